@@ -1,0 +1,61 @@
+// Crate-name rules as crates.io enforces them at publish, and the canonical form under
+// which two names collide (case-insensitive, `-` and `_` equivalent).
+
+export const MAX_CRATE_NAME_LENGTH = 64;
+
+/** Names crates.io refuses: the standard library's crates and Windows device names. */
+export const RESERVED_CRATE_NAMES: ReadonlySet<string> = new Set([
+  'alloc',
+  'core',
+  'proc_macro',
+  'std',
+  'test',
+  'libc_std',
+  'rustc',
+  'cargo',
+  'rustdoc',
+  'rustup',
+  // Windows refuses these as file names, so a crate directory or `.crate` file named
+  // after one cannot be unpacked there.
+  'con',
+  'prn',
+  'aux',
+  'nul',
+  ...Array.from({ length: 9 }, (_, i) => `com${i + 1}`),
+  ...Array.from({ length: 9 }, (_, i) => `lpt${i + 1}`),
+]);
+
+/** Lowercase with `-` folded to `_`: two names with the same canonical form collide. */
+export function canonicalCrateName(name: string): string {
+  return name.toLowerCase().replaceAll('-', '_');
+}
+
+/** The reason `name` is not a valid crate name, or null when it is. */
+export function crateNameError(name: string): string | null {
+  if (name.length === 0) return 'crate name cannot be empty';
+  if (name.length > MAX_CRATE_NAME_LENGTH) {
+    return `crate name \`${name.slice(0, 80)}\` is too long (max ${MAX_CRATE_NAME_LENGTH} characters)`;
+  }
+  const first = name.charCodeAt(0);
+  const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  if (!isAsciiLetter(first)) {
+    return `the name \`${name}\` cannot be used as a crate name, the first character must be an ASCII letter`;
+  }
+  for (const ch of name) {
+    const c = ch.charCodeAt(0);
+    const ok = isAsciiLetter(c) || (c >= 48 && c <= 57) || ch === '-' || ch === '_';
+    if (!ok || ch.length !== 1) {
+      return `invalid character \`${ch}\` in crate name: \`${name}\`, characters must be an ASCII alphanumeric character, \`-\`, or \`_\``;
+    }
+  }
+  return null;
+}
+
+/** Whether the canonical form of `name` is reserved (the std crates and Windows device names). */
+export function isReservedCrateName(name: string): boolean {
+  const canonical = canonicalCrateName(name);
+  for (const reserved of RESERVED_CRATE_NAMES) {
+    if (canonicalCrateName(reserved) === canonical) return true;
+  }
+  return false;
+}
