@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { rustParser } from './src/security/scanner/rust-parser.js';
+import { extractRustFacts } from './src/security/scanner/rust-facts.js';
+import { decodeLiterals, fragmentRuns, stringConstants } from './src/security/scanner/decoders.js';
+import { meaningfulDecoded } from './src/security/scanner/code-signals.js';
+const p = await rustParser();
+const facts = extractRustFacts(p, readFileSync(process.argv[2]!, 'utf8'));
+console.log(facts.tokens.slice(0, 40).map(t => t.kind + ':' + t.text).join(' | '));
+console.log(stringConstants(facts.tokens));
+console.log(fragmentRuns(facts.tokens, stringConstants(facts.tokens)));
+console.log(decodeLiterals(facts.tokens, { meaningful: meaningfulDecoded }));

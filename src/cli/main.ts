@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The `cratekeeper` command.
+import { Command, CommanderError } from 'commander';
+import { registerRegistryCommands } from './commands/registry.js';
+
+const program = new Command();
+program
+  .name('cratekeeper')
+  .description('A security-first Cargo registry and toolkit for defending the Rust crate ecosystem')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRegistryCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  process.stderr.write(`error: ${(err as Error).message}\n`);
+  process.exit(1);
+}

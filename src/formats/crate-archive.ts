@@ -1,0 +1,482 @@
+// The `.crate` archive: a gzipped tar whose entries all sit under `<name>-<version>/`, as
+// `cargo package` writes it. The reader takes untrusted bytes (every publish, every scan),
+// so it streams with fixed bounds, and refuses anything cargo or crates.io would read
+// differently: links, devices, paths that escape, entries after the end of the archive,
+// a second gzip member. No temp files: everything stays in memory, within the limits.
+import type { ExtractEvents, Header } from 'tar-stream';
+import { extract as createExtract } from 'tar-stream';
+import { crc32, createInflateRaw } from 'node:zlib';
+import { CrateArchiveError, showPath } from './crate-archive-error.js';
+import { checkGzipTrailer, gzipHeaderLength } from './crate-gzip.js';
+import { decodeManifest, manifestIdentity } from './crate-manifest-identity.js';
+import { checkPrefix, entryPathComponents } from './crate-path.js';
+import { writeRawTarGz } from './crate-tar-writer.js';
+import type { RawTarEntry } from './crate-tar-writer.js';
+
+export { CrateArchiveError } from './crate-archive-error.js';
+export type { CrateArchiveErrorCode } from './crate-archive-error.js';
+export { encodeRawTar, writeRawTarGz } from './crate-tar-writer.js';
+export type { RawTarEntry, RawTarEntryType, RawTarOptions } from './crate-tar-writer.js';
+
+export interface CrateArchiveLimits {
+  /** Size of the `.crate` file itself (crates.io's default upload limit is 10 MB). */
+  maxCompressedBytes: number;
+  /** Bound on both the sum of declared entry sizes and the bytes actually inflated. */
+  maxUnpackedBytes: number;
+  maxEntries: number;
+  /** Largest single file; defaults to maxUnpackedBytes. */
+  maxEntryBytes?: number;
+  /** Longest entry name in UTF-8 bytes, crate directory included. */
+  maxPathLength?: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_CRATE_LIMITS: CrateArchiveLimits = Object.freeze({
+  maxCompressedBytes: 10 * MiB,
+  maxUnpackedBytes: 512 * MiB,
+  maxEntries: 20_000,
+  maxEntryBytes: 512 * MiB,
+  maxPathLength: 1024,
+});
+
+export interface CrateFile {
+  /** Relative to the `<name>-<version>/` directory, `/`-separated. */
+  path: string;
+  size: number;
+  mode: number;
+  /** The file's bytes, or null when `keep` said not to keep them. */
+  data: Buffer | null;
+}
+
+export interface CrateArchive {
+  /** `<name>-<version>` */
+  prefix: string;
+  /** Regular files, in archive order (directories are not listed). */
+  files: CrateFile[];
+  /** Cargo.toml, as packaged (cargo's normalized manifest). */
+  manifestText: string;
+  /** Sum of the files' sizes. */
+  unpackedBytes: number;
+}
+
+export interface ReadCrateOptions {
+  /**
+   * When given, the crate directory must be exactly `${name}-${version}/` and Cargo.toml's
+   * package.name / package.version must equal them.
+   */
+  expected?: { name: string; version: string };
+  /** Which files keep their bytes (default: all). Cargo.toml is always kept. */
+  keep?: (path: string, size: number) => boolean;
+  limits?: Partial<CrateArchiveLimits>;
+}
+
+export interface CrateEntryInput {
+  /** Relative to the crate directory. */
+  path: string;
+  data: string | Buffer;
+  mode?: number;
+}
+
+const BLOCK = 512;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+// Bytes that may sit between the end of one entry's data and the next entry's header:
+// pax and GNU long-name records (tar-stream caps each at 4 MiB) plus what is in flight
+// between the inflater and the tar parser. More than this is padding or a bomb.
+const MAX_GAP_BYTES = 16 * MiB;
+const MANIFEST = 'Cargo.toml';
+
+type ResolvedLimits = Required<CrateArchiveLimits>;
+
+function resolveLimits(partial: Partial<CrateArchiveLimits> | undefined): ResolvedLimits {
+  const merged = { ...DEFAULT_CRATE_LIMITS, ...partial };
+  const maxUnpackedBytes = merged.maxUnpackedBytes;
+  return {
+    maxCompressedBytes: merged.maxCompressedBytes,
+    maxUnpackedBytes,
+    maxEntries: merged.maxEntries,
+    // An explicit maxUnpackedBytes lowers the per-entry default with it.
+    maxEntryBytes: partial?.maxEntryBytes ?? Math.min(merged.maxEntryBytes ?? maxUnpackedBytes, maxUnpackedBytes),
+    maxPathLength: merged.maxPathLength ?? 1024,
+  };
+}
+
+function padded(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK;
+}
+
+// tar-stream's header as it really is: `type` is null for typeflags it does not know, and
+// `byteOffset` (where the entry's data starts) is set on every header but not declared.
+interface ParsedHeader extends Omit<Header, 'type' | 'pax'> {
+  type: Header['type'] | null;
+  pax?: Record<string, string> | null;
+  byteOffset?: number;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The entry's name as UTF-8. Header names are decoded as latin1 (one char per byte) so the
+ * raw bytes can be checked strictly; pax paths arrive already decoded by tar-stream, with
+ * invalid bytes replaced by U+FFFD, so that character is refused there.
+ */
+function entryName(header: ParsedHeader): string {
+  const paxPath = header.pax?.path;
+  if (paxPath) {
+    if (paxPath.includes('\uFFFD')) {
+      throw new CrateArchiveError('bad-path-encoding', `entry ${showPath(paxPath)} has a name that is not valid UTF-8`);
+    }
+    return paxPath;
+  }
+  const raw = Buffer.from(header.name, 'latin1');
+  try {
+    return strictUtf8.decode(raw);
+  } catch {
+    throw new CrateArchiveError(
+      'bad-path-encoding',
+      `entry ${showPath(raw.toString('utf8'))} has a name that is not valid UTF-8`,
+    );
+  }
+}
+
+function zlibError(err: Error & { code?: string }): CrateArchiveError {
+  if (err.code === 'Z_BUF_ERROR') {
+    return new CrateArchiveError('truncated', 'the compressed data ends too soon (incomplete upload or download?)');
+  }
+  return new CrateArchiveError('bad-gzip', `the compressed data is corrupt (${err.message})`);
+}
+
+/** Reads and checks a `.crate` archive held in memory. Always settles; never writes files. */
+export async function readCrateArchive(
+  bytes: Buffer | Uint8Array,
+  options: ReadCrateOptions = {},
+): Promise<CrateArchive> {
+  const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const limits = resolveLimits(options.limits);
+  if (input.length > limits.maxCompressedBytes) {
+    throw new CrateArchiveError(
+      'too-large',
+      `the .crate file is ${input.length} bytes, more than the limit of ${limits.maxCompressedBytes}`,
+    );
+  }
+  const expectedPrefix = options.expected ? `${options.expected.name}-${options.expected.version}` : null;
+  if (expectedPrefix !== null) checkPrefix(expectedPrefix);
+  const headerLength = gzipHeaderLength(input);
+  const keep = options.keep;
+
+  return new Promise<CrateArchive>((resolve, reject) => {
+    const inflate = createInflateRaw();
+    // Names come through as latin1 (one char per byte) so entryName can check the raw bytes.
+    const extract = createExtract({ filenameEncoding: 'latin1' } as Parameters<typeof createExtract>[0]);
+    let settled = false;
+
+    let inflated = 0;
+    let crc = 0;
+    // End (block-aligned) of the last entry's data the tar parser has announced.
+    let knownEnd = 0;
+    // All-zero blocks seen at or past knownEnd: a zero block where a header belongs ends the
+    // archive for cargo's tar reader, so an entry after one would be hidden from cargo.
+    let zeroBlocks: number[] = [];
+    let pendingBlock = -1;
+    let pendingZero = false;
+
+    let entryCount = 0;
+    let declaredBytes = 0;
+    let prefix = expectedPrefix;
+    const kinds = new Map<string, 'file' | 'directory'>();
+    const files: CrateFile[] = [];
+    let manifest: Buffer | null = null;
+    const wrongCaseManifests: string[] = [];
+
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      inflate.destroy();
+      extract.destroy();
+      reject(err);
+    };
+
+    const noteZeroBlocks = (chunk: Buffer, start: number): void => {
+      const end = start + chunk.length;
+      let from = start;
+      if (pendingBlock >= 0) {
+        const blockEnd = pendingBlock + BLOCK;
+        const upto = Math.min(blockEnd, end);
+        if (pendingZero) pendingZero = chunk.subarray(0, upto - start).every((b) => b === 0);
+        if (upto < blockEnd) return;
+        if (pendingZero) zeroBlocks.push(pendingBlock);
+        pendingBlock = -1;
+        from = upto;
+      }
+      for (let block = padded(Math.max(from, knownEnd)); block < end; block += BLOCK) {
+        const slice = chunk.subarray(block - start, block - start + BLOCK);
+        if (slice.length === BLOCK) {
+          if (slice.equals(ZERO_BLOCK)) zeroBlocks.push(block);
+        } else {
+          pendingBlock = block;
+          pendingZero = slice.every((b) => b === 0);
+        }
+      }
+    };
+
+    /** Checks one header before its body is read; returns whether to keep the body. */
+    const admit = (header: ParsedHeader): { path: string; isFile: boolean; keepData: boolean } => {
+      entryCount += 1;
+      if (entryCount > limits.maxEntries) {
+        throw new CrateArchiveError('too-many-entries', `the archive has more than ${limits.maxEntries} entries`);
+      }
+      const name = entryName(header);
+      const size = header.size ?? 0;
+
+      const byteOffset = header.byteOffset;
+      if (typeof byteOffset !== 'number') throw new Error('tar-stream did not report the entry offset');
+      const headerStart = byteOffset - BLOCK;
+      if (zeroBlocks.some((z) => z >= knownEnd && z < headerStart)) {
+        throw new CrateArchiveError(
+          'bad-tar',
+          `entry ${showPath(name)} comes after the end-of-archive marker; cargo would not unpack it`,
+        );
+      }
+      knownEnd = byteOffset + padded(size);
+      zeroBlocks = zeroBlocks.filter((z) => z >= knownEnd);
+
+      if (Buffer.byteLength(name) > limits.maxPathLength) {
+        throw new CrateArchiveError(
+          'path-too-long',
+          `entry ${showPath(name)} has a path longer than ${limits.maxPathLength} bytes`,
+        );
+      }
+      const parts = entryPathComponents(name);
+
+      const type = header.type;
+      if (type === 'symlink' || type === 'link') {
+        throw new CrateArchiveError(
+          'link',
+          `entry ${showPath(name)} is a ${type === 'symlink' ? 'symbolic' : 'hard'} link; crates may contain only files and directories`,
+        );
+      }
+      if (type !== 'file' && type !== 'directory') {
+        throw new CrateArchiveError(
+          'special-file',
+          `entry ${showPath(name)} is a ${type ?? 'unknown-type'} entry; crates may contain only files and directories`,
+        );
+      }
+      if (header.pax && Object.keys(header.pax).some((key) => key.startsWith('GNU.sparse'))) {
+        throw new CrateArchiveError('special-file', `entry ${showPath(name)} is a sparse file`);
+      }
+      const isFile = type === 'file';
+      if (!isFile && size !== 0) {
+        // tar-stream would parse a directory's "data" as further entries; cargo's reader skips it.
+        throw new CrateArchiveError('bad-tar', `directory entry ${showPath(name)} declares ${size} bytes of data`);
+      }
+      if (size > limits.maxEntryBytes) {
+        throw new CrateArchiveError(
+          'too-large',
+          `entry ${showPath(name)} is ${size} bytes, more than the limit of ${limits.maxEntryBytes} per file`,
+        );
+      }
+      declaredBytes += size;
+      if (declaredBytes > limits.maxUnpackedBytes) {
+        throw new CrateArchiveError(
+          'too-large',
+          `the files add up to more than ${limits.maxUnpackedBytes} bytes unpacked`,
+        );
+      }
+
+      const top = parts[0] ?? '';
+      if (prefix === null) prefix = top;
+      if (top !== prefix || (parts.length === 1 && isFile)) {
+        throw new CrateArchiveError(
+          'outside-prefix',
+          `entry ${showPath(name)} is outside the crate directory ${showPath(`${prefix}/`)}`,
+        );
+      }
+      const path = parts.slice(1).join('/');
+      if (isFile && path === MANIFEST && manifest !== null) {
+        throw new CrateArchiveError('manifest-duplicate', `the archive contains ${showPath(name)} more than once`);
+      }
+      if (kinds.has(path)) {
+        throw new CrateArchiveError('duplicate-entry', `the archive contains ${showPath(name)} more than once`);
+      }
+      kinds.set(path, isFile ? 'file' : 'directory');
+      if (path !== MANIFEST && path.toLowerCase() === MANIFEST.toLowerCase()) wrongCaseManifests.push(path);
+
+      const keepData = isFile && (path === MANIFEST || keep === undefined || keep(path, size));
+      return { path, isFile, keepData };
+    };
+
+    const finish = (): CrateArchive => {
+      if (prefix === null || kinds.size === 0) {
+        throw new CrateArchiveError('manifest-missing', 'the archive is empty; it must contain a Cargo.toml');
+      }
+      for (const [path] of kinds) {
+        const parts = path.split('/');
+        for (let i = 1; i < parts.length; i++) {
+          const ancestor = parts.slice(0, i).join('/');
+          if (kinds.get(ancestor) === 'file') {
+            throw new CrateArchiveError(
+              'path-conflict',
+              `entry ${showPath(`${prefix}/${path}`)} is inside ${showPath(`${prefix}/${ancestor}`)}, which is a file`,
+            );
+          }
+        }
+      }
+      const [wrongCase] = wrongCaseManifests;
+      if (wrongCase !== undefined) {
+        throw new CrateArchiveError(
+          'manifest-case',
+          manifest === null
+            ? `the manifest is named ${showPath(wrongCase)}; it must be \`Cargo.toml\` exactly`
+            : `the archive contains both \`Cargo.toml\` and ${showPath(wrongCase)}`,
+        );
+      }
+      if (manifest === null) {
+        throw new CrateArchiveError('manifest-missing', `there is no \`${prefix}/Cargo.toml\` in the archive`);
+      }
+      const manifestText = decodeManifest(manifest);
+      const { name, version } = manifestIdentity(manifestText);
+      if (options.expected && (name !== options.expected.name || version !== options.expected.version)) {
+        throw new CrateArchiveError(
+          'manifest-mismatch',
+          `Cargo.toml declares ${name} ${version}, but the upload is for ${options.expected.name} ${options.expected.version}`,
+        );
+      }
+      if (`${name}-${version}` !== prefix) {
+        throw new CrateArchiveError(
+          'manifest-mismatch',
+          `Cargo.toml declares ${name} ${version}, which does not match the crate directory ${showPath(`${prefix}/`)}`,
+        );
+      }
+      let unpackedBytes = 0;
+      for (const file of files) unpackedBytes += file.size;
+      return { prefix, files, manifestText, unpackedBytes };
+    };
+
+    extract.on('entry', (...[raw, stream, next]: ExtractEvents['entry']) => {
+      // tar-stream destroys the entry stream with the archive's error; without a listener
+      // that would surface as an uncaught exception.
+      stream.on('error', () => {});
+      if (settled) return;
+      const header = raw as unknown as ParsedHeader;
+      let admitted: ReturnType<typeof admit>;
+      try {
+        admitted = admit(header);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      const size = header.size ?? 0;
+      const chunks: Buffer[] = [];
+      let received = 0;
+      stream.on('data', (data: unknown) => {
+        const chunk = data as Buffer;
+        received += chunk.length;
+        if (admitted.keepData) chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        if (settled) return;
+        try {
+          if (received !== size) throw new Error(`entry size mismatch: ${received} of ${size} bytes`);
+          if (admitted.isFile) {
+            // One copy into an exact-size buffer, so no file pins a larger zlib output slab.
+            const data = admitted.keepData ? Buffer.concat(chunks, received) : null;
+            if (admitted.path === MANIFEST) manifest = data;
+            files.push({ path: admitted.path, size, mode: (header.mode ?? 0) & 0o7777, data });
+          }
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        next();
+      });
+    });
+
+    extract.on('error', (err: Error) => {
+      if (err.message === 'Unexpected end of data') {
+        fail(
+          entryCount === 0 && inflated < BLOCK
+            ? new CrateArchiveError('bad-tar', 'the compressed data is not a tar archive')
+            : new CrateArchiveError('truncated', 'the tar archive ends in the middle of an entry'),
+        );
+      } else if (err.message.startsWith('Invalid tar header. ')) {
+        fail(new CrateArchiveError('bad-tar', 'a tar header is corrupt (its checksum does not match)'));
+      } else {
+        fail(new CrateArchiveError('bad-tar', `the tar data is invalid (${err.message})`));
+      }
+    });
+    extract.on('finish', () => {
+      if (settled) return;
+      try {
+        const archive = finish();
+        settled = true;
+        resolve(archive);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    extract.on('drain', () => {
+      if (!settled) inflate.resume();
+    });
+
+    inflate.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      try {
+        const start = inflated;
+        inflated += chunk.length;
+        if (inflated > limits.maxUnpackedBytes) {
+          throw new CrateArchiveError(
+            'too-large',
+            `it inflates to more than ${limits.maxUnpackedBytes} bytes (a decompression bomb?)`,
+          );
+        }
+        crc = crc32(chunk, crc);
+        noteZeroBlocks(chunk, start);
+        if (inflated - knownEnd > MAX_GAP_BYTES) {
+          throw new CrateArchiveError(
+            'too-large',
+            `it holds more than ${MAX_GAP_BYTES} bytes of padding or headers outside any file (a decompression bomb?)`,
+          );
+        }
+        if (!extract.write(chunk)) inflate.pause();
+      } catch (err) {
+        fail(err);
+      }
+    });
+    inflate.on('end', () => {
+      if (settled) return;
+      try {
+        checkGzipTrailer(input, headerLength + inflate.bytesWritten, crc, inflated);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      extract.end(undefined);
+    });
+    inflate.on('error', (err: Error) => fail(zlibError(err)));
+
+    inflate.end(input.subarray(headerLength));
+  });
+}
+
+/**
+ * A `.crate` as cargo would package it, deterministically: files sorted by path, fixed
+ * mtime, uid/gid 0, no directory entries. Paths are checked with the reader's rules.
+ */
+export async function writeCrateArchive(prefix: string, entries: CrateEntryInput[]): Promise<Buffer> {
+  checkPrefix(prefix);
+  const seen = new Set<string>();
+  const raw: RawTarEntry[] = [];
+  for (const entry of entries) {
+    if (entry.path.endsWith('/')) {
+      throw new CrateArchiveError('bad-path', `file ${showPath(entry.path)} must not end with '/'`);
+    }
+    const path = entryPathComponents(entry.path).join('/');
+    if (seen.has(path)) {
+      throw new CrateArchiveError('duplicate-entry', `file ${showPath(path)} is given more than once`);
+    }
+    seen.add(path);
+    raw.push({ name: `${prefix}/${path}`, data: entry.data, mode: entry.mode ?? 0o644 });
+  }
+  raw.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return writeRawTarGz(raw);
+}

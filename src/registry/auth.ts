@@ -1,0 +1,41 @@
+// Token authentication and authorization for registry requests. Cargo sends the token
+// as the raw `Authorization` header value; `Bearer …` is accepted too.
+import { isLocked } from '../store/users.js';
+import { cratePatternMatches, type AuthenticatedToken, type TokenRepository, type TokenScope } from '../store/tokens.js';
+import { forbidden, unauthorized } from './errors.js';
+
+export function presentedToken(header: string | string[] | undefined): string | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return null;
+  const trimmed = value.trim();
+  const bearer = /^Bearer\s+(.+)$/i.exec(trimmed);
+  return (bearer ? bearer[1]! : trimmed) || null;
+}
+
+/** The token's holder, or a 401/403 that cargo shows as the reason. */
+export async function requireToken(
+  tokens: TokenRepository,
+  header: string | string[] | undefined,
+): Promise<AuthenticatedToken> {
+  const token = presentedToken(header);
+  if (!token) {
+    throw unauthorized('this action requires authentication: run `cargo login --registry <name>` with a token from this registry');
+  }
+  const auth = await tokens.authenticate(token);
+  if (!auth) throw forbidden('authentication failed: the token is invalid, expired or revoked');
+  if (isLocked(auth.user)) {
+    const until = auth.user.locked_until ? ` until ${auth.user.locked_until}` : '';
+    throw forbidden(`this account is locked${until}: ${auth.user.lock_reason ?? 'contact the registry administrators'}`);
+  }
+  return auth;
+}
+
+/** Refuses unless the token carries `scope` and, when it is limited to crate patterns, one matches. */
+export function requireScope(auth: AuthenticatedToken, scope: TokenScope, crateName: string): void {
+  if (!auth.scopes.includes(scope)) {
+    throw forbidden(`this token does not have the required permissions to perform this action (needs the \`${scope}\` scope)`);
+  }
+  if (auth.cratePatterns && !auth.cratePatterns.some((p) => cratePatternMatches(p, crateName))) {
+    throw forbidden(`this token does not have the required permissions to perform this action on crate \`${crateName}\``);
+  }
+}

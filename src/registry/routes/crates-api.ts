@@ -1,0 +1,147 @@
+// Cargo's web API: publish, yank/unyank, owners, search, download.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireScope, requireToken } from '../auth.js';
+import { badRequest, forbidden, notFound } from '../errors.js';
+import type { RegistryServices } from '../services.js';
+import type { AuthenticatedToken } from '../../store/tokens.js';
+import type { CrateRow, UserRow } from '../../store/schema.js';
+
+interface CrateVersionParams {
+  name: string;
+  version: string;
+}
+
+function client(req: FastifyRequest) {
+  const ua = req.headers['user-agent'];
+  return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua : null };
+}
+
+function jsonBody(req: FastifyRequest): unknown {
+  const raw = req.body;
+  if (!Buffer.isBuffer(raw) || raw.length === 0) throw badRequest('expected a JSON body');
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw badRequest('invalid JSON body');
+  }
+}
+
+export function registerCratesApi(app: FastifyInstance, services: RegistryServices): void {
+  const { crates, users, tokens, config } = services;
+
+  const crateOr404 = async (name: string): Promise<CrateRow> => {
+    const krate = await crates.findByName(name);
+    if (!krate) throw notFound(`crate \`${name.slice(0, 100)}\` does not exist`);
+    return krate;
+  };
+
+  const requireOwner = async (auth: AuthenticatedToken, krate: CrateRow): Promise<void> => {
+    if (!(await crates.isOwner(krate.id, auth.user.id))) {
+      throw forbidden(`you are not an owner of crate \`${krate.name}\``);
+    }
+  };
+
+  app.put('/api/v1/crates/new', { bodyLimit: config.limits.maxUploadBytes + config.limits.maxMetadataBytes + 8 }, async (req) => {
+    const auth = await requireToken(tokens, req.headers.authorization);
+    if (!Buffer.isBuffer(req.body)) throw badRequest('expected a publish body');
+    const published = await services.publisher.publishBody(req.body, { user: auth.user, token: auth }, client(req));
+    return { warnings: published.warnings };
+  });
+
+  const setYanked = (yanked: boolean) => async (req: FastifyRequest) => {
+    const { name, version } = req.params as CrateVersionParams;
+    const auth = await requireToken(tokens, req.headers.authorization);
+    requireScope(auth, 'yank', name);
+    const krate = await crateOr404(name);
+    await requireOwner(auth, krate);
+    const v = await crates.findVersion(krate.id, version);
+    if (!v) throw notFound(`crate \`${krate.name}\` does not have a version \`${version.slice(0, 100)}\``);
+    if ((v.yanked === 1) !== yanked) {
+      await crates.setYanked(v.id, yanked);
+      await crates.touch(krate.id);
+      services.indexCache.invalidate(krate.name);
+    }
+    return { ok: true };
+  };
+  app.delete('/api/v1/crates/:name/:version/yank', setYanked(true));
+  app.put('/api/v1/crates/:name/:version/unyank', setYanked(false));
+
+  app.get('/api/v1/crates/:name/owners', async (req) => {
+    const { name } = req.params as { name: string };
+    if (config.authRequired) await requireToken(tokens, req.headers.authorization);
+    const krate = await crateOr404(name);
+    const owners = await crates.owners(krate.id);
+    return { users: owners.map((u) => ({ id: u.id, login: u.login, name: u.name })) };
+  });
+
+  const changeOwners = (add: boolean) => async (req: FastifyRequest) => {
+    const { name } = req.params as { name: string };
+    const auth = await requireToken(tokens, req.headers.authorization);
+    requireScope(auth, 'change-owners', name);
+    const krate = await crateOr404(name);
+    await requireOwner(auth, krate);
+    const body = jsonBody(req) as { users?: unknown; owners?: unknown };
+    const logins = body.users ?? body.owners;
+    if (!Array.isArray(logins) || logins.length === 0 || logins.some((l) => typeof l !== 'string')) {
+      throw badRequest('expected `users`: a list of logins');
+    }
+    if (logins.length > 20) throw badRequest('at most 20 owners can be changed at once');
+    const found: UserRow[] = [];
+    for (const login of logins as string[]) {
+      const user = await users.findByLogin(login);
+      if (!user) throw notFound(`could not find user with login \`${login.slice(0, 60)}\``);
+      found.push(user);
+    }
+    if (!add) {
+      const current = await crates.owners(krate.id);
+      const remaining = current.filter((o) => !found.some((f) => f.id === o.id));
+      if (remaining.length === 0) throw badRequest('cannot remove all individual owners of a crate');
+    }
+    const changed: string[] = [];
+    for (const user of found) {
+      const did = add ? await crates.addOwner(krate.id, user.id, auth.user.id) : await crates.removeOwner(krate.id, user.id);
+      if (did) changed.push(user.login);
+    }
+    const verb = add ? 'added as an owner of' : 'removed as an owner of';
+    const msg =
+      changed.length === 0
+        ? add
+          ? `${found.map((u) => u.login).join(', ')} already own${found.length === 1 ? 's' : ''} crate ${krate.name}`
+          : `${found.map((u) => u.login).join(', ')} did not own crate ${krate.name}`
+        : `user ${changed.join(', ')} has been ${verb} crate ${krate.name}`;
+    return { ok: true, msg };
+  };
+  app.put('/api/v1/crates/:name/owners', changeOwners(true));
+  app.delete('/api/v1/crates/:name/owners', changeOwners(false));
+
+  app.get('/api/v1/crates', async (req) => {
+    if (config.authRequired) await requireToken(tokens, req.headers.authorization);
+    const query = req.query as { q?: string; per_page?: string; page?: string };
+    const q = typeof query.q === 'string' ? query.q.slice(0, 200) : '';
+    const perPage = Math.min(Math.max(Number.parseInt(query.per_page ?? '10', 10) || 10, 1), 100);
+    const page = Math.max(Number.parseInt(query.page ?? '1', 10) || 1, 1);
+    const { total, crates: hits } = await crates.search(q, perPage, (page - 1) * perPage);
+    return {
+      crates: hits.map((h) => ({ name: h.name, max_version: h.max_version, description: h.description, downloads: h.downloads })),
+      meta: { total },
+    };
+  });
+
+  app.get('/api/v1/crates/:name/:version/download', async (req, reply) => {
+    const { name, version } = req.params as CrateVersionParams;
+    if (config.authRequired) await requireToken(tokens, req.headers.authorization);
+    const krate = await crateOr404(name);
+    const v = await crates.findVersion(krate.id, version);
+    if (!v || v.status !== 'published') {
+      throw notFound(`crate \`${krate.name}\` does not have a downloadable version \`${version.slice(0, 100)}\``);
+    }
+    const bytes = await services.blobs.get(v.checksum);
+    if (!bytes) throw notFound(`the file of ${krate.name}@${v.num} is missing from storage`);
+    await crates.recordDownload(v.id, new Date().toISOString().slice(0, 10));
+    return reply
+      .type('application/gzip')
+      .header('content-disposition', `attachment; filename="${krate.name}-${v.num}.crate"`)
+      .header('cache-control', config.authRequired ? 'private, max-age=31536000, immutable' : 'public, max-age=31536000, immutable')
+      .send(bytes);
+  });
+}

@@ -1,0 +1,553 @@
+// Reads one Rust file's facts and reports what its code does, as located signals: network access,
+// process spawning, secret reads, credential paths, exfiltration endpoints, persistence, disabled
+// TLS checks, obfuscated strings and so on. Rules (rules/) decide what the signals mean in context.
+import { decodeLiterals } from './decoders.js';
+import type { DecodedString } from './decoders.js';
+import {
+  AV_PROCESS_NAMES,
+  CI_ENV,
+  DOWNLOAD_TOOLS,
+  FINGERPRINT_ENV,
+  HOME_ENV,
+  TEMP_ENV,
+  credentialKind,
+  entropy,
+  findEndpoints,
+  isKeyMarker,
+  isKeyMaterialRegex,
+  isPublicIpv4,
+  isSecretEnvName,
+  isShellProgram,
+  persistenceKind,
+  shellCommandTraits,
+  snippet,
+} from './indicators.js';
+import type { RustFacts, Token } from './rust-facts.js';
+import { argIdent, argRanges, collectCalls, matching, stringsIn } from './token-paths.js';
+import type { Call } from './token-paths.js';
+
+export type SignalKind =
+  | 'network' // an HTTP client, raw socket or download tool is used
+  | 'raw-http' // an HTTP request written by hand (for a raw TCP socket)
+  | 'exec' // a process is spawned
+  | 'exec-shell' // a shell runs a command string
+  | 'download-tool' // curl/wget/certutil/… is run
+  | 'pipe-to-shell' // `curl … | sh`
+  | 'write-then-exec' // a file is written and then executed
+  | 'make-executable' // chmod +x / mode 0o755 on a file
+  | 'exec-temp' // a program in a temp or OUT_DIR path is run
+  | 'detach' // nohup/setsid/start /B: a process outlives the build
+  | 'fs-read'
+  | 'fs-write'
+  | 'dir-walk'
+  | 'home-dir'
+  | 'env-secret'
+  | 'env-enumerate'
+  | 'env-ci'
+  | 'env-fingerprint'
+  | 'fingerprint' // host/user/public-IP lookups
+  | 'credential-path'
+  | 'dotenv'
+  | 'persistence'
+  | 'persistence-write'
+  | 'key-regex'
+  | 'key-marker'
+  | 'endpoint'
+  | 'tls-disabled'
+  | 'obfuscated'
+  | 'runtime-decode'
+  | 'git-consumer'
+  | 'walk-up'
+  | 'av-check'
+  | 'high-entropy'
+  | 'checksum'
+  | 'docs-rs'
+  | 'offline-aware'
+  | 'os-gate'
+  | 'background'
+  | 'include';
+
+export interface Signal {
+  kind: SignalKind;
+  line: number;
+  evidence: string;
+  /** Function index within the file, or -1. */
+  fn: number;
+  test: boolean;
+  /** Kind-specific detail: endpoint class, credential kind, persistence kind, program name, include path. */
+  detail?: string;
+  /** Found only after decoding an obfuscated literal. */
+  decoded?: boolean;
+}
+
+export interface RustAnalysis {
+  signals: Signal[];
+  decoded: DecodedString[];
+}
+
+const NET_ROOTS =
+  /^(reqwest|ureq|attohttpc|minreq|isahc|surf|curl|http_req|ehttp|awc|reqwless|ureq_proto|tungstenite|tokio_tungstenite|async_tungstenite|websocket|ws|trust_dns_resolver|hickory_resolver|ssh2|lettre|ftp|suppaftp|libcurl|hyper_tls|hyper_rustls)::/;
+const NET_CALLS =
+  /(^|::)(TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$/;
+const FS_READ = /(^|::)(fs::read|fs::read_to_string|File::open|read_to_string|fs::read_link|from_path_iter|from_path|from_filename)$/;
+const DIR_WALK = /(^|::)(read_dir|WalkDir::new|glob|walk_dir|Walk::new|WalkBuilder::new|walkdir::WalkDir::new|jwalk::WalkDir::new|globwalk::glob)$/;
+const FS_WRITE = /(^|::)(fs::write|File::create|fs::copy|fs::rename|create_dir_all)$/;
+const HOME_CALLS = /(^|::)(home_dir|config_dir|data_dir|data_local_dir|BaseDirs::new|UserDirs::new|document_dir|desktop_dir)$/;
+const FINGERPRINT_CALLS = /(^|::)(hostname::get|gethostname|whoami::\w+|host_name|users::get_current_username|get_current_username|local_ip_address::local_ip|sys_info::\w+|machine_uid::get)$/;
+const FINGERPRINT_PROGRAMS = /^(whoami|hostname|uname|systeminfo|ipconfig|ifconfig|id|wmic|sw_vers|lsb_release)(\.exe)?$/i;
+const AV_PROGRAMS = /^(tasklist|wmic|ps|pgrep|Get-Process|Get-MpComputerStatus)(\.exe)?$/i;
+const ENV_CALL = /(^|::)(env::var|env::var_os|dotenv::var|dotenvy::var|std::env::var|std::env::var_os)$/;
+const ENV_ENUM = /(^|::)env::vars(_os)?$|^(dotenv|dotenvy)::vars$/;
+const SPAWN_PROCESS =
+  /(^|::)(process::Command::new|async_process::Command::new|tokio::process::Command::new|duct::cmd|subprocess::Exec::(cmd|shell)|libc::(system|execv|execvp|execve|execl|execlp|popen|posix_spawn|posix_spawnp)|nix::unistd::exec\w*|ShellExecuteW|ShellExecuteA|ShellExecuteExW|CreateProcessW|CreateProcessA|WinExec)$/;
+const BACKGROUND = /(^|::)(thread::spawn|tokio::spawn|task::spawn|async_std::task::spawn|Builder::spawn|spawn_blocking)$/;
+const HTTP_REQUEST_TEXT = /^(GET|POST|PUT|PATCH|DELETE|HEAD) \S* ?HTTP\/1\.[01]/;
+
+interface CommandInfo {
+  program: string | null;
+  programIdent: string | null;
+  args: string[];
+  argIdents: string[];
+  tok: number;
+  line: number;
+  fn: number;
+  test: boolean;
+}
+
+/** Decoded text that would be worth hiding: an endpoint, a command, a secret's location or name. */
+export function meaningfulDecoded(s: string): boolean {
+  if (s.length < 6 || s.length > 4096) return false;
+  if (/^(https?|wss?|ftp):\/\/[a-z0-9.-]{3,}/i.test(s)) return true;
+  if (/^(\d{1,3}\.){3}\d{1,3}(:\d{2,5})?$/.test(s)) return isPublicIpv4(s.split(':')[0]!);
+  if (/^[a-z0-9-]+(\.[a-z0-9-]+)+:\d{2,5}$/i.test(s)) return true;
+  if (credentialKind(s) !== null || persistenceKind(s) !== null) return true;
+  if (/\b(curl|wget|powershell|Invoke-WebRequest|nohup|certutil)\b|\b(ba)?sh -c\b|cmd(\.exe)? \/c\b|chmod \+x/i.test(s)) return true;
+  return s.length >= 8 && isSecretEnvName(s);
+}
+
+export function analyzeRust(facts: RustFacts): RustAnalysis {
+  const tokens = facts.tokens;
+  const signals: Signal[] = [];
+  const sig = (kind: SignalKind, at: number, evidence: string, detail?: string, decoded?: boolean): void => {
+    const t = tokens[at];
+    signals.push({
+      kind,
+      line: t?.line ?? 0,
+      evidence: snippet(evidence),
+      fn: t?.fn ?? -1,
+      test: t?.test ?? false,
+      ...(detail !== undefined ? { detail } : {}),
+      ...(decoded ? { decoded } : {}),
+    });
+  };
+  const calls = collectCalls(facts);
+  const fileMentions = (re: RegExp) => tokens.some((t) => t.kind === 'id' && re.test(t.text));
+  const mentionsProcess = fileMentions(/^(process|Command|Stdio)$/) && (facts.uses.get('Command')?.includes('process') ?? true);
+  const consts = constStrings(tokens);
+
+  // --- Environment reads ---------------------------------------------------------------------
+  const envNames: { name: string; tok: number }[] = [];
+  for (const c of calls) {
+    const isEnvCall =
+      (c.kind === 'call' && ENV_CALL.test(c.path)) ||
+      (c.kind === 'call' && /^(var|var_os)$/.test(c.raw) && (facts.uses.get(c.raw)?.includes('env') || facts.globUses.some((g) => g.endsWith('env')))) ||
+      (c.kind === 'macro' && /^(env|option_env)$/.test(c.raw));
+    if (isEnvCall) {
+      const [first] = argRanges(tokens, c.open);
+      for (const name of first ? envArgNames(tokens, first, c.tok, consts) : []) envNames.push({ name, tok: c.tok });
+    } else if (c.kind === 'call' && ENV_ENUM.test(c.path)) {
+      sig('env-enumerate', c.tok, `${c.raw}()`);
+    }
+  }
+  for (const { name, tok } of envNames) {
+    if (isSecretEnvName(name)) sig('env-secret', tok, `reads ${name}`, name);
+    if (CI_ENV.has(name)) sig('env-ci', tok, `checks ${name}`, name);
+    if (FINGERPRINT_ENV.has(name)) sig('env-fingerprint', tok, `reads ${name}`, name);
+    if (HOME_ENV.has(name)) sig('home-dir', tok, `reads ${name}`, name);
+    if (name === 'DOCS_RS') sig('docs-rs', tok, 'honours DOCS_RS');
+    if (name === 'CARGO_NET_OFFLINE') sig('offline-aware', tok, 'honours CARGO_NET_OFFLINE');
+  }
+
+  // --- Calls: network, filesystem, processes ---------------------------------------------------
+  const commands: CommandInfo[] = [];
+  const writes: { ident: string | null; strs: string[]; tok: number }[] = [];
+  for (const c of calls) {
+    const p = c.path;
+    if (c.kind === 'call' || c.kind === 'ref') {
+      if (NET_ROOTS.test(p) || NET_CALLS.test(p)) sig('network', c.tok, c.raw, p.split('::')[0]);
+      else if (FS_READ.test(p) && c.kind === 'call') sig('fs-read', c.tok, c.raw);
+      if (DIR_WALK.test(p) && c.kind === 'call') sig('dir-walk', c.tok, c.raw);
+      if (HOME_CALLS.test(p) && c.kind === 'call') sig('home-dir', c.tok, `${c.raw}()`);
+      if (FINGERPRINT_CALLS.test(p) && c.kind === 'call') sig('fingerprint', c.tok, `${c.raw}()`);
+      if (BACKGROUND.test(p) && c.kind === 'call') sig('background', c.tok, c.raw);
+      if (/(^|::)(IsDebuggerPresent|CheckRemoteDebuggerPresent)$/.test(p)) sig('av-check', c.tok, c.raw);
+      if (c.kind === 'call' && FS_WRITE.test(p)) {
+        const args = argRanges(tokens, c.open);
+        const target = /copy|rename$/.test(p) ? args[1] : args[0];
+        writes.push({ ident: target ? argIdent(tokens, target) : null, strs: target ? stringsIn(tokens, target[0], target[1]) : [], tok: c.tok });
+        sig('fs-write', c.tok, c.raw);
+      }
+      const isCommand =
+        c.kind === 'call' && (SPAWN_PROCESS.test(p) || (c.raw === 'Command::new' && p === 'Command::new' && mentionsProcess));
+      if (isCommand) commands.push(commandInfo(tokens, c));
+    } else if (c.kind === 'method') {
+      const name = c.path;
+      const args = argRanges(tokens, c.open);
+      if (name === 'open' && precededBy(tokens, c.tok, /^(append|write|create|create_new|truncate)$/, 30)) {
+        const target = args[0];
+        writes.push({ ident: target ? argIdent(tokens, target) : null, strs: target ? stringsIn(tokens, target[0], target[1]) : [], tok: c.tok });
+        sig('fs-write', c.tok, '.open() for writing');
+      }
+      if (name === 'read_dir' || name === 'walk_dir') sig('dir-walk', c.tok, `.${name}()`);
+      if ((name === 'danger_accept_invalid_certs' || name === 'danger_accept_invalid_hostnames') && args[0] && tokens[args[0][0]]?.text === 'true') {
+        sig('tls-disabled', c.tok, `.${name}(true)`);
+      }
+      if (/^(verify_peer|ssl_verify_peer|ssl_verify_host|set_verify_hostname|verify_hostname|use_sni)$/.test(name) && args[0] && tokens[args[0][0]]?.text === 'false') {
+        sig('tls-disabled', c.tok, `.${name}(false)`);
+      }
+      if (name === 'with_custom_certificate_verifier' && precededBy(tokens, c.tok, /^dangerous$/, 12)) {
+        sig('tls-disabled', c.tok, '.dangerous().with_custom_certificate_verifier(…)', 'custom-verifier');
+      }
+      if (name === 'set_permissions' || name === 'set_mode' || name === 'from_mode') modeSignal(tokens, c, args, sig);
+      if (name === 'decode' && precededBy(tokens, c.tok, /^(B64|BASE64\w*|STANDARD\w*|URL_SAFE\w*|general_purpose|engine|Engine|base64|hex|b64)$/, 6)) {
+        sig('runtime-decode', c.tok, '.decode(…)');
+      }
+      if (name === 'creation_flags' && args[0] && /DETACHED_PROCESS|CREATE_NO_WINDOW|0x0*8\b|0x08000000/.test(tokensText(tokens, args[0][0], args[0][1]))) {
+        sig('detach', c.tok, `.creation_flags(${tokensText(tokens, args[0][0], args[0][1])})`);
+      }
+    }
+    if (c.kind === 'call' && /(^|::)(set_permissions|from_mode|chmod)$/.test(p)) modeSignal(tokens, c, argRanges(tokens, c.open), sig);
+    if (c.kind === 'call' && /(^|::)(base64::decode|hex::decode|decode_config|base64_decode|from_hex)$/.test(p)) sig('runtime-decode', c.tok, `${c.raw}(…)`);
+    if (/(^|::)SslVerifyMode::NONE$|(^|::)SSL_VERIFY_NONE$|(^|::)CURLOPT_SSL_VERIFYPEER$/.test(p)) sig('tls-disabled', c.tok, c.raw);
+    if (c.kind === 'macro' && /^(include_bytes|include_str|include)$/.test(c.raw)) {
+      const strs = stringsIn(tokens, c.open, matching(tokens, c.open));
+      const rel = strs.length > 0 ? strs[strs.length - 1]! : null;
+      if (rel !== null) {
+        const fromRoot = tokens.slice(c.open, matching(tokens, c.open)).some((t) => t.text === 'CARGO_MANIFEST_DIR');
+        sig('include', c.tok, `${c.raw}!("${rel}")`, `${fromRoot ? 'root:' : 'rel:'}${c.raw}:${rel}`);
+      }
+    }
+    if (c.kind === 'macro' && c.raw === 'cfg' && tokens.slice(c.open, c.open + 6).some((t) => /^(windows|unix|target_os|macos|linux)$/.test(t.text))) {
+      sig('os-gate', c.tok, 'cfg!(…)');
+    }
+    if (c.kind === 'ref' && /(^|::)consts::OS$/.test(p)) sig('os-gate', c.tok, 'std::env::consts::OS');
+  }
+
+  // Accept-all certificate verifiers: `verify_server_cert` that calls nothing but `Ok(…assertion())`.
+  for (let f = 0; f < facts.functions.length; f++) {
+    if (!/^verify_(server_cert|tls12_signature|tls13_signature|server_name)$/.test(facts.functions[f]!.name)) continue;
+    if (facts.functions[f]!.name !== 'verify_server_cert') continue;
+    const body = calls.filter((c) => tokens[c.tok]!.fn === f && c.kind !== 'ref');
+    const real = body.filter((c) => !/^(Ok|assertion|ServerCertVerified::assertion|rustls::client::danger::ServerCertVerified::assertion)$/.test(c.raw) && !/ServerCertVerified::assertion$/.test(c.path));
+    if (body.length > 0 && real.length === 0) {
+      const at = body[0]!.tok;
+      sig('tls-disabled', at, 'certificate verifier that accepts every certificate', 'accept-all-verifier');
+    }
+  }
+
+  // --- Commands ----------------------------------------------------------------------------
+  const execIdents = new Map<string, number>();
+  for (const cmd of commands) {
+    const prog = cmd.program ?? '';
+    const base = prog.split(/[/\\]/).pop() ?? '';
+    const evidence = `Command::new(${cmd.program !== null ? JSON.stringify(cmd.program) : cmd.programIdent ?? '…'})${cmd.args.length ? ` ${cmd.args.slice(0, 6).map((a) => JSON.stringify(a)).join(' ')}` : ''}`;
+    signals.push({ kind: 'exec', line: cmd.line, evidence: snippet(evidence), fn: cmd.fn, test: cmd.test, detail: cmd.program ?? `$${cmd.programIdent ?? ''}` });
+    const push = (kind: SignalKind, detail?: string) =>
+      signals.push({ kind, line: cmd.line, evidence: snippet(evidence), fn: cmd.fn, test: cmd.test, ...(detail ? { detail } : {}) });
+    if (cmd.programIdent) execIdents.set(`${cmd.fn}:${cmd.programIdent}`, cmd.line);
+    let text = cmd.args.join(' ');
+    if (isShellProgram(base)) {
+      const flagAt = cmd.args.findIndex((a) => /^(-c|\/c|\/C|-Command|-EncodedCommand|-enc|-e|\/k)$/i.test(a));
+      if (flagAt >= 0 || cmd.argIdents.length > 0) push('exec-shell', base);
+      text = cmd.args.join(' ');
+    }
+    if (DOWNLOAD_TOOLS.test(base)) {
+      push('download-tool', base);
+      push('network', base);
+      if (cmd.args.some((a) => a === '-k' || a === '--insecure' || a === '--no-check-certificate')) push('tls-disabled', `${base} --insecure`);
+      const out = outputArg(tokens, cmd);
+      if (out) writes.push({ ident: out, strs: [], tok: cmd.tok });
+    }
+    const traits = shellCommandTraits(`${base} ${text}`);
+    if (traits.download && !DOWNLOAD_TOOLS.test(base)) {
+      push('download-tool', 'shell');
+      push('network', 'shell');
+    }
+    if (traits.pipeToShell) push('pipe-to-shell');
+    if (traits.detach || base === 'nohup' || base === 'setsid') push('detach');
+    if (traits.persistence) push('persistence', traits.persistence);
+    if (/^chmod$/.test(base) && cmd.args.some((a) => /^(\+x|[ugoa]*\+[rw]*x|0?[0-7]?[1357][0-7]{2})$/.test(a))) {
+      push('make-executable', cmd.argIdents[0]);
+    } else if (traits.makeExec) push('make-executable');
+    if (FINGERPRINT_PROGRAMS.test(base)) push('fingerprint', base);
+    if (AV_PROGRAMS.test(base) && tokens.some((t) => t.kind === 'str' && AV_PROCESS_NAMES.test(t.text))) push('av-check', base);
+    if (/^(crontab|schtasks|launchctl|reg)(\.exe)?$/i.test(base)) {
+      const k = base.startsWith('crontab') ? 'cron' : base.startsWith('schtasks') ? 'scheduled-task' : base === 'launchctl' ? 'launch-agent' : /CurrentVersion\\+Run/i.test(text) ? 'windows-run-key' : null;
+      if (k) push('persistence-write', k);
+    }
+    if (base === 'git') {
+      const strs = new Set(tokens.filter((t) => t.kind === 'str').map((t) => t.text));
+      const consumer = ['diff', 'get-url', 'ls-files', 'credential', 'format-patch', 'stash', 'shortlog'].filter((s) => strs.has(s));
+      if (strs.has('remote') && (strs.has('-v') || strs.has('get-url'))) consumer.push('remote');
+      if (strs.has('config') && [...strs].some((s) => /^(remote\.|user\.|credential)/.test(s))) consumer.push('config');
+      if (cmd.args.includes('-C') && !cmd.args.some((a) => a === '.')) consumer.push('-C');
+      if (consumer.length > 0) push('git-consumer', consumer.join(','));
+    }
+    if (cmd.programIdent && bindingMentions(tokens, cmd, /^(temp_dir|TEMP|TMP|OUT_DIR|TMPDIR)$/, /^\/(tmp|var\/tmp|dev\/shm)\//)) push('exec-temp');
+    if (cmd.program && /^\/(tmp|var\/tmp|dev\/shm)\/|%TEMP%|\\Temp\\/i.test(cmd.program)) push('exec-temp');
+  }
+  // A file written and then run under the same name in the same function.
+  for (const w of writes) {
+    if (!w.ident) continue;
+    const t = tokens[w.tok]!;
+    if (execIdents.has(`${t.fn}:${w.ident}`)) sig('write-then-exec', w.tok, `writes \`${w.ident}\` and runs it`, w.ident);
+  }
+  for (const w of writes) {
+    for (const s of w.strs) {
+      const k = persistenceKind(s);
+      if (k) sig('persistence-write', w.tok, `writes ${s}`, k);
+    }
+  }
+
+  // --- Literals ----------------------------------------------------------------------------
+  let gitDir = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'str') continue;
+    stringSignals(t.text, i, false, sig);
+    if (t.text === '.git') gitDir = true;
+    if (t.text.length >= 200 && !t.bytes && entropy(t.text) >= 5.2) sig('high-entropy', i, `${t.text.length}-char literal, entropy ${entropy(t.text).toFixed(1)} bits/char`);
+  }
+  const decoded = decodeLiterals(tokens, { meaningful: meaningfulDecoded });
+  for (const d of decoded) {
+    if (!meaningfulDecoded(d.value) && !findEndpoints(d.value).some((e) => e.cls !== 'url')) continue;
+    const onlyJoin = d.how.every((h) => h === 'concat' || h === 'format');
+    const before = signals.length;
+    stringSignals(d.value, d.tok, !onlyJoin, sig);
+    // Joining plain fragments is ordinary code; hiding text behind an encoding is not.
+    if (!onlyJoin && signals.length > before) sig('obfuscated', d.tok, `${d.how.join(' → ')} of ${JSON.stringify(d.from)} gives ${JSON.stringify(d.value)}`, d.how.join('+'), true);
+  }
+
+  // Checksum verification: a hash type next to a pinned digest.
+  const hashTypes = fileMentions(/^(Sha256|Sha512|Sha384|sha256|sha2|Sha3_256|blake3|Blake2b|Blake2s|sha256sum|digest)$/);
+  const pinned = tokens.findIndex((t) => t.kind === 'str' && /^[0-9a-f]{64}$|^[0-9a-f]{128}$/i.test(t.text));
+  if (hashTypes && pinned >= 0) sig('checksum', pinned, 'verifies a pinned digest');
+
+  // Walking up from the crate's own directory towards the consumer's repository.
+  const manifestDirAt = tokens.findIndex((t) => t.kind === 'str' && t.text === 'CARGO_MANIFEST_DIR');
+  if (manifestDirAt >= 0) {
+    const climbs = tokens.some((t, i) => t.kind === 'id' && (t.text === 'ancestors' || (t.text === 'parent' && tokens[i - 1]?.text === '.')) && inLoop(tokens, i));
+    if (climbs && gitDir) sig('walk-up', manifestDirAt, 'walks up from CARGO_MANIFEST_DIR looking for .git');
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'str' && /^(\.\.[/\\]){3,}/.test(t.text)) sig('walk-up', i, `path ${JSON.stringify(t.text)} leaves the crate`);
+  }
+  return { signals, decoded };
+}
+
+function stringSignals(
+  s: string,
+  tok: number,
+  decoded: boolean,
+  sig: (kind: SignalKind, at: number, evidence: string, detail?: string, decoded?: boolean) => void,
+): void {
+  if (s.length < 2 || s.length > 100_000) return;
+  const q = JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}…` : s);
+  for (const e of findEndpoints(s)) sig('endpoint', tok, e.text, e.cls, decoded);
+  const cred = credentialKind(s);
+  if (cred) sig('credential-path', tok, q, cred, decoded);
+  else if (/(^|[/\\])\.env$/.test(s)) sig('dotenv', tok, q, undefined, decoded);
+  const pers = persistenceKind(s);
+  if (pers) sig('persistence', tok, q, pers, decoded);
+  if (isKeyMaterialRegex(s)) sig('key-regex', tok, q, undefined, decoded);
+  else if (isKeyMarker(s)) sig('key-marker', tok, q, undefined, decoded);
+  if (HTTP_REQUEST_TEXT.test(s)) sig('raw-http', tok, q, undefined, decoded);
+  if (s.length <= 64 && AV_PROCESS_NAMES.test(s) && /\.exe$|^[a-z0-9]+$/i.test(s)) sig('av-check', tok, q, 'name', decoded);
+  if (decoded && isSecretEnvName(s)) sig('env-secret', tok, `hidden name ${q}`, s, decoded);
+  if (s.length >= 8 && s.includes(' ')) {
+    const tr = shellCommandTraits(s);
+    if (tr.download && /https?:\/\/|\s-o\s|\s-O\s/.test(s)) sig('download-tool', tok, q, 'command-string', decoded);
+    if (tr.pipeToShell && tr.download) sig('pipe-to-shell', tok, q, undefined, decoded);
+    if (tr.persistence) sig('persistence', tok, q, tr.persistence, decoded);
+  }
+}
+
+function tokensText(tokens: Token[], a: number, b: number): string {
+  return tokens
+    .slice(a, b)
+    .map((t) => t.text)
+    .join('');
+}
+
+function precededBy(tokens: Token[], at: number, re: RegExp, window: number): boolean {
+  for (let k = at - 1; k >= 0 && k >= at - window; k--) {
+    const t = tokens[k]!;
+    if (t.text === ';' || t.text === '{' || t.text === '}') return false;
+    if (t.kind === 'id' && re.test(t.text)) return true;
+  }
+  return false;
+}
+
+function inLoop(tokens: Token[], at: number): boolean {
+  for (let k = at - 1; k >= 0 && k >= at - 80; k--) {
+    const x = tokens[k]!;
+    if (x.kind === 'kw' && (x.text === 'loop' || x.text === 'while' || x.text === 'for')) return true;
+    if (x.kind === 'kw' && x.text === 'fn') return false;
+  }
+  return false;
+}
+
+function modeSignal(
+  tokens: Token[],
+  c: Call,
+  args: [number, number][],
+  sig: (kind: SignalKind, at: number, evidence: string, detail?: string) => void,
+): void {
+  const end = matching(tokens, c.open);
+  for (let k = c.open; k < end; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'int' && t.num !== undefined && /^0o/.test(t.text) && (t.num & 0o111) !== 0) {
+      sig('make-executable', c.tok, `mode ${t.text}`, args[0] ? argIdent(tokens, args[0]) ?? undefined : undefined);
+      return;
+    }
+  }
+}
+
+function commandInfo(tokens: Token[], c: Call): CommandInfo {
+  const t = tokens[c.tok]!;
+  const [first] = argRanges(tokens, c.open);
+  let program: string | null = null;
+  let programIdent: string | null = null;
+  if (first) {
+    const strs = stringsIn(tokens, first[0], first[1]);
+    if (first[1] - first[0] === 1 && strs.length === 1) program = strs[0]!;
+    else {
+      programIdent = argIdent(tokens, first);
+      if (programIdent === null) {
+        // `Command::new(dir.join("x"))`: the identifier heading the expression.
+        const firstId = tokens.slice(first[0], first[1]).find((x) => x.kind === 'id');
+        programIdent = firstId?.text ?? null;
+      }
+    }
+  }
+  const args: string[] = [];
+  const argIdents: string[] = [];
+  // The builder chain: `.arg(…)`, `.args([…])` up to the end of the statement.
+  let k = matching(tokens, c.open) + 1;
+  const collect = (a: number, b: number) => {
+    for (let m = a; m < b; m++) {
+      const x = tokens[m]!;
+      if (x.kind === 'str') args.push(x.text);
+      else if (x.kind === 'id' && tokens[m - 1]?.text !== '.' && tokens[m + 1]?.text !== '(') argIdents.push(x.text);
+    }
+  };
+  while (tokens[k]?.text === '.' && tokens[k + 1]?.kind === 'id' && tokens[k + 2]?.text === '(') {
+    const name = tokens[k + 1]!.text;
+    const close = matching(tokens, k + 2);
+    if (name === 'arg' || name === 'args' || name === 'raw_arg') collect(k + 3, close);
+    k = close + 1;
+  }
+  // `let mut cmd = Command::new(…); cmd.arg(…);` in the same function.
+  const letName = bindingName(tokens, c.tok);
+  if (letName) {
+    for (let m = k; m < tokens.length && m < k + 2000; m++) {
+      const x = tokens[m]!;
+      if (x.fn !== t.fn) break;
+      if (x.kind === 'id' && x.text === letName && tokens[m + 1]?.text === '.' && /^(arg|args|raw_arg)$/.test(tokens[m + 2]?.text ?? '') && tokens[m + 3]?.text === '(') {
+        const close = matching(tokens, m + 3);
+        collect(m + 4, close);
+        m = close;
+      }
+    }
+  }
+  return { program, programIdent, args, argIdents, tok: c.tok, line: t.line, fn: t.fn, test: t.test };
+}
+
+/** `let [mut] NAME = <expr starting at tok>` → NAME. */
+function bindingName(tokens: Token[], tok: number): string | null {
+  let k = tok - 1;
+  if (tokens[k]?.text !== '=') return null;
+  k--;
+  const name = tokens[k];
+  if (name?.kind !== 'id') return null;
+  const before = tokens[k - 1]?.text === 'mut' ? tokens[k - 2] : tokens[k - 1];
+  return before?.text === 'let' ? name.text : null;
+}
+
+/** Whether the `let` binding of the command's program identifier mentions a temp location. */
+function bindingMentions(tokens: Token[], cmd: CommandInfo, idRe: RegExp, strRe: RegExp): boolean {
+  const name = cmd.programIdent;
+  if (!name) return false;
+  for (let k = cmd.tok - 1; k >= 0 && k >= cmd.tok - 600; k--) {
+    const t = tokens[k]!;
+    if (t.fn !== cmd.fn) break;
+    if (t.kind === 'id' && t.text === name && tokens[k + 1]?.text === '=' && (tokens[k - 1]?.text === 'let' || tokens[k - 1]?.text === 'mut')) {
+      for (let m = k + 2; m < tokens.length && tokens[m]!.text !== ';'; m++) {
+        const x = tokens[m]!;
+        if ((x.kind === 'id' && idRe.test(x.text)) || (x.kind === 'str' && (strRe.test(x.text) || idRe.test(x.text)))) return true;
+      }
+      return false;
+    }
+  }
+  return false;
+}
+
+/** The identifier after `-o`/`--output`/`-O` in a download tool's arguments. */
+function outputArg(tokens: Token[], cmd: CommandInfo): string | null {
+  const end = Math.min(tokens.length, cmd.tok + 400);
+  for (let k = cmd.tok; k < end; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'str' && /^(-o|--output|-O|--output-document)$/.test(t.text)) {
+      let m = k + 1;
+      if (tokens[m]?.text === ',') m++;
+      while (tokens[m]?.text === '&') m++;
+      if (tokens[m]?.kind === 'id') return tokens[m]!.text;
+      return null;
+    }
+    if (t.text === ';') break;
+  }
+  return null;
+}
+
+function constStrings(tokens: Token[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i + 4 < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'kw' || (t.text !== 'const' && t.text !== 'static')) continue;
+    const name = tokens[i + 1];
+    if (name?.kind !== 'id') continue;
+    let k = i + 2;
+    while (k < tokens.length && k < i + 24 && tokens[k]!.text !== '=') k++;
+    if (tokens[k]?.text !== '=') continue;
+    const end = Math.min(tokens.length, k + 400);
+    const values: string[] = [];
+    for (let m = k + 1; m < end && tokens[m]!.text !== ';'; m++) if (tokens[m]!.kind === 'str') values.push(tokens[m]!.text);
+    if (values.length > 0) out.set(name.text, values);
+  }
+  return out;
+}
+
+/** Names an env-reading call's argument can take: a literal, a constant, or a loop over literals. */
+function envArgNames(tokens: Token[], [a, b]: [number, number], callTok: number, consts: Map<string, string[]>): string[] {
+  const strs = stringsIn(tokens, a, b);
+  if (strs.length > 0) return strs;
+  const id = argIdent(tokens, [a, b]);
+  if (!id) return [];
+  const c = consts.get(id);
+  if (c) return c;
+  // `for key in ["A", "B"] { env::var(key) }` or `for key in KEYS { … }`
+  const fn = tokens[callTok]!.fn;
+  for (let k = callTok - 1; k >= 0 && k >= callTok - 400; k--) {
+    const t = tokens[k]!;
+    if (t.fn !== fn) break;
+    if (t.kind === 'kw' && t.text === 'for' && tokens[k + 1]?.text === id && tokens[k + 2]?.text === 'in') {
+      let m = k + 3;
+      if (tokens[m]?.text === '&') m++;
+      if (tokens[m]?.text === '[') return stringsIn(tokens, m, matching(tokens, m));
+      if (tokens[m]?.kind === 'id') return consts.get(tokens[m]!.text) ?? [];
+      return [];
+    }
+  }
+  return [];
+}

@@ -1,0 +1,404 @@
+// Static decoding of obfuscated literals: base64, hex, byte and char arrays, single-byte and short
+// repeating-key XOR, char arithmetic (a constant added to every byte), reversed strings and
+// fragments joined by arrays, `concat!`, `+` or `format!`. Rules then match the decoded text like
+// any other literal, so hiding a URL does not hide it from the scanner.
+import type { Token } from './rust-facts.js';
+
+export type DecodeMethod = 'base64' | 'hex' | 'bytes' | 'xor' | 'shift' | 'reverse' | 'concat' | 'format';
+
+export interface DecodedString {
+  value: string;
+  /** How it was obtained, outermost last, e.g. ['concat', 'base64']. */
+  how: DecodeMethod[];
+  line: number;
+  /** Index of the first token it came from. */
+  tok: number;
+  /** What was decoded (shortened), for evidence. */
+  from: string;
+}
+
+export interface DecodeOptions {
+  /** Brute-forced XOR/shift results are kept only if this says they mean something. */
+  meaningful: (s: string) => boolean;
+}
+
+const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$|^[A-Za-z0-9_-]+={0,2}$/;
+const HEX_RE = /^(?:[0-9a-fA-F]{2}){4,}$/;
+const MAX_BRUTE_ARRAYS = 200;
+const MAX_BRUTE_LEN = 256;
+const MAX_CANDIDATES = 5000;
+
+function printable(bytes: ArrayLike<number>, minLen = 4): boolean {
+  if (bytes.length < minLen) return false;
+  let letters = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 9 || b === 10 || b === 13) continue;
+    if (b < 0x20 || b > 0x7e) return false;
+    if ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)) letters++;
+  }
+  return letters * 3 >= bytes.length || numericAddress(bytes);
+}
+
+/** Digits, dots and colons only: an IP address or `ip:port` has no letters but is worth decoding. */
+function numericAddress(bytes: ArrayLike<number>): boolean {
+  if (bytes.length < 7) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (!((b >= 0x30 && b <= 0x39) || b === 0x2e || b === 0x3a)) return false;
+  }
+  return true;
+}
+
+function bytesToString(bytes: ArrayLike<number>): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+export function decodeBase64(s: string): Buffer | null {
+  if (s.length < 8 || !BASE64_RE.test(s)) return null;
+  // Plain words and identifiers also fit the alphabet; real base64 of text mixes cases and digits.
+  if (!/[A-Z]/.test(s) || !/[a-z]/.test(s)) return null;
+  const stripped = s.replace(/=+$/, '');
+  if (stripped.length % 4 === 1) return null;
+  const buf = Buffer.from(s.includes('-') || s.includes('_') ? s : stripped, s.includes('-') || s.includes('_') ? 'base64url' : 'base64');
+  return buf.length >= 4 ? buf : null;
+}
+
+export function decodeHex(s: string): Buffer | null {
+  if (!HEX_RE.test(s)) return null;
+  return Buffer.from(s, 'hex');
+}
+
+/** Byte arrays written as `[0x68, 0x74, …]`, `[b'h', …]` or `['h', …]` in the token stream. */
+export function byteArrays(tokens: Token[]): { values: number[]; line: number; tok: number }[] {
+  const out: { values: number[]; line: number; tok: number }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i]!.text !== '[' || tokens[i]!.kind !== 'punct') continue;
+    const values: number[] = [];
+    let j = i + 1;
+    let ok = true;
+    for (; j < tokens.length; j++) {
+      const t = tokens[j]!;
+      if ((t.kind === 'int' || t.kind === 'char') && t.num !== undefined) {
+        if (t.num > 255) {
+          ok = false;
+          break;
+        }
+        values.push(t.num);
+        const next = tokens[j + 1];
+        if (next?.text === ',') j++;
+        else if (next?.text !== ']') {
+          ok = false;
+          break;
+        }
+      } else break;
+    }
+    if (ok && tokens[j]?.text === ']' && values.length >= 4) {
+      out.push({ values, line: tokens[i]!.line, tok: i });
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** Named string constants and arrays of strings: `const A: &str = "…"`, `static B: [&str; 2] = […]`. */
+export function stringConstants(tokens: Token[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i + 3 < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'kw' || (t.text !== 'const' && t.text !== 'static' && t.text !== 'let')) continue;
+    let j = i + 1;
+    if (tokens[j]?.text === 'mut') j++;
+    const name = tokens[j];
+    if (!name || name.kind !== 'id') continue;
+    // Skip the type annotation (which may hold `;`, as in `[&str; 6]`) up to `=`.
+    let k = j + 1;
+    let depth = 0;
+    while (k < tokens.length && k < j + 24 && tokens[k]!.text !== '=') {
+      const x = tokens[k]!.text;
+      if (x === '[' || x === '(' || x === '<') depth++;
+      else if (x === ']' || x === ')' || x === '>') depth--;
+      else if (x === ';' && depth <= 0) break;
+      k++;
+    }
+    if (tokens[k]?.text !== '=') continue;
+    k++;
+    if (tokens[k]?.text === '&') k++;
+    const v = tokens[k];
+    if (v?.kind === 'str' && tokens[k + 1]?.text === ';') {
+      out.set(name.text, [v.text]);
+    } else if (v?.text === '[') {
+      const values: string[] = [];
+      let m = k + 1;
+      while (m < tokens.length && tokens[m]!.kind === 'str') {
+        values.push(tokens[m]!.text);
+        m++;
+        if (tokens[m]?.text === ',') m++;
+      }
+      if (tokens[m]?.text === ']' && values.length > 0) out.set(name.text, values);
+    }
+  }
+  return out;
+}
+
+/**
+ * Everything the file's literals decode to. The brute-force decoders (XOR, shifts, reversal) run
+ * only when the operators that would undo them appear in the file at all.
+ */
+export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedString[] {
+  const out: DecodedString[] = [];
+  const seen = new Set<string>();
+  let hasXor = false;
+  let hasArith = false;
+  let hasRev = false;
+  let hasCharCast = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.text === 'char' && (tokens[i - 1]?.text === 'as' || tokens[i + 1]?.text === '::')) hasCharCast = true;
+    if (t.kind === 'punct') {
+      if (t.text === '^' || t.text === '^=') hasXor = true;
+      else if (t.text === '+' || t.text === '-' || t.text === 'wrapping_add') hasArith = true;
+    } else if (t.kind === 'id' && (t.text === 'rev' || t.text === 'reverse')) hasRev = true;
+    else if (t.kind === 'id' && (t.text === 'wrapping_sub' || t.text === 'wrapping_add')) hasArith = true;
+  }
+  const add = (value: string, how: DecodeMethod[], line: number, tok: number, from: string): void => {
+    if (out.length >= MAX_CANDIDATES || value.length < 4) return;
+    const key = `${how.join('+')}\u0000${value}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ value, how, line, tok, from: from.length > 60 ? `${from.slice(0, 59)}…` : from });
+  };
+
+  const consts = stringConstants(tokens);
+  // Texts to try the text decoders on: each literal, and joined runs of fragments.
+  const texts: { value: string; how: DecodeMethod[]; line: number; tok: number }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'str' || t.test) continue;
+    texts.push({ value: t.text, how: [], line: t.line, tok: i });
+  }
+  for (const run of fragmentRuns(tokens, consts)) {
+    add(run.value, ['concat'], run.line, run.tok, run.parts.join(' + '));
+    texts.push({ value: run.value, how: ['concat'], line: run.line, tok: run.tok });
+  }
+  for (const f of formatStrings(tokens, consts)) {
+    add(f.value, ['format'], f.line, f.tok, f.template);
+  }
+
+  const binaries: { bytes: ArrayLike<number>; how: DecodeMethod[]; line: number; tok: number; from: string }[] = [];
+  for (const t of texts) {
+    const v = t.value;
+    if (v.length >= 8 && v.length <= 65536) {
+      const b64 = decodeBase64(v);
+      if (b64) {
+        if (printable(b64)) add(bytesToString(b64), [...t.how, 'base64'], t.line, t.tok, v);
+        else if (b64.length <= MAX_BRUTE_LEN) binaries.push({ bytes: b64, how: [...t.how, 'base64'], line: t.line, tok: t.tok, from: v });
+      }
+      const hex = decodeHex(v);
+      if (hex) {
+        if (printable(hex)) add(bytesToString(hex), [...t.how, 'hex'], t.line, t.tok, v);
+        else if (hex.length <= MAX_BRUTE_LEN) binaries.push({ bytes: hex, how: [...t.how, 'hex'], line: t.line, tok: t.tok, from: v });
+      }
+    }
+    if (hasRev && v.length >= 6 && v.length <= 512) {
+      const r = [...v].reverse().join('');
+      if (opts.meaningful(r)) add(r, [...t.how, 'reverse'], t.line, t.tok, v);
+    }
+  }
+  for (const arr of byteArrays(tokens)) {
+    if (tokens[arr.tok]?.test) continue;
+    const from = `[${arr.values.slice(0, 8).join(', ')}${arr.values.length > 8 ? ', …' : ''}]`;
+    if (printable(arr.values)) {
+      const s = bytesToString(arr.values);
+      add(s, ['bytes'], arr.line, arr.tok, from);
+      if (hasRev && opts.meaningful([...s].reverse().join(''))) add([...s].reverse().join(''), ['bytes', 'reverse'], arr.line, arr.tok, from);
+    } else if (arr.values.length <= MAX_BRUTE_LEN) {
+      binaries.push({ bytes: arr.values, how: ['bytes'], line: arr.line, tok: arr.tok, from });
+    }
+  }
+  // Byte strings (`b"\x1e\x16…"`) are byte arrays too.
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'str' && t.bytes && !t.test && t.text.length >= 4 && t.text.length <= MAX_BRUTE_LEN) {
+      const bytes = Array.from(t.text, (c) => c.charCodeAt(0) & 0xff);
+      if (!printable(bytes)) binaries.push({ bytes, how: ['bytes'], line: t.line, tok: i, from: t.text });
+    }
+  }
+
+  if (hasXor || hasArith) {
+    const keys = hasXor ? repeatingKeys(tokens) : [];
+    for (const bin of binaries.slice(0, MAX_BRUTE_ARRAYS)) {
+      if (bin.bytes.length < 4) continue;
+      if (hasXor) {
+        for (let k = 1; k < 256; k++) {
+          const s = transform(bin.bytes, (b) => b ^ k);
+          if (s !== null && opts.meaningful(s)) add(s, [...bin.how, 'xor'], bin.line, bin.tok, bin.from);
+        }
+        for (const key of keys) {
+          const s = transform(bin.bytes, (b, i) => b ^ key[i % key.length]!);
+          if (s !== null && opts.meaningful(s)) add(s, [...bin.how, 'xor'], bin.line, bin.tok, bin.from);
+        }
+      }
+      if (hasArith) {
+        for (let k = -64; k <= 64; k++) {
+          if (k === 0) continue;
+          const s = transform(bin.bytes, (b) => (b + k) & 0xff);
+          if (s !== null && opts.meaningful(s)) add(s, [...bin.how, 'shift'], bin.line, bin.tok, bin.from);
+        }
+      }
+    }
+    if (hasArith && hasCharCast) {
+      // Char arithmetic over a printable-looking literal (a Caesar shift of a URL is still printable).
+      for (const t of texts) {
+        if (t.value.length < 8 || t.value.length > 256 || t.how.length > 0) continue;
+        if (opts.meaningful(t.value)) continue;
+        const codes = Array.from(t.value, (c) => c.charCodeAt(0));
+        if (codes.some((c) => c > 255)) continue;
+        for (const k of [-3, -2, -1, 1, 2, 3, -13, 13]) {
+          const s = transform(codes, (b) => (b + k) & 0xff);
+          if (s !== null && opts.meaningful(s)) add(s, ['shift'], t.line, t.tok, t.value);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Applies a byte map; returns null as soon as a byte is not printable. */
+function transform(bytes: ArrayLike<number>, f: (b: number, i: number) => number): string | null {
+  const out = new Array<number>(bytes.length);
+  let letters = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = f(bytes[i]!, i);
+    if (b < 0x20 || b > 0x7e) {
+      if (b !== 10 && b !== 13 && b !== 9) return null;
+    }
+    if ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)) letters++;
+    out[i] = b;
+  }
+  return letters * 4 >= bytes.length || numericAddress(out) ? bytesToString(out) : null;
+}
+
+/** Short literals that could be XOR keys (2–32 bytes). */
+function repeatingKeys(tokens: Token[]): number[][] {
+  const keys: number[][] = [];
+  for (const t of tokens) {
+    if (keys.length >= 24) break;
+    if (t.kind === 'str' && t.text.length >= 2 && t.text.length <= 32) {
+      keys.push(Array.from(t.text, (c) => c.charCodeAt(0) & 0xff));
+    }
+  }
+  for (const arr of byteArrays(tokens)) {
+    if (keys.length >= 32) break;
+    if (arr.values.length >= 2 && arr.values.length <= 32) keys.push(arr.values);
+  }
+  return keys;
+}
+
+/**
+ * Runs of string fragments: `["aHR0", "cHM6"]`, `concat!("a", "b")`, `"a".to_owned() + "b"` and the
+ * same with named string constants. Each run of two or more yields its concatenation.
+ */
+export function fragmentRuns(
+  tokens: Token[],
+  consts: Map<string, string[]>,
+): { value: string; parts: string[]; line: number; tok: number }[] {
+  const out: { value: string; parts: string[]; line: number; tok: number }[] = [];
+  const valueAt = (i: number): string | null => {
+    const t = tokens[i]!;
+    if (t.kind === 'str') return t.text;
+    if (t.kind === 'id') {
+      const c = consts.get(t.text);
+      if (c && c.length === 1) return c[0]!;
+    }
+    return null;
+  };
+  // A named array of fragments joined at runtime (`P.concat()`, `P.join("")`).
+  for (const [name, values] of consts) {
+    if (values.length >= 2) {
+      const first = tokens.findIndex((t) => t.kind === 'id' && t.text === name);
+      out.push({ value: values.join(''), parts: values.slice(0, 6), line: tokens[first]?.line ?? 0, tok: Math.max(first, 0) });
+    }
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    const v0 = valueAt(i);
+    if (v0 === null || tokens[i]!.test) continue;
+    const parts = [v0];
+    let j = i;
+    while (j + 1 < tokens.length) {
+      let sep = j + 1;
+      // Tolerate `.to_string()`, `.to_owned()` and `&` around fragments joined with `+`.
+      if (tokens[sep]?.text === '.' && /^(to_string|to_owned|into|as_str)$/.test(tokens[sep + 1]?.text ?? '')) {
+        sep += 4;
+      }
+      const op = tokens[sep]?.text;
+      if (op !== ',' && op !== '+') break;
+      let k = sep + 1;
+      if (tokens[k]?.text === '&') k++;
+      const v = k < tokens.length ? valueAt(k) : null;
+      if (v === null) break;
+      parts.push(v);
+      j = k;
+    }
+    if (parts.length >= 2 && parts.length <= 256) {
+      const value = parts.join('');
+      if (value.length >= 6 && value.length <= 65536) out.push({ value, parts: parts.slice(0, 6), line: tokens[i]!.line, tok: i });
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** `format!`-style templates with their literal or constant arguments filled in. */
+export function formatStrings(
+  tokens: Token[],
+  consts: Map<string, string[]>,
+): { value: string; template: string; line: number; tok: number }[] {
+  const out: { value: string; template: string; line: number; tok: number }[] = [];
+  for (let i = 0; i + 3 < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'id' || tokens[i + 1]!.text !== '!' || !/^(format|concat|write|writeln|print|println)$/.test(t.text)) continue;
+    let k = i + 3;
+    if (t.text === 'write' || t.text === 'writeln') {
+      while (k < tokens.length && tokens[k]!.text !== ',' && k < i + 12) k++;
+      k++;
+    }
+    const tmpl = tokens[k];
+    if (!tmpl || tmpl.kind !== 'str' || !tmpl.text.includes('{')) continue;
+    // Positional arguments that are literals or constants.
+    const args: (string | null)[] = [];
+    let m = k + 1;
+    while (tokens[m]?.text === ',' && args.length < 16) {
+      m++;
+      const a = tokens[m];
+      if (!a) break;
+      const c = a.kind === 'id' ? consts.get(a.text) : undefined;
+      const next = tokens[m + 1]?.text;
+      const simple = next === ',' || next === ')';
+      args.push(a.kind === 'str' && simple ? a.text : c && c.length === 1 && simple ? c[0]! : null);
+      while (m < tokens.length && tokens[m]!.text !== ',' && tokens[m]!.text !== ')') m++;
+    }
+    let pos = 0;
+    let changed = false;
+    const value = tmpl.text.replace(/\{([A-Za-z_][A-Za-z0-9_]*)?(?::[^}]*)?\}/g, (whole, name: string | undefined) => {
+      if (name) {
+        const c = consts.get(name);
+        if (c && c.length === 1) {
+          changed = true;
+          return c[0]!;
+        }
+        return whole;
+      }
+      const a = args[pos++];
+      if (a !== null && a !== undefined) {
+        changed = true;
+        return a;
+      }
+      return whole;
+    });
+    if (changed) out.push({ value, template: tmpl.text, line: tmpl.line, tok: k });
+  }
+  return out;
+}

@@ -1,0 +1,215 @@
+// The typosquat checker: the Typomania harness semantics (as crates.io configures it) over a
+// corpus of popular crates, plus the owner exemption, an allow-list, description/README
+// similarity, impersonated publishers and a score that ranks hits.
+import { Alphabet, CHECK_ORDER, CRATE_NAME_ALPHABET, squatMessage, type SquatKind } from './checks.js';
+import type { TyposquatConfig } from './config.js';
+import { NaiveMatcher } from './naive.js';
+import { squatScore } from './score.js';
+import { metadataSimilarity } from './similarity.js';
+import { VariantIndex, type CheckSettings, type RawHit } from './variant-index.js';
+
+export interface PopularCrate {
+  name: string;
+  /** Owner identities (user or team logins or ids); a candidate sharing one is not a squat. */
+  owners: string[];
+  description?: string | null;
+  readme?: string | null;
+}
+
+export interface TyposquatCandidate {
+  name: string;
+  owners?: string[];
+  description?: string | null;
+  readme?: string | null;
+}
+
+export interface SquatHit {
+  /** One of the check kinds (`typo`, `bitflip`, `affix`, …; see CHECK_ORDER). */
+  kind: string;
+  target: string;
+  targetOwners: string[];
+  /** Typomania's wording, e.g. `uses a common typo for serde`. */
+  message: string;
+  /** 0–100, higher is worse; hits come sorted by it. */
+  score: number;
+  /** Description/README similarity to the target in [0, 1], when both sides have text. */
+  similarity?: number;
+  /** The target's popularity rank in the corpus, 1 = most popular. */
+  targetRank: number;
+}
+
+export interface PublisherHit {
+  kind: 'impersonated-publisher';
+  /** The popular owner login that `login` imitates. */
+  target: string;
+  /** Popular crates that owner owns, most popular first. */
+  crates: string[];
+  score: number;
+  message: string;
+}
+
+export interface TyposquatCheckerOptions {
+  /** `naive` generates each candidate's variants and looks them up (the reference method). */
+  method?: 'indexed' | 'naive';
+  /** Index only the popular crates with `rank % count === index` (for parallel scans). */
+  shard?: { index: number; count: number };
+}
+
+interface Matcher {
+  lookup(candidate: string, out?: RawHit[]): RawHit[];
+}
+
+/** Publisher variants are few per login; more than this many crates is summarised in messages. */
+const MESSAGE_CRATES = 3;
+
+export class TyposquatChecker {
+  private readonly corpus: PopularCrate[];
+  private readonly names: string[];
+  private readonly nameIndex = new Map<string, number>();
+  private readonly settings: CheckSettings;
+  private readonly matcher: Matcher;
+  private readonly allow: Set<string>;
+  private readonly blockTop: number;
+  private publishers?: { logins: string[]; crates: number[][]; index: VariantIndex; known: Set<string> };
+
+  /** `corpus` is ordered by popularity, most popular first; only the first `config.top` are used. */
+  constructor(corpus: PopularCrate[], config: TyposquatConfig, options: TyposquatCheckerOptions = {}) {
+    this.corpus = corpus.slice(0, config.top);
+    this.names = this.corpus.map((c) => c.name);
+    this.names.forEach((n, i) => {
+      if (!this.nameIndex.has(n)) this.nameIndex.set(n, i);
+    });
+    this.settings = {
+      alphabet: new Alphabet(CRATE_NAME_ALPHABET),
+      typos: new Map(Object.entries(config.typos)),
+      affixes: config.affixes,
+      affixSeparators: config.affixSeparators,
+    };
+    this.allow = new Set(config.allow.map(([c, t]) => pairKey(c, t)));
+    this.blockTop = config.blockTop;
+    const shard = options.shard;
+    this.matcher =
+      options.method === 'naive'
+        ? new NaiveMatcher(this.names, this.settings)
+        : new VariantIndex(this.names, this.settings, shard ? (i) => i % shard.count === shard.index : undefined);
+  }
+
+  get size(): number {
+    return this.corpus.length;
+  }
+
+  /** Whether `name` is itself one of the popular crates (and so never a squat). */
+  isPopular(name: string): boolean {
+    return this.nameIndex.has(name);
+  }
+
+  /** Hits for `candidate`, worst first; empty when it is itself popular (Typomania's harness). */
+  check(candidate: TyposquatCandidate): SquatHit[] {
+    const name = candidate.name;
+    if (this.nameIndex.has(name)) return [];
+    const raw = this.matcher.lookup(name);
+    if (raw.length === 0) return [];
+
+    const owners = new Set(candidate.owners ?? []);
+    const seen = new Set<string>();
+    const similarities = new Map<number, number | undefined>();
+    const hasText = !!(candidate.description?.trim() || candidate.readme?.trim());
+    const hits: { hit: SquatHit; order: number }[] = [];
+    for (const r of raw) {
+      const target = this.corpus[r.target]!;
+      // Typomania's possible_squat: not itself, and no owner in common.
+      if (target.name === name || target.owners.some((o) => owners.has(o))) continue;
+      if (this.allow.has(pairKey(name, target.name))) continue;
+      const message = squatMessage(r.kind, target.name, r.detail);
+      const key = `${r.kind}\u0000${r.target}\u0000${message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let similarity: number | undefined;
+      if (hasText) {
+        if (!similarities.has(r.target)) similarities.set(r.target, metadataSimilarity(candidate, target));
+        similarity = similarities.get(r.target);
+      }
+      const hit: SquatHit = {
+        kind: r.kind,
+        target: target.name,
+        targetOwners: [...target.owners],
+        message,
+        score: squatScore(r.kind, r.target, this.corpus.length, target.name, similarity),
+        targetRank: r.target + 1,
+      };
+      if (similarity !== undefined) hit.similarity = Math.round(similarity * 1000) / 1000;
+      hits.push({ hit, order: CHECK_ORDER.indexOf(r.kind) });
+    }
+    hits.sort(
+      (a, b) =>
+        b.hit.score - a.hit.score ||
+        a.order - b.order ||
+        a.hit.targetRank - b.hit.targetRank ||
+        compare(a.hit.message, b.hit.message),
+    );
+    return hits.map((h) => h.hit);
+  }
+
+  /**
+   * Whether a login imitates the login of a popular crate's owner (`dtolney` vs `dtolnay`), by the
+   * same checks as crate names, compared lowercase (GitHub logins ignore case). A login that
+   * itself owns a popular crate is not reported.
+   */
+  checkPublisher(login: string): PublisherHit[] {
+    const p = (this.publishers ??= this.buildPublishers());
+    const l = login.toLowerCase();
+    if (p.known.has(l)) return [];
+    const best = new Map<number, SquatKind>();
+    for (const r of p.index.lookup(l)) {
+      if (p.logins[r.target] === l) continue;
+      const prev = best.get(r.target);
+      if (prev === undefined || CHECK_ORDER.indexOf(r.kind) < CHECK_ORDER.indexOf(prev)) best.set(r.target, r.kind);
+    }
+    const out: PublisherHit[] = [];
+    for (const [t, kind] of best) {
+      const crateIdx = p.crates[t]!;
+      const crates = crateIdx.map((i) => this.names[i]!);
+      const target = p.logins[t]!;
+      const shown = crates.slice(0, MESSAGE_CRATES).join(', ');
+      const more = crates.length > MESSAGE_CRATES ? ` and ${crates.length - MESSAGE_CRATES} more` : '';
+      out.push({
+        kind: 'impersonated-publisher',
+        target,
+        crates,
+        score: squatScore(kind, crateIdx[0]!, this.corpus.length, target),
+        message: `publisher ${login} ${squatMessage(kind, target)}, owner of ${shown}${more}`,
+      });
+    }
+    return out.sort((a, b) => b.score - a.score || compare(a.target, b.target));
+  }
+
+  /** The hits that make a publish refused under `block_top` (target within the top N). */
+  blocking(hits: readonly SquatHit[]): SquatHit[] {
+    return this.blockTop > 0 ? hits.filter((h) => h.targetRank <= this.blockTop) : [];
+  }
+
+  private buildPublishers() {
+    const byLogin = new Map<string, number[]>();
+    this.corpus.forEach((c, i) => {
+      if (this.nameIndex.get(c.name) !== i) return;
+      for (const o of new Set(c.owners.map((x) => x.toLowerCase()))) {
+        const list = byLogin.get(o);
+        if (list) list.push(i);
+        else byLogin.set(o, [i]);
+      }
+    });
+    // Ordered by each owner's most popular crate, so a login's index is its rank.
+    const logins = [...byLogin.keys()].sort((a, b) => byLogin.get(a)![0]! - byLogin.get(b)![0]! || compare(a, b));
+    const crates = logins.map((l) => byLogin.get(l)!);
+    const index = new VariantIndex(logins, this.settings);
+    return { logins, crates, index, known: new Set(logins) };
+  }
+}
+
+function pairKey(candidate: string, target: string): string {
+  return `${candidate}\u0000${target}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

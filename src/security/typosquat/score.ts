@@ -1,0 +1,45 @@
+// Ranks hits so the worst come first. A score in [0, 100] mixes:
+// - how deliberate the name change looks (kind): a swap or a doubled letter is a classic typo
+//   squat, an added `-rs` suffix or version number is very often a legitimate companion crate;
+// - how popular the target is (log of its rank): squatters aim at what people install most;
+// - how long the target's name is: `rc` → `arc` is likely chance, `serde_json` → `serde_jsom` is not;
+// - when known, how similar description/README are: copying the target's text is a strong signal.
+import type { SquatKind } from './checks.js';
+
+export const KIND_WEIGHT: Readonly<Record<SquatKind | 'impersonated-publisher', number>> = {
+  'swapped-characters': 0.9,
+  'repeated-character': 0.85,
+  'omitted-character': 0.8,
+  typo: 0.8,
+  bitflip: 0.7,
+  'impersonated-publisher': 0.7,
+  'swapped-words': 0.6,
+  version: 0.5,
+  affix: 0.4,
+};
+
+/** 1 for the most popular crate, falling towards 0 for the last of `size`. */
+export function popularity(rank: number, size: number): number {
+  if (size <= 1) return 1;
+  return Math.max(0, 1 - Math.log1p(rank) / Math.log1p(size));
+}
+
+/** 0 for names of one or two characters, 1 from eight characters on. */
+export function lengthFactor(name: string): number {
+  return Math.min(1, Math.max(0, (name.length - 2) / 6));
+}
+
+export function squatScore(
+  kind: SquatKind | 'impersonated-publisher',
+  targetRank: number,
+  corpusSize: number,
+  targetName: string,
+  similarity?: number,
+): number {
+  const k = KIND_WEIGHT[kind];
+  const p = popularity(targetRank, corpusSize);
+  const l = lengthFactor(targetName);
+  const raw =
+    similarity === undefined ? 0.4 * k + 0.3 * p + 0.3 * l : 0.3 * k + 0.2 * p + 0.2 * l + 0.3 * similarity;
+  return Math.round(raw * 1000) / 10;
+}

@@ -1,0 +1,447 @@
+// Crates, versions, dependencies, owners and downloads: what the registry API and the
+// sparse index read and write.
+import type { Kysely, Transaction } from 'kysely';
+import { canonicalCrateName } from '../domain/crate-name.js';
+import type { IndexDependency, IndexLine } from '../domain/index-line.js';
+import { compareVersions, parseVersion } from '../domain/semver.js';
+import type { CrateRow, Database, UserRow, VersionRow, VersionStatus } from './schema.js';
+import { nowIso } from './time.js';
+
+export interface NewDependency {
+  crateName: string;
+  explicitName: string | null;
+  req: string;
+  features: string[];
+  optional: boolean;
+  defaultFeatures: boolean;
+  target: string | null;
+  kind: 'normal' | 'build' | 'dev';
+  registry: string | null;
+}
+
+export interface PublishRecord {
+  name: string;
+  version: string;
+  versionNoBuild: string;
+  checksum: string;
+  size: number;
+  status: VersionStatus;
+  features: Record<string, string[]>;
+  features2: Record<string, string[]>;
+  links: string | null;
+  rustVersion: string | null;
+  license: string | null;
+  licenseFile: string | null;
+  description: string | null;
+  authors: string[];
+  hasBuildScript: boolean;
+  isProcMacro: boolean;
+  dependencies: NewDependency[];
+  crateMeta: {
+    description: string | null;
+    homepage: string | null;
+    documentation: string | null;
+    repository: string | null;
+    readme: string | null;
+    keywords: string[];
+    categories: string[];
+  };
+  provenance: { userId: number; tokenId: number | null; clientIp: string | null; userAgent: string | null };
+  publishedAt: Date;
+}
+
+export class DuplicateVersionError extends Error {}
+
+export interface SearchHit {
+  name: string;
+  max_version: string;
+  description: string | null;
+  downloads: number;
+}
+
+export class CrateRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async findByName(name: string): Promise<CrateRow | undefined> {
+    return this.db
+      .selectFrom('crates')
+      .selectAll()
+      .where('canonical_name', '=', canonicalCrateName(name))
+      .executeTakeFirst();
+  }
+
+  async versions(crateId: number): Promise<VersionRow[]> {
+    return this.db.selectFrom('versions').selectAll().where('crate_id', '=', crateId).orderBy('id').execute();
+  }
+
+  /** A version by its exact number, or by its number without build metadata when that is unique. */
+  async findVersion(crateId: number, num: string): Promise<VersionRow | undefined> {
+    const exact = await this.db
+      .selectFrom('versions')
+      .selectAll()
+      .where('crate_id', '=', crateId)
+      .where('num', '=', num)
+      .executeTakeFirst();
+    if (exact) return exact;
+    return this.db
+      .selectFrom('versions')
+      .selectAll()
+      .where('crate_id', '=', crateId)
+      .where('num_no_build', '=', num)
+      .executeTakeFirst();
+  }
+
+  /** The crate's index file: every version that reached the index, oldest first. */
+  async indexLines(crateId: number): Promise<IndexLine[]> {
+    const crate = await this.db
+      .selectFrom('crates')
+      .select('name')
+      .where('id', '=', crateId)
+      .executeTakeFirstOrThrow();
+    const versions = await this.db
+      .selectFrom('versions')
+      .selectAll()
+      .where('crate_id', '=', crateId)
+      .where('status', '=', 'published')
+      .orderBy('id')
+      .execute();
+    if (versions.length === 0) return [];
+    const deps = await this.db
+      .selectFrom('dependencies')
+      .selectAll()
+      .where(
+        'version_id',
+        'in',
+        versions.map((v) => v.id),
+      )
+      .orderBy('id')
+      .execute();
+    const byVersion = new Map<number, IndexDependency[]>();
+    for (const d of deps) {
+      const list = byVersion.get(d.version_id) ?? [];
+      // In the index, `name` is what the dependent calls it and `package` the real crate.
+      list.push({
+        name: d.explicit_name ?? d.crate_name,
+        req: d.req,
+        features: JSON.parse(d.features) as string[],
+        optional: d.optional === 1,
+        default_features: d.default_features === 1,
+        target: d.target,
+        kind: d.kind,
+        ...(d.registry ? { registry: d.registry } : {}),
+        ...(d.explicit_name ? { package: d.crate_name } : {}),
+      });
+      byVersion.set(d.version_id, list);
+    }
+    return versions.map((v) => {
+      const features2 = JSON.parse(v.features2) as Record<string, string[]>;
+      const line: IndexLine = {
+        name: crate.name,
+        vers: v.num,
+        deps: byVersion.get(v.id) ?? [],
+        cksum: v.checksum,
+        features: JSON.parse(v.features) as Record<string, string[]>,
+        yanked: v.yanked === 1,
+        links: v.links,
+        rust_version: v.rust_version,
+        pubtime: v.published_at.replace(/\.\d{3}Z$/, 'Z'),
+      };
+      if (Object.keys(features2).length > 0) {
+        line.features2 = features2;
+        line.v = 2;
+      }
+      return line;
+    });
+  }
+
+  /**
+   * Writes a whole publish in one transaction: the crate (when new), its version,
+   * dependencies and, for a new crate, the publisher as first owner.
+   */
+  async publish(record: PublishRecord): Promise<{ crate: CrateRow; version: VersionRow; newCrate: boolean }> {
+    const now = nowIso(record.publishedAt);
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        let crate = await trx
+          .selectFrom('crates')
+          .selectAll()
+          .where('canonical_name', '=', canonicalCrateName(record.name))
+          .executeTakeFirst();
+        const newCrate = crate === undefined;
+        const meta = {
+          description: record.crateMeta.description,
+          homepage: record.crateMeta.homepage,
+          documentation: record.crateMeta.documentation,
+          repository: record.crateMeta.repository,
+          readme: record.crateMeta.readme,
+          keywords: JSON.stringify(record.crateMeta.keywords),
+          categories: JSON.stringify(record.crateMeta.categories),
+          updated_at: now,
+        };
+        if (!crate) {
+          crate = await trx
+            .insertInto('crates')
+            .values({ name: record.name, canonical_name: canonicalCrateName(record.name), created_at: now, ...meta })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          await trx
+            .insertInto('crate_owners')
+            .values({ crate_id: crate.id, user_id: record.provenance.userId, created_at: now, added_by: null })
+            .execute();
+        } else {
+          const dup = await trx
+            .selectFrom('versions')
+            .select('num')
+            .where('crate_id', '=', crate.id)
+            .where('num_no_build', '=', record.versionNoBuild)
+            .executeTakeFirst();
+          if (dup) throw new DuplicateVersionError(`crate version \`${dup.num}\` is already uploaded`);
+          crate = await trx
+            .updateTable('crates')
+            .set(meta)
+            .where('id', '=', crate.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+        }
+        const version = await trx
+          .insertInto('versions')
+          .values({
+            crate_id: crate.id,
+            num: record.version,
+            num_no_build: record.versionNoBuild,
+            checksum: record.checksum,
+            size: record.size,
+            yanked: 0,
+            yanked_at: null,
+            status: record.status,
+            features: JSON.stringify(record.features),
+            features2: JSON.stringify(record.features2),
+            links: record.links,
+            rust_version: record.rustVersion,
+            license: record.license,
+            license_file: record.licenseFile,
+            description: record.description,
+            authors: JSON.stringify(record.authors),
+            has_build_script: record.hasBuildScript ? 1 : 0,
+            is_proc_macro: record.isProcMacro ? 1 : 0,
+            published_at: now,
+            published_by: record.provenance.userId,
+            token_id: record.provenance.tokenId,
+            client_ip: record.provenance.clientIp,
+            user_agent: record.provenance.userAgent,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await insertDependencies(trx, version.id, record.dependencies);
+        return { crate, version, newCrate };
+      });
+    } catch (err) {
+      // Two concurrent publishes of the same version race to the unique constraint.
+      if (!(err instanceof DuplicateVersionError) && /unique|duplicate key/i.test(String(err))) {
+        throw new DuplicateVersionError(`crate version \`${record.version}\` is already uploaded`);
+      }
+      throw err;
+    }
+  }
+
+  async setYanked(versionId: number, yanked: boolean, now = new Date()): Promise<void> {
+    await this.db
+      .updateTable('versions')
+      .set({ yanked: yanked ? 1 : 0, yanked_at: yanked ? nowIso(now) : null })
+      .where('id', '=', versionId)
+      .execute();
+  }
+
+  /** Marks the crate changed now (its index file's Last-Modified). */
+  async touch(crateId: number, now = new Date()): Promise<void> {
+    await this.db.updateTable('crates').set({ updated_at: nowIso(now) }).where('id', '=', crateId).execute();
+  }
+
+  async setStatus(versionId: number, status: VersionStatus): Promise<void> {
+    await this.db.updateTable('versions').set({ status }).where('id', '=', versionId).execute();
+  }
+
+  async owners(crateId: number): Promise<UserRow[]> {
+    return this.db
+      .selectFrom('crate_owners')
+      .innerJoin('users', 'users.id', 'crate_owners.user_id')
+      .selectAll('users')
+      .where('crate_owners.crate_id', '=', crateId)
+      .orderBy('crate_owners.created_at')
+      .orderBy('users.id')
+      .execute();
+  }
+
+  async isOwner(crateId: number, userId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('crate_owners')
+      .select('user_id')
+      .where('crate_id', '=', crateId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async addOwner(crateId: number, userId: number, addedBy: number | null): Promise<boolean> {
+    if (await this.isOwner(crateId, userId)) return false;
+    await this.db
+      .insertInto('crate_owners')
+      .values({ crate_id: crateId, user_id: userId, created_at: nowIso(), added_by: addedBy })
+      .execute();
+    return true;
+  }
+
+  async removeOwner(crateId: number, userId: number): Promise<boolean> {
+    const res = await this.db
+      .deleteFrom('crate_owners')
+      .where('crate_id', '=', crateId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  async recordDownload(versionId: number, date: string): Promise<void> {
+    await this.db
+      .insertInto('version_downloads')
+      .values({ version_id: versionId, date, downloads: 1 })
+      .onConflict((oc) =>
+        oc.columns(['version_id', 'date']).doUpdateSet((eb) => ({ downloads: eb('version_downloads.downloads', '+', 1) })),
+      )
+      .execute();
+  }
+
+  async downloadsOf(crateId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('version_downloads')
+      .innerJoin('versions', 'versions.id', 'version_downloads.version_id')
+      .select((eb) => eb.fn.sum<string | number | null>('version_downloads.downloads').as('total'))
+      .where('versions.crate_id', '=', crateId)
+      .executeTakeFirst();
+    return Number(row?.total ?? 0);
+  }
+
+  /** Name and description search, exact name first, then by downloads. */
+  async search(query: string, limit: number, offset: number): Promise<{ total: number; crates: SearchHit[] }> {
+    const q = query.trim().toLowerCase();
+    const canonical = canonicalCrateName(q);
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const likeCanonical = `%${canonical.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const base = this.db
+      .selectFrom('crates')
+      .where((eb) =>
+        eb.exists(
+          eb.selectFrom('versions').select('versions.id').whereRef('versions.crate_id', '=', 'crates.id').where('versions.status', '=', 'published'),
+        ),
+      )
+      .where((eb) =>
+        q === ''
+          ? eb.val(true)
+          : eb.or([
+              eb(eb.fn('lower', ['crates.name']), 'like', like),
+              eb('crates.canonical_name', 'like', likeCanonical),
+              eb(eb.fn('lower', ['crates.description']), 'like', like),
+            ]),
+      );
+    const totalRow = await base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
+    const rows = await base
+      .select([
+        'crates.id',
+        'crates.name',
+        'crates.canonical_name',
+        'crates.description',
+        (eb) =>
+          eb
+            .selectFrom('version_downloads')
+            .innerJoin('versions', 'versions.id', 'version_downloads.version_id')
+            .whereRef('versions.crate_id', '=', 'crates.id')
+            .select((e) => e.fn.coalesce(e.fn.sum<number>('version_downloads.downloads'), e.lit(0)).as('d'))
+            .as('downloads'),
+      ])
+      .orderBy((eb) => eb.case().when('crates.canonical_name', '=', canonical).then(0).else(1).end())
+      .orderBy('downloads', 'desc')
+      .orderBy('crates.name')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    const crates: SearchHit[] = [];
+    for (const r of rows) {
+      crates.push({
+        name: r.name,
+        max_version: await this.maxVersion(r.id),
+        description: r.description,
+        downloads: Number(r.downloads ?? 0),
+      });
+    }
+    return { total: Number(totalRow?.n ?? 0), crates };
+  }
+
+  /** The highest non-yanked published version by semver precedence (any version if all are yanked). */
+  async maxVersion(crateId: number): Promise<string> {
+    const rows = await this.db
+      .selectFrom('versions')
+      .select(['num', 'yanked'])
+      .where('crate_id', '=', crateId)
+      .where('status', '=', 'published')
+      .execute();
+    const pick = (list: typeof rows) =>
+      list.reduce<(typeof rows)[number] | null>(
+        (best, r) => (!best || compareVersions(parseVersion(r.num), parseVersion(best.num)) > 0 ? r : best),
+        null,
+      );
+    const best = pick(rows.filter((r) => r.yanked === 0)) ?? pick(rows);
+    return best?.num ?? '0.0.0';
+  }
+
+  async isReserved(name: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('reserved_names')
+      .select('name')
+      .where('canonical_name', '=', canonicalCrateName(name))
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async reserveName(name: string, reason: string | null): Promise<void> {
+    await this.db
+      .insertInto('reserved_names')
+      .values({ canonical_name: canonicalCrateName(name), name, reason, created_at: nowIso() })
+      .onConflict((oc) => oc.column('canonical_name').doNothing())
+      .execute();
+  }
+
+  /** When a deleted crate's name becomes available again, if it is still blocked. */
+  async deletedNameBlockedUntil(name: string, now = new Date()): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('deleted_crates')
+      .select('available_at')
+      .where('canonical_name', '=', canonicalCrateName(name))
+      .where('available_at', '>', nowIso(now))
+      .orderBy('available_at', 'desc')
+      .executeTakeFirst();
+    return row?.available_at ?? null;
+  }
+}
+
+async function insertDependencies(trx: Transaction<Database>, versionId: number, deps: NewDependency[]): Promise<void> {
+  if (deps.length === 0) return;
+  // Batches keep each statement under SQLite's bound-parameter limit.
+  for (let i = 0; i < deps.length; i += 100) {
+    await trx
+      .insertInto('dependencies')
+      .values(
+        deps.slice(i, i + 100).map((d) => ({
+          version_id: versionId,
+          crate_name: d.crateName,
+          explicit_name: d.explicitName,
+          req: d.req,
+          features: JSON.stringify(d.features),
+          optional: d.optional ? 1 : 0,
+          default_features: d.defaultFeatures ? 1 : 0,
+          target: d.target,
+          kind: d.kind,
+          registry: d.registry,
+        })),
+      )
+      .execute();
+  }
+}

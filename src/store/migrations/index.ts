@@ -1,0 +1,12 @@
+// Migrations in order; names sort in the order they run.
+import type { Kysely } from 'kysely';
+import type { DialectName } from '../dialect.js';
+import * as m001 from './001-registry.js';
+
+export interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+}
+
+export const migrations: Record<string, DialectMigration> = {
+  '001-registry': m001,
+};

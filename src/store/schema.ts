@@ -1,0 +1,142 @@
+// Table types for Kysely. Booleans are 0/1 integers and times are ISO-8601 UTC strings in both
+// dialects, so rows read the same from SQLite and PostgreSQL.
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export type Bool = 0 | 1;
+
+export interface UsersTable {
+  id: Generated<number>;
+  login: string;
+  name: string | null;
+  email: string | null;
+  is_admin: Bool;
+  password_hash: string | null;
+  locked_until: string | null;
+  lock_reason: string | null;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** SHA-256 of the token, hex: the token itself is never stored. */
+  token_hash: string;
+  /** Comma-separated scopes (publish-new, publish-update, yank, change-owners). */
+  scopes: string;
+  /** JSON array of crate-name patterns, or null for any crate. */
+  crate_patterns: string | null;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface CratesTable {
+  id: Generated<number>;
+  name: string;
+  canonical_name: string;
+  description: string | null;
+  homepage: string | null;
+  documentation: string | null;
+  repository: string | null;
+  readme: string | null;
+  keywords: string;
+  categories: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type VersionStatus = 'published' | 'quarantined' | 'rejected';
+
+export interface VersionsTable {
+  id: Generated<number>;
+  crate_id: number;
+  num: string;
+  /** The version without build metadata: two versions differing only there collide. */
+  num_no_build: string;
+  checksum: string;
+  size: number;
+  yanked: Bool;
+  yanked_at: string | null;
+  status: VersionStatus;
+  features: string;
+  features2: string;
+  links: string | null;
+  rust_version: string | null;
+  license: string | null;
+  license_file: string | null;
+  description: string | null;
+  authors: string;
+  has_build_script: Bool;
+  is_proc_macro: Bool;
+  published_at: string;
+  published_by: number | null;
+  token_id: number | null;
+  client_ip: string | null;
+  user_agent: string | null;
+}
+
+export interface DependenciesTable {
+  id: Generated<number>;
+  version_id: number;
+  /** The real crate name. */
+  crate_name: string;
+  /** The key used in Cargo.toml when renamed with `package = …`. */
+  explicit_name: string | null;
+  req: string;
+  features: string;
+  optional: Bool;
+  default_features: Bool;
+  target: string | null;
+  kind: 'normal' | 'build' | 'dev';
+  registry: string | null;
+}
+
+export interface CrateOwnersTable {
+  crate_id: number;
+  user_id: number;
+  created_at: string;
+  added_by: number | null;
+}
+
+export interface VersionDownloadsTable {
+  version_id: number;
+  date: string;
+  downloads: number;
+}
+
+export interface ReservedNamesTable {
+  canonical_name: string;
+  name: string;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface DeletedCratesTable {
+  id: Generated<number>;
+  name: string;
+  canonical_name: string;
+  deleted_at: string;
+  available_at: string;
+  reason: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  crates: CratesTable;
+  versions: VersionsTable;
+  dependencies: DependenciesTable;
+  crate_owners: CrateOwnersTable;
+  version_downloads: VersionDownloadsTable;
+  reserved_names: ReservedNamesTable;
+  deleted_crates: DeletedCratesTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type TokenRow = Selectable<ApiTokensTable>;
+export type CrateRow = Selectable<CratesTable>;
+export type VersionRow = Selectable<VersionsTable>;
+export type DependencyRow = Selectable<DependenciesTable>;
+export type NewVersion = Insertable<VersionsTable>;

@@ -1,0 +1,118 @@
+// Starts a real registry server on an ephemeral loopback port with a fresh data directory,
+// and runs real cargo against it with an isolated CARGO_HOME.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { defaultRegistryConfig, type RegistryConfig } from '../../src/registry/config.js';
+import { buildServer } from '../../src/registry/server.js';
+import { openRegistry, type RegistryServices } from '../../src/registry/services.js';
+import type { DatabaseConfig } from '../../src/store/database.js';
+import { TOKEN_SCOPES, type TokenScope } from '../../src/store/tokens.js';
+
+export interface Harness {
+  dir: string;
+  url: string;
+  services: RegistryServices;
+  app: FastifyInstance;
+  /** Creates a user (when missing) and a token for it. */
+  token(login: string, scopes?: TokenScope[], cratePatterns?: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startRegistry(
+  opts: { config?: Partial<RegistryConfig>; database?: DatabaseConfig } = {},
+): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
+  const services = await openRegistry({
+    dataDir: join(dir, 'data'),
+    config: defaultRegistryConfig(opts.config),
+    ...(opts.database ? { database: opts.database } : {}),
+  });
+  const app = buildServer(services);
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  services.config.publicUrl = address;
+  return {
+    dir,
+    url: address,
+    services,
+    app,
+    async token(login, scopes = [...TOKEN_SCOPES], cratePatterns) {
+      const user = (await services.users.findByLogin(login)) ?? (await services.users.create({ login }));
+      const { token } = await services.tokens.create({ userId: user.id, name: 'test', scopes, cratePatterns: cratePatterns ?? null });
+      return token;
+    },
+    async close() {
+      await app.close();
+      await services.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CargoResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A cargo workspace dir whose `.cargo/config.toml` names the registry `ck`. */
+export class CargoEnv {
+  readonly home: string;
+
+  constructor(
+    readonly root: string,
+    readonly registryUrl: string,
+  ) {
+    this.home = join(root, 'cargo-home');
+  }
+
+  static async create(root: string, registryUrl: string): Promise<CargoEnv> {
+    const env = new CargoEnv(root, registryUrl);
+    await mkdir(join(root, '.cargo'), { recursive: true });
+    await mkdir(env.home, { recursive: true });
+    await writeFile(
+      join(root, '.cargo', 'config.toml'),
+      `[registries.ck]\nindex = "sparse+${registryUrl}/index/"\n\n[net]\nretry = 0\n\n[registry]\nglobal-credential-providers = ["cargo:token"]\n`,
+    );
+    return env;
+  }
+
+  run(args: string[], cwd: string, token?: string | null, timeoutMs = 300_000): Promise<CargoResult> {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      CARGO_HOME: this.home,
+      CARGO_TERM_COLOR: 'never',
+      CARGO_TERM_PROGRESS_WHEN: 'never',
+      CARGO_INCREMENTAL: '0',
+      CARGO_TARGET_DIR: join(this.root, 'target'),
+    };
+    if (process.env.RUSTUP_HOME) env.RUSTUP_HOME = process.env.RUSTUP_HOME;
+    if (token) env.CARGO_REGISTRIES_CK_TOKEN = token;
+    return new Promise((resolve) => {
+      execFile('cargo', args, { cwd, env, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+}
+
+/** Writes a small library crate for publishing to `ck`. */
+export async function writeCrate(
+  dir: string,
+  spec: { name: string; version: string; deps?: string; lib?: string; extra?: string },
+): Promise<string> {
+  const path = join(dir, `${spec.name}-${spec.version}`);
+  await mkdir(join(path, 'src'), { recursive: true });
+  await writeFile(
+    join(path, 'Cargo.toml'),
+    `[package]\nname = "${spec.name}"\nversion = "${spec.version}"\nedition = "2021"\n` +
+      `description = "test crate ${spec.name}"\nlicense = "MIT OR Apache-2.0"\npublish = ["ck"]\n${spec.extra ?? ''}\n` +
+      `[dependencies]\n${spec.deps ?? ''}\n`,
+  );
+  await writeFile(join(path, 'src', 'lib.rs'), spec.lib ?? `pub fn name() -> &'static str { "${spec.name}" }\n`);
+  return path;
+}
