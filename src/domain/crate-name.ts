@@ -3,20 +3,49 @@
 
 export const MAX_CRATE_NAME_LENGTH = 64;
 
-/** Names crates.io refuses: the standard library's crates and Windows device names. */
+/**
+ * Names crates.io refuses (its `reserved_crate_names` seed): the standard library's crates and
+ * old in-tree compiler crates, plus Windows device names, which cannot be unpacked there.
+ */
 export const RESERVED_CRATE_NAMES: ReadonlySet<string> = new Set([
   'alloc',
+  'arena',
+  'ast',
+  'builtins',
+  'collections',
+  'compiler-builtins',
+  'compiler-rt',
+  'compiletest',
   'core',
+  'coretest',
+  'debug',
+  'driver',
+  'flate',
+  'fmt_macros',
+  'grammar',
+  'graphviz',
+  'macro',
+  'macros',
   'proc_macro',
-  'std',
-  'test',
-  'libc_std',
+  'rbml',
+  'rust-installer',
+  'rustbook',
   'rustc',
-  'cargo',
+  'rustc_back',
+  'rustc_borrowck',
+  'rustc_driver',
+  'rustc_llvm',
+  'rustc_resolve',
+  'rustc_trans',
+  'rustc_typeck',
   'rustdoc',
-  'rustup',
-  // Windows refuses these as file names, so a crate directory or `.crate` file named
-  // after one cannot be unpacked there.
+  'rustllvm',
+  'rustuv',
+  'serialize',
+  'std',
+  'syntax',
+  'test',
+  'unicode',
   'con',
   'prn',
   'aux',
@@ -53,9 +82,7 @@ export function crateNameError(name: string): string | null {
 
 /** Whether the canonical form of `name` is reserved (the std crates and Windows device names). */
 export function isReservedCrateName(name: string): boolean {
-  const canonical = canonicalCrateName(name);
-  for (const reserved of RESERVED_CRATE_NAMES) {
-    if (canonicalCrateName(reserved) === canonical) return true;
-  }
-  return false;
+  return RESERVED_CANONICAL.has(canonicalCrateName(name));
 }
+
+const RESERVED_CANONICAL: ReadonlySet<string> = new Set([...RESERVED_CRATE_NAMES].map(canonicalCrateName));

@@ -28,7 +28,9 @@ async function readSnapshot(): Promise<CrateFile[]> {
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => {
+        chunks.push(c as Buffer);
+      });
       stream.on('end', () => {
         const path = header.name.replace(/^[^/]+\//, '');
         if (header.type === 'file' && !path.startsWith('.') && path !== 'config.json') {
@@ -45,7 +47,9 @@ async function readSnapshot(): Promise<CrateFile[]> {
               return {
                 name: j.name,
                 vers: j.vers,
-                deps: j.deps.filter((d) => !d.registry).map((d) => ({ crate: d.package ?? d.name, req: d.req })),
+                deps: j.deps
+                  .filter((d) => !d.registry)
+                  .map((d) => ({ crate: d.package ?? d.name, req: d.req })),
               };
             });
           out.push({ path, lines });
@@ -75,31 +79,36 @@ describe('the 2019 crates.io index', () => {
 
   it('has every crate file at the index path of its name, and valid, distinct names', () => {
     const canonical = new Set<string>();
+    const problems: string[] = [];
     for (const f of files) {
       const name = f.lines[0]!.name;
-      expect(nameFromIndexPath(f.path)).toBe(name.toLowerCase());
-      expect(indexPath(name)).toBe(f.path);
-      expect(crateNameError(name)).toBeNull();
+      if (nameFromIndexPath(f.path) !== name.toLowerCase()) problems.push(`path ${f.path} for ${name}`);
+      if (indexPath(name) !== f.path) problems.push(`indexPath(${name}) != ${f.path}`);
+      const err = crateNameError(name);
+      if (err) problems.push(err);
       canonical.add(canonicalCrateName(name));
     }
+    expect(problems).toEqual([]);
     expect(canonical.size).toBe(files.length);
   });
 
   it('parses every version exactly, except a few beyond 2^53 which fail cleanly', () => {
     const refused: string[] = [];
+    const problems: string[] = [];
     for (const f of files) {
       for (const l of f.lines) {
         let v: Version;
         try {
           v = parseVersion(l.vers);
         } catch (e) {
-          expect((e as Error).message).toMatch(/exceeds 2\^53 - 1/);
+          if (!/exceeds 2\^53 - 1/.test((e as Error).message)) problems.push((e as Error).message);
           refused.push(l.vers);
           continue;
         }
-        expect(formatVersion(v)).toBe(l.vers);
+        if (formatVersion(v) !== l.vers) problems.push(`${l.vers} formats as ${formatVersion(v)}`);
       }
     }
+    expect(problems).toEqual([]);
     // Joke versions such as 18446744073709551615.18446744073709551615.18446744073709551615.
     expect(refused.length).toBeLessThan(10);
     for (const r of refused) expect(r).toMatch(/\d{16,}/);
@@ -123,7 +132,7 @@ describe('the 2019 crates.io index', () => {
             seen.set(d.req, r);
           } catch (e) {
             // Legacy syntax that the current semver crate rejects too (`^0.51-oldsyn`).
-            expect((e as Error).message).toMatch(/expected comma after/);
+            if (!/expected comma after/.test((e as Error).message)) throw e;
             seen.set(d.req, null);
             refusals++;
           }
@@ -171,8 +180,8 @@ describe('the 2019 crates.io index', () => {
       }
     }
     expect(checked).toBeGreaterThan(900_000);
-    // crates.io accepted these against the index of the day; a few name yanked-away or
-    // later-deleted versions, but wrong matching rules would strand far more.
-    expect(unmatched / checked).toBeLessThan(0.002);
+    // crates.io accepted these against the index of the day; a handful (18 when written)
+    // name versions since deleted, but wrong matching rules would strand far more.
+    expect(unmatched).toBeLessThan(checked / 10_000);
   });
 });

@@ -1,5 +1,6 @@
 // One line of a crate's file in a Cargo registry index: one published version, as JSON.
 // Field names and meanings follow cargo's registry-index documentation.
+import { setOwn } from './safe-record.js';
 
 export type DependencyKind = 'normal' | 'build' | 'dev';
 
@@ -82,7 +83,8 @@ export function splitFeatures(features: Record<string, string[]>): {
   const extended: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(features)) {
     const needsV2 = values.some((v) => v.startsWith('dep:') || v.includes('?/'));
-    (needsV2 ? extended : plain)[name] = values;
+    // setOwn: a feature named `__proto__` must stay a key, not replace the prototype.
+    setOwn(needsV2 ? extended : plain, name, values);
   }
   return { features: plain, features2: extended };
 }

@@ -7,7 +7,8 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import type { DependencyKind } from './index-line.js';
 import type { PublishDependency, PublishMetadata } from './publish-metadata.js';
 import { SemverError, parseVersion } from './semver.js';
-import { isTable, own, setOwn, toPlain, tomlTypeName } from './toml-values.js';
+import { setOwn } from './safe-record.js';
+import { isTable, own, toPlain, tomlTypeName } from './toml-values.js';
 import type { TomlTableLike } from './toml-values.js';
 
 export class ManifestError extends Error {
@@ -62,7 +63,7 @@ export interface Manifest {
   build: string | null;
   rustVersion: string | null;
   procMacro: boolean;
-  /** `[lib] path`, else `src/lib.rs` when hasFile says it exists. */
+  /** `[lib] path`, else `src/lib.rs` when hasFile says it exists (and `autolib` is not off). */
   libPath: string | null;
   /** `[[bin]]` targets, plus the implicit `src/main.rs` one when hasFile says it exists. */
   bins: ManifestBin[];
@@ -150,7 +151,9 @@ export function parseManifest(tomlText: string, hasFile: (path: string) => boole
     build: resolveBuild(field('build').stringOrBoolean(), hasFile),
     rustVersion: field('rust-version').string(),
     procMacro,
-    libPath: libPath ?? (hasFile('src/lib.rs') ? 'src/lib.rs' : null),
+    libPath:
+      libPath ??
+      ((lib !== null || field('autolib').boolean() !== false) && hasFile('src/lib.rs') ? 'src/lib.rs' : null),
     bins: readBins(doc, name, field('autobins').boolean() ?? true, hasFile),
     dependencies: readAllDependencies(doc),
     features: readFeatures(doc),

@@ -176,7 +176,10 @@ describe('compareVersions', () => {
   it('sorts a shuffled list back into order', () => {
     const shuffled = [...ascending].reverse();
     shuffled.push(shuffled.shift()!);
-    const sorted = shuffled.map(parseVersion).sort(compareVersions).map((v) => formatVersion(v));
+    const sorted = shuffled
+      .map(parseVersion)
+      .sort(compareVersions)
+      .map((v) => formatVersion(v));
     expect(sorted).toEqual(ascending);
   });
 
@@ -194,7 +197,17 @@ describe('compareVersions', () => {
   });
 
   it('breaks precedence ties on build metadata in compareVersionsWithBuild', () => {
-    const order = ['1.0.0', '1.0.0+0', '1.0.0+00', '1.0.0+1', '1.0.0+01', '1.0.0+2', '1.0.0+10', '1.0.0+a', '1.0.0+a.b'];
+    const order = [
+      '1.0.0',
+      '1.0.0+0',
+      '1.0.0+00',
+      '1.0.0+1',
+      '1.0.0+01',
+      '1.0.0+2',
+      '1.0.0+10',
+      '1.0.0+a',
+      '1.0.0+a.b',
+    ];
     const parsed = order.map(parseVersion);
     for (let i = 0; i < parsed.length; i++) {
       for (let j = 0; j < parsed.length; j++) {

@@ -1,6 +1,7 @@
 // Strict readers for values parsed by smol-toml, shared by the manifest and lockfile models.
 // smol-toml builds tables with a null prototype and keeps `__proto__`/`constructor` keys as
-// own properties, so lookups go through Object.hasOwn and copies through defineProperty.
+// own properties, so lookups go through Object.hasOwn and copies through setOwn.
+import { setOwn } from './safe-record.js';
 
 export type TomlTableLike = Record<string, unknown>;
 
@@ -18,21 +19,13 @@ export function own(table: TomlTableLike, key: string): unknown {
 export function tomlTypeName(v: unknown): string {
   if (typeof v === 'string') return 'a string';
   if (typeof v === 'boolean') return 'a boolean';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a float';
+  // smol-toml reads `1.0` and `1` alike, so the two cannot be told apart here.
+  if (typeof v === 'number') return 'a number';
   if (typeof v === 'bigint') return 'an integer';
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Date) return 'a datetime';
   if (isTable(v)) return 'a table';
   return typeof v;
-}
-
-/** Sets an own enumerable property, even for keys such as `__proto__`. */
-export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') {
-    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    obj[key] = value;
-  }
 }
 
 /** A deep copy into plain objects and arrays; datetimes become ISO 8601 text. */

@@ -40,7 +40,9 @@ const MAX_SHOWN_PATH = 200;
  * cannot rewrite the user's terminal, and cut short so a 4 MiB name cannot flood a log.
  */
 export function showPath(path: string): string {
-  const cut = path.length > MAX_SHOWN_PATH ? `${path.slice(0, MAX_SHOWN_PATH)}…` : path;
+  // Keep both ends: the start names the crate directory, the end names the file.
+  const half = MAX_SHOWN_PATH / 2;
+  const cut = path.length > MAX_SHOWN_PATH ? `${path.slice(0, half)}…${path.slice(-half)}` : path;
   // eslint-disable-next-line no-control-regex
   const escaped = cut.replace(/[\u0000-\u001f\u007f-\u009f`]/g, (c) =>
     c === '`' ? '\\`' : `\\u{${c.charCodeAt(0).toString(16)}}`,

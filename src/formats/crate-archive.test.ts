@@ -74,8 +74,13 @@ describe('writeCrateArchive → readCrateArchive', () => {
   const entries = Object.entries(files).map(([path, data]) => ({ path, data }));
 
   it('round-trips every file, byte for byte, with paths relative to the prefix', async () => {
-    const bytes = await writeCrateArchive(prefix, [...entries, { path: 'run.sh', data: '#!/bin/sh\n', mode: 0o755 }]);
-    const archive = await readCrateArchive(bytes, { expected: { name: 'héllo-crate', version: '0.3.1-beta.2+build.5' } });
+    const bytes = await writeCrateArchive(prefix, [
+      ...entries,
+      { path: 'run.sh', data: '#!/bin/sh\n', mode: 0o755 },
+    ]);
+    const archive = await readCrateArchive(bytes, {
+      expected: { name: 'héllo-crate', version: '0.3.1-beta.2+build.5' },
+    });
     expect(archive.prefix).toBe(prefix);
     expect(archive.manifestText).toBe(files['Cargo.toml']);
     const byPath = new Map(archive.files.map((f) => [f.path, f]));
@@ -153,7 +158,11 @@ describe('readCrateArchive on valid archives', () => {
       ['README.md', 7],
     ]);
     const data = Object.fromEntries(archive.files.map((f) => [f.path, f.data?.toString() ?? null]));
-    expect(data).toEqual({ 'Cargo.toml': manifest('foo', '1.0.0'), 'src/lib.rs': 'pub fn f() {}\n', 'README.md': null });
+    expect(data).toEqual({
+      'Cargo.toml': manifest('foo', '1.0.0'),
+      'src/lib.rs': 'pub fn f() {}\n',
+      'README.md': null,
+    });
     expect(archive.files.find((f) => f.path === 'README.md')?.size).toBe(7);
   });
 
@@ -173,7 +182,7 @@ describe('readCrateArchive on valid archives', () => {
   it('reads an archive written by another tar writer (tar-stream pack)', async () => {
     const pack = tarPack();
     const chunks: Buffer[] = [];
-    pack.on('data', (c: Buffer) => chunks.push(c));
+    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
     const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
     pack.entry({ name: 'bar-2.0.0/Cargo.toml' }, manifest('bar', '2.0.0'));
     pack.entry({ name: `bar-2.0.0/${'long-name-'.repeat(30)}.rs` }, 'x');
@@ -188,7 +197,9 @@ describe('readCrateArchive on valid archives', () => {
     const longName = `src/${'é'.repeat(200)}/${'ß'.repeat(150)}.rs`;
     for (const longNameStyle of ['gnu', 'pax'] as const) {
       const archive = await readCrateArchive(
-        await writeRawTarGz(fooEntries({ name: `foo-1.0.0/${longName}`, data: 'ok', longName: longNameStyle })),
+        await writeRawTarGz(
+          fooEntries({ name: `foo-1.0.0/${longName}`, data: 'ok', longName: longNameStyle }),
+        ),
       );
       expect(archive.files.map((f) => f.path)).toContain(longName);
     }
@@ -234,13 +245,15 @@ describe('readCrateArchive on valid archives', () => {
   });
 
   it('reads a 1 MB crate of many files in one pass (one copy per file)', async () => {
+    const random = seededRandom(1);
+    const word = () => Math.floor(random() * 2 ** 48).toString(36);
     const entries = [{ path: 'Cargo.toml', data: manifest('big', '1.0.0') }];
     for (let i = 0; i < 300; i++) {
-      const body = Array.from({ length: 250 }, (_, j) => `pub fn f${i}_${j}() -> u64 { ${(i * 7919 + j) % 104729} }\n`);
+      const body = Array.from({ length: 170 }, () => `pub fn ${word()}() -> u64 { ${word()}(${word()}) }\n`);
       entries.push({ path: `src/m${i}.rs`, data: body.join('') });
     }
     const bytes = await writeCrateArchive('big-1.0.0', entries);
-    expect(bytes.length).toBeGreaterThan(MiB / 2);
+    expect(bytes.length).toBeGreaterThan(MiB);
     const archive = await readCrateArchive(bytes);
     expect(archive.files).toHaveLength(entries.length);
     expect(archive.unpackedBytes).toBe(entries.reduce((sum, e) => sum + Buffer.byteLength(e.data), 0));
@@ -268,6 +281,13 @@ describe('readCrateArchive refuses hostile paths', () => {
     expect(err.message).toContain(words);
   });
 
+  it('refuses a regular file whose pax path ends in a slash', async () => {
+    await rejection(
+      writeRawTarGz(fooEntries({ name: 'foo-1.0.0/a.rs', pax: { path: 'foo-1.0.0/a.rs/' }, data: 'x' })),
+      'bad-path',
+    );
+  });
+
   it('refuses a NUL byte smuggled in through a pax path', async () => {
     const err = await rejection(
       writeRawTarGz(fooEntries({ name: 'foo-1.0.0/a.rs', pax: { path: 'foo-1.0.0/a.rs\0.txt' }, data: 'x' })),
@@ -277,8 +297,15 @@ describe('readCrateArchive refuses hostile paths', () => {
   });
 
   it('refuses names that are not valid UTF-8, in a ustar header, a GNU long name or a pax path', async () => {
-    const invalid = Buffer.concat([Buffer.from('foo-1.0.0/src/'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('.rs')]);
-    const long = Buffer.concat([Buffer.from(`foo-1.0.0/${'d/'.repeat(100)}`), Buffer.from([0xed, 0xa0, 0x80])]);
+    const invalid = Buffer.concat([
+      Buffer.from('foo-1.0.0/src/'),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('.rs'),
+    ]);
+    const long = Buffer.concat([
+      Buffer.from(`foo-1.0.0/${'d/'.repeat(100)}`),
+      Buffer.from([0xed, 0xa0, 0x80]),
+    ]);
     for (const entry of [
       { name: 'x', nameBytes: invalid, data: 'x' },
       { name: 'x', nameBytes: long, data: 'x' },
@@ -299,15 +326,24 @@ describe('readCrateArchive refuses hostile paths', () => {
   });
 
   it('refuses entries outside the crate directory, and a second top-level directory', async () => {
-    const err = await rejection(writeRawTarGz(fooEntries({ name: 'bar-1.0.0/src/lib.rs', data: 'x' })), 'outside-prefix');
+    const err = await rejection(
+      writeRawTarGz(fooEntries({ name: 'bar-1.0.0/src/lib.rs', data: 'x' })),
+      'outside-prefix',
+    );
     expect(err.message).toContain('`bar-1.0.0/src/lib.rs` is outside the crate directory `foo-1.0.0/`');
     await rejection(writeRawTarGz(fooEntries({ name: 'README.md', data: 'x' })), 'outside-prefix');
     await rejection(writeRawTarGz(fooEntries({ name: 'foo-1.0.0', data: 'x' })), 'outside-prefix');
   });
 
   it('refuses duplicate entries and a file that is also used as a directory', async () => {
-    await rejection(writeRawTarGz(fooEntries({ name: 'foo-1.0.0/src/lib.rs', data: 'again' })), 'duplicate-entry');
-    await rejection(writeRawTarGz(fooEntries({ name: 'foo-1.0.0/src/lib.rs/', type: 'directory' })), 'duplicate-entry');
+    await rejection(
+      writeRawTarGz(fooEntries({ name: 'foo-1.0.0/src/lib.rs', data: 'again' })),
+      'duplicate-entry',
+    );
+    await rejection(
+      writeRawTarGz(fooEntries({ name: 'foo-1.0.0/src/lib.rs/', type: 'directory' })),
+      'duplicate-entry',
+    );
     const err = await rejection(
       writeRawTarGz(fooEntries({ name: 'foo-1.0.0/src/lib.rs/inner.rs', data: 'x' })),
       'path-conflict',
@@ -346,13 +382,20 @@ describe('readCrateArchive enforces its limits', () => {
   it('refuses a .crate file larger than maxCompressedBytes before inflating it', async () => {
     const bytes = await writeRawTarGz(fooEntries());
     await rejection(Buffer.from(bytes), 'too-large', { limits: { maxCompressedBytes: bytes.length - 1 } });
-    expect((await readCrateArchive(bytes, { limits: { maxCompressedBytes: bytes.length } })).files).toHaveLength(2);
+    expect(
+      (await readCrateArchive(bytes, { limits: { maxCompressedBytes: bytes.length } })).files,
+    ).toHaveLength(2);
   });
 
   it('refuses an entry whose declared size is over the limit, without reading its body', async () => {
     // The header claims 1 TiB; the body is not even there.
-    const err = await rejection(writeRawTarGz(fooEntries({ name: 'foo-1.0.0/huge.bin', size: 2 ** 40 })), 'too-large');
+    const err = await rejection(
+      writeRawTarGz(fooEntries({ name: 'foo-1.0.0/huge.bin', size: 2 ** 40 })),
+      'too-large',
+    );
     expect(err.message).toContain('huge.bin');
+    // 2^40 does not fit the octal size field: this also checks the base-256 encoding.
+    expect(err.message).toContain(String(2 ** 40));
     await rejection(
       writeRawTarGz(fooEntries({ name: 'foo-1.0.0/big.bin', data: Buffer.alloc(4096) })),
       'too-large',
@@ -385,11 +428,13 @@ describe('readCrateArchive enforces its limits', () => {
   });
 
   it('refuses more than maxEntries entries', async () => {
-    const entries = fooEntries(...Array.from({ length: 9 }, (_, i) => ({ name: `foo-1.0.0/f${i}.rs`, data: '' })));
-    await rejection(writeRawTarGz(entries), 'too-many-entries', { limits: { maxEntries: 10 } });
-    expect((await readCrateArchive(await writeRawTarGz(entries), { limits: { maxEntries: 11 } })).files).toHaveLength(
-      11,
+    const entries = fooEntries(
+      ...Array.from({ length: 9 }, (_, i) => ({ name: `foo-1.0.0/f${i}.rs`, data: '' })),
     );
+    await rejection(writeRawTarGz(entries), 'too-many-entries', { limits: { maxEntries: 10 } });
+    expect(
+      (await readCrateArchive(await writeRawTarGz(entries), { limits: { maxEntries: 11 } })).files,
+    ).toHaveLength(11);
     expect(DEFAULT_CRATE_LIMITS.maxEntries).toBeGreaterThan(11);
   });
 });
@@ -401,7 +446,10 @@ describe('readCrateArchive checks the manifest', () => {
       writeRawTarGz(crateEntries('foo-1.0.0', { 'sub/Cargo.toml': manifest('foo', '1.0.0') })),
       'manifest-missing',
     );
-    await rejection(writeRawTarGz([{ name: 'foo-1.0.0/Cargo.toml/', type: 'directory' }]), 'manifest-missing');
+    await rejection(
+      writeRawTarGz([{ name: 'foo-1.0.0/Cargo.toml/', type: 'directory' }]),
+      'manifest-missing',
+    );
   });
 
   it('refuses a second Cargo.toml', async () => {
@@ -413,19 +461,31 @@ describe('readCrateArchive checks the manifest', () => {
   });
 
   it.each(['cargo.toml', 'CARGO.TOML', 'Cargo.TOML'])('refuses a manifest named %s', async (name) => {
-    const err = await rejection(writeRawTarGz(crateEntries('foo-1.0.0', { [name]: manifest('foo', '1.0.0') })), 'manifest-case');
+    const err = await rejection(
+      writeRawTarGz(crateEntries('foo-1.0.0', { [name]: manifest('foo', '1.0.0') })),
+      'manifest-case',
+    );
     expect(err.message).toContain(name);
   });
 
   it('refuses Cargo.toml next to a differently cased twin', async () => {
-    await rejection(writeRawTarGz(fooEntries({ name: 'foo-1.0.0/cargo.toml', data: manifest('foo', '9.9.9') })), 'manifest-case');
+    await rejection(
+      writeRawTarGz(fooEntries({ name: 'foo-1.0.0/cargo.toml', data: manifest('foo', '9.9.9') })),
+      'manifest-case',
+    );
   });
 
   it('checks name and version against `expected` and against the crate directory', async () => {
     const expected = { name: 'foo', version: '1.0.0' };
-    expect((await readCrateArchive(await writeRawTarGz(fooEntries()), { expected })).prefix).toBe('foo-1.0.0');
-    await rejection(writeRawTarGz(fooEntries()), 'outside-prefix', { expected: { name: 'foo', version: '1.0.1' } });
-    await rejection(writeRawTarGz(fooEntries()), 'outside-prefix', { expected: { name: 'fooo', version: '1.0.0' } });
+    expect((await readCrateArchive(await writeRawTarGz(fooEntries()), { expected })).prefix).toBe(
+      'foo-1.0.0',
+    );
+    await rejection(writeRawTarGz(fooEntries()), 'outside-prefix', {
+      expected: { name: 'foo', version: '1.0.1' },
+    });
+    await rejection(writeRawTarGz(fooEntries()), 'outside-prefix', {
+      expected: { name: 'fooo', version: '1.0.0' },
+    });
     const wrongName = crateEntries('foo-1.0.0', { 'Cargo.toml': manifest('bar', '1.0.0') });
     const err = await rejection(writeRawTarGz(wrongName), 'manifest-mismatch', { expected });
     expect(err.message).toContain('bar 1.0.0');
@@ -463,9 +523,14 @@ describe('readCrateArchive on broken and malformed bytes', () => {
 
   it('says `truncated` for a complete gzip of a tar cut inside an entry', async () => {
     const tar = encodeRawTar(fooEntries({ name: 'foo-1.0.0/data.bin', data: Buffer.alloc(3000, 1) }));
-    for (const cut of [512, 700, 1024, 1536, 2100, tar.length - 1536]) {
+    for (const cut of [512, 700, 1536, 2100, 3000, tar.length - 1536]) {
       await rejection(gzipSync(tar.subarray(0, cut)), 'truncated');
     }
+  });
+
+  it('accepts a tar that ends at an entry boundary without the end-of-archive blocks, as cargo does', async () => {
+    const archive = await readCrateArchive(gzipSync(encodeRawTar(fooEntries(), { endMarker: false })));
+    expect(archive.files.map((f) => f.path)).toEqual(['Cargo.toml', 'src/lib.rs']);
   });
 
   it('refuses an empty file, garbage, and a gzip of something that is not a tar', async () => {
@@ -475,7 +540,10 @@ describe('readCrateArchive on broken and malformed bytes', () => {
     await rejection(garbage, 'bad-gzip');
     await rejection(Buffer.from('[package]\nname = "foo"\n'), 'bad-gzip');
     // Right magic, then garbage in place of deflate data.
-    await rejection(Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.alloc(64, 0xff)]), 'bad-gzip');
+    await rejection(
+      Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.alloc(64, 0xff)]),
+      'bad-gzip',
+    );
     await rejection(gzipSync(Buffer.from('just some text, not a tar')), 'bad-tar');
     await rejection(gzipSync(Buffer.from('x'.repeat(5000))), 'bad-tar');
     await rejection(gzipSync(Buffer.alloc(0)), 'manifest-missing');
@@ -512,7 +580,7 @@ describe('readCrateArchive on broken and malformed bytes', () => {
 
   it('refuses a corrupt tar header checksum', async () => {
     const tar = encodeRawTar(fooEntries());
-    tar[600] = (tar[600] ?? 0) ^ 0x01; // inside the second header's name
+    tar[1030] = (tar[1030] ?? 0) ^ 0x01; // inside the second header's name
     await rejection(gzipSync(tar), 'bad-tar');
   });
 
@@ -550,5 +618,21 @@ describe('readCrateArchive on broken and malformed bytes', () => {
       },
     }).catch((e: unknown) => e);
     expect(err).toBe(boom);
+  });
+});
+
+describe('readCrateArchive on deep hostile trees', () => {
+  it('checks thousands of deep paths, and finds a file-versus-directory conflict among them', async () => {
+    const deep = 'd/'.repeat(400);
+    const many = Array.from({ length: 3000 }, (_, i) => ({ name: `foo-1.0.0/${deep}f${i}`, data: '' }));
+    const ok = await readCrateArchive(await writeRawTarGz(fooEntries(...many)));
+    expect(ok.files).toHaveLength(3002);
+    const clash = [
+      ...many,
+      { name: `foo-1.0.0/${deep}f7!x`, data: '' },
+      { name: `foo-1.0.0/${deep}f7/x`, data: '' },
+    ];
+    const err = await rejection(writeRawTarGz(fooEntries(...clash)), 'path-conflict');
+    expect(err.message).toContain('f7/x');
   });
 });

@@ -10,6 +10,7 @@ import { CrateArchiveError, showPath } from './crate-archive-error.js';
 import { checkGzipTrailer, gzipHeaderLength } from './crate-gzip.js';
 import { decodeManifest, manifestIdentity } from './crate-manifest-identity.js';
 import { checkPrefix, entryPathComponents } from './crate-path.js';
+import { checkEntryExtensions } from './crate-tar-extensions.js';
 import { writeRawTarGz } from './crate-tar-writer.js';
 import type { RawTarEntry } from './crate-tar-writer.js';
 
@@ -79,7 +80,6 @@ export interface CrateEntryInput {
 }
 
 const BLOCK = 512;
-const ZERO_BLOCK = Buffer.alloc(BLOCK);
 // Bytes that may sit between the end of one entry's data and the next entry's header:
 // pax and GNU long-name records (tar-stream caps each at 4 MiB) plus what is in flight
 // between the inflater and the tar parser. More than this is padding or a bomb.
@@ -95,8 +95,7 @@ function resolveLimits(partial: Partial<CrateArchiveLimits> | undefined): Resolv
     maxCompressedBytes: merged.maxCompressedBytes,
     maxUnpackedBytes,
     maxEntries: merged.maxEntries,
-    // An explicit maxUnpackedBytes lowers the per-entry default with it.
-    maxEntryBytes: partial?.maxEntryBytes ?? Math.min(merged.maxEntryBytes ?? maxUnpackedBytes, maxUnpackedBytes),
+    maxEntryBytes: partial?.maxEntryBytes ?? maxUnpackedBytes,
     maxPathLength: merged.maxPathLength ?? 1024,
   };
 }
@@ -124,7 +123,10 @@ function entryName(header: ParsedHeader): string {
   const paxPath = header.pax?.path;
   if (paxPath) {
     if (paxPath.includes('\uFFFD')) {
-      throw new CrateArchiveError('bad-path-encoding', `entry ${showPath(paxPath)} has a name that is not valid UTF-8`);
+      throw new CrateArchiveError(
+        'bad-path-encoding',
+        `entry ${showPath(paxPath)} has a name that is not valid UTF-8`,
+      );
     }
     return paxPath;
   }
@@ -139,9 +141,34 @@ function entryName(header: ParsedHeader): string {
   }
 }
 
+/**
+ * A path that lies under a regular file (`a` is a file and `a/b` exists), or null. Sorted
+ * order with a binary search keeps this O(n log n) even for deep hostile paths.
+ */
+function pathInsideAFile(kinds: Map<string, 'file' | 'directory'>): { path: string; file: string } | null {
+  const sorted = [...kinds.keys()].sort();
+  for (const [file, kind] of kinds) {
+    if (kind !== 'file') continue;
+    const under = `${file}/`;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sorted[mid] ?? '') < under) lo = mid + 1;
+      else hi = mid;
+    }
+    const candidate = sorted[lo];
+    if (candidate !== undefined && candidate.startsWith(under)) return { path: candidate, file };
+  }
+  return null;
+}
+
 function zlibError(err: Error & { code?: string }): CrateArchiveError {
   if (err.code === 'Z_BUF_ERROR') {
-    return new CrateArchiveError('truncated', 'the compressed data ends too soon (incomplete upload or download?)');
+    return new CrateArchiveError(
+      'truncated',
+      'the compressed data ends too soon (incomplete upload or download?)',
+    );
   }
   return new CrateArchiveError('bad-gzip', `the compressed data is corrupt (${err.message})`);
 }
@@ -151,7 +178,9 @@ export async function readCrateArchive(
   bytes: Buffer | Uint8Array,
   options: ReadCrateOptions = {},
 ): Promise<CrateArchive> {
-  const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const input = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const limits = resolveLimits(options.limits);
   if (input.length > limits.maxCompressedBytes) {
     throw new CrateArchiveError(
@@ -165,20 +194,23 @@ export async function readCrateArchive(
   const keep = options.keep;
 
   return new Promise<CrateArchive>((resolve, reject) => {
-    const inflate = createInflateRaw();
+    // Larger chunks and parser buffer than the defaults: fewer stream turns per MB, and the
+    // in-flight amount stays far below MAX_GAP_BYTES.
+    const inflate = createInflateRaw({ chunkSize: 256 * 1024 });
     // Names come through as latin1 (one char per byte) so entryName can check the raw bytes.
-    const extract = createExtract({ filenameEncoding: 'latin1' } as Parameters<typeof createExtract>[0]);
+    const extract = createExtract({ filenameEncoding: 'latin1', highWaterMark: 1024 * 1024 } as Parameters<
+      typeof createExtract
+    >[0]);
     let settled = false;
 
     let inflated = 0;
     let crc = 0;
     // End (block-aligned) of the last entry's data the tar parser has announced.
     let knownEnd = 0;
-    // All-zero blocks seen at or past knownEnd: a zero block where a header belongs ends the
-    // archive for cargo's tar reader, so an entry after one would be hidden from cargo.
-    let zeroBlocks: number[] = [];
-    let pendingBlock = -1;
-    let pendingZero = false;
+    // Inflated bytes from knownEnd on, kept (as views, not copies) until the next header is
+    // parsed, so the extension records in front of it can be checked; at most MAX_GAP_BYTES.
+    let retained: Buffer[] = [];
+    let retainedStart = 0;
 
     let entryCount = 0;
     let declaredBytes = 0;
@@ -196,49 +228,63 @@ export async function readCrateArchive(
       reject(err);
     };
 
-    const noteZeroBlocks = (chunk: Buffer, start: number): void => {
-      const end = start + chunk.length;
-      let from = start;
-      if (pendingBlock >= 0) {
-        const blockEnd = pendingBlock + BLOCK;
-        const upto = Math.min(blockEnd, end);
-        if (pendingZero) pendingZero = chunk.subarray(0, upto - start).every((b) => b === 0);
-        if (upto < blockEnd) return;
-        if (pendingZero) zeroBlocks.push(pendingBlock);
-        pendingBlock = -1;
-        from = upto;
+    const retain = (chunk: Buffer, start: number): void => {
+      if (retained.length > 0) {
+        retained.push(chunk);
+        return;
       }
-      for (let block = padded(Math.max(from, knownEnd)); block < end; block += BLOCK) {
-        const slice = chunk.subarray(block - start, block - start + BLOCK);
-        if (slice.length === BLOCK) {
-          if (slice.equals(ZERO_BLOCK)) zeroBlocks.push(block);
-        } else {
-          pendingBlock = block;
-          pendingZero = slice.every((b) => b === 0);
-        }
+      const from = Math.max(start, knownEnd);
+      if (from >= start + chunk.length) return;
+      retainedStart = from;
+      retained.push(chunk.subarray(from - start));
+    };
+
+    /** The retained bytes in [from, to), then everything before `to` is let go. */
+    const takeRetained = (from: number, to: number): Buffer => {
+      const parts: Buffer[] = [];
+      let at = retainedStart;
+      for (const piece of retained) {
+        const lo = Math.max(from, at);
+        const hi = Math.min(to, at + piece.length);
+        if (lo < hi) parts.push(piece.subarray(lo - at, hi - at));
+        at += piece.length;
       }
+      while (retained.length > 0 && retainedStart + (retained[0]?.length ?? 0) <= to) {
+        retainedStart += retained.shift()?.length ?? 0;
+      }
+      const first = retained[0];
+      if (first !== undefined && retainedStart < to) {
+        retained[0] = first.subarray(to - retainedStart);
+        retainedStart = to;
+      }
+      return parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts);
     };
 
     /** Checks one header before its body is read; returns whether to keep the body. */
     const admit = (header: ParsedHeader): { path: string; isFile: boolean; keepData: boolean } => {
       entryCount += 1;
       if (entryCount > limits.maxEntries) {
-        throw new CrateArchiveError('too-many-entries', `the archive has more than ${limits.maxEntries} entries`);
+        throw new CrateArchiveError(
+          'too-many-entries',
+          `the archive has more than ${limits.maxEntries} entries`,
+        );
       }
       const name = entryName(header);
       const size = header.size ?? 0;
 
       const byteOffset = header.byteOffset;
       if (typeof byteOffset !== 'number') throw new Error('tar-stream did not report the entry offset');
-      const headerStart = byteOffset - BLOCK;
-      if (zeroBlocks.some((z) => z >= knownEnd && z < headerStart)) {
+      const gap = takeRetained(knownEnd, byteOffset - BLOCK);
+      const dataEnd = byteOffset + padded(size);
+      takeRetained(dataEnd, dataEnd);
+      knownEnd = dataEnd;
+      const extensions = checkEntryExtensions(gap, name);
+      if (extensions.gnuLongName && header.pax?.path) {
         throw new CrateArchiveError(
           'bad-tar',
-          `entry ${showPath(name)} comes after the end-of-archive marker; cargo would not unpack it`,
+          `entry ${showPath(name)} has both a GNU long name and a pax path; tar readers disagree on which applies`,
         );
       }
-      knownEnd = byteOffset + padded(size);
-      zeroBlocks = zeroBlocks.filter((z) => z >= knownEnd);
 
       if (Buffer.byteLength(name) > limits.maxPathLength) {
         throw new CrateArchiveError(
@@ -265,9 +311,15 @@ export async function readCrateArchive(
         throw new CrateArchiveError('special-file', `entry ${showPath(name)} is a sparse file`);
       }
       const isFile = type === 'file';
+      if (isFile && name.endsWith('/')) {
+        throw new CrateArchiveError('bad-path', `file entry ${showPath(name)} has a name ending in '/'`);
+      }
       if (!isFile && size !== 0) {
         // tar-stream would parse a directory's "data" as further entries; cargo's reader skips it.
-        throw new CrateArchiveError('bad-tar', `directory entry ${showPath(name)} declares ${size} bytes of data`);
+        throw new CrateArchiveError(
+          'bad-tar',
+          `directory entry ${showPath(name)} declares ${size} bytes of data`,
+        );
       }
       if (size > limits.maxEntryBytes) {
         throw new CrateArchiveError(
@@ -292,11 +344,17 @@ export async function readCrateArchive(
         );
       }
       const path = parts.slice(1).join('/');
-      if (isFile && path === MANIFEST && manifest !== null) {
-        throw new CrateArchiveError('manifest-duplicate', `the archive contains ${showPath(name)} more than once`);
+      if (isFile && path === MANIFEST && kinds.get(MANIFEST) === 'file') {
+        throw new CrateArchiveError(
+          'manifest-duplicate',
+          `the archive contains ${showPath(name)} more than once`,
+        );
       }
       if (kinds.has(path)) {
-        throw new CrateArchiveError('duplicate-entry', `the archive contains ${showPath(name)} more than once`);
+        throw new CrateArchiveError(
+          'duplicate-entry',
+          `the archive contains ${showPath(name)} more than once`,
+        );
       }
       kinds.set(path, isFile ? 'file' : 'directory');
       if (path !== MANIFEST && path.toLowerCase() === MANIFEST.toLowerCase()) wrongCaseManifests.push(path);
@@ -309,17 +367,12 @@ export async function readCrateArchive(
       if (prefix === null || kinds.size === 0) {
         throw new CrateArchiveError('manifest-missing', 'the archive is empty; it must contain a Cargo.toml');
       }
-      for (const [path] of kinds) {
-        const parts = path.split('/');
-        for (let i = 1; i < parts.length; i++) {
-          const ancestor = parts.slice(0, i).join('/');
-          if (kinds.get(ancestor) === 'file') {
-            throw new CrateArchiveError(
-              'path-conflict',
-              `entry ${showPath(`${prefix}/${path}`)} is inside ${showPath(`${prefix}/${ancestor}`)}, which is a file`,
-            );
-          }
-        }
+      const inside = pathInsideAFile(kinds);
+      if (inside) {
+        throw new CrateArchiveError(
+          'path-conflict',
+          `entry ${showPath(`${prefix}/${inside.path}`)} is inside ${showPath(`${prefix}/${inside.file}`)}, which is a file`,
+        );
       }
       const [wrongCase] = wrongCaseManifests;
       if (wrongCase !== undefined) {
@@ -331,7 +384,10 @@ export async function readCrateArchive(
         );
       }
       if (manifest === null) {
-        throw new CrateArchiveError('manifest-missing', `there is no \`${prefix}/Cargo.toml\` in the archive`);
+        throw new CrateArchiveError(
+          'manifest-missing',
+          `there is no \`${prefix}/Cargo.toml\` in the archive`,
+        );
       }
       const manifestText = decodeManifest(manifest);
       const { name, version } = manifestIdentity(manifestText);
@@ -352,6 +408,20 @@ export async function readCrateArchive(
       return { prefix, files, manifestText, unpackedBytes };
     };
 
+    // tar-stream may report 'finish' before the last entry's stream has ended, so the
+    // archive is complete only when both have happened.
+    let tarFinished = false;
+    let openEntries = 0;
+    const completeIfDone = (): void => {
+      if (settled || !tarFinished || openEntries > 0) return;
+      try {
+        const archive = finish();
+        settled = true;
+        resolve(archive);
+      } catch (err) {
+        fail(err);
+      }
+    };
     extract.on('entry', (...[raw, stream, next]: ExtractEvents['entry']) => {
       // tar-stream destroys the entry stream with the archive's error; without a listener
       // that would surface as an uncaught exception.
@@ -365,6 +435,7 @@ export async function readCrateArchive(
         fail(err);
         return;
       }
+      openEntries += 1;
       const size = header.size ?? 0;
       const chunks: Buffer[] = [];
       let received = 0;
@@ -387,7 +458,9 @@ export async function readCrateArchive(
           fail(err);
           return;
         }
+        openEntries -= 1;
         next();
+        completeIfDone();
       });
     });
 
@@ -405,14 +478,8 @@ export async function readCrateArchive(
       }
     });
     extract.on('finish', () => {
-      if (settled) return;
-      try {
-        const archive = finish();
-        settled = true;
-        resolve(archive);
-      } catch (err) {
-        fail(err);
-      }
+      tarFinished = true;
+      completeIfDone();
     });
     extract.on('drain', () => {
       if (!settled) inflate.resume();
@@ -430,7 +497,7 @@ export async function readCrateArchive(
           );
         }
         crc = crc32(chunk, crc);
-        noteZeroBlocks(chunk, start);
+        retain(chunk, start);
         if (inflated - knownEnd > MAX_GAP_BYTES) {
           throw new CrateArchiveError(
             'too-large',

@@ -26,7 +26,10 @@ export function gzipHeaderLength(input: Buffer): number {
   }
   if (input.length < 10) throw truncated();
   if (input[2] !== 8) {
-    throw new CrateArchiveError('bad-gzip', `unsupported gzip compression method ${input[2]} (only deflate is valid)`);
+    throw new CrateArchiveError(
+      'bad-gzip',
+      `unsupported gzip compression method ${input[2]} (only deflate is valid)`,
+    );
   }
   const flags = input[3] ?? 0;
   if ((flags & ~KNOWN_FLAGS) !== 0) {
@@ -59,12 +62,23 @@ export function gzipHeaderLength(input: Buffer): number {
  * Checks the 8-byte trailer that follows the deflate stream ending at `deflateEnd` (CRC-32
  * and length of the inflated data), and that nothing but zero padding follows it.
  */
-export function checkGzipTrailer(input: Buffer, deflateEnd: number, crc: number, inflatedBytes: number): void {
+export function checkGzipTrailer(
+  input: Buffer,
+  deflateEnd: number,
+  crc: number,
+  inflatedBytes: number,
+): void {
   if (input.length < deflateEnd + 8) {
     throw new CrateArchiveError('truncated', 'the gzip trailer is missing (incomplete upload or download?)');
   }
-  if (input.readUInt32LE(deflateEnd) !== crc >>> 0 || input.readUInt32LE(deflateEnd + 4) !== inflatedBytes % 2 ** 32) {
-    throw new CrateArchiveError('bad-gzip', 'the gzip checksum does not match the data (the file is corrupted)');
+  if (
+    input.readUInt32LE(deflateEnd) !== crc >>> 0 ||
+    input.readUInt32LE(deflateEnd + 4) !== inflatedBytes % 2 ** 32
+  ) {
+    throw new CrateArchiveError(
+      'bad-gzip',
+      'the gzip checksum does not match the data (the file is corrupted)',
+    );
   }
   const rest = input.subarray(deflateEnd + 8);
   if (rest.some((byte) => byte !== 0)) {

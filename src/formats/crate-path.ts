@@ -52,6 +52,9 @@ export function entryPathComponents(name: string): string[] {
 export function checkPrefix(prefix: string): void {
   const parts = entryPathComponents(prefix);
   if (parts.length !== 1) {
-    throw new CrateArchiveError('bad-path', `crate directory ${showPath(prefix)} must be a single path component`);
+    throw new CrateArchiveError(
+      'bad-path',
+      `crate directory ${showPath(prefix)} must be a single path component`,
+    );
   }
 }

@@ -7,13 +7,7 @@ import { gzip as gzipCb } from 'node:zlib';
 const gzip = promisify(gzipCb);
 
 export type RawTarEntryType =
-  | 'file'
-  | 'directory'
-  | 'symlink'
-  | 'link'
-  | 'character-device'
-  | 'block-device'
-  | 'fifo';
+  'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo';
 
 export interface RawTarEntry {
   name: string;
@@ -147,7 +141,8 @@ export function encodeRawTar(entries: RawTarEntry[], options: { endMarker?: bool
   const out: Buffer[] = [];
   for (const entry of entries) {
     const type = entry.type ?? 'file';
-    const data = typeof entry.data === 'string' ? Buffer.from(entry.data, 'utf8') : (entry.data ?? Buffer.alloc(0));
+    const data =
+      typeof entry.data === 'string' ? Buffer.from(entry.data, 'utf8') : (entry.data ?? Buffer.alloc(0));
     const nameBytes = entry.nameBytes ?? Buffer.from(entry.name, 'utf8');
     const mtime = entry.mtime ?? FIXED_MTIME;
     const pax: Record<string, string | Buffer> = { ...entry.pax };

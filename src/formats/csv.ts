@@ -171,12 +171,15 @@ export function parsePgTextArray(s: string): string[] | null {
       if (s[i] !== '"') return null;
       i++;
     } else {
-      const start = i;
       while (i < end && s[i] !== ',') {
         if (s[i] === '"' || s[i] === '{' || s[i] === '}') return null;
+        if (s[i] === '\\') i++;
+        if (i >= end) return null;
+        value += s[i];
         i++;
       }
-      value = s.slice(start, i).trim();
+      value = value.trim();
+      if (value === '') return null; // an empty element must be quoted
     }
     if (quoted || value !== 'NULL') out.push(value);
     if (i === end) break;

@@ -59,7 +59,7 @@ async function prepare(file: string): Promise<Prepared> {
   return { file, bytes, metadata };
 }
 
-/** Orders crates so non-dev dependencies within the set come first; cycles keep input order. */
+/** Orders crates so required dependencies within the set come first; cycles keep input order. */
 function dependencyOrder(items: Prepared[]): Prepared[] {
   const byName = new Map<string, Prepared[]>();
   for (const it of items) {
@@ -76,7 +76,8 @@ function dependencyOrder(items: Prepared[]): Prepared[] {
     state.set(name, 'visiting');
     for (const it of byName.get(name) ?? []) {
       for (const dep of it.metadata.deps) {
-        if (dep.kind === 'dev') continue;
+        // Only required edges need ordering; the others may be missing at publish time.
+        if (optionalForResolution(dep)) continue;
         const depName = canonicalCrateName(dep.name);
         if (byName.has(depName)) visit(depName);
       }
@@ -86,6 +87,11 @@ function dependencyOrder(items: Prepared[]): Prepared[] {
   };
   for (const name of [...byName.keys()].sort()) visit(name);
   return out;
+}
+
+/** Dependencies cargo resolves only when a feature, a target or a dev build asks for them. */
+function optionalForResolution(dep: PublishMetadata['deps'][number]): boolean {
+  return dep.kind === 'dev' || dep.optional || dep.target !== null;
 }
 
 export async function importCrateFiles(
@@ -122,7 +128,8 @@ export async function importCrateFiles(
         item.bytes,
         { user, token: null },
         { ip: null, userAgent: 'cratekeeper-import' },
-        { allowMissingDevDependencies: true },
+        // crates.io grants crates such as winapi and web-sys more features than its default 300.
+        { allowMissingDependency: optionalForResolution, limits: { maxFeatures: 10_000 } },
       );
       result.imported++;
     } catch (err) {

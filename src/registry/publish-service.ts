@@ -13,7 +13,7 @@ import { DuplicateVersionError, type CrateRepository, type PublishRecord } from 
 import type { CrateRow, UserRow, VersionRow, VersionStatus } from '../store/schema.js';
 import type { AuthenticatedToken } from '../store/tokens.js';
 import { requireScope } from './auth.js';
-import type { RegistryConfig } from './config.js';
+import type { RegistryConfig, RegistryLimits } from './config.js';
 import { badRequest, conflict, forbidden } from './errors.js';
 import { parsePublishBody } from './publish-body.js';
 import { readPublishMetadata, validatePublishMetadata } from './publish-metadata-validation.js';
@@ -45,8 +45,13 @@ export interface PublishedVersion {
 }
 
 export interface PublishOptions {
-  /** Allow dev-dependencies on crates this registry doesn't have (seeding from another source). */
-  allowMissingDevDependencies?: boolean;
+  /**
+   * Which dependencies may name crates this registry doesn't have. The API allows none, as
+   * crates.io; seeding from another source allows those cargo needs only when activated.
+   */
+  allowMissingDependency?: (dep: PublishMetadata['deps'][number]) => boolean;
+  /** Overrides of the configured limits for this publish (an administrator's import). */
+  limits?: Partial<RegistryLimits>;
   now?: Date;
 }
 
@@ -84,7 +89,7 @@ export class PublishService {
     client: ClientInfo,
     options: PublishOptions = {},
   ): Promise<PublishedVersion> {
-    const { limits } = this.config;
+    const limits = { ...this.config.limits, ...options.limits };
     validatePublishMetadata(metadata, limits);
     if (crateBytes.length > limits.maxUploadBytes) {
       throw badRequest(`max upload size is: ${limits.maxUploadBytes}`);
@@ -116,7 +121,7 @@ export class PublishService {
       }
     }
 
-    await this.checkDependenciesExist(metadata, options.allowMissingDevDependencies ?? false);
+    await this.checkDependenciesExist(metadata, options.allowMissingDependency ?? (() => false));
     for (const check of this.preChecks) await check(metadata, publisher, !existing);
 
     const archive = await this.readArchive(crateBytes, metadata);
@@ -193,12 +198,15 @@ export class PublishService {
     return published;
   }
 
-  private async checkDependenciesExist(metadata: PublishMetadata, allowMissingDev: boolean): Promise<void> {
+  private async checkDependenciesExist(
+    metadata: PublishMetadata,
+    allowMissing: (dep: PublishMetadata['deps'][number]) => boolean,
+  ): Promise<void> {
     for (const dep of metadata.deps) {
       if (dep.registry) continue; // another registry's crate: not ours to check
       if (canonicalCrateName(dep.name) === canonicalCrateName(metadata.name)) continue; // self dev-dependency
       const krate = await this.crates.findByName(dep.name);
-      if (!krate && !(allowMissingDev && dep.kind === 'dev')) {
+      if (!krate && !allowMissing(dep)) {
         throw badRequest(`no known crate named \`${dep.name}\``);
       }
     }

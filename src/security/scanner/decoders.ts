@@ -30,14 +30,14 @@ const MAX_CANDIDATES = 5000;
 
 function printable(bytes: ArrayLike<number>, minLen = 4): boolean {
   if (bytes.length < minLen) return false;
-  let letters = 0;
+  let alnum = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b === 9 || b === 10 || b === 13) continue;
     if (b < 0x20 || b > 0x7e) return false;
-    if ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)) letters++;
+    if ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)) alnum++;
   }
-  return letters * 3 >= bytes.length || numericAddress(bytes);
+  return alnum * 3 >= bytes.length;
 }
 
 /** Digits, dots and colons only: an IP address or `ip:port` has no letters but is worth decoding. */

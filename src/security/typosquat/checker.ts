@@ -114,7 +114,7 @@ export class TyposquatChecker {
     const seen = new Set<string>();
     const similarities = new Map<number, number | undefined>();
     const hasText = !!(candidate.description?.trim() || candidate.readme?.trim());
-    const hits: { hit: SquatHit; order: number }[] = [];
+    const hits: SquatHit[] = [];
     for (const r of raw) {
       const target = this.corpus[r.target]!;
       // Typomania's possible_squat: not itself, and no owner in common.
@@ -138,16 +138,9 @@ export class TyposquatChecker {
         targetRank: r.target + 1,
       };
       if (similarity !== undefined) hit.similarity = Math.round(similarity * 1000) / 1000;
-      hits.push({ hit, order: CHECK_ORDER.indexOf(r.kind) });
+      hits.push(hit);
     }
-    hits.sort(
-      (a, b) =>
-        b.hit.score - a.hit.score ||
-        a.order - b.order ||
-        a.hit.targetRank - b.hit.targetRank ||
-        compare(a.hit.message, b.hit.message),
-    );
-    return hits.map((h) => h.hit);
+    return hits.sort(compareHits);
   }
 
   /**
@@ -204,6 +197,16 @@ export class TyposquatChecker {
     const index = new VariantIndex(logins, this.settings);
     return { logins, crates, index, known: new Set(logins) };
   }
+}
+
+/** Worst first; ties in crates.io's check order, then by target popularity, then message. */
+export function compareHits(a: SquatHit, b: SquatHit): number {
+  return (
+    b.score - a.score ||
+    CHECK_ORDER.indexOf(a.kind as SquatKind) - CHECK_ORDER.indexOf(b.kind as SquatKind) ||
+    a.targetRank - b.targetRank ||
+    compare(a.message, b.message)
+  );
 }
 
 function pairKey(candidate: string, target: string): string {

@@ -16,7 +16,8 @@ const STOPWORDS = new Set(
   ).split(' '),
 );
 
-const PLACEHOLDER = '\u0001name';
+// One word no real text has, standing for either crate's name.
+const PLACEHOLDER = 'cratekeepernameplaceholder';
 
 export interface DescribedCrate {
   name: string;
@@ -73,18 +74,25 @@ function features(text: string, names: readonly string[]): Map<string, number> {
 
 function tokenize(text: string, names: readonly string[]): string[] {
   let t = text.slice(0, MAX_TEXT_CHARS).toLowerCase();
-  // Longest first, so `serde_json` is replaced before `serde`.
   const forms = new Set<string>();
   for (const n of names) {
     const l = n.toLowerCase();
-    if (l.length < 2) continue;
+    if (l.length < 2 || l.length > 256) continue;
     forms.add(l).add(l.replaceAll('_', '-')).add(l.replaceAll('-', '_'));
   }
-  for (const f of [...forms].sort((x, y) => y.length - x.length)) t = t.split(f).join(` ${PLACEHOLDER} `);
+  if (forms.size > 0) {
+    // One pass (a replacement is never rescanned), longest first (`serde_json` before `serde`).
+    const alternatives = [...forms].sort((x, y) => y.length - x.length).map(escapeRegExp);
+    t = t.replace(new RegExp(alternatives.join('|'), 'g'), ` ${PLACEHOLDER} `);
+  }
   const out: string[] = [];
-  for (const w of t.split(/[^\p{L}\p{N}\u0001]+/u)) {
+  for (const w of t.split(/[^\p{L}\p{N}]+/u)) {
     if (w.length < 2 || STOPWORDS.has(w)) continue;
     out.push(w);
   }
   return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

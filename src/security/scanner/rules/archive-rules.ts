@@ -1,0 +1,66 @@
+// Rules over the files themselves: executables by magic bytes, hidden files, high-entropy blobs
+// and shipped scripts that download, persist or exfiltrate.
+import { isTestLikePath } from '../classify.js';
+import { byteEntropy, isKnownContainer, looksLikeText } from '../file-kind.js';
+import { findEndpoints, persistenceKind, shellCommandTraits, snippet } from '../indicators.js';
+import type { CrateModel, Emitter } from './model.js';
+
+// Dotfiles that ordinary crates ship: VCS, CI, editor and tool configuration.
+const USUAL_HIDDEN =
+  /^\.(cargo_vcs_info\.json|cargo-ok|cargo-checksum\.json|git(ignore|attributes|modules|keep|-blame-ignore-revs|lab-ci\.ya?ml)?|github|gitlab|circleci|travis\.ya?ml|appveyor\.ya?ml|cirrus\.ya?ml|drone\.ya?ml|azure-pipelines\.ya?ml|buildkite|builds|rustfmt\.toml|clippy\.toml|editorconfig|vscode|idea|devcontainer|dockerignore|mailmap|pre-commit-config\.yaml|codecov\.ya?ml|coveragerc|markdownlint.*|prettier.*|eslint.*|npmignore|taplo\.toml|config|cargo|ignore|rgignore|hgignore|hgtags|dir-locals\.el|typos\.toml|tarpaulin\.toml|release-plz\.toml|clang-format|clang-tidy|readthedocs\.ya?ml|zenodo\.json|envrc|tool-versions|nvmrc|python-version|yamllint.*|bors\.toml|mergify\.yml|deny\.toml|lycheeignore|pants.*|bazelrc|bazelversion|nextest\.toml|gitpod\.yml|editorconfig-checker.*|cspell.*|vale.*|spellcheck.*|direnv)$/i;
+
+const SCRIPT_EXT = /\.(sh|bash|zsh|ps1|psm1|bat|cmd|vbs|js|py|pl|rb)$/i;
+
+export function archiveRules(model: CrateModel, emit: Emitter): void {
+  const included = new Set(model.rust.flatMap((f) => f.includes.map((i) => i.path)));
+  for (const f of model.files) {
+    const testLike = isTestLikePath(f.path);
+    const ctx = testLike ? 'test' : 'other';
+    const fmt = model.executables.get(f.path);
+    if (fmt) {
+      emit(
+        'archive.executable',
+        testLike ? 'info' : included.has(f.path) ? 'medium' : 'low',
+        { file: f.path, line: null, ctx },
+        `${fmt} executable, ${f.size} bytes`,
+      );
+    }
+    const segments = f.path.split('/');
+    const hidden = segments.find((s) => s.startsWith('.') && s !== '.' && s !== '..');
+    if (hidden && !USUAL_HIDDEN.test(hidden) && !testLike) {
+      const data = f.data;
+      const odd = fmt !== undefined || (data !== null && !looksLikeText(data)) || SCRIPT_EXT.test(f.path);
+      emit('archive.hidden-file', odd ? 'medium' : 'info', { file: f.path, line: null, ctx }, `${f.size} bytes${odd ? ', binary or script' : ''}`);
+    }
+    const data = f.data;
+    if (!data || fmt) continue;
+    if (data.length >= 4096 && !f.path.endsWith('.rs') && !isKnownContainer(data, f.path)) {
+      const h = byteEntropy(data);
+      if (h >= 7.5) {
+        emit(
+          'archive.high-entropy-blob',
+          testLike ? 'info' : included.has(f.path) ? 'medium' : 'low',
+          { file: f.path, line: null, ctx },
+          `${data.length} bytes, ${h.toFixed(2)} bits/byte`,
+        );
+      }
+    }
+    if (SCRIPT_EXT.test(f.path) && !testLike && data.length <= 1 << 20 && looksLikeText(data)) scriptRule(f.path, data.toString('utf8'), emit);
+  }
+}
+
+function scriptRule(path: string, text: string, emit: Emitter): void {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length && i < 20_000; i++) {
+    const line = lines[i]!;
+    if (line.length > 2000 || /^\s*(#|\/\/|REM\b|::)/i.test(line)) continue;
+    const t = shellCommandTraits(line);
+    const bad = findEndpoints(line).find((e) => e.cls !== 'url' && e.cls !== 'ip-lookup');
+    const persist = t.persistence ?? (/>>|Set-ItemProperty|New-ItemProperty|reg add/i.test(line) ? persistenceKind(line.trim()) : null);
+    if ((t.download && (t.pipeToShell || t.makeExec)) || persist || (bad && t.download)) {
+      const what = persist ? `persistence (${persist})` : t.pipeToShell ? 'pipes a download into a shell' : bad ? `${bad.cls} endpoint` : 'downloads and marks executable';
+      emit('archive.script-payload', 'medium', { file: path, line: i + 1, ctx: 'other' }, `${what}: ${snippet(line)}`);
+      return;
+    }
+  }
+}

@@ -1,0 +1,281 @@
+// Every rule the scanner can report: its id, a title and why a finding matters. docs/rules.md
+// documents each one (what it matches, where, severity, known false positives, an example); a
+// test keeps the two in step.
+
+export interface RuleInfo {
+  id: string;
+  title: string;
+  why: string;
+}
+
+const RULES: RuleInfo[] = [
+  // Build time: build scripts and proc-macros run on the developer's or CI machine at `cargo build`.
+  {
+    id: 'build.network',
+    title: 'Build-time code reaches the network',
+    why: 'Build scripts and proc-macros run with the full rights of whoever builds, before any code review of the binary; network access there can fetch or leak anything.',
+  },
+  {
+    id: 'build.exfiltration',
+    title: 'Build-time code sends local data over the network',
+    why: 'Reading secrets, credentials, host identity or the consumer repository and having network access in the same build-time code is the shape of every build-time stealer seen on crates.io.',
+  },
+  {
+    id: 'build.untrusted-fetch',
+    title: 'Build-time code talks to a hidden, raw-IP or disposable endpoint, or without TLS checks',
+    why: 'Legitimate -sys crates download pinned releases from named hosts over verified TLS; a raw IP, a paste/tunnel/serverless host, an obfuscated URL or a disabled certificate check are how payload servers are reached.',
+  },
+  {
+    id: 'build.download-exec',
+    title: 'Build-time code downloads a program and runs it',
+    why: 'Fetching a binary and executing it during the build gives a remote server code execution on every machine that builds the crate.',
+  },
+  {
+    id: 'build.process-spawn',
+    title: 'Build-time code runs a shell or an unexpected program',
+    why: 'Build scripts normally run compilers, pkg-config or git; a shell with a command string or a proc-macro spawning processes is how payloads are launched.',
+  },
+  {
+    id: 'build.credential-access',
+    title: 'Build-time code reads credential stores',
+    why: 'A build has no reason to open SSH keys, cargo tokens, cloud credentials, wallets or browser stores.',
+  },
+  {
+    id: 'build.secret-env',
+    title: 'Build-time code reads secret environment variables',
+    why: 'Tokens in the environment (CARGO_REGISTRY_TOKEN, GITHUB_TOKEN, AWS keys) are what CI-targeting malware steals.',
+  },
+  {
+    id: 'build.env-enumeration',
+    title: 'Build-time code enumerates the whole environment',
+    why: 'Dumping every environment variable collects whatever secrets the CI job holds.',
+  },
+  {
+    id: 'build.consumer-repo-read',
+    title: "Build-time code reads outside its own crate (the consumer's repository)",
+    why: 'A build script lives in the registry cache; walking up to the enclosing git repository or running git diff/remote there reads the code and history of the project that depends on it.',
+  },
+  {
+    id: 'build.host-fingerprint',
+    title: 'Build-time code collects user and host identity',
+    why: 'User name, host name and public IP identify the victim; malware sends them home first.',
+  },
+  // Code rules, any context; severity depends on where the code runs.
+  {
+    id: 'code.download-exec',
+    title: 'Downloads a program and runs it',
+    why: 'Download-and-execute is the classic second stage: the crate stays small and the payload can change at any time.',
+  },
+  {
+    id: 'code.write-then-exec',
+    title: 'Writes a file and then executes it',
+    why: 'Dropping a program to disk and running it is how embedded or downloaded payloads are launched.',
+  },
+  {
+    id: 'code.dropper',
+    title: 'Embeds an executable and launches it',
+    why: 'A native executable inside the crate, written out and started, runs code no reviewer can read.',
+  },
+  {
+    id: 'code.exfiltration',
+    title: 'Sends secrets, credentials or host data over the network',
+    why: 'Collecting sensitive data and sending it from the same code, especially to a hard-coded, hidden or disposable endpoint, is data theft.',
+  },
+  {
+    id: 'code.exfiltration-split',
+    title: 'Collects sensitive data in one place and sends it from another',
+    why: 'Spreading collection and upload over modules does not change what the crate does.',
+  },
+  {
+    id: 'code.shell-exec',
+    title: 'Runs a shell with a command string',
+    why: 'A command string hides what actually runs from static review and from rules that look at program names.',
+  },
+  {
+    id: 'code.download-tool',
+    title: 'Runs a download tool (curl, wget, certutil, PowerShell web requests)',
+    why: 'Shelling out to a downloader fetches content outside of Cargo.lock and any review.',
+  },
+  {
+    id: 'code.pipe-to-shell',
+    title: 'Pipes downloaded content into a shell',
+    why: '`curl … | sh` runs whatever the server returns.',
+  },
+  {
+    id: 'code.persistence',
+    title: 'Installs persistence (SSH keys, cron, systemd, shell rc, Run keys, LaunchAgents)',
+    why: 'Persistence keeps an attacker on the machine after the crate is removed.',
+  },
+  {
+    id: 'code.tls-disabled',
+    title: 'Disables TLS certificate verification',
+    why: 'Accepting any certificate lets anyone on the path serve the payload, and lets a malicious server use a throwaway certificate.',
+  },
+  {
+    id: 'code.obfuscated-string',
+    title: 'Hides a URL, address, command or secret name behind an encoding',
+    why: 'Base64, hex, XOR, byte arrays, char arithmetic and reversed strings that decode to endpoints or commands exist to defeat review and scanners.',
+  },
+  {
+    id: 'code.exfil-endpoint',
+    title: 'Names a messenger, webhook, paste, tunnel, request-bin or disposable serverless host',
+    why: 'Telegram bots, Discord webhooks, paste sites, tunnels and *.workers.dev/*.vercel.app hosts are the drop boxes of choice for stolen data.',
+  },
+  {
+    id: 'code.raw-ip-endpoint',
+    title: 'Talks to a hard-coded public IP address',
+    why: 'Payload servers are often bare IPs: no domain to register, no name for reviewers to question.',
+  },
+  {
+    id: 'code.cloud-metadata',
+    title: 'Queries the cloud instance metadata service',
+    why: 'The metadata endpoint hands out the machine\'s cloud credentials; CI runners on cloud VMs expose it.',
+  },
+  {
+    id: 'code.key-scan',
+    title: 'Searches files for private keys, seeds or tokens',
+    why: 'Regexes for hex private keys, base58 secrets or key-sized byte arrays, combined with a directory walk, are how wallet stealers find keys.',
+  },
+  {
+    id: 'code.credential-access',
+    title: 'Opens credential stores (SSH keys, cargo/cloud tokens, wallets, browser or messenger data)',
+    why: 'Credential stores are what information stealers read; a library rarely needs another tool\'s secrets.',
+  },
+  {
+    id: 'code.secret-env',
+    title: 'Reads secret environment variables',
+    why: 'Reading many secret-named variables, or reading them where nothing needs them, collects credentials.',
+  },
+  {
+    id: 'code.ci-gated',
+    title: 'Behaviour gated on CI environment variables',
+    why: 'Payloads that only fire on CI (CI, GITLAB_CI, GITHUB_ACTIONS) avoid developers\' eyes and target pipeline secrets.',
+  },
+  {
+    id: 'code.av-evasion',
+    title: 'Checks for antivirus, debuggers or analysis tools',
+    why: 'Looking for security products and changing behaviour is evasion; ordinary libraries do not do it.',
+  },
+  {
+    id: 'code.detached-process',
+    title: 'Starts a detached background process',
+    why: 'nohup/setsid/start /B keep a payload running after the build or program exits.',
+  },
+  {
+    id: 'code.high-entropy-literal',
+    title: 'Long high-entropy string literal',
+    why: 'Encrypted or compressed payloads hide in long literals; in build-time code they deserve a look.',
+  },
+  {
+    id: 'code.include-executable',
+    title: 'Compiles an executable file into the code with include_bytes!',
+    why: 'An embedded native executable is code that never passes review; it is usually written out and run later.',
+  },
+  // Archive rules.
+  {
+    id: 'archive.executable',
+    title: 'Ships a native executable (ELF, PE or Mach-O)',
+    why: 'Executables cannot be reviewed as source; outside test fixtures they are rarely needed in a crate.',
+  },
+  {
+    id: 'archive.hidden-file',
+    title: 'Ships an unusual hidden file',
+    why: 'Dotfiles are easy to overlook in a review; payloads and staged scripts hide there.',
+  },
+  {
+    id: 'archive.high-entropy-blob',
+    title: 'Ships a high-entropy blob of unknown format',
+    why: 'Encrypted or packed payloads look like random bytes.',
+  },
+  {
+    id: 'archive.script-payload',
+    title: 'Ships a script that downloads, persists or exfiltrates',
+    why: 'A build script can run shipped shell/PowerShell/Python scripts; their content is payload like any other.',
+  },
+  {
+    id: 'archive.unparsed-source',
+    title: 'Rust source that could not be analysed',
+    why: 'Oversized or non-UTF-8 sources are skipped by the parser; what they contain was not checked.',
+  },
+  // Manifest rules.
+  {
+    id: 'manifest.build-network-deps',
+    title: 'Build dependencies include an HTTP client',
+    why: 'A build script with an HTTP client can download or upload at build time.',
+  },
+  {
+    id: 'manifest.proc-macro-network-deps',
+    title: 'A proc-macro crate depends on network crates',
+    why: 'Macros run inside the compiler; network access there is almost never needed.',
+  },
+  {
+    id: 'manifest.lib-name-mismatch',
+    title: "The library's name differs from the package name",
+    why: 'Clones keep the original library name so that `use original::…` keeps compiling after a typo in Cargo.toml.',
+  },
+  {
+    id: 'manifest.unused-dependency',
+    title: 'A dependency is never referenced by the code',
+    why: 'A dependency that nothing uses may exist only to pull another crate (and its build script) into every build.',
+  },
+  {
+    id: 'manifest.lenient-parse',
+    title: 'Cargo.toml did not pass strict parsing',
+    why: 'The scanner read it leniently; odd manifests can hide targets from tools.',
+  },
+  {
+    id: 'manifest.missing',
+    title: 'No readable Cargo.toml',
+    why: 'Without the manifest the scanner cannot tell build scripts and proc-macros apart.',
+  },
+  // Registry-aware rules.
+  {
+    id: 'registry.young-dependency',
+    title: 'The release adds a dependency on a very new crate',
+    why: 'Compromised releases (arrayref 0.3.10) add a dependency on a days-old payload crate.',
+  },
+  {
+    id: 'registry.unpopular-dependency',
+    title: 'The release adds a dependency that no other crate uses',
+    why: 'A dependency with no other dependents exists for this crate alone; in a patch release of an established crate that is suspicious.',
+  },
+  {
+    id: 'registry.flagged-dependency',
+    title: 'Depends on a crate the scanner flagged',
+    why: 'Everything a dependency does runs in every build and program that uses this crate.',
+  },
+  {
+    id: 'registry.build-script-added',
+    title: 'A build script appears in a patch release',
+    why: 'Patch releases fix bugs; adding code that runs at build time is how takeovers deploy payloads.',
+  },
+  {
+    id: 'registry.new-publisher',
+    title: 'A new publisher releases an established crate',
+    why: 'Account takeovers and hand-overs publish from accounts that never released the crate before.',
+  },
+  {
+    id: 'registry.yank-then-publish',
+    title: 'Earlier versions were yanked just before this publish',
+    why: 'Yanking good versions forces resolution onto the new (possibly malicious) one.',
+  },
+  {
+    id: 'registry.clone-of-popular',
+    title: 'The files are copies of a popular crate published under another name',
+    why: 'Typosquats copy the original so they work, then change one function.',
+  },
+  // Multi-crate mode.
+  {
+    id: 'together.flagged-dependency',
+    title: 'Depends on a crate flagged in the same scan',
+    why: 'Wrappers carry no payload themselves: their purpose is to pull the payload crate into builds.',
+  },
+];
+
+export const RULE_CATALOG: ReadonlyMap<string, RuleInfo> = new Map(RULES.map((r) => [r.id, r]));
+
+export function ruleInfo(id: string): RuleInfo {
+  const r = RULE_CATALOG.get(id);
+  if (!r) throw new Error(`unknown scanner rule ${id}`);
+  return r;
+}

@@ -1,0 +1,165 @@
+// The scan of one crate's files: parse each Rust file once, read its signals, place every file in
+// its context, run the rules, and fold the findings into a verdict.
+import type { Parser } from 'web-tree-sitter';
+import { classifyFiles, normalize } from './classify.js';
+import type { ModuleLinks } from './classify.js';
+import { analyzeRust } from './code-signals.js';
+import type { SignalKind } from './code-signals.js';
+import { executableFormat } from './file-kind.js';
+import type { ExecutableFormat } from './file-kind.js';
+import { readManifestFacts } from './manifest-facts.js';
+import { extractRustFacts } from './rust-facts.js';
+import { archiveRules } from './rules/archive-rules.js';
+import { codeRules } from './rules/code-rules.js';
+import { manifestRules } from './rules/manifest-rules.js';
+import { makeEmitter } from './rules/model.js';
+import type { CrateModel, RustFileResult, SourceFile } from './rules/model.js';
+import { registryRules } from './rules/registry-rules.js';
+import type { Finding, RegistryContext, ScanReport, Severity } from './types.js';
+import { SEVERITIES, severityRank } from './types.js';
+
+export interface CrateSource {
+  /** `name-version` directory the files sat under, if known. */
+  prefix: string | null;
+  /** Paths relative to the crate root. */
+  files: SourceFile[];
+}
+
+export interface ScanSettings {
+  disabled: ReadonlySet<string>;
+  youngDays: number;
+  /** Rust files larger than this are not parsed (reported as unparsed). */
+  maxRustBytes: number;
+}
+
+export const DEFAULT_SETTINGS: ScanSettings = { disabled: new Set(), youngDays: 30, maxRustBytes: 4 * 1024 * 1024 };
+
+const CAPABILITIES: Partial<Record<SignalKind, string>> = {
+  network: 'network',
+  exec: 'process-spawn',
+  'exec-shell': 'shell',
+  'fs-write': 'fs-write',
+  'fs-read': 'fs-read',
+  'dir-walk': 'dir-walk',
+  'env-secret': 'secret-env',
+  'env-enumerate': 'env-enumeration',
+  'credential-path': 'credential-files',
+  obfuscated: 'obfuscation',
+  'tls-disabled': 'tls-disabled',
+  persistence: 'persistence',
+  'persistence-write': 'persistence',
+  'write-then-exec': 'runs-written-file',
+  'git-consumer': 'consumer-repo',
+  'walk-up': 'consumer-repo',
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function scanCrateSource(parser: Parser, source: CrateSource, context: RegistryContext | undefined, settings: ScanSettings): ScanReport {
+  const t0 = performance.now();
+  const findings: Finding[] = [];
+  const emit = makeEmitter(findings, settings.disabled);
+  const files = source.files.map((f) => ({ ...f, path: normalize(f.path) }));
+  const paths = files.map((f) => f.path);
+  const exists = new Set(paths);
+  const manifestFile = files.find((f) => f.path === 'Cargo.toml');
+  const manifest = manifestFile?.data ? readManifestFacts(manifestFile.data.toString('utf8'), (p) => exists.has(normalize(p))) : null;
+
+  const executables = new Map<string, ExecutableFormat>();
+  for (const f of files) {
+    if (!f.data) continue;
+    const fmt = executableFormat(f.data);
+    if (fmt) executables.set(f.path, fmt);
+  }
+
+  const rust: RustFileResult[] = [];
+  const links = new Map<string, ModuleLinks>();
+  let bytes = 0;
+  for (const f of files) {
+    bytes += f.size;
+    if (!f.path.endsWith('.rs') || !f.data) continue;
+    if (f.data.length > settings.maxRustBytes) {
+      emit('archive.unparsed-source', 'info', { file: f.path, line: null }, `${f.data.length} bytes, over the ${settings.maxRustBytes}-byte parse limit`);
+      continue;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(f.data);
+    } catch {
+      emit('archive.unparsed-source', 'info', { file: f.path, line: null }, 'not valid UTF-8 (rustc would refuse it too)');
+      continue;
+    }
+    const facts = extractRustFacts(parser, text);
+    if (facts.truncated) emit('archive.unparsed-source', 'info', { file: f.path, line: null }, 'analysed only up to the token limit');
+    const analysis = analyzeRust(facts);
+    const identifiers = new Set<string>();
+    for (const t of facts.tokens) if (t.kind === 'id') identifiers.add(t.text);
+    const dir = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
+    const includes: RustFileResult['includes'] = [];
+    const includeRs: string[] = [];
+    for (const s of analysis.signals) {
+      if (s.kind !== 'include' || !s.detail) continue;
+      const m = /^(root|rel):(\w+):(.*)$/s.exec(s.detail);
+      if (!m) continue;
+      const target = normalize(m[1] === 'root' ? m[3]! : dir ? `${dir}/${m[3]!}` : m[3]!);
+      includes.push({ macro: m[2]!, path: target, line: s.line });
+      if (m[2] === 'include' && m[1] === 'rel') includeRs.push(m[3]!);
+    }
+    links.set(f.path, { mods: facts.mods, includes: includeRs });
+    rust.push({
+      path: f.path,
+      ctx: 'other',
+      signals: analysis.signals,
+      identifiers,
+      includes,
+      functions: facts.functions.map((fn) => fn.name),
+    });
+  }
+  const contexts = classifyFiles(paths, manifest, links);
+  for (const r of rust) r.ctx = contexts.get(r.path) ?? 'other';
+
+  const model: CrateModel = {
+    name: manifest?.name ?? source.prefix?.replace(/-\d+\.\d+\.\d+.*$/, '') ?? 'unknown',
+    version: manifest?.version ?? /-(\d+\.\d+\.\d+.*)$/.exec(source.prefix ?? '')?.[1] ?? '0.0.0',
+    manifest,
+    files,
+    rust,
+    contexts,
+    executables,
+  };
+  codeRules(model, emit);
+  archiveRules(model, emit);
+  manifestRules(model, emit);
+  if (context) registryRules(model, context, settings.youngDays, findings, emit);
+
+  findings.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      (a.file ?? '').localeCompare(b.file ?? '') ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+  const capabilities = new Set<string>();
+  for (const r of rust) {
+    for (const s of r.signals) {
+      const cap = CAPABILITIES[s.kind];
+      if (cap && !s.test) capabilities.add(`${r.ctx}:${cap}`);
+    }
+    for (const inc of r.includes) if (executables.has(inc.path)) capabilities.add(`${r.ctx}:embedded-executable`);
+  }
+  return {
+    crate: { name: model.name, version: model.version },
+    verdict: verdictOf(findings),
+    findings,
+    capabilities: [...capabilities].sort(),
+    dependencies: [...new Set((manifest?.dependencies ?? []).filter((d) => d.kind !== 'dev').map((d) => d.name))],
+    stats: { files: files.length, rustFiles: rust.length, bytes, ms: Math.round(performance.now() - t0) },
+  };
+}
+
+/** The worst finding's severity; a crate with nothing above `info` is clean. */
+export function verdictOf(findings: readonly Finding[]): Severity | 'clean' {
+  let worst = -1;
+  for (const f of findings) worst = Math.max(worst, severityRank(f.severity));
+  return worst < severityRank('low') ? 'clean' : SEVERITIES[worst]!;
+}

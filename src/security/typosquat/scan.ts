@@ -1,0 +1,139 @@
+// Checking many names at once (a whole index): sequentially with one checker, or split over
+// worker threads, each indexing a share of the popular crates and checking every name against
+// it (so each thread builds only its share of the index, the costly part). Both give the same
+// entries in the same order.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { compareHits, TyposquatChecker, type PopularCrate, type SquatHit, type TyposquatCandidate } from './checker.js';
+import type { TyposquatConfig } from './config.js';
+
+export interface ScanEntry {
+  name: string;
+  /** The worst hit's score. */
+  score: number;
+  hits: SquatHit[];
+}
+
+export interface ScanProgress {
+  done: number;
+  total: number;
+}
+
+export interface ScanOptions {
+  /** Worker threads; 1 (the default) checks on the calling thread. */
+  threads?: number;
+  onProgress?: (p: ScanProgress) => void;
+}
+
+/** Worst first, then by name. */
+export function compareEntries(a: ScanEntry, b: ScanEntry): number {
+  return b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+const PROGRESS_EVERY = 2000;
+
+/** Checks every candidate with `checker`; only flagged names are returned, worst first. */
+export function scanWith(
+  checker: TyposquatChecker,
+  candidates: readonly TyposquatCandidate[],
+  onProgress?: (p: ScanProgress) => void,
+): ScanEntry[] {
+  const out: ScanEntry[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    const hits = checker.check(c);
+    if (hits.length > 0) out.push({ name: c.name, score: hits[0]!.score, hits });
+    if (onProgress && (i + 1) % PROGRESS_EVERY === 0) onProgress({ done: i + 1, total: candidates.length });
+  }
+  onProgress?.({ done: candidates.length, total: candidates.length });
+  return out.sort(compareEntries);
+}
+
+/** Merges per-shard entries for the same names into one list, as one checker would give it. */
+export function mergeShards(shards: readonly ScanEntry[][]): ScanEntry[] {
+  const byName = new Map<string, SquatHit[]>();
+  for (const entries of shards) {
+    for (const e of entries) {
+      const list = byName.get(e.name);
+      if (list) list.push(...e.hits);
+      else byName.set(e.name, [...e.hits]);
+    }
+  }
+  const out: ScanEntry[] = [];
+  for (const [name, hits] of byName) {
+    hits.sort(compareHits);
+    out.push({ name, score: hits[0]!.score, hits });
+  }
+  return out.sort(compareEntries);
+}
+
+export interface ScanWorkerInput {
+  corpus: PopularCrate[];
+  config: TyposquatConfig;
+  candidates: TyposquatCandidate[];
+  shard: { index: number; count: number };
+}
+
+export type ScanWorkerMessage = { type: 'progress'; done: number } | { type: 'done'; entries: ScanEntry[] };
+
+/** Checks `candidates` against `corpus`, on `threads` worker threads when more than one. */
+export async function scanCandidates(
+  corpus: PopularCrate[],
+  config: TyposquatConfig,
+  candidates: TyposquatCandidate[],
+  options: ScanOptions = {},
+): Promise<ScanEntry[]> {
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  const onProgress = options.onProgress;
+  if (threads === 1) return scanWith(new TyposquatChecker(corpus, config), candidates, onProgress);
+
+  const total = candidates.length;
+  const done = new Array<number>(threads).fill(0);
+  const report = () => {
+    // Every thread checks every name: progress is the average over threads.
+    onProgress?.({ done: Math.floor(done.reduce((a, b) => a + b, 0) / threads), total });
+  };
+  const shards = await Promise.all(
+    Array.from({ length: threads }, (_, index) =>
+      runWorker({ corpus, config, candidates, shard: { index, count: threads } }, (n) => {
+        done[index] = n;
+        report();
+      }),
+    ),
+  );
+  return mergeShards(shards);
+}
+
+function runWorker(input: ScanWorkerInput, onDone: (n: number) => void): Promise<ScanEntry[]> {
+  // From TypeScript sources (tests, tsx) the worker is a .ts file and needs tsx's loader.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(`./scan-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  return new Promise((resolve, reject) => {
+    const worker = fromSource
+      ? new Worker(tsxBootstrap(url.href), { eval: true, workerData: input })
+      : new Worker(url, { workerData: input });
+    let result: ScanEntry[] | undefined;
+    worker.on('message', (m: ScanWorkerMessage) => {
+      if (m.type === 'progress') onDone(m.done);
+      else result = m.entries;
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (result) resolve(result);
+      else reject(new Error(`typosquat scan worker exited with code ${code} before finishing`));
+    });
+  });
+}
+
+/** Worker code that registers tsx's loader in the thread, then runs the TypeScript worker. */
+function tsxBootstrap(workerUrl: string): string {
+  // The ESM build of tsx's API (require.resolve would pick the CommonJS one).
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const api = new URL('dist/esm/api/index.mjs', pathToFileURL(pkg)).href;
+  return `(async () => {
+    const { register } = await import(${JSON.stringify(api)});
+    register();
+    await import(${JSON.stringify(workerUrl)});
+  })().catch((e) => { throw e; });`;
+}
