@@ -636,3 +636,91 @@ describe('readCrateArchive on deep hostile trees', () => {
     expect(err.message).toContain('f7/x');
   });
 });
+
+describe('readCrateArchive refuses what cargo and tar-stream would read differently', () => {
+  const paxRecord = (key: string, value: string): string => {
+    const body = ` ${key}=${value}\n`;
+    let length = body.length + 1;
+    while (String(length).length + body.length !== length) length = String(length).length + body.length;
+    return `${length}${body}`;
+  };
+  const longNameRecord = (name: string): RawTarEntry => ({
+    name: '././@LongLink',
+    typeflag: 'L',
+    data: `${name}\0`,
+  });
+
+  it('refuses an entry with both a GNU long name and a pax path', async () => {
+    const long = `foo-1.0.0/${'b/'.repeat(150)}build.rs`; // too long for ustar: a GNU long name
+    const err = await rejection(
+      writeRawTarGz(
+        fooEntries({ name: long, pax: { path: 'foo-1.0.0/harmless.txt' }, data: 'fn main() {}' }),
+      ),
+      'bad-tar',
+    );
+    expect(err.message).toContain('GNU long name and a pax path');
+  });
+
+  it('refuses two long names for one entry, and a long name with bytes after its NUL', async () => {
+    await rejection(
+      writeRawTarGz(
+        fooEntries(longNameRecord('foo-1.0.0/one.rs'), longNameRecord('foo-1.0.0/two.rs'), {
+          name: 'foo-1.0.0/x.rs',
+          data: 'x',
+        }),
+      ),
+      'bad-tar',
+    );
+    await rejection(
+      writeRawTarGz(
+        fooEntries(
+          { name: '././@LongLink', typeflag: 'L', data: 'foo-1.0.0/shown.rs\0foo-1.0.0/build.rs\0' },
+          { name: 'foo-1.0.0/x.rs', data: 'x' },
+        ),
+      ),
+      'bad-path',
+    );
+    // One long name, read as the entry's name, is what cargo itself writes.
+    const ok = await readCrateArchive(
+      await writeRawTarGz(
+        fooEntries(longNameRecord('foo-1.0.0/real.rs'), { name: 'foo-1.0.0/x.rs', data: 'x' }),
+      ),
+    );
+    expect(ok.files.map((f) => f.path)).toContain('real.rs');
+  });
+
+  it('refuses a pax global header that sets a path, but accepts one with only a comment', async () => {
+    const global = (records: string): RawTarEntry => ({
+      name: 'pax_global_header',
+      typeflag: 'g',
+      data: records,
+    });
+    await rejection(
+      writeRawTarGz(
+        fooEntries(global(paxRecord('path', 'foo-1.0.0/evil.rs')), {
+          name: 'foo-1.0.0/x.rs',
+          pax: { mtime: '1' },
+          data: 'x',
+        }),
+      ),
+      'bad-tar',
+    );
+    // `git archive` writes a global header carrying the commit id as a comment.
+    const ok = await readCrateArchive(
+      await writeRawTarGz([global(paxRecord('comment', '0123abcd')), ...fooEntries()]),
+    );
+    expect(ok.files).toHaveLength(2);
+  });
+
+  it('refuses an old GNU `N` record, which tar-stream reads as a long name and cargo does not', async () => {
+    await rejection(
+      writeRawTarGz(
+        fooEntries(
+          { name: '././@LongLink', typeflag: 'N', data: 'foo-1.0.0/n.rs\0' },
+          { name: 'foo-1.0.0/x.rs', data: 'x' },
+        ),
+      ),
+      'bad-tar',
+    );
+  });
+});

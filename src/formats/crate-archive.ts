@@ -209,7 +209,7 @@ export async function readCrateArchive(
     let knownEnd = 0;
     // Inflated bytes from knownEnd on, kept (as views, not copies) until the next header is
     // parsed, so the extension records in front of it can be checked; at most MAX_GAP_BYTES.
-    let retained: Buffer[] = [];
+    const retained: Buffer[] = [];
     let retainedStart = 0;
 
     let entryCount = 0;
@@ -275,6 +275,8 @@ export async function readCrateArchive(
       const byteOffset = header.byteOffset;
       if (typeof byteOffset !== 'number') throw new Error('tar-stream did not report the entry offset');
       const gap = takeRetained(knownEnd, byteOffset - BLOCK);
+      if (gap.length !== byteOffset - BLOCK - knownEnd)
+        throw new Error('lost track of the tar stream position');
       const dataEnd = byteOffset + padded(size);
       takeRetained(dataEnd, dataEnd);
       knownEnd = dataEnd;

@@ -63,7 +63,10 @@ export function checkEntryExtensions(gap: Buffer, name: string): EntryExtensions
   while (at < gap.length) {
     const header = gap.subarray(at, at + BLOCK);
     if (header.length < BLOCK) {
-      throw new CrateArchiveError('bad-tar', `the extension headers before entry ${showPath(name)} are inconsistent`);
+      throw new CrateArchiveError(
+        'bad-tar',
+        `the extension headers before entry ${showPath(name)} are inconsistent`,
+      );
     }
     if (header.every((byte) => byte === 0)) {
       throw new CrateArchiveError(
@@ -78,7 +81,10 @@ export function checkEntryExtensions(gap: Buffer, name: string): EntryExtensions
       gnuLongNames += 1;
       const nul = data.indexOf(0);
       if (nul >= 0 && data.subarray(nul).some((byte) => byte !== 0)) {
-        throw new CrateArchiveError('bad-path', `the long name of entry ${showPath(name)} contains a NUL byte`);
+        throw new CrateArchiveError(
+          'bad-path',
+          `the long name of entry ${showPath(name)} contains a NUL byte`,
+        );
       }
     } else if (typeflag === 'x') {
       paxHeaders += 1;
@@ -96,10 +102,16 @@ export function checkEntryExtensions(gap: Buffer, name: string): EntryExtensions
     at += BLOCK + padded(size);
   }
   if (at !== gap.length) {
-    throw new CrateArchiveError('bad-tar', `the extension headers before entry ${showPath(name)} are inconsistent`);
+    throw new CrateArchiveError(
+      'bad-tar',
+      `the extension headers before entry ${showPath(name)} are inconsistent`,
+    );
   }
   if (gnuLongNames > 1 || paxHeaders > 1) {
-    throw new CrateArchiveError('bad-tar', `entry ${showPath(name)} has more than one long-name or pax record`);
+    throw new CrateArchiveError(
+      'bad-tar',
+      `entry ${showPath(name)} has more than one long-name or pax record`,
+    );
   }
   return { gnuLongName: gnuLongNames === 1, paxHeader: paxHeaders === 1 };
 }

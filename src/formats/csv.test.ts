@@ -13,7 +13,12 @@ describe('CsvReader', () => {
   it('gives the same records however the text is split into chunks', () => {
     const text = 'id,name\r\n1,"a\r\nb"\r\n2,"c""d"\r\n3,e';
     const whole = parseCsv(text);
-    expect(whole).toEqual([['id', 'name'], ['1', 'a\r\nb'], ['2', 'c"d'], ['3', 'e']]);
+    expect(whole).toEqual([
+      ['id', 'name'],
+      ['1', 'a\r\nb'],
+      ['2', 'c"d'],
+      ['3', 'e'],
+    ]);
     for (let size = 1; size <= 7; size++) {
       const out: (string | null)[][] = [];
       const r = new CsvReader((f) => out.push(f));

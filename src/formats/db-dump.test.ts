@@ -5,7 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tarGzBuffer } from '../../test/fixtures/graph/archive.js';
 import { FIXTURE_DB_DUMP } from '../../test/fixtures/graph/fixture-graph.js';
 import type { DumpCrate, DumpDependency, DumpOwner, DumpVersion } from './db-dump.js';
-import { DbDumpFormatError, dumpTableOfPath, looksLikeDbDump, pgTimestampToIso, readDbDump } from './db-dump.js';
+import {
+  DbDumpFormatError,
+  dumpTableOfPath,
+  looksLikeDbDump,
+  pgTimestampToIso,
+  readDbDump,
+} from './db-dump.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ck-dbdump-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -50,15 +56,30 @@ async function dumpTarball(name: string, overrides: Record<string, string> = {})
 
 describe('readDbDump', () => {
   it('reads the fixture tarball with crates.io column meanings', async () => {
-    const { crates, versions, deps, owners, logins, result } = await collect(await dumpTarball('dump.tar.gz'));
+    const { crates, versions, deps, owners, logins, result } = await collect(
+      await dumpTarball('dump.tar.gz'),
+    );
     expect(result.timestamp).toBe('2019-11-10T02:00:03.123456Z');
-    expect(result.rows).toMatchObject({ crates: 13, versions: 19, dependencies: 17, crate_owners: 4, users: 2, teams: 1 });
-    expect(crates.find((c) => c.name === 'base')).toMatchObject({ id: 100, createdAt: '2019-01-01T00:00:00.000Z' });
+    expect(result.rows).toMatchObject({
+      crates: 13,
+      versions: 19,
+      dependencies: 17,
+      crate_owners: 4,
+      users: 2,
+      teams: 1,
+    });
+    expect(crates.find((c) => c.name === 'base')).toMatchObject({
+      id: 100,
+      createdAt: '2019-01-01T00:00:00.000Z',
+    });
     const yanked = versions.filter((v) => v.yanked).map((v) => crates.find((c) => c.id === v.crateId)!.name);
     expect(yanked.sort()).toEqual(['base', 'weird']);
     const renamed = deps.find((d) => d.explicitName !== null)!;
     expect(renamed).toMatchObject({ explicitName: 'd', req: '=1.0.0', kind: 'normal', crateId: 107 });
-    expect(deps.find((d) => d.req === '~1.0')).toMatchObject({ features: ['std', 'serde'], defaultFeatures: false });
+    expect(deps.find((d) => d.req === '~1.0')).toMatchObject({
+      features: ['std', 'serde'],
+      defaultFeatures: false,
+    });
     expect(deps.find((d) => d.target !== null)!.target).toBe('cfg(any(windows, target_os = "redox"))');
     expect(deps.filter((d) => d.kind === 'dev')).toHaveLength(2);
     expect(deps.filter((d) => d.kind === 'build')).toHaveLength(1);
@@ -89,7 +110,11 @@ describe('readDbDump', () => {
       expect(err).toBeInstanceOf(DbDumpFormatError);
       expect(String(err)).toMatch(pattern);
     };
-    await bad('versions', 'id,crate_id,num,yanked\n1,100,1.0.0,maybe\n', /versions\.csv record 2: yanked is not a boolean/);
+    await bad(
+      'versions',
+      'id,crate_id,num,yanked\n1,100,1.0.0,maybe\n',
+      /versions\.csv record 2: yanked is not a boolean/,
+    );
     await bad('versions', 'id,crate_id,num\n1,100,1.0.0\n', /missing column `yanked`/);
     await bad(
       'dependencies',

@@ -18,11 +18,15 @@ describe('graphml', () => {
   ].join('');
 
   it('declares keys and writes nodes and edges', () => {
-    expect(doc).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<graphml xmlns="http:\/\/graphml.graphdrawing.org\/xmlns"/);
+    expect(doc).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<graphml xmlns="http:\/\/graphml.graphdrawing.org\/xmlns"/,
+    );
     expect(doc).toContain('<key id="n0" for="node" attr.name="crate" attr.type="string"/>');
     expect(doc).toContain('<key id="e0" for="edge" attr.name="requirement" attr.type="string"/>');
     expect(doc).toContain('<node id="a@1.0.0"><data key="n0">a</data><data key="n1">false</data></node>');
-    expect(doc).toContain('<edge id="e0" source="a@1.0.0" target="b&lt;&amp;&gt;&quot;@1"><data key="e0">&gt;=1, &lt;2</data></edge>');
+    expect(doc).toContain(
+      '<edge id="e0" source="a@1.0.0" target="b&lt;&amp;&gt;&quot;@1"><data key="e0">&gt;=1, &lt;2</data></edge>',
+    );
     expect(doc.trimEnd().endsWith('</graphml>')).toBe(true);
   });
 

@@ -6,13 +6,48 @@ import { csvField, cypherScript, cypherString, neo4jCsvFiles, neo4jImportCommand
 const graph: Neo4jGraph = {
   crates: [{ name: 'a' }, { name: 'b' }],
   versions: [
-    { id: 'a@1.0.0', name: 'a', version: '1.0.0', major: 1, minor: 0, patch: 0, pre: '', build: '', yanked: false, latest: true, published: '2019-01-01T00:00:00.000Z' },
-    { id: 'b@0.1.0-rc.1+x', name: 'b', version: '0.1.0-rc.1+x', major: 0, minor: 1, patch: 0, pre: 'rc.1', build: 'x', yanked: true, latest: false, published: null },
+    {
+      id: 'a@1.0.0',
+      name: 'a',
+      version: '1.0.0',
+      major: 1,
+      minor: 0,
+      patch: 0,
+      pre: '',
+      build: '',
+      yanked: false,
+      latest: true,
+      published: '2019-01-01T00:00:00.000Z',
+    },
+    {
+      id: 'b@0.1.0-rc.1+x',
+      name: 'b',
+      version: '0.1.0-rc.1+x',
+      major: 0,
+      minor: 1,
+      patch: 0,
+      pre: 'rc.1',
+      build: 'x',
+      yanked: true,
+      latest: false,
+      published: null,
+    },
   ],
   dependsOn: [
-    { from: 'a@1.0.0', to: 'b', requirement: '>=0.1.0-rc, <1', features: ['std', 'x/y'], kind: 'normal', optional: true, target: 'cfg(target_os = "linux")', rename: "b'" },
+    {
+      from: 'a@1.0.0',
+      to: 'b',
+      requirement: '>=0.1.0-rc, <1',
+      features: ['std', 'x/y'],
+      kind: 'normal',
+      optional: true,
+      target: 'cfg(target_os = "linux")',
+      rename: "b'",
+    },
   ],
-  resolvesTo: [{ from: 'a@1.0.0', to: 'b@0.1.0-rc.1+x', requirement: '>=0.1.0-rc, <1', kind: 'normal', optional: true }],
+  resolvesTo: [
+    { from: 'a@1.0.0', to: 'b@0.1.0-rc.1+x', requirement: '>=0.1.0-rc, <1', kind: 'normal', optional: true },
+  ],
 };
 
 const text = (lines: Iterable<string>) => [...lines].join('');
@@ -29,20 +64,78 @@ describe('neo4jCsvFiles', () => {
       'relationships:depends_on.csv',
       'relationships:resolves_to.csv',
     ]);
-    expect(byName['crates.csv']).toEqual([['name:ID(Crate)', ':LABEL'], ['a', 'Crate'], ['b', 'Crate']]);
-    expect(byName['versions.csv']![0]).toEqual([
-      ':ID(Version)', 'name', 'version', 'major:long', 'minor:long', 'patch:long', 'pre', 'build',
-      'yanked:boolean', 'latest:boolean', 'published:datetime', ':LABEL',
+    expect(byName['crates.csv']).toEqual([
+      ['name:ID(Crate)', ':LABEL'],
+      ['a', 'Crate'],
+      ['b', 'Crate'],
     ]);
-    expect(byName['versions.csv']![2]).toEqual(['b@0.1.0-rc.1+x', 'b', '0.1.0-rc.1+x', '0', '1', '0', 'rc.1', 'x', 'true', 'false', null, 'Version']);
-    expect(byName['version_of.csv']).toEqual([[':START_ID(Version)', ':END_ID(Crate)', ':TYPE'], ['a@1.0.0', 'a', 'VERSION_OF'], ['b@0.1.0-rc.1+x', 'b', 'VERSION_OF']]);
+    expect(byName['versions.csv']![0]).toEqual([
+      ':ID(Version)',
+      'name',
+      'version',
+      'major:long',
+      'minor:long',
+      'patch:long',
+      'pre',
+      'build',
+      'yanked:boolean',
+      'latest:boolean',
+      'published:datetime',
+      ':LABEL',
+    ]);
+    expect(byName['versions.csv']![2]).toEqual([
+      'b@0.1.0-rc.1+x',
+      'b',
+      '0.1.0-rc.1+x',
+      '0',
+      '1',
+      '0',
+      'rc.1',
+      'x',
+      'true',
+      'false',
+      null,
+      'Version',
+    ]);
+    expect(byName['version_of.csv']).toEqual([
+      [':START_ID(Version)', ':END_ID(Crate)', ':TYPE'],
+      ['a@1.0.0', 'a', 'VERSION_OF'],
+      ['b@0.1.0-rc.1+x', 'b', 'VERSION_OF'],
+    ]);
   });
 
   it('quotes values with commas and quotes, and joins array properties with ;', () => {
     const dep = byName['depends_on.csv']!;
-    expect(dep[0]).toEqual([':START_ID(Version)', ':END_ID(Crate)', 'requirement', 'features:string[]', 'kind', 'optional:boolean', 'target', 'rename', ':TYPE']);
-    expect(dep[1]).toEqual(['a@1.0.0', 'b', '>=0.1.0-rc, <1', 'std;x/y', 'normal', 'true', 'cfg(target_os = "linux")', "b'", 'DEPENDS_ON']);
-    expect(byName['resolves_to.csv']![1]).toEqual(['a@1.0.0', 'b@0.1.0-rc.1+x', '>=0.1.0-rc, <1', 'normal', 'true', 'RESOLVES_TO']);
+    expect(dep[0]).toEqual([
+      ':START_ID(Version)',
+      ':END_ID(Crate)',
+      'requirement',
+      'features:string[]',
+      'kind',
+      'optional:boolean',
+      'target',
+      'rename',
+      ':TYPE',
+    ]);
+    expect(dep[1]).toEqual([
+      'a@1.0.0',
+      'b',
+      '>=0.1.0-rc, <1',
+      'std;x/y',
+      'normal',
+      'true',
+      'cfg(target_os = "linux")',
+      "b'",
+      'DEPENDS_ON',
+    ]);
+    expect(byName['resolves_to.csv']![1]).toEqual([
+      'a@1.0.0',
+      'b@0.1.0-rc.1+x',
+      '>=0.1.0-rc, <1',
+      'normal',
+      'true',
+      'RESOLVES_TO',
+    ]);
     expect(csvField(null)).toBe('');
     expect(csvField('')).toBe('""');
     expect(csvField('a"b')).toBe('"a""b"');
@@ -62,8 +155,8 @@ describe('cypherScript', () => {
     expect(script.match(/MERGE \(:Crate/g)).toHaveLength(2);
     expect(script.match(/CREATE \(v\)-\[:VERSION_OF\]->\(c\)/g)).toHaveLength(2);
     expect(script).toContain("features: ['std', 'x/y']");
-    expect(script).toContain(":DEPENDS_ON {requirement: row.requirement");
-    expect(script).toContain(":RESOLVES_TO");
+    expect(script).toContain(':DEPENDS_ON {requirement: row.requirement');
+    expect(script).toContain(':RESOLVES_TO');
     expect(script).toContain("rename: 'b\\''");
     expect(script).toContain('published: null');
   });

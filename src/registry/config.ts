@@ -40,7 +40,9 @@ export const DEFAULT_LIMITS: RegistryLimits = {
   maxCategories: 5,
 };
 
-export function defaultRegistryConfig(overrides: Partial<RegistryConfig> = {}): RegistryConfig {
+export type RegistryConfigOverrides = Partial<Omit<RegistryConfig, 'limits'>> & { limits?: Partial<RegistryLimits> };
+
+export function defaultRegistryConfig(overrides: RegistryConfigOverrides = {}): RegistryConfig {
   return {
     publicUrl: 'http://127.0.0.1:8080',
     authRequired: false,

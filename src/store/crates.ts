@@ -1,6 +1,6 @@
 // Crates, versions, dependencies, owners and downloads: what the registry API and the
 // sparse index read and write.
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type { IndexDependency, IndexLine } from '../domain/index-line.js';
 import { compareVersions, parseVersion } from '../domain/semver.js';
@@ -337,9 +337,10 @@ export class CrateRepository {
         q === ''
           ? eb.val(true)
           : eb.or([
-              eb(eb.fn('lower', ['crates.name']), 'like', like),
-              eb('crates.canonical_name', 'like', likeCanonical),
-              eb(eb.fn('lower', ['crates.description']), 'like', like),
+              // SQLite has no default LIKE escape character; name one for both dialects.
+              sql<boolean>`lower(crates.name) like ${like} escape '\\'`,
+              sql<boolean>`crates.canonical_name like ${likeCanonical} escape '\\'`,
+              sql<boolean>`lower(crates.description) like ${like} escape '\\'`,
             ]),
       );
     const totalRow = await base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();

@@ -1,8 +1,11 @@
 // Real cargo against a real server: publish, resolve and build, yank, owners, search, and
 // the refusals cargo must show with our messages. Runs in public and private mode.
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropPostgresSchema } from '../../src/store/database.js';
+import { POSTGRES_URL } from '../support/databases.js';
 import { CargoEnv, startRegistry, writeCrate, type Harness } from '../support/registry-harness.js';
 
 function lockedVersions(lock: string, name: string): string[] {
@@ -13,23 +16,31 @@ function lockedVersions(lock: string, name: string): string[] {
 }
 
 describe.each([
-  ['public', false],
-  ['private', true],
-])('real cargo against a %s registry', (_mode, authRequired) => {
+  ['public', false, 'sqlite'],
+  ['private', true, 'sqlite'],
+  ['public', false, 'postgres'],
+] as const)('real cargo against a %s registry on %s', (_mode, authRequired, dialect) => {
   let h: Harness;
   let cargo: CargoEnv;
   let alice: string;
   let work: string;
+  let schema: string | null = null;
   const readToken = () => (authRequired ? alice : null);
 
   beforeAll(async () => {
-    h = await startRegistry({ config: { authRequired } });
+    if (dialect === 'postgres') {
+      schema = `ck_e2e_${randomBytes(6).toString('hex')}`;
+      h = await startRegistry({ config: { authRequired }, database: { url: POSTGRES_URL, schema } });
+    } else {
+      h = await startRegistry({ config: { authRequired } });
+    }
     work = join(h.dir, 'work');
     cargo = await CargoEnv.create(work, h.url);
     alice = await h.token('alice');
   });
   afterAll(async () => {
     await h?.close();
+    if (schema) await dropPostgresSchema(POSTGRES_URL, schema);
   });
 
   it('publishes three crates, one through a renamed dependency, and a consumer builds from them', async () => {

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { defaultRegistryConfig, type RegistryConfig } from '../../src/registry/config.js';
+import { defaultRegistryConfig, type RegistryConfigOverrides } from '../../src/registry/config.js';
 import { buildServer } from '../../src/registry/server.js';
 import { openRegistry, type RegistryServices } from '../../src/registry/services.js';
 import type { DatabaseConfig } from '../../src/store/database.js';
@@ -22,7 +22,7 @@ export interface Harness {
 }
 
 export async function startRegistry(
-  opts: { config?: Partial<RegistryConfig>; database?: DatabaseConfig } = {},
+  opts: { config?: RegistryConfigOverrides; database?: DatabaseConfig } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
   const services = await openRegistry({

@@ -1,7 +1,7 @@
 // Registry commands: serve, user, token, import.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { defaultRegistryConfig, type RegistryConfig } from '../../registry/config.js';
+import { defaultRegistryConfig, type RegistryConfigOverrides } from '../../registry/config.js';
 import { collectCrateFiles, importCrateFiles } from '../../registry/importer.js';
 import { buildServer } from '../../registry/server.js';
 import { openRegistry, type RegistryServices } from '../../registry/services.js';
@@ -23,7 +23,7 @@ function addCommon(cmd: Command): Command {
     .option('--config <path>', 'config file (default: ./cratekeeper.toml when present)');
 }
 
-export async function openFromOptions(opts: CommonOptions, config?: Partial<RegistryConfig>): Promise<RegistryServices> {
+export async function openFromOptions(opts: CommonOptions, config?: RegistryConfigOverrides): Promise<RegistryServices> {
   const dataDir = resolve(opts.data);
   const url = opts.databaseUrl;
   return openRegistry({

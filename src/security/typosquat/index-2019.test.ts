@@ -1,0 +1,66 @@
+// Against the real crates.io index of 2019-11-10: the top 3,000 crates by distinct dependents,
+// and names from that index that look like squats of them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readCratesIndex } from '../../formats/crates-index.js';
+import { TyposquatChecker } from './checker.js';
+import { defaultTyposquatConfig } from './config.js';
+import { IndexPopularity } from './corpus.js';
+
+const INDEX = new URL('../../../../shared/data/crates-io-index-2019-11-10.tar.gz', import.meta.url).pathname;
+
+let popularity: IndexPopularity;
+let checker: TyposquatChecker;
+
+beforeAll(async () => {
+  popularity = new IndexPopularity();
+  await readCratesIndex(INDEX, (name, lines) => popularity.add(name, lines));
+  checker = new TyposquatChecker(popularity.top(3000), defaultTyposquatConfig());
+}, 120_000);
+
+describe('the 2019 crates.io index', () => {
+  it('ranks the crates everyone depends on first', () => {
+    expect(popularity.allNames()).toHaveLength(31_839);
+    const top = popularity.top(10).map((c) => c.name);
+    expect(top).toContain('serde');
+    expect(top).toContain('libc');
+    expect(popularity.dependentCount('serde')).toBeGreaterThan(popularity.dependentCount('tokio'));
+  });
+
+  it.each([
+    ['tokyo', 'typo', 'tokio'],
+    ['serde_dbor', 'typo', 'serde_cbor'],
+    ['rustc-serialize2', 'version', 'rustc-serialize'],
+    ['serde1', 'version', 'serde'],
+    ['lvm-sys', 'omitted-character', 'llvm-sys'],
+    ['tyenum', 'omitted-character', 'typenum'],
+    ['mmime', 'repeated-character', 'mime'],
+    ['pets', 'swapped-characters', 'pest'],
+    ['request', 'bitflip', 'reqwest'],
+    ['pcg_rand', 'swapped-words', 'rand_pcg'],
+    ['core_rustc-serialize', 'affix', 'rustc-serialize'],
+  ])('flags %s: %s of %s', (name, kind, target) => {
+    expect(popularity.allNames()).toContain(name);
+    const hits = checker.check({ name });
+    expect(hits.some((h) => h.kind === kind && h.target === target)).toBe(true);
+  });
+
+  it.each(['ripgrep', 'tokei', 'alacritty', 'fd-find', 'hyperfine', 'wasm-pack', 'serde', 'tokio'])(
+    'does not flag %s',
+    (name) => {
+      expect(popularity.allNames()).toContain(name);
+      expect(checker.check({ name })).toEqual([]);
+    },
+  );
+
+  it('gives the same results as the straightforward method on a sample of the index', () => {
+    const naive = new TyposquatChecker(popularity.top(3000), defaultTyposquatConfig(), { method: 'naive' });
+    const names = popularity.allNames().filter((_, i) => i % 10 === 0);
+    let flagged = 0;
+    for (const name of names) {
+      const hits = checker.check({ name });
+      expect(hits, name).toEqual(naive.check({ name }));
+      if (hits.length > 0) flagged++;
+    }
+    expect(flagged).toBeGreaterThan(50);
+  });
+});

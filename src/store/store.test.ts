@@ -1,0 +1,211 @@
+// The store against both databases it supports: the same assertions on SQLite and PostgreSQL.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { CrateRepository, DuplicateVersionError, type PublishRecord } from './crates.js';
+import { TokenRepository, cratePatternMatches, hashToken } from './tokens.js';
+import { UserRepository, isLocked } from './users.js';
+
+function record(name: string, version: string, userId: number, extra: Partial<PublishRecord> = {}): PublishRecord {
+  return {
+    name,
+    version,
+    versionNoBuild: version.replace(/\+.*$/, ''),
+    checksum: 'a'.repeat(64),
+    size: 123,
+    status: 'published',
+    features: { default: ['std'], std: [] },
+    features2: {},
+    links: null,
+    rustVersion: '1.70',
+    license: 'MIT',
+    licenseFile: null,
+    description: `about ${name}`,
+    authors: ['A <a@example.invalid>'],
+    hasBuildScript: false,
+    isProcMacro: false,
+    dependencies: [],
+    crateMeta: { description: `about ${name}`, homepage: null, documentation: null, repository: null, readme: null, keywords: ['k'], categories: [] },
+    provenance: { userId, tokenId: null, clientIp: '127.0.0.1', userAgent: 'cargo 1.95.0' },
+    publishedAt: new Date('2026-01-02T03:04:05.678Z'),
+    ...extra,
+  };
+}
+
+describe.each(DIALECTS)('store on %s', (dialect) => {
+  let t: TestDatabase;
+  let users: UserRepository;
+  let tokens: TokenRepository;
+  let crates: CrateRepository;
+
+  beforeEach(async () => {
+    t = await openTestDatabase(dialect);
+    users = new UserRepository(t.db.kysely);
+    tokens = new TokenRepository(t.db.kysely);
+    crates = new CrateRepository(t.db.kysely);
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it('creates users, finds them case-insensitively and refuses duplicates and bad logins', async () => {
+    const alice = await users.create({ login: 'Alice', isAdmin: true });
+    expect(alice.is_admin).toBe(1);
+    expect((await users.findByLogin('alice'))?.id).toBe(alice.id);
+    await expect(users.create({ login: 'ALICE' })).rejects.toThrow(/already exists/);
+    await expect(users.create({ login: 'bad login' })).rejects.toThrow(/invalid login/);
+    expect(isLocked(alice)).toBe(false);
+    expect(isLocked({ locked_until: null, lock_reason: 'abuse' })).toBe(true);
+    expect(isLocked({ locked_until: '2000-01-01T00:00:00.000Z', lock_reason: 'old' })).toBe(false);
+  });
+
+  it('stores only a token hash, authenticates, expires and revokes', async () => {
+    const u = await users.create({ login: 'tok' });
+    const { token, row } = await tokens.create({ userId: u.id, name: 'ci', scopes: ['publish-update'], cratePatterns: ['serde*'] });
+    expect(row.token_hash).toBe(hashToken(token));
+    expect(JSON.stringify(row)).not.toContain(token);
+    const auth = await tokens.authenticate(token);
+    expect(auth?.user.login).toBe('tok');
+    expect(auth?.scopes).toEqual(['publish-update']);
+    expect(auth?.cratePatterns).toEqual(['serde*']);
+    expect((await tokens.listForUser(u.id))[0]!.last_used_at).not.toBeNull();
+    expect(await tokens.authenticate(token + 'x')).toBeNull();
+    expect(await tokens.authenticate('')).toBeNull();
+
+    const expiring = await tokens.create({ userId: u.id, name: 'short', scopes: ['yank'], expiresInDays: 1 });
+    expect(await tokens.authenticate(expiring.token, new Date(Date.now() + 2 * 86_400_000))).toBeNull();
+    expect(await tokens.authenticate(expiring.token)).not.toBeNull();
+
+    expect(await tokens.revoke(row.id)).toBe(true);
+    expect(await tokens.revoke(row.id)).toBe(false);
+    expect(await tokens.authenticate(token)).toBeNull();
+    expect(await tokens.revokeAllForUser(u.id)).toBe(1);
+    expect(await tokens.authenticate(expiring.token)).toBeNull();
+    await expect(tokens.create({ userId: u.id, name: 'bad', scopes: ['yank'], cratePatterns: ['bad pattern'] })).rejects.toThrow(/invalid crate pattern/);
+  });
+
+  it('matches crate patterns as crates.io does', () => {
+    expect(cratePatternMatches('serde', 'serde')).toBe(true);
+    expect(cratePatternMatches('serde', 'serde_json')).toBe(false);
+    expect(cratePatternMatches('serde*', 'serde_json')).toBe(true);
+    expect(cratePatternMatches('tokio-*', 'tokio_util')).toBe(true);
+    expect(cratePatternMatches('*', 'anything')).toBe(true);
+  });
+
+  it('publishes in one transaction and renders index lines', async () => {
+    const u = await users.create({ login: 'pub' });
+    await crates.publish(record('base', '1.0.0', u.id));
+    const { crate, version, newCrate } = await crates.publish(
+      record('top', '0.2.0+meta', u.id, {
+        features2: { serde: ['dep:serde'] },
+        dependencies: [
+          { crateName: 'base', explicitName: 'b', req: '^1', features: ['x'], optional: true, defaultFeatures: false, target: 'cfg(unix)', kind: 'normal', registry: null },
+          { crateName: 'base', explicitName: null, req: '^1.0', features: [], optional: false, defaultFeatures: true, target: null, kind: 'dev', registry: null },
+        ],
+      }),
+    );
+    expect(newCrate).toBe(true);
+    expect(version.num).toBe('0.2.0+meta');
+    expect(version.client_ip).toBe('127.0.0.1');
+    expect(version.user_agent).toBe('cargo 1.95.0');
+    expect(await crates.isOwner(crate.id, u.id)).toBe(true);
+    const lines = await crates.indexLines(crate.id);
+    expect(lines).toEqual([
+      {
+        name: 'top',
+        vers: '0.2.0+meta',
+        deps: [
+          { name: 'b', req: '^1', features: ['x'], optional: true, default_features: false, target: 'cfg(unix)', kind: 'normal', package: 'base' },
+          { name: 'base', req: '^1.0', features: [], optional: false, default_features: true, target: null, kind: 'dev' },
+        ],
+        cksum: 'a'.repeat(64),
+        features: { default: ['std'], std: [] },
+        features2: { serde: ['dep:serde'] },
+        v: 2,
+        yanked: false,
+        links: null,
+        rust_version: '1.70',
+        pubtime: '2026-01-02T03:04:05Z',
+      },
+    ]);
+    // A version differing only in build metadata is a duplicate; nothing of it is written.
+    await expect(crates.publish(record('top', '0.2.0', u.id))).rejects.toThrow(DuplicateVersionError);
+    expect(await crates.versions(crate.id)).toHaveLength(1);
+    expect(await t.db.kysely.selectFrom('dependencies').selectAll().execute()).toHaveLength(2);
+  });
+
+  it('rolls back a publish that fails half way', async () => {
+    const u = await users.create({ login: 'rb' });
+    const bad = record('halfway', '1.0.0', u.id, {
+      dependencies: [
+        // kind is NOT NULL: the dependency insert fails after the crate and version rows.
+        { crateName: 'x', explicitName: null, req: '^1', features: [], optional: false, defaultFeatures: true, target: null, kind: null as never, registry: null },
+      ],
+    });
+    await expect(crates.publish(bad)).rejects.toThrow();
+    expect(await crates.findByName('halfway')).toBeUndefined();
+    expect(await t.db.kysely.selectFrom('versions').selectAll().execute()).toEqual([]);
+  });
+
+  it('yanks, keeps quarantined versions out of the index, and picks the max version', async () => {
+    const u = await users.create({ login: 'y' });
+    const a = await crates.publish(record('lib', '1.0.0', u.id));
+    const b = await crates.publish(record('lib', '1.10.0', u.id));
+    await crates.publish(record('lib', '1.9.0', u.id));
+    await crates.publish(record('lib', '2.0.0', u.id, { status: 'quarantined' }));
+    expect(await crates.maxVersion(a.crate.id)).toBe('1.10.0');
+    await crates.setYanked(b.version.id, true);
+    expect(await crates.maxVersion(a.crate.id)).toBe('1.9.0');
+    const lines = await crates.indexLines(a.crate.id);
+    expect(lines.map((l) => [l.vers, l.yanked])).toEqual([
+      ['1.0.0', false],
+      ['1.10.0', true],
+      ['1.9.0', false],
+    ]);
+    expect((await crates.findVersion(a.crate.id, '1.10.0'))?.yanked_at).not.toBeNull();
+    await crates.setYanked(b.version.id, false);
+    expect(await crates.maxVersion(a.crate.id)).toBe('1.10.0');
+  });
+
+  it('manages owners, counts downloads and searches', async () => {
+    const u = await users.create({ login: 'o1' });
+    const v = await users.create({ login: 'o2' });
+    const { crate, version } = await crates.publish(record('serde-like', '1.0.0', u.id));
+    const other = record('other', '1.0.0', u.id);
+    other.crateMeta.description = 'mentions serde in passing';
+    await crates.publish(other);
+    expect(await crates.addOwner(crate.id, v.id, u.id)).toBe(true);
+    expect(await crates.addOwner(crate.id, v.id, u.id)).toBe(false);
+    expect((await crates.owners(crate.id)).map((o) => o.login)).toEqual(['o1', 'o2']);
+    expect(await crates.removeOwner(crate.id, v.id)).toBe(true);
+    expect((await crates.owners(crate.id)).map((o) => o.login)).toEqual(['o1']);
+
+    await crates.recordDownload(version.id, '2026-01-01');
+    await crates.recordDownload(version.id, '2026-01-01');
+    await crates.recordDownload(version.id, '2026-01-02');
+    expect(await crates.downloadsOf(crate.id)).toBe(3);
+
+    const hits = await crates.search('serde', 10, 0);
+    expect(hits.total).toBe(2);
+    expect(hits.crates.map((c) => c.name)).toEqual(['serde-like', 'other']);
+    expect(hits.crates[0]).toEqual({ name: 'serde-like', max_version: '1.0.0', description: 'about serde-like', downloads: 3 });
+    // LIKE wildcards in the query are literal characters.
+    await crates.publish(record('percent', '1.0.0', u.id));
+    expect((await crates.search('%', 10, 0)).total).toBe(0);
+    expect((await crates.search('serde_', 10, 0)).crates.map((c) => c.name)).toEqual(['serde-like']);
+    expect((await crates.search('serde_like', 10, 0)).crates.map((c) => c.name)).toEqual(['serde-like']);
+    expect((await crates.search('100%_', 10, 0)).total).toBe(0);
+    expect((await crates.search('serde', 1, 1)).crates.map((c) => c.name)).toEqual(['other']);
+  });
+
+  it('blocks reserved and recently deleted names', async () => {
+    await crates.reserveName('Company-Internal', 'ours');
+    expect(await crates.isReserved('company_internal')).toBe(true);
+    expect(await crates.isReserved('company')).toBe(false);
+    await t.db.kysely
+      .insertInto('deleted_crates')
+      .values({ name: 'gone', canonical_name: 'gone', deleted_at: '2026-01-01T00:00:00.000Z', available_at: '2026-02-01T00:00:00.000Z', reason: 'malware' })
+      .execute();
+    expect(await crates.deletedNameBlockedUntil('gone', new Date('2026-01-15T00:00:00Z'))).toBe('2026-02-01T00:00:00.000Z');
+    expect(await crates.deletedNameBlockedUntil('gone', new Date('2026-03-01T00:00:00Z'))).toBeNull();
+  });
+});

@@ -1,0 +1,39 @@
+// The two databases every store test runs against: a fresh SQLite file and a fresh schema
+// in the local PostgreSQL (127.0.0.1:5432, database `test`; override with TEST_DATABASE_URL).
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dropPostgresSchema, openDatabase, type Db } from '../../src/store/database.js';
+
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  db: Db;
+  cleanup(): Promise<void>;
+}
+
+export const DIALECTS = ['sqlite', 'postgres'] as const;
+
+export async function openTestDatabase(dialect: (typeof DIALECTS)[number]): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const dir = await mkdtemp(join(tmpdir(), 'ck-db-'));
+    const db = await openDatabase({ url: join(dir, 'test.sqlite') });
+    return {
+      db,
+      cleanup: async () => {
+        await db.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `ck_test_${randomBytes(6).toString('hex')}`;
+  const db = await openDatabase({ url: POSTGRES_URL, schema, poolSize: 4 });
+  return {
+    db,
+    cleanup: async () => {
+      await db.close();
+      await dropPostgresSchema(POSTGRES_URL, schema);
+    },
+  };
+}
