@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'src/web/dist/**', 'docs/**', '.cache/**'] },
+  {
+    ignores: [
+      '.*.ts',
+      '.*.mjs',
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'src/web/dist/**',
+      'docs/**',
+      '.cache/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

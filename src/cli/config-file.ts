@@ -5,7 +5,11 @@ import { parse } from 'smol-toml';
 
 export type ConfigTable = Record<string, unknown>;
 
-export function loadConfigFile(path?: string): { path: string | null; text: string | null; table: ConfigTable } {
+export function loadConfigFile(path?: string): {
+  path: string | null;
+  text: string | null;
+  table: ConfigTable;
+} {
   const chosen = path ?? (existsSync('cratekeeper.toml') ? 'cratekeeper.toml' : null);
   if (!chosen) return { path: null, text: null, table: {} };
   let text: string;
@@ -24,6 +28,7 @@ export function loadConfigFile(path?: string): { path: string | null; text: stri
 export function section(table: ConfigTable, name: string): ConfigTable {
   const v = table[name];
   if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`[${name}] in the config file must be a table`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new Error(`[${name}] in the config file must be a table`);
   return v as ConfigTable;
 }

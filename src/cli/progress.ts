@@ -6,7 +6,11 @@ export interface Progress {
   done(summary?: string): void;
 }
 
-export function createProgress(label: string, total: number, opts: { force?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  opts: { force?: boolean; stream?: NodeJS.WriteStream } = {},
+): Progress {
   const stream = opts.stream ?? process.stderr;
   const enabled = opts.force === true || stream.isTTY === true;
   const start = Date.now();
@@ -25,7 +29,9 @@ export function createProgress(label: string, total: number, opts: { force?: boo
     const filled = Math.round(frac * width);
     const eta = rate > 0 && total > count ? `eta ${Math.ceil((total - count) / rate)}s` : '';
     const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count}/${total} ${rate.toFixed(0)}/s ${eta} ${lastNote}`;
-    stream.write(`\r${line.slice(0, (stream.columns ?? 120) - 1).padEnd(Math.min(stream.columns ?? 120, 120) - 1)}`);
+    stream.write(
+      `\r${line.slice(0, (stream.columns ?? 120) - 1).padEnd(Math.min(stream.columns ?? 120, 120) - 1)}`,
+    );
   };
 
   return {

@@ -274,7 +274,8 @@ export async function readDbDump(
 ): Promise<ReadDbDumpResult> {
   const result: ReadDbDumpResult = { timestamp: null, rows: {} };
   let bytes = 0;
-  let totalBytes: number | undefined;
+  const st = await stat(source);
+  const totalBytes = st.isDirectory() ? undefined : st.size;
 
   const consume = async (table: DumpTable, chunks: AsyncIterable<Buffer>): Promise<void> => {
     const handler = handlers[HANDLER_OF[table]];
@@ -307,7 +308,6 @@ export async function readDbDump(
     }
   };
 
-  const st = await stat(source);
   if (st.isDirectory()) {
     const dataDir = await findDataDir(source);
     if (!dataDir) throw new Error(`${source}: no data/*.csv found (not a crates.io database dump)`);
@@ -328,7 +328,6 @@ export async function readDbDump(
     return result;
   }
 
-  totalBytes = st.size;
   const input = createReadStream(source, { highWaterMark: 1 << 20 });
   input.on('data', (c) => (bytes += c.length));
   const gunzip = createGunzip();

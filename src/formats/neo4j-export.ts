@@ -137,6 +137,7 @@ export function neo4jImportCommand(files: readonly Neo4jCsvFile[], dir: string, 
 
 /** A Cypher string literal. */
 export function cypherString(s: string): string {
+  // eslint-disable-next-line no-control-regex
   return `'${s.replace(/[\\'\n\r\t\u0000-\u001f]/g, (c) => {
     switch (c) {
       case '\\':

@@ -1,7 +1,12 @@
 // Token authentication and authorization for registry requests. Cargo sends the token
 // as the raw `Authorization` header value; `Bearer …` is accepted too.
 import { isLocked } from '../store/users.js';
-import { cratePatternMatches, type AuthenticatedToken, type TokenRepository, type TokenScope } from '../store/tokens.js';
+import {
+  cratePatternMatches,
+  type AuthenticatedToken,
+  type TokenRepository,
+  type TokenScope,
+} from '../store/tokens.js';
 import { forbidden, unauthorized } from './errors.js';
 
 export function presentedToken(header: string | string[] | undefined): string | null {
@@ -19,13 +24,17 @@ export async function requireToken(
 ): Promise<AuthenticatedToken> {
   const token = presentedToken(header);
   if (!token) {
-    throw unauthorized('this action requires authentication: run `cargo login --registry <name>` with a token from this registry');
+    throw unauthorized(
+      'this action requires authentication: run `cargo login --registry <name>` with a token from this registry',
+    );
   }
   const auth = await tokens.authenticate(token);
   if (!auth) throw forbidden('authentication failed: the token is invalid, expired or revoked');
   if (isLocked(auth.user)) {
     const until = auth.user.locked_until ? ` until ${auth.user.locked_until}` : '';
-    throw forbidden(`this account is locked${until}: ${auth.user.lock_reason ?? 'contact the registry administrators'}`);
+    throw forbidden(
+      `this account is locked${until}: ${auth.user.lock_reason ?? 'contact the registry administrators'}`,
+    );
   }
   return auth;
 }
@@ -33,9 +42,13 @@ export async function requireToken(
 /** Refuses unless the token carries `scope` and, when it is limited to crate patterns, one matches. */
 export function requireScope(auth: AuthenticatedToken, scope: TokenScope, crateName: string): void {
   if (!auth.scopes.includes(scope)) {
-    throw forbidden(`this token does not have the required permissions to perform this action (needs the \`${scope}\` scope)`);
+    throw forbidden(
+      `this token does not have the required permissions to perform this action (needs the \`${scope}\` scope)`,
+    );
   }
   if (auth.cratePatterns && !auth.cratePatterns.some((p) => cratePatternMatches(p, crateName))) {
-    throw forbidden(`this token does not have the required permissions to perform this action on crate \`${crateName}\``);
+    throw forbidden(
+      `this token does not have the required permissions to perform this action on crate \`${crateName}\``,
+    );
   }
 }

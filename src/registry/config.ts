@@ -40,7 +40,9 @@ export const DEFAULT_LIMITS: RegistryLimits = {
   maxCategories: 5,
 };
 
-export type RegistryConfigOverrides = Partial<Omit<RegistryConfig, 'limits'>> & { limits?: Partial<RegistryLimits> };
+export type RegistryConfigOverrides = Partial<Omit<RegistryConfig, 'limits'>> & {
+  limits?: Partial<RegistryLimits>;
+};
 
 export function defaultRegistryConfig(overrides: RegistryConfigOverrides = {}): RegistryConfig {
   return {

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import { manifestToPublishMetadata, parseManifest } from '../domain/manifest.js';
 import type { PublishMetadata } from '../domain/publish-metadata.js';
-import { compareVersions, parseVersion } from '../domain/semver.js';
+import { compareVersions, tryParseVersion } from '../domain/semver.js';
 import { readCrateArchive } from '../formats/crate-archive.js';
 import type { UserRow } from '../store/schema.js';
 import { RegistryError } from './errors.js';
@@ -51,11 +51,8 @@ async function prepare(file: string): Promise<Prepared> {
   });
   const paths = new Set(archive.files.map((f) => f.path));
   const manifest = parseManifest(archive.manifestText, (p) => paths.has(p));
-  const metadata = manifestToPublishMetadata(manifest);
-  if (manifest.readme) {
-    const readme = archive.files.find((f) => f.path === manifest.readme && f.data);
-    if (readme?.data) metadata.readme = readme.data.toString('utf8');
-  }
+  const readme = manifest.readme ? archive.files.find((f) => f.path === manifest.readme)?.data : null;
+  const metadata = manifestToPublishMetadata(manifest, readme ? readme.toString('utf8') : null);
   return { file, bytes, metadata };
 }
 
@@ -67,7 +64,12 @@ function dependencyOrder(items: Prepared[]): Prepared[] {
     byName.set(key, [...(byName.get(key) ?? []), it]);
   }
   for (const list of byName.values()) {
-    list.sort((a, b) => compareVersions(parseVersion(a.metadata.vers), parseVersion(b.metadata.vers)));
+    // Unparseable versions sort first; the publish checks refuse them with a reason.
+    list.sort((a, b) => {
+      const va = tryParseVersion(a.metadata.vers);
+      const vb = tryParseVersion(b.metadata.vers);
+      return va && vb ? compareVersions(va, vb) : va ? 1 : vb ? -1 : 0;
+    });
   }
   const out: Prepared[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
@@ -134,7 +136,8 @@ export async function importCrateFiles(
       result.imported++;
     } catch (err) {
       const reason = err instanceof RegistryError ? err.detail : (err as Error).message;
-      if (err instanceof RegistryError && err.status === 409) result.skipped.push({ file: basename(item.file), reason });
+      if (err instanceof RegistryError && err.status === 409)
+        result.skipped.push({ file: basename(item.file), reason });
       else result.failed.push({ file: basename(item.file), reason });
     }
     options.onProgress?.(++done, total, basename(item.file));

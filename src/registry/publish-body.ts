@@ -42,7 +42,9 @@ export function parsePublishBody(
     );
   }
   if (crateStart + crateLen < body.length) {
-    throw badRequest(`invalid publish body: ${body.length - crateStart - crateLen} unexpected bytes after the .crate file`);
+    throw badRequest(
+      `invalid publish body: ${body.length - crateStart - crateLen} unexpected bytes after the .crate file`,
+    );
   }
   return { metadataJson, crate: body.subarray(crateStart, crateStart + crateLen) };
 }

@@ -61,7 +61,8 @@ function dependency(v: unknown, i: number): PublishDependency {
   if (!name) throw badRequest(`invalid publish metadata: ${where} has no name`);
   if (req === null) throw badRequest(`invalid publish metadata: dependency \`${name}\` has no version_req`);
   const kind = (str(v, 'kind', where) ?? 'normal') as DependencyKind;
-  if (!KINDS.includes(kind)) throw badRequest(`invalid publish metadata: dependency \`${name}\` has unknown kind \`${kind}\``);
+  if (!KINDS.includes(kind))
+    throw badRequest(`invalid publish metadata: dependency \`${name}\` has unknown kind \`${kind}\``);
   return {
     name,
     version_req: req,
@@ -171,17 +172,23 @@ export function validatePublishMetadata(meta: PublishMetadata, limits: RegistryL
 
   const featureCount = Object.keys(meta.features).length;
   if (featureCount > limits.maxFeatures) {
-    throw badRequest(`crates may define at most ${limits.maxFeatures} features; this one has ${featureCount}`);
+    throw badRequest(
+      `crates may define at most ${limits.maxFeatures} features; this one has ${featureCount}`,
+    );
   }
   for (const [name, values] of Object.entries(meta.features)) {
     if (!FEATURE_NAME.test(name) || name.length > 100) {
-      throw badRequest(`invalid feature name \`${name.slice(0, 100)}\`: use letters, digits, \`_\`, \`-\`, \`+\` or \`.\``);
+      throw badRequest(
+        `invalid feature name \`${name.slice(0, 100)}\`: use letters, digits, \`_\`, \`-\`, \`+\` or \`.\``,
+      );
     }
     if (values.length > 1000) throw badRequest(`feature \`${name}\` lists too many items`);
   }
 
   if (meta.deps.length > limits.maxDependencies) {
-    throw badRequest(`crates may have at most ${limits.maxDependencies} dependencies; this one has ${meta.deps.length}`);
+    throw badRequest(
+      `crates may have at most ${limits.maxDependencies} dependencies; this one has ${meta.deps.length}`,
+    );
   }
   for (const dep of meta.deps) {
     const depErr = crateNameError(dep.name);
@@ -194,7 +201,9 @@ export function validatePublishMetadata(meta: PublishMetadata, limits: RegistryL
       parseVersionReq(dep.version_req);
     } catch (err) {
       const msg = err instanceof SemverError ? err.message : String(err);
-      throw badRequest(`invalid version requirement \`${dep.version_req.slice(0, 100)}\` for dependency \`${dep.name}\`: ${msg}`);
+      throw badRequest(
+        `invalid version requirement \`${dep.version_req.slice(0, 100)}\` for dependency \`${dep.name}\`: ${msg}`,
+      );
     }
     // Like crates.io, only the bare `*` is refused; `1.*` is a real constraint.
     if (/^\s*[*xX]\s*$/.test(dep.version_req)) {
@@ -204,7 +213,9 @@ export function validatePublishMetadata(meta: PublishMetadata, limits: RegistryL
     }
   }
   if (meta.rust_version && !RUST_VERSION.test(meta.rust_version)) {
-    throw badRequest(`invalid rust-version \`${meta.rust_version.slice(0, 40)}\`: expected e.g. \`1.70\` or \`1.70.0\``);
+    throw badRequest(
+      `invalid rust-version \`${meta.rust_version.slice(0, 40)}\`: expected e.g. \`1.70\` or \`1.70.0\``,
+    );
   }
   if (meta.links !== null && (meta.links.length === 0 || meta.links.length > 100)) {
     throw badRequest('invalid `links` value');

@@ -56,14 +56,21 @@ export interface PublishOptions {
 }
 
 /** Decides whether a new version goes to the index now or waits (the security pipeline sets this). */
-export type AdmissionPolicy = (ctx: { metadata: PublishMetadata; newCrate: boolean }) => Promise<VersionStatus> | VersionStatus;
+export type AdmissionPolicy = (ctx: {
+  metadata: PublishMetadata;
+  newCrate: boolean;
+}) => Promise<VersionStatus> | VersionStatus;
 
 export type PublishListener = (published: PublishedVersion) => void | Promise<void>;
 
 export class PublishService {
   private readonly listeners: PublishListener[] = [];
   /** Checks a publish may add before anything is written (typosquat blocking, locks…). */
-  readonly preChecks: ((metadata: PublishMetadata, publisher: Publisher, newCrate: boolean) => Promise<void>)[] = [];
+  readonly preChecks: ((
+    metadata: PublishMetadata,
+    publisher: Publisher,
+    newCrate: boolean,
+  ) => Promise<void>)[] = [];
   admission: AdmissionPolicy = () => 'published';
 
   constructor(
@@ -104,7 +111,9 @@ export class PublishService {
       }
       if (publisher.token) requireScope(publisher.token, 'publish-update', metadata.name);
       if (!(await this.crates.isOwner(existing.id, publisher.user.id))) {
-        throw forbidden(`this crate exists but you don't seem to be an owner. If you believe this is a mistake, perhaps you need to accept an invitation to be an owner before publishing.`);
+        throw forbidden(
+          `this crate exists but you don't seem to be an owner. If you believe this is a mistake, perhaps you need to accept an invitation to be an owner before publishing.`,
+        );
       }
       const dup = await this.crates.findVersion(existing.id, versionKey(version));
       if (dup && versionKey(parseVersion(dup.num)) === versionKey(version)) {
@@ -117,7 +126,9 @@ export class PublishService {
       }
       const blockedUntil = await this.crates.deletedNameBlockedUntil(metadata.name, now);
       if (blockedUntil) {
-        throw badRequest(`a crate with the name \`${metadata.name}\` was recently deleted; the name can be used again after ${blockedUntil}`);
+        throw badRequest(
+          `a crate with the name \`${metadata.name}\` was recently deleted; the name can be used again after ${blockedUntil}`,
+        );
       }
     }
 
@@ -232,7 +243,9 @@ export class PublishService {
       return { hasBuildScript: manifest.build !== null, isProcMacro: manifest.procMacro };
     } catch (err) {
       if (err instanceof CrateArchiveError || err instanceof ManifestError) {
-        throw badRequest(err.message.startsWith('invalid') ? err.message : `invalid .crate file: ${err.message}`);
+        throw badRequest(
+          err.message.startsWith('invalid') ? err.message : `invalid .crate file: ${err.message}`,
+        );
       }
       throw err;
     }

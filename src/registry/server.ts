@@ -40,9 +40,13 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
       return reply.code(e.statusCode).send(errorBody(e.message));
     }
     req.log.error(err);
-    return reply.code(500).send(errorBody('internal server error; the registry administrators have the details in the log'));
+    return reply
+      .code(500)
+      .send(errorBody('internal server error; the registry administrators have the details in the log'));
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(`no such endpoint: ${req.method} ${req.url.slice(0, 200)}`)));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(errorBody(`no such endpoint: ${req.method} ${req.url.slice(0, 200)}`)),
+  );
 
   registerSparseIndex(app, services);
   registerCratesApi(app, services);

@@ -32,7 +32,11 @@ export interface OpenRegistryOptions {
 
 export async function openRegistry(options: OpenRegistryOptions): Promise<RegistryServices> {
   const db = await openDatabase(options.database ?? { url: join(options.dataDir, 'cratekeeper.sqlite') });
-  return createServices(db, new FsBlobStore(options.blobDir ?? join(options.dataDir, 'crates')), options.config);
+  return createServices(
+    db,
+    new FsBlobStore(options.blobDir ?? join(options.dataDir, 'crates')),
+    options.config,
+  );
 }
 
 export function createServices(db: Db, blobs: BlobStore, config: RegistryConfig): RegistryServices {

@@ -181,12 +181,22 @@ export class CrateRepository {
         if (!crate) {
           crate = await trx
             .insertInto('crates')
-            .values({ name: record.name, canonical_name: canonicalCrateName(record.name), created_at: now, ...meta })
+            .values({
+              name: record.name,
+              canonical_name: canonicalCrateName(record.name),
+              created_at: now,
+              ...meta,
+            })
             .returningAll()
             .executeTakeFirstOrThrow();
           await trx
             .insertInto('crate_owners')
-            .values({ crate_id: crate.id, user_id: record.provenance.userId, created_at: now, added_by: null })
+            .values({
+              crate_id: crate.id,
+              user_id: record.provenance.userId,
+              created_at: now,
+              added_by: null,
+            })
             .execute();
         } else {
           const dup = await trx
@@ -254,7 +264,11 @@ export class CrateRepository {
 
   /** Marks the crate changed now (its index file's Last-Modified). */
   async touch(crateId: number, now = new Date()): Promise<void> {
-    await this.db.updateTable('crates').set({ updated_at: nowIso(now) }).where('id', '=', crateId).execute();
+    await this.db
+      .updateTable('crates')
+      .set({ updated_at: nowIso(now) })
+      .where('id', '=', crateId)
+      .execute();
   }
 
   async setStatus(versionId: number, status: VersionStatus): Promise<void> {
@@ -305,7 +319,9 @@ export class CrateRepository {
       .insertInto('version_downloads')
       .values({ version_id: versionId, date, downloads: 1 })
       .onConflict((oc) =>
-        oc.columns(['version_id', 'date']).doUpdateSet((eb) => ({ downloads: eb('version_downloads.downloads', '+', 1) })),
+        oc
+          .columns(['version_id', 'date'])
+          .doUpdateSet((eb) => ({ downloads: eb('version_downloads.downloads', '+', 1) })),
       )
       .execute();
   }
@@ -321,7 +337,11 @@ export class CrateRepository {
   }
 
   /** Name and description search, exact name first, then by downloads. */
-  async search(query: string, limit: number, offset: number): Promise<{ total: number; crates: SearchHit[] }> {
+  async search(
+    query: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ total: number; crates: SearchHit[] }> {
     const q = query.trim().toLowerCase();
     const canonical = canonicalCrateName(q);
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -330,7 +350,11 @@ export class CrateRepository {
       .selectFrom('crates')
       .where((eb) =>
         eb.exists(
-          eb.selectFrom('versions').select('versions.id').whereRef('versions.crate_id', '=', 'crates.id').where('versions.status', '=', 'published'),
+          eb
+            .selectFrom('versions')
+            .select('versions.id')
+            .whereRef('versions.crate_id', '=', 'crates.id')
+            .where('versions.status', '=', 'published'),
         ),
       )
       .where((eb) =>
@@ -423,7 +447,11 @@ export class CrateRepository {
   }
 }
 
-async function insertDependencies(trx: Transaction<Database>, versionId: number, deps: NewDependency[]): Promise<void> {
+async function insertDependencies(
+  trx: Transaction<Database>,
+  versionId: number,
+  deps: NewDependency[],
+): Promise<void> {
   if (deps.length === 0) return;
   // Batches keep each statement under SQLite's bound-parameter limit.
   for (let i = 0; i < deps.length; i += 100) {

@@ -5,7 +5,12 @@ import { CrateRepository, DuplicateVersionError, type PublishRecord } from './cr
 import { TokenRepository, cratePatternMatches, hashToken } from './tokens.js';
 import { UserRepository, isLocked } from './users.js';
 
-function record(name: string, version: string, userId: number, extra: Partial<PublishRecord> = {}): PublishRecord {
+function record(
+  name: string,
+  version: string,
+  userId: number,
+  extra: Partial<PublishRecord> = {},
+): PublishRecord {
   return {
     name,
     version,
@@ -24,7 +29,15 @@ function record(name: string, version: string, userId: number, extra: Partial<Pu
     hasBuildScript: false,
     isProcMacro: false,
     dependencies: [],
-    crateMeta: { description: `about ${name}`, homepage: null, documentation: null, repository: null, readme: null, keywords: ['k'], categories: [] },
+    crateMeta: {
+      description: `about ${name}`,
+      homepage: null,
+      documentation: null,
+      repository: null,
+      readme: null,
+      keywords: ['k'],
+      categories: [],
+    },
     provenance: { userId, tokenId: null, clientIp: '127.0.0.1', userAgent: 'cargo 1.95.0' },
     publishedAt: new Date('2026-01-02T03:04:05.678Z'),
     ...extra,
@@ -60,7 +73,12 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('stores only a token hash, authenticates, expires and revokes', async () => {
     const u = await users.create({ login: 'tok' });
-    const { token, row } = await tokens.create({ userId: u.id, name: 'ci', scopes: ['publish-update'], cratePatterns: ['serde*'] });
+    const { token, row } = await tokens.create({
+      userId: u.id,
+      name: 'ci',
+      scopes: ['publish-update'],
+      cratePatterns: ['serde*'],
+    });
     expect(row.token_hash).toBe(hashToken(token));
     expect(JSON.stringify(row)).not.toContain(token);
     const auth = await tokens.authenticate(token);
@@ -80,7 +98,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(await tokens.authenticate(token)).toBeNull();
     expect(await tokens.revokeAllForUser(u.id)).toBe(1);
     expect(await tokens.authenticate(expiring.token)).toBeNull();
-    await expect(tokens.create({ userId: u.id, name: 'bad', scopes: ['yank'], cratePatterns: ['bad pattern'] })).rejects.toThrow(/invalid crate pattern/);
+    await expect(
+      tokens.create({ userId: u.id, name: 'bad', scopes: ['yank'], cratePatterns: ['bad pattern'] }),
+    ).rejects.toThrow(/invalid crate pattern/);
   });
 
   it('matches crate patterns as crates.io does', () => {
@@ -98,8 +118,28 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       record('top', '0.2.0+meta', u.id, {
         features2: { serde: ['dep:serde'] },
         dependencies: [
-          { crateName: 'base', explicitName: 'b', req: '^1', features: ['x'], optional: true, defaultFeatures: false, target: 'cfg(unix)', kind: 'normal', registry: null },
-          { crateName: 'base', explicitName: null, req: '^1.0', features: [], optional: false, defaultFeatures: true, target: null, kind: 'dev', registry: null },
+          {
+            crateName: 'base',
+            explicitName: 'b',
+            req: '^1',
+            features: ['x'],
+            optional: true,
+            defaultFeatures: false,
+            target: 'cfg(unix)',
+            kind: 'normal',
+            registry: null,
+          },
+          {
+            crateName: 'base',
+            explicitName: null,
+            req: '^1.0',
+            features: [],
+            optional: false,
+            defaultFeatures: true,
+            target: null,
+            kind: 'dev',
+            registry: null,
+          },
         ],
       }),
     );
@@ -114,8 +154,25 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         name: 'top',
         vers: '0.2.0+meta',
         deps: [
-          { name: 'b', req: '^1', features: ['x'], optional: true, default_features: false, target: 'cfg(unix)', kind: 'normal', package: 'base' },
-          { name: 'base', req: '^1.0', features: [], optional: false, default_features: true, target: null, kind: 'dev' },
+          {
+            name: 'b',
+            req: '^1',
+            features: ['x'],
+            optional: true,
+            default_features: false,
+            target: 'cfg(unix)',
+            kind: 'normal',
+            package: 'base',
+          },
+          {
+            name: 'base',
+            req: '^1.0',
+            features: [],
+            optional: false,
+            default_features: true,
+            target: null,
+            kind: 'dev',
+          },
         ],
         cksum: 'a'.repeat(64),
         features: { default: ['std'], std: [] },
@@ -138,7 +195,17 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     const bad = record('halfway', '1.0.0', u.id, {
       dependencies: [
         // kind is NOT NULL: the dependency insert fails after the crate and version rows.
-        { crateName: 'x', explicitName: null, req: '^1', features: [], optional: false, defaultFeatures: true, target: null, kind: null as never, registry: null },
+        {
+          crateName: 'x',
+          explicitName: null,
+          req: '^1',
+          features: [],
+          optional: false,
+          defaultFeatures: true,
+          target: null,
+          kind: null as never,
+          registry: null,
+        },
       ],
     });
     await expect(crates.publish(bad)).rejects.toThrow();
@@ -187,7 +254,12 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     const hits = await crates.search('serde', 10, 0);
     expect(hits.total).toBe(2);
     expect(hits.crates.map((c) => c.name)).toEqual(['serde-like', 'other']);
-    expect(hits.crates[0]).toEqual({ name: 'serde-like', max_version: '1.0.0', description: 'about serde-like', downloads: 3 });
+    expect(hits.crates[0]).toEqual({
+      name: 'serde-like',
+      max_version: '1.0.0',
+      description: 'about serde-like',
+      downloads: 3,
+    });
     // LIKE wildcards in the query are literal characters.
     await crates.publish(record('percent', '1.0.0', u.id));
     expect((await crates.search('%', 10, 0)).total).toBe(0);
@@ -203,9 +275,17 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(await crates.isReserved('company')).toBe(false);
     await t.db.kysely
       .insertInto('deleted_crates')
-      .values({ name: 'gone', canonical_name: 'gone', deleted_at: '2026-01-01T00:00:00.000Z', available_at: '2026-02-01T00:00:00.000Z', reason: 'malware' })
+      .values({
+        name: 'gone',
+        canonical_name: 'gone',
+        deleted_at: '2026-01-01T00:00:00.000Z',
+        available_at: '2026-02-01T00:00:00.000Z',
+        reason: 'malware',
+      })
       .execute();
-    expect(await crates.deletedNameBlockedUntil('gone', new Date('2026-01-15T00:00:00Z'))).toBe('2026-02-01T00:00:00.000Z');
+    expect(await crates.deletedNameBlockedUntil('gone', new Date('2026-01-15T00:00:00Z'))).toBe(
+      '2026-02-01T00:00:00.000Z',
+    );
     expect(await crates.deletedNameBlockedUntil('gone', new Date('2026-03-01T00:00:00Z'))).toBeNull();
   });
 });

@@ -96,17 +96,29 @@ export class TokenRepository {
   async authenticate(presented: string, now = new Date()): Promise<AuthenticatedToken | null> {
     if (presented.length === 0 || presented.length > 512) return null;
     const hash = hashToken(presented);
-    const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('token_hash', '=', hash)
+      .executeTakeFirst();
     if (!row) return null;
     if (!timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
     if (row.revoked_at !== null) return null;
     if (row.expires_at !== null && row.expires_at <= nowIso(now)) return null;
-    const user = await this.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst();
+    const user = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', row.user_id)
+      .executeTakeFirst();
     if (!user) return null;
     // Writing on every request would turn index reads into writes; a minute's precision is enough.
     const stale = row.last_used_at === null || Date.parse(row.last_used_at) < now.getTime() - 60_000;
     if (stale) {
-      await this.db.updateTable('api_tokens').set({ last_used_at: nowIso(now) }).where('id', '=', row.id).execute();
+      await this.db
+        .updateTable('api_tokens')
+        .set({ last_used_at: nowIso(now) })
+        .where('id', '=', row.id)
+        .execute();
     }
     return {
       token: row,

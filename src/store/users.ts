@@ -14,7 +14,12 @@ export function loginError(login: string): string | null {
 export class UserRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(input: { login: string; name?: string | null; email?: string | null; isAdmin?: boolean }): Promise<UserRow> {
+  async create(input: {
+    login: string;
+    name?: string | null;
+    email?: string | null;
+    isAdmin?: boolean;
+  }): Promise<UserRow> {
     const err = loginError(input.login);
     if (err) throw new Error(err);
     if (await this.findByLogin(input.login)) throw new Error(`user \`${input.login}\` already exists`);
@@ -52,7 +57,11 @@ export class UserRepository {
   }
 
   async setAdmin(id: number, isAdmin: boolean): Promise<void> {
-    await this.db.updateTable('users').set({ is_admin: isAdmin ? 1 : 0 }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('users')
+      .set({ is_admin: isAdmin ? 1 : 0 })
+      .where('id', '=', id)
+      .execute();
   }
 }
 

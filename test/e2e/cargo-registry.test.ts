@@ -44,7 +44,11 @@ describe.each([
   });
 
   it('publishes three crates, one through a renamed dependency, and a consumer builds from them', async () => {
-    const base = await writeCrate(work, { name: 'ck-base', version: '0.1.0', lib: 'pub fn base() -> u32 { 1 }\n' });
+    const base = await writeCrate(work, {
+      name: 'ck-base',
+      version: '0.1.0',
+      lib: 'pub fn base() -> u32 { 1 }\n',
+    });
     const mid = await writeCrate(work, {
       name: 'ck-mid',
       version: '0.1.0',
@@ -63,10 +67,14 @@ describe.each([
       expect(r.code).toBe(0);
     }
 
-    const res = await fetch(`${h.url}/index/ck/-t/ck-top`, { headers: authRequired ? { authorization: alice } : {} });
+    const res = await fetch(`${h.url}/index/ck/-t/ck-top`, {
+      headers: authRequired ? { authorization: alice } : {},
+    });
     expect(res.status).toBe(200);
     const line = JSON.parse((await res.text()).trim()) as { deps: { name: string; package?: string }[] };
-    expect(line.deps).toEqual([expect.objectContaining({ name: 'middle', package: 'ck-mid', kind: 'normal' })]);
+    expect(line.deps).toEqual([
+      expect.objectContaining({ name: 'middle', package: 'ck-mid', kind: 'normal' }),
+    ]);
 
     const consumer = join(work, 'consumer');
     await mkdir(join(consumer, 'src'), { recursive: true });
@@ -85,7 +93,11 @@ describe.each([
   });
 
   it('yank and unyank change what resolves', async () => {
-    const base2 = await writeCrate(work, { name: 'ck-base', version: '0.1.1', lib: 'pub fn base() -> u32 { 2 }\n' });
+    const base2 = await writeCrate(work, {
+      name: 'ck-base',
+      version: '0.1.1',
+      lib: 'pub fn base() -> u32 { 2 }\n',
+    });
     expect((await cargo.run(['publish', '--registry', 'ck', '--no-verify'], base2, alice)).code).toBe(0);
 
     const consumer = join(work, 'yank-consumer');
@@ -165,7 +177,9 @@ describe.each([
       const a = await writeCrate(join(work, 'race-a'), { name: 'ck-race', version: '1.0.0' });
       const b = await writeCrate(join(work, 'race-b'), { name: 'ck-race', version: '1.0.0' });
       // Separate CARGO_HOMEs: one cargo would otherwise wait on the other's package-cache lock.
-      const racers = await Promise.all(['race-a', 'race-b'].map((d) => CargoEnv.create(join(work, d), h.url)));
+      const racers = await Promise.all(
+        ['race-a', 'race-b'].map((d) => CargoEnv.create(join(work, d), h.url)),
+      );
       const results = await Promise.all(
         [a, b].map((dir, i) => racers[i]!.run(['publish', '--registry', 'ck', '--no-verify'], dir, alice)),
       );
@@ -208,25 +222,39 @@ describe.each([
     // The server itself refuses an anonymous publish with a cargo-shaped error.
     const anon = await fetch(`${h.url}/api/v1/crates/new`, { method: 'PUT', body: Buffer.alloc(8) });
     expect(anon.status).toBe(401);
-    expect(await anon.json()).toEqual({ errors: [{ detail: expect.stringContaining('requires authentication') }] });
-  });
-
-  it(authRequired ? 'requires a token for the index, downloads and the API' : 'serves the index, downloads and the API anonymously', async () => {
-    for (const path of ['/index/config.json', '/index/ck/-b/ck-base', '/api/v1/crates/ck-base/0.1.0/download', '/api/v1/crates?q=ck']) {
-      const anon = await fetch(h.url + path);
-      expect(anon.status, path).toBe(authRequired ? 401 : 200);
-      const ok = await fetch(h.url + path, { headers: { authorization: alice } });
-      expect(ok.status, path).toBe(200);
-      if (authRequired) {
-        const bad = await fetch(h.url + path, { headers: { authorization: 'ck_wrong' } });
-        expect(bad.status, path).toBe(403);
-      }
-    }
-    const config = (await (await fetch(`${h.url}/index/config.json`, { headers: { authorization: alice } })).json()) as Record<string, unknown>;
-    expect(config).toEqual({
-      dl: `${h.url}/api/v1/crates`,
-      api: h.url,
-      ...(authRequired ? { 'auth-required': true } : {}),
+    expect(await anon.json()).toEqual({
+      errors: [{ detail: expect.stringContaining('requires authentication') }],
     });
   });
+
+  it(
+    authRequired
+      ? 'requires a token for the index, downloads and the API'
+      : 'serves the index, downloads and the API anonymously',
+    async () => {
+      for (const path of [
+        '/index/config.json',
+        '/index/ck/-b/ck-base',
+        '/api/v1/crates/ck-base/0.1.0/download',
+        '/api/v1/crates?q=ck',
+      ]) {
+        const anon = await fetch(h.url + path);
+        expect(anon.status, path).toBe(authRequired ? 401 : 200);
+        const ok = await fetch(h.url + path, { headers: { authorization: alice } });
+        expect(ok.status, path).toBe(200);
+        if (authRequired) {
+          const bad = await fetch(h.url + path, { headers: { authorization: 'ck_wrong' } });
+          expect(bad.status, path).toBe(403);
+        }
+      }
+      const config = (await (
+        await fetch(`${h.url}/index/config.json`, { headers: { authorization: alice } })
+      ).json()) as Record<string, unknown>;
+      expect(config).toEqual({
+        dl: `${h.url}/api/v1/crates`,
+        api: h.url,
+        ...(authRequired ? { 'auth-required': true } : {}),
+      });
+    },
+  );
 });

@@ -32,41 +32,49 @@ describe('a registry seeded with real crates', () => {
     const serdeJson = await h.services.crates.findByName('serde_json');
     expect(serdeJson).toBeDefined();
     const res = await fetch(`${h.url}/index/se/rd/serde_json`);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { name: string; deps: { name: string }[] });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; deps: { name: string }[] });
     expect(lines[0]!.name).toBe('serde_json');
     expect(lines[0]!.deps.map((d) => d.name)).toContain('serde');
   });
 
-  it('builds a consumer of serde_json, regex and log from the registry alone', async () => {
-    const work = join(h.dir, 'work');
-    const cargo = await CargoEnv.create(work, h.url);
-    const app = join(work, 'consumer');
-    await mkdir(join(app, 'src'), { recursive: true });
-    await writeFile(
-      join(app, 'Cargo.toml'),
-      '[package]\nname = "consumer"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[dependencies]\n' +
-        'serde_json = { version = "1", registry = "ck" }\n' +
-        'regex = { version = "1", registry = "ck" }\n' +
-        'log = { version = "0.4", registry = "ck" }\n',
-    );
-    await writeFile(
-      join(app, 'src', 'main.rs'),
-      'fn main() {\n' +
-        '    log::info!("unused without a logger");\n' +
-        '    let v: serde_json::Value = serde_json::from_str(r#"{"crate":"regex","n":3}"#).unwrap();\n' +
-        '    let re = regex::Regex::new(r"^re(g)ex$").unwrap();\n' +
-        '    println!("{} {}", v["n"], re.is_match(v["crate"].as_str().unwrap()));\n' +
-        '}\n',
-    );
-    const run = await cargo.run(['run', '-q'], app, null, 15 * 60_000);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.trim()).toBe('3 true');
-    const lock = await readFile(join(app, 'Cargo.lock'), 'utf8');
-    const packages = [...lock.matchAll(/^name = "([^"]+)"\nversion = "[^"]+"\nsource = "([^"]+)"/gm)];
-    // Everything came from this registry, with all transitive dependencies resolved.
-    expect(packages.length).toBeGreaterThanOrEqual(6);
-    for (const [, , source] of packages) expect(source).toBe(`sparse+${h.url}/index/`);
-    const names = packages.map((p) => p[1]);
-    for (const dep of ['serde', 'serde_json', 'regex', 'regex-syntax', 'log', 'memchr']) expect(names).toContain(dep);
-  }, 15 * 60_000);
+  it(
+    'builds a consumer of serde_json, regex and log from the registry alone',
+    async () => {
+      const work = join(h.dir, 'work');
+      const cargo = await CargoEnv.create(work, h.url);
+      const app = join(work, 'consumer');
+      await mkdir(join(app, 'src'), { recursive: true });
+      await writeFile(
+        join(app, 'Cargo.toml'),
+        '[package]\nname = "consumer"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[dependencies]\n' +
+          'serde_json = { version = "1", registry = "ck" }\n' +
+          'regex = { version = "1", registry = "ck" }\n' +
+          'log = { version = "0.4", registry = "ck" }\n',
+      );
+      await writeFile(
+        join(app, 'src', 'main.rs'),
+        'fn main() {\n' +
+          '    log::info!("unused without a logger");\n' +
+          '    let v: serde_json::Value = serde_json::from_str(r#"{"crate":"regex","n":3}"#).unwrap();\n' +
+          '    let re = regex::Regex::new(r"^re(g)ex$").unwrap();\n' +
+          '    println!("{} {}", v["n"], re.is_match(v["crate"].as_str().unwrap()));\n' +
+          '}\n',
+      );
+      const run = await cargo.run(['run', '-q'], app, null, 15 * 60_000);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout.trim()).toBe('3 true');
+      const lock = await readFile(join(app, 'Cargo.lock'), 'utf8');
+      const packages = [...lock.matchAll(/^name = "([^"]+)"\nversion = "[^"]+"\nsource = "([^"]+)"/gm)];
+      // Everything came from this registry, with all transitive dependencies resolved.
+      expect(packages.length).toBeGreaterThanOrEqual(6);
+      for (const [, , source] of packages) expect(source).toBe(`sparse+${h.url}/index/`);
+      const names = packages.map((p) => p[1]);
+      for (const dep of ['serde', 'serde_json', 'regex', 'regex-syntax', 'log', 'memchr'])
+        expect(names).toContain(dep);
+    },
+    15 * 60_000,
+  );
 });

@@ -2,7 +2,6 @@
 // no rows and no blob behind.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCrateArchive, writeRawTarGz } from '../../src/formats/crate-archive.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
@@ -33,7 +32,11 @@ describe('hostile publishes', () => {
   const put = (body: Buffer) =>
     fetch(`${h.url}/api/v1/crates/new`, { method: 'PUT', headers: { authorization: token }, body });
 
-  async function expectRefusedCleanly(body: Buffer, status: number | number[], detail: RegExp): Promise<void> {
+  async function expectRefusedCleanly(
+    body: Buffer,
+    status: number | number[],
+    detail: RegExp,
+  ): Promise<void> {
     const res = await put(body);
     const statuses = Array.isArray(status) ? status : [status];
     const json = (await res.json()) as { errors: { detail: string }[] };
@@ -85,7 +88,11 @@ describe('hostile publishes', () => {
   it('refuses a .crate length larger than what follows, and trailing bytes', async () => {
     const body = publishBody(metadataFor('victim', '1.0.0'), await good());
     await expectRefusedCleanly(body.subarray(0, body.length - 10), 400, /runs past the end of the body/);
-    await expectRefusedCleanly(Buffer.concat([body, Buffer.from('junk')]), 400, /unexpected bytes after the \.crate/);
+    await expectRefusedCleanly(
+      Buffer.concat([body, Buffer.from('junk')]),
+      400,
+      /unexpected bytes after the \.crate/,
+    );
   });
 
   it('refuses a .crate over the upload limit', async () => {
@@ -100,8 +107,16 @@ describe('hostile publishes', () => {
 
   it('refuses a truncated and a garbage .crate', async () => {
     const crate = await good();
-    await expectRefusedCleanly(publishBody(metadataFor('victim', '1.0.0'), crate.subarray(0, crate.length / 2)), 400, /invalid/);
-    await expectRefusedCleanly(publishBody(metadataFor('victim', '1.0.0'), Buffer.from('not a gzip at all')), 400, /invalid/);
+    await expectRefusedCleanly(
+      publishBody(metadataFor('victim', '1.0.0'), crate.subarray(0, crate.length / 2)),
+      400,
+      /invalid/,
+    );
+    await expectRefusedCleanly(
+      publishBody(metadataFor('victim', '1.0.0'), Buffer.from('not a gzip at all')),
+      400,
+      /invalid/,
+    );
   });
 
   it('refuses a tar bomb', async () => {
@@ -111,7 +126,11 @@ describe('hostile publishes', () => {
       { name: 'victim-1.0.0/zeros.bin', data: Buffer.alloc(4 * 1024 * 1024) },
     ]);
     expect(bomb.length).toBeLessThan(limits.maxUploadBytes);
-    await expectRefusedCleanly(publishBody(metadataFor('victim', '1.0.0'), bomb), 400, /too large|unpack|limit/i);
+    await expectRefusedCleanly(
+      publishBody(metadataFor('victim', '1.0.0'), bomb),
+      400,
+      /too large|unpack|limit/i,
+    );
   });
 
   it('refuses path traversal, absolute paths, symlinks and hard links', async () => {
@@ -123,18 +142,29 @@ describe('hostile publishes', () => {
       [{ name: 'victim-1.0.0/dev', type: 'character-device' }, /device|special/],
     ];
     for (const [entry, detail] of cases) {
-      const crate = await writeRawTarGz([{ name: 'victim-1.0.0/Cargo.toml', data: manifestToml('victim', '1.0.0') }, entry]);
+      const crate = await writeRawTarGz([
+        { name: 'victim-1.0.0/Cargo.toml', data: manifestToml('victim', '1.0.0') },
+        entry,
+      ]);
       await expectRefusedCleanly(publishBody(metadataFor('victim', '1.0.0'), crate), 400, detail);
     }
   });
 
   it('refuses a manifest whose name or version differs from the metadata', async () => {
-    const otherName = await writeCrateArchive('victim-1.0.0', [{ path: 'Cargo.toml', data: manifestToml('innocent', '1.0.0') }]);
+    const otherName = await writeCrateArchive('victim-1.0.0', [
+      { path: 'Cargo.toml', data: manifestToml('innocent', '1.0.0') },
+    ]);
     await expectRefusedCleanly(publishBody(metadataFor('victim', '1.0.0'), otherName), 400, /innocent/);
-    const otherVersion = await writeCrateArchive('victim-1.0.0', [{ path: 'Cargo.toml', data: manifestToml('victim', '9.9.9') }]);
+    const otherVersion = await writeCrateArchive('victim-1.0.0', [
+      { path: 'Cargo.toml', data: manifestToml('victim', '9.9.9') },
+    ]);
     await expectRefusedCleanly(publishBody(metadataFor('victim', '1.0.0'), otherVersion), 400, /9\.9\.9/);
     const wrongDir = await good('innocent', '1.0.0');
-    await expectRefusedCleanly(publishBody(metadataFor('victim', '1.0.0'), wrongDir), 400, /innocent-1\.0\.0/);
+    await expectRefusedCleanly(
+      publishBody(metadataFor('victim', '1.0.0'), wrongDir),
+      400,
+      /innocent-1\.0\.0/,
+    );
   });
 
   it('refuses a crate without Cargo.toml', async () => {
@@ -153,13 +183,33 @@ describe('hostile publishes', () => {
       [metadataFor('nul', '1.0.0'), /reserved name/],
       [
         metadataFor('victim', '1.0.0', {
-          deps: [{ name: 'nonexistent', version_req: '^1', features: [], optional: false, default_features: true, target: null, kind: 'normal' }],
+          deps: [
+            {
+              name: 'nonexistent',
+              version_req: '^1',
+              features: [],
+              optional: false,
+              default_features: true,
+              target: null,
+              kind: 'normal',
+            },
+          ],
         }),
         /no known crate named `nonexistent`/,
       ],
       [
         metadataFor('victim', '1.0.0', {
-          deps: [{ name: 'x', version_req: '*', features: [], optional: false, default_features: true, target: null, kind: 'normal' }],
+          deps: [
+            {
+              name: 'x',
+              version_req: '*',
+              features: [],
+              optional: false,
+              default_features: true,
+              target: null,
+              kind: 'normal',
+            },
+          ],
         }),
         /wildcard/,
       ],

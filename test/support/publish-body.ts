@@ -1,7 +1,11 @@
 // Builds publish bodies the way cargo does: u32 LE length + JSON, u32 LE length + .crate.
 import type { PublishMetadata } from '../../src/domain/publish-metadata.js';
 
-export function metadataFor(name: string, vers: string, extra: Partial<PublishMetadata> = {}): PublishMetadata {
+export function metadataFor(
+  name: string,
+  vers: string,
+  extra: Partial<PublishMetadata> = {},
+): PublishMetadata {
   return {
     name,
     vers,

@@ -40,7 +40,12 @@ export async function startRegistry(
     app,
     async token(login, scopes = [...TOKEN_SCOPES], cratePatterns) {
       const user = (await services.users.findByLogin(login)) ?? (await services.users.create({ login }));
-      const { token } = await services.tokens.create({ userId: user.id, name: 'test', scopes, cratePatterns: cratePatterns ?? null });
+      const { token } = await services.tokens.create({
+        userId: user.id,
+        name: 'test',
+        scopes,
+        cratePatterns: cratePatterns ?? null,
+      });
       return token;
     },
     async close() {
@@ -92,10 +97,19 @@ export class CargoEnv {
     if (process.env.RUSTUP_HOME) env.RUSTUP_HOME = process.env.RUSTUP_HOME;
     if (token) env.CARGO_REGISTRIES_CK_TOKEN = token;
     return new Promise((resolve) => {
-      execFile('cargo', args, { cwd, env, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        'cargo',
+        args,
+        { cwd, env, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const code = err
+            ? typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : 1
+            : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
   }
 }
@@ -113,6 +127,9 @@ export async function writeCrate(
       `description = "test crate ${spec.name}"\nlicense = "MIT OR Apache-2.0"\npublish = ["ck"]\n${spec.extra ?? ''}\n` +
       `[dependencies]\n${spec.deps ?? ''}\n`,
   );
-  await writeFile(join(path, 'src', 'lib.rs'), spec.lib ?? `pub fn name() -> &'static str { "${spec.name}" }\n`);
+  await writeFile(
+    join(path, 'src', 'lib.rs'),
+    spec.lib ?? `pub fn name() -> &'static str { "${spec.name}" }\n`,
+  );
   return path;
 }

@@ -5,20 +5,22 @@
 // finds no path; 2 on bad input (arguments, unknown crate, unreadable source).
 import type { Command } from 'commander';
 import type { DependencyKind } from '../../domain/index-line.js';
-import { blastRadius } from '../../graph/blast-radius.js';
-import { dependencyTree } from '../../graph/dependency-tree.js';
-import type { TreeNode } from '../../graph/dependency-tree.js';
-import { findDependents } from '../../graph/dependents.js';
-import type { EcosystemGraph } from '../../graph/ecosystem-graph.js';
 import { exportGraph, selectSubgraph } from '../../graph/export.js';
 import type { ExportFormat } from '../../graph/export.js';
 import { loadGraph } from '../../graph/load-graph.js';
 import type { GraphSourceKind, LoadedGraph, LoadProgress } from '../../graph/load-graph.js';
-import { parseSpec, SpecError, specRoot, specVersions } from '../../graph/spec.js';
-import { topCrates } from '../../graph/top-crates.js';
+import {
+  queryBlastRadius,
+  queryDependents,
+  queryStats,
+  queryTop,
+  queryTree,
+  queryWhy,
+} from '../../graph/query-api.js';
+import type { TreeAnswerNode, VersionRef } from '../../graph/query-api.js';
+import { parseSpec, SpecError, specRoot } from '../../graph/spec.js';
 import type { EdgeFilterOptions } from '../../graph/traversal.js';
 import { DEFAULT_KINDS } from '../../graph/traversal.js';
-import { whyPath } from '../../graph/why-path.js';
 import { createProgress } from '../progress.js';
 
 interface SourceOptions {
@@ -39,6 +41,7 @@ interface FilterOptions {
 class UsageError extends Error {}
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? '' : 's'}`;
 
 function addSourceOptions(cmd: Command, positional = false): Command {
   if (!positional) {
@@ -155,45 +158,23 @@ function run<A extends unknown[]>(body: (...args: A) => Promise<void>): (...args
   };
 }
 
-function versionJson(g: EcosystemGraph, v: number) {
-  const i = g.version(v);
-  return { crate: i.crate, version: i.num, yanked: i.yanked, latest: i.latest };
-}
+const label = (v: VersionRef) => `${v.crate} ${v.version}`;
 
-function treeLines(g: EcosystemGraph, node: TreeNode, prefix: string, lines: string[]): void {
-  node.children.forEach((child, i) => {
-    const last = i === node.children.length - 1;
-    const via = child.via!;
+function treeLines(node: TreeAnswerNode, prefix: string, lines: string[]): void {
+  node.dependencies.forEach((child, i) => {
+    const last = i === node.dependencies.length - 1;
     const marks = [
-      via.kind !== 'normal' ? via.kind : '',
-      via.optional ? 'optional' : '',
-      via.target ? `target ${via.target}` : '',
+      child.kind && child.kind !== 'normal' ? child.kind : '',
+      child.optional ? 'optional' : '',
+      child.rename ? `as ${child.rename}` : '',
+      child.target ? `target ${child.target}` : '',
     ].filter(Boolean);
-    const name = via.rename ? `${via.crate} (as ${via.rename})` : via.crate;
     lines.push(
-      `${prefix}${last ? '└── ' : '├── '}${name} ${g.versionNum[child.version]} (${via.req})` +
+      `${prefix}${last ? '└── ' : '├── '}${label(child)} (${child.req})` +
         `${marks.length ? ` [${marks.join(', ')}]` : ''}${child.repeated ? ' (*)' : ''}${child.truncated ? ' …' : ''}`,
     );
-    treeLines(g, child, prefix + (last ? '    ' : '│   '), lines);
+    treeLines(child, prefix + (last ? '    ' : '│   '), lines);
   });
-}
-
-function treeJson(g: EcosystemGraph, node: TreeNode): unknown {
-  return {
-    ...versionJson(g, node.version),
-    ...(node.via
-      ? {
-          req: node.via.req,
-          kind: node.via.kind,
-          optional: node.via.optional,
-          ...(node.via.rename ? { rename: node.via.rename } : {}),
-          ...(node.via.target ? { target: node.via.target } : {}),
-        }
-      : {}),
-    ...(node.repeated ? { repeated: true } : {}),
-    ...(node.truncated ? { truncated: true } : {}),
-    dependencies: node.children.map((c) => treeJson(g, c)),
-  };
 }
 
 export function registerGraphCommands(program: Command): void {
@@ -258,45 +239,30 @@ export function registerGraphCommands(program: Command): void {
   ).action(
     run(
       async (
-        specText: string,
+        spec: string,
         o: SourceOptions & FilterOptions & { transitive?: boolean; allVersions?: boolean; limit?: string },
       ) => {
         const filter = filterOf(o);
         const limit = positiveInt(o.limit, '--limit');
-        const spec = parseSpec(specText);
+        parseSpec(spec); // fail on a bad spec before loading anything
         const { graph: g } = await load(o);
-        const targets = specVersions(g, spec);
-        const r = findDependents(g, targets, {
+        const a = queryDependents(g, {
+          spec,
           ...filter,
           transitive: o.transitive === true,
           allVersions: o.allVersions === true,
+          ...(limit !== undefined ? { limit } : {}),
         });
-        const shown = limit === undefined ? r.dependents : r.dependents.slice(0, limit);
-        if (o.json) {
-          json({
-            spec: spec.text,
-            targets: targets.map((v) => g.versionNum[v]),
-            transitive: o.transitive === true,
-            allVersions: o.allVersions === true,
-            ...filter,
-            count: r.dependents.length,
-            crates: r.crates,
-            dependents: shown.map((d) => ({ ...versionJson(g, d.version), depth: d.depth })),
-          });
-          return;
-        }
+        if (o.json) return json(a);
         const lines = [
-          `${o.transitive ? 'Transitive' : 'Direct'} dependents of ${spec.text} (${fmt(targets.length)} version${targets.length === 1 ? '' : 's'}), ` +
-            `${o.allVersions ? 'all versions' : 'latest versions'}, ${describeFilter(filter)}: ` +
-            `${fmt(r.dependents.length)} version${r.dependents.length === 1 ? '' : 's'} of ${fmt(r.crates)} crate${r.crates === 1 ? '' : 's'}`,
+          `${a.transitive ? 'Transitive' : 'Direct'} dependents of ${a.spec} (${plural(a.targets.length, 'version')}), ` +
+            `${a.allVersions ? 'all versions' : 'latest versions'}, ${describeFilter(filter)}: ` +
+            `${plural(a.count, 'version')} of ${plural(a.crates, 'crate')}`,
         ];
-        for (const d of shown) {
-          lines.push(
-            `  ${g.label(d.version).replace('@', ' ')}${o.transitive ? `  (depth ${d.depth})` : ''}`,
-          );
-        }
-        if (shown.length < r.dependents.length)
-          lines.push(`  … ${fmt(r.dependents.length - shown.length)} more (--limit)`);
+        for (const d of a.dependents)
+          lines.push(`  ${label(d)}${a.transitive ? `  (depth ${d.depth})` : ''}`);
+        if (a.dependents.length < a.count)
+          lines.push(`  … ${fmt(a.count - a.dependents.length)} more (--limit)`);
         out(lines.join('\n'));
       },
     ),
@@ -313,33 +279,16 @@ export function registerGraphCommands(program: Command): void {
         .option('--depth <n>', 'levels to show'),
     ),
   ).action(
-    run(async (specText: string, o: SourceOptions & FilterOptions & { depth?: string }) => {
+    run(async (spec: string, o: SourceOptions & FilterOptions & { depth?: string }) => {
       const filter = filterOf(o);
       const depth = positiveInt(o.depth, '--depth');
-      const spec = parseSpec(specText);
+      parseSpec(spec);
       const { graph: g } = await load(o);
-      const root = specRoot(g, spec);
-      const t = dependencyTree(g, root, { ...filter, ...(depth !== undefined ? { depth } : {}) });
-      if (o.json) {
-        json({
-          ...(treeJson(g, t.root) as object),
-          versions: t.versions,
-          unresolved: t.unresolved.map((u) => ({
-            from: g.label(g.depFrom(u.via.edge)),
-            crate: u.via.crate,
-            req: u.via.req,
-            reason: u.via.unresolvedReason,
-          })),
-        });
-        return;
-      }
-      const lines = [g.label(root).replace('@', ' ')];
-      treeLines(g, t.root, '', lines);
-      for (const u of t.unresolved) {
-        lines.push(
-          `unresolved: ${g.label(g.depFrom(u.via.edge))} → ${u.via.crate} ${u.via.req} (${u.via.unresolvedReason})`,
-        );
-      }
+      const a = queryTree(g, { spec, ...filter, ...(depth !== undefined ? { depth } : {}) });
+      if (o.json) return json(a);
+      const lines = [label(a.root)];
+      treeLines(a.root, '', lines);
+      for (const u of a.unresolved) lines.push(`unresolved: ${u.from} → ${u.crate} ${u.req} (${u.reason})`);
       out(lines.join('\n'));
     }),
   );
@@ -353,46 +302,27 @@ export function registerGraphCommands(program: Command): void {
         .argument('<to>'),
     ),
   ).action(
-    run(async (fromText: string, toText: string, o: SourceOptions & FilterOptions) => {
+    run(async (from: string, to: string, o: SourceOptions & FilterOptions) => {
       const filter = filterOf(o);
-      const from = parseSpec(fromText);
-      const to = parseSpec(toText);
+      parseSpec(from);
+      parseSpec(to);
       const { graph: g } = await load(o);
-      const root = specRoot(g, from);
-      const path = whyPath(g, root, specVersions(g, to), filter);
-      if (path === null) process.exitCode = 1;
-      if (o.json) {
-        json({
-          from: versionJson(g, root),
-          to: to.text,
-          ...filter,
-          path:
-            path === null
-              ? null
-              : path.map((e) => {
-                  const d = g.dependency(e);
-                  return {
-                    from: g.label(g.depFrom(e)),
-                    crate: d.crate,
-                    req: d.req,
-                    kind: d.kind,
-                    optional: d.optional,
-                    version: g.versionNum[d.resolved!],
-                  };
-                }),
-        });
+      const a = queryWhy(g, { from, to, ...filter });
+      if (a.path === null) process.exitCode = 1;
+      if (o.json) return json(a);
+      if (a.path === null) {
+        out(`${label(a.from)} does not depend on ${a.to} (${describeFilter(filter)})`);
         return;
       }
-      if (path === null) {
-        out(`${g.label(root)} does not depend on ${to.text} (${describeFilter(filter)})`);
-        return;
-      }
-      const lines = [g.label(root).replace('@', ' ')];
-      path.forEach((e, i) => {
-        const d = g.dependency(e);
-        const marks = [d.kind !== 'normal' ? d.kind : '', d.optional ? 'optional' : ''].filter(Boolean);
+      const lines = [label(a.from)];
+      a.path.forEach((step, i) => {
+        const marks = [
+          step.kind !== 'normal' ? step.kind : '',
+          step.optional ? 'optional' : '',
+          step.rename ? `as ${step.rename}` : '',
+        ].filter(Boolean);
         lines.push(
-          `${'   '.repeat(i)}└─ ${d.crate} ${g.versionNum[d.resolved!]} (${d.req})${marks.length ? ` [${marks.join(', ')}]` : ''}`,
+          `${'   '.repeat(i)}└─ ${step.crate} ${step.version} (${step.req})${marks.length ? ` [${marks.join(', ')}]` : ''}`,
         );
       });
       out(lines.join('\n'));
@@ -411,27 +341,17 @@ export function registerGraphCommands(program: Command): void {
       const filter = filterOf(o);
       const n = positiveInt(nText, 'N')!;
       const { graph: g } = await load(o);
-      const top = topCrates(g, n, filter);
-      if (o.json) {
-        json(
-          top.map((t, i) => ({
-            rank: i + 1,
-            crate: g.crateName(t.crate),
-            transitive: t.transitive,
-            direct: t.direct,
-          })),
-        );
-        return;
-      }
-      const width = Math.max(5, ...top.map((t) => g.crateName(t.crate).length));
+      const rows = queryTop(g, { n, ...filter });
+      if (o.json) return json(rows);
+      const width = Math.max(5, ...rows.map((r) => r.crate.length));
       const lines = [
         `${'rank'.padStart(4)}  ${'crate'.padEnd(width)}  ${'transitive'.padStart(10)}  ${'direct'.padStart(8)}`,
       ];
-      top.forEach((t, i) => {
+      for (const r of rows) {
         lines.push(
-          `${String(i + 1).padStart(4)}  ${g.crateName(t.crate).padEnd(width)}  ${fmt(t.transitive).padStart(10)}  ${fmt(t.direct).padStart(8)}`,
+          `${String(r.rank).padStart(4)}  ${r.crate.padEnd(width)}  ${fmt(r.transitive).padStart(10)}  ${fmt(r.direct).padStart(8)}`,
         );
-      });
+      }
       out(lines.join('\n'));
     }),
   );
@@ -448,62 +368,44 @@ export function registerGraphCommands(program: Command): void {
         .option('--limit <n>', 'list at most N direct dependents', '20'),
     ),
   ).action(
-    run(async (specText: string, o: SourceOptions & FilterOptions & { max?: string; limit?: string }) => {
+    run(async (spec: string, o: SourceOptions & FilterOptions & { max?: string; limit?: string }) => {
       const filter = filterOf(o);
       const max = positiveInt(o.max, '--max');
       const limit = positiveInt(o.limit, '--limit', 20)!;
-      const spec = parseSpec(specText);
+      parseSpec(spec);
       const { graph: g } = await load(o);
-      const affected = specVersions(g, spec);
-      const r = blastRadius(g, affected, filter);
-      const failed = max !== undefined && r.transitive > max;
-      if (failed) process.exitCode = 1;
-      if (o.json) {
-        json({
-          spec: spec.text,
-          ...filter,
-          affected: affected.map((v) => g.versionNum[v]),
-          direct: r.direct,
-          transitive: r.transitive,
-          directWithOptional: r.directWithOptional,
-          transitiveWithOptional: r.transitiveWithOptional,
-          directDependents: r.directDependents.map((v) => versionJson(g, v)),
-          ...(max !== undefined ? { max, passed: !failed } : {}),
-        });
-        return;
-      }
+      const a = queryBlastRadius(g, { spec, ...filter, ...(max !== undefined ? { max } : {}) });
+      if (a.passed === false) process.exitCode = 1;
+      if (o.json) return json(a);
       const lines = [
-        `Blast radius of ${spec.text} (${fmt(affected.length)} affected version${affected.length === 1 ? '' : 's'}; ${describeFilter(filter)}):`,
-        `  directly:     ${fmt(r.direct)} crates`,
-        `  transitively: ${fmt(r.transitive)} crates`,
+        `Blast radius of ${a.spec} (${plural(a.affected.length, 'affected version')}; ${describeFilter(filter)}):`,
+        `  directly:     ${plural(a.direct, 'crate')}`,
+        `  transitively: ${plural(a.transitive, 'crate')}`,
       ];
       if (!filter.includeOptional) {
         lines.push(
-          `  with optional dependencies enabled: up to ${fmt(r.directWithOptional)} directly, ${fmt(r.transitiveWithOptional)} transitively`,
+          `  with optional dependencies enabled: up to ${fmt(a.directWithOptional)} directly, ${fmt(a.transitiveWithOptional)} transitively`,
         );
       }
-      if (r.directDependents.length > 0) {
+      if (a.directDependents.length > 0) {
         lines.push('  direct dependents:');
-        for (const v of r.directDependents.slice(0, limit)) lines.push(`    ${g.label(v).replace('@', ' ')}`);
-        if (r.directDependents.length > limit)
-          lines.push(`    … ${fmt(r.directDependents.length - limit)} more (--limit)`);
+        for (const v of a.directDependents.slice(0, limit)) lines.push(`    ${label(v)}`);
+        if (a.directDependents.length > limit)
+          lines.push(`    … ${fmt(a.directDependents.length - limit)} more (--limit)`);
       }
-      if (max !== undefined)
+      if (a.max !== undefined) {
         lines.push(
-          failed ? `FAIL: ${fmt(r.transitive)} > --max ${fmt(max)}` : `ok: within --max ${fmt(max)}`,
+          a.passed ? `ok: within --max ${fmt(a.max)}` : `FAIL: ${fmt(a.transitive)} > --max ${fmt(a.max)}`,
         );
+      }
       out(lines.join('\n'));
     }),
   );
 
   addSourceOptions(graph.command('stats').description('summary statistics of the graph')).action(
     run(async (o: SourceOptions) => {
-      const loaded = await load(o);
-      const s = loaded.graph.stats;
-      if (o.json) {
-        json(s);
-        return;
-      }
+      const s = queryStats((await load(o)).graph);
+      if (o.json) return json(s);
       out(
         [
           `crates:               ${fmt(s.crates)} (${fmt(s.cratesWithoutLatest)} with every version yanked)`,

@@ -18,12 +18,23 @@ interface CommonOptions {
 
 function addCommon(cmd: Command): Command {
   return cmd
-    .option('--data <dir>', 'data directory (SQLite database and crate files)', process.env.CRATEKEEPER_DATA ?? './data')
-    .option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, else SQLite in the data directory)', process.env.DATABASE_URL)
+    .option(
+      '--data <dir>',
+      'data directory (SQLite database and crate files)',
+      process.env.CRATEKEEPER_DATA ?? './data',
+    )
+    .option(
+      '--database-url <url>',
+      'PostgreSQL URL (default: $DATABASE_URL, else SQLite in the data directory)',
+      process.env.DATABASE_URL,
+    )
     .option('--config <path>', 'config file (default: ./cratekeeper.toml when present)');
 }
 
-export async function openFromOptions(opts: CommonOptions, config?: RegistryConfigOverrides): Promise<RegistryServices> {
+export async function openFromOptions(
+  opts: CommonOptions,
+  config?: RegistryConfigOverrides,
+): Promise<RegistryServices> {
   const dataDir = resolve(opts.data);
   const url = opts.databaseUrl;
   return openRegistry({
@@ -34,113 +45,166 @@ export async function openFromOptions(opts: CommonOptions, config?: RegistryConf
 }
 
 export function registerRegistryCommands(program: Command): void {
-  addCommon(program.command('serve').description('run the registry server (API, sparse index, console, worker)'))
+  addCommon(
+    program.command('serve').description('run the registry server (API, sparse index, console, worker)'),
+  )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '8080')
     .option('--public-url <url>', 'URL clients use to reach this server (default: http://HOST:PORT)')
     .option('--private', 'require a token for the index, downloads and API (cargo auth-required)')
     .option('--log', 'log requests (tokens and cookies are redacted)')
-    .action(async (opts: CommonOptions & { host: string; port: string; publicUrl?: string; private?: boolean; log?: boolean }) => {
-      const file = loadConfigFile(opts.config);
-      const server = section(file.table, 'server');
-      const port = Number.parseInt(String(server.port ?? opts.port), 10);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${opts.port}`);
-      const host = String(server.host ?? opts.host);
-      const services = await openFromOptions(opts, {
-        authRequired: Boolean(opts.private ?? server.private ?? false),
-        publicUrl: 'http://placeholder',
-      });
-      const app = buildServer(services, { logger: Boolean(opts.log) });
-      const address = await app.listen({ host, port });
-      const actual = new URL(address);
-      services.config.publicUrl = (opts.publicUrl ?? (server.public_url as string | undefined) ?? `http://${host.includes(':') ? `[${host}]` : host}:${actual.port}`).replace(/\/+$/, '');
-      process.stdout.write(
-        `cratekeeper listening on ${address}\n` +
-          `  index: sparse+${services.config.publicUrl}/index/\n` +
-          `  mode:  ${services.config.authRequired ? 'private (auth-required)' : 'public'}\n` +
-          `  data:  ${services.db.dialect === 'postgres' ? 'PostgreSQL' : resolve(opts.data)}\n`,
-      );
-      const stop = async () => {
-        await app.close();
-        await services.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
-    });
+    .action(
+      async (
+        opts: CommonOptions & {
+          host: string;
+          port: string;
+          publicUrl?: string;
+          private?: boolean;
+          log?: boolean;
+        },
+      ) => {
+        const file = loadConfigFile(opts.config);
+        const server = section(file.table, 'server');
+        const port = Number.parseInt(String(server.port ?? opts.port), 10);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new Error(`invalid port: ${opts.port}`);
+        const host = String(server.host ?? opts.host);
+        const services = await openFromOptions(opts, {
+          authRequired: Boolean(opts.private ?? server.private ?? false),
+          publicUrl: 'http://placeholder',
+        });
+        const app = buildServer(services, { logger: Boolean(opts.log) });
+        const address = await app.listen({ host, port });
+        const actual = new URL(address);
+        services.config.publicUrl = (
+          opts.publicUrl ??
+          (server.public_url as string | undefined) ??
+          `http://${host.includes(':') ? `[${host}]` : host}:${actual.port}`
+        ).replace(/\/+$/, '');
+        process.stdout.write(
+          `cratekeeper listening on ${address}\n` +
+            `  index: sparse+${services.config.publicUrl}/index/\n` +
+            `  mode:  ${services.config.authRequired ? 'private (auth-required)' : 'public'}\n` +
+            `  data:  ${services.db.dialect === 'postgres' ? 'PostgreSQL' : resolve(opts.data)}\n`,
+        );
+        const stop = async () => {
+          await app.close();
+          await services.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', () => void stop());
+        process.once('SIGTERM', () => void stop());
+      },
+    );
 
   const user = program.command('user').description('manage registry users');
   addCommon(user.command('add <login>').description('create a user'))
     .option('--admin', 'make the user an administrator')
     .option('--name <name>', 'display name')
     .option('--email <email>', 'e-mail address')
-    .action(async (login: string, opts: CommonOptions & { admin?: boolean; name?: string; email?: string }) => {
-      const services = await openFromOptions(opts);
-      try {
-        const row = await services.users.create({ login, isAdmin: opts.admin ?? false, name: opts.name ?? null, email: opts.email ?? null });
-        process.stdout.write(`created user ${row.login}${row.is_admin ? ' (admin)' : ''}\n`);
-      } finally {
-        await services.close();
-      }
-    });
+    .action(
+      async (login: string, opts: CommonOptions & { admin?: boolean; name?: string; email?: string }) => {
+        const services = await openFromOptions(opts);
+        try {
+          const row = await services.users.create({
+            login,
+            isAdmin: opts.admin ?? false,
+            name: opts.name ?? null,
+            email: opts.email ?? null,
+          });
+          process.stdout.write(`created user ${row.login}${row.is_admin ? ' (admin)' : ''}\n`);
+        } finally {
+          await services.close();
+        }
+      },
+    );
 
   const token = program.command('token').description('manage API tokens');
-  addCommon(token.command('create').description('create an API token (printed once; only its hash is stored)'))
-    .requiredOption('--user <login>', 'the token\'s owner')
+  addCommon(
+    token.command('create').description('create an API token (printed once; only its hash is stored)'),
+  )
+    .requiredOption('--user <login>', "the token's owner")
     .option('--name <name>', 'a name to recognise the token by', 'cli')
     .option('--scopes <list>', `comma-separated scopes (${TOKEN_SCOPES.join(', ')})`, TOKEN_SCOPES.join(','))
     .option('--crates <pattern...>', 'limit to crates matching these patterns (e.g. `serde`, `tokio-*`)')
     .option('--expires <days>', 'expire after this many days')
-    .action(async (opts: CommonOptions & { user: string; name: string; scopes: string; crates?: string[]; expires?: string }) => {
-      const scopes = parseScopes(opts.scopes);
-      const expires = opts.expires === undefined ? null : Number(opts.expires);
-      if (expires !== null && (!Number.isFinite(expires) || expires <= 0)) throw new Error('--expires takes a positive number of days');
-      const services = await openFromOptions(opts);
-      try {
-        const owner = await services.users.findByLogin(opts.user);
-        if (!owner) throw new Error(`no user \`${opts.user}\`; create it with \`cratekeeper user add ${opts.user}\``);
-        const { token: secret } = await services.tokens.create({
-          userId: owner.id,
-          name: opts.name,
-          scopes,
-          cratePatterns: opts.crates ?? null,
-          expiresInDays: expires,
-        });
-        process.stdout.write(`${secret}\n`);
-        process.stderr.write(`token for ${owner.login} with scopes ${scopes.join(', ')}; it is shown only once\n`);
-      } finally {
-        await services.close();
-      }
-    });
+    .action(
+      async (
+        opts: CommonOptions & {
+          user: string;
+          name: string;
+          scopes: string;
+          crates?: string[];
+          expires?: string;
+        },
+      ) => {
+        const scopes = parseScopes(opts.scopes);
+        const expires = opts.expires === undefined ? null : Number(opts.expires);
+        if (expires !== null && (!Number.isFinite(expires) || expires <= 0))
+          throw new Error('--expires takes a positive number of days');
+        const services = await openFromOptions(opts);
+        try {
+          const owner = await services.users.findByLogin(opts.user);
+          if (!owner)
+            throw new Error(`no user \`${opts.user}\`; create it with \`cratekeeper user add ${opts.user}\``);
+          const { token: secret } = await services.tokens.create({
+            userId: owner.id,
+            name: opts.name,
+            scopes,
+            cratePatterns: opts.crates ?? null,
+            expiresInDays: expires,
+          });
+          process.stdout.write(`${secret}\n`);
+          process.stderr.write(
+            `token for ${owner.login} with scopes ${scopes.join(', ')}; it is shown only once\n`,
+          );
+        } finally {
+          await services.close();
+        }
+      },
+    );
 
   const imp = program.command('import').description('seed the registry');
-  addCommon(imp.command('crates <paths...>').description('import .crate files (or directories of them) through the publish checks'))
+  addCommon(
+    imp
+      .command('crates <paths...>')
+      .description('import .crate files (or directories of them) through the publish checks'),
+  )
     .option('--user <login>', 'publish as this user (created when missing)', 'import')
     .option('--progress', 'show progress even when stderr is not a terminal')
     .option('--json', 'print the result as JSON')
-    .action(async (paths: string[], opts: CommonOptions & { user: string; progress?: boolean; json?: boolean }) => {
-      const files = await collectCrateFiles(paths);
-      const services = await openFromOptions(opts);
-      try {
-        const user = (await services.users.findByLogin(opts.user)) ?? (await services.users.create({ login: opts.user }));
-        const progress = createProgress('import', files.length * 2, { force: opts.progress === true });
-        const started = Date.now();
-        const result = await importCrateFiles(services, files, user, { onProgress: (_d, _t, f) => progress.tick(1, f) });
-        const secs = (Date.now() - started) / 1000;
-        progress.done();
-        if (opts.json) {
-          process.stdout.write(JSON.stringify({ ...result, seconds: secs }, null, 2) + '\n');
-        } else {
-          process.stdout.write(
-            `imported ${result.imported} of ${files.length} crates in ${secs.toFixed(1)} s` +
-              ` (${result.skipped.length} already present, ${result.failed.length} refused)\n`,
-          );
-          for (const f of result.failed.slice(0, 50)) process.stdout.write(`  refused ${f.file}: ${f.reason}\n`);
-          if (result.failed.length > 50) process.stdout.write(`  … and ${result.failed.length - 50} more (use --json)\n`);
+    .action(
+      async (paths: string[], opts: CommonOptions & { user: string; progress?: boolean; json?: boolean }) => {
+        const files = await collectCrateFiles(paths);
+        const services = await openFromOptions(opts);
+        try {
+          const user =
+            (await services.users.findByLogin(opts.user)) ??
+            (await services.users.create({ login: opts.user }));
+          const progress = createProgress('import', files.length * 2, { force: opts.progress === true });
+          const started = Date.now();
+          const result = await importCrateFiles(services, files, user, {
+            onProgress: (_d, _t, f) => progress.tick(1, f),
+          });
+          const secs = (Date.now() - started) / 1000;
+          progress.done();
+          if (opts.json) {
+            process.stdout.write(JSON.stringify({ ...result, seconds: secs }, null, 2) + '\n');
+          } else {
+            process.stdout.write(
+              `imported ${result.imported} of ${files.length} crates in ${secs.toFixed(1)} s` +
+                ` (${result.skipped.length} already present, ${result.failed.length} refused)\n`,
+            );
+            for (const f of result.failed.slice(0, 50))
+              process.stdout.write(`  refused ${f.file}: ${f.reason}\n`);
+            if (result.failed.length > 50)
+              process.stdout.write(`  … and ${result.failed.length - 50} more (use --json)\n`);
+          }
+          if (result.imported === 0 && files.length > 0 && result.skipped.length < files.length)
+            process.exitCode = 1;
+        } finally {
+          await services.close();
         }
-        if (result.imported === 0 && files.length > 0 && result.skipped.length < files.length) process.exitCode = 1;
-      } finally {
-        await services.close();
-      }
-    });
+      },
+    );
 }

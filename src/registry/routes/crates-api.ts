@@ -41,12 +41,20 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     }
   };
 
-  app.put('/api/v1/crates/new', { bodyLimit: config.limits.maxUploadBytes + config.limits.maxMetadataBytes + 8 }, async (req) => {
-    const auth = await requireToken(tokens, req.headers.authorization);
-    if (!Buffer.isBuffer(req.body)) throw badRequest('expected a publish body');
-    const published = await services.publisher.publishBody(req.body, { user: auth.user, token: auth }, client(req));
-    return { warnings: published.warnings };
-  });
+  app.put(
+    '/api/v1/crates/new',
+    { bodyLimit: config.limits.maxUploadBytes + config.limits.maxMetadataBytes + 8 },
+    async (req) => {
+      const auth = await requireToken(tokens, req.headers.authorization);
+      if (!Buffer.isBuffer(req.body)) throw badRequest('expected a publish body');
+      const published = await services.publisher.publishBody(
+        req.body,
+        { user: auth.user, token: auth },
+        client(req),
+      );
+      return { warnings: published.warnings };
+    },
+  );
 
   const setYanked = (yanked: boolean) => async (req: FastifyRequest) => {
     const { name, version } = req.params as CrateVersionParams;
@@ -99,7 +107,9 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     }
     const changed: string[] = [];
     for (const user of found) {
-      const did = add ? await crates.addOwner(krate.id, user.id, auth.user.id) : await crates.removeOwner(krate.id, user.id);
+      const did = add
+        ? await crates.addOwner(krate.id, user.id, auth.user.id)
+        : await crates.removeOwner(krate.id, user.id);
       if (did) changed.push(user.login);
     }
     const verb = add ? 'added as an owner of' : 'removed as an owner of';
@@ -122,7 +132,12 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     const page = Math.max(Number.parseInt(query.page ?? '1', 10) || 1, 1);
     const { total, crates: hits } = await crates.search(q, perPage, (page - 1) * perPage);
     return {
-      crates: hits.map((h) => ({ name: h.name, max_version: h.max_version, description: h.description, downloads: h.downloads })),
+      crates: hits.map((h) => ({
+        name: h.name,
+        max_version: h.max_version,
+        description: h.description,
+        downloads: h.downloads,
+      })),
       meta: { total },
     };
   });
@@ -133,7 +148,9 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     const krate = await crateOr404(name);
     const v = await crates.findVersion(krate.id, version);
     if (!v || v.status !== 'published') {
-      throw notFound(`crate \`${krate.name}\` does not have a downloadable version \`${version.slice(0, 100)}\``);
+      throw notFound(
+        `crate \`${krate.name}\` does not have a downloadable version \`${version.slice(0, 100)}\``,
+      );
     }
     const bytes = await services.blobs.get(v.checksum);
     if (!bytes) throw notFound(`the file of ${krate.name}@${v.num} is missing from storage`);
@@ -141,7 +158,10 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     return reply
       .type('application/gzip')
       .header('content-disposition', `attachment; filename="${krate.name}-${v.num}.crate"`)
-      .header('cache-control', config.authRequired ? 'private, max-age=31536000, immutable' : 'public, max-age=31536000, immutable')
+      .header(
+        'cache-control',
+        config.authRequired ? 'private, max-age=31536000, immutable' : 'public, max-age=31536000, immutable',
+      )
       .send(bytes);
   });
 }

@@ -42,7 +42,10 @@ export function registerSparseIndex(app: FastifyInstance, services: RegistryServ
     if (!file) return reply.code(404).send(errorBody(`no crate named \`${name}\` in this registry`));
     reply.header('etag', file.etag).header('last-modified', file.lastModified);
     // Private index files must not be stored by shared caches.
-    reply.header('cache-control', config.authRequired ? 'private, no-cache' : 'public, max-age=0, must-revalidate');
+    reply.header(
+      'cache-control',
+      config.authRequired ? 'private, no-cache' : 'public, max-age=0, must-revalidate',
+    );
     const inm = req.headers['if-none-match'];
     if (inm && inm.split(',').some((t) => t.trim() === file.etag)) return reply.code(304).send();
     const ims = req.headers['if-modified-since'];

@@ -86,6 +86,19 @@ describe('indexed and naive methods', () => {
     expect(flagged).toBeGreaterThan(1000);
   });
 
+  it('give identical results for a batch (the join a scan uses) and one name at a time', () => {
+    const candidates = names.map((name, i) => ({ name, owners: i % 7 === 0 ? ['team-a'] : [] }));
+    const batch = new TyposquatChecker(corpus, config).checkAll(candidates);
+    const single = new TyposquatChecker(corpus, config);
+    const naive = new TyposquatChecker(corpus, config, { method: 'naive' });
+    candidates.forEach((c, i) => {
+      expect(batch[i], c.name).toEqual(single.check(c));
+      expect(batch[i], c.name).toEqual(naive.check(c));
+    });
+    // Once the table exists, a batch is answered from it: still the same.
+    expect(single.checkAll(candidates)).toEqual(batch);
+  });
+
   it('give identical results when the index is split into shards', () => {
     const candidates = names.map((name) => ({ name }));
     const whole = scanWith(new TyposquatChecker(corpus, config), candidates);

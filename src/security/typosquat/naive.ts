@@ -25,6 +25,10 @@ export class NaiveMatcher {
     });
   }
 
+  lookupAll(candidates: readonly string[]): RawHit[][] {
+    return candidates.map((c) => this.lookup(c));
+  }
+
   /** Raw hits in crates.io's check order (repeats included, as Typomania reports them). */
   lookup(candidate: string, out: RawHit[] = []): RawHit[] {
     const s = this.settings;

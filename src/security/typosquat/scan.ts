@@ -31,22 +31,21 @@ export function compareEntries(a: ScanEntry, b: ScanEntry): number {
   return b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-const PROGRESS_EVERY = 2000;
-
 /** Checks every candidate with `checker`; only flagged names are returned, worst first. */
 export function scanWith(
   checker: TyposquatChecker,
   candidates: readonly TyposquatCandidate[],
   onProgress?: (p: ScanProgress) => void,
 ): ScanEntry[] {
+  const total = candidates.length;
+  const results = checker.checkAll(candidates, (fraction) =>
+    onProgress?.({ done: Math.floor(fraction * total), total }),
+  );
   const out: ScanEntry[] = [];
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i]!;
-    const hits = checker.check(c);
-    if (hits.length > 0) out.push({ name: c.name, score: hits[0]!.score, hits });
-    if (onProgress && (i + 1) % PROGRESS_EVERY === 0) onProgress({ done: i + 1, total: candidates.length });
-  }
-  onProgress?.({ done: candidates.length, total: candidates.length });
+  results.forEach((hits, i) => {
+    if (hits.length > 0) out.push({ name: candidates[i]!.name, score: hits[0]!.score, hits });
+  });
+  onProgress?.({ done: total, total });
   return out.sort(compareEntries);
 }
 

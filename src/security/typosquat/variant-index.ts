@@ -1,7 +1,8 @@
 // The inverted form of the checks: for each popular name, every candidate name a check would map
 // to it, in one hash table (candidate → postings). Checking a candidate is then one lookup, plus
 // the two checks that do not invert into a finite list (version suffix: computed forward;
-// swapped words: a multiset-of-words key).
+// swapped words: a multiset-of-words key). Checking a whole batch (a scan) joins the other way
+// round: the batch goes into a small table that the popular names' variants are probed against.
 //
 // Variants are never built as strings: each is a splice of the popular name (prefix + a few
 // characters + suffix), so its polynomial hash follows from the name's prefix hashes in O(1).
@@ -38,24 +39,34 @@ export interface RawHit {
 }
 
 // Polynomial hash modulo a prime below 2^26: products of two residues stay below 2^53, exact in
-// a double, and hashes are small integers (fast Map keys).
+// a double, and hashes fit an Int32Array.
 const P = 67108859;
 const B = 40503;
 
-const KIND_CODE = new Map<SquatKind, number>(CHECK_ORDER.map((k, i) => [k, i]));
-const code = (k: SquatKind) => KIND_CODE.get(k)!;
+const code = (k: SquatKind) => CHECK_ORDER.indexOf(k);
+const REPEATED = code('repeated-character');
+const SWAPPED = code('swapped-characters');
+const BITFLIP = code('bitflip');
+const OMITTED = code('omitted-character');
+const TYPO = code('typo');
 
 export class VariantIndex {
-  /** hash of a candidate name → posting(s); a posting is `target * codes + code`. */
-  private readonly map: PostingTable;
   /** Affix message details; affix codes follow the plain kinds. */
   private readonly details: string[] = [];
   private readonly codes: number;
+  private readonly affixes: { text: string; hash: number; prefix: boolean; code: number; strip: number }[] = [];
+  private readonly longestAffix: number;
+  // The typo table reversed: where a popular name has replacement `r`, a candidate has `c`.
+  private readonly typoBySingle = new Map<string, string[]>();
+  private readonly typoByEmpty: string[] = [];
+  private readonly typoByLonger: [string, string][] = [];
   private readonly words = new Map<string, number[]>();
   private readonly maxKTargets: { target: number; tokens: string[] }[] = [];
   private readonly nameIndex = new Map<string, number>();
   private readonly include: (i: number) => boolean;
   private pow: number[] = [1];
+  /** hash of a candidate name → postings `target * codes + code`; built on the first lookup. */
+  private table?: PostingTable;
 
   /**
    * `names` are the popular names (index = rank); only those for which `include(i)` holds are
@@ -70,140 +81,118 @@ export class VariantIndex {
       if (!this.nameIndex.has(n)) this.nameIndex.set(n, i);
     });
     this.include = include;
-    // About 200 variants per name of typical length; the table grows if that is short.
-    this.map = new PostingTable(names.length * 200);
 
-    const affixes: { text: string; hash: number; prefix: boolean; code: number; strip: number }[] = [];
     for (const sep of settings.affixSeparators) {
       for (const affix of settings.affixes) {
-        const prefix = affix + sep;
-        const suffix = sep + affix;
-        for (const [text, isPrefix] of [
-          [prefix, true],
-          [suffix, false],
+        for (const [text, prefix] of [
+          [affix + sep, true],
+          [sep + affix, false],
         ] as const) {
-          const where = isPrefix ? 'prefix' : 'suffix';
-          const adds = this.detailCode(`adds the ${text} ${where}`);
-          const removes = this.detailCode(`removes the ${text} ${where}`);
-          affixes.push({ text, hash: this.hash(text), prefix: isPrefix, code: adds, strip: removes });
+          const where = prefix ? 'prefix' : 'suffix';
+          const code = this.detailCode(`adds the ${text} ${where}`);
+          const strip = this.detailCode(`removes the ${text} ${where}`);
+          this.affixes.push({ text, hash: hashOf(text), prefix, code, strip });
         }
       }
     }
     this.codes = CHECK_ORDER.length + this.details.length;
-    const longestAffix = affixes.reduce((m, a) => Math.max(m, a.text.length), 0);
+    this.longestAffix = this.affixes.reduce((m, a) => Math.max(m, a.text.length), 0);
 
-    // Typo table, reversed: a popular name containing replacement `r` where a candidate has `c`.
-    const bySingle = new Map<string, string[]>();
-    const byEmpty: string[] = [];
-    const byLonger: [string, string][] = [];
     for (const [c, replacements] of settings.typos) {
       if (c.length !== 1) continue; // the forward check replaces one character at a time
       for (const r of replacements) {
         if (r.length === 1) {
-          const list = bySingle.get(r);
+          const list = this.typoBySingle.get(r);
           if (list) list.push(c);
-          else bySingle.set(r, [c]);
-        } else if (r.length === 0) byEmpty.push(c);
-        else byLonger.push([c, r]);
+          else this.typoBySingle.set(r, [c]);
+        } else if (r.length === 0) this.typoByEmpty.push(c);
+        else this.typoByLonger.push([c, r]);
       }
     }
 
-    const alphabet = settings.alphabet;
     for (let t = 0; t < names.length; t++) {
-      if (!include(t) || this.nameIndex.get(names[t]!) !== t) continue;
-      const name = names[t]!;
-      const n = name.length;
-      this.ensurePow(n + longestAffix + 2);
-      const pow = this.pow;
-      const pre = new Array<number>(n + 1);
-      pre[0] = 0;
-      let outside = 0; // characters not in the alphabet
-      let outsideAt = -1;
-      for (let i = 0; i < n; i++) {
-        const ch = name.charCodeAt(i);
-        pre[i + 1] = (pre[i]! * B + ch) % P;
-        if (!alphabet.hasCode(ch)) {
-          outside++;
-          outsideAt = i;
-        }
-      }
-      const full = pre[n]!;
-      // Hash of name[i..n].
-      const suf = (i: number) => (full - ((pre[i]! * pow[n - i]!) % P) + P) % P;
-      // Hash of name[0..i] + (text with hash h, length len) + name[j..n].
-      const splice = (i: number, h: number, len: number, j: number) =>
-        (((((pre[i]! * pow[len]!) % P) + h) % P) * pow[n - j]! + suf(j)) % P;
-
-      for (let j = 0; j < n; j++) {
-        const ch = name.charCodeAt(j);
-        const runStart = j > 0 && name.charCodeAt(j - 1) === ch;
-        // Repeated: the candidate doubles an ASCII character (once per run).
-        if (ch < 128 && !runStart) this.add(splice(j, ch, 1, j), t, code('repeated-character'));
-        // Omitted: the candidate lacks an alphabet character (once per run).
-        if (alphabet.hasCode(ch) && !runStart) this.add(splice(j, 0, 0, j + 1), t, code('omitted-character'));
-        // Swapped: two different adjacent characters trade places.
-        if (j + 1 < n && ch !== name.charCodeAt(j + 1)) {
-          this.add(splice(j, (name.charCodeAt(j + 1) * B + ch) % P, 2, j + 2), t, code('swapped-characters'));
-        }
-        // Bitflip: one of the low seven bits flipped, the result wholly in the alphabet.
-        if (outside === 0 || (outside === 1 && outsideAt === j)) {
-          for (let bit = 0; bit < 7; bit++) {
-            const f = ch ^ (1 << bit);
-            if (alphabet.hasCode(f)) this.add(splice(j, f, 1, j + 1), t, code('bitflip'));
-          }
-        }
-        // Typo: the candidate has `c` where the popular name has the one-character replacement.
-        for (const c of bySingle.get(name[j]!) ?? []) this.add(splice(j, c.charCodeAt(0), 1, j + 1), t, code('typo'));
-      }
-      for (const c of byEmpty) {
-        for (let p = 0; p <= n; p++) this.add(splice(p, c.charCodeAt(0), 1, p), t, code('typo'));
-      }
-      for (const [c, r] of byLonger) {
-        for (let p = name.indexOf(r); p >= 0; p = name.indexOf(r, p + 1)) {
-          this.add(splice(p, c.charCodeAt(0), 1, p + r.length), t, code('typo'));
-        }
-      }
-      for (const a of affixes) {
-        const len = a.text.length;
-        if (a.prefix) {
-          this.add(((a.hash * pow[n]!) % P + full) % P, t, a.code);
-          if (name.startsWith(a.text)) this.add(suf(len), t, a.strip);
-        } else {
-          this.add(((full * pow[len]!) % P + a.hash) % P, t, a.code);
-          if (name.endsWith(a.text)) this.add(pre[n - len]!, t, a.strip);
-        }
-      }
-
-      const tokens = swappedWordsShape(name);
-      if (tokens) {
-        const key = tokens.join('\u0000');
-        const bucket = this.words.get(key);
-        if (bucket) bucket.push(t);
-        else this.words.set(key, [t]);
-        if (tokens.length === SWAPPED_WORDS_MAX_K) this.maxKTargets.push({ target: t, tokens });
-      }
+      if (!this.indexed(t)) continue;
+      const tokens = swappedWordsShape(names[t]!);
+      if (!tokens) continue;
+      const key = tokens.join('\u0000');
+      const bucket = this.words.get(key);
+      if (bucket) bucket.push(t);
+      else this.words.set(key, [t]);
+      if (tokens.length === SWAPPED_WORDS_MAX_K) this.maxKTargets.push({ target: t, tokens });
     }
   }
 
-  /** Number of distinct hashes precomputed (for figures). */
+  /** Number of distinct hashes precomputed (for figures); 0 until the first single lookup. */
   get size(): number {
-    return this.map.size;
+    return this.table?.size ?? 0;
+  }
+
+  /** Builds the table of every popular name's variants (done by the first `lookup` otherwise). */
+  prepare(): void {
+    if (this.table) return;
+    // About 200 variants per name of typical length; the table grows if that is short.
+    const table = new PostingTable(this.names.length * 200);
+    for (let t = 0; t < this.names.length; t++) {
+      if (this.indexed(t)) this.forEachVariant(t, (hash, code) => table.add(hash, t * this.codes + code));
+    }
+    this.table = table;
   }
 
   /** Every raw hit of `candidate` against the indexed popular names (possibly with repeats). */
   lookup(candidate: string, out: RawHit[] = []): RawHit[] {
-    {
-      for (const p of this.map.get(this.hash(candidate))) {
-        const target = Math.floor(p / this.codes);
-        const c = p - target * this.codes;
-        const hit: RawHit =
-          c < CHECK_ORDER.length
-            ? { kind: CHECK_ORDER[c]!, target }
-            : { kind: 'affix', target, detail: this.details[c - CHECK_ORDER.length]! };
-        if (this.confirm(hit, candidate, this.names[target]!)) out.push(hit);
-      }
+    this.prepare();
+    for (const p of this.table!.get(hashOf(candidate))) {
+      const target = Math.floor(p / this.codes);
+      const hit = this.decode(target, p - target * this.codes);
+      if (this.confirm(hit, candidate, this.names[target]!)) out.push(hit);
     }
+    this.shapeHits(candidate, out);
+    return out;
+  }
 
+  /**
+   * Raw hits of many candidates at once. Without a prebuilt table this is a join the other way
+   * round: the candidates go into a small hash table and every popular name's variants are
+   * probed against it, so nothing as large as the full variant table is ever built.
+   */
+  lookupAll(candidates: readonly string[], onProgress?: (fraction: number) => void): RawHit[][] {
+    const out: RawHit[][] = candidates.map(() => []);
+    if (this.table) {
+      candidates.forEach((c, i) => this.lookup(c, out[i]!));
+      onProgress?.(1);
+      return out;
+    }
+    const byHash = new PostingTable(candidates.length);
+    candidates.forEach((c, i) => byHash.add(hashOf(c), i));
+    for (let t = 0; t < this.names.length; t++) {
+      if (this.indexed(t)) {
+        const target = this.names[t]!;
+        this.forEachVariant(t, (hash, code) => {
+          for (const i of byHash.get(hash)) {
+            const hit = this.decode(t, code);
+            if (this.confirm(hit, candidates[i]!, target)) out[i]!.push(hit);
+          }
+        });
+      }
+      if (onProgress && t % 256 === 255) onProgress((t + 1) / this.names.length);
+    }
+    candidates.forEach((c, i) => this.shapeHits(c, out[i]!));
+    onProgress?.(1);
+    return out;
+  }
+
+  private indexed(t: number): boolean {
+    return this.include(t) && this.nameIndex.get(this.names[t]!) === t;
+  }
+
+  private decode(target: number, code: number): RawHit {
+    return code < CHECK_ORDER.length
+      ? { kind: CHECK_ORDER[code]!, target }
+      : { kind: 'affix', target, detail: this.details[code - CHECK_ORDER.length]! };
+  }
+
+  /** The version and swapped-words checks, which look the candidate's own shape up. */
+  private shapeHits(candidate: string, out: RawHit[]): void {
     const stem = versionStem(candidate);
     if (stem !== null) {
       const t = this.nameIndex.get(stem);
@@ -225,7 +214,74 @@ export class VariantIndex {
         }
       }
     }
-    return out;
+  }
+
+  /** Calls `emit(hash, code)` for every candidate name that a check maps to popular name `t`. */
+  private forEachVariant(t: number, emit: (hash: number, code: number) => void): void {
+    const alphabet = this.settings.alphabet;
+    const name = this.names[t]!;
+    const n = name.length;
+    this.ensurePow(n + this.longestAffix + 2);
+    const pow = this.pow;
+    const pre = new Array<number>(n + 1);
+    pre[0] = 0;
+    let outside = 0; // characters not in the alphabet
+    let outsideAt = -1;
+    for (let i = 0; i < n; i++) {
+      const ch = name.charCodeAt(i);
+      pre[i + 1] = (pre[i]! * B + ch) % P;
+      if (!alphabet.hasCode(ch)) {
+        outside++;
+        outsideAt = i;
+      }
+    }
+    const full = pre[n]!;
+    // Hash of name[i..n].
+    const suf = (i: number) => (full - ((pre[i]! * pow[n - i]!) % P) + P) % P;
+    // Hash of name[0..i] + (text with hash h, length len) + name[j..n].
+    const splice = (i: number, h: number, len: number, j: number) =>
+      (((((pre[i]! * pow[len]!) % P) + h) % P) * pow[n - j]! + suf(j)) % P;
+
+    for (let j = 0; j < n; j++) {
+      const ch = name.charCodeAt(j);
+      const runStart = j > 0 && name.charCodeAt(j - 1) === ch;
+      // Repeated: the candidate doubles an ASCII character (once per run).
+      if (ch < 128 && !runStart) emit(splice(j, ch, 1, j), REPEATED);
+      // Omitted: the candidate lacks an alphabet character (once per run).
+      if (alphabet.hasCode(ch) && !runStart) emit(splice(j, 0, 0, j + 1), OMITTED);
+      // Swapped: two different adjacent characters trade places.
+      if (j + 1 < n && ch !== name.charCodeAt(j + 1)) {
+        emit(splice(j, (name.charCodeAt(j + 1) * B + ch) % P, 2, j + 2), SWAPPED);
+      }
+      // Bitflip: one of the low seven bits flipped, the result wholly in the alphabet.
+      if (outside === 0 || (outside === 1 && outsideAt === j)) {
+        for (let bit = 0; bit < 7; bit++) {
+          const f = ch ^ (1 << bit);
+          if (alphabet.hasCode(f)) emit(splice(j, f, 1, j + 1), BITFLIP);
+        }
+      }
+      // Typo: the candidate has `c` where the popular name has the one-character replacement.
+      const single = this.typoBySingle.get(name[j]!);
+      if (single) for (const c of single) emit(splice(j, c.charCodeAt(0), 1, j + 1), TYPO);
+    }
+    for (const c of this.typoByEmpty) {
+      for (let p = 0; p <= n; p++) emit(splice(p, c.charCodeAt(0), 1, p), TYPO);
+    }
+    for (const [c, r] of this.typoByLonger) {
+      for (let p = name.indexOf(r); p >= 0; p = name.indexOf(r, p + 1)) {
+        emit(splice(p, c.charCodeAt(0), 1, p + r.length), TYPO);
+      }
+    }
+    for (const a of this.affixes) {
+      const len = a.text.length;
+      if (a.prefix) {
+        emit((((a.hash * pow[n]!) % P) + full) % P, a.code);
+        if (name.startsWith(a.text)) emit(suf(len), a.strip);
+      } else {
+        emit((((full * pow[len]!) % P) + a.hash) % P, a.code);
+        if (name.endsWith(a.text)) emit(pre[n - len]!, a.strip);
+      }
+    }
   }
 
   /** Whether the forward check on `candidate` really yields `target` (rules out hash collisions). */
@@ -271,20 +327,22 @@ export class VariantIndex {
     return CHECK_ORDER.length + i;
   }
 
-  private hash(s: string): number {
-    let h = 0;
-    for (let i = 0; i < s.length; i++) h = (h * B + s.charCodeAt(i)) % P;
-    return h;
-  }
-
   private ensurePow(n: number): void {
     while (this.pow.length <= n) this.pow.push((this.pow[this.pow.length - 1]! * B) % P);
   }
-
-  private add(hash: number, target: number, c: number): void {
-    this.map.add(hash, target * this.codes + c);
-  }
 }
+
+function hashOf(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * B + s.charCodeAt(i)) % P;
+  return h;
+}
+
+function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((w, i) => w === b[i]);
+}
+
+const NONE: readonly number[] = Object.freeze([]);
 
 /**
  * Open-addressing hash table from a hash (0 ≤ h < P) to one posting or a short list: typed
@@ -330,7 +388,7 @@ class PostingTable {
   /** The postings of `hash`, or an empty list. */
   get(hash: number): readonly number[] {
     const i = this.slot(hash);
-    if (this.keys[i] === 0) return [];
+    if (this.keys[i] === 0) return NONE;
     const v = this.values[i]!;
     return v >= 0 ? [v] : this.lists[-v - 1]!;
   }
@@ -355,8 +413,4 @@ class PostingTable {
       this.values[i] = values[j]!;
     }
   }
-}
-
-function sameWords(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((w, i) => w === b[i]);
 }
