@@ -1,0 +1,110 @@
+// The `cratekeeper` command as a user runs it: users, tokens, import, serve.
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCrateArchive } from '../../src/formats/crate-archive.js';
+import { manifestToml } from '../support/publish-body.js';
+import { repoRoot } from '../support/debian-corpus.js';
+
+const main = join(repoRoot, 'src/cli/main.ts');
+
+function ck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', main, ...args],
+      { cwd: repoRoot },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('cratekeeper CLI', () => {
+  let dir: string;
+  let data: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ck-cli-'));
+    data = join(dir, 'data');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates users and tokens, refusing bad input with a clear error', async () => {
+    expect((await ck(['user', 'add', 'alice', '--admin', '--data', data])).stdout).toContain(
+      'created user alice (admin)',
+    );
+    const dup = await ck(['user', 'add', 'alice', '--data', data]);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('already exists');
+
+    const tok = await ck([
+      'token',
+      'create',
+      '--user',
+      'alice',
+      '--scopes',
+      'yank,publish-update',
+      '--crates',
+      'a*',
+      '--expires',
+      '30',
+      '--data',
+      data,
+    ]);
+    expect(tok.code).toBe(0);
+    expect(tok.stdout.trim()).toMatch(/^ck_[\w-]{43}$/);
+    expect(tok.stderr).toContain('shown only once');
+
+    const badScope = await ck(['token', 'create', '--user', 'alice', '--scopes', 'admin', '--data', data]);
+    expect(badScope.code).toBe(1);
+    expect(badScope.stderr).toContain('unknown scope `admin`');
+    const noUser = await ck(['token', 'create', '--user', 'nobody', '--data', data]);
+    expect(noUser.stderr).toContain('no user `nobody`');
+  });
+
+  it('imports .crate files and reports refusals with reasons', async () => {
+    const crates = join(dir, 'crates');
+    await mkdir(crates);
+    await writeFile(
+      join(crates, 'good-1.0.0.crate'),
+      await writeCrateArchive('good-1.0.0', [{ path: 'Cargo.toml', data: manifestToml('good', '1.0.0') }]),
+    );
+    await writeFile(join(crates, 'bad-1.0.0.crate'), Buffer.from('not a crate'));
+    const r = await ck(['import', 'crates', crates, '--data', data, '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { imported: number; failed: { file: string; reason: string }[] };
+    expect(result.imported).toBe(1);
+    expect(result.failed).toEqual([
+      { file: 'bad-1.0.0.crate', reason: expect.stringContaining('invalid .crate archive') },
+    ]);
+    const again = await ck(['import', 'crates', crates, '--data', data]);
+    expect(again.stdout).toMatch(/imported 0 of 2 crates .* \(1 already present, 1 refused\)/);
+  });
+
+  it('serves the registry it seeded', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--data', data, '--port', '0'], {
+      cwd: repoRoot,
+    });
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const config = (await (await fetch(`${address}/index/config.json`)).json()) as { dl: string };
+      expect(config.dl).toBe(`${address}/api/v1/crates`);
+      expect((await fetch(`${address}/index/go/od/good`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
