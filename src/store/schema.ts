@@ -122,6 +122,55 @@ export interface DeletedCratesTable {
   reason: string | null;
 }
 
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  payload: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  locked_by: string | null;
+  locked_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export type AlertSeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type AlertStatus = 'open' | 'acknowledged' | 'escalated' | 'dismissed' | 'resolved';
+
+export interface AlertsTable {
+  id: Generated<number>;
+  /** typosquat, impersonation, scanner, … */
+  kind: string;
+  severity: AlertSeverity;
+  status: AlertStatus;
+  crate_name: string;
+  version: string | null;
+  version_id: number | null;
+  title: string;
+  /** JSON evidence, shaped by the kind. */
+  details: string;
+  score: number;
+  /** One alert per finding: repeated checks update it rather than pile up. */
+  dedupe_key: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScanResultsTable {
+  id: Generated<number>;
+  version_id: number;
+  verdict: string;
+  findings: string;
+  capabilities: string;
+  stats: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -132,6 +181,9 @@ export interface Database {
   version_downloads: VersionDownloadsTable;
   reserved_names: ReservedNamesTable;
   deleted_crates: DeletedCratesTable;
+  jobs: JobsTable;
+  alerts: AlertsTable;
+  scan_results: ScanResultsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -140,3 +192,6 @@ export type CrateRow = Selectable<CratesTable>;
 export type VersionRow = Selectable<VersionsTable>;
 export type DependencyRow = Selectable<DependenciesTable>;
 export type NewVersion = Insertable<VersionsTable>;
+export type JobRow = Selectable<JobsTable>;
+export type AlertRow = Selectable<AlertsTable>;
+export type ScanResultRow = Selectable<ScanResultsTable>;

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import * as m001 from './001-registry.js';
+import * as m002 from './002-security.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -9,4 +10,5 @@ export interface DialectMigration {
 
 export const migrations: Record<string, DialectMigration> = {
   '001-registry': m001,
+  '002-security': m002,
 };

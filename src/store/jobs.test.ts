@@ -1,0 +1,100 @@
+// The job queue on both databases: ordering, exclusive claims under concurrency, retries
+// with backoff, and recovery of jobs whose worker died.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { Worker } from '../jobs/worker.js';
+import { JobQueue } from './jobs.js';
+
+describe.each(DIALECTS)('job queue on %s', (dialect) => {
+  let t: TestDatabase;
+  let queue: JobQueue;
+
+  beforeEach(async () => {
+    t = await openTestDatabase(dialect);
+    queue = new JobQueue(t.db.kysely, t.db.dialect, { baseDelayMs: 1000, maxDelayMs: 4000 });
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it('claims ready jobs oldest first and never a future one', async () => {
+    const a = await queue.enqueue('scan', { n: 1 });
+    const b = await queue.enqueue('scan', { n: 2 });
+    await queue.enqueue('scan', { n: 3 }, { runAt: new Date(Date.now() + 60_000) });
+    expect((await queue.claim('w'))?.id).toBe(a.id);
+    const second = await queue.claim('w');
+    expect(second?.id).toBe(b.id);
+    expect(second?.status).toBe('running');
+    expect(second?.attempts).toBe(1);
+    expect(second?.locked_by).toBe('w');
+    expect(await queue.claim('w')).toBeNull();
+    expect(await queue.claim('w', new Date(Date.now() + 61_000))).not.toBeNull();
+  });
+
+  it('gives each job to exactly one of many concurrent claimers', async () => {
+    for (let i = 0; i < 40; i++) await queue.enqueue('scan', { i });
+    const claimed: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        for (;;) {
+          const job = await queue.claim(`w${w}`);
+          if (!job) return;
+          claimed.push(job.id);
+        }
+      }),
+    );
+    expect(claimed).toHaveLength(40);
+    expect(new Set(claimed).size).toBe(40);
+  });
+
+  it('retries with exponential backoff, then fails for good', async () => {
+    await queue.enqueue('flaky', {}, { maxAttempts: 3 });
+    const t0 = new Date();
+    const first = (await queue.claim('w', t0))!;
+    expect(await queue.fail(first, 'boom', t0)).toBe('retry');
+    expect(await queue.claim('w', new Date(t0.getTime() + 500))).toBeNull(); // 1 s backoff
+    const second = (await queue.claim('w', new Date(t0.getTime() + 1000)))!;
+    expect(second.attempts).toBe(2);
+    expect(second.last_error).toBe('boom');
+    expect(await queue.fail(second, 'boom again', t0)).toBe('retry');
+    expect(await queue.claim('w', new Date(t0.getTime() + 1500))).toBeNull(); // 2 s backoff
+    const third = (await queue.claim('w', new Date(t0.getTime() + 2000)))!;
+    expect(await queue.fail(third, 'still broken', t0)).toBe('failed');
+    const row = await queue.get(third.id);
+    expect(row?.status).toBe('failed');
+    expect(row?.last_error).toBe('still broken');
+    expect(await queue.claim('w', new Date(t0.getTime() + 60_000))).toBeNull();
+  });
+
+  it('runs a job again when its worker died mid-way', async () => {
+    const job = await queue.enqueue('scan', {});
+    const t0 = new Date();
+    await queue.claim('dead-worker', t0);
+    expect(await queue.recoverExpired(60_000, new Date(t0.getTime() + 30_000))).toBe(0);
+    expect(await queue.recoverExpired(60_000, new Date(t0.getTime() + 61_000))).toBe(1);
+    const again = await queue.claim('new-worker', new Date(t0.getTime() + 120_000));
+    expect(again?.id).toBe(job.id);
+    expect(again?.attempts).toBe(2);
+    expect(again?.last_error).toMatch(/lease expired/);
+  });
+
+  it('runs handlers, records failures, and reports unknown kinds', async () => {
+    const worker = new Worker(queue);
+    const seen: unknown[] = [];
+    worker.handle('ok', async (payload) => {
+      seen.push(payload);
+    });
+    worker.handle('bad', async () => {
+      throw new Error('handler exploded');
+    });
+    const ok = await queue.enqueue('ok', { hello: 'world' });
+    const bad = await queue.enqueue('bad', {}, { maxAttempts: 1 });
+    const unknown = await queue.enqueue('mystery', {}, { maxAttempts: 1 });
+    expect(await worker.drain()).toBe(3);
+    expect(seen).toEqual([{ hello: 'world' }]);
+    expect((await queue.get(ok.id))?.status).toBe('done');
+    expect((await queue.get(bad.id))?.last_error).toMatch(/^handler exploded/);
+    expect((await queue.get(unknown.id))?.last_error).toMatch(/no handler for job kind `mystery`/);
+    expect(await queue.counts()).toEqual({ done: 1, failed: 2 });
+  });
+});

@@ -1,0 +1,40 @@
+// Scanner reports stored per version (the newest is the one that counts).
+import type { Kysely } from 'kysely';
+import type { Database, ScanResultRow } from './schema.js';
+import { nowIso } from './time.js';
+
+export interface StoredScan {
+  versionId: number;
+  verdict: string;
+  findings: unknown[];
+  capabilities: string[];
+  stats: unknown;
+}
+
+export class ScanResultRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async save(scan: StoredScan, now = new Date()): Promise<ScanResultRow> {
+    return this.db
+      .insertInto('scan_results')
+      .values({
+        version_id: scan.versionId,
+        verdict: scan.verdict,
+        findings: JSON.stringify(scan.findings),
+        capabilities: JSON.stringify(scan.capabilities),
+        stats: JSON.stringify(scan.stats),
+        created_at: nowIso(now),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async latest(versionId: number): Promise<ScanResultRow | undefined> {
+    return this.db
+      .selectFrom('scan_results')
+      .selectAll()
+      .where('version_id', '=', versionId)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+  }
+}
