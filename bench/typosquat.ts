@@ -1,23 +1,27 @@
 // `npm run bench -- typosquat [--index PATH] [--top N] [--repeat N]`
 //
 // Scans every crate of the 2019 crates.io index against its top 3,000 (by distinct dependents)
-// and prints the wall time and memory of the scan, by the inverted index (one thread, and two
+// and prints the wall time and memory of the scan, by the inverted method (one thread, and two
 // worker threads) and by the straightforward method (generate each candidate's variants and look
-// them up), measured in the same run, and checks that all give the same report.
+// them up), measured in the same run, and checks that all give the same report. Also times the
+// registry's use: the variant table built once, then one name at a time.
 // Reading the index is timed separately: it is the same for every method.
 import { isDeepStrictEqual } from 'node:util';
 import { readCratesIndex } from '../src/formats/crates-index.js';
 import { TyposquatChecker } from '../src/security/typosquat/checker.js';
 import { defaultTyposquatConfig } from '../src/security/typosquat/config.js';
 import { IndexPopularity } from '../src/security/typosquat/corpus.js';
-import { scanCandidates, scanWith, type ScanEntry } from '../src/security/typosquat/scan.js';
+import { compareEntries, scanCandidates, scanWith, type ScanEntry } from '../src/security/typosquat/scan.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-const index = arg('index', new URL('../../shared/data/crates-io-index-2019-11-10.tar.gz', import.meta.url).pathname);
+const index = arg(
+  'index',
+  new URL('../../shared/data/crates-io-index-2019-11-10.tar.gz', import.meta.url).pathname,
+);
 const top = Number(arg('top', '3000'));
 const repeat = Number(arg('repeat', '5'));
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
@@ -30,7 +34,9 @@ const readMs = performance.now() - t;
 const corpus = popularity.top(top);
 const candidates = popularity.allNames().map((name) => ({ name }));
 const config = { ...defaultTyposquatConfig(), top };
-console.log(`index: ${read.crates} crates, ${read.versions} versions, read in ${ms(readMs)} (not part of the scan)`);
+console.log(
+  `index: ${read.crates} crates, ${read.versions} versions, read in ${ms(readMs)} (not part of the scan)`,
+);
 console.log(`scan: ${candidates.length} names against the top ${corpus.length}\n`);
 
 interface Run {
@@ -52,34 +58,48 @@ function summary(label: string, runs: Run[]): void {
   );
 }
 
-// Build time alone, for the record.
-t = performance.now();
-const built = new TyposquatChecker(corpus, config);
-const buildMs = performance.now() - t;
-t = performance.now();
-scanWith(built, candidates);
-const checkMs = performance.now() - t;
-
 const single: Run[] = [];
-for (let i = 0; i < repeat; i++) single.push(await timed(() => scanCandidates(corpus, config, candidates, { threads: 1 })));
+for (let i = 0; i < repeat; i++)
+  single.push(await timed(() => scanCandidates(corpus, config, candidates, { threads: 1 })));
 const rssIndexed = process.memoryUsage().rss;
 const heapIndexed = process.memoryUsage().heapUsed;
 
 const double: Run[] = [];
-for (let i = 0; i < repeat; i++) double.push(await timed(() => scanCandidates(corpus, config, candidates, { threads: 2 })));
+for (let i = 0; i < repeat; i++)
+  double.push(await timed(() => scanCandidates(corpus, config, candidates, { threads: 2 })));
 
 const naive: Run[] = [];
 for (let i = 0; i < Math.max(1, Math.min(2, repeat)); i++) {
-  naive.push(await timed(() => scanWith(new TyposquatChecker(corpus, config, { method: 'naive' }), candidates)));
+  naive.push(
+    await timed(() => scanWith(new TyposquatChecker(corpus, config, { method: 'naive' }), candidates)),
+  );
 }
 
-const reference = single[0]!.entries;
-const same = [...single, ...double, ...naive].every((r) => isDeepStrictEqual(r.entries, reference));
+// One name at a time, as the registry checks a new crate: the full variant table is built once.
+t = performance.now();
+const registry = new TyposquatChecker(corpus, config);
+registry.prepare();
+const prepareMs = performance.now() - t;
+t = performance.now();
+const oneByOne: ScanEntry[] = [];
+for (const c of candidates) {
+  const hits = registry.check(c);
+  if (hits.length > 0) oneByOne.push({ name: c.name, score: hits[0]!.score, hits });
+}
+const oneByOneMs = performance.now() - t;
+oneByOne.sort(compareEntries);
 
-summary('inverted index, 1 thread (build+check)', single);
-console.log(`${''.padEnd(38)} of which: build ${ms(buildMs)}, check ${ms(checkMs)} (one warm-up run)`);
-summary('inverted index, 2 worker threads', double);
+const reference = single[0]!.entries;
+const same =
+  [...single, ...double, ...naive].every((r) => isDeepStrictEqual(r.entries, reference)) &&
+  isDeepStrictEqual(oneByOne, reference);
+
+summary('inverted, 1 thread', single);
+summary('inverted, 2 worker threads', double);
 summary('straightforward method, 1 thread', naive);
+console.log(
+  `single checks (registry): table of ${registry.tableSize} variant hashes built in ${ms(prepareMs)}, then ${((oneByOneMs * 1000) / candidates.length).toFixed(1)} µs per name (${ms(oneByOneMs)} for all)`,
+);
 const best = (runs: Run[]) => Math.min(...runs.map((r) => r.ms));
 console.log(
   `\nspeed-up of the inverted index over the straightforward method: ${(best(naive) / best(single)).toFixed(1)}x (best runs)`,

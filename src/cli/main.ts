@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `cratekeeper` command.
 import { Command, CommanderError } from 'commander';
+import { registerGraphCommands } from './commands/graph.js';
 import { registerRegistryCommands } from './commands/registry.js';
+import { registerTyposquatCommands } from './commands/typosquat.js';
 
 const program = new Command();
 program
@@ -12,6 +14,8 @@ program
   .exitOverride();
 
 registerRegistryCommands(program);
+registerTyposquatCommands(program);
+registerGraphCommands(program);
 
 try {
   await program.parseAsync(process.argv);

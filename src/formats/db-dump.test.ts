@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tarGzBuffer } from '../../test/fixtures/graph/archive.js';
-import { FIXTURE_DB_DUMP } from '../../test/fixtures/graph/fixture-graph.js';
+import { dbDumpFiles, dbDumpFixture } from '../../test/fixtures/graph/fixture-graph.js';
 import type { DumpCrate, DumpDependency, DumpOwner, DumpVersion } from './db-dump.js';
 import {
   DbDumpFormatError,
@@ -15,19 +15,6 @@ import {
 
 const tmp = mkdtempSync(join(tmpdir(), 'ck-dbdump-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function filesUnder(dir: string): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = readFileSync(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 async function collect(source: string) {
   const crates: DumpCrate[] = [];
@@ -47,7 +34,7 @@ async function collect(source: string) {
 }
 
 async function dumpTarball(name: string, overrides: Record<string, string> = {}): Promise<string> {
-  const files = filesUnder(FIXTURE_DB_DUMP);
+  const files = dbDumpFiles();
   for (const [k, v] of Object.entries(overrides)) files[k] = Buffer.from(v);
   const path = join(tmp, name);
   writeFileSync(path, await tarGzBuffer(files));
@@ -89,7 +76,7 @@ describe('readDbDump', () => {
 
   it('reads an unpacked dump directory the same way', async () => {
     const fromTar = await collect(await dumpTarball('dump2.tar.gz'));
-    const fromDir = await collect(FIXTURE_DB_DUMP);
+    const fromDir = await collect((await dbDumpFixture()).dir);
     expect(fromDir.deps).toEqual(fromTar.deps);
     expect(fromDir.versions).toEqual(fromTar.versions);
     expect(fromDir.result.timestamp).toBe(fromTar.result.timestamp);
@@ -141,7 +128,7 @@ describe('readDbDump', () => {
 
   it('tells a dump from an index', async () => {
     expect(await looksLikeDbDump(await dumpTarball('sniff.tar.gz'))).toBe(true);
-    expect(await looksLikeDbDump(FIXTURE_DB_DUMP)).toBe(true);
+    expect(await looksLikeDbDump((await dbDumpFixture()).dir)).toBe(true);
     const index = join(tmp, 'index.tar.gz');
     writeFileSync(index, await tarGzBuffer({ 'idx/1/a': '{}\n', 'idx/config.json': '{}' }));
     expect(await looksLikeDbDump(index)).toBe(false);

@@ -104,7 +104,14 @@ export class DbDumpFormatError extends Error {
 }
 
 export type DumpTable = 'crates' | 'versions' | 'dependencies' | 'crate_owners' | 'users' | 'teams';
-const TABLES: ReadonlySet<string> = new Set(['crates', 'versions', 'dependencies', 'crate_owners', 'users', 'teams']);
+const TABLES: ReadonlySet<string> = new Set([
+  'crates',
+  'versions',
+  'dependencies',
+  'crate_owners',
+  'users',
+  'teams',
+]);
 const HANDLER_OF: Record<DumpTable, keyof DbDumpHandlers> = {
   crates: 'crate',
   versions: 'version',
@@ -188,7 +195,8 @@ const PARSERS: Record<DumpTable, { required: string[]; parse: RowParser }> = {
     parse: (g): DumpDependency => {
       const rawFeatures = g('features');
       const features = rawFeatures === null ? [] : parsePgTextArray(rawFeatures);
-      if (features === null) throw new Error(`features is not an array literal: ${JSON.stringify(rawFeatures)}`);
+      if (features === null)
+        throw new Error(`features is not an array literal: ${JSON.stringify(rawFeatures)}`);
       const kindCode = g('kind') ?? '0';
       const kind = KIND_CODES[kindCode];
       if (!kind) throw new Error(`kind is not 0, 1 or 2: ${JSON.stringify(kindCode)}`);
@@ -212,7 +220,11 @@ const PARSERS: Record<DumpTable, { required: string[]; parse: RowParser }> = {
     parse: (g): DumpOwner => {
       const k = g('owner_kind');
       if (k !== '0' && k !== '1') throw new Error(`owner_kind is not 0 or 1: ${JSON.stringify(k)}`);
-      return { crateId: int(g('crate_id'), 'crate_id'), ownerId: int(g('owner_id'), 'owner_id'), ownerKind: k === '0' ? 'user' : 'team' };
+      return {
+        crateId: int(g('crate_id'), 'crate_id'),
+        ownerId: int(g('owner_id'), 'owner_id'),
+        ownerKind: k === '0' ? 'user' : 'team',
+      };
     },
   },
   users: {
@@ -244,7 +256,11 @@ function tableReader(
         return;
       }
       if (fields.length !== columns.size) {
-        throw new DbDumpFormatError(table, recordNo, `expected ${columns.size} fields, found ${fields.length}`);
+        throw new DbDumpFormatError(
+          table,
+          recordNo,
+          `expected ${columns.size} fields, found ${fields.length}`,
+        );
       }
       const cols = columns;
       let row: unknown;
@@ -296,7 +312,12 @@ export async function readDbDump(
       const err = e as Error & { record?: number };
       throw new DbDumpFormatError(table, err.record ?? 0, err.message);
     }
-    opts.onProgress?.({ table, rows: result.rows[table] ?? 0, bytes, ...(totalBytes !== undefined ? { totalBytes } : {}) });
+    opts.onProgress?.({
+      table,
+      rows: result.rows[table] ?? 0,
+      bytes,
+      ...(totalBytes !== undefined ? { totalBytes } : {}),
+    });
   };
 
   const readMetadata = (text: string): void => {

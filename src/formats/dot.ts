@@ -15,17 +15,25 @@ export interface DotEdge {
   attrs?: Record<string, string>;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
 export function dotString(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return `"${s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `"${s.replace(CONTROL_CHARS, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 function attrList(attrs: Record<string, string>): string {
-  const parts = Object.entries(attrs).map(([k, v]) => `${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : dotString(k)}=${dotString(v)}`);
+  const parts = Object.entries(attrs).map(
+    ([k, v]) => `${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : dotString(k)}=${dotString(v)}`,
+  );
   return parts.length > 0 ? ` [${parts.join(', ')}]` : '';
 }
 
-export function* dot(input: { name?: string; nodes: Iterable<DotNode>; edges: Iterable<DotEdge> }): Generator<string> {
+export function* dot(input: {
+  name?: string;
+  nodes: Iterable<DotNode>;
+  edges: Iterable<DotEdge>;
+}): Generator<string> {
   yield `digraph ${dotString(input.name ?? 'dependencies')} {\n`;
   yield '  rankdir=LR;\n  node [shape=box, fontname="Helvetica"];\n  edge [fontname="Helvetica", fontsize=10];\n';
   for (const n of input.nodes) yield `  ${dotString(n.id)}${attrList({ label: n.label, ...n.attrs })};\n`;

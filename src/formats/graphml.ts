@@ -42,9 +42,11 @@ function dataElements(keys: GraphmlKey[], prefix: string, attrs: Record<string, 
 
 export function* graphml(input: GraphmlInput): Generator<string> {
   yield '<?xml version="1.0" encoding="UTF-8"?>\n';
-  yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" ' +
+  yield (
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" ' +
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
-    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n';
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+  );
   for (const [i, k] of input.nodeKeys.entries()) {
     yield `  <key id="n${i}" for="node" attr.name="${xmlEscape(k.name)}" attr.type="${k.type}"/>\n`;
   }
@@ -57,8 +59,10 @@ export function* graphml(input: GraphmlInput): Generator<string> {
   }
   let e = 0;
   for (const edge of input.edges) {
-    yield `    <edge id="e${e++}" source="${xmlEscape(edge.source)}" target="${xmlEscape(edge.target)}">` +
-      `${dataElements(input.edgeKeys, 'e', edge.attrs)}</edge>\n`;
+    yield (
+      `    <edge id="e${e++}" source="${xmlEscape(edge.source)}" target="${xmlEscape(edge.target)}">` +
+      `${dataElements(input.edgeKeys, 'e', edge.attrs)}</edge>\n`
+    );
   }
   yield '  </graph>\n</graphml>\n';
 }

@@ -91,7 +91,11 @@ function* rows<T>(header: string, items: Iterable<T>, toRow: (item: T) => string
  */
 export function neo4jCsvFiles(g: Neo4jGraph): Neo4jCsvFile[] {
   const files: Neo4jCsvFile[] = [
-    { name: 'crates.csv', kind: 'nodes', lines: rows('name:ID(Crate),:LABEL', g.crates, (c) => row([c.name, 'Crate'])) },
+    {
+      name: 'crates.csv',
+      kind: 'nodes',
+      lines: rows('name:ID(Crate),:LABEL', g.crates, (c) => row([c.name, 'Crate'])),
+    },
     {
       name: 'versions.csv',
       kind: 'nodes',
@@ -99,13 +103,28 @@ export function neo4jCsvFiles(g: Neo4jGraph): Neo4jCsvFile[] {
         ':ID(Version),name,version,major:long,minor:long,patch:long,pre,build,yanked:boolean,latest:boolean,published:datetime,:LABEL',
         g.versions,
         (v) =>
-          row([v.id, v.name, v.version, v.major, v.minor, v.patch, v.pre, v.build, v.yanked, v.latest, v.published, 'Version']),
+          row([
+            v.id,
+            v.name,
+            v.version,
+            v.major,
+            v.minor,
+            v.patch,
+            v.pre,
+            v.build,
+            v.yanked,
+            v.latest,
+            v.published,
+            'Version',
+          ]),
       ),
     },
     {
       name: 'version_of.csv',
       kind: 'relationships',
-      lines: rows(':START_ID(Version),:END_ID(Crate),:TYPE', g.versions, (v) => row([v.id, v.name, 'VERSION_OF'])),
+      lines: rows(':START_ID(Version),:END_ID(Crate),:TYPE', g.versions, (v) =>
+        row([v.id, v.name, 'VERSION_OF']),
+      ),
     },
     {
       name: 'depends_on.csv',
@@ -113,7 +132,18 @@ export function neo4jCsvFiles(g: Neo4jGraph): Neo4jCsvFile[] {
       lines: rows(
         ':START_ID(Version),:END_ID(Crate),requirement,features:string[],kind,optional:boolean,target,rename,:TYPE',
         g.dependsOn,
-        (d) => row([d.from, d.to, d.requirement, arrayField(d.features), d.kind, d.optional, d.target, d.rename, 'DEPENDS_ON']),
+        (d) =>
+          row([
+            d.from,
+            d.to,
+            d.requirement,
+            arrayField(d.features),
+            d.kind,
+            d.optional,
+            d.target,
+            d.rename,
+            'DEPENDS_ON',
+          ]),
       ),
     },
   ];
@@ -121,8 +151,10 @@ export function neo4jCsvFiles(g: Neo4jGraph): Neo4jCsvFile[] {
     files.push({
       name: 'resolves_to.csv',
       kind: 'relationships',
-      lines: rows(':START_ID(Version),:END_ID(Version),requirement,kind,optional:boolean,:TYPE', g.resolvesTo, (r) =>
-        row([r.from, r.to, r.requirement, r.kind, r.optional, 'RESOLVES_TO']),
+      lines: rows(
+        ':START_ID(Version),:END_ID(Version),requirement,kind,optional:boolean,:TYPE',
+        g.resolvesTo,
+        (r) => row([r.from, r.to, r.requirement, r.kind, r.optional, 'RESOLVES_TO']),
       ),
     });
   }

@@ -17,7 +17,11 @@ export interface BlastRadius {
   directDependents: number[];
 }
 
-export function blastRadius(g: EcosystemGraph, affected: readonly number[], opts: EdgeFilterOptions = {}): BlastRadius {
+export function blastRadius(
+  g: EcosystemGraph,
+  affected: readonly number[],
+  opts: EdgeFilterOptions = {},
+): BlastRadius {
   const count = (includeOptional: boolean) => {
     const reached = reverseReach(g, affected, new EdgeFilter({ ...opts, includeOptional }));
     const latest = reached.filter((r) => g.isLatest(r.version));

@@ -33,7 +33,11 @@ export interface DependencyTree {
   versions: number;
 }
 
-export function dependencyTree(g: EcosystemGraph, root: number, opts: DependencyTreeOptions = {}): DependencyTree {
+export function dependencyTree(
+  g: EcosystemGraph,
+  root: number,
+  opts: DependencyTreeOptions = {},
+): DependencyTree {
   const filter = new EdgeFilter(opts);
   const maxDepth = opts.depth ?? Infinity;
   const expanded = new Set<number>([root]);

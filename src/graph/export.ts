@@ -10,7 +10,13 @@ import { tryParseVersion } from '../domain/semver.js';
 import { dot } from '../formats/dot.js';
 import { graphml } from '../formats/graphml.js';
 import { cypherScript, neo4jCsvFiles, neo4jImportCommand } from '../formats/neo4j-export.js';
-import type { Neo4jCrate, Neo4jDependsOn, Neo4jGraph, Neo4jResolvesTo, Neo4jVersion } from '../formats/neo4j-export.js';
+import type {
+  Neo4jCrate,
+  Neo4jDependsOn,
+  Neo4jGraph,
+  Neo4jResolvesTo,
+  Neo4jVersion,
+} from '../formats/neo4j-export.js';
 import { D_KIND_MASK, D_OPTIONAL, KIND_NAMES } from './ecosystem-graph.js';
 import type { EcosystemGraph } from './ecosystem-graph.js';
 import { EdgeFilter, forwardReach, reverseReach } from './traversal.js';
@@ -238,7 +244,11 @@ export async function exportGraph(
       await mkdir(out, { recursive: true });
       const files = neo4jCsvFiles(neo4jGraphOf(g, sub));
       for (const f of files) await writeText(join(out, f.name), f.lines);
-      return { ...base, files: files.map((f) => join(out, f.name)), importCommand: neo4jImportCommand(files, out) };
+      return {
+        ...base,
+        files: files.map((f) => join(out, f.name)),
+        importCommand: neo4jImportCommand(files, out),
+      };
     }
     case 'cypher':
       await writeText(out, cypherScript(neo4jGraphOf(g, sub)));

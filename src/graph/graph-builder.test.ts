@@ -35,11 +35,18 @@ describe('GraphBuilder on the hand-made index', async () => {
 
   it('sorts versions by semver, not by text or file order', () => {
     const base = g.crateId('base');
-    expect(g.versionsOf(base).map((v) => g.versionNum[v])).toEqual(['0.9.0', '1.0.0', '1.1.0', '1.2.0', '2.0.0-beta.1']);
+    expect(g.versionsOf(base).map((v) => g.versionNum[v])).toEqual([
+      '0.9.0',
+      '1.0.0',
+      '1.1.0',
+      '1.2.0',
+      '2.0.0-beta.1',
+    ]);
   });
 
   it('picks the highest non-yanked release as latest', () => {
-    const latest = (c: string) => (g.crateLatest[g.crateId(c)]! < 0 ? null : g.label(g.crateLatest[g.crateId(c)]!));
+    const latest = (c: string) =>
+      g.crateLatest[g.crateId(c)]! < 0 ? null : g.label(g.crateLatest[g.crateId(c)]!);
     expect(latest('base')).toBe('base@1.1.0'); // 1.2.0 is yanked, 2.0.0-beta.1 a pre-release
     expect(latest('derive')).toBe('derive@1.0.0'); // over 1.1.0-rc.1
     expect(latest('weird')).toBeNull(); // every version yanked
@@ -61,7 +68,13 @@ describe('GraphBuilder on the hand-made index', async () => {
     const app = g.versionId(g.crateId('app'), '1.0.0');
     const deps = g.dependenciesOf(app);
     expect(deps.map((d) => d.crate)).toEqual(['mid', 'derive', 'extra', 'winonly']); // declaration order
-    expect(deps[1]).toMatchObject({ crate: 'derive', rename: 'd', req: '=1.0.0', kind: 'normal', optional: false });
+    expect(deps[1]).toMatchObject({
+      crate: 'derive',
+      rename: 'd',
+      req: '=1.0.0',
+      kind: 'normal',
+      optional: false,
+    });
     expect(deps[2]).toMatchObject({ crate: 'extra', optional: true });
     expect(deps[3]!.target).toBe('cfg(any(windows, target_os = "redox"))');
     const mid = g.dependenciesOf(g.versionId(g.crateId('mid'), '0.2.0'));

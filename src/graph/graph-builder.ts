@@ -153,7 +153,10 @@ export class GraphBuilder {
 
   /** One index line: the version and its dependencies (`name` is the rename when `package` is set). */
   addIndexLine(line: IndexLine): number {
-    const v = this.addVersion(line.name, line.vers, { yanked: line.yanked, publishedAt: line.pubtime ?? null });
+    const v = this.addVersion(line.name, line.vers, {
+      yanked: line.yanked,
+      publishedAt: line.pubtime ?? null,
+    });
     if (v === DUPLICATE_VERSION) return v;
     for (const d of line.deps) {
       this.addDependency(v, {
@@ -187,7 +190,9 @@ export class GraphBuilder {
 
     // 1. Order crates by name and their versions by semver (invalid versions first).
     progress?.({ phase: 'sort', done: 0, total: nVersions });
-    const crateOrder = this.crateNames.map((_, i) => i).sort((a, b) => cmpStr(this.crateNames[a]!, this.crateNames[b]!));
+    const crateOrder = this.crateNames
+      .map((_, i) => i)
+      .sort((a, b) => cmpStr(this.crateNames[a]!, this.crateNames[b]!));
     const crateNew = new Uint32Array(nCrates);
     crateOrder.forEach((old, i) => (crateNew[old] = i));
     const parsed: (Version | null)[] = this.vNum.map((n) => tryParseVersion(n));
@@ -219,7 +224,8 @@ export class GraphBuilder {
       versionNum[i] = this.vNum[old]!;
       const p = parsed[old]!;
       sortedParsed[i] = p;
-      versionFlags[i] = (vYankedIn[old] ? V_YANKED : 0) | (p === null ? V_INVALID : p.pre.length > 0 ? V_PRERELEASE : 0);
+      versionFlags[i] =
+        (vYankedIn[old] ? V_YANKED : 0) | (p === null ? V_INVALID : p.pre.length > 0 ? V_PRERELEASE : 0);
       versionPublished[i] = vPublishedIn[old]!;
     }
     for (let c = 0; c < nCrates; c++) crateVersionStart[c + 1]! += crateVersionStart[c]!;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tarGzBuffer, writeTree } from '../../test/fixtures/graph/archive.js';
-import { FIXTURE_DB_DUMP, FIXTURE_INDEX, fixtureGraph } from '../../test/fixtures/graph/fixture-graph.js';
+import { dbDumpFixture, FIXTURE_INDEX, fixtureGraph } from '../../test/fixtures/graph/fixture-graph.js';
 import type { EcosystemGraph } from './ecosystem-graph.js';
 import { decodeGraph, encodeGraph, GraphCacheError } from './graph-cache.js';
 import { loadGraph, sourceFingerprint } from './load-graph.js';
@@ -62,7 +62,10 @@ describe('loadGraph', () => {
     };
     walk(FIXTURE_INDEX, '');
     const tarball = join(tmp, 'index.tar.gz');
-    writeFileSync(tarball, await tarGzBuffer(Object.fromEntries(Object.entries(files).map(([k, v]) => [`top/${k}`, v]))));
+    writeFileSync(
+      tarball,
+      await tarGzBuffer(Object.fromEntries(Object.entries(files).map(([k, v]) => [`top/${k}`, v]))),
+    );
     writeTree(dir, files);
 
     for (const source of [tarball, dir]) {
@@ -80,7 +83,9 @@ describe('loadGraph', () => {
     expect((await loadGraph(tarball, { cacheDir })).fromCache).toBe(false);
     // Adding a crate to the directory changes its fingerprint too.
     const before = await sourceFingerprint(dir);
-    writeTree(dir, { '1/z': '{"name":"z","vers":"1.0.0","deps":[],"cksum":"","features":{},"yanked":false}\n' });
+    writeTree(dir, {
+      '1/z': '{"name":"z","vers":"1.0.0","deps":[],"cksum":"","features":{},"yanked":false}\n',
+    });
     expect(await sourceFingerprint(dir)).not.toBe(before);
     const grown = await loadGraph(dir, { cacheDir });
     expect(grown.fromCache).toBe(false);
@@ -89,13 +94,15 @@ describe('loadGraph', () => {
 
   it('detects a db-dump, and rebuilds over a corrupt cache file', async () => {
     const cacheDir = join(tmp, 'cache2');
-    const first = await loadGraph(FIXTURE_DB_DUMP, { cacheDir });
+    const { tarball, dir } = await dbDumpFixture();
+    expect((await loadGraph(dir, { cacheDir: null })).kind).toBe('db-dump');
+    const first = await loadGraph(tarball, { cacheDir });
     expect(first.kind).toBe('db-dump');
     writeFileSync(first.cachePath!, 'corrupted');
-    const again = await loadGraph(FIXTURE_DB_DUMP, { cacheDir });
+    const again = await loadGraph(tarball, { cacheDir });
     expect(again.fromCache).toBe(false);
     expect(again.graph.stats.owners).toBe(3);
-    expect((await loadGraph(FIXTURE_DB_DUMP, { cacheDir })).fromCache).toBe(true);
+    expect((await loadGraph(tarball, { cacheDir })).fromCache).toBe(true);
   });
 
   it('works without a cache', async () => {

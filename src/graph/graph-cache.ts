@@ -46,7 +46,11 @@ export function encodeGraph(g: EcosystemGraph, key: string): Buffer {
     const bytes =
       type === 'json'
         ? Buffer.from(JSON.stringify(value), 'utf8')
-        : Buffer.from((value as Uint8Array).buffer, (value as Uint8Array).byteOffset, (value as Uint8Array).byteLength);
+        : Buffer.from(
+            (value as Uint8Array).buffer,
+            (value as Uint8Array).byteOffset,
+            (value as Uint8Array).byteLength,
+          );
     const length = type === 'json' ? bytes.length : (value as Uint8Array).length;
     sections.push({ key: k, type, offset, length });
     payloads.push(bytes);
@@ -92,7 +96,8 @@ export function decodeGraph(buf: Buffer, key?: string): EcosystemGraph {
     buf.copy(aligned);
   }
   for (const s of header.sections ?? []) {
-    if (!GRAPH_DATA_KEYS.includes(s.key as (typeof GRAPH_DATA_KEYS)[number])) fail(`unknown section ${s.key}`);
+    if (!GRAPH_DATA_KEYS.includes(s.key as (typeof GRAPH_DATA_KEYS)[number]))
+      fail(`unknown section ${s.key}`);
     if (!Number.isSafeInteger(s.offset) || !Number.isSafeInteger(s.length) || s.offset < 0 || s.length < 0) {
       fail(`bad section ${s.key}`);
     }
@@ -128,7 +133,15 @@ function checkShape(g: GraphData, fail: (m: string) => never): void {
   eq('crateOwnerStart', g.crateOwnerStart.length, C + 1);
   for (const k of ['versionCrate', 'versionFlags', 'versionPublished'] as const) eq(k, g[k].length, V);
   eq('depStart', g.depStart.length, V + 1);
-  for (const k of ['depCrate', 'depName', 'depReq', 'depFeatures', 'depTarget', 'depRename', 'depResolved'] as const) {
+  for (const k of [
+    'depCrate',
+    'depName',
+    'depReq',
+    'depFeatures',
+    'depTarget',
+    'depRename',
+    'depResolved',
+  ] as const) {
     eq(k, g[k].length, E);
   }
   eq('revStart', g.revStart.length, V + 1);
@@ -146,7 +159,8 @@ function checkShape(g: GraphData, fail: (m: string) => never): void {
   for (let i = 0; i < g.revFrom.length; i++) if (g.revFrom[i]! >= V) fail('reverse edge out of range');
   for (let v = 0; v < V; v++) if (g.versionCrate[v]! >= C) fail('version crate out of range');
   for (let c = 0; c < C; c++) if (g.crateLatest[c]! >= V) fail('latest out of range');
-  for (let i = 0; i < g.ownerRefs.length; i++) if (g.ownerRefs[i]! >= g.owners.length) fail('owner out of range');
+  for (let i = 0; i < g.ownerRefs.length; i++)
+    if (g.ownerRefs[i]! >= g.owners.length) fail('owner out of range');
   for (let i = 0; i < C; i++) if (g.crateVersionStart[i]! > g.crateVersionStart[i + 1]!) fail('crate ranges');
   for (let i = 0; i < V; i++) {
     if (g.depStart[i]! > g.depStart[i + 1]! || g.revStart[i]! > g.revStart[i + 1]!) fail('edge ranges');

@@ -1,7 +1,7 @@
 // The db-dump fixture and the index fixture describe the same crates; both importers must
 // produce the same graph (the dump adds owners, which an index does not carry).
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_DB_DUMP, fixtureGraph } from '../../test/fixtures/graph/fixture-graph.js';
+import { dbDumpFixture, fixtureGraph } from '../../test/fixtures/graph/fixture-graph.js';
 import type { GraphData } from './ecosystem-graph.js';
 import { importDbDump } from './import-db-dump.js';
 
@@ -23,7 +23,7 @@ function comparable(d: GraphData): Record<string, unknown> {
 
 describe('db-dump import', async () => {
   const fromIndex = await fixtureGraph();
-  const dump = await importDbDump(FIXTURE_DB_DUMP);
+  const dump = await importDbDump((await dbDumpFixture()).tarball);
   const fromDump = dump.builder.build();
 
   it('gives the same graph as the equivalent index', () => {

@@ -93,7 +93,13 @@ export async function loadGraph(source: string, opts: LoadGraphOptions = {}): Pr
   if (cacheDir !== null && key !== null && !opts.refresh) {
     const cached = await readGraphCache(cacheDir, key);
     if (cached) {
-      return { graph: cached, kind, fromCache: true, cachePath: cacheFileFor(cacheDir, key), ms: performance.now() - t0 };
+      return {
+        graph: cached,
+        kind,
+        fromCache: true,
+        cachePath: cacheFileFor(cacheDir, key),
+        ms: performance.now() - t0,
+      };
     }
   }
 
@@ -101,7 +107,9 @@ export async function loadGraph(source: string, opts: LoadGraphOptions = {}): Pr
   if (kind === 'index') {
     ({ builder } = await importIndex(abs, {
       ...(opts.skipMalformed ? { skipMalformed: true } : {}),
-      ...(progress ? { onProgress: (p: IndexReadProgress) => progress({ stage: 'read-index', progress: p }) } : {}),
+      ...(progress
+        ? { onProgress: (p: IndexReadProgress) => progress({ stage: 'read-index', progress: p }) }
+        : {}),
     }));
   } else {
     ({ builder } = await importDbDump(
@@ -109,7 +117,9 @@ export async function loadGraph(source: string, opts: LoadGraphOptions = {}): Pr
       progress ? { onProgress: (p) => progress({ stage: 'read-db-dump', progress: p }) } : {},
     ));
   }
-  const graph = builder.build(progress ? { onProgress: (p) => progress({ stage: 'build', progress: p }) } : {});
+  const graph = builder.build(
+    progress ? { onProgress: (p) => progress({ stage: 'build', progress: p }) } : {},
+  );
   let cachePath: string | null = null;
   if (cacheDir !== null && key !== null) {
     try {

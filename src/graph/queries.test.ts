@@ -24,8 +24,16 @@ describe('graph queries on the hand-made index', async () => {
       expect(labels(g, specVersions(g, parseSpec('base@1.1.0')))).toEqual(['base@1.1.0']);
       expect(labels(g, specVersions(g, parseSpec('base@<1.1.0')))).toEqual(['base@0.9.0', 'base@1.0.0']);
       // A requirement includes yanked versions (they are still affected) but not pre-releases.
-      expect(labels(g, specVersions(g, parseSpec('base@^1')))).toEqual(['base@1.0.0', 'base@1.1.0', 'base@1.2.0']);
-      expect(labels(g, specVersions(g, parseSpec('base@1.0')))).toEqual(['base@1.0.0', 'base@1.1.0', 'base@1.2.0']);
+      expect(labels(g, specVersions(g, parseSpec('base@^1')))).toEqual([
+        'base@1.0.0',
+        'base@1.1.0',
+        'base@1.2.0',
+      ]);
+      expect(labels(g, specVersions(g, parseSpec('base@1.0')))).toEqual([
+        'base@1.0.0',
+        'base@1.1.0',
+        'base@1.2.0',
+      ]);
     });
     it('picks a root version', () => {
       expect(g.label(specRoot(g, parseSpec('base')))).toBe('base@1.1.0');
@@ -64,7 +72,9 @@ describe('graph queries on the hand-made index', async () => {
       expect(deps('base', { transitive: true, includeOptional: true })).toEqual(expected);
       // With dev-dependencies, tester (dev-depends on app) counts, but toplevel, which
       // depends on tester normally, does not: tester's dev-dependencies are not built for it.
-      expect(deps('base', { transitive: true, kinds: ['normal', 'build', 'dev'] })).toEqual([...expected, 'tester@1.0.0'].sort());
+      expect(deps('base', { transitive: true, kinds: ['normal', 'build', 'dev'] })).toEqual(
+        [...expected, 'tester@1.0.0'].sort(),
+      );
     });
     it('a dev-dependency cycle does not leak dependents', () => {
       // base 1.1.0 dev-depends on derive, which depends on base. Dependents of derive:

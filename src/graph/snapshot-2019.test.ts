@@ -29,7 +29,8 @@ async function scan(): Promise<Map<string, RawLine[]>> {
   createReadStream(SNAPSHOT).pipe(createGunzip()).pipe(extract);
   for await (const entry of extract) {
     const parts = entry.header.name.split('/');
-    const isCrateFile = entry.header.type === 'file' && !parts.some((p) => p.startsWith('.')) && parts.length >= 3;
+    const isCrateFile =
+      entry.header.type === 'file' && !parts.some((p) => p.startsWith('.')) && parts.length >= 3;
     const chunks: Buffer[] = [];
     for await (const c of entry) chunks.push(c as Buffer);
     if (!isCrateFile || parts[parts.length - 1] === 'config.json') continue;
@@ -134,14 +135,15 @@ describe('2019 crates.io snapshot', () => {
     const actual = new Set<string>();
     for (const r of all.dependents) {
       for (const dep of g.dependenciesOf(r.version)) {
-        if (dep.crate === 'serde' && dep.resolved !== null) actual.add(`${g.label(r.version)} -> ${g.label(dep.resolved)}`);
+        if (dep.crate === 'serde' && dep.resolved !== null)
+          actual.add(`${g.label(r.version)} -> ${g.label(dep.resolved)}`);
       }
     }
     expect(expected.size).toBeGreaterThan(10000);
     expect([...actual].sort()).toEqual([...expected].sort());
   });
 
-  it("finds the latest versions that depend on serde (normal + build, not optional)", () => {
+  it('finds the latest versions that depend on serde (normal + build, not optional)', () => {
     const expected: string[] = [];
     for (const [name, ls] of raw) {
       const latest = naiveLatest(ls);

@@ -29,7 +29,8 @@ export function parseSpec(text: string): VersionSpec {
   const exact = tryParseVersion(rest);
   if (exact) return { crate, text: s, kind: 'exact', version: rest, parsed: exact };
   const req = tryParseVersionReq(rest);
-  if (!req) throw new SpecError(`invalid version or requirement ${JSON.stringify(rest)} in ${JSON.stringify(text)}`);
+  if (!req)
+    throw new SpecError(`invalid version or requirement ${JSON.stringify(rest)} in ${JSON.stringify(text)}`);
   return { crate, text: s, kind: 'req', req };
 }
 
@@ -64,7 +65,8 @@ export function specVersions(g: EcosystemGraph, spec: VersionSpec): number[] {
 export function specRoot(g: EcosystemGraph, spec: VersionSpec): number {
   const c = crateOrThrow(g, spec);
   const versions = specVersions(g, spec);
-  if (versions.length === 0) throw new SpecError(`no version of ${spec.crate} matches ${JSON.stringify(spec.text)}`);
+  if (versions.length === 0)
+    throw new SpecError(`no version of ${spec.crate} matches ${JSON.stringify(spec.text)}`);
   if (spec.kind === 'exact') {
     return versions.find((v) => g.versionNum[v] === spec.version) ?? versions[0]!;
   }

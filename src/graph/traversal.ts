@@ -41,7 +41,10 @@ export class EdgeFilter {
 
   /** Whether an edge with these flags counts (dev edges included; callers place them). */
   accepts(flags: number): boolean {
-    return ((this.kindMask >> (flags & D_KIND_MASK)) & 1) !== 0 && (this.includeOptional || (flags & D_OPTIONAL) === 0);
+    return (
+      ((this.kindMask >> (flags & D_KIND_MASK)) & 1) !== 0 &&
+      (this.includeOptional || (flags & D_OPTIONAL) === 0)
+    );
   }
 
   static isDev(flags: number): boolean {

@@ -20,7 +20,7 @@ export function whyPath(
   if (!hit) return null;
   const parent = scratchFor(g).parent;
   const path: number[] = [];
-  for (let v = hit.version; v !== root; ) {
+  for (let v = hit.version; v !== root;) {
     const e = parent[v]!;
     path.push(e);
     v = g.depFrom(e);

@@ -55,11 +55,15 @@ export interface PublishOptions {
   now?: Date;
 }
 
-/** Decides whether a new version goes to the index now or waits (the security pipeline sets this). */
-export type AdmissionPolicy = (ctx: {
+export interface AdmissionRequest {
   metadata: PublishMetadata;
+  crateBytes: Buffer;
+  publisher: Publisher;
   newCrate: boolean;
-}) => Promise<VersionStatus> | VersionStatus;
+}
+
+/** Decides whether a new version goes to the index now or waits (the security pipeline sets this). */
+export type AdmissionPolicy = (req: AdmissionRequest) => Promise<{ status: VersionStatus; warning?: string }>;
 
 export type PublishListener = (published: PublishedVersion) => void | Promise<void>;
 
@@ -71,7 +75,7 @@ export class PublishService {
     publisher: Publisher,
     newCrate: boolean,
   ) => Promise<void>)[] = [];
-  admission: AdmissionPolicy = () => 'published';
+  admission: AdmissionPolicy = async () => ({ status: 'published' });
 
   constructor(
     private readonly config: RegistryConfig,
@@ -138,7 +142,8 @@ export class PublishService {
     const archive = await this.readArchive(crateBytes, metadata);
     const checksum = createHash('sha256').update(crateBytes).digest('hex');
     const { features, features2 } = splitFeatures(metadata.features);
-    const status = await this.admission({ metadata, newCrate: !existing });
+    const admitted = await this.admission({ metadata, crateBytes, publisher, newCrate: !existing });
+    const status = admitted.status;
     const record: PublishRecord = {
       name: metadata.name,
       version: metadata.vers,
@@ -200,11 +205,7 @@ export class PublishService {
       crateBytes,
       warnings: { invalid_categories: [], invalid_badges: [], other: [] },
     };
-    if (status === 'quarantined') {
-      published.warnings.other.push(
-        `${metadata.name}@${metadata.vers} is held for security review and will not resolve until an administrator releases it`,
-      );
-    }
+    if (admitted.warning) published.warnings.other.push(admitted.warning);
     for (const listener of this.listeners) await listener(published);
     return published;
   }

@@ -417,6 +417,59 @@ export class CrateRepository {
     return best?.num ?? '0.0.0';
   }
 
+  /**
+   * Per crate: owners' logins, downloads since `since` (YYYY-MM-DD) and the number of distinct
+   * other crates depending on it (any version, any kind, the real name when renamed).
+   */
+  async popularityStats(since: string): Promise<
+    { id: number; name: string; owners: string[]; recentDownloads: number; dependents: number; description: string | null }[]
+  > {
+    const crates = await this.db.selectFrom('crates').select(['id', 'name', 'canonical_name', 'description']).execute();
+    const downloads = await this.db
+      .selectFrom('version_downloads')
+      .innerJoin('versions', 'versions.id', 'version_downloads.version_id')
+      .select(['versions.crate_id', (eb) => eb.fn.sum<string | number>('version_downloads.downloads').as('n')])
+      .where('version_downloads.date', '>=', since)
+      .groupBy('versions.crate_id')
+      .execute();
+    const dependents = await this.db
+      .selectFrom('dependencies')
+      .innerJoin('versions', 'versions.id', 'dependencies.version_id')
+      .innerJoin('crates', 'crates.id', 'versions.crate_id')
+      .select([
+        sql<string>`lower(replace(dependencies.crate_name, '-', '_'))`.as('dep'),
+        sql<string | number>`count(distinct versions.crate_id)`.as('n'),
+      ])
+      .where('dependencies.registry', 'is', null)
+      // A crate depending on itself (a dev-dependency) does not make it popular.
+      .where(sql<boolean>`lower(replace(dependencies.crate_name, '-', '_')) <> crates.canonical_name`)
+      .groupBy(sql`lower(replace(dependencies.crate_name, '-', '_'))`)
+      .execute();
+    const owners = await this.db
+      .selectFrom('crate_owners')
+      .innerJoin('users', 'users.id', 'crate_owners.user_id')
+      .select(['crate_owners.crate_id', 'users.login'])
+      .execute();
+    const dl = new Map(downloads.map((d) => [d.crate_id, Number(d.n)]));
+    const deps = new Map(dependents.map((d) => [d.dep, Number(d.n)]));
+    const own = new Map<number, string[]>();
+    for (const o of owners) own.set(o.crate_id, [...(own.get(o.crate_id) ?? []), o.login]);
+    return crates.map((c) => ({
+      id: c.id,
+      name: c.name,
+      owners: own.get(c.id) ?? [],
+      recentDownloads: dl.get(c.id) ?? 0,
+      dependents: deps.get(c.canonical_name) ?? 0,
+      description: c.description,
+    }));
+  }
+
+  async readmes(crateIds: number[]): Promise<Map<number, string | null>> {
+    if (crateIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('crates').select(['id', 'readme']).where('id', 'in', crateIds).execute();
+    return new Map(rows.map((r) => [r.id, r.readme]));
+  }
+
   async isReserved(name: string): Promise<boolean> {
     const row = await this.db
       .selectFrom('reserved_names')

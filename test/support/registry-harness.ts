@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { defaultRegistryConfig, type RegistryConfigOverrides } from '../../src/registry/config.js';
-import { buildServer } from '../../src/registry/server.js';
+import { createApp, type App } from '../../src/cli/app.js';
+import { defaultSecurityConfig, type SecurityConfig } from '../../src/jobs/security-pipeline.js';
 import { openRegistry, type RegistryServices } from '../../src/registry/services.js';
 import type { DatabaseConfig } from '../../src/store/database.js';
 import { TOKEN_SCOPES, type TokenScope } from '../../src/store/tokens.js';
@@ -16,13 +17,15 @@ export interface Harness {
   url: string;
   services: RegistryServices;
   app: FastifyInstance;
+  pipeline: App['pipeline'];
+  worker: App['worker'];
   /** Creates a user (when missing) and a token for it. */
   token(login: string, scopes?: TokenScope[], cratePatterns?: string[]): Promise<string>;
   close(): Promise<void>;
 }
 
 export async function startRegistry(
-  opts: { config?: RegistryConfigOverrides; database?: DatabaseConfig } = {},
+  opts: { config?: RegistryConfigOverrides; database?: DatabaseConfig; security?: Partial<SecurityConfig> } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
   const services = await openRegistry({
@@ -30,7 +33,7 @@ export async function startRegistry(
     config: defaultRegistryConfig(opts.config),
     ...(opts.database ? { database: opts.database } : {}),
   });
-  const app = buildServer(services);
+  const { server: app, pipeline, worker } = createApp(services, defaultSecurityConfig(opts.security));
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   services.config.publicUrl = address;
   return {
@@ -38,6 +41,8 @@ export async function startRegistry(
     url: address,
     services,
     app,
+    pipeline,
+    worker,
     async token(login, scopes = [...TOKEN_SCOPES], cratePatterns) {
       const user = (await services.users.findByLogin(login)) ?? (await services.users.create({ login }));
       const { token } = await services.tokens.create({
@@ -49,6 +54,7 @@ export async function startRegistry(
       return token;
     },
     async close() {
+      await worker.stop();
       await app.close();
       await services.close();
       await rm(dir, { recursive: true, force: true });

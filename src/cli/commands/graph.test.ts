@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { FIXTURE_DB_DUMP, FIXTURE_INDEX } from '../../../test/fixtures/graph/fixture-graph.js';
+import { dbDumpFixture, FIXTURE_INDEX } from '../../../test/fixtures/graph/fixture-graph.js';
 import { registerGraphCommands } from './graph.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ck-graph-cli-'));
@@ -19,8 +19,12 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string;
   registerGraphCommands(program);
   let stdout = '';
   let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation(
+    (c: string | Uint8Array) => ((stdout += String(c)), true),
+  );
+  vi.spyOn(process.stderr, 'write').mockImplementation(
+    (c: string | Uint8Array) => ((stderr += String(c)), true),
+  );
   process.exitCode = undefined;
   try {
     await program.parseAsync(['node', 'cratekeeper', 'graph', ...args]);
@@ -37,21 +41,49 @@ const src = ['--index', FIXTURE_INDEX, '--cache', CACHE];
 describe('cratekeeper graph', () => {
   it('imports and reports, then loads from the cache', async () => {
     const first = await cli('import', FIXTURE_INDEX, '--cache', CACHE, '--json');
-    expect(JSON.parse(first.stdout)).toMatchObject({ kind: 'index', fromCache: false, stats: { crates: 13, versions: 19 } });
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      kind: 'index',
+      fromCache: false,
+      stats: { crates: 13, versions: 19 },
+    });
     const second = await cli('import', FIXTURE_INDEX, '--cache', CACHE);
-    expect(second.stdout).toMatch(/^Loaded from cache index .*13 crates, 19 versions, 17 dependencies \(15 resolved\)/);
-    const dump = await cli('import', FIXTURE_DB_DUMP, '--no-cache', '--json');
+    expect(second.stdout).toMatch(
+      /^Loaded from cache index .*13 crates, 19 versions, 17 dependencies \(15 resolved\)/,
+    );
+    const dump = await cli('import', (await dbDumpFixture()).tarball, '--no-cache', '--json');
     expect(JSON.parse(dump.stdout)).toMatchObject({ kind: 'db-dump', cache: null, stats: { owners: 3 } });
   });
 
   it('lists dependents, as text and JSON', async () => {
     const text = await cli('dependents', 'base', ...src);
     expect(text.code).toBe(0);
-    expect(text.stdout.split('\n').slice(1, 5)).toEqual(['  derive 1.0.0', '  extra 1.0.0', '  mid 0.2.0', '  pre-user 0.1.0']);
-    const j = JSON.parse((await cli('dependents', 'base', '--transitive', '--kinds', 'normal,build,dev', '--json', ...src)).stdout);
-    expect(j).toMatchObject({ spec: 'base', count: 6, crates: 6, transitive: true, kinds: ['normal', 'build', 'dev'] });
-    expect(j.dependents.at(-1)).toEqual({ crate: 'tester', version: '1.0.0', yanked: false, latest: true, depth: 3 });
-    const limited = JSON.parse((await cli('dependents', 'base@<1.1.0', '--all-versions', '--limit', '1', '--json', ...src)).stdout);
+    expect(text.stdout.split('\n').slice(1, 5)).toEqual([
+      '  derive 1.0.0',
+      '  extra 1.0.0',
+      '  mid 0.2.0',
+      '  pre-user 0.1.0',
+    ]);
+    const j = JSON.parse(
+      (await cli('dependents', 'base', '--transitive', '--kinds', 'normal,build,dev', '--json', ...src))
+        .stdout,
+    );
+    expect(j).toMatchObject({
+      spec: 'base',
+      count: 6,
+      crates: 6,
+      transitive: true,
+      kinds: ['normal', 'build', 'dev'],
+    });
+    expect(j.dependents.at(-1)).toEqual({
+      crate: 'tester',
+      version: '1.0.0',
+      yanked: false,
+      latest: true,
+      depth: 3,
+    });
+    const limited = JSON.parse(
+      (await cli('dependents', 'base@<1.1.0', '--all-versions', '--limit', '1', '--json', ...src)).stdout,
+    );
     expect(limited).toMatchObject({ targets: ['0.9.0', '1.0.0'], count: 2 });
     expect(limited.dependents).toHaveLength(1);
   });
@@ -94,7 +126,9 @@ describe('cratekeeper graph', () => {
 
   it('prints stats', async () => {
     const s = await cli('stats', ...src);
-    expect(s.stdout).toContain('unresolved:         unknown crate 0, no matching version 1, bad requirement 1');
+    expect(s.stdout).toContain(
+      'unresolved:         unknown crate 0, no matching version 1, bad requirement 1',
+    );
   });
 
   it('exports', async () => {
@@ -112,7 +146,7 @@ describe('cratekeeper graph', () => {
       ['dependents', 'base@>>1', ...src],
       ['dependents', 'base', '--kinds', 'peer', ...src],
       ['dependents', 'base'],
-      ['dependents', 'base', '--index', FIXTURE_INDEX, '--db-dump', FIXTURE_DB_DUMP],
+      ['dependents', 'base', '--index', FIXTURE_INDEX, '--db-dump', FIXTURE_INDEX],
       ['tree', 'base@^9', ...src],
       ['top', 'many', ...src],
       ['export', '--format', 'pdf', '--out', join(tmp, 'x'), ...src],

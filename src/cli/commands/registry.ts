@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultRegistryConfig, type RegistryConfigOverrides } from '../../registry/config.js';
 import { collectCrateFiles, importCrateFiles } from '../../registry/importer.js';
-import { buildServer } from '../../registry/server.js';
 import { openRegistry, type RegistryServices } from '../../registry/services.js';
 import { isPostgresUrl } from '../../store/database.js';
 import { TOKEN_SCOPES, parseScopes } from '../../store/tokens.js';
+import { createApp, securityConfigFrom } from '../app.js';
 import { loadConfigFile, section } from '../config-file.js';
 import { createProgress } from '../progress.js';
 
@@ -53,6 +53,7 @@ export function registerRegistryCommands(program: Command): void {
     .option('--public-url <url>', 'URL clients use to reach this server (default: http://HOST:PORT)')
     .option('--private', 'require a token for the index, downloads and API (cargo auth-required)')
     .option('--log', 'log requests (tokens and cookies are redacted)')
+    .option('--no-worker', 'do not run background jobs in this process (run `cratekeeper worker` instead)')
     .action(
       async (
         opts: CommonOptions & {
@@ -61,6 +62,7 @@ export function registerRegistryCommands(program: Command): void {
           publicUrl?: string;
           private?: boolean;
           log?: boolean;
+          worker?: boolean;
         },
       ) => {
         const file = loadConfigFile(opts.config);
@@ -73,7 +75,14 @@ export function registerRegistryCommands(program: Command): void {
           authRequired: Boolean(opts.private ?? server.private ?? false),
           publicUrl: 'http://placeholder',
         });
-        const app = buildServer(services, { logger: Boolean(opts.log) });
+        const {
+          server: app,
+          worker,
+          pipeline,
+        } = createApp(services, securityConfigFrom(file), {
+          logger: Boolean(opts.log),
+        });
+        if (opts.worker !== false) worker.start();
         const address = await app.listen({ host, port });
         const actual = new URL(address);
         services.config.publicUrl = (
@@ -85,9 +94,11 @@ export function registerRegistryCommands(program: Command): void {
           `cratekeeper listening on ${address}\n` +
             `  index: sparse+${services.config.publicUrl}/index/\n` +
             `  mode:  ${services.config.authRequired ? 'private (auth-required)' : 'public'}\n` +
+            `  security: quarantine ${pipeline.config.quarantine}, worker ${opts.worker === false ? 'off (run \`cratekeeper worker\`)' : 'on'}\n` +
             `  data:  ${services.db.dialect === 'postgres' ? 'PostgreSQL' : resolve(opts.data)}\n`,
         );
         const stop = async () => {
+          await worker.stop();
           await app.close();
           await services.close();
           process.exit(0);
@@ -96,6 +107,33 @@ export function registerRegistryCommands(program: Command): void {
         process.once('SIGTERM', () => void stop());
       },
     );
+
+  addCommon(
+    program
+      .command('worker')
+      .description('run background jobs (scans, typosquat checks) without serving HTTP'),
+  )
+    .option('--once', 'run the jobs that are ready, then exit')
+    .action(async (opts: CommonOptions & { once?: boolean }) => {
+      const file = loadConfigFile(opts.config);
+      const services = await openFromOptions(opts);
+      const { worker } = createApp(services, securityConfigFrom(file));
+      if (opts.once) {
+        const n = await worker.drain();
+        process.stdout.write(`ran ${n} job${n === 1 ? '' : 's'}\n`);
+        await services.close();
+        return;
+      }
+      worker.start();
+      process.stdout.write(`cratekeeper worker ${worker.id} running\n`);
+      const stop = async () => {
+        await worker.stop();
+        await services.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
 
   const user = program.command('user').description('manage registry users');
   addCommon(user.command('add <login>').description('create a user'))

@@ -94,10 +94,19 @@ describe('typosquat check', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+SCORE\s+KIND\s+TARGET\s+MESSAGE$/);
-    expect(lines.some((l) => /^serdee\s+[\d.]+\s+repeated-character\s+serde\s+repeats characters in serde$/.test(l))).toBe(true);
-    expect(lines.some((l) => /^tokyo\s+[\d.]+\s+typo\s+tokio\s+uses a common typo for tokio$/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        /^serdee\s+[\d.]+\s+repeated-character\s+serde\s+repeats characters in serde$/.test(l),
+      ),
+    ).toBe(true);
+    expect(lines.some((l) => /^tokyo\s+[\d.]+\s+typo\s+tokio\s+uses a common typo for tokio$/.test(l))).toBe(
+      true,
+    );
     expect(lines.at(-1)).toBe('2 of 3 name(s) flagged against 4 popular crates');
-    const scores = lines.slice(1, -1).filter((l) => /^\S/.test(l)).map((l) => Number(l.split(/\s+/)[1]));
+    const scores = lines
+      .slice(1, -1)
+      .filter((l) => /^\S/.test(l))
+      .map((l) => Number(l.split(/\s+/)[1]));
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 
@@ -110,7 +119,10 @@ describe('typosquat check', () => {
   it('prints one JSON object per flagged name with --json', async () => {
     const r = await cli('check', 'serdee', 'tokyo', 'fine-name', '--corpus', CORPUS, '--json');
     expect(r.code).toBe(1);
-    const objects = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const objects = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(objects.map((o) => o.name).sort()).toEqual(['serdee', 'tokyo']);
     const serdee = objects.find((o) => o.name === 'serdee');
     expect(serdee.squats[0]).toMatchObject({
@@ -131,7 +143,11 @@ describe('typosquat check', () => {
     expect(r.code).toBe(1);
     const o = JSON.parse(r.stdout.trim());
     expect(o.name).toBe('dtolney');
-    expect(o.squats[0]).toMatchObject({ kind: 'impersonated-publisher', target: 'dtolnay', crates: ['serde'] });
+    expect(o.squats[0]).toMatchObject({
+      kind: 'impersonated-publisher',
+      target: 'dtolnay',
+      crates: ['serde'],
+    });
   });
 
   it('takes the corpus from an index snapshot', async () => {
@@ -139,7 +155,10 @@ describe('typosquat check', () => {
     expect((await cli('check', 'serdee', '--index', index)).code).toBe(0);
     const r = await cli('check', 'serdee', 'rnad', '--index', index, '--top', '3', '--json');
     expect(r.code).toBe(1);
-    const names = r.stdout.trim().split('\n').map((l) => JSON.parse(l).name);
+    const names = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).name);
     expect(names.sort()).toEqual(['rnad', 'serdee']);
   });
 
@@ -178,7 +197,9 @@ describe('typosquat check', () => {
   it('exits 2 on a malformed corpus or config', async () => {
     const corpus = join(dir, 'bad.json');
     writeFileSync(corpus, '[{"name": "a", "owners": [1]}]');
-    expect((await cli('check', 'x', '--corpus', corpus)).stderr).toMatch(/"owners" must be an array of strings/);
+    expect((await cli('check', 'x', '--corpus', corpus)).stderr).toMatch(
+      /"owners" must be an array of strings/,
+    );
     writeFileSync(corpus, '{"name": "a"}');
     expect((await cli('check', 'x', '--corpus', corpus)).stderr).toMatch(/expected a JSON array/);
     const config = join(dir, 'bad.toml');
@@ -193,7 +214,10 @@ describe('typosquat scan', () => {
   it('checks every crate of the index against its most depended-on crates', async () => {
     const r = await cli('scan', '--index', index, '--top', '3', '--json', '--threads', '1');
     expect(r.code).toBe(0);
-    const objects = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const objects = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const byName = new Map(objects.map((o) => [o.name, o]));
     expect(byName.get('serdee').squats[0]).toMatchObject({ kind: 'repeated-character', target: 'serde' });
     expect(byName.get('tokyo').squats.map((s: { target: string }) => s.target)).toContain('tokio');
@@ -217,7 +241,9 @@ describe('typosquat scan', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME/);
-    expect(lines.at(-1)).toMatch(/^\d+ of 9 name\(s\) flagged against 3 popular crates \(showing the 1 worst\)$/);
+    expect(lines.at(-1)).toMatch(
+      /^\d+ of 9 name\(s\) flagged against 3 popular crates \(showing the 1 worst\)$/,
+    );
   });
 
   it('requires --index', async () => {

@@ -3,7 +3,6 @@
 // Exit codes: `check` exits 1 when any name is flagged and 0 when none is; `scan` exits 0 once
 // the report is written. Both exit 2 on bad input (config, corpus, index, arguments).
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { readCratesIndex } from '../../formats/crates-index.js';
 import { loadConfigFile } from '../config-file.js';
@@ -78,32 +77,49 @@ export function registerTyposquatCommands(program: Command): void {
 
   cmd
     .command('check')
-    .description('check crate names (or publisher logins) against the popular crates; exit 1 when any is flagged')
+    .description(
+      'check crate names (or publisher logins) against the popular crates; exit 1 when any is flagged',
+    )
     .argument('<names...>', 'crate names to check')
-    .option('--index <path>', 'crates.io index snapshot (.tar.gz, directory or git repository) for the corpus')
-    .option('--corpus <file>', 'JSON array of popular crates {name, owners, description?, readme?}, most popular first')
+    .option(
+      '--index <path>',
+      'crates.io index snapshot (.tar.gz, directory or git repository) for the corpus',
+    )
+    .option(
+      '--corpus <file>',
+      'JSON array of popular crates {name, owners, description?, readme?}, most popular first',
+    )
     .option('--top <n>', 'number of popular crates to compare against (default: config, 3000)')
-    .option('--config <file>', 'cratekeeper.toml with a [typosquat] table (default: ./cratekeeper.toml if present)')
+    .option(
+      '--config <file>',
+      'cratekeeper.toml with a [typosquat] table (default: ./cratekeeper.toml if present)',
+    )
     .option('--owner <login...>', 'owners of the checked crates: a popular crate sharing one is not a squat')
     .option('--publisher', 'treat the names as publisher logins and look for impersonated popular owners')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
-    .option('--json', 'one JSON object per flagged name: {name, score, squats: [{kind, target, message, score}]}')
+    .option(
+      '--json',
+      'one JSON object per flagged name: {name, score, squats: [{kind, target, message, score}]}',
+    )
     .action(async (names: string[], opts: CheckOptions) => {
       await run(async () => {
         const config = loadConfig(opts);
         const corpus = await loadCorpus(opts, config);
         const checker = new TyposquatChecker(corpus, config);
         const entries: Flagged[] = [];
-        for (const name of names) {
-          if (opts.publisher) {
+        if (opts.publisher) {
+          for (const name of names) {
             const hits = checker.checkPublisher(name);
             if (hits.length > 0) entries.push({ name, score: hits[0]!.score, squats: hits });
-            continue;
           }
-          const hits = checker.check({ name, owners: opts.owner ?? [] });
-          if (hits.length > 0) entries.push(flagged({ name, score: hits[0]!.score, hits }));
+        } else {
+          // A batch: cheaper than building the whole variant table for a few names.
+          const results = checker.checkAll(names.map((name) => ({ name, owners: opts.owner ?? [] })));
+          results.forEach((hits, i) => {
+            if (hits.length > 0) entries.push(flagged({ name: names[i]!, score: hits[0]!.score, hits }));
+          });
         }
-        entries.sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : 1));
+        entries.sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         if (opts.json) printJson(entries);
         else printTable(entries, names.length, corpus.length);
         process.exitCode = entries.length > 0 ? 1 : 0;
@@ -115,15 +131,24 @@ export function registerTyposquatCommands(program: Command): void {
     .description('check every crate of an index snapshot against its own most-depended-on crates')
     .requiredOption('--index <path>', 'crates.io index snapshot (.tar.gz, directory or git repository)')
     .option('--top <n>', 'number of popular crates to compare against (default: config, 3000)')
-    .option('--config <file>', 'cratekeeper.toml with a [typosquat] table (default: ./cratekeeper.toml if present)')
-    .option('--threads <n>', 'worker threads for the checks (default: the number of cores, at most 2)')
+    .option(
+      '--config <file>',
+      'cratekeeper.toml with a [typosquat] table (default: ./cratekeeper.toml if present)',
+    )
+    .option(
+      '--threads <n>',
+      'worker threads for the checks (default 1: at index scale threads cost more than they save)',
+    )
     .option('--limit <n>', 'human output: show only the N worst names')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
-    .option('--json', 'one JSON object per flagged name: {name, score, squats: [{kind, target, message, score}]}')
+    .option(
+      '--json',
+      'one JSON object per flagged name: {name, score, squats: [{kind, target, message, score}]}',
+    )
     .action(async (opts: ScanOptions) => {
       await run(async () => {
         const config = loadConfig(opts);
-        const threads = opts.threads ? positive('--threads', opts.threads) : Math.min(2, availableParallelism());
+        const threads = opts.threads ? positive('--threads', opts.threads) : 1;
         const popularity = new IndexPopularity();
         await readIndex(opts.index!, popularity, opts.progress === true);
         const corpus = popularity.top(config.top);
@@ -211,7 +236,12 @@ function readCorpusFile(path: string): PopularCrate[] {
       throw new UsageError(`${path}: entry ${i} ("${r.name}"): "owners" must be an array of strings`);
     }
     const text = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : null);
-    return { name: r.name, owners: owners as string[], description: text('description'), readme: text('readme') };
+    return {
+      name: r.name,
+      owners: owners as string[],
+      description: text('description'),
+      readme: text('readme'),
+    };
   });
 }
 
@@ -235,14 +265,20 @@ async function readIndex(path: string, popularity: IndexPopularity, forceProgres
   } finally {
     progress.done();
   }
-  if (malformed > 0) process.stderr.write(`warning: skipped ${malformed} malformed index line(s) in ${path}\n`);
+  if (malformed > 0)
+    process.stderr.write(`warning: skipped ${malformed} malformed index line(s) in ${path}\n`);
 }
 
 function printJson(entries: readonly Flagged[]): void {
   if (entries.length > 0) process.stdout.write(entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
 }
 
-function printTable(entries: readonly Flagged[], checked: number, corpusSize: number, total = entries.length): void {
+function printTable(
+  entries: readonly Flagged[],
+  checked: number,
+  corpusSize: number,
+  total = entries.length,
+): void {
   const rows: string[][] = [];
   for (const e of entries) {
     e.squats.forEach((h, i) => {
@@ -256,7 +292,9 @@ function printTable(entries: readonly Flagged[], checked: number, corpusSize: nu
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
     const fmt = (r: string[]) =>
       r
-        .map((cell, c) => (c === 1 ? cell.padStart(widths[c]!) : c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
+        .map((cell, c) =>
+          c === 1 ? cell.padStart(widths[c]!) : c === r.length - 1 ? cell : cell.padEnd(widths[c]!),
+        )
         .join('  ');
     out.push(fmt(header), ...rows.map(fmt));
   }

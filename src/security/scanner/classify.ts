@@ -106,9 +106,9 @@ export function contextByPath(p: string, manifest: ManifestFacts | null, libCtx:
   if (/^build\//.test(p) && build !== null) return 'build-script';
   if (/^src\/bin\//.test(p)) return 'binary';
   if (/^src\//.test(p)) return libCtx;
-  if (/^tests?\//.test(p) || /(^|\/)(tests?|testdata|test-data|test_data|fixtures?)\//.test(p)) return 'test';
-  if (/^examples?\//.test(p)) return 'example';
-  if (/^benches\//.test(p)) return 'bench';
+  if (/(^|\/)(tests?|testdata|test-data|test_data|fixtures?)\//.test(p)) return 'test';
+  if (/(^|\/)examples?\//.test(p)) return 'example';
+  if (/(^|\/)(benches|benchmarks?)\//.test(p)) return 'bench';
   return 'other';
 }
 

@@ -65,7 +65,9 @@ export type SignalKind =
   | 'offline-aware'
   | 'os-gate'
   | 'background'
-  | 'include';
+  | 'include'
+  | 'reverse-shell' // a shell with a socket for stdin/stdout
+  | 'exec-shipped'; // runs an executable shipped in the crate
 
 export interface Signal {
   kind: SignalKind;
@@ -103,9 +105,36 @@ const SPAWN_PROCESS =
 const BACKGROUND = /(^|::)(thread::spawn|tokio::spawn|task::spawn|async_std::task::spawn|Builder::spawn|spawn_blocking)$/;
 const HTTP_REQUEST_TEXT = /^(GET|POST|PUT|PATCH|DELETE|HEAD) \S* ?HTTP\/1\.[01]/;
 
+interface WriteTarget {
+  ident: string | null;
+  /** The target expression as written (`std::env::temp_dir().join("x")`), for matching an exec. */
+  text: string | null;
+  strs: string[];
+  tok: number;
+}
+
+const INTERPRETERS = /^(sh|bash|zsh|dash|ksh|cmd|cmd\.exe|powershell|powershell\.exe|pwsh|python3?|perl|ruby|node|wscript|cscript|mshta|rundll32)$/i;
+
+function writeTarget(tokens: Token[], range: [number, number] | undefined, tok: number): WriteTarget {
+  if (!range) return { ident: null, text: null, strs: [], tok };
+  return { ident: argIdent(tokens, range), text: exprText(tokens, range), strs: stringsIn(tokens, range[0], range[1]), tok };
+}
+
+/** An argument expression as text, without leading `&`: the key for "same expression" matching. */
+function exprText(tokens: Token[], [a, b]: [number, number]): string | null {
+  let k = a;
+  while (k < b && (tokens[k]!.text === '&' || tokens[k]!.text === '&&')) k++;
+  if (b - k < 2 || b - k > 40) return null;
+  return tokens
+    .slice(k, b)
+    .map((t) => (t.kind === 'str' ? JSON.stringify(t.text) : t.text))
+    .join(' ');
+}
+
 interface CommandInfo {
   program: string | null;
   programIdent: string | null;
+  programText: string | null;
   args: string[];
   argIdents: string[];
   tok: number;
@@ -156,7 +185,10 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       const [first] = argRanges(tokens, c.open);
       for (const name of first ? envArgNames(tokens, first, c.tok, consts) : []) envNames.push({ name, tok: c.tok });
     } else if (c.kind === 'call' && ENV_ENUM.test(c.path)) {
-      sig('env-enumerate', c.tok, `${c.raw}()`);
+      // Build scripts walk the environment for CARGO_FEATURE_*/DEP_* all the time.
+      const near = tokens.slice(c.tok, c.tok + 60);
+      const filtered = near.some((t) => t.kind === 'str' && /^(CARGO_|DEP_|RUSTC|TARGET|PROFILE|OUT_DIR|HOST)/.test(t.text));
+      if (!filtered) sig('env-enumerate', c.tok, `${c.raw}()`);
     }
   }
   for (const { name, tok } of envNames) {
@@ -170,7 +202,7 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
 
   // --- Calls: network, filesystem, processes ---------------------------------------------------
   const commands: CommandInfo[] = [];
-  const writes: { ident: string | null; strs: string[]; tok: number }[] = [];
+  const writes: WriteTarget[] = [];
   for (const c of calls) {
     const p = c.path;
     if (c.kind === 'call' || c.kind === 'ref') {
@@ -180,11 +212,11 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       if (HOME_CALLS.test(p) && c.kind === 'call') sig('home-dir', c.tok, `${c.raw}()`);
       if (FINGERPRINT_CALLS.test(p) && c.kind === 'call') sig('fingerprint', c.tok, `${c.raw}()`);
       if (BACKGROUND.test(p) && c.kind === 'call') sig('background', c.tok, c.raw);
-      if (/(^|::)(IsDebuggerPresent|CheckRemoteDebuggerPresent)$/.test(p)) sig('av-check', c.tok, c.raw);
+      if (c.kind === 'call' && /(^|::)(IsDebuggerPresent|CheckRemoteDebuggerPresent)$/.test(p)) sig('av-check', c.tok, c.raw);
       if (c.kind === 'call' && FS_WRITE.test(p)) {
         const args = argRanges(tokens, c.open);
         const target = /copy|rename$/.test(p) ? args[1] : args[0];
-        writes.push({ ident: target ? argIdent(tokens, target) : null, strs: target ? stringsIn(tokens, target[0], target[1]) : [], tok: c.tok });
+        writes.push(writeTarget(tokens, target, c.tok));
         sig('fs-write', c.tok, c.raw);
       }
       const isCommand =
@@ -195,10 +227,11 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       const args = argRanges(tokens, c.open);
       if (name === 'open' && precededBy(tokens, c.tok, /^(append|write|create|create_new|truncate)$/, 30)) {
         const target = args[0];
-        writes.push({ ident: target ? argIdent(tokens, target) : null, strs: target ? stringsIn(tokens, target[0], target[1]) : [], tok: c.tok });
+        writes.push(writeTarget(tokens, target, c.tok));
         sig('fs-write', c.tok, '.open() for writing');
       }
       if (name === 'read_dir' || name === 'walk_dir') sig('dir-walk', c.tok, `.${name}()`);
+      if (name === 'to_socket_addrs' || name === 'send_to') sig('network', c.tok, `.${name}()`, 'socket');
       if ((name === 'danger_accept_invalid_certs' || name === 'danger_accept_invalid_hostnames') && args[0] && tokens[args[0][0]]?.text === 'true') {
         sig('tls-disabled', c.tok, `.${name}(true)`);
       }
@@ -212,7 +245,7 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       if (name === 'decode' && precededBy(tokens, c.tok, /^(B64|BASE64\w*|STANDARD\w*|URL_SAFE\w*|general_purpose|engine|Engine|base64|hex|b64)$/, 6)) {
         sig('runtime-decode', c.tok, '.decode(…)');
       }
-      if (name === 'creation_flags' && args[0] && /DETACHED_PROCESS|CREATE_NO_WINDOW|0x0*8\b|0x08000000/.test(tokensText(tokens, args[0][0], args[0][1]))) {
+      if (name === 'creation_flags' && args[0] && /DETACHED_PROCESS|CREATE_BREAKAWAY_FROM_JOB|^0x0*8$/.test(tokensText(tokens, args[0][0], args[0][1]))) {
         sig('detach', c.tok, `.creation_flags(${tokensText(tokens, args[0][0], args[0][1])})`);
       }
     }
@@ -255,6 +288,9 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     const push = (kind: SignalKind, detail?: string) =>
       signals.push({ kind, line: cmd.line, evidence: snippet(evidence), fn: cmd.fn, test: cmd.test, ...(detail ? { detail } : {}) });
     if (cmd.programIdent) execIdents.set(`${cmd.fn}:${cmd.programIdent}`, cmd.line);
+    if (cmd.programText) execIdents.set(`${cmd.fn}:=${cmd.programText}`, cmd.line);
+    // An interpreter given a file runs that file: `Command::new("sh").arg(&script)`.
+    if (INTERPRETERS.test(base)) for (const id of cmd.argIdents) execIdents.set(`${cmd.fn}:${id}`, cmd.line);
     let text = cmd.args.join(' ');
     if (isShellProgram(base)) {
       const flagAt = cmd.args.findIndex((a) => /^(-c|\/c|\/C|-Command|-EncodedCommand|-enc|-e|\/k)$/i.test(a));
@@ -266,7 +302,7 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       push('network', base);
       if (cmd.args.some((a) => a === '-k' || a === '--insecure' || a === '--no-check-certificate')) push('tls-disabled', `${base} --insecure`);
       const out = outputArg(tokens, cmd);
-      if (out) writes.push({ ident: out, strs: [], tok: cmd.tok });
+      if (out) writes.push({ ident: out, text: out, strs: [], tok: cmd.tok });
     }
     const traits = shellCommandTraits(`${base} ${text}`);
     if (traits.download && !DOWNLOAD_TOOLS.test(base)) {
@@ -275,7 +311,8 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     }
     if (traits.pipeToShell) push('pipe-to-shell');
     if (traits.detach || base === 'nohup' || base === 'setsid') push('detach');
-    if (traits.persistence) push('persistence', traits.persistence);
+    if (traits.persistence) push('persistence-write', traits.persistence);
+    if (traits.download && traits.runs) push('pipe-to-shell', 'download-and-run');
     if (/^chmod$/.test(base) && cmd.args.some((a) => /^(\+x|[ugoa]*\+[rw]*x|0?[0-7]?[1357][0-7]{2})$/.test(a))) {
       push('make-executable', cmd.argIdents[0]);
     } else if (traits.makeExec) push('make-executable');
@@ -288,6 +325,8 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     if (base === 'git') {
       const strs = new Set(tokens.filter((t) => t.kind === 'str').map((t) => t.text));
       const consumer = ['diff', 'get-url', 'ls-files', 'credential', 'format-patch', 'stash', 'shortlog'].filter((s) => strs.has(s));
+      // `git diff --quiet` / `--exit-code` only asks whether the tree is dirty.
+      if (consumer.includes('diff') && (strs.has('--quiet') || strs.has('--exit-code'))) consumer.splice(consumer.indexOf('diff'), 1);
       if (strs.has('remote') && (strs.has('-v') || strs.has('get-url'))) consumer.push('remote');
       if (strs.has('config') && [...strs].some((s) => /^(remote\.|user\.|credential)/.test(s))) consumer.push('config');
       if (cmd.args.includes('-C') && !cmd.args.some((a) => a === '.')) consumer.push('-C');
@@ -296,11 +335,31 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     if (cmd.programIdent && bindingMentions(tokens, cmd, /^(temp_dir|TEMP|TMP|OUT_DIR|TMPDIR)$/, /^\/(tmp|var\/tmp|dev\/shm)\//)) push('exec-temp');
     if (cmd.program && /^\/(tmp|var\/tmp|dev\/shm)\/|%TEMP%|\\Temp\\/i.test(cmd.program)) push('exec-temp');
   }
+  // A shell whose standard streams are a socket: a reverse shell.
+  for (const cmd of commands) {
+    const base = (cmd.program ?? '').split(/[/\\]/).pop() ?? '';
+    if (!isShellProgram(base) || cmd.args.some((a) => /^(-c|\/c|\/C|-Command)$/.test(a))) continue;
+    const fdPlumbing = tokens.some(
+      (t, i) => t.fn === cmd.fn && t.kind === 'id' && (/^(from_raw_fd|into_raw_fd|as_raw_fd|from_raw_socket|as_raw_socket|dup2)$/.test(t.text) || (t.text === 'from' && tokens[i - 2]?.text === 'Stdio')),
+    );
+    if (fdPlumbing) signals.push({ kind: 'reverse-shell', line: cmd.line, evidence: `${base} with its stdio bound to a descriptor`, fn: cmd.fn, test: cmd.test });
+  }
+  // Persistence locations named in a function that writes files or runs commands.
+  const actsIn = new Set(signals.filter((x) => (x.kind === 'fs-write' || x.kind === 'exec') && x.fn >= 0).map((x) => x.fn));
+  const regWrite = calls.some((c) => /^(set_value|set_raw_value|RegSetValueExW|RegSetValueExA|RegSetKeyValueW)$/.test(c.path.split('::').pop() ?? ''));
+  for (const p of signals.filter((x) => x.kind === 'persistence')) {
+    if ((p.fn >= 0 && actsIn.has(p.fn)) || (p.detail === 'windows-run-key' && regWrite)) {
+      signals.push({ ...p, kind: 'persistence-write' });
+    }
+  }
   // A file written and then run under the same name in the same function.
   for (const w of writes) {
-    if (!w.ident) continue;
+    if (!w.ident && !w.text) continue;
     const t = tokens[w.tok]!;
-    if (execIdents.has(`${t.fn}:${w.ident}`)) sig('write-then-exec', w.tok, `writes \`${w.ident}\` and runs it`, w.ident);
+    if (execIdents.has(`${t.fn}:${w.ident}`) || (w.text && execIdents.has(`${t.fn}:=${w.text}`))) {
+      const name = w.ident ?? w.text ?? '';
+      sig('write-then-exec', w.tok, `writes \`${name}\` and runs it`, name);
+    }
   }
   for (const w of writes) {
     for (const s of w.strs) {
@@ -316,10 +375,20 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     if (t.kind !== 'str') continue;
     stringSignals(t.text, i, false, sig);
     if (t.text === '.git') gitDir = true;
-    if (t.text.length >= 200 && !t.bytes && entropy(t.text) >= 5.2) sig('high-entropy', i, `${t.text.length}-char literal, entropy ${entropy(t.text).toFixed(1)} bits/char`);
+    if (t.text.length >= 200 && !t.bytes && !/\s/.test(t.text) && entropy(t.text) >= 5.5) {
+      sig('high-entropy', i, `${t.text.length}-char literal, entropy ${entropy(t.text).toFixed(1)} bits/char`);
+    }
+    // A bare public IP in a socket-address tuple: `("203.0.113.5", 443)`.
+    if (tokens[i + 1]?.text === ',' && tokens[i + 2]?.kind === 'int' && isPublicIpv4(t.text)) {
+      sig('endpoint', i, `${t.text}:${tokens[i + 2]!.text}`, 'raw-ip');
+    }
   }
   const decoded = decodeLiterals(tokens, { meaningful: meaningfulDecoded });
   for (const d of decoded) {
+    if (d.executable) {
+      sig('obfuscated', d.tok, `${d.how.join(' → ')} of a literal gives a ${d.value}`, 'executable', true);
+      continue;
+    }
     if (!meaningfulDecoded(d.value) && !findEndpoints(d.value).some((e) => e.cls !== 'url')) continue;
     const onlyJoin = d.how.every((h) => h === 'concat' || h === 'format');
     const before = signals.length;
@@ -341,7 +410,9 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   }
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.kind === 'str' && /^(\.\.[/\\]){3,}/.test(t.text)) sig('walk-up', i, `path ${JSON.stringify(t.text)} leaves the crate`);
+    if (t.kind === 'str' && /^(\.\.[/\\]){3,}|\.cargo[/\\](registry|git)\b|(^|[/\\])registry[/\\]src([/\\]|$)/.test(t.text)) {
+      sig('walk-up', i, `path ${JSON.stringify(t.text)} leaves the crate`);
+    }
   }
   return { signals, decoded };
 }
@@ -419,10 +490,12 @@ function commandInfo(tokens: Token[], c: Call): CommandInfo {
   const [first] = argRanges(tokens, c.open);
   let program: string | null = null;
   let programIdent: string | null = null;
+  let programText: string | null = null;
   if (first) {
     const strs = stringsIn(tokens, first[0], first[1]);
     if (first[1] - first[0] === 1 && strs.length === 1) program = strs[0]!;
     else {
+      programText = exprText(tokens, first);
       programIdent = argIdent(tokens, first);
       if (programIdent === null) {
         // `Command::new(dir.join("x"))`: the identifier heading the expression.
@@ -461,7 +534,7 @@ function commandInfo(tokens: Token[], c: Call): CommandInfo {
       }
     }
   }
-  return { program, programIdent, args, argIdents, tok: c.tok, line: t.line, fn: t.fn, test: t.test };
+  return { program, programIdent, programText, args, argIdents, tok: c.tok, line: t.line, fn: t.fn, test: t.test };
 }
 
 /** `let [mut] NAME = <expr starting at tok>` → NAME. */

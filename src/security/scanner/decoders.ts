@@ -2,6 +2,8 @@
 // repeating-key XOR, char arithmetic (a constant added to every byte), reversed strings and
 // fragments joined by arrays, `concat!`, `+` or `format!`. Rules then match the decoded text like
 // any other literal, so hiding a URL does not hide it from the scanner.
+import { executableFormat } from './file-kind.js';
+import type { ExecutableFormat } from './file-kind.js';
 import type { Token } from './rust-facts.js';
 
 export type DecodeMethod = 'base64' | 'hex' | 'bytes' | 'xor' | 'shift' | 'reverse' | 'concat' | 'format';
@@ -15,6 +17,8 @@ export interface DecodedString {
   tok: number;
   /** What was decoded (shortened), for evidence. */
   from: string;
+  /** The decoded bytes are a native executable (value is then a description). */
+  executable?: ExecutableFormat;
 }
 
 export interface DecodeOptions {
@@ -192,6 +196,13 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
     const v = t.value;
     if (v.length >= 8 && v.length <= 65536) {
       const b64 = decodeBase64(v);
+      const hexBytes = b64 ? null : decodeHex(v);
+      // An executable hidden in a literal is worth a finding whatever else it decodes to.
+      const bin = b64 ?? hexBytes;
+      const fmt = bin && bin.length >= 64 ? executableFormat(bin) : null;
+      if (fmt && out.length < MAX_CANDIDATES) {
+        out.push({ value: `${fmt} executable, ${bin!.length} bytes`, how: [...t.how, b64 ? 'base64' : 'hex'], line: t.line, tok: t.tok, from: `${v.slice(0, 40)}…`, executable: fmt });
+      }
       if (b64) {
         if (printable(b64)) add(bytesToString(b64), [...t.how, 'base64'], t.line, t.tok, v);
         else if (b64.length <= MAX_BRUTE_LEN) binaries.push({ bytes: b64, how: [...t.how, 'base64'], line: t.line, tok: t.tok, from: v });
@@ -202,7 +213,8 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
         else if (hex.length <= MAX_BRUTE_LEN) binaries.push({ bytes: hex, how: [...t.how, 'hex'], line: t.line, tok: t.tok, from: v });
       }
     }
-    if (hasRev && v.length >= 6 && v.length <= 512) {
+    // Reversal only counts when it turns meaningless text into meaningful text.
+    if (hasRev && v.length >= 6 && v.length <= 512 && !/^[\d.:]+$/.test(v) && !opts.meaningful(v)) {
       const r = [...v].reverse().join('');
       if (opts.meaningful(r)) add(r, [...t.how, 'reverse'], t.line, t.tok, v);
     }
@@ -351,6 +363,8 @@ export function fragmentRuns(
   return out;
 }
 
+const FORMAT_MACROS = new Set(['format', 'concat', 'write', 'writeln', 'print', 'println']);
+
 /** `format!`-style templates with their literal or constant arguments filled in. */
 export function formatStrings(
   tokens: Token[],
@@ -359,7 +373,7 @@ export function formatStrings(
   const out: { value: string; template: string; line: number; tok: number }[] = [];
   for (let i = 0; i + 3 < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.kind !== 'id' || tokens[i + 1]!.text !== '!' || !/^(format|concat|write|writeln|print|println)$/.test(t.text)) continue;
+    if (t.kind !== 'id' || tokens[i + 1]!.text !== '!' || !FORMAT_MACROS.has(t.text)) continue;
     let k = i + 3;
     if (t.text === 'write' || t.text === 'writeln') {
       while (k < tokens.length && tokens[k]!.text !== ',' && k < i + 12) k++;

@@ -66,6 +66,7 @@ export function isKnownContainer(data: Uint8Array, path: string): boolean {
 /** Text whose bytes are mostly printable (source code, configuration, scripts). */
 export function looksLikeText(data: Uint8Array): boolean {
   const n = Math.min(data.length, 4096);
+  if (n === 0) return true;
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const b = data[i]!;

@@ -18,9 +18,9 @@ export interface Endpoint {
 
 const MESSENGER_HOSTS = /(^|\.)(api\.telegram\.org|discord(app)?\.com|hooks\.slack\.com|api\.telegram\.me)$/i;
 const PASTE_TUNNEL_HOSTS =
-  /(^|\.)(pastebin\.com|paste\.ee|pastes?\.io|hastebin\.com|ghostbin\.\w+|dpaste\.\w+|rentry\.co|termbin\.com|ix\.io|0x0\.st|transfer\.sh|file\.io|bashupload\.com|gofile\.io|anonfiles\.com|temp\.sh|ngrok\.io|ngrok-free\.app|ngrok\.app|ngrok\.dev|trycloudflare\.com|loca\.lt|localtunnel\.me|serveo\.net|localhost\.run|pipedream\.net|m\.pipedream\.net|requestbin\.\w+|webhook\.site|beeceptor\.com|requestcatcher\.com|hookbin\.com|postb\.in|interact\.sh|interactsh\.com|oast\.(fun|pro|live|site|online|me)|burpcollaborator\.net|oastify\.com|canarytokens\.com|dnslog\.cn|ceye\.io)$/i;
+  /\.onion$|\.lhr\.life$|(^|\.)(pastebin\.com|paste\.ee|pastes?\.io|hastebin\.com|ghostbin\.\w+|dpaste\.\w+|rentry\.co|termbin\.com|ix\.io|0x0\.st|transfer\.sh|file\.io|bashupload\.com|gofile\.io|anonfiles\.com|temp\.sh|ngrok\.io|ngrok-free\.app|ngrok\.app|ngrok\.dev|trycloudflare\.com|loca\.lt|localtunnel\.me|serveo\.net|localhost\.run|pipedream\.net|m\.pipedream\.net|requestbin\.\w+|webhook\.site|beeceptor\.com|requestcatcher\.com|hookbin\.com|postb\.in|interact\.sh|interactsh\.com|oast\.(fun|pro|live|site|online|me)|burpcollaborator\.net|oastify\.com|canarytokens\.com|dnslog\.cn|ceye\.io)$/i;
 const SERVERLESS_HOSTS =
-  /\.(workers\.dev|vercel\.app|netlify\.app|herokuapp\.com|glitch\.me|repl\.co|replit\.dev|replit\.app|pages\.dev|deno\.dev|onrender\.com|fly\.dev|web\.app|firebaseapp\.com|supabase\.co|azurewebsites\.net|run\.app|lambda-url\.[a-z0-9-]+\.on\.aws)$/i;
+  /\.(workers\.dev|vercel\.app|netlify\.app|herokuapp\.com|glitch\.me|repl\.co|replit\.dev|replit\.app|pages\.dev|deno\.dev|onrender\.com|fly\.dev|web\.app|firebaseapp\.com|firebaseio\.com|supabase\.co|azurewebsites\.net|run\.app|lambda-url\.[a-z0-9-]+\.on\.aws)$/i;
 const IP_LOOKUP_HOSTS =
   /(^|\.)(ipinfo|ipify|ip-api|ipapi|ipwho|ipwhois|geoip|geo-ip|geojs|ifconfig|icanhazip|checkip|myip|myexternalip|whatismyip|whatismyipaddress|ipecho|ident|wtfismyip|ip2location|ipgeolocation|freegeoip|ipdata|extreme-ip-lookup|api64\.ipify)(\.|$)/i;
 const METADATA_HOSTS = /^(169\.254\.169\.254|metadata\.google\.internal|100\.100\.100\.200|fd00:ec2::254)$/i;
@@ -32,7 +32,8 @@ const HOST_PORT_RE = /^([a-z0-9][a-z0-9.-]*\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3}):
 /** A public IPv4 address: not private, loopback, link-local, multicast or unspecified. */
 export function isPublicIpv4(host: string): boolean {
   const m = IPV4_RE.exec(host);
-  if (!m) return false;
+  // Leading zeros are not how addresses are written (and "01" reversed from "10" is not an address).
+  if (!m || m.slice(1, 5).some((o) => o.length > 1 && o.startsWith('0'))) return false;
   const o = m.slice(1, 5).map(Number) as [number, number, number, number];
   if (o.some((x) => x > 255)) return false;
   const [a, b] = o;
@@ -93,8 +94,6 @@ export function findEndpoints(s: string): Endpoint[] {
       } else if (!/^(localhost|example\.com)$/i.test(host)) {
         out.push({ cls: classifyHost(host, ''), host, text: s });
       }
-    } else if (isPublicIpv4(s)) {
-      out.push({ cls: 'raw-ip', host: s, text: s });
     } else if (/^api\.telegram\.org$/i.test(s) || /discord(app)?\.com\/api\/webhooks/i.test(s)) {
       out.push({ cls: 'messenger', host: s, text: s });
     }
@@ -132,7 +131,7 @@ const CREDENTIAL_PATTERNS: [RegExp, CredentialKind][] = [
     'crypto-wallet',
   ],
   [
-    /(^|[/\\])(Login Data|Web Data|Local State|Cookies)$|Google[/\\]Chrome[/\\]User Data|BraveSoftware|Mozilla[/\\]Firefox[/\\]Profiles|(^|[/\\])(logins\.json|key[34]\.db|cookies\.sqlite)$/i,
+    /[/\\](Login Data|Web Data|Local State|Cookies)$|Google[/\\]Chrome[/\\]User Data|BraveSoftware[/\\]|Mozilla[/\\]Firefox[/\\]Profiles|[/\\](logins\.json|key[34]\.db|cookies\.sqlite)$/,
     'browser-store',
   ],
   [/TelegramDesktop|(^|[/\\])tdata([/\\]|$)|discord[/\\]Local Storage|Signal[/\\]config\.json/i, 'messenger-store'],
@@ -252,6 +251,8 @@ export function isShellProgram(p: string): boolean {
 /** What a shell command line does; used for `sh -c` strings and for scripts shipped in the crate. */
 export function shellCommandTraits(cmd: string): {
   download: boolean;
+  /** Runs something: a started program, an evaluated string, a marked-executable file. */
+  runs: boolean;
   pipeToShell: boolean;
   detach: boolean;
   makeExec: boolean;
@@ -263,7 +264,8 @@ export function shellCommandTraits(cmd: string): {
       /(^|[\s;&|(`])(curl|wget|aria2c|certutil\s+.*-urlcache|bitsadmin\s+\/transfer|iwr|Invoke-WebRequest|Start-BitsTransfer)\b|DownloadString|DownloadFile|Net\.WebClient/i.test(
         cmd,
       ),
-    pipeToShell: /\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\|\s*iex\b|\bIEX\s*\(|Invoke-Expression/i.test(cmd),
+    runs: /Start-Process|Invoke-Item|\biex\b|Invoke-Expression|(^|[;&|]\s*)(\.\/|\$TMPDIR|\/tmp\/|%TEMP%|\$env:TEMP)|chmod\s+\+x|\bstart\s+("[^"]*"\s+)?\S+\.exe|&&\s*\S+\.(exe|sh|bin)\b/i.test(cmd),
+    pipeToShell: /\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\|\s*iex\b|\bIEX\s*\(|Invoke-Expression|base64\s+(-d|--decode)[^|]*\|\s*(ba)?sh\b/i.test(cmd),
     detach: /(^|[\s;&|(])(nohup|setsid|disown)\b|\bstart\s+(\/b|\/min|"")|-WindowStyle\s+Hidden|&\s*$/i.test(cmd),
     makeExec: /\bchmod\s+(\+x|[ugoa]*\+[rw]*x|0?[0-7]?[1357][0-7]{2})\b/.test(cmd),
     insecure: /(^|\s)(-k|--insecure|--no-check-certificate)(\s|$)/.test(cmd),

@@ -11,6 +11,8 @@ export interface ManifestDep {
   codeName: string;
   kind: 'normal' | 'dev' | 'build';
   optional: boolean;
+  /** Version requirement as written (`*` when none). */
+  req: string;
 }
 
 export interface ManifestFacts {
@@ -58,6 +60,7 @@ export function readManifestFacts(text: string, hasFile: (path: string) => boole
         codeName: canonicalCrateName(d.rename ?? d.name),
         kind: d.kind === 'dev' ? 'dev' : d.kind === 'build' ? 'build' : 'normal',
         optional: d.optional,
+        req: d.req,
       })),
       strictError: null,
     };
@@ -89,7 +92,8 @@ function lenient(
     if (!isTable(section)) return;
     for (const [key, spec] of Object.entries(section)) {
       const name = isTable(spec) && str(spec.package) ? str(spec.package)! : key;
-      dependencies.push({ name, codeName: canonicalCrateName(key), kind, optional: isTable(spec) && spec.optional === true });
+      const req = typeof spec === 'string' ? spec : isTable(spec) && str(spec.version) ? str(spec.version)! : '*';
+      dependencies.push({ name, codeName: canonicalCrateName(key), kind, optional: isTable(spec) && spec.optional === true, req });
     }
   };
   const addAll = (t: Table) => {

@@ -41,8 +41,10 @@ const KEYWORDS = new Set([
   'while',
 ]);
 
-const PUNCT3 = ['>>=', '<<=', '...', '..='];
-const PUNCT2 = ['::', '->', '=>', '==', '!=', '<=', '>=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '^=', '&=', '|=', '<<', '>>', '..'];
+const PUNCT3 = new Set(['>>=', '<<=', '...', '..=']);
+const PUNCT2 = new Set(['::', '->', '=>', '==', '!=', '<=', '>=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '^=', '&=', '|=', '<<', '>>', '..']);
+// Characters that can start a two- or three-character operator.
+const MULTI_START = new Set([...PUNCT2].map((p) => p.charCodeAt(0)));
 
 export interface LexResult {
   tokens: Token[];
@@ -196,7 +198,8 @@ export function lexRust(src: string, maxTokens = Number.MAX_SAFE_INTEGER): LexRe
     if (isDigit(c)) {
       let k = i + 1;
       let float = false;
-      if (c === 48 && /[xob]/.test(src[i + 1] ?? '')) {
+      const c1 = src.charCodeAt(i + 1);
+      if (c === 48 && (c1 === 120 || c1 === 111 || c1 === 98)) {
         k = i + 2;
         while (k < n && (isIdChar(src.charCodeAt(k)) || src.charCodeAt(k) === 95)) k++;
       } else {
@@ -229,17 +232,19 @@ export function lexRust(src: string, maxTokens = Number.MAX_SAFE_INTEGER): LexRe
       continue;
     }
     // Punctuation, longest match first.
-    const three = src.slice(i, i + 3);
-    if (PUNCT3.includes(three)) {
-      i += 3;
-      push('punct', three, start, i, startLine);
-      continue;
-    }
-    const two = src.slice(i, i + 2);
-    if (PUNCT2.includes(two)) {
-      i += 2;
-      push('punct', two, start, i, startLine);
-      continue;
+    if (MULTI_START.has(c)) {
+      const three = src.slice(i, i + 3);
+      if (PUNCT3.has(three)) {
+        i += 3;
+        push('punct', three, start, i, startLine);
+        continue;
+      }
+      const two = three.slice(0, 2);
+      if (PUNCT2.has(two)) {
+        i += 2;
+        push('punct', two, start, i, startLine);
+        continue;
+      }
     }
     i++;
     push('punct', src[start]!, start, i, startLine);

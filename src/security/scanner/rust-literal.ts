@@ -101,6 +101,15 @@ export function charLiteralValue(text: string): number | null {
 
 /** Value of an integer literal (`0x2f`, `1_000u32`, `0b1010`, `0o17`); null if not a safe integer. */
 export function integerLiteralValue(text: string): number | null {
+  // Fast path: plain decimal digits, by far the most common literal.
+  let plain = 0;
+  let k = 0;
+  for (; k < text.length && k < 15; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 48 || c > 57) break;
+    plain = plain * 10 + (c - 48);
+  }
+  if (k === text.length && k > 0 && !(k > 1 && text.charCodeAt(0) === 48)) return plain;
   const t = text.replaceAll('_', '').toLowerCase();
   let m: RegExpExecArray | null;
   let v: number;

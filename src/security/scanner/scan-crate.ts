@@ -53,6 +53,8 @@ const CAPABILITIES: Partial<Record<SignalKind, string>> = {
   'walk-up': 'consumer-repo',
 };
 
+const SCRIPT_REF = /\.(sh|bash|ps1|psm1|bat|cmd|vbs|js|py|pl|rb)$/i;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function scanCrateSource(parser: Parser, source: CrateSource, context: RegistryContext | undefined, settings: ScanSettings): ScanReport {
@@ -72,6 +74,12 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
     if (fmt) executables.set(f.path, fmt);
   }
 
+  // Names under which the code would refer to its dependencies (for the unused-dependency rule).
+  const depNames = new Set<string>();
+  for (const d of manifest?.dependencies ?? []) {
+    depNames.add(d.codeName);
+    depNames.add(d.codeName.replace(/_rs$/, ''));
+  }
   const rust: RustFileResult[] = [];
   const links = new Map<string, ModuleLinks>();
   let bytes = 0;
@@ -92,8 +100,12 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
     const facts = extractRustFacts(parser, text);
     if (facts.truncated) emit('archive.unparsed-source', 'info', { file: f.path, line: null }, 'analysed only up to the token limit');
     const analysis = analyzeRust(facts);
-    const identifiers = new Set<string>();
-    for (const t of facts.tokens) if (t.kind === 'id') identifiers.add(t.text);
+    const usedNames = new Set<string>();
+    const scriptRefs: string[] = [];
+    for (const t of facts.tokens) {
+      if (t.kind === 'id' && depNames.has(t.text)) usedNames.add(t.text);
+      else if (t.kind === 'str' && t.text.length < 300 && SCRIPT_REF.test(t.text)) scriptRefs.push(t.text);
+    }
     const dir = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
     const includes: RustFileResult['includes'] = [];
     const includeRs: string[] = [];
@@ -110,9 +122,10 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
       path: f.path,
       ctx: 'other',
       signals: analysis.signals,
-      identifiers,
+      usedNames,
       includes,
       functions: facts.functions.map((fn) => fn.name),
+      scriptRefs,
     });
   }
   const contexts = classifyFiles(paths, manifest, links);
@@ -152,7 +165,7 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
     verdict: verdictOf(findings),
     findings,
     capabilities: [...capabilities].sort(),
-    dependencies: [...new Set((manifest?.dependencies ?? []).filter((d) => d.kind !== 'dev').map((d) => d.name))],
+    dependencies: (manifest?.dependencies ?? []).flatMap((d) => (d.kind === 'dev' ? [] : [{ name: d.name, req: d.req, kind: d.kind }])),
     stats: { files: files.length, rustFiles: rust.length, bytes, ms: Math.round(performance.now() - t0) },
   };
 }

@@ -38,6 +38,8 @@ export function collectCalls(facts: RustFacts): Call[] {
       continue;
     }
     if (prev?.text === '::' && (tokens[i - 2]?.kind === 'id' || tokens[i - 2]?.text === '>')) continue;
+    // `fn name(` declares, it does not call.
+    if (prev?.text === 'fn') continue;
     const segments = [t.text];
     let j = i;
     while (tokens[j + 1]?.text === '::') {

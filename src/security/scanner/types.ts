@@ -34,8 +34,8 @@ export interface ScanReport {
   findings: Finding[];
   /** What the crate's code can do, as `context:capability` (e.g. `build-script:network`). */
   capabilities: string[];
-  /** Dependencies as declared in the manifest (canonical names), used by the multi-crate mode. */
-  dependencies?: string[];
+  /** Normal and build dependencies as declared in the manifest; the multi-crate mode follows them. */
+  dependencies?: { name: string; req: string; kind: 'normal' | 'build' }[];
   stats: { files: number; rustFiles: number; bytes: number; ms: number };
 }
 

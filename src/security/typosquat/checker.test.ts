@@ -103,7 +103,9 @@ describe('owners and the allow-list', () => {
     const checker = new TyposquatChecker(corpus, config());
     expect(checker.check({ name: 'serdee', owners: ['dtolnay'] })).toEqual([]);
     expect(checker.check({ name: 'serdee', owners: ['github:serde-rs:publish'] })).toEqual([]);
-    expect(brief(checker.check({ name: 'serdee', owners: ['someone'] }))).toEqual(['repeated-character:serde']);
+    expect(brief(checker.check({ name: 'serdee', owners: ['someone'] }))).toEqual([
+      'repeated-character:serde',
+    ]);
     expect(brief(checker.check({ name: 'serdee' }))).toEqual(['repeated-character:serde']);
   });
 
@@ -123,7 +125,11 @@ describe('owners and the allow-list', () => {
 
   it('reports the target owners and rank', () => {
     const hit = new TyposquatChecker(corpus, config()).check({ name: 'serdee' })[0]!;
-    expect(hit).toMatchObject({ target: 'serde', targetOwners: ['dtolnay', 'github:serde-rs:publish'], targetRank: 1 });
+    expect(hit).toMatchObject({
+      target: 'serde',
+      targetOwners: ['dtolnay', 'github:serde-rs:publish'],
+      targetRank: 1,
+    });
   });
 });
 
@@ -161,7 +167,9 @@ describe('scores', () => {
     expect(hits[0]!.target).toBe('serde_json');
     const scores = new TyposquatChecker(crates('serde_json', 'zz', 'libc'), config()).check({ name: 'lib' });
     expect(scores.map((h) => h.score)).toEqual([...scores.map((h) => h.score)].sort((a, b) => b - a));
-    const popular = new TyposquatChecker(crates('tokio', 'other', 'tokoi'), config()).check({ name: 'tokii' });
+    const popular = new TyposquatChecker(crates('tokio', 'other', 'tokoi'), config()).check({
+      name: 'tokii',
+    });
     expect(popular.length).toBeGreaterThan(0);
     const byTarget = new Map(popular.map((h) => [h.target, h.score]));
     // Same kind (typo) and length: the more popular target scores higher.
@@ -176,16 +184,21 @@ describe('scores', () => {
         name: 'serde',
         owners: ['dtolnay'],
         description: 'A generic serialization/deserialization framework',
-        readme: '# Serde\n\nSerde is a framework for serializing and deserializing Rust data structures efficiently and generically.',
+        readme:
+          '# Serde\n\nSerde is a framework for serializing and deserializing Rust data structures efficiently and generically.',
       },
     ];
     const checker = new TyposquatChecker(corpus, config());
     const copied = checker.check({
       name: 'serdee',
       description: 'A generic serialization/deserialization framework',
-      readme: '# Serdee\n\nSerdee is a framework for serializing and deserializing Rust data structures efficiently and generically.',
+      readme:
+        '# Serdee\n\nSerdee is a framework for serializing and deserializing Rust data structures efficiently and generically.',
     })[0]!;
-    const unrelated = checker.check({ name: 'serdee', description: 'Bindings to a GPU compute API for shaders' })[0]!;
+    const unrelated = checker.check({
+      name: 'serdee',
+      description: 'Bindings to a GPU compute API for shaders',
+    })[0]!;
     const unknown = checker.check({ name: 'serdee' })[0]!;
     expect(copied.similarity).toBeGreaterThan(0.95);
     expect(unrelated.similarity).toBeLessThan(0.2);
@@ -217,9 +230,16 @@ describe('impersonated publishers', () => {
   it('flags a login within the checks of a popular owner (dtolney vs dtolnay)', () => {
     const hits = checker.checkPublisher('dtolney');
     expect(hits).toHaveLength(1);
-    expect(hits[0]).toMatchObject({ kind: 'impersonated-publisher', target: 'dtolnay', crates: ['serde', 'syn'] });
+    expect(hits[0]).toMatchObject({
+      kind: 'impersonated-publisher',
+      target: 'dtolnay',
+      crates: ['serde', 'syn'],
+    });
     expect(hits[0]!.message).toBe('publisher dtolney may be a bitflip of dtolnay, owner of serde, syn');
-    expect(checker.checkPublisher('alexcrihton')[0]).toMatchObject({ target: 'alexcrichton', crates: ['syn', 'libc'] });
+    expect(checker.checkPublisher('alexcrihton')[0]).toMatchObject({
+      target: 'alexcrichton',
+      crates: ['syn', 'libc'],
+    });
   });
 
   it('does not flag the owners themselves, in any case, nor unrelated logins', () => {
@@ -258,7 +278,9 @@ describe('hostile input', () => {
   });
 
   it('copes with a name of many words (the naive method would try P(n, 5) permutations)', () => {
-    const words = Array.from({ length: 60 }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(1 + Math.floor(i / 26)));
+    const words = Array.from({ length: 60 }, (_, i) =>
+      String.fromCharCode(97 + (i % 26)).repeat(1 + Math.floor(i / 26)),
+    );
     const name = ['e', 'd', 'c', 'b', 'a', ...words].join('-');
     expect(brief(checker.check({ name }))).toContain('swapped-words:a-b-c-d-e');
   });
@@ -272,7 +294,10 @@ describe('hostile input', () => {
   });
 
   it('copes with a huge README', () => {
-    const c = new TyposquatChecker([{ name: 'serde', owners: [], readme: 'serde '.repeat(200_000) }], config());
+    const c = new TyposquatChecker(
+      [{ name: 'serde', owners: [], readme: 'serde '.repeat(200_000) }],
+      config(),
+    );
     const hits = c.check({ name: 'serdee', readme: 'x '.repeat(500_000) });
     expect(hits[0]!.similarity).toBe(0);
   });

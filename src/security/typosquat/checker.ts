@@ -60,7 +60,7 @@ interface Matcher {
   lookupAll(candidates: readonly string[], onProgress?: (fraction: number) => void): RawHit[][];
 }
 
-/** Publisher variants are few per login; more than this many crates is summarised in messages. */
+/** A publisher message names at most this many of the impersonated owner's crates. */
 const MESSAGE_CRATES = 3;
 
 export class TyposquatChecker {
@@ -92,11 +92,21 @@ export class TyposquatChecker {
     this.matcher =
       options.method === 'naive'
         ? new NaiveMatcher(this.names, this.settings)
-        : new VariantIndex(this.names, this.settings, shard ? (i) => i % shard.count === shard.index : undefined);
+        : new VariantIndex(
+            this.names,
+            this.settings,
+            shard ? (i) => i % shard.count === shard.index : undefined,
+          );
   }
 
+  /** Popular crates in the corpus. */
   get size(): number {
     return this.corpus.length;
+  }
+
+  /** Distinct variant hashes in the prebuilt table (0 before `prepare` or the first `check`). */
+  get tableSize(): number {
+    return this.matcher instanceof VariantIndex ? this.matcher.size : 0;
   }
 
   /** Whether `name` is itself one of the popular crates (and so never a squat). */
@@ -176,7 +186,8 @@ export class TyposquatChecker {
     for (const r of p.index.lookup(l)) {
       if (p.logins[r.target] === l) continue;
       const prev = best.get(r.target);
-      if (prev === undefined || CHECK_ORDER.indexOf(r.kind) < CHECK_ORDER.indexOf(prev)) best.set(r.target, r.kind);
+      if (prev === undefined || CHECK_ORDER.indexOf(r.kind) < CHECK_ORDER.indexOf(prev))
+        best.set(r.target, r.kind);
     }
     const out: PublisherHit[] = [];
     for (const [t, kind] of best) {
@@ -212,7 +223,9 @@ export class TyposquatChecker {
       }
     });
     // Ordered by each owner's most popular crate, so a login's index is its rank.
-    const logins = [...byLogin.keys()].sort((a, b) => byLogin.get(a)![0]! - byLogin.get(b)![0]! || compare(a, b));
+    const logins = [...byLogin.keys()].sort(
+      (a, b) => byLogin.get(a)![0]! - byLogin.get(b)![0]! || compare(a, b),
+    );
     const crates = logins.map((l) => byLogin.get(l)!);
     const index = new VariantIndex(logins, this.settings);
     return { logins, crates, index, known: new Set(logins) };

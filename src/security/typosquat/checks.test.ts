@@ -110,7 +110,20 @@ describe('bitflips', () => {
 describe('omitted characters', () => {
   it('inserts every alphabet character at every position (typomania: "xyz" with "abc")', () => {
     expect(looked('xyz', omittedForward('xyz', new Alphabet('abc')))).toEqual(
-      sorted(['axyz', 'bxyz', 'cxyz', 'xayz', 'xbyz', 'xcyz', 'xyaz', 'xybz', 'xycz', 'xyza', 'xyzb', 'xyzc']),
+      sorted([
+        'axyz',
+        'bxyz',
+        'cxyz',
+        'xayz',
+        'xbyz',
+        'xcyz',
+        'xyaz',
+        'xybz',
+        'xycz',
+        'xyza',
+        'xyzb',
+        'xyzc',
+      ]),
     );
   });
 
@@ -260,13 +273,15 @@ describe('inverse checks agree with forward checks', () => {
     for (const candidate of names) {
       for (const t of forward(candidate)) {
         const [target, detail] = t.split('|');
-        if (space.has(target!) && target !== candidate) forwardPairs.add(`${candidate}>${target}|${detail ?? ''}`);
+        if (space.has(target!) && target !== candidate)
+          forwardPairs.add(`${candidate}>${target}|${detail ?? ''}`);
       }
     }
     for (const target of names) {
       for (const c of inverse(target)) {
         const [candidate, detail] = c.split('|');
-        if (space.has(candidate!) && target !== candidate) inversePairs.add(`${candidate}>${target}|${detail ?? ''}`);
+        if (space.has(candidate!) && target !== candidate)
+          inversePairs.add(`${candidate}>${target}|${detail ?? ''}`);
       }
     }
     expect(forwardPairs, label).toEqual(inversePairs);

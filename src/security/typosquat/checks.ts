@@ -247,7 +247,8 @@ export function affixForward(
   for (const sep of separators) {
     for (const affix of affixes) {
       const prefix = affix + sep;
-      if (name.startsWith(prefix)) out.push({ name: name.slice(prefix.length), detail: `adds the ${prefix} prefix` });
+      if (name.startsWith(prefix))
+        out.push({ name: name.slice(prefix.length), detail: `adds the ${prefix} prefix` });
       out.push({ name: prefix + name, detail: `removes the ${prefix} prefix` });
       const suffix = sep + affix;
       if (name.endsWith(suffix)) {
@@ -327,7 +328,10 @@ export function affixInverse(
       const suffix = sep + affix;
       out.push({ name: target + suffix, detail: `adds the ${suffix} suffix` });
       if (target.endsWith(suffix)) {
-        out.push({ name: target.slice(0, target.length - suffix.length), detail: `removes the ${suffix} suffix` });
+        out.push({
+          name: target.slice(0, target.length - suffix.length),
+          detail: `removes the ${suffix} suffix`,
+        });
       }
     }
   }

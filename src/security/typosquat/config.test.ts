@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultTyposquatConfig, loadTyposquatConfig, TyposquatConfigError } from './config.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/typosquat/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../../test/fixtures/typosquat/${name}`, import.meta.url), 'utf8');
 
 describe('defaults', () => {
   it("are crates.io's", () => {
@@ -50,7 +51,9 @@ describe('loading [typosquat] from cratekeeper.toml', () => {
   });
 
   it("accepts typomania-crates' allowed-crates form (candidate = [targets])", () => {
-    const c = loadTyposquatConfig('[typosquat.allow]\nmaplit2 = ["maplit"]\nno-std-compat2 = ["no-std-compat", "std"]\n');
+    const c = loadTyposquatConfig(
+      '[typosquat.allow]\nmaplit2 = ["maplit"]\nno-std-compat2 = ["no-std-compat", "std"]\n',
+    );
     expect(c.allow).toEqual([
       ['maplit2', 'maplit'],
       ['no-std-compat2', 'no-std-compat'],

@@ -108,11 +108,14 @@ export function loadTyposquatConfig(tomlText: string): TyposquatConfig {
 
   for (const key of Object.keys(table)) {
     if (!KEYS.has(key)) {
-      throw new TyposquatConfigError(`unknown key \`typosquat.${key}\` (expected one of: ${[...KEYS].join(', ')})`);
+      throw new TyposquatConfigError(
+        `unknown key \`typosquat.${key}\` (expected one of: ${[...KEYS].join(', ')})`,
+      );
     }
   }
   if (table.top !== undefined) config.top = integer('typosquat.top', table.top, 1, MAX_TOP);
-  if (table.block_top !== undefined) config.blockTop = integer('typosquat.block_top', table.block_top, 0, MAX_TOP);
+  if (table.block_top !== undefined)
+    config.blockTop = integer('typosquat.block_top', table.block_top, 0, MAX_TOP);
   if (table.affixes !== undefined) config.affixes = stringList('typosquat.affixes', table.affixes, false);
   if (table.affix_separators !== undefined) {
     config.affixSeparators = stringList('typosquat.affix_separators', table.affix_separators, true);
@@ -142,15 +145,18 @@ function integer(key: string, v: unknown, min: number, max: number): number {
 }
 
 function stringList(key: string, v: unknown, allowEmpty: boolean): string[] {
-  if (!Array.isArray(v)) throw new TyposquatConfigError(`\`${key}\` must be an array of strings, got ${describe(v)}`);
+  if (!Array.isArray(v))
+    throw new TyposquatConfigError(`\`${key}\` must be an array of strings, got ${describe(v)}`);
   if (v.length > MAX_LIST) throw new TyposquatConfigError(`\`${key}\` has more than ${MAX_LIST} entries`);
   return v.map((s, i) => str(`${key}[${i}]`, s, allowEmpty));
 }
 
 function str(key: string, v: unknown, allowEmpty: boolean): string {
-  if (typeof v !== 'string') throw new TyposquatConfigError(`\`${key}\` must be a string, got ${describe(v)}`);
+  if (typeof v !== 'string')
+    throw new TyposquatConfigError(`\`${key}\` must be a string, got ${describe(v)}`);
   if (!allowEmpty && v.length === 0) throw new TyposquatConfigError(`\`${key}\` must not be empty`);
-  if (v.length > MAX_STRING) throw new TyposquatConfigError(`\`${key}\` is longer than ${MAX_STRING} characters`);
+  if (v.length > MAX_STRING)
+    throw new TyposquatConfigError(`\`${key}\` is longer than ${MAX_STRING} characters`);
   return v;
 }
 
@@ -158,11 +164,14 @@ function typoTable(v: unknown): Record<string, string[]> {
   if (!isTable(v)) throw new TyposquatConfigError(`\`typosquat.typos\` must be a table, got ${describe(v)}`);
   const out: Record<string, string[]> = {};
   const keys = Object.keys(v);
-  if (keys.length > MAX_LIST) throw new TyposquatConfigError(`\`typosquat.typos\` has more than ${MAX_LIST} entries`);
+  if (keys.length > MAX_LIST)
+    throw new TyposquatConfigError(`\`typosquat.typos\` has more than ${MAX_LIST} entries`);
   for (const c of keys) {
     // The checks replace one character at a time: a longer key could never match.
     if (c.length !== 1) {
-      throw new TyposquatConfigError(`\`typosquat.typos\` key ${JSON.stringify(c)} must be a single character`);
+      throw new TyposquatConfigError(
+        `\`typosquat.typos\` key ${JSON.stringify(c)} must be a single character`,
+      );
     }
     out[c] = stringList(`typosquat.typos.${JSON.stringify(c)}`, v[c], true);
   }
@@ -175,9 +184,14 @@ function allowList(v: unknown): [string, string][] {
     if (v.length > MAX_LIST * 10) throw new TyposquatConfigError('`typosquat.allow` has too many entries');
     v.forEach((pair, i) => {
       if (!Array.isArray(pair) || pair.length !== 2) {
-        throw new TyposquatConfigError(`\`typosquat.allow[${i}]\` must be a [candidate, target] pair of strings`);
+        throw new TyposquatConfigError(
+          `\`typosquat.allow[${i}]\` must be a [candidate, target] pair of strings`,
+        );
       }
-      out.push([str(`typosquat.allow[${i}][0]`, pair[0], false), str(`typosquat.allow[${i}][1]`, pair[1], false)]);
+      out.push([
+        str(`typosquat.allow[${i}][0]`, pair[0], false),
+        str(`typosquat.allow[${i}][1]`, pair[1], false),
+      ]);
     });
     return out;
   }
@@ -187,7 +201,9 @@ function allowList(v: unknown): [string, string][] {
     }
     return out;
   }
-  throw new TyposquatConfigError(`\`typosquat.allow\` must be an array of pairs or a table, got ${describe(v)}`);
+  throw new TyposquatConfigError(
+    `\`typosquat.allow\` must be an array of pairs or a table, got ${describe(v)}`,
+  );
 }
 
 function describe(v: unknown): string {

@@ -3,7 +3,16 @@ import type { IndexDependency, IndexLine } from '../../domain/index-line.js';
 import { IndexPopularity, rankRegistryCorpus } from './corpus.js';
 
 function dep(name: string, extra: Partial<IndexDependency> = {}): IndexDependency {
-  return { name, req: '*', features: [], optional: false, default_features: true, target: null, kind: 'normal', ...extra };
+  return {
+    name,
+    req: '*',
+    features: [],
+    optional: false,
+    default_features: true,
+    target: null,
+    kind: 'normal',
+    ...extra,
+  };
 }
 
 function line(name: string, vers: string, deps: IndexDependency[]): IndexLine {
@@ -12,7 +21,9 @@ function line(name: string, vers: string, deps: IndexDependency[]): IndexLine {
 
 describe('IndexPopularity', () => {
   const pop = new IndexPopularity();
-  pop.add('serde', [line('serde', '1.0.0', [dep('serde_derive', { kind: 'dev' }), dep('serde', { kind: 'dev' })])]);
+  pop.add('serde', [
+    line('serde', '1.0.0', [dep('serde_derive', { kind: 'dev' }), dep('serde', { kind: 'dev' })]),
+  ]);
   pop.add('serde_derive', [line('serde_derive', '1.0.0', [dep('syn')])]);
   pop.add('syn', [line('syn', '1.0.0', [])]);
   pop.add('app', [
@@ -20,7 +31,9 @@ describe('IndexPopularity', () => {
     line('app', '0.1.0', [dep('serde'), dep('json', { package: 'serde_json' })]),
     line('app', '0.2.0', [dep('serde'), dep('serde-derive', { kind: 'build' })]),
   ]);
-  pop.add('tool', [line('tool', '1.0.0', [dep('Serde'), dep('syn', { registry: 'https://example.com/index' })])]);
+  pop.add('tool', [
+    line('tool', '1.0.0', [dep('Serde'), dep('syn', { registry: 'https://example.com/index' })]),
+  ]);
   pop.add('serde_json', [line('serde_json', '1.0.0', [dep('serde')])]);
   pop.add('zzz', [line('zzz', '1.0.0', [dep('syn', { kind: 'dev', target: 'cfg(unix)' })])]);
   pop.add('aaa', [line('aaa', '1.0.0', [dep('syn')])]);
@@ -36,7 +49,12 @@ describe('IndexPopularity', () => {
 
   it('ranks by dependents, ties by name, and gives owners-less crates', () => {
     expect(pop.top(4).map((c) => c.name)).toEqual(['serde', 'syn', 'serde_derive', 'serde_json']);
-    expect(pop.top(100).slice(4).map((c) => c.name)).toEqual(['aaa', 'app', 'nothing', 'tool', 'zzz']);
+    expect(
+      pop
+        .top(100)
+        .slice(4)
+        .map((c) => c.name),
+    ).toEqual(['aaa', 'app', 'nothing', 'tool', 'zzz']);
     expect(pop.top(1)[0]).toEqual({ name: 'serde', owners: [] });
     expect(pop.top(0)).toEqual([]);
     expect(pop.top(-5)).toEqual([]);

@@ -25,7 +25,12 @@ export function rankRegistryCorpus(rows: readonly RegistryCrateStats[], n: numbe
         b.recentDownloads - a.recentDownloads || b.dependents - a.dependents || compare(a.name, b.name),
     )
     .slice(0, Math.max(0, n))
-    .map((r) => ({ name: r.name, owners: [...r.owners], description: r.description ?? null, readme: r.readme ?? null }));
+    .map((r) => ({
+      name: r.name,
+      owners: [...r.owners],
+      description: r.description ?? null,
+      readme: r.readme ?? null,
+    }));
 }
 
 /**

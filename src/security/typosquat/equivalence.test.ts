@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { TyposquatChecker, type PopularCrate } from './checker.js';
 import { defaultTyposquatConfig } from './config.js';
-import { mergeShards, scanWith } from './scan.js';
+import { flaggedOnly, mergeShards, scanWith } from './scan.js';
 
 // Deterministic PRNG (mulberry32) so a failure can be replayed.
 function rng(seed: number): () => number {
@@ -44,7 +44,10 @@ function mutate(name: string, next: () => number): string {
     case 5:
       return name + (next() < 0.5 ? '-' : '') + Math.floor(next() * 100); // version
     case 6:
-      return name.split(/[-_]/).reverse().join(next() < 0.5 ? '-' : '_'); // words
+      return name
+        .split(/[-_]/)
+        .reverse()
+        .join(next() < 0.5 ? '-' : '_'); // words
     default:
       return (next() < 0.5 ? 'rs-' : '') + name + (next() < 0.5 ? '_sys' : '-cli'); // affixes
   }
@@ -52,7 +55,20 @@ function mutate(name: string, next: () => number): string {
 
 function sample(seed: number, count: number): string[] {
   const next = rng(seed);
-  const out = new Set<string>(['', '-', '_', '1', '123', 'a', 'A', '--', 'serde-', '-serde', 'x_', ...POPULAR]);
+  const out = new Set<string>([
+    '',
+    '-',
+    '_',
+    '1',
+    '123',
+    'a',
+    'A',
+    '--',
+    'serde-',
+    '-serde',
+    'x_',
+    ...POPULAR,
+  ]);
   while (out.size < count) {
     const base = POPULAR[Math.floor(next() * POPULAR.length)]!;
     let name = mutate(base, next);
@@ -104,9 +120,9 @@ describe('indexed and naive methods', () => {
     const whole = scanWith(new TyposquatChecker(corpus, config), candidates);
     for (const count of [2, 3]) {
       const shards = Array.from({ length: count }, (_, index) =>
-        scanWith(new TyposquatChecker(corpus, config, { shard: { index, count } }), candidates),
+        flaggedOnly(new TyposquatChecker(corpus, config, { shard: { index, count } }).checkAll(candidates)),
       );
-      expect(mergeShards(shards)).toEqual(whole);
+      expect(mergeShards(candidates, shards)).toEqual(whole);
     }
     expect(whole.length).toBeGreaterThan(1000);
   });

@@ -1,10 +1,5 @@
 // Typosquat detection: the Typomania checks as crates.io runs them, and more (see docs/typosquat.md).
-export {
-  CHECK_ORDER,
-  CRATE_NAME_ALPHABET,
-  squatMessage,
-  type SquatKind,
-} from './checks.js';
+export { CHECK_ORDER, CRATE_NAME_ALPHABET, squatMessage, type SquatKind } from './checks.js';
 export {
   compareHits,
   TyposquatChecker,

@@ -1,12 +1,16 @@
-// Worker thread of a parallel scan: indexes one share of the popular crates and checks every
+// Worker thread of a parallel scan: takes one share of the popular crates and checks every
 // candidate against it (see scan.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { TyposquatChecker } from './checker.js';
-import { scanWith, type ScanWorkerInput, type ScanWorkerMessage } from './scan.js';
+import { flaggedOnly, type ScanWorkerInput, type ScanWorkerMessage } from './scan.js';
 
 const input = workerData as ScanWorkerInput;
 const checker = new TyposquatChecker(input.corpus, input.config, { shard: input.shard });
-const entries = scanWith(checker, input.candidates, ({ done }) => {
-  parentPort!.postMessage({ type: 'progress', done } satisfies ScanWorkerMessage);
+const total = input.candidates.length;
+const results = checker.checkAll(input.candidates, (fraction) => {
+  parentPort!.postMessage({
+    type: 'progress',
+    done: Math.floor(fraction * total),
+  } satisfies ScanWorkerMessage);
 });
-parentPort!.postMessage({ type: 'done', entries } satisfies ScanWorkerMessage);
+parentPort!.postMessage({ type: 'done', flagged: flaggedOnly(results) } satisfies ScanWorkerMessage);

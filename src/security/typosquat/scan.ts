@@ -1,11 +1,16 @@
-// Checking many names at once (a whole index): sequentially with one checker, or split over
-// worker threads, each indexing a share of the popular crates and checking every name against
-// it (so each thread builds only its share of the index, the costly part). Both give the same
-// entries in the same order.
+// Checking many names at once (a whole index): on the calling thread with one checker, or split
+// over worker threads, each taking a share of the popular crates and checking every name against
+// it. Both give the same entries in the same order.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { compareHits, TyposquatChecker, type PopularCrate, type SquatHit, type TyposquatCandidate } from './checker.js';
+import {
+  compareHits,
+  TyposquatChecker,
+  type PopularCrate,
+  type SquatHit,
+  type TyposquatCandidate,
+} from './checker.js';
 import type { TyposquatConfig } from './config.js';
 
 export interface ScanEntry {
@@ -41,28 +46,36 @@ export function scanWith(
   const results = checker.checkAll(candidates, (fraction) =>
     onProgress?.({ done: Math.floor(fraction * total), total }),
   );
-  const out: ScanEntry[] = [];
-  results.forEach((hits, i) => {
-    if (hits.length > 0) out.push({ name: candidates[i]!.name, score: hits[0]!.score, hits });
-  });
   onProgress?.({ done: total, total });
-  return out.sort(compareEntries);
+  return mergeShards(candidates, [flaggedOnly(results)]);
 }
 
-/** Merges per-shard entries for the same names into one list, as one checker would give it. */
-export function mergeShards(shards: readonly ScanEntry[][]): ScanEntry[] {
-  const byName = new Map<string, SquatHit[]>();
-  for (const entries of shards) {
-    for (const e of entries) {
-      const list = byName.get(e.name);
-      if (list) list.push(...e.hits);
-      else byName.set(e.name, [...e.hits]);
+/** The flagged candidates of `checkAll` results, as [candidate index, hits] pairs. */
+export function flaggedOnly(results: readonly SquatHit[][]): [number, SquatHit[]][] {
+  const out: [number, SquatHit[]][] = [];
+  results.forEach((hits, i) => {
+    if (hits.length > 0) out.push([i, hits]);
+  });
+  return out;
+}
+
+/** Merges per-shard hits of the same candidates into entries, as one checker would give them. */
+export function mergeShards(
+  candidates: readonly TyposquatCandidate[],
+  shards: readonly (readonly [number, SquatHit[]][])[],
+): ScanEntry[] {
+  const byIndex = new Map<number, SquatHit[]>();
+  for (const shard of shards) {
+    for (const [i, hits] of shard) {
+      const list = byIndex.get(i);
+      if (list) list.push(...hits);
+      else byIndex.set(i, [...hits]);
     }
   }
   const out: ScanEntry[] = [];
-  for (const [name, hits] of byName) {
+  for (const [i, hits] of byIndex) {
     hits.sort(compareHits);
-    out.push({ name, score: hits[0]!.score, hits });
+    out.push({ name: candidates[i]!.name, score: hits[0]!.score, hits });
   }
   return out.sort(compareEntries);
 }
@@ -74,7 +87,8 @@ export interface ScanWorkerInput {
   shard: { index: number; count: number };
 }
 
-export type ScanWorkerMessage = { type: 'progress'; done: number } | { type: 'done'; entries: ScanEntry[] };
+export type ScanWorkerMessage =
+  { type: 'progress'; done: number } | { type: 'done'; flagged: [number, SquatHit[]][] };
 
 /** Checks `candidates` against `corpus`, on `threads` worker threads when more than one. */
 export async function scanCandidates(
@@ -101,10 +115,10 @@ export async function scanCandidates(
       }),
     ),
   );
-  return mergeShards(shards);
+  return mergeShards(candidates, shards);
 }
 
-function runWorker(input: ScanWorkerInput, onDone: (n: number) => void): Promise<ScanEntry[]> {
+function runWorker(input: ScanWorkerInput, onDone: (n: number) => void): Promise<[number, SquatHit[]][]> {
   // From TypeScript sources (tests, tsx) the worker is a .ts file and needs tsx's loader.
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`./scan-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
@@ -112,10 +126,10 @@ function runWorker(input: ScanWorkerInput, onDone: (n: number) => void): Promise
     const worker = fromSource
       ? new Worker(tsxBootstrap(url.href), { eval: true, workerData: input })
       : new Worker(url, { workerData: input });
-    let result: ScanEntry[] | undefined;
+    let result: [number, SquatHit[]][] | undefined;
     worker.on('message', (m: ScanWorkerMessage) => {
       if (m.type === 'progress') onDone(m.done);
-      else result = m.entries;
+      else result = m.flagged;
     });
     worker.on('error', reject);
     worker.on('exit', (code) => {

@@ -49,7 +49,9 @@ describe('textSimilarity', () => {
 describe('metadataSimilarity', () => {
   it('is undefined without a pair of texts', () => {
     expect(metadataSimilarity({ name: 'a', description: 'x y' }, { name: 'b' })).toBeUndefined();
-    expect(metadataSimilarity({ name: 'a', description: '  ' }, { name: 'b', description: 'words here' })).toBeUndefined();
+    expect(
+      metadataSimilarity({ name: 'a', description: '  ' }, { name: 'b', description: 'words here' }),
+    ).toBeUndefined();
   });
 
   it('takes the higher of description and README similarity', () => {

@@ -54,7 +54,8 @@ export class VariantIndex {
   /** Affix message details; affix codes follow the plain kinds. */
   private readonly details: string[] = [];
   private readonly codes: number;
-  private readonly affixes: { text: string; hash: number; prefix: boolean; code: number; strip: number }[] = [];
+  private readonly affixes: { text: string; hash: number; prefix: boolean; code: number; strip: number }[] =
+    [];
   private readonly longestAffix: number;
   // The typo table reversed: where a popular name has replacement `r`, a candidate has `c`.
   private readonly typoBySingle = new Map<string, string[]>();
@@ -205,7 +206,8 @@ export class VariantIndex {
       if (tokens.length <= SWAPPED_WORDS_MAX_K) {
         for (const t of this.words.get(tokens.join('\u0000')) ?? []) {
           // The key could collide only through a NUL inside a name; compare the words themselves.
-          if (sameWords(swappedWordsShape(this.names[t]!)!, tokens)) out.push({ kind: 'swapped-words', target: t });
+          if (sameWords(swappedWordsShape(this.names[t]!)!, tokens))
+            out.push({ kind: 'swapped-words', target: t });
         }
       } else {
         // More words than max_k: any max_k of them, in any order, may form the popular name.

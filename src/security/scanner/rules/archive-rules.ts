@@ -9,6 +9,9 @@ import type { CrateModel, Emitter } from './model.js';
 const USUAL_HIDDEN =
   /^\.(cargo_vcs_info\.json|cargo-ok|cargo-checksum\.json|git(ignore|attributes|modules|keep|-blame-ignore-revs|lab-ci\.ya?ml)?|github|gitlab|circleci|travis\.ya?ml|appveyor\.ya?ml|cirrus\.ya?ml|drone\.ya?ml|azure-pipelines\.ya?ml|buildkite|builds|rustfmt\.toml|clippy\.toml|editorconfig|vscode|idea|devcontainer|dockerignore|mailmap|pre-commit-config\.yaml|codecov\.ya?ml|coveragerc|markdownlint.*|prettier.*|eslint.*|npmignore|taplo\.toml|config|cargo|ignore|rgignore|hgignore|hgtags|dir-locals\.el|typos\.toml|tarpaulin\.toml|release-plz\.toml|clang-format|clang-tidy|readthedocs\.ya?ml|zenodo\.json|envrc|tool-versions|nvmrc|python-version|yamllint.*|bors\.toml|mergify\.yml|deny\.toml|lycheeignore|pants.*|bazelrc|bazelversion|nextest\.toml|gitpod\.yml|editorconfig-checker.*|cspell.*|vale.*|spellcheck.*|direnv)$/i;
 
+// Hidden directories of CI services: their scripts run on the author's CI, not at build time.
+const CI_DIR = /^\.(ci|netlify|appveyor|travis|clusterfuzzlite|husky|cargo-husky|githooks|buildkite|circleci|github|gitlab|woodpecker|drone|semaphore|jenkins|teamcity|azure|azure-pipelines|vsts-ci)$/i;
+
 const SCRIPT_EXT = /\.(sh|bash|zsh|ps1|psm1|bat|cmd|vbs|js|py|pl|rb)$/i;
 
 export function archiveRules(model: CrateModel, emit: Emitter): void {
@@ -27,10 +30,16 @@ export function archiveRules(model: CrateModel, emit: Emitter): void {
     }
     const segments = f.path.split('/');
     const hidden = segments.find((s) => s.startsWith('.') && s !== '.' && s !== '..');
-    if (hidden && !USUAL_HIDDEN.test(hidden) && !testLike) {
+    if (hidden && !USUAL_HIDDEN.test(hidden) && !CI_DIR.test(hidden) && !testLike) {
       const data = f.data;
-      const odd = fmt !== undefined || (data !== null && !looksLikeText(data)) || SCRIPT_EXT.test(f.path);
-      emit('archive.hidden-file', odd ? 'medium' : 'info', { file: f.path, line: null, ctx }, `${f.size} bytes${odd ? ', binary or script' : ''}`);
+      const binary = fmt !== undefined || (data !== null && !looksLikeText(data));
+      const script = SCRIPT_EXT.test(f.path);
+      emit(
+        'archive.hidden-file',
+        binary ? 'medium' : script ? 'low' : 'info',
+        { file: f.path, line: null, ctx },
+        `${f.size} bytes${binary ? ', binary' : script ? ', script' : ''}`,
+      );
     }
     const data = f.data;
     if (!data || fmt) continue;
@@ -45,11 +54,16 @@ export function archiveRules(model: CrateModel, emit: Emitter): void {
         );
       }
     }
-    if (SCRIPT_EXT.test(f.path) && !testLike && data.length <= 1 << 20 && looksLikeText(data)) scriptRule(f.path, data.toString('utf8'), emit);
+    if (SCRIPT_EXT.test(f.path) && !testLike && data.length <= 1 << 20 && looksLikeText(data)) {
+      // A script that build-time code names may be run at build time; others are the author's tooling.
+      const base = f.path.split('/').pop()!;
+      const referenced = model.rust.some((r) => (r.ctx === 'build-script' || r.ctx === 'proc-macro') && r.scriptRefs.some((s) => s.endsWith(base)));
+      scriptRule(f.path, data.toString('utf8'), referenced, emit);
+    }
   }
 }
 
-function scriptRule(path: string, text: string, emit: Emitter): void {
+function scriptRule(path: string, text: string, referenced: boolean, emit: Emitter): void {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length && i < 20_000; i++) {
     const line = lines[i]!;
@@ -59,7 +73,13 @@ function scriptRule(path: string, text: string, emit: Emitter): void {
     const persist = t.persistence ?? (/>>|Set-ItemProperty|New-ItemProperty|reg add/i.test(line) ? persistenceKind(line.trim()) : null);
     if ((t.download && (t.pipeToShell || t.makeExec)) || persist || (bad && t.download)) {
       const what = persist ? `persistence (${persist})` : t.pipeToShell ? 'pipes a download into a shell' : bad ? `${bad.cls} endpoint` : 'downloads and marks executable';
-      emit('archive.script-payload', 'medium', { file: path, line: i + 1, ctx: 'other' }, `${what}: ${snippet(line)}`);
+      emit(
+        'archive.script-payload',
+        referenced ? 'high' : 'low',
+        { file: path, line: i + 1, ctx: referenced ? 'build-script' : 'other' },
+        `${what}: ${snippet(line)}`,
+        referenced ? 'Build-time code refers to this script.' : undefined,
+      );
       return;
     }
   }

@@ -194,7 +194,9 @@ function runtimeFileRules(model: CrateModel, f: RustFileResult, S: SignalSet, ma
       S.has('credential-path', (s) => STRONG_CREDENTIALS.has(s.detail ?? '')) ||
       (S.has('key-regex') && S.has('dir-walk')) ||
       new Set(S.all('env-secret').map((x) => x.sig.detail)).size >= 3;
-    const sev: Severity = dest ? 'critical' : strong ? 'high' : 'medium';
+    // Host and user names alone are what logging and clustering libraries send as well.
+    const identityOnly = ['env-fingerprint', 'fingerprint', 'endpoint'].includes(sensitive.sig.kind);
+    const sev: Severity = dest ? 'critical' : strong ? 'high' : identityOnly ? 'low' : 'medium';
     e('code.exfiltration', sev, at(net), `${sensitive.sig.evidence} (line ${sensitive.sig.line}) + ${net.sig.evidence}${dest ? ` → ${dest.sig.evidence}` : ''}`);
   }
 

@@ -27,7 +27,7 @@ export function unusedDependencies(model: CrateModel): string[] {
   const m = model.manifest;
   if (!m || model.rust.length === 0) return [];
   const used = new Set<string>();
-  for (const f of model.rust) for (const id of f.identifiers) used.add(id);
+  for (const f of model.rust) for (const id of f.usedNames) used.add(id);
   return m.dependencies
     .filter((d) => (d.kind === 'normal' || d.kind === 'build') && !d.optional)
     .filter((d) => !used.has(d.codeName) && !used.has(d.codeName.replace(/_rs$/, '')))

@@ -16,11 +16,13 @@ export interface RustFileResult {
   path: string;
   ctx: FileContext;
   signals: Signal[];
-  /** Every identifier the file uses (for dependency-usage checks). */
-  identifiers: Set<string>;
+  /** Dependency names (as code spells them) that the file mentions. */
+  usedNames: Set<string>;
   /** include_bytes!/include_str!/include! targets, resolved to crate paths. */
   includes: { macro: string; path: string; line: number }[];
   functions: string[];
+  /** String literals naming script files (`build/setup.sh`): scripts the code may run. */
+  scriptRefs: string[];
 }
 
 export interface CrateModel {

@@ -1,0 +1,57 @@
+// The composition root: one registry process's HTTP server, security pipeline and worker,
+// wired from the services and the config file. `serve`, `worker` and the tests start here.
+import type { FastifyInstance } from 'fastify';
+import { registerAdminRoutes } from '../admin/routes.js';
+import {
+  SecurityPipeline,
+  defaultSecurityConfig,
+  type QuarantinePolicy,
+  type SecurityConfig,
+} from '../jobs/security-pipeline.js';
+import { Worker } from '../jobs/worker.js';
+import { buildServer } from '../registry/server.js';
+import type { RegistryServices } from '../registry/services.js';
+import { loadTyposquatConfig } from '../security/typosquat/index.js';
+import { section, type ConfigTable } from './config-file.js';
+
+export interface App {
+  services: RegistryServices;
+  server: FastifyInstance;
+  pipeline: SecurityPipeline;
+  worker: Worker;
+}
+
+const QUARANTINE: readonly QuarantinePolicy[] = ['off', 'high', 'critical'];
+
+/** Security settings from `[security]` and `[typosquat]` of the config file. */
+export function securityConfigFrom(file: { text: string | null; table: ConfigTable }): SecurityConfig {
+  const security = section(file.table, 'security');
+  const quarantine = (security.quarantine ?? 'off') as QuarantinePolicy;
+  if (!QUARANTINE.includes(quarantine)) {
+    throw new Error(`[security] quarantine must be one of ${QUARANTINE.map((q) => `"${q}"`).join(', ')}`);
+  }
+  return defaultSecurityConfig({
+    quarantine,
+    typosquat: loadTyposquatConfig(file.text ?? ''),
+  });
+}
+
+export function createApp(
+  services: RegistryServices,
+  security: SecurityConfig,
+  options: { logger?: boolean; workerPollMs?: number } = {},
+): App {
+  const server = buildServer(services, { logger: options.logger ?? false });
+  const pipeline = new SecurityPipeline(services, security);
+  pipeline.attach(services.publisher);
+  registerAdminRoutes(server, services, pipeline);
+  const worker = new Worker(pipeline.queue, {
+    pollMs: options.workerPollMs ?? 500,
+    onError: (job, err, outcome) =>
+      server.log.warn({ job: job.id, kind: job.kind, outcome, err: (err as Error).message }, 'job failed'),
+  });
+  pipeline.register(worker);
+  // Jobs queued by this process start at once rather than at the next poll.
+  services.publisher.onPublished(() => worker.nudge());
+  return { services, server, pipeline, worker };
+}
