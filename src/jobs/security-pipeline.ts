@@ -17,6 +17,7 @@ import {
   TyposquatChecker,
   defaultTyposquatConfig,
   rankRegistryCorpus,
+  type PopularCrate,
   type SquatHit,
   type TyposquatConfig,
 } from '../security/typosquat/index.js';
@@ -67,7 +68,8 @@ export class SecurityPipeline {
   readonly alerts: AlertRepository;
   readonly scans: ScanResultRepository;
   private scanner: Promise<Scanner> | null = null;
-  private checker: { at: number; checker: TyposquatChecker } | null = null;
+  private checker: { at: number; checker: TyposquatChecker; size: number; ranked: PopularCrate[] } | null =
+    null;
   private checkerBuild: Promise<TyposquatChecker> | null = null;
   /** Reports from scans run during admission, saved once the version has an id. */
   private readonly inlineReports = new Map<string, ScanReport>();
@@ -128,10 +130,24 @@ export class SecurityPipeline {
       for (const r of ranked) r.readme = readmes.get(ids.get(r.name)!) ?? null;
       const checker = new TyposquatChecker(ranked, this.config.typosquat);
       checker.prepare(); // build the lookup table now, not on the first check
-      this.checker = { at: Date.now(), checker };
+      this.checker = { at: Date.now(), checker, size: ranked.length, ranked };
       return checker;
     })().finally(() => (this.checkerBuild = null));
     return this.checkerBuild;
+  }
+
+  /**
+   * The checker to judge `name` with. In a registry smaller than the corpus every crate is in
+   * it, the candidate included, and a popular crate is never its own squat; so the candidate
+   * is judged against the others (cheap: such a corpus is small).
+   */
+  private async checkerFor(name: string): Promise<TyposquatChecker> {
+    const checker = await this.typosquatChecker();
+    const cached = this.checker;
+    if (!cached || !checker.isPopular(name)) return checker;
+    const self = canonicalCrateName(name);
+    const others = cached.ranked.filter((c) => canonicalCrateName(c.name) !== self);
+    return new TyposquatChecker(others, this.config.typosquat);
   }
 
   private async refuseBlockedSquat(name: string, publisher: Publisher, newCrate: boolean): Promise<void> {
@@ -169,6 +185,9 @@ export class SecurityPipeline {
   }
 
   private async afterPublish(p: PublishedVersion): Promise<void> {
+    // While the registry has fewer crates than the corpus holds, every new crate joins it; past
+    // that, a new crate (no downloads, no dependents) cannot rank, and the TTL refresh suffices.
+    if (p.newCrate && this.checker && this.checker.size < this.config.typosquat.top) this.checker = null;
     const key = `${canonicalCrateName(p.crate.name)}@${p.version.num}`;
     const inline = this.inlineReports.get(key);
     this.inlineReports.delete(key);
@@ -242,7 +261,7 @@ export class SecurityPipeline {
   async runTyposquatJob(job: TyposquatJob): Promise<SquatHit[]> {
     const row = await this.versionWithCrate(job.versionId);
     if (!row) return [];
-    const checker = await this.typosquatChecker();
+    const checker = await this.checkerFor(row.name);
     const hits = job.newCrate
       ? checker.check({
           name: row.name,

@@ -1,6 +1,6 @@
 // Starts a real registry server on an ephemeral loopback port with a fresh data directory,
 // and runs real cargo against it with an isolated CARGO_HOME.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,11 @@ export interface Harness {
 }
 
 export async function startRegistry(
-  opts: { config?: RegistryConfigOverrides; database?: DatabaseConfig; security?: Partial<SecurityConfig> } = {},
+  opts: {
+    config?: RegistryConfigOverrides;
+    database?: DatabaseConfig;
+    security?: Partial<SecurityConfig>;
+  } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
   const services = await openRegistry({
@@ -118,6 +122,43 @@ export class CargoEnv {
       );
     });
   }
+}
+
+/**
+ * Runs cargo until its stderr matches `pattern`, then stops it, as a user presses ctrl-c at
+ * cargo's "you may press ctrl-c to skip waiting" once the upload is done.
+ */
+export function runCargoUntil(
+  env: CargoEnv,
+  args: string[],
+  cwd: string,
+  token: string | null,
+  pattern: RegExp,
+  timeoutMs = 120_000,
+): Promise<CargoResult> {
+  const childEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CARGO_HOME: env.home,
+    CARGO_TERM_COLOR: 'never',
+    CARGO_TARGET_DIR: join(env.root, 'target'),
+  };
+  if (token) childEnv.CARGO_REGISTRIES_CK_TOKEN = token;
+  return new Promise((resolve) => {
+    const child = spawn('cargo', args, { cwd, env: childEnv });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (pattern.test(stderr)) child.kill('SIGINT');
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: pattern.test(stderr) ? 0 : (code ?? 1), stdout, stderr });
+    });
+  });
 }
 
 /** Writes a small library crate for publishing to `ck`. */

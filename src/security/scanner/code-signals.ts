@@ -344,14 +344,6 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     );
     if (fdPlumbing) signals.push({ kind: 'reverse-shell', line: cmd.line, evidence: `${base} with its stdio bound to a descriptor`, fn: cmd.fn, test: cmd.test });
   }
-  // Persistence locations named in a function that writes files or runs commands.
-  const actsIn = new Set(signals.filter((x) => (x.kind === 'fs-write' || x.kind === 'exec') && x.fn >= 0).map((x) => x.fn));
-  const regWrite = calls.some((c) => /^(set_value|set_raw_value|RegSetValueExW|RegSetValueExA|RegSetKeyValueW)$/.test(c.path.split('::').pop() ?? ''));
-  for (const p of signals.filter((x) => x.kind === 'persistence')) {
-    if ((p.fn >= 0 && actsIn.has(p.fn)) || (p.detail === 'windows-run-key' && regWrite)) {
-      signals.push({ ...p, kind: 'persistence-write' });
-    }
-  }
   // A file written and then run under the same name in the same function.
   for (const w of writes) {
     if (!w.ident && !w.text) continue;
@@ -397,6 +389,14 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     if (!onlyJoin && signals.length > before) sig('obfuscated', d.tok, `${d.how.join(' → ')} of ${JSON.stringify(d.from)} gives ${JSON.stringify(d.value)}`, d.how.join('+'), true);
   }
 
+  // Persistence locations named in a function that writes files or runs commands.
+  const actsIn = new Set(signals.filter((x) => (x.kind === 'fs-write' || x.kind === 'exec') && x.fn >= 0).map((x) => x.fn));
+  const regWrite = calls.some((c) => /^(set_value|set_raw_value|RegSetValueExW|RegSetValueExA|RegSetKeyValueW)$/.test(c.path.split('::').pop() ?? ''));
+  for (const p of signals.filter((x) => x.kind === 'persistence')) {
+    if ((p.fn >= 0 && actsIn.has(p.fn)) || (p.detail === 'windows-run-key' && regWrite)) {
+      signals.push({ ...p, kind: 'persistence-write' });
+    }
+  }
   // Checksum verification: a hash type next to a pinned digest.
   const hashTypes = fileMentions(/^(Sha256|Sha512|Sha384|sha256|sha2|Sha3_256|blake3|Blake2b|Blake2s|sha256sum|digest)$/);
   const pinned = tokens.findIndex((t) => t.kind === 'str' && /^[0-9a-f]{64}$|^[0-9a-f]{128}$/i.test(t.text));

@@ -26,6 +26,8 @@ export interface ManifestFacts {
   bins: string[];
   testPaths: string[];
   dependencies: ManifestDep[];
+  /** Name, description, keywords and categories, lower-cased: what the crate says it is for. */
+  purpose: string;
   /** Why the strict parser refused the manifest, if it did. */
   strictError: string | null;
 }
@@ -62,6 +64,7 @@ export function readManifestFacts(text: string, hasFile: (path: string) => boole
         optional: d.optional,
         req: d.req,
       })),
+      purpose: [m.name, m.description ?? '', ...m.keywords, ...m.categories].join(' ').toLowerCase(),
       strictError: null,
     };
   } catch (e) {
@@ -114,6 +117,10 @@ function lenient(
     bins,
     testPaths,
     dependencies,
+    purpose: [pkg.name, pkg.description, ...(Array.isArray(pkg.keywords) ? pkg.keywords : []), ...(Array.isArray(pkg.categories) ? pkg.categories : [])]
+      .filter((x) => typeof x === 'string')
+      .join(' ')
+      .toLowerCase(),
     strictError: error,
   };
 }

@@ -3,7 +3,8 @@
 import type { Parser } from 'web-tree-sitter';
 import { classifyFiles, normalize } from './classify.js';
 import type { ModuleLinks } from './classify.js';
-import { analyzeRust } from './code-signals.js';
+import { analyzeRust, meaningfulDecoded } from './code-signals.js';
+import { decodeBase64, decodeHex } from './decoders.js';
 import type { SignalKind } from './code-signals.js';
 import { executableFormat } from './file-kind.js';
 import type { ExecutableFormat } from './file-kind.js';
@@ -53,7 +54,7 @@ const CAPABILITIES: Partial<Record<SignalKind, string>> = {
   'walk-up': 'consumer-repo',
 };
 
-const SCRIPT_REF = /\.(sh|bash|ps1|psm1|bat|cmd|vbs|js|py|pl|rb)$/i;
+const FILE_REF = /\.[A-Za-z0-9]{1,5}$/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -101,10 +102,10 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
     if (facts.truncated) emit('archive.unparsed-source', 'info', { file: f.path, line: null }, 'analysed only up to the token limit');
     const analysis = analyzeRust(facts);
     const usedNames = new Set<string>();
-    const scriptRefs: string[] = [];
+    const fileRefs: string[] = [];
     for (const t of facts.tokens) {
       if (t.kind === 'id' && depNames.has(t.text)) usedNames.add(t.text);
-      else if (t.kind === 'str' && t.text.length < 300 && SCRIPT_REF.test(t.text)) scriptRefs.push(t.text);
+      else if (t.kind === 'str' && t.text.length < 300 && fileRefs.length < 500 && FILE_REF.test(t.text)) fileRefs.push(t.text);
     }
     const dir = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
     const includes: RustFileResult['includes'] = [];
@@ -125,9 +126,10 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
       usedNames,
       includes,
       functions: facts.functions.map((fn) => fn.name),
-      scriptRefs,
+      fileRefs,
     });
   }
+  linkShippedFiles(rust, files, executables);
   const contexts = classifyFiles(paths, manifest, links);
   for (const r of rust) r.ctx = contexts.get(r.path) ?? 'other';
 
@@ -168,6 +170,51 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
     dependencies: (manifest?.dependencies ?? []).flatMap((d) => (d.kind === 'dev' ? [] : [{ name: d.name, req: d.req, kind: d.kind }])),
     stats: { files: files.length, rustFiles: rust.length, bytes, ms: Math.round(performance.now() - t0) },
   };
+}
+
+/**
+ * Signals that need the other files: running an executable the crate ships, and encoded text
+ * files pulled in with include_str!/include_bytes! (decoded like literals).
+ */
+function linkShippedFiles(rust: RustFileResult[], files: SourceFile[], executables: Map<string, ExecutableFormat>): void {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const exeNames = [...executables.keys()].map((p) => [p, p.split('/').pop()!] as const);
+  for (const r of rust) {
+    const execs = r.signals.filter((s) => s.kind === 'exec');
+    if (execs.length > 0 && exeNames.length > 0) {
+      for (const e of execs) {
+        const prog = (e.detail ?? '').replace(/^\.\//, '');
+        const hit = exeNames.find(([full, base]) => prog !== '' && (prog.endsWith(full) || prog.endsWith(`/${base}`) || prog === base));
+        if (hit) r.signals.push({ ...e, kind: 'exec-shipped', evidence: `runs ${hit[0]} (${executables.get(hit[0])})`, detail: hit[0] });
+      }
+      // `Command::new(dir.join("assets/tool.exe"))`: the name is a literal elsewhere in the file.
+      const dynamic = execs.find((e) => (e.detail ?? '').startsWith('$'));
+      const named = exeNames.find(([full, base]) => base.length >= 3 && r.fileRefs.some((ref) => ref.endsWith(full) || ref.endsWith(base)));
+      if (dynamic && named) {
+        r.signals.push({ ...dynamic, kind: 'exec-shipped', evidence: `runs ${named[0]} (${executables.get(named[0])})`, detail: named[0] });
+      }
+    }
+    for (const inc of r.includes) {
+      const f = byPath.get(inc.path);
+      if (!f?.data || f.data.length > 1 << 20 || executables.has(inc.path)) continue;
+      const text = f.data.toString('latin1').replace(/\s+/g, '');
+      const bytes = decodeBase64(text) ?? decodeHex(text);
+      if (!bytes) continue;
+      const fmt = executableFormat(bytes);
+      const decodedText = bytes.toString('latin1');
+      if (fmt || meaningfulDecoded(decodedText)) {
+        r.signals.push({
+          kind: 'obfuscated',
+          line: inc.line,
+          evidence: `${inc.macro}!("${inc.path}") is encoded ${fmt ? `${fmt} executable` : JSON.stringify(decodedText.slice(0, 80))}`,
+          fn: -1,
+          test: false,
+          detail: fmt ? 'executable' : 'include',
+          decoded: true,
+        });
+      }
+    }
+  }
 }
 
 /** The worst finding's severity; a crate with nothing above `info` is clean. */

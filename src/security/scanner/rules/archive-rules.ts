@@ -57,7 +57,7 @@ export function archiveRules(model: CrateModel, emit: Emitter): void {
     if (SCRIPT_EXT.test(f.path) && !testLike && data.length <= 1 << 20 && looksLikeText(data)) {
       // A script that build-time code names may be run at build time; others are the author's tooling.
       const base = f.path.split('/').pop()!;
-      const referenced = model.rust.some((r) => (r.ctx === 'build-script' || r.ctx === 'proc-macro') && r.scriptRefs.some((s) => s.endsWith(base)));
+      const referenced = model.rust.some((r) => (r.ctx === 'build-script' || r.ctx === 'proc-macro') && r.fileRefs.some((s) => s.endsWith(base)));
       scriptRule(f.path, data.toString('utf8'), referenced, emit);
     }
   }

@@ -98,8 +98,13 @@ const RULES: RuleInfo[] = [
   },
   {
     id: 'code.pipe-to-shell',
-    title: 'Pipes downloaded content into a shell',
-    why: '`curl … | sh` runs whatever the server returns.',
+    title: 'A command line downloads and runs code (curl … | sh, iwr …; Start-Process)',
+    why: 'A command that fetches and executes in one go runs whatever the server returns.',
+  },
+  {
+    id: 'code.reverse-shell',
+    title: 'Starts a shell wired to a network socket (reverse shell)',
+    why: 'A shell whose input and output are a socket gives whoever is at the other end a command line on the machine.',
   },
   {
     id: 'code.persistence',

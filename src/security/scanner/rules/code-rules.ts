@@ -67,6 +67,20 @@ function sensitiveSource(S: SignalSet): Located | undefined {
   );
 }
 
+const PURPOSE: Record<string, RegExp> = {
+  'ssh-key': /\b(ssh|sftp|scp|git|russh|thrussh)/,
+  'cloud-credentials': /\b(aws|amazon|s3|azure|gcp|gcloud|google cloud|kube|k8s|kubernetes|docker|container|cloud)/,
+  'cargo-token': /\b(cargo|crates\.io|registry)/,
+  'vcs-credentials': /\b(git|github|gitlab|netrc|http|curl)/,
+  'package-registry-token': /\b(npm|pypi|pip|yarn|nuget|registry|package)/,
+};
+
+/** Whether reading this kind of credential is what the crate says it is for. */
+function alignedWithPurpose(model: CrateModel, kind: string): boolean {
+  const re = PURPOSE[kind];
+  return re !== undefined && model.manifest !== null && re.test(model.manifest.purpose);
+}
+
 function includesExecutable(model: CrateModel, files: RustFileResult[]): { file: RustFileResult; path: string; line: number } | null {
   for (const f of files) {
     for (const inc of f.includes) if (model.executables.has(inc.path)) return { file: f, path: inc.path, line: inc.line };
@@ -120,7 +134,17 @@ function buildTimeRules(
       emit('build.exfiltration', 'critical', at(net), `${sensitive.sig.evidence} (line ${sensitive.sig.line}) + ${net.sig.evidence}`);
     }
     if (untrusted) emit('build.untrusted-fetch', 'critical', at(untrusted), `${untrusted.sig.evidence}; network: ${net.sig.evidence}`);
-    if (runsFetched) emit('build.download-exec', 'critical', at(runsFetched), `${net.sig.evidence} (line ${net.sig.line}) then ${runsFetched.sig.evidence}`);
+    if (runsFetched) {
+      // Building a verified, pinned source release (./configure, make) is how -sys crates work.
+      const verified = S.has('checksum') && !sensitive && !untrusted && runsFetched.sig.kind !== 'pipe-to-shell';
+      emit(
+        'build.download-exec',
+        verified ? 'medium' : 'critical',
+        at(runsFetched),
+        `${net.sig.evidence} (line ${net.sig.line}) then ${runsFetched.sig.evidence}`,
+        verified ? 'The download is checked against a pinned digest.' : undefined,
+      );
+    }
     const mitigated = S.has('checksum') && !sensitive && !untrusted && !runsFetched;
     emit(
       'build.network',
@@ -153,6 +177,8 @@ function buildTimeRules(
   // The same code rules as at runtime, with build-time severities.
   const exe = includesExecutable(model, files);
   const wte = S.first('write-then-exec');
+  const shipped = S.first('exec-shipped');
+  if (shipped) emit('code.dropper', 'critical', at(shipped), shipped.sig.evidence);
   if (exe && (wte || S.has('exec-temp') || S.has('make-executable'))) {
     emit('code.dropper', 'critical', { file: exe.file.path, line: exe.line, ctx }, `includes ${exe.path} (${model.executables.get(exe.path)}) and runs a written file`);
   } else if (wte) {
@@ -161,7 +187,9 @@ function buildTimeRules(
   if (exe) emit('code.include-executable', 'high', { file: exe.file.path, line: exe.line, ctx }, `${exe.path} is a ${model.executables.get(exe.path)} executable`);
   for (const p of S.all('persistence-write')) emit('code.persistence', 'critical', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
   for (const p of S.all('persistence')) emit('code.persistence', 'high', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
-  for (const o of S.all('obfuscated')) emit('code.obfuscated-string', net ? 'critical' : 'high', at(o), o.sig.evidence);
+  for (const o of S.all('obfuscated')) emit('code.obfuscated-string', net || o.sig.detail === 'executable' ? 'critical' : 'high', at(o), o.sig.evidence);
+  const rev = S.first('reverse-shell');
+  if (rev) emit('code.reverse-shell', 'critical', at(rev), rev.sig.evidence);
   for (const t of S.all('tls-disabled')) emit('code.tls-disabled', 'high', at(t), t.sig.evidence);
   for (const e of S.all('endpoint', (s) => s.detail === 'messenger' || s.detail === 'paste-tunnel' || s.detail === 'serverless')) {
     emit('code.exfil-endpoint', 'high', at(e), `${e.sig.detail}: ${e.sig.evidence}`);
@@ -196,7 +224,10 @@ function runtimeFileRules(model: CrateModel, f: RustFileResult, S: SignalSet, ma
       new Set(S.all('env-secret').map((x) => x.sig.detail)).size >= 3;
     // Host and user names alone are what logging and clustering libraries send as well.
     const identityOnly = ['env-fingerprint', 'fingerprint', 'endpoint'].includes(sensitive.sig.kind);
-    const sev: Severity = dest ? 'critical' : strong ? 'high' : identityOnly ? 'low' : 'medium';
+    // An SDK reading its own service's credentials (an AWS client and ~/.aws) is doing its job.
+    const ownKind = S.all('credential-path', (x) => STRONG_CREDENTIALS.has(x.detail ?? '')).every((x) => alignedWithPurpose(model, x.sig.detail ?? ''));
+    const aligned = strong && ownKind && !S.has('key-regex') && new Set(S.all('env-secret').map((x) => x.sig.detail)).size < 3;
+    const sev: Severity = dest ? 'critical' : strong && !aligned ? 'high' : identityOnly ? 'low' : 'medium';
     e('code.exfiltration', sev, at(net), `${sensitive.sig.evidence} (line ${sensitive.sig.line}) + ${net.sig.evidence}${dest ? ` → ${dest.sig.evidence}` : ''}`);
   }
 
@@ -204,15 +235,20 @@ function runtimeFileRules(model: CrateModel, f: RustFileResult, S: SignalSet, ma
   if (net && runsFetched) {
     const evasive =
       S.first('env-ci') ?? S.first('av-check') ?? S.first('detach') ?? dest ?? S.first('tls-disabled') ?? undefined;
+    const verified = !evasive && S.has('checksum');
     e(
       'code.download-exec',
-      evasive ? 'critical' : 'high',
+      evasive ? 'critical' : verified ? 'medium' : 'high',
       at(runsFetched),
       `${net.sig.evidence} (line ${net.sig.line}) then ${runsFetched.sig.evidence}${evasive ? `; ${evasive.sig.evidence}` : ''}`,
     );
   }
   const exe = includesExecutable(model, [f]);
   const wte = S.first('write-then-exec');
+  const shipped = S.first('exec-shipped');
+  if (shipped) e('code.dropper', 'high', at(shipped), shipped.sig.evidence);
+  const rev = S.first('reverse-shell');
+  if (rev) e('code.reverse-shell', net ? 'critical' : 'high', at(rev), rev.sig.evidence);
   if (exe && (wte || S.has('exec-temp'))) {
     e('code.dropper', 'critical', { file: f.path, line: exe.line, ctx: f.ctx }, `includes ${exe.path} (${model.executables.get(exe.path)}) and runs a written file`);
   } else if (wte && !net) {

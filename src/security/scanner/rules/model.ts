@@ -21,8 +21,8 @@ export interface RustFileResult {
   /** include_bytes!/include_str!/include! targets, resolved to crate paths. */
   includes: { macro: string; path: string; line: number }[];
   functions: string[];
-  /** String literals naming script files (`build/setup.sh`): scripts the code may run. */
-  scriptRefs: string[];
+  /** String literals naming files (`build/setup.sh`, `assets/tool.exe`): files the code may run. */
+  fileRefs: string[];
 }
 
 export interface CrateModel {

@@ -1,0 +1,248 @@
+// The publish security pipeline end to end: typosquat and impersonation alerts, blocking
+// at publish, scanner alerts for a malicious sample, and quarantine that real cargo cannot
+// resolve past until an administrator releases the version.
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifestToPublishMetadata, parseManifest } from '../../src/domain/manifest.js';
+import { readCrateArchive, writeCrateArchive } from '../../src/formats/crate-archive.js';
+import { repoRoot } from '../support/debian-corpus.js';
+import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+import {
+  CargoEnv,
+  runCargoUntil,
+  startRegistry,
+  writeCrate,
+  type Harness,
+} from '../support/registry-harness.js';
+
+const SAMPLES = join(repoRoot, '..', 'shared', 'data', 'scanner-samples', 'crates');
+const CRATES_IO = 'https://github.com/rust-lang/crates.io-index';
+
+async function publish(h: Harness, token: string, name: string, version = '1.0.0', description?: string) {
+  const crate = await writeCrateArchive(`${name}-${version}`, [
+    { path: 'Cargo.toml', data: manifestToml(name, version) },
+  ]);
+  return fetch(`${h.url}/api/v1/crates/new`, {
+    method: 'PUT',
+    headers: { authorization: token },
+    body: publishBody(metadataFor(name, version, description ? { description } : {}), crate),
+  });
+}
+
+async function adminGet(h: Harness, token: string | null, path: string) {
+  return fetch(`${h.url}${path}`, { headers: token ? { authorization: token } : {} });
+}
+
+describe('typosquat alerts on publish', () => {
+  let h: Harness;
+  let alice: string;
+  let bob: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    h = await startRegistry();
+    alice = await h.token('alice');
+    bob = await h.token('bob');
+    await h.services.users.create({ login: 'root', isAdmin: true });
+    admin = await h.token('root');
+    for (const name of ['tokio', 'serde', 'reqwest'])
+      expect((await publish(h, alice, name)).status).toBe(200);
+    await h.worker.drain();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('raises an alert naming the imitated crate and its owners', async () => {
+    expect((await publish(h, bob, 'tokoi')).status).toBe(200);
+    await h.worker.drain();
+    const res = await adminGet(h, admin, '/api/admin/alerts?kind=typosquat&crate=tokoi');
+    expect(res.status).toBe(200);
+    const { alerts } = (await res.json()) as {
+      alerts: {
+        crate: string;
+        details: { target: string; targetOwners: string[]; kind: string; score: number };
+      }[];
+    };
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.details).toMatchObject({
+      target: 'tokio',
+      targetOwners: ['alice'],
+      kind: 'swapped-characters',
+    });
+    expect(alerts[0]!.details.score).toBeGreaterThan(0);
+  });
+
+  it('does not flag a look-alike published by an owner of the popular crate, nor an unrelated name', async () => {
+    expect((await publish(h, alice, 'tokio-cli')).status).toBe(200);
+    expect((await publish(h, bob, 'ripgrep-lite')).status).toBe(200);
+    await h.worker.drain();
+    for (const crate of ['tokio-cli', 'ripgrep-lite']) {
+      const { total } = (await (await adminGet(h, admin, `/api/admin/alerts?crate=${crate}`)).json()) as {
+        total: number;
+      };
+      expect(total, crate).toBe(0);
+    }
+  });
+
+  it('raises an impersonation alert for a publisher login imitating a popular owner', async () => {
+    const mallory = await h.token('allice');
+    expect((await publish(h, mallory, 'helpful-utils')).status).toBe(200);
+    await h.worker.drain();
+    const { alerts } = (await (await adminGet(h, admin, '/api/admin/alerts?kind=impersonation')).json()) as {
+      alerts: { details: { publisher: string; target: string } }[];
+    };
+    expect(alerts.map((a) => a.details)).toEqual([
+      expect.objectContaining({ publisher: 'allice', target: 'alice' }),
+    ]);
+  });
+
+  it('lets only administrators read alerts', async () => {
+    expect((await adminGet(h, null, '/api/admin/alerts')).status).toBe(401);
+    expect((await adminGet(h, bob, '/api/admin/alerts')).status).toBe(403);
+    expect((await adminGet(h, admin, '/api/admin/alerts?severity=bogus')).status).toBe(400);
+  });
+});
+
+describe('blocking squats of the most popular crates', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startRegistry({
+      security: {
+        typosquat: {
+          ...(await import('../../src/security/typosquat/index.js')).defaultTyposquatConfig(),
+          blockTop: 2,
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('refuses a new crate squatting one of the top N with a clear error, leaving nothing behind', async () => {
+    const alice = await h.token('alice');
+    const bob = await h.token('bob');
+    expect((await publish(h, alice, 'serde')).status).toBe(200);
+    const res = await publish(h, bob, 'serdde');
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { detail: string }[] };
+    expect(body.errors[0]!.detail).toMatch(/too close to the popular crate `serde`/);
+    expect(await h.services.crates.findByName('serdde')).toBeUndefined();
+    // The owner of the popular crate may publish names close to it.
+    expect((await publish(h, alice, 'serde2')).status).toBe(200);
+  });
+});
+
+describe('scanner alerts and quarantine', () => {
+  let h: Harness;
+  let alice: string;
+  let admin: string;
+  let cargo: CargoEnv;
+
+  beforeAll(async () => {
+    h = await startRegistry({ security: { quarantine: 'high' } });
+    alice = await h.token('alice');
+    await h.services.users.create({ login: 'root', isAdmin: true });
+    admin = await h.token('root');
+    cargo = await CargoEnv.create(join(h.dir, 'work'), h.url);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('raises a scanner alert for a malicious sample published through the API', async () => {
+    const bytes = await readFile(join(SAMPLES, 'env-loggerr-0.11.4.crate'));
+    const archive = await readCrateArchive(bytes);
+    const paths = new Set(archive.files.map((f) => f.path));
+    const metadata = manifestToPublishMetadata(parseManifest(archive.manifestText, (p) => paths.has(p)));
+    // Its dependencies live on crates.io, as cargo declares them for another registry.
+    for (const d of metadata.deps) d.registry = CRATES_IO;
+    const res = await fetch(`${h.url}/api/v1/crates/new`, {
+      method: 'PUT',
+      headers: { authorization: alice },
+      body: publishBody(metadata, bytes),
+    });
+    expect(res.status).toBe(200);
+    const { warnings } = (await res.json()) as { warnings: { other: string[] } };
+    expect(warnings.other.join('\n')).toMatch(/held for security review/);
+    const { alerts } = (await (await adminGet(h, admin, '/api/admin/alerts?kind=scanner')).json()) as {
+      alerts: {
+        crate: string;
+        severity: string;
+        details: { findings: { ruleId: string; file: string | null }[] };
+      }[];
+    };
+    const alert = alerts.find((a) => a.crate === 'env-loggerr');
+    expect(alert?.severity).toMatch(/^(high|critical)$/);
+    expect(alert!.details.findings.some((f) => f.file === 'build.rs')).toBe(true);
+  });
+
+  it('keeps a quarantined version from cargo until an administrator releases it', async () => {
+    const work = join(h.dir, 'work');
+    const dir = await writeCrate(work, {
+      name: 'evil-helper',
+      version: '0.1.0',
+      extra: 'build = "build.rs"\n',
+    });
+    await writeFile(
+      join(dir, 'build.rs'),
+      await readFile(join(repoRoot, 'test/fixtures/security/exfil-build-script.rs')),
+    );
+    const pub = await runCargoUntil(
+      cargo,
+      ['publish', '--registry', 'ck', '--no-verify'],
+      dir,
+      alice,
+      /Uploaded evil-helper/,
+    );
+    expect(pub.code).toBe(0);
+    expect(pub.stderr).toMatch(
+      /warning: evil-helper@0\.1\.0 is held for security review \(scanner verdict: (high|critical)\)/,
+    );
+    expect((await fetch(`${h.url}/index/ev/il/evil-helper`)).status).toBe(404);
+    expect((await fetch(`${h.url}/api/v1/crates/evil-helper/0.1.0/download`)).status).toBe(404);
+
+    const consumer = join(work, 'consumer');
+    await mkdir(join(consumer, 'src'), { recursive: true });
+    await writeFile(
+      join(consumer, 'Cargo.toml'),
+      '[package]\nname = "consumer"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\nevil-helper = { version = "0.1", registry = "ck" }\n',
+    );
+    await writeFile(join(consumer, 'src', 'lib.rs'), '');
+    const blocked = await cargo.run(['generate-lockfile'], consumer);
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stderr).toMatch(
+      /no matching package named `evil-helper` found|failed to select a version/,
+    );
+
+    const list = (await (await adminGet(h, admin, '/api/admin/quarantine')).json()) as {
+      versions: { crate: string; version: string }[];
+    };
+    expect(list.versions).toContainEqual(expect.objectContaining({ crate: 'evil-helper', version: '0.1.0' }));
+    const noReason = await fetch(`${h.url}/api/admin/crates/evil-helper/0.1.0/release`, {
+      method: 'POST',
+      headers: { authorization: admin },
+    });
+    expect(noReason.status).toBe(400);
+    const released = await fetch(`${h.url}/api/admin/crates/evil-helper/0.1.0/release`, {
+      method: 'POST',
+      headers: { authorization: admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'reviewed: test fixture' }),
+    });
+    expect(released.status).toBe(200);
+    const resolved = await cargo.run(['generate-lockfile'], consumer);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    expect(await readFile(join(consumer, 'Cargo.lock'), 'utf8')).toContain(
+      'name = "evil-helper"\nversion = "0.1.0"',
+    );
+  });
+
+  it('lets a clean crate through quarantine at once', async () => {
+    const res = await publish(h, alice, 'plain-crate');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { warnings: { other: string[] } }).warnings.other).toEqual([]);
+    expect((await fetch(`${h.url}/index/pl/ai/plain-crate`)).status).toBe(200);
+  });
+});
