@@ -2,6 +2,7 @@
 // administrators, authenticated by an API token of an admin user.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SecurityPipeline } from '../jobs/security-pipeline.js';
+import { registerGraphRoutes } from './graph-routes.js';
 import { requireToken } from '../registry/auth.js';
 import { badRequest, forbidden, notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
@@ -104,11 +105,13 @@ export function registerAdminRoutes(
       throw badRequest(`${krate.name}@${v.num} is not in quarantine (it is ${v.status})`);
     await services.crates.setStatus(v.id, status);
     await services.crates.touch(krate.id);
-    services.indexCache.invalidate(krate.name);
+    services.crateChanged(krate.name);
     return { ok: true, crate: krate.name, version: v.num, status, reason };
   };
   app.post('/api/admin/crates/:name/:version/release', decide('published'));
   app.post('/api/admin/crates/:name/:version/reject', decide('rejected'));
+
+  registerGraphRoutes(app, services, requireAdmin);
 
   app.get('/api/admin/jobs', async (req) => {
     await requireAdmin(req);

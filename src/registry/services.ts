@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FsBlobStore, type BlobStore } from '../store/blob-store.js';
 import { CrateRepository } from '../store/crates.js';
 import { openDatabase, type DatabaseConfig, type Db } from '../store/database.js';
+import { RegistryGraphCache } from '../store/registry-graph.js';
 import { TokenRepository } from '../store/tokens.js';
 import { UserRepository } from '../store/users.js';
 import type { RegistryConfig } from './config.js';
@@ -19,6 +20,9 @@ export interface RegistryServices {
   crates: CrateRepository;
   indexCache: IndexCache;
   publisher: PublishService;
+  graph: RegistryGraphCache;
+  /** A crate's versions changed (publish, yank, quarantine decision): drop what was derived from them. */
+  crateChanged(name: string): void;
   close(): Promise<void>;
 }
 
@@ -43,7 +47,12 @@ export function createServices(db: Db, blobs: BlobStore, config: RegistryConfig)
   const crates = new CrateRepository(db.kysely);
   const indexCache = new IndexCache(crates, config.indexCacheTtlMs);
   const publisher = new PublishService(config, crates, blobs);
-  publisher.onPublished(({ crate }) => indexCache.invalidate(crate.name));
+  const graph = new RegistryGraphCache(db.kysely);
+  const crateChanged = (name: string) => {
+    indexCache.invalidate(name);
+    graph.invalidate();
+  };
+  publisher.onPublished(({ crate }) => crateChanged(crate.name));
   return {
     config,
     db,
@@ -53,6 +62,8 @@ export function createServices(db: Db, blobs: BlobStore, config: RegistryConfig)
     crates,
     indexCache,
     publisher,
+    graph,
+    crateChanged,
     close: () => db.close(),
   };
 }

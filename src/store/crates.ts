@@ -421,14 +421,29 @@ export class CrateRepository {
    * Per crate: owners' logins, downloads since `since` (YYYY-MM-DD) and the number of distinct
    * other crates depending on it (any version, any kind, the real name when renamed).
    */
-  async popularityStats(since: string): Promise<
-    { id: number; name: string; owners: string[]; recentDownloads: number; dependents: number; description: string | null }[]
+  async popularityStats(
+    since: string,
+  ): Promise<
+    {
+      id: number;
+      name: string;
+      owners: string[];
+      recentDownloads: number;
+      dependents: number;
+      description: string | null;
+    }[]
   > {
-    const crates = await this.db.selectFrom('crates').select(['id', 'name', 'canonical_name', 'description']).execute();
+    const crates = await this.db
+      .selectFrom('crates')
+      .select(['id', 'name', 'canonical_name', 'description'])
+      .execute();
     const downloads = await this.db
       .selectFrom('version_downloads')
       .innerJoin('versions', 'versions.id', 'version_downloads.version_id')
-      .select(['versions.crate_id', (eb) => eb.fn.sum<string | number>('version_downloads.downloads').as('n')])
+      .select([
+        'versions.crate_id',
+        (eb) => eb.fn.sum<string | number>('version_downloads.downloads').as('n'),
+      ])
       .where('version_downloads.date', '>=', since)
       .groupBy('versions.crate_id')
       .execute();
@@ -466,7 +481,11 @@ export class CrateRepository {
 
   async readmes(crateIds: number[]): Promise<Map<number, string | null>> {
     if (crateIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom('crates').select(['id', 'readme']).where('id', 'in', crateIds).execute();
+    const rows = await this.db
+      .selectFrom('crates')
+      .select(['id', 'readme'])
+      .where('id', 'in', crateIds)
+      .execute();
     return new Map(rows.map((r) => [r.id, r.readme]));
   }
 

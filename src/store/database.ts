@@ -65,7 +65,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
   }
   const db: Db = { kysely, dialect, close: () => kysely.destroy() };
   try {
-    await migrate(db);
+    await migrate(db, dialect === 'postgres' ? (config.schema ?? null) : null);
   } catch (err) {
     await db.close();
     throw err;
@@ -73,7 +73,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
   return db;
 }
 
-async function migrate(db: Db): Promise<void> {
+async function migrate(db: Db, schema: string | null): Promise<void> {
   const provided: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(migrations)) {
     provided[name] = { up: (k) => m.up(k, db.dialect) };
@@ -81,6 +81,8 @@ async function migrate(db: Db): Promise<void> {
   const migrator = new Migrator({
     db: db.kysely,
     provider: { getMigrations: async () => provided },
+    // Kysely looks for its bookkeeping tables across all schemas unless told which one.
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -269,6 +269,44 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect((await crates.search('serde', 1, 1)).crates.map((c) => c.name)).toEqual(['other']);
   });
 
+  it('builds the ecosystem graph of its crates, leaving quarantined versions out', async () => {
+    const u = await users.create({ login: 'g' });
+    const dep = (name: string, req: string, extra: Partial<PublishRecord['dependencies'][number]> = {}) => ({
+      crateName: name,
+      explicitName: null,
+      req,
+      features: [],
+      optional: false,
+      defaultFeatures: true,
+      target: null,
+      kind: 'normal' as const,
+      registry: null,
+      ...extra,
+    });
+    await crates.publish(record('leaf', '1.0.0', u.id));
+    await crates.publish(record('leaf', '1.2.0', u.id));
+    await crates.publish(record('leaf', '1.3.0', u.id, { status: 'quarantined' }));
+    await crates.publish(record('mid', '0.1.0', u.id, { dependencies: [dep('leaf', '^1.0')] }));
+    await crates.publish(
+      record('app', '1.0.0', u.id, {
+        dependencies: [dep('mid', '0.1', { explicitName: 'm' }), dep('leaf', '^9', { kind: 'dev' })],
+      }),
+    );
+    const { queryDependents } = await import('../graph/query-api.js');
+    const { buildRegistryGraph } = await import('./registry-graph.js');
+    const g = await buildRegistryGraph(t.db.kysely);
+    const deps = (a: { dependents: { crate: string; version: string; depth: number }[] }) =>
+      a.dependents.map((d) => `${d.crate}@${d.version}:${d.depth}`).sort();
+    expect(deps(queryDependents(g, { spec: 'leaf' }))).toEqual(['mid@0.1.0:1']);
+    expect(deps(queryDependents(g, { spec: 'leaf', transitive: true }))).toEqual([
+      'app@1.0.0:2',
+      'mid@0.1.0:1',
+    ]);
+    // mid's ^1.0 resolves to 1.2.0: 1.3.0 is quarantined, so it is not in the graph at all.
+    expect(queryDependents(g, { spec: 'leaf@1.2.0', transitive: true }).targets).toEqual(['1.2.0']);
+    expect(queryDependents(g, { spec: 'leaf@1.3.0' }).targets).toEqual([]);
+  });
+
   it('blocks reserved and recently deleted names', async () => {
     await crates.reserveName('Company-Internal', 'ours');
     expect(await crates.isReserved('company_internal')).toBe(true);

@@ -8,20 +8,25 @@ export default class SummaryReporter implements Reporter {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
-    const walk = (task: Task) => {
+    // Returns the failed tests below `task`; a failed file or suite with none (a hook or
+    // import that threw) counts as one failure itself.
+    const walk = (task: Task): number => {
       if (task.type === 'test') {
         const state = task.result?.state;
         if (state === 'pass') passed++;
         else if (state === 'fail') failed++;
         else skipped++;
+        return state === 'fail' ? 1 : 0;
       }
-      for (const t of task.tasks ?? []) walk(t);
+      let below = 0;
+      for (const t of task.tasks ?? []) below += walk(t);
+      if (task.result?.state === 'fail' && below === 0) {
+        failed++;
+        return 1;
+      }
+      return below;
     };
-    for (const f of files as unknown as Task[]) {
-      walk(f);
-      // A file that failed to load counts as a failure even though it ran no test.
-      if (f.result?.state === 'fail' && !(f.tasks ?? []).length) failed++;
-    }
+    for (const f of files as unknown as Task[]) walk(f);
     failed += errors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }

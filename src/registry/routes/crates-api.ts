@@ -67,7 +67,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     if ((v.yanked === 1) !== yanked) {
       await crates.setYanked(v.id, yanked);
       await crates.touch(krate.id);
-      services.indexCache.invalidate(krate.name);
+      services.crateChanged(krate.name);
     }
     return { ok: true };
   };

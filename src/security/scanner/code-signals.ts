@@ -80,6 +80,8 @@ export interface Signal {
   detail?: string;
   /** Found only after decoding an obfuscated literal. */
   decoded?: boolean;
+  /** For endpoints: the host. */
+  host?: string;
 }
 
 export interface RustAnalysis {
@@ -157,7 +159,7 @@ export function meaningfulDecoded(s: string): boolean {
 export function analyzeRust(facts: RustFacts): RustAnalysis {
   const tokens = facts.tokens;
   const signals: Signal[] = [];
-  const sig = (kind: SignalKind, at: number, evidence: string, detail?: string, decoded?: boolean): void => {
+  const sig = (kind: SignalKind, at: number, evidence: string, detail?: string, decoded?: boolean, host?: string): void => {
     const t = tokens[at];
     signals.push({
       kind,
@@ -167,6 +169,7 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       test: t?.test ?? false,
       ...(detail !== undefined ? { detail } : {}),
       ...(decoded ? { decoded } : {}),
+      ...(host ? { host } : {}),
     });
   };
   const calls = collectCalls(facts);
@@ -421,11 +424,11 @@ function stringSignals(
   s: string,
   tok: number,
   decoded: boolean,
-  sig: (kind: SignalKind, at: number, evidence: string, detail?: string, decoded?: boolean) => void,
+  sig: (kind: SignalKind, at: number, evidence: string, detail?: string, decoded?: boolean, host?: string) => void,
 ): void {
   if (s.length < 2 || s.length > 100_000) return;
   const q = JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}…` : s);
-  for (const e of findEndpoints(s)) sig('endpoint', tok, e.text, e.cls, decoded);
+  for (const e of findEndpoints(s)) sig('endpoint', tok, e.text, e.cls, decoded, e.host);
   const cred = credentialKind(s);
   if (cred) sig('credential-path', tok, q, cred, decoded);
   else if (/(^|[/\\])\.env$/.test(s)) sig('dotenv', tok, q, undefined, decoded);

@@ -196,6 +196,17 @@ export function isSecretEnvName(name: string): boolean {
   );
 }
 
+/** Hosts a service's token is meant for: sending GITHUB_TOKEN to api.github.com is authentication. */
+export function secretServiceHosts(name: string): RegExp | null {
+  if (/^(GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT|GITHUB_API_TOKEN)$/.test(name)) return /(^|\.)(github\.com|githubusercontent\.com|ghcr\.io)$/i;
+  if (/^CARGO_REGISTR(Y|IES_\w+)_TOKEN$/.test(name)) return /(^|\.)crates\.io$/i;
+  if (/^(GITLAB_TOKEN|CI_JOB_TOKEN|GITLAB_PRIVATE_TOKEN)$/.test(name)) return /(^|\.)gitlab\.com$/i;
+  if (/^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN)$/.test(name)) return /(^|\.)huggingface\.co$/i;
+  if (/^NPM_TOKEN$/.test(name)) return /(^|\.)npmjs\.(org|com)$/i;
+  if (/^AWS_/.test(name)) return /(^|\.)amazonaws\.com$/i;
+  return null;
+}
+
 export const FINGERPRINT_ENV = new Set(['USER', 'USERNAME', 'LOGNAME', 'HOSTNAME', 'COMPUTERNAME', 'USERDOMAIN']);
 export const HOME_ENV = new Set(['HOME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'HOMEDRIVE', 'HOMEPATH', 'CARGO_HOME']);
 export const TEMP_ENV = new Set(['TEMP', 'TMP', 'TMPDIR']);

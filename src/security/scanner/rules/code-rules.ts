@@ -5,6 +5,7 @@
 import type { Signal, SignalKind } from '../code-signals.js';
 import type { FileContext, Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
+import { secretServiceHosts } from '../indicators.js';
 import type { CrateModel, Emitter, RustFileResult } from './model.js';
 import { groupOf } from './model.js';
 
@@ -65,6 +66,23 @@ function sensitiveSource(S: SignalSet): Located | undefined {
     S.first('endpoint', (s) => s.detail === 'ip-lookup') ??
     S.first('key-marker', () => S.has('dir-walk'))
   );
+}
+
+/**
+ * The only sensitive read is a service token (GITHUB_TOKEN, CARGO_REGISTRY_TOKEN, …) and every
+ * host the code names belongs to that service: an authenticated download, not a leak.
+ */
+function tokenForItsService(S: SignalSet): boolean {
+  const secrets = S.all('env-secret');
+  if (secrets.length === 0) return false;
+  const other = S.firstOf(['credential-path', 'key-regex', 'git-consumer', 'walk-up', 'env-enumerate', 'env-fingerprint', 'fingerprint']);
+  if (other) return false;
+  const hosts = S.all('endpoint').map((x) => x.sig.host ?? '');
+  if (hosts.length === 0 || hosts.some((h) => h === '')) return false;
+  return secrets.every((x) => {
+    const re = secretServiceHosts(x.sig.detail ?? '');
+    return re !== null && hosts.every((h) => re.test(h));
+  });
 }
 
 const PURPOSE: Record<string, RegExp> = {
@@ -130,7 +148,7 @@ function buildTimeRules(
   const runsFetched = S.firstOf(['write-then-exec', 'make-executable', 'exec-temp', 'pipe-to-shell']);
 
   if (net) {
-    if (sensitive) {
+    if (sensitive && !tokenForItsService(S)) {
       emit('build.exfiltration', 'critical', at(net), `${sensitive.sig.evidence} (line ${sensitive.sig.line}) + ${net.sig.evidence}`);
     }
     if (untrusted) emit('build.untrusted-fetch', 'critical', at(untrusted), `${untrusted.sig.evidence}; network: ${net.sig.evidence}`);
@@ -185,8 +203,12 @@ function buildTimeRules(
     emit('code.write-then-exec', 'high', at(wte), wte.sig.evidence);
   }
   if (exe) emit('code.include-executable', 'high', { file: exe.file.path, line: exe.line, ctx }, `${exe.path} is a ${model.executables.get(exe.path)} executable`);
-  for (const p of S.all('persistence-write')) emit('code.persistence', 'critical', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
-  for (const p of S.all('persistence')) emit('code.persistence', 'high', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
+  const persistLines = new Set<number>();
+  for (const p of [...S.all('persistence-write'), ...S.all('persistence')]) {
+    if (persistLines.has(p.sig.line)) continue;
+    persistLines.add(p.sig.line);
+    emit('code.persistence', p.sig.kind === 'persistence-write' ? 'critical' : 'high', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
+  }
   for (const o of S.all('obfuscated')) emit('code.obfuscated-string', net || o.sig.detail === 'executable' ? 'critical' : 'high', at(o), o.sig.evidence);
   const rev = S.first('reverse-shell');
   if (rev) emit('code.reverse-shell', 'critical', at(rev), rev.sig.evidence);
@@ -249,16 +271,27 @@ function runtimeFileRules(model: CrateModel, f: RustFileResult, S: SignalSet, ma
   if (shipped) e('code.dropper', 'high', at(shipped), shipped.sig.evidence);
   const rev = S.first('reverse-shell');
   if (rev) e('code.reverse-shell', net ? 'critical' : 'high', at(rev), rev.sig.evidence);
+  const hiddenExe = S.first('obfuscated', (x) => x.detail === 'executable');
   if (exe && (wte || S.has('exec-temp'))) {
     e('code.dropper', 'critical', { file: f.path, line: exe.line, ctx: f.ctx }, `includes ${exe.path} (${model.executables.get(exe.path)}) and runs a written file`);
+  } else if (hiddenExe && (wte || S.has('exec-temp'))) {
+    e('code.dropper', 'critical', at(hiddenExe), `${hiddenExe.sig.evidence}; ${(wte ?? S.first('exec-temp'))!.sig.evidence}`);
   } else if (wte && !net) {
     e('code.write-then-exec', 'medium', at(wte), wte.sig.evidence);
   }
   if (exe) e('code.include-executable', 'medium', { file: f.path, line: exe.line, ctx: f.ctx }, `${exe.path} is a ${model.executables.get(exe.path)} executable`);
 
-  for (const p of S.all('persistence-write')) e('code.persistence', net ? 'critical' : 'high', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
+  // One finding per line: a command and its string name the same persistence.
+  const persistLines = new Set<number>();
+  for (const p of S.all('persistence-write')) {
+    if (persistLines.has(p.sig.line)) continue;
+    persistLines.add(p.sig.line);
+    e('code.persistence', net ? 'critical' : 'high', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
+  }
   if (!S.has('persistence-write')) {
     for (const p of S.all('persistence')) {
+      if (persistLines.has(p.sig.line)) continue;
+      persistLines.add(p.sig.line);
       const acts = S.has('fs-write') || S.has('exec');
       e('code.persistence', acts ? 'medium' : 'low', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
     }
