@@ -14,7 +14,8 @@ import { cacheFileFor, defaultCacheDir, readGraphCache, writeGraphCache } from '
 import { importDbDump } from './import-db-dump.js';
 import { importIndex } from './import-index.js';
 
-export type GraphSourceKind = 'index' | 'db-dump';
+/** `registry` is this registry's own database (read by the CLI, never cached). */
+export type GraphSourceKind = 'index' | 'db-dump' | 'registry';
 
 export type LoadProgress =
   | { stage: 'read-index'; progress: IndexReadProgress }

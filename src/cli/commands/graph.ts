@@ -21,10 +21,15 @@ import type { TreeAnswerNode, VersionRef } from '../../graph/query-api.js';
 import { parseSpec, SpecError, specRoot } from '../../graph/spec.js';
 import type { EdgeFilterOptions } from '../../graph/traversal.js';
 import { DEFAULT_KINDS } from '../../graph/traversal.js';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isPostgresUrl, openDatabase } from '../../store/database.js';
+import { buildRegistryGraph } from '../../store/registry-graph.js';
 import { createProgress } from '../progress.js';
 
 interface SourceOptions {
   index?: string;
+  registry?: string;
   dbDump?: string;
   cache?: string | false;
   refresh?: boolean;
@@ -47,6 +52,10 @@ function addSourceOptions(cmd: Command, positional = false): Command {
   if (!positional) {
     cmd.option('--index <path>', 'crates.io-style index: .tar.gz snapshot, directory or git repository');
     cmd.option('--db-dump <path>', 'crates.io database dump (db-dump.tar.gz or its unpacked directory)');
+    cmd.option(
+      '--registry <data-dir|url>',
+      "this registry's own database: its data directory or a postgres:// URL",
+    );
   }
   return cmd
     .option('--cache <dir>', 'graph cache directory (default ~/.cache/cratekeeper/graph)')
@@ -91,11 +100,13 @@ function positiveInt(value: string | undefined, flag: string, fallback?: number)
 async function load(o: SourceOptions, positionalSource?: string): Promise<LoadedGraph> {
   let source = positionalSource;
   let kind: GraphSourceKind | undefined;
+  if (!source && o.registry !== undefined) return loadRegistry(o.registry);
   if (!source) {
     if (o.index && o.dbDump) throw new UsageError('give either --index or --db-dump, not both');
     source = o.index ?? o.dbDump;
     kind = o.index ? 'index' : o.dbDump ? 'db-dump' : undefined;
-    if (!source) throw new UsageError('no graph source: give --index PATH or --db-dump PATH');
+    if (!source)
+      throw new UsageError('no graph source: give --index PATH, --db-dump PATH or --registry DATA_DIR');
   }
   const progress = createProgress('graph', 0, { force: o.progress === true });
   let lastBytes = 0;
@@ -132,6 +143,20 @@ async function load(o: SourceOptions, positionalSource?: string): Promise<Loaded
   } in ${(loaded.ms / 1000).toFixed(2)} s`;
   progress.done(o.progress || process.stderr.isTTY ? summary : undefined);
   return loaded;
+}
+
+/** The registry's database is read directly (it changes with every publish, so no cache). */
+async function loadRegistry(location: string): Promise<LoadedGraph> {
+  const t0 = performance.now();
+  const url = isPostgresUrl(location) ? location : join(resolve(location), 'cratekeeper.sqlite');
+  if (!isPostgresUrl(location) && !existsSync(url)) throw new UsageError(`no registry database at ${url}`);
+  const db = await openDatabase({ url });
+  try {
+    const graph = await buildRegistryGraph(db.kysely);
+    return { graph, kind: 'registry', fromCache: false, cachePath: null, ms: performance.now() - t0 };
+  } finally {
+    await db.close();
+  }
 }
 
 function out(text: string): void {
