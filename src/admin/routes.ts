@@ -1,65 +1,53 @@
-// The admin API under /api/admin: alerts and quarantine decisions. Callers are
-// administrators, authenticated by an API token of an admin user.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// The admin API under /api/admin and the console that uses it (see docs/admin-api.md).
+import type { FastifyInstance } from 'fastify';
 import type { SecurityPipeline } from '../jobs/security-pipeline.js';
-import { registerGraphRoutes } from './graph-routes.js';
-import { requireToken } from '../registry/auth.js';
-import { badRequest, forbidden, notFound } from '../registry/errors.js';
+import { badRequest } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
 import { SEVERITY_ORDER } from '../store/alerts.js';
-import type { AlertRow, AlertSeverity, AlertStatus } from '../store/schema.js';
+import type { AlertSeverity, AlertStatus } from '../store/schema.js';
+import { registerActionRoutes } from './action-routes.js';
+import { AdminAuth } from './auth.js';
+import { registerConsole } from './console-static.js';
+import { registerGraphRoutes } from './graph-routes.js';
+import { openApiDocument } from './openapi.js';
+import { alertJson, registerReadRoutes } from './read-routes.js';
+import { registerSessionRoutes } from './session-routes.js';
 
 const STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'escalated', 'dismissed', 'resolved'];
-
-function alertJson(a: AlertRow) {
-  return {
-    id: a.id,
-    kind: a.kind,
-    severity: a.severity,
-    status: a.status,
-    crate: a.crate_name,
-    version: a.version,
-    title: a.title,
-    score: a.score,
-    details: JSON.parse(a.details) as unknown,
-    created_at: a.created_at,
-    updated_at: a.updated_at,
-  };
-}
-
-function reasonOf(req: FastifyRequest): string {
-  let body: unknown = null;
-  if (Buffer.isBuffer(req.body) && req.body.length > 0) {
-    try {
-      body = JSON.parse(req.body.toString('utf8'));
-    } catch {
-      throw badRequest('invalid JSON body');
-    }
-  }
-  const reason = (body as { reason?: unknown } | null)?.reason;
-  if (typeof reason !== 'string' || reason.trim().length < 3)
-    throw badRequest('a reason (at least 3 characters) is required');
-  return reason.trim().slice(0, 2000);
-}
 
 export function registerAdminRoutes(
   app: FastifyInstance,
   services: RegistryServices,
   pipeline: SecurityPipeline,
 ): void {
-  const requireAdmin = async (req: FastifyRequest) => {
-    const auth = await requireToken(services.tokens, req.headers.authorization);
-    if (auth.user.is_admin !== 1) throw forbidden('this action needs an administrator');
-    return auth.user;
-  };
+  const auth = new AdminAuth(services);
+
+  // Admin answers are per-user and never cached; they may only be framed by nobody.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/api/admin')) {
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('x-frame-options', 'DENY');
+    }
+  });
+
+  registerSessionRoutes(app, services, auth);
+  registerReadRoutes(app, services, pipeline, auth);
+  registerActionRoutes(app, services, pipeline, auth, {
+    deletedNameBlockDays: services.config.deletedNameBlockDays,
+  });
+  registerGraphRoutes(app, services, (req) => auth.require(req));
+  registerConsole(app);
+
+  app.get('/api/admin/openapi.json', async () => openApiDocument());
 
   app.get('/api/admin/alerts', async (req) => {
-    await requireAdmin(req);
+    await auth.require(req);
     const q = req.query as Record<string, string | undefined>;
-    if (q.severity && !SEVERITY_ORDER.includes(q.severity as AlertSeverity))
-      throw badRequest(`unknown severity \`${q.severity}\``);
-    if (q.min_severity && !SEVERITY_ORDER.includes(q.min_severity as AlertSeverity))
-      throw badRequest(`unknown severity \`${q.min_severity}\``);
+    for (const key of ['severity', 'min_severity'] as const) {
+      if (q[key] && !SEVERITY_ORDER.includes(q[key] as AlertSeverity))
+        throw badRequest(`unknown severity \`${q[key]}\``);
+    }
     if (q.status && !STATUSES.includes(q.status as AlertStatus))
       throw badRequest(`unknown status \`${q.status}\``);
     const { total, alerts } = await pipeline.alerts.list({
@@ -74,47 +62,8 @@ export function registerAdminRoutes(
     return { total, alerts: alerts.map(alertJson) };
   });
 
-  app.get('/api/admin/alerts/:id', async (req) => {
-    await requireAdmin(req);
-    const id = Number((req.params as { id: string }).id);
-    const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
-    if (!alert) throw notFound('no such alert');
-    return alertJson(alert);
-  });
-
-  app.get('/api/admin/quarantine', async (req) => {
-    await requireAdmin(req);
-    const rows = await services.db.kysely
-      .selectFrom('versions')
-      .innerJoin('crates', 'crates.id', 'versions.crate_id')
-      .select(['crates.name', 'versions.num', 'versions.published_at', 'versions.id'])
-      .where('versions.status', '=', 'quarantined')
-      .orderBy('versions.id')
-      .execute();
-    return { versions: rows.map((r) => ({ crate: r.name, version: r.num, published_at: r.published_at })) };
-  });
-
-  const decide = (status: 'published' | 'rejected') => async (req: FastifyRequest) => {
-    await requireAdmin(req);
-    const { name, version } = req.params as { name: string; version: string };
-    const reason = reasonOf(req);
-    const krate = await services.crates.findByName(name);
-    const v = krate ? await services.crates.findVersion(krate.id, version) : undefined;
-    if (!krate || !v) throw notFound(`no version ${name}@${version}`);
-    if (v.status !== 'quarantined')
-      throw badRequest(`${krate.name}@${v.num} is not in quarantine (it is ${v.status})`);
-    await services.crates.setStatus(v.id, status);
-    await services.crates.touch(krate.id);
-    services.crateChanged(krate.name);
-    return { ok: true, crate: krate.name, version: v.num, status, reason };
-  };
-  app.post('/api/admin/crates/:name/:version/release', decide('published'));
-  app.post('/api/admin/crates/:name/:version/reject', decide('rejected'));
-
-  registerGraphRoutes(app, services, requireAdmin);
-
   app.get('/api/admin/jobs', async (req) => {
-    await requireAdmin(req);
+    await auth.require(req);
     return { counts: await pipeline.queue.counts() };
   });
 }

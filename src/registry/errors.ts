@@ -4,6 +4,10 @@ export class RegistryError extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
+    /** Extra top-level fields of the error body (e.g. `reauth: true` for the console). */
+    readonly extra: Record<string, unknown> = {},
+    /** Extra response headers (e.g. Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -17,6 +21,9 @@ export const conflict = (detail: string) => new RegistryError(409, detail);
 export const tooLarge = (detail: string) => new RegistryError(413, detail);
 
 /** The body cargo understands: `{"errors":[{"detail":"…"}]}`. */
-export function errorBody(detail: string): { errors: { detail: string }[] } {
-  return { errors: [{ detail }] };
+export function errorBody(
+  detail: string,
+  extra: Record<string, unknown> = {},
+): { errors: { detail: string }[] } {
+  return { ...extra, errors: [{ detail }] };
 }

@@ -30,7 +30,7 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof RegistryError) {
-      return reply.code(err.status).send(errorBody(err.detail));
+      return reply.code(err.status).headers(err.headers).send(errorBody(err.detail, err.extra));
     }
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

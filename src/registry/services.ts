@@ -5,6 +5,8 @@ import { FsBlobStore, type BlobStore } from '../store/blob-store.js';
 import { CrateRepository } from '../store/crates.js';
 import { openDatabase, type DatabaseConfig, type Db } from '../store/database.js';
 import { RegistryGraphCache } from '../store/registry-graph.js';
+import { AuditLog } from '../store/audit-log.js';
+import { LoginThrottle, SessionRepository } from '../store/sessions.js';
 import { TokenRepository } from '../store/tokens.js';
 import { UserRepository } from '../store/users.js';
 import type { RegistryConfig } from './config.js';
@@ -21,6 +23,9 @@ export interface RegistryServices {
   indexCache: IndexCache;
   publisher: PublishService;
   graph: RegistryGraphCache;
+  audit: AuditLog;
+  sessions: SessionRepository;
+  throttle: LoginThrottle;
   /** A crate's versions changed (publish, yank, quarantine decision): drop what was derived from them. */
   crateChanged(name: string): void;
   close(): Promise<void>;
@@ -45,6 +50,7 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
 
 export function createServices(db: Db, blobs: BlobStore, config: RegistryConfig): RegistryServices {
   const crates = new CrateRepository(db.kysely);
+  const users = new UserRepository(db.kysely);
   const indexCache = new IndexCache(crates, config.indexCacheTtlMs);
   const publisher = new PublishService(config, crates, blobs);
   const graph = new RegistryGraphCache(db.kysely);
@@ -52,18 +58,43 @@ export function createServices(db: Db, blobs: BlobStore, config: RegistryConfig)
     indexCache.invalidate(name);
     graph.invalidate();
   };
+  const audit = new AuditLog(db.kysely, db.dialect);
   publisher.onPublished(({ crate }) => crateChanged(crate.name));
+  publisher.onPublished(async ({ crate, version, newCrate }) => {
+    await audit.append({
+      actorId: version.published_by,
+      actor:
+        version.published_by === null
+          ? 'system'
+          : ((await users.findById(version.published_by))?.login ?? 'unknown'),
+      action: 'publish',
+      targetType: 'version',
+      target: `${crate.name}@${version.num}`,
+      details: {
+        newCrate,
+        checksum: version.checksum,
+        size: version.size,
+        status: version.status,
+        tokenId: version.token_id,
+        userAgent: version.user_agent,
+      },
+      ip: version.client_ip,
+    });
+  });
   return {
     config,
     db,
     blobs,
-    users: new UserRepository(db.kysely),
+    users,
     tokens: new TokenRepository(db.kysely),
     crates,
     indexCache,
     publisher,
     graph,
     crateChanged,
+    audit,
+    sessions: new SessionRepository(db.kysely),
+    throttle: new LoginThrottle(db.kysely),
     close: () => db.close(),
   };
 }

@@ -421,9 +421,7 @@ export class CrateRepository {
    * Per crate: owners' logins, downloads since `since` (YYYY-MM-DD) and the number of distinct
    * other crates depending on it (any version, any kind, the real name when renamed).
    */
-  async popularityStats(
-    since: string,
-  ): Promise<
+  async popularityStats(since: string): Promise<
     {
       id: number;
       name: string;
@@ -498,12 +496,80 @@ export class CrateRepository {
     return row !== undefined;
   }
 
-  async reserveName(name: string, reason: string | null): Promise<void> {
+  /** Holds a name for someone (`reserved`) or refuses it for good (`blocked`); a later call replaces the kind. */
+  async reserveName(
+    name: string,
+    reason: string | null,
+    kind: 'reserved' | 'blocked' = 'reserved',
+  ): Promise<void> {
     await this.db
       .insertInto('reserved_names')
-      .values({ canonical_name: canonicalCrateName(name), name, reason, created_at: nowIso() })
-      .onConflict((oc) => oc.column('canonical_name').doNothing())
+      .values({ canonical_name: canonicalCrateName(name), name, reason, created_at: nowIso(), kind })
+      .onConflict((oc) => oc.column('canonical_name').doUpdateSet({ kind, reason }))
       .execute();
+  }
+
+  /** Deletes one version; returns its checksum when no other version shares the file. */
+  async deleteVersion(versionId: number): Promise<{ orphanedChecksum: string | null }> {
+    return this.db.transaction().execute(async (trx) => {
+      const v = await trx
+        .selectFrom('versions')
+        .select(['checksum'])
+        .where('id', '=', versionId)
+        .executeTakeFirstOrThrow();
+      await trx.deleteFrom('versions').where('id', '=', versionId).execute();
+      const other = await trx
+        .selectFrom('versions')
+        .select('id')
+        .where('checksum', '=', v.checksum)
+        .executeTakeFirst();
+      return { orphanedChecksum: other ? null : v.checksum };
+    });
+  }
+
+  /**
+   * Deletes a crate with all its versions, and blocks its name for `blockDays` (crates.io keeps
+   * a deleted crate's name from being taken at once). Returns the files no longer referenced.
+   */
+  async deleteCrate(
+    crateId: number,
+    blockDays: number,
+    reason: string,
+    now = new Date(),
+  ): Promise<{ orphanedChecksums: string[] }> {
+    return this.db.transaction().execute(async (trx) => {
+      const krate = await trx
+        .selectFrom('crates')
+        .selectAll()
+        .where('id', '=', crateId)
+        .executeTakeFirstOrThrow();
+      const sums = await trx
+        .selectFrom('versions')
+        .select('checksum')
+        .where('crate_id', '=', crateId)
+        .execute();
+      await trx.deleteFrom('crates').where('id', '=', crateId).execute();
+      await trx
+        .insertInto('deleted_crates')
+        .values({
+          name: krate.name,
+          canonical_name: krate.canonical_name,
+          deleted_at: nowIso(now),
+          available_at: nowIso(new Date(now.getTime() + blockDays * 86_400_000)),
+          reason,
+        })
+        .execute();
+      const orphaned: string[] = [];
+      for (const { checksum } of sums) {
+        const other = await trx
+          .selectFrom('versions')
+          .select('id')
+          .where('checksum', '=', checksum)
+          .executeTakeFirst();
+        if (!other) orphaned.push(checksum);
+      }
+      return { orphanedChecksums: orphaned };
+    });
   }
 
   /** When a deleted crate's name becomes available again, if it is still blocked. */

@@ -109,6 +109,8 @@ export interface VersionDownloadsTable {
 export interface ReservedNamesTable {
   canonical_name: string;
   name: string;
+  /** `reserved` (held for someone) or `blocked` (refused for good). */
+  kind: Generated<string>;
   reason: string | null;
   created_at: string;
 }
@@ -171,6 +173,51 @@ export interface ScanResultsTable {
   created_at: string;
 }
 
+export interface SessionsTable {
+  /** SHA-256 of the session cookie's value. */
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  reauth_until: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottleTable {
+  /** `login:<name>` or `ip:<address>`. */
+  key: string;
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
+}
+
+export interface AlertNotesTable {
+  id: Generated<number>;
+  alert_id: number;
+  user_id: number | null;
+  login: string;
+  note: string;
+  created_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor_id: number | null;
+  actor: string;
+  action: string;
+  target_type: string;
+  target: string;
+  reason: string | null;
+  details: string;
+  ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -184,6 +231,10 @@ export interface Database {
   jobs: JobsTable;
   alerts: AlertsTable;
   scan_results: ScanResultsTable;
+  sessions: SessionsTable;
+  login_throttle: LoginThrottleTable;
+  alert_notes: AlertNotesTable;
+  audit_log: AuditLogTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -195,3 +246,5 @@ export type NewVersion = Insertable<VersionsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type AlertRow = Selectable<AlertsTable>;
 export type ScanResultRow = Selectable<ScanResultsTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type AuditRow = Selectable<AuditLogTable>;

@@ -1,6 +1,7 @@
 // Registry users: the people who own crates and hold tokens.
 import type { Kysely } from 'kysely';
 import type { Database, UserRow } from './schema.js';
+import { hashPassword } from './passwords.js';
 import { nowIso } from './time.js';
 
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
@@ -54,6 +55,27 @@ export class UserRepository {
 
   async setPasswordHash(id: number, hash: string | null): Promise<void> {
     await this.db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).execute();
+  }
+
+  /** Locks the account until `until` (ISO time), or until unlocked when `until` is null. */
+  async lock(id: number, reason: string, until: string | null): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ lock_reason: reason, locked_until: until })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async unlock(id: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ lock_reason: null, locked_until: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setPassword(id: number, password: string): Promise<void> {
+    await this.setPasswordHash(id, await hashPassword(password));
   }
 
   async setAdmin(id: number, isAdmin: boolean): Promise<void> {

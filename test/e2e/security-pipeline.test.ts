@@ -221,12 +221,12 @@ describe('scanner alerts and quarantine', () => {
       versions: { crate: string; version: string }[];
     };
     expect(list.versions).toContainEqual(expect.objectContaining({ crate: 'evil-helper', version: '0.1.0' }));
-    const noReason = await fetch(`${h.url}/api/admin/crates/evil-helper/0.1.0/release`, {
+    const noReason = await fetch(`${h.url}/api/admin/crates/evil-helper/versions/0.1.0/release`, {
       method: 'POST',
       headers: { authorization: admin },
     });
     expect(noReason.status).toBe(400);
-    const released = await fetch(`${h.url}/api/admin/crates/evil-helper/0.1.0/release`, {
+    const released = await fetch(`${h.url}/api/admin/crates/evil-helper/versions/0.1.0/release`, {
       method: 'POST',
       headers: { authorization: admin, 'content-type': 'application/json' },
       body: JSON.stringify({ reason: 'reviewed: test fixture' }),

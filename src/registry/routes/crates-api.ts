@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireScope, requireToken } from '../auth.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
+import { jsonBody } from '../json-body.js';
 import type { RegistryServices } from '../services.js';
 import type { AuthenticatedToken } from '../../store/tokens.js';
 import type { CrateRow, UserRow } from '../../store/schema.js';
@@ -14,16 +15,6 @@ interface CrateVersionParams {
 function client(req: FastifyRequest) {
   const ua = req.headers['user-agent'];
   return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua : null };
-}
-
-function jsonBody(req: FastifyRequest): unknown {
-  const raw = req.body;
-  if (!Buffer.isBuffer(raw) || raw.length === 0) throw badRequest('expected a JSON body');
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw badRequest('invalid JSON body');
-  }
 }
 
 export function registerCratesApi(app: FastifyInstance, services: RegistryServices): void {
@@ -68,6 +59,15 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
       await crates.setYanked(v.id, yanked);
       await crates.touch(krate.id);
       services.crateChanged(krate.name);
+      await services.audit.append({
+        actorId: auth.user.id,
+        actor: auth.user.login,
+        action: yanked ? 'yank' : 'unyank',
+        targetType: 'version',
+        target: `${krate.name}@${v.num}`,
+        details: { via: 'cargo', tokenId: auth.token.id },
+        ip: req.ip ?? null,
+      });
     }
     return { ok: true };
   };
@@ -110,7 +110,17 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
       const did = add
         ? await crates.addOwner(krate.id, user.id, auth.user.id)
         : await crates.removeOwner(krate.id, user.id);
-      if (did) changed.push(user.login);
+      if (!did) continue;
+      changed.push(user.login);
+      await services.audit.append({
+        actorId: auth.user.id,
+        actor: auth.user.login,
+        action: add ? 'owner-add' : 'owner-remove',
+        targetType: 'crate',
+        target: krate.name,
+        details: { owner: user.login, via: 'cargo', tokenId: auth.token.id },
+        ip: req.ip ?? null,
+      });
     }
     const verb = add ? 'added as an owner of' : 'removed as an owner of';
     const msg =

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import * as m001 from './001-registry.js';
 import * as m002 from './002-security.js';
+import * as m003 from './003-admin.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -11,4 +12,5 @@ export interface DialectMigration {
 export const migrations: Record<string, DialectMigration> = {
   '001-registry': m001,
   '002-security': m002,
+  '003-admin': m003,
 };

@@ -1,0 +1,267 @@
+// Admin actions. Each needs a reason, is written to the audit log with who, when and from
+// where, and drops whatever was derived from the data it changed (index files, the graph).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { crateNameError } from '../domain/crate-name.js';
+import type { SecurityPipeline } from '../jobs/security-pipeline.js';
+import { badRequest, notFound } from '../registry/errors.js';
+import { jsonBody, stringField } from '../registry/json-body.js';
+import type { RegistryServices } from '../registry/services.js';
+import type { AlertStatus, CrateRow, UserRow, VersionRow } from '../store/schema.js';
+import type { AdminActor, AdminAuth } from './auth.js';
+import { impactOf } from './read-routes.js';
+
+const TRIAGE: Record<string, AlertStatus> = {
+  acknowledge: 'acknowledged',
+  escalate: 'escalated',
+  dismiss: 'dismissed',
+  resolve: 'resolved',
+  reopen: 'open',
+};
+
+export function registerActionRoutes(
+  app: FastifyInstance,
+  services: RegistryServices,
+  pipeline: SecurityPipeline,
+  auth: AdminAuth,
+  options: { deletedNameBlockDays: number },
+): void {
+  const db = services.db.kysely;
+  const reasonOf = (req: FastifyRequest) => stringField(jsonBody(req), 'reason', { min: 3 });
+
+  const record = (
+    actor: AdminActor,
+    action: string,
+    targetType: Parameters<typeof services.audit.append>[0]['targetType'],
+    target: string,
+    reason: string,
+    details: Record<string, unknown> = {},
+  ) =>
+    services.audit.append({
+      actorId: actor.user.id,
+      actor: actor.user.login,
+      action,
+      targetType,
+      target,
+      reason,
+      details: { ...details, via: actor.session ? 'console' : 'token' },
+      ip: actor.ip,
+    });
+
+  const crateOr404 = async (name: string): Promise<CrateRow> => {
+    const krate = await services.crates.findByName(name);
+    if (!krate) throw notFound(`no crate \`${name.slice(0, 100)}\``);
+    return krate;
+  };
+  const versionOr404 = async (krate: CrateRow, num: string): Promise<VersionRow> => {
+    const v = await services.crates.findVersion(krate.id, num);
+    if (!v) throw notFound(`no version ${krate.name}@${num.slice(0, 100)}`);
+    return v;
+  };
+  const userOr404 = async (login: string): Promise<UserRow> => {
+    const user = await services.users.findByLogin(login);
+    if (!user) throw notFound(`no user \`${login.slice(0, 60)}\``);
+    return user;
+  };
+  type VP = { name: string; version: string };
+
+  app.post('/api/admin/alerts/:id/triage', async (req) => {
+    const actor = await auth.require(req);
+    const body = jsonBody(req);
+    const action = String(body.action ?? '');
+    const status = TRIAGE[action];
+    if (!status) throw badRequest(`\`action\` must be one of ${Object.keys(TRIAGE).join(', ')}`);
+    const reason = stringField(body, 'reason', { min: 3 });
+    const id = Number((req.params as { id: string }).id);
+    const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
+    if (!alert) throw notFound('no such alert');
+    await pipeline.alerts.setStatus(id, status);
+    const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 5000) : null;
+    if (note) {
+      await db
+        .insertInto('alert_notes')
+        .values({
+          alert_id: id,
+          user_id: actor.user.id,
+          login: actor.user.login,
+          note,
+          created_at: new Date().toISOString(),
+        })
+        .execute();
+    }
+    await record(actor, `alert-${action}`, 'alert', String(id), reason, {
+      crate: alert.crate_name,
+      from: alert.status,
+      to: status,
+      note,
+    });
+    return { ok: true, status };
+  });
+
+  app.post('/api/admin/alerts/:id/notes', async (req) => {
+    const actor = await auth.require(req);
+    const note = stringField(jsonBody(req), 'note', { max: 5000 });
+    const id = Number((req.params as { id: string }).id);
+    const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
+    if (!alert) throw notFound('no such alert');
+    await db
+      .insertInto('alert_notes')
+      .values({
+        alert_id: id,
+        user_id: actor.user.id,
+        login: actor.user.login,
+        note,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+    await record(actor, 'alert-note', 'alert', String(id), 'note added', { note });
+    return { ok: true };
+  });
+
+  const yank = (yanked: boolean) => async (req: FastifyRequest) => {
+    const actor = await auth.require(req);
+    const reason = reasonOf(req);
+    const { name, version } = req.params as VP;
+    const krate = await crateOr404(name);
+    const v = await versionOr404(krate, version);
+    const impact = await impactOf(services, krate.name, v.num);
+    await services.crates.setYanked(v.id, yanked);
+    await services.crates.touch(krate.id);
+    services.crateChanged(krate.name);
+    await record(actor, yanked ? 'yank' : 'unyank', 'version', `${krate.name}@${v.num}`, reason, { impact });
+    return { ok: true, crate: krate.name, version: v.num, yanked };
+  };
+  app.post('/api/admin/crates/:name/versions/:version/yank', yank(true));
+  app.post('/api/admin/crates/:name/versions/:version/unyank', yank(false));
+
+  const decide = (status: 'published' | 'rejected') => async (req: FastifyRequest) => {
+    const actor = await auth.require(req);
+    const reason = reasonOf(req);
+    const { name, version } = req.params as VP;
+    const krate = await crateOr404(name);
+    const v = await versionOr404(krate, version);
+    if (v.status !== 'quarantined')
+      throw badRequest(`${krate.name}@${v.num} is not in quarantine (it is ${v.status})`);
+    await services.crates.setStatus(v.id, status);
+    await services.crates.touch(krate.id);
+    services.crateChanged(krate.name);
+    await record(
+      actor,
+      status === 'published' ? 'release' : 'reject',
+      'version',
+      `${krate.name}@${v.num}`,
+      reason,
+    );
+    return { ok: true, crate: krate.name, version: v.num, status };
+  };
+  app.post('/api/admin/crates/:name/versions/:version/release', decide('published'));
+  app.post('/api/admin/crates/:name/versions/:version/reject', decide('rejected'));
+
+  app.delete('/api/admin/crates/:name/versions/:version', async (req) => {
+    const actor = await auth.require(req, { destructive: true });
+    const reason = reasonOf(req);
+    const { name, version } = req.params as VP;
+    const krate = await crateOr404(name);
+    const v = await versionOr404(krate, version);
+    const impact = await impactOf(services, krate.name, v.num);
+    const { orphanedChecksum } = await services.crates.deleteVersion(v.id);
+    if (orphanedChecksum) await services.blobs.delete(orphanedChecksum);
+    await services.crates.touch(krate.id);
+    services.crateChanged(krate.name);
+    await record(actor, 'delete-version', 'version', `${krate.name}@${v.num}`, reason, {
+      checksum: v.checksum,
+      impact,
+    });
+    return { ok: true };
+  });
+
+  app.delete('/api/admin/crates/:name', async (req) => {
+    const actor = await auth.require(req, { destructive: true });
+    const body = jsonBody(req);
+    const reason = stringField(body, 'reason', { min: 3 });
+    const blockDays = body.blockDays === undefined ? options.deletedNameBlockDays : Number(body.blockDays);
+    if (!Number.isInteger(blockDays) || blockDays < 0 || blockDays > 36500)
+      throw badRequest('`blockDays` must be a whole number of days');
+    const krate = await crateOr404((req.params as { name: string }).name);
+    const impact = await impactOf(services, krate.name, null);
+    const { orphanedChecksums } = await services.crates.deleteCrate(krate.id, blockDays, reason);
+    for (const sum of orphanedChecksums) await services.blobs.delete(sum);
+    services.crateChanged(krate.name);
+    await record(actor, 'delete-crate', 'crate', krate.name, reason, { blockDays, impact });
+    return { ok: true, blockedDays: blockDays };
+  });
+
+  app.delete('/api/admin/crates/:name/owners/:login', async (req) => {
+    const actor = await auth.require(req);
+    const reason = reasonOf(req);
+    const { name, login } = req.params as { name: string; login: string };
+    const krate = await crateOr404(name);
+    const user = await userOr404(login);
+    if (!(await services.crates.removeOwner(krate.id, user.id)))
+      throw badRequest(`${user.login} does not own ${krate.name}`);
+    await record(actor, 'owner-remove', 'crate', krate.name, reason, { owner: user.login });
+    return { ok: true };
+  });
+
+  app.post('/api/admin/users/:login/lock', async (req) => {
+    const actor = await auth.require(req, { destructive: true });
+    const body = jsonBody(req);
+    const reason = stringField(body, 'reason', { min: 3 });
+    let until: string | null = null;
+    if (body.until !== undefined && body.until !== null && body.until !== '') {
+      const t = Date.parse(String(body.until));
+      if (!Number.isFinite(t) || t <= Date.now()) throw badRequest('`until` must be a future date');
+      until = new Date(t).toISOString();
+    }
+    const user = await userOr404((req.params as { login: string }).login);
+    if (user.id === actor.user.id) throw badRequest('you cannot lock your own account');
+    await services.users.lock(user.id, reason, until);
+    // A locked account's console sessions end now; its tokens are refused while locked.
+    await services.sessions.deleteForUser(user.id);
+    await record(actor, 'lock-user', 'user', user.login, reason, { until });
+    return { ok: true, until };
+  });
+
+  app.post('/api/admin/users/:login/unlock', async (req) => {
+    const actor = await auth.require(req);
+    const reason = reasonOf(req);
+    const user = await userOr404((req.params as { login: string }).login);
+    await services.users.unlock(user.id);
+    await record(actor, 'unlock-user', 'user', user.login, reason);
+    return { ok: true };
+  });
+
+  app.post('/api/admin/users/:login/tokens/:id/revoke', async (req) => {
+    const actor = await auth.require(req);
+    const reason = reasonOf(req);
+    const { login, id } = req.params as { login: string; id: string };
+    const user = await userOr404(login);
+    const token = (await services.tokens.listForUser(user.id)).find((t) => t.id === Number(id));
+    if (!token) throw notFound(`${user.login} has no token ${String(id).slice(0, 20)}`);
+    if (!(await services.tokens.revoke(token.id))) throw badRequest('that token is already revoked');
+    await record(actor, 'revoke-token', 'token', `${user.login}/${token.name}#${token.id}`, reason);
+    return { ok: true };
+  });
+
+  app.post('/api/admin/users/:login/tokens/revoke-all', async (req) => {
+    const actor = await auth.require(req, { destructive: true });
+    const reason = reasonOf(req);
+    const user = await userOr404((req.params as { login: string }).login);
+    const revoked = await services.tokens.revokeAllForUser(user.id);
+    await record(actor, 'revoke-all-tokens', 'user', user.login, reason, { revoked });
+    return { ok: true, revoked };
+  });
+
+  app.post('/api/admin/names', async (req) => {
+    const actor = await auth.require(req);
+    const body = jsonBody(req);
+    const name = stringField(body, 'name', { max: 64 });
+    const action = body.action;
+    if (action !== 'reserve' && action !== 'block') throw badRequest('`action` must be `reserve` or `block`');
+    const reason = stringField(body, 'reason', { min: 3 });
+    const err = crateNameError(name);
+    if (err) throw badRequest(err);
+    await services.crates.reserveName(name, reason, action === 'block' ? 'blocked' : 'reserved');
+    await record(actor, action === 'block' ? 'block-name' : 'reserve-name', 'name', name, reason);
+    return { ok: true };
+  });
+}

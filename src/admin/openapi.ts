@@ -1,0 +1,251 @@
+// The admin API's OpenAPI 3.1 description, served at /api/admin/openapi.json. One table of
+// routes drives it; docs/admin-api.md explains the shapes in prose.
+type Method = 'get' | 'post' | 'delete';
+
+interface Route {
+  method: Method;
+  path: string;
+  summary: string;
+  /** Body fields: name → [type, required]. */
+  body?: Record<string, [string, boolean]>;
+  query?: string[];
+  destructive?: boolean;
+  public?: boolean;
+}
+
+const REASON: Record<string, [string, boolean]> = { reason: ['string', true] };
+
+const ROUTES: Route[] = [
+  {
+    method: 'post',
+    path: '/api/admin/session',
+    summary: 'Sign in (sets the session cookie)',
+    body: { login: ['string', true], password: ['string', true] },
+    public: true,
+  },
+  { method: 'get', path: '/api/admin/session', summary: 'The signed-in user and CSRF token' },
+  { method: 'delete', path: '/api/admin/session', summary: 'Sign out' },
+  {
+    method: 'post',
+    path: '/api/admin/session/reauth',
+    summary: 'Confirm the password before destructive actions',
+    body: { password: ['string', true] },
+  },
+  { method: 'get', path: '/api/admin/overview', summary: 'Open alerts, recent publishes, per-day charts' },
+  {
+    method: 'get',
+    path: '/api/admin/alerts',
+    summary: 'Alert queue',
+    query: ['kind', 'severity', 'min_severity', 'status', 'crate', 'offset', 'per_page'],
+  },
+  { method: 'get', path: '/api/admin/alerts/{id}', summary: 'Alert with evidence, notes and impact' },
+  {
+    method: 'post',
+    path: '/api/admin/alerts/{id}/triage',
+    summary: 'Acknowledge, escalate, dismiss, resolve or reopen',
+    body: { action: ['string', true], ...REASON, note: ['string', false] },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/alerts/{id}/notes',
+    summary: 'Add a note',
+    body: { note: ['string', true] },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/crates/{name}',
+    summary: 'Crate: metadata, owners, versions with provenance, scans, downloads, dependents',
+  },
+  {
+    method: 'delete',
+    path: '/api/admin/crates/{name}',
+    summary: 'Delete a crate and block its name',
+    body: { ...REASON, blockDays: ['integer', false] },
+    destructive: true,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/crates/{name}/versions/{version}/yank',
+    summary: 'Yank a version',
+    body: REASON,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/crates/{name}/versions/{version}/unyank',
+    summary: 'Unyank a version',
+    body: REASON,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/crates/{name}/versions/{version}/release',
+    summary: 'Release a quarantined version',
+    body: REASON,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/crates/{name}/versions/{version}/reject',
+    summary: 'Reject a quarantined version',
+    body: REASON,
+  },
+  {
+    method: 'delete',
+    path: '/api/admin/crates/{name}/versions/{version}',
+    summary: 'Delete a version',
+    body: REASON,
+    destructive: true,
+  },
+  {
+    method: 'delete',
+    path: '/api/admin/crates/{name}/owners/{login}',
+    summary: 'Remove an owner',
+    body: REASON,
+  },
+  { method: 'get', path: '/api/admin/users/{login}', summary: 'User: crates, tokens, publishes, sign-ins' },
+  {
+    method: 'post',
+    path: '/api/admin/users/{login}/lock',
+    summary: 'Lock a user',
+    body: { ...REASON, until: ['string', false] },
+    destructive: true,
+  },
+  { method: 'post', path: '/api/admin/users/{login}/unlock', summary: 'Unlock a user', body: REASON },
+  {
+    method: 'post',
+    path: '/api/admin/users/{login}/tokens/{id}/revoke',
+    summary: 'Revoke one token',
+    body: REASON,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/users/{login}/tokens/revoke-all',
+    summary: "Revoke all of a user's tokens",
+    body: REASON,
+    destructive: true,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/names',
+    summary: 'Reserve or block a crate name',
+    body: { name: ['string', true], action: ['string', true], ...REASON },
+  },
+  { method: 'get', path: '/api/admin/search', summary: 'Search crates, users and alerts', query: ['q'] },
+  {
+    method: 'get',
+    path: '/api/admin/audit-log',
+    summary: 'Audit log',
+    query: ['action', 'actor', 'target', 'offset', 'per_page'],
+  },
+  { method: 'get', path: '/api/admin/audit-log/verify', summary: 'Verify the hash chain' },
+  {
+    method: 'get',
+    path: '/api/admin/impact',
+    summary: 'Dependents a crate or version has (for confirmations)',
+    query: ['crate', 'version'],
+  },
+  { method: 'get', path: '/api/admin/quarantine', summary: 'Versions held for review' },
+  { method: 'get', path: '/api/admin/jobs', summary: 'Background job counts' },
+  { method: 'get', path: '/api/admin/graph/stats', summary: 'Ecosystem graph statistics' },
+  {
+    method: 'get',
+    path: '/api/admin/graph/dependents',
+    summary: 'Direct or transitive dependents',
+    query: ['spec', 'transitive', 'all_versions', 'kinds', 'optional'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/graph/tree',
+    summary: 'Dependency tree of a version',
+    query: ['spec', 'depth', 'kinds', 'optional'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/graph/why',
+    summary: 'Shortest dependency path',
+    query: ['from', 'to', 'kinds', 'optional'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/graph/top',
+    summary: 'Top crates by transitive dependents',
+    query: ['n', 'kinds', 'optional'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/graph/blast-radius',
+    summary: 'Crates whose latest version resolves to an affected version',
+    query: ['spec', 'kinds', 'optional'],
+  },
+];
+
+const ERROR = {
+  description: 'error',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Errors' } } },
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of ROUTES) {
+    const params = [
+      ...[...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...(r.query ?? []).map((q) => ({ name: q, in: 'query', required: false, schema: { type: 'string' } })),
+    ];
+    const op: Record<string, unknown> = {
+      summary: r.summary + (r.destructive ? ' (needs a recent re-authentication)' : ''),
+      ...(params.length ? { parameters: params } : {}),
+      responses: { '200': { description: 'ok' }, '400': ERROR, '401': ERROR, '403': ERROR, '404': ERROR },
+      ...(r.public ? { security: [] } : {}),
+    };
+    if (r.body) {
+      op.requestBody = {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: Object.fromEntries(Object.entries(r.body).map(([k, [type]]) => [k, { type }])),
+              required: Object.entries(r.body)
+                .filter(([, [, req]]) => req)
+                .map(([k]) => k),
+            },
+          },
+        },
+      };
+    }
+    (paths[r.path] ??= {})[r.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'cratekeeper admin API',
+      version: '0.1.0',
+      description: 'See docs/admin-api.md. Mutations from a console session need the X-CSRF-Token header.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ session: [] }, { token: [] }],
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'ck_session' },
+        token: { type: 'apiKey', in: 'header', name: 'Authorization' },
+      },
+      schemas: {
+        Errors: {
+          type: 'object',
+          properties: {
+            errors: { type: 'array', items: { type: 'object', properties: { detail: { type: 'string' } } } },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}
+
+/** The routes the document lists, for the test that checks every one refuses outsiders. */
+export function documentedRoutes(): { method: Method; path: string; public: boolean }[] {
+  return ROUTES.map((r) => ({ method: r.method, path: r.path, public: r.public === true }));
+}

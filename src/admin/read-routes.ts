@@ -1,0 +1,444 @@
+// What the console's pages read: overview, alert detail with evidence, crate and user
+// pages, search, the audit log, and the impact figures shown before an action.
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { queryDependents } from '../graph/query-api.js';
+import type { SecurityPipeline } from '../jobs/security-pipeline.js';
+import { badRequest, notFound } from '../registry/errors.js';
+import type { RegistryServices } from '../registry/services.js';
+import { SEVERITY_ORDER } from '../store/alerts.js';
+import type { AlertRow, AuditRow, TokenRow, VersionRow } from '../store/schema.js';
+import type { AdminAuth } from './auth.js';
+import { codeAround, diffAgainstPrevious } from './evidence.js';
+
+export function alertJson(a: AlertRow) {
+  return {
+    id: a.id,
+    kind: a.kind,
+    severity: a.severity,
+    status: a.status,
+    crate: a.crate_name,
+    version: a.version,
+    title: a.title,
+    score: a.score,
+    details: JSON.parse(a.details) as unknown,
+    created_at: a.created_at,
+    updated_at: a.updated_at,
+  };
+}
+
+export function auditJson(e: AuditRow) {
+  return {
+    id: e.id,
+    at: e.at,
+    actor: e.actor,
+    action: e.action,
+    targetType: e.target_type,
+    target: e.target,
+    reason: e.reason,
+    details: JSON.parse(e.details) as unknown,
+    ip: e.ip,
+    hash: e.hash,
+    prevHash: e.prev_hash,
+  };
+}
+
+function tokenJson(t: TokenRow) {
+  return {
+    id: t.id,
+    name: t.name,
+    scopes: t.scopes.split(','),
+    crates: t.crate_patterns ? (JSON.parse(t.crate_patterns) as string[]) : null,
+    createdAt: t.created_at,
+    lastUsedAt: t.last_used_at,
+    expiresAt: t.expires_at,
+    revokedAt: t.revoked_at,
+  };
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const int = (v: string | undefined, fallback: number, max: number) =>
+  Math.min(Math.max(Number.parseInt(v ?? '', 10) || fallback, 0), max);
+
+export interface Impact {
+  crate: string;
+  version: string | null;
+  directDependents: number;
+  transitiveDependents: number;
+  versions: number;
+}
+
+export async function impactOf(
+  services: RegistryServices,
+  crateName: string,
+  version: string | null,
+): Promise<Impact> {
+  const krate = await services.crates.findByName(crateName);
+  if (!krate) throw notFound(`no crate \`${crateName.slice(0, 100)}\``);
+  const versions = version ? 1 : (await services.crates.versions(krate.id)).length;
+  const graph = await services.graph.get();
+  const spec = version ? `${krate.name}@${version}` : krate.name;
+  const count = (transitive: boolean) => {
+    try {
+      return queryDependents(graph, { spec, transitive, kinds: ['normal', 'build'], includeOptional: true })
+        .crates;
+    } catch {
+      return 0; // a version outside the index (quarantined) has no dependents
+    }
+  };
+  return {
+    crate: krate.name,
+    version,
+    directDependents: count(false),
+    transitiveDependents: count(true),
+    versions,
+  };
+}
+
+export function registerReadRoutes(
+  app: FastifyInstance,
+  services: RegistryServices,
+  pipeline: SecurityPipeline,
+  auth: AdminAuth,
+): void {
+  const db = services.db.kysely;
+
+  const versionJson = async (v: VersionRow) => {
+    const publisher = v.published_by ? await services.users.findById(v.published_by) : undefined;
+    const token = v.token_id
+      ? await db.selectFrom('api_tokens').select('name').where('id', '=', v.token_id).executeTakeFirst()
+      : undefined;
+    const scan = await pipeline.scans.latest(v.id);
+    return {
+      num: v.num,
+      yanked: v.yanked === 1,
+      status: v.status,
+      checksum: v.checksum,
+      size: v.size,
+      publishedAt: v.published_at,
+      publisher: publisher?.login ?? null,
+      tokenName: token?.name ?? null,
+      clientIp: v.client_ip,
+      userAgent: v.user_agent,
+      hasBuildScript: v.has_build_script === 1,
+      scan: scan
+        ? { verdict: scan.verdict, findings: (JSON.parse(scan.findings) as unknown[]).length }
+        : null,
+    };
+  };
+
+  const publishRows = (filter: { userId?: number; limit: number }) =>
+    db
+      .selectFrom('versions')
+      .innerJoin('crates', 'crates.id', 'versions.crate_id')
+      .leftJoin('users', 'users.id', 'versions.published_by')
+      .select([
+        'crates.name',
+        'versions.id',
+        'versions.num',
+        'versions.published_at',
+        'versions.status',
+        'versions.client_ip',
+        'versions.user_agent',
+        'users.login',
+      ])
+      .$if(filter.userId !== undefined, (q) => q.where('versions.published_by', '=', filter.userId!))
+      .orderBy('versions.id', 'desc')
+      .limit(filter.limit)
+      .execute();
+
+  const publishJson = async (r: Awaited<ReturnType<typeof publishRows>>[number]) => ({
+    crate: r.name,
+    version: r.num,
+    publishedAt: r.published_at,
+    publisher: r.login,
+    status: r.status,
+    clientIp: r.client_ip,
+    userAgent: r.user_agent,
+    verdict: (await pipeline.scans.latest(r.id))?.verdict ?? null,
+  });
+
+  app.get('/api/admin/overview', async (req) => {
+    await auth.require(req);
+    const open = await db
+      .selectFrom('alerts')
+      .select(['severity', 'kind', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .where('status', 'in', ['open', 'escalated'])
+      .groupBy(['severity', 'kind'])
+      .execute();
+    const bySeverity: Record<string, number> = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0]));
+    const byKind: Record<string, number> = {};
+    let total = 0;
+    for (const r of open) {
+      bySeverity[r.severity] = (bySeverity[r.severity] ?? 0) + Number(r.n);
+      byKind[r.kind] = (byKind[r.kind] ?? 0) + Number(r.n);
+      total += Number(r.n);
+    }
+    const days: string[] = [];
+    for (let i = 29; i >= 0; i--) days.push(day(new Date(Date.now() - i * 86_400_000)));
+    const perDay = async (table: 'versions' | 'alerts', column: 'published_at' | 'created_at') => {
+      const rows = await sql<{ d: string; n: string | number }>`
+        select substr(${sql.ref(column)}, 1, 10) as d, count(*) as n from ${sql.table(table)}
+        where ${sql.ref(column)} >= ${days[0]!} group by substr(${sql.ref(column)}, 1, 10)`.execute(db);
+      const m = new Map(rows.rows.map((r) => [r.d, Number(r.n)]));
+      return days.map((d) => m.get(d) ?? 0);
+    };
+    const dl = await db
+      .selectFrom('version_downloads')
+      .select(['date', (eb) => eb.fn.sum<string | number>('downloads').as('n')])
+      .where('date', '>=', days[0]!)
+      .groupBy('date')
+      .execute();
+    const dlMap = new Map(dl.map((r) => [r.date, Number(r.n)]));
+    return {
+      alerts: { open: total, bySeverity, byKind },
+      recentPublishes: await Promise.all((await publishRows({ limit: 15 })).map(publishJson)),
+      perDay: {
+        days,
+        publishes: await perDay('versions', 'published_at'),
+        alerts: await perDay('alerts', 'created_at'),
+        downloads: days.map((d) => dlMap.get(d) ?? 0),
+      },
+      jobs: await pipeline.queue.counts(),
+    };
+  });
+
+  app.get('/api/admin/alerts/:id', async (req) => {
+    await auth.require(req);
+    const id = Number((req.params as { id: string }).id);
+    const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
+    if (!alert) throw notFound('no such alert');
+    const notes = await db
+      .selectFrom('alert_notes')
+      .selectAll()
+      .where('alert_id', '=', id)
+      .orderBy('id')
+      .execute();
+    const details = JSON.parse(alert.details) as Record<string, unknown>;
+    const version = alert.version_id
+      ? await db.selectFrom('versions').selectAll().where('id', '=', alert.version_id).executeTakeFirst()
+      : undefined;
+    const evidence: Record<string, unknown> = { kind: alert.kind };
+    if (alert.kind === 'scanner') {
+      const findings = (details.findings ?? []) as { file: string | null; line: number | null }[];
+      const bytes = version ? await services.blobs.get(version.checksum) : null;
+      const code = bytes
+        ? await codeAround(
+            bytes,
+            findings.filter((f) => f.file && f.line).map((f) => ({ file: f.file!, line: f.line! })),
+          ).catch(() => new Map())
+        : new Map();
+      evidence.findings = findings.map((f) => ({
+        ...f,
+        code: f.file && f.line ? (code.get(`${f.file}:${f.line}`) ?? null) : null,
+      }));
+    }
+    if (alert.kind === 'typosquat' || alert.kind === 'impersonation') {
+      evidence.squat = {
+        target: details.target,
+        targetOwners: details.targetOwners ?? [],
+        check: details.kind,
+        message: details.message,
+        similarity: details.similarity ?? null,
+        crates: details.crates ?? null,
+      };
+    }
+    if (version) evidence.diff = await diffAgainstPrevious(services, version).catch(() => null);
+    let impact: Impact | null = null;
+    if (await services.crates.findByName(alert.crate_name))
+      impact = await impactOf(services, alert.crate_name, alert.version);
+    return {
+      alert: alertJson(alert),
+      notes: notes.map((n) => ({ at: n.created_at, user: n.login, note: n.note })),
+      evidence,
+      impact,
+    };
+  });
+
+  app.get('/api/admin/crates/:name', async (req) => {
+    await auth.require(req);
+    const name = (req.params as { name: string }).name;
+    const krate = await services.crates.findByName(name);
+    if (!krate) throw notFound(`no crate \`${name.slice(0, 100)}\``);
+    const versions = await services.crates.versions(krate.id);
+    const since = day(new Date(Date.now() - 89 * 86_400_000));
+    const downloads = await db
+      .selectFrom('version_downloads')
+      .innerJoin('versions', 'versions.id', 'version_downloads.version_id')
+      .select([
+        'version_downloads.date',
+        (eb) => eb.fn.sum<string | number>('version_downloads.downloads').as('n'),
+      ])
+      .where('versions.crate_id', '=', krate.id)
+      .where('version_downloads.date', '>=', since)
+      .groupBy('version_downloads.date')
+      .orderBy('version_downloads.date')
+      .execute();
+    const graph = await services.graph.get();
+    let direct: string[] = [];
+    let transitiveCount = 0;
+    try {
+      const d = queryDependents(graph, {
+        spec: krate.name,
+        kinds: ['normal', 'build'],
+        includeOptional: true,
+      });
+      direct = [...new Set(d.dependents.map((x) => x.crate))].sort();
+      transitiveCount = queryDependents(graph, {
+        spec: krate.name,
+        transitive: true,
+        kinds: ['normal', 'build'],
+        includeOptional: true,
+      }).crates;
+    } catch {
+      // no version in the index (all quarantined): no dependents
+    }
+    const alerts = await pipeline.alerts.list({ crateName: krate.name, limit: 100 });
+    return {
+      crate: {
+        name: krate.name,
+        description: krate.description,
+        homepage: krate.homepage,
+        repository: krate.repository,
+        documentation: krate.documentation,
+        keywords: JSON.parse(krate.keywords) as string[],
+        categories: JSON.parse(krate.categories) as string[],
+        createdAt: krate.created_at,
+        updatedAt: krate.updated_at,
+        downloads: await services.crates.downloadsOf(krate.id),
+        maxVersion: await services.crates.maxVersion(krate.id),
+      },
+      owners: (await services.crates.owners(krate.id)).map((o) => ({ login: o.login, name: o.name })),
+      versions: await Promise.all([...versions].reverse().map(versionJson)),
+      alerts: alerts.alerts.map(alertJson),
+      downloadsPerDay: downloads.map((d) => ({ date: d.date, downloads: Number(d.n) })),
+      dependents: { direct, directCount: direct.length, transitiveCount },
+    };
+  });
+
+  app.get('/api/admin/users/:login', async (req) => {
+    await auth.require(req);
+    const login = (req.params as { login: string }).login;
+    const user = await services.users.findByLogin(login);
+    if (!user) throw notFound(`no user \`${login.slice(0, 60)}\``);
+    const owned = await db
+      .selectFrom('crate_owners')
+      .innerJoin('crates', 'crates.id', 'crate_owners.crate_id')
+      .select(['crates.id', 'crates.name'])
+      .where('crate_owners.user_id', '=', user.id)
+      .orderBy('crates.name')
+      .execute();
+    const signIns = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', 'in', ['sign-in', 'sign-in-failed'])
+      .where('target', '=', user.login)
+      .orderBy('id', 'desc')
+      .limit(50)
+      .execute();
+    return {
+      user: {
+        id: user.id,
+        login: user.login,
+        name: user.name,
+        email: user.email,
+        isAdmin: user.is_admin === 1,
+        lockedUntil: user.locked_until,
+        lockReason: user.lock_reason,
+        createdAt: user.created_at,
+      },
+      crates: await Promise.all(
+        owned.map(async (c) => ({ name: c.name, maxVersion: await services.crates.maxVersion(c.id) })),
+      ),
+      tokens: (await services.tokens.listForUser(user.id)).map(tokenJson),
+      publishes: await Promise.all((await publishRows({ userId: user.id, limit: 100 })).map(publishJson)),
+      signIns: signIns.map((s) => ({
+        at: s.at,
+        ip: s.ip,
+        userAgent: (JSON.parse(s.details) as { userAgent?: string }).userAgent ?? null,
+        success: s.action === 'sign-in',
+      })),
+    };
+  });
+
+  app.get('/api/admin/search', async (req) => {
+    await auth.require(req);
+    const q = String((req.query as { q?: string }).q ?? '')
+      .trim()
+      .slice(0, 100);
+    if (!q) throw badRequest('missing query parameter `q`');
+    const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const crates = await services.crates.search(q, 20, 0);
+    const users = await db
+      .selectFrom('users')
+      .select(['login', 'name'])
+      .where((eb) =>
+        eb.or([
+          sql<boolean>`lower(login) like ${like} escape '\\'`,
+          sql<boolean>`lower(coalesce(name, '')) like ${like} escape '\\'`,
+        ]),
+      )
+      .orderBy('login')
+      .limit(20)
+      .execute();
+    const alerts = await db
+      .selectFrom('alerts')
+      .select(['id', 'title', 'severity', 'status', 'crate_name'])
+      .where((eb) => eb.or([sql<boolean>`lower(title) like ${like} escape '\\'`, eb('crate_name', '=', q)]))
+      .orderBy('id', 'desc')
+      .limit(20)
+      .execute();
+    return {
+      crates: crates.crates.map((c) => ({
+        name: c.name,
+        description: c.description,
+        maxVersion: c.max_version,
+      })),
+      users,
+      alerts: alerts.map((a) => ({
+        id: a.id,
+        title: a.title,
+        severity: a.severity,
+        status: a.status,
+        crate: a.crate_name,
+      })),
+    };
+  });
+
+  app.get('/api/admin/audit-log', async (req) => {
+    await auth.require(req);
+    const q = req.query as Record<string, string | undefined>;
+    const { total, entries } = await services.audit.list({
+      ...(q.action ? { action: q.action } : {}),
+      ...(q.actor ? { actor: q.actor } : {}),
+      ...(q.target ? { target: q.target } : {}),
+      limit: int(q.per_page, 50, 500),
+      offset: int(q.offset, 0, Number.MAX_SAFE_INTEGER),
+    });
+    return { total, entries: entries.map(auditJson) };
+  });
+
+  app.get('/api/admin/audit-log/verify', async (req) => {
+    await auth.require(req);
+    return services.audit.verify();
+  });
+
+  app.get('/api/admin/impact', async (req) => {
+    await auth.require(req);
+    const q = req.query as Record<string, string | undefined>;
+    if (!q.crate) throw badRequest('missing query parameter `crate`');
+    return impactOf(services, q.crate, q.version ?? null);
+  });
+
+  app.get('/api/admin/quarantine', async (req) => {
+    await auth.require(req);
+    const rows = await db
+      .selectFrom('versions')
+      .innerJoin('crates', 'crates.id', 'versions.crate_id')
+      .select(['crates.name', 'versions.num', 'versions.published_at'])
+      .where('versions.status', '=', 'quarantined')
+      .orderBy('versions.id')
+      .execute();
+    return { versions: rows.map((r) => ({ crate: r.name, version: r.num, published_at: r.published_at })) };
+  });
+}
