@@ -10,16 +10,17 @@ import { repoRoot } from '../support/debian-corpus.js';
 
 const main = join(repoRoot, 'src/cli/main.ts');
 
-function ck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function ck(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['--import', 'tsx', main, ...args],
-      { cwd: repoRoot },
+      { cwd: repoRoot, timeout: 60_000 },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
     );
+    child.stdin?.end(input);
   });
 }
 
@@ -35,9 +36,21 @@ describe('cratekeeper CLI', () => {
   });
 
   it('creates users and tokens, refusing bad input with a clear error', async () => {
-    expect((await ck(['user', 'add', 'alice', '--admin', '--data', data])).stdout).toContain(
-      'created user alice (admin)',
+    const alice = await ck(['user', 'add', 'alice', '--admin', '--no-password', '--data', data]);
+    expect(alice.stdout, alice.stderr).toContain('created user alice (admin)');
+    const withPassword = await ck(
+      ['user', 'add', 'root', '--admin', '--password-stdin', '--data', data],
+      'a long enough secret\n',
     );
+    expect(withPassword.stdout).toContain('created user root (admin) with a console password');
+    const short = await ck(
+      ['user', 'add', 'shorty', '--admin', '--password-stdin', '--data', data],
+      'short\n',
+    );
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('at least 10 characters');
+    const noTerminal = await ck(['user', 'add', 'asks', '--admin', '--data', data]);
+    expect(noTerminal.stderr).toContain('pipe it with --password-stdin');
     const dup = await ck(['user', 'add', 'alice', '--data', data]);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('already exists');
@@ -65,7 +78,17 @@ describe('cratekeeper CLI', () => {
     expect(badScope.stderr).toContain('unknown scope `admin`');
     const noUser = await ck(['token', 'create', '--user', 'nobody', '--data', data]);
     expect(noUser.stderr).toContain('no user `nobody`');
-  });
+    // Only created users exist: a refused password left nothing behind.
+    expect((await ck(['token', 'create', '--user', 'shorty', '--data', data])).stderr).toContain(
+      'no user `shorty`',
+    );
+
+    const verify = await ck(['audit-log', 'verify', '--data', data, '--json']);
+    expect(verify.code).toBe(0);
+    const result = JSON.parse(verify.stdout) as { ok: boolean; checked: number };
+    expect(result).toMatchObject({ ok: true });
+    expect(result.checked).toBeGreaterThanOrEqual(3); // two users created, one token
+  }, 180_000);
 
   it('imports .crate files and reports refusals with reasons', async () => {
     const crates = join(dir, 'crates');

@@ -8,6 +8,8 @@ import { isPostgresUrl } from '../../store/database.js';
 import { TOKEN_SCOPES, parseScopes } from '../../store/tokens.js';
 import { createApp, securityConfigFrom } from '../app.js';
 import { loadConfigFile, section } from '../config-file.js';
+import { passwordError } from '../../store/passwords.js';
+import { promptNewPassword, readPasswordFromStdin } from '../password-input.js';
 import { createProgress } from '../progress.js';
 
 interface CommonOptions {
@@ -136,12 +138,33 @@ export function registerRegistryCommands(program: Command): void {
     });
 
   const user = program.command('user').description('manage registry users');
-  addCommon(user.command('add <login>').description('create a user'))
+  addCommon(
+    user.command('add <login>').description('create a user (an --admin is asked for a console password)'),
+  )
     .option('--admin', 'make the user an administrator')
     .option('--name <name>', 'display name')
     .option('--email <email>', 'e-mail address')
+    .option('--password-stdin', 'read the console password from standard input')
+    .option('--no-password', 'create an administrator without a console password (API tokens only)')
     .action(
-      async (login: string, opts: CommonOptions & { admin?: boolean; name?: string; email?: string }) => {
+      async (
+        login: string,
+        opts: CommonOptions & {
+          admin?: boolean;
+          name?: string;
+          email?: string;
+          passwordStdin?: boolean;
+          password?: boolean;
+        },
+      ) => {
+        // Ask before touching the database, so a refused password leaves no user behind.
+        let password: string | null = null;
+        if (opts.passwordStdin) password = await readPasswordFromStdin();
+        else if (opts.admin && opts.password !== false) password = await promptNewPassword(login);
+        if (password !== null) {
+          const err = passwordError(password);
+          if (err) throw new Error(err);
+        }
         const services = await openFromOptions(opts);
         try {
           const row = await services.users.create({
@@ -150,12 +173,68 @@ export function registerRegistryCommands(program: Command): void {
             name: opts.name ?? null,
             email: opts.email ?? null,
           });
-          process.stdout.write(`created user ${row.login}${row.is_admin ? ' (admin)' : ''}\n`);
+          if (password !== null) await services.users.setPassword(row.id, password);
+          await services.audit.append({
+            actorId: null,
+            actor: 'cli',
+            action: 'user-create',
+            targetType: 'user',
+            target: row.login,
+            details: { admin: row.is_admin === 1, password: password !== null },
+          });
+          process.stdout.write(
+            `created user ${row.login}${row.is_admin ? ' (admin)' : ''}${password !== null ? ' with a console password' : ''}\n`,
+          );
         } finally {
           await services.close();
         }
       },
     );
+
+  addCommon(user.command('passwd <login>').description("set a user's console password"))
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (login: string, opts: CommonOptions & { passwordStdin?: boolean }) => {
+      const password = opts.passwordStdin ? await readPasswordFromStdin() : await promptNewPassword(login);
+      const err = passwordError(password);
+      if (err) throw new Error(err);
+      const services = await openFromOptions(opts);
+      try {
+        const row = await services.users.findByLogin(login);
+        if (!row) throw new Error(`no user \`${login}\``);
+        await services.users.setPassword(row.id, password);
+        await services.sessions.deleteForUser(row.id);
+        await services.audit.append({
+          actorId: null,
+          actor: 'cli',
+          action: 'password-set',
+          targetType: 'user',
+          target: row.login,
+        });
+        process.stdout.write(`password of ${row.login} set; their console sessions were ended\n`);
+      } finally {
+        await services.close();
+      }
+    });
+
+  const audit = program.command('audit-log').description('the append-only, hash-chained audit log');
+  addCommon(audit.command('verify').description('recompute the hash chain and name the first broken entry'))
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: CommonOptions & { json?: boolean }) => {
+      const services = await openFromOptions(opts);
+      try {
+        const result = await services.audit.verify();
+        if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+        else if (result.ok) process.stdout.write(`audit log intact: ${result.checked} entries verified\n`);
+        else {
+          process.stdout.write(
+            `audit log BROKEN at entry ${result.firstBroken!.id}: ${result.firstBroken!.reason} (${result.checked} entries before it verified)\n`,
+          );
+        }
+        if (!result.ok) process.exitCode = 1;
+      } finally {
+        await services.close();
+      }
+    });
 
   const token = program.command('token').description('manage API tokens');
   addCommon(
@@ -185,12 +264,20 @@ export function registerRegistryCommands(program: Command): void {
           const owner = await services.users.findByLogin(opts.user);
           if (!owner)
             throw new Error(`no user \`${opts.user}\`; create it with \`cratekeeper user add ${opts.user}\``);
-          const { token: secret } = await services.tokens.create({
+          const { token: secret, row } = await services.tokens.create({
             userId: owner.id,
             name: opts.name,
             scopes,
             cratePatterns: opts.crates ?? null,
             expiresInDays: expires,
+          });
+          await services.audit.append({
+            actorId: owner.id,
+            actor: 'cli',
+            action: 'token-create',
+            targetType: 'token',
+            target: `${owner.login}/${row.name}#${row.id}`,
+            details: { scopes, crates: opts.crates ?? null, expiresInDays: expires },
           });
           process.stdout.write(`${secret}\n`);
           process.stderr.write(

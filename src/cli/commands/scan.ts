@@ -58,7 +58,8 @@ export async function collectInputs(paths: string[], maxDepth = 3): Promise<Scan
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       if (SKIP.has(e.name)) continue;
-      if ((e.isFile() && e.name.endsWith('.crate')) || e.isDirectory()) await visit(join(p, e.name), depth + 1, false);
+      if ((e.isFile() && e.name.endsWith('.crate')) || e.isDirectory())
+        await visit(join(p, e.name), depth + 1, false);
     }
   };
   for (const p of paths) await visit(p, 0, true);
@@ -72,7 +73,10 @@ export function registerScanCommands(program: Command): void {
     .argument('<paths...>', '.crate files, crate directories, or folders holding them')
     .option('--json', 'print the reports as JSON')
     .option('--sarif', 'print a SARIF 2.1.0 log')
-    .option('--fail-on <severity>', 'exit 1 when a crate verdict is at or above this severity (info|low|medium|high|critical)')
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when a crate verdict is at or above this severity (info|low|medium|high|critical)',
+    )
     .option('--show <severity>', 'lowest finding severity in human output', 'low')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--workers <n>', 'worker threads (default: one per core)')
@@ -95,7 +99,8 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
   let workers: number | undefined;
   if (opts.workers !== undefined) {
     workers = Number(opts.workers);
-    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers must be 1–64, got ${opts.workers}`);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+      throw new UsageError(`--workers must be 1–64, got ${opts.workers}`);
   }
   const inputs = await collectInputs(paths);
   if (inputs.length === 0) throw new UsageError('no .crate files or crate directories found');
@@ -127,7 +132,9 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
   const errors = results.filter((r) => r.error);
 
   if (opts.sarif) {
-    process.stdout.write(`${JSON.stringify(reportsToSarif(ok.map((r) => ({ report: r.report }))), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(reportsToSarif(ok.map((r) => ({ report: r.report }))), null, 2)}\n`,
+    );
   } else if (opts.json) {
     const out = {
       reports: ok.map((r) => ({ path: r.input.path, ...r.report })),
@@ -145,21 +152,26 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
 
 function parseSeverity(flag: string, v: string | undefined): Severity | undefined {
   if (v === undefined) return undefined;
-  if (!isSeverity(v)) throw new UsageError(`${flag} must be one of ${SEVERITIES.join(', ')}; got ${JSON.stringify(v)}`);
+  if (!isSeverity(v))
+    throw new UsageError(`${flag} must be one of ${SEVERITIES.join(', ')}; got ${JSON.stringify(v)}`);
   return v;
 }
 
 /** Crates worst first, each with its findings (worst first) at or above `show`. */
 export function formatHuman(results: { input: ScanInput; report: ScanReport }[], show: Severity): string {
   const sorted = [...results].sort(
-    (a, b) => severityRank(b.report.verdict) - severityRank(a.report.verdict) || a.report.crate.name.localeCompare(b.report.crate.name),
+    (a, b) =>
+      severityRank(b.report.verdict) - severityRank(a.report.verdict) ||
+      a.report.crate.name.localeCompare(b.report.crate.name),
   );
   const lines: string[] = [];
   const counts = new Map<string, number>();
   for (const { input, report } of sorted) {
     counts.set(report.verdict, (counts.get(report.verdict) ?? 0) + 1);
     const shown = report.findings.filter((f) => severityRank(f.severity) >= severityRank(show));
-    lines.push(`${report.verdict.toUpperCase().padEnd(8)} ${report.crate.name} ${report.crate.version}  (${input.path})`);
+    lines.push(
+      `${report.verdict.toUpperCase().padEnd(8)} ${report.crate.name} ${report.crate.version}  (${input.path})`,
+    );
     for (const f of shown) {
       const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '(crate)';
       lines.push(`  ${f.severity.padEnd(8)} ${f.ruleId}  ${where}${f.context ? ` [${f.context}]` : ''}`);
