@@ -1,7 +1,7 @@
 // Console sign-in, sign-out and re-authentication, with throttling of failures and every
 // attempt in the audit log.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { RegistryError, unauthorized } from '../registry/errors.js';
+import { RegistryError, forbidden, unauthorized } from '../registry/errors.js';
 import { jsonBody, stringField } from '../registry/json-body.js';
 import type { RegistryServices } from '../registry/services.js';
 import { verifyPassword } from '../store/passwords.js';
@@ -92,8 +92,14 @@ export function registerSessionRoutes(
 
   app.get('/api/admin/session', async (req, reply) => {
     setNoStore(reply);
+    if (req.headers.authorization) {
+      // A token holder has no session (and needs no CSRF token), but is checked the same way.
+      const actor = await auth.require(req);
+      return { user: userJson(actor.user), csrfToken: null, reauthUntil: null };
+    }
     const current = await auth.session(req);
-    if (!current || current.user.is_admin !== 1) throw unauthorized('not signed in');
+    if (!current) throw unauthorized('not signed in');
+    if (current.user.is_admin !== 1) throw forbidden('this needs an administrator');
     return {
       user: userJson(current.user),
       csrfToken: current.session.csrf_token,
