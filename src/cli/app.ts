@@ -8,6 +8,7 @@ import {
   type QuarantinePolicy,
   type SecurityConfig,
 } from '../jobs/security-pipeline.js';
+import { Notifier, defaultNotificationConfig, type NotificationConfig } from '../jobs/notifications.js';
 import { Worker } from '../jobs/worker.js';
 import { buildServer } from '../registry/server.js';
 import type { RegistryServices } from '../registry/services.js';
@@ -39,7 +40,7 @@ export function securityConfigFrom(file: { text: string | null; table: ConfigTab
 export function createApp(
   services: RegistryServices,
   security: SecurityConfig,
-  options: { logger?: boolean; workerPollMs?: number } = {},
+  options: { logger?: boolean; workerPollMs?: number; notifications?: NotificationConfig } = {},
 ): App {
   const server = buildServer(services, { logger: options.logger ?? false });
   const pipeline = new SecurityPipeline(services, security);
@@ -51,6 +52,16 @@ export function createApp(
       server.log.warn({ job: job.id, kind: job.kind, outcome, err: (err as Error).message }, 'job failed'),
   });
   pipeline.register(worker);
+  const notifier = new Notifier(
+    options.notifications ?? defaultNotificationConfig(() => `${services.config.publicUrl}/console`),
+    pipeline.queue,
+    pipeline.alerts,
+  );
+  notifier.register(worker);
+  pipeline.alertListeners.push(async (alert) => {
+    await notifier.alertCreated(alert);
+    worker.nudge();
+  });
   // Jobs queued by this process start at once rather than at the next poll.
   services.publisher.onPublished(() => worker.nudge());
   return { services, server, pipeline, worker };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { defaultRegistryConfig, type RegistryConfigOverrides } from '../../src/registry/config.js';
 import { createApp, type App } from '../../src/cli/app.js';
+import type { NotificationConfig } from '../../src/jobs/notifications.js';
 import { defaultSecurityConfig, type SecurityConfig } from '../../src/jobs/security-pipeline.js';
 import { openRegistry, type RegistryServices } from '../../src/registry/services.js';
 import type { DatabaseConfig } from '../../src/store/database.js';
@@ -29,6 +30,7 @@ export async function startRegistry(
     config?: RegistryConfigOverrides;
     database?: DatabaseConfig;
     security?: Partial<SecurityConfig>;
+    notifications?: NotificationConfig;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
@@ -37,7 +39,13 @@ export async function startRegistry(
     config: defaultRegistryConfig(opts.config),
     ...(opts.database ? { database: opts.database } : {}),
   });
-  const { server: app, pipeline, worker } = createApp(services, defaultSecurityConfig(opts.security));
+  const {
+    server: app,
+    pipeline,
+    worker,
+  } = createApp(services, defaultSecurityConfig(opts.security), {
+    ...(opts.notifications ? { notifications: opts.notifications } : {}),
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   services.config.publicUrl = address;
   return {

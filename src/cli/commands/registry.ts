@@ -6,6 +6,7 @@ import { collectCrateFiles, importCrateFiles } from '../../registry/importer.js'
 import { openRegistry, type RegistryServices } from '../../registry/services.js';
 import { isPostgresUrl } from '../../store/database.js';
 import { TOKEN_SCOPES, parseScopes } from '../../store/tokens.js';
+import { notificationConfigFrom } from '../../jobs/notifications.js';
 import { createApp, securityConfigFrom } from '../app.js';
 import { loadConfigFile, section } from '../config-file.js';
 import { passwordError } from '../../store/passwords.js';
@@ -83,6 +84,7 @@ export function registerRegistryCommands(program: Command): void {
           pipeline,
         } = createApp(services, securityConfigFrom(file), {
           logger: Boolean(opts.log),
+          notifications: notificationConfigFrom(file.table, () => `${services.config.publicUrl}/console`),
         });
         if (opts.worker !== false) worker.start();
         const address = await app.listen({ host, port });
@@ -119,7 +121,9 @@ export function registerRegistryCommands(program: Command): void {
     .action(async (opts: CommonOptions & { once?: boolean }) => {
       const file = loadConfigFile(opts.config);
       const services = await openFromOptions(opts);
-      const { worker } = createApp(services, securityConfigFrom(file));
+      const { worker } = createApp(services, securityConfigFrom(file), {
+        notifications: notificationConfigFrom(file.table, () => `${services.config.publicUrl}/console`),
+      });
       if (opts.once) {
         const n = await worker.drain();
         process.stdout.write(`ran ${n} job${n === 1 ? '' : 's'}\n`);
