@@ -79,7 +79,9 @@ try {
       tech.set(t, e);
     }
     const top = r?.findings[0];
-    console.log(`  ${ok ? 'caught ' : 'MISSED '} ${(r?.verdict ?? 'error').padEnd(8)} ${l.dir.padEnd(32)} ${top ? `${top.ruleId} (${top.file ?? '-'}${top.line ? `:${top.line}` : ''})` : ''}`);
+    console.log(
+      `  ${ok ? 'caught ' : 'MISSED '} ${(r?.verdict ?? 'error').padEnd(8)} ${l.dir.padEnd(32)} ${top ? `${top.ruleId} (${top.file ?? '-'}${top.line ? `:${top.line}` : ''})` : ''}`,
+    );
   }
   let benignHigh = 0;
   for (const l of ben) {
@@ -87,21 +89,33 @@ try {
     const flagged = r !== undefined && high(r);
     if (flagged) benignHigh++;
     const top = r?.findings[0];
-    console.log(`  ${flagged ? 'FLAGGED' : 'benign '} ${(r?.verdict ?? 'error').padEnd(8)} ${l.dir.padEnd(32)} ${top ? `${top.severity} ${top.ruleId}` : ''}`);
+    console.log(
+      `  ${flagged ? 'FLAGGED' : 'benign '} ${(r?.verdict ?? 'error').padEnd(8)} ${l.dir.padEnd(32)} ${top ? `${top.severity} ${top.ruleId}` : ''}`,
+    );
   }
   console.log('  per technique (malicious samples at high+):');
   for (const [t, e] of [...tech].sort()) console.log(`    ${t.padEnd(28)} ${e.hit}/${e.n}`);
   const recallOk = caught === mal.length;
   const benignOk = benignHigh <= 1;
-  console.log(`  recall at high+:        ${caught}/${mal.length} = ${pct(caught, mal.length)}   target 100%   ${mark(recallOk)}`);
-  console.log(`  benign flagged high+:   ${benignHigh}/${ben.length}              target <= 1    ${mark(benignOk)}`);
+  console.log(
+    `  recall at high+:        ${caught}/${mal.length} = ${pct(caught, mal.length)}   target 100%   ${mark(recallOk)}`,
+  );
+  console.log(
+    `  benign flagged high+:   ${benignHigh}/${ben.length}              target <= 1    ${mark(benignOk)}`,
+  );
   failed ||= !recallOk || !benignOk;
 
   // --- Debian corpus ------------------------------------------------------------------------
   console.log(`\n== Debian corpus (${debianDir})`);
-  const debs = existsSync(debianDir) ? readdirSync(debianDir).filter((f) => f.endsWith('.crate')).sort() : [];
+  const debs = existsSync(debianDir)
+    ? readdirSync(debianDir)
+        .filter((f) => f.endsWith('.crate'))
+        .sort()
+    : [];
   if (debs.length === 0) {
-    console.log(`  no .crate files; build the corpus with: bash ../shared/scripts/debian-crates.sh ${debianDir}`);
+    console.log(
+      `  no .crate files; build the corpus with: bash ../shared/scripts/debian-crates.sh ${debianDir}`,
+    );
   } else {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
@@ -116,12 +130,15 @@ try {
     for (const f of flagged) {
       const worst = f.report.findings.filter((x) => atLeast(x.severity, 'high'));
       for (const w of worst) {
-        console.log(`    ${f.report.crate.name} ${f.report.crate.version}: ${w.severity} ${w.ruleId} ${w.file ?? ''}${w.line ? `:${w.line}` : ''} — ${w.evidence}`);
+        console.log(
+          `    ${f.report.crate.name} ${f.report.crate.version}: ${w.severity} ${w.ruleId} ${w.file ?? ''}${w.line ? `:${w.line}` : ''} — ${w.evidence}`,
+        );
       }
     }
     if (deb.errors.length > 0) {
       console.log(`  refused by the safe archive reader (not counted): ${deb.errors.length}`);
-      for (const e of deb.errors) console.log(`    ${e.path.split('/').pop()}: ${e.error.replace(/^\w+: /, '').slice(0, 140)}`);
+      for (const e of deb.errors)
+        console.log(`    ${e.path.split('/').pop()}: ${e.error.replace(/^\w+: /, '').slice(0, 140)}`);
     }
     const verdicts = new Map<string, number>();
     for (const r of deb.reports) verdicts.set(r.report.verdict, (verdicts.get(r.report.verdict) ?? 0) + 1);
@@ -129,9 +146,11 @@ try {
     const rate = deb.reports.length / secs;
     const cpu = process.cpuUsage(cpu0);
     console.log(`  verdicts: ${[...verdicts].map(([k, v]) => `${v} ${k}`).join(', ')}`);
-    console.log(`  high+ share:  ${flagged.length}/${deb.reports.length} = ${pct(flagged.length, deb.reports.length)}   target <= 2%   ${mark(share <= 0.02)}`);
     console.log(
-      `  throughput:   ${rate.toFixed(1)} crates/s (${(bytes / 1e6 / secs).toFixed(1)} MB/s unpacked; ${deb.reports.length + deb.errors.length} crates in ${secs.toFixed(1)} s on ${pool.size} workers; main-thread cpu ${(cpu.user / 1e6).toFixed(1)} s)   target >= 30/s   ${mark(rate >= 30)}`,
+      `  high+ share:  ${flagged.length}/${deb.reports.length} = ${pct(flagged.length, deb.reports.length)}   target <= 2%   ${mark(share <= 0.02)}`,
+    );
+    console.log(
+      `  throughput:   ${rate.toFixed(1)} crates/s (${(bytes / 1e6 / secs).toFixed(1)} MB/s unpacked; ${deb.reports.length + deb.errors.length} crates in ${secs.toFixed(1)} s on ${pool.size} workers; process cpu ${(cpu.user / 1e6).toFixed(1)} s)   target >= 30/s   ${mark(rate >= 30)}`,
     );
     failed ||= share > 0.02 || rate < 30;
   }

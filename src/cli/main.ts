@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerGraphCommands } from './commands/graph.js';
 import { registerRegistryCommands } from './commands/registry.js';
+import { registerScanCommands } from './commands/scan.js';
 import { registerTyposquatCommands } from './commands/typosquat.js';
 
 const program = new Command();
@@ -15,6 +16,7 @@ program
 
 registerRegistryCommands(program);
 registerTyposquatCommands(program);
+registerScanCommands(program);
 registerGraphCommands(program);
 
 try {

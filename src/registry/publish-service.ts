@@ -125,7 +125,11 @@ export class PublishService {
       }
     } else {
       if (publisher.token) requireScope(publisher.token, 'publish-new', metadata.name);
-      if (isReservedCrateName(metadata.name) || (await this.crates.isReserved(metadata.name))) {
+      const held = await this.crates.reservation(metadata.name);
+      if (held?.kind === 'blocked') {
+        throw badRequest(`the name \`${metadata.name}\` is blocked on this registry and cannot be published`);
+      }
+      if (isReservedCrateName(metadata.name) || held) {
         throw badRequest(`cannot upload a crate with a reserved name: \`${metadata.name}\``);
       }
       const blockedUntil = await this.crates.deletedNameBlockedUntil(metadata.name, now);

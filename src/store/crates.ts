@@ -488,12 +488,17 @@ export class CrateRepository {
   }
 
   async isReserved(name: string): Promise<boolean> {
+    return (await this.reservation(name)) !== null;
+  }
+
+  /** Whether an administrator reserved or blocked the name, and why. */
+  async reservation(name: string): Promise<{ kind: string; reason: string | null } | null> {
     const row = await this.db
       .selectFrom('reserved_names')
-      .select('name')
+      .select(['kind', 'reason'])
       .where('canonical_name', '=', canonicalCrateName(name))
       .executeTakeFirst();
-    return row !== undefined;
+    return row ?? null;
   }
 
   /** Holds a name for someone (`reserved`) or refuses it for good (`blocked`); a later call replaces the kind. */

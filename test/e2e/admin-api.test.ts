@@ -233,8 +233,12 @@ describe('admin API', () => {
         })
       ).status,
     ).toBe(200);
-    for (const name of ['acme_internal', 'evil-name'])
-      expect((await publish(h, alice, name, '0.1.0')).status, name).toBe(400);
+    const reserved = await publish(h, alice, 'acme_internal', '0.1.0');
+    expect(reserved.status).toBe(400);
+    expect(await reserved.text()).toContain('reserved name');
+    const blocked = await publish(h, alice, 'evil-name', '0.1.0');
+    expect(blocked.status).toBe(400);
+    expect(await blocked.text()).toContain('is blocked on this registry');
     expect(
       (await admin.call('POST', '/api/admin/names', { name: '9bad', action: 'block', reason: 'x'.repeat(5) }))
         .status,

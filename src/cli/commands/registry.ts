@@ -98,7 +98,7 @@ export function registerRegistryCommands(program: Command): void {
           `cratekeeper listening on ${address}\n` +
             `  index: sparse+${services.config.publicUrl}/index/\n` +
             `  mode:  ${services.config.authRequired ? 'private (auth-required)' : 'public'}\n` +
-            `  security: quarantine ${pipeline.config.quarantine}, worker ${opts.worker === false ? 'off (run \`cratekeeper worker\`)' : 'on'}\n` +
+            `  security: quarantine ${pipeline.config.quarantine}, worker ${opts.worker === false ? 'off (run "cratekeeper worker")' : 'on'}\n` +
             `  data:  ${services.db.dialect === 'postgres' ? 'PostgreSQL' : resolve(opts.data)}\n`,
         );
         const stop = async () => {

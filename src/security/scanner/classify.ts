@@ -6,7 +6,8 @@ import type { ManifestFacts } from './manifest-facts.js';
 
 export interface ModuleLinks {
   mods: { name: string; pathAttr: string | null; test: boolean }[];
-  includes: string[];
+  /** `include!("x.rs")` targets, relative to the including file; `test` when included from test code. */
+  includes: { path: string; test: boolean }[];
 }
 
 const dirname = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
@@ -54,7 +55,8 @@ export function classifyFiles(
   for (const p of paths) {
     if (/^src\/bin\/[^/]+\.rs$|^src\/bin\/[^/]+\/main\.rs$/.test(p)) add(p, 'binary');
   }
-  for (const p of manifest?.testPaths ?? []) add(p, /^examples\//.test(p) ? 'example' : /^benches\//.test(p) ? 'bench' : 'test');
+  for (const p of manifest?.testPaths ?? [])
+    add(p, /^examples\//.test(p) ? 'example' : /^benches\//.test(p) ? 'bench' : 'test');
   for (const p of paths) {
     if (/^tests\/[^/]+\.rs$|^tests\/[^/]+\/main\.rs$/.test(p)) add(p, 'test');
     else if (/^examples\/[^/]+\.rs$|^examples\/[^/]+\/main\.rs$/.test(p)) add(p, 'example');
@@ -80,10 +82,11 @@ export function classifyFiles(
         }
       }
       for (const inc of l.includes) {
-        const target = join(dirname(file), inc);
+        const target = join(dirname(file), inc.path);
+        const incCtx: FileContext = inc.test && isRuntimeOrBuild(c) ? 'test' : c;
         if (exists.has(target) && target.endsWith('.rs') && !ctx.has(target)) {
-          ctx.set(target, c);
-          queue.push([target, c, isRoot]);
+          ctx.set(target, incCtx);
+          queue.push([target, incCtx, isRoot]);
         }
       }
     }
@@ -100,7 +103,11 @@ function isRuntimeOrBuild(c: FileContext): boolean {
   return c === 'library' || c === 'binary' || c === 'build-script' || c === 'proc-macro' || c === 'other';
 }
 
-export function contextByPath(p: string, manifest: ManifestFacts | null, libCtx: FileContext = 'library'): FileContext {
+export function contextByPath(
+  p: string,
+  manifest: ManifestFacts | null,
+  libCtx: FileContext = 'library',
+): FileContext {
   const build = manifest?.build ? normalize(manifest.build) : null;
   if (build && build.includes('/') && p.startsWith(`${dirname(build)}/`)) return 'build-script';
   if (/^build\//.test(p) && build !== null) return 'build-script';
@@ -114,5 +121,7 @@ export function contextByPath(p: string, manifest: ManifestFacts | null, libCtx:
 
 /** Non-code files: tests, fixtures, examples and docs count least. */
 export function isTestLikePath(p: string): boolean {
-  return /(^|\/)(tests?|testdata|test-data|test_data|fixtures?|examples?|benches|benchmarks?|samples?|docs?|corpus|testcases|test-files|test_files|data\/test)\//i.test(p);
+  return /(^|\/)(tests?|testdata|test-data|test_data|fixtures?|examples?|benches|benchmarks?|samples?|docs?|corpus|testcases|test-files|test_files|data\/test)\//i.test(
+    p,
+  );
 }

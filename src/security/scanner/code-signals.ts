@@ -9,7 +9,6 @@ import {
   DOWNLOAD_TOOLS,
   FINGERPRINT_ENV,
   HOME_ENV,
-  TEMP_ENV,
   credentialKind,
   entropy,
   findEndpoints,
@@ -67,6 +66,7 @@ export type SignalKind =
   | 'background'
   | 'include'
   | 'reverse-shell' // a shell with a socket for stdin/stdout
+  | 'embedded-executable' // a native executable written out as a byte array
   | 'exec-shipped'; // runs an executable shipped in the crate
 
 export interface Signal {
@@ -93,18 +93,27 @@ const NET_ROOTS =
   /^(reqwest|ureq|attohttpc|minreq|isahc|surf|curl|http_req|ehttp|awc|reqwless|ureq_proto|tungstenite|tokio_tungstenite|async_tungstenite|websocket|ws|trust_dns_resolver|hickory_resolver|ssh2|lettre|ftp|suppaftp|libcurl|hyper_tls|hyper_rustls)::/;
 const NET_CALLS =
   /(^|::)(TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$/;
-const FS_READ = /(^|::)(fs::read|fs::read_to_string|File::open|read_to_string|fs::read_link|from_path_iter|from_path|from_filename)$/;
-const DIR_WALK = /(^|::)(read_dir|WalkDir::new|glob|walk_dir|Walk::new|WalkBuilder::new|walkdir::WalkDir::new|jwalk::WalkDir::new|globwalk::glob)$/;
+const FS_READ =
+  /(^|::)(fs::read|fs::read_to_string|File::open|read_to_string|fs::read_link|from_path_iter|from_path|from_filename)$/;
+const DIR_WALK =
+  /(^|::)(read_dir|WalkDir::new|glob|walk_dir|Walk::new|WalkBuilder::new|walkdir::WalkDir::new|jwalk::WalkDir::new|globwalk::glob)$/;
 const FS_WRITE = /(^|::)(fs::write|File::create|fs::copy|fs::rename|create_dir_all)$/;
-const HOME_CALLS = /(^|::)(home_dir|config_dir|data_dir|data_local_dir|BaseDirs::new|UserDirs::new|document_dir|desktop_dir)$/;
-const FINGERPRINT_CALLS = /(^|::)(hostname::get|gethostname|whoami::\w+|host_name|users::get_current_username|get_current_username|local_ip_address::local_ip|sys_info::\w+|machine_uid::get)$/;
-const FINGERPRINT_PROGRAMS = /^(whoami|hostname|uname|systeminfo|ipconfig|ifconfig|id|wmic|sw_vers|lsb_release)(\.exe)?$/i;
+const HOME_CALLS =
+  /(^|::)(home_dir|config_dir|data_dir|data_local_dir|BaseDirs::new|UserDirs::new|document_dir|desktop_dir)$/;
+const FINGERPRINT_CALLS =
+  /(^|::)(hostname::get|gethostname|whoami::\w+|host_name|users::get_current_username|get_current_username|local_ip_address::local_ip|sys_info::\w+|machine_uid::get)$/;
+const FINGERPRINT_PROGRAMS =
+  /^(whoami|hostname|uname|systeminfo|ipconfig|ifconfig|id|wmic|sw_vers|lsb_release)(\.exe)?$/i;
 const AV_PROGRAMS = /^(tasklist|wmic|ps|pgrep|Get-Process|Get-MpComputerStatus)(\.exe)?$/i;
 const ENV_CALL = /(^|::)(env::var|env::var_os|dotenv::var|dotenvy::var|std::env::var|std::env::var_os)$/;
 const ENV_ENUM = /(^|::)env::vars(_os)?$|^(dotenv|dotenvy)::vars$/;
 const SPAWN_PROCESS =
-  /(^|::)(process::Command::new|async_process::Command::new|tokio::process::Command::new|duct::cmd|subprocess::Exec::(cmd|shell)|libc::(system|execv|execvp|execve|execl|execlp|popen|posix_spawn|posix_spawnp)|nix::unistd::exec\w*|ShellExecuteW|ShellExecuteA|ShellExecuteExW|CreateProcessW|CreateProcessA|WinExec)$/;
-const BACKGROUND = /(^|::)(thread::spawn|tokio::spawn|task::spawn|async_std::task::spawn|Builder::spawn|spawn_blocking)$/;
+  /(^|::)(process::Command::new|async_process::Command::new|tokio::process::Command::new|duct::cmd|subprocess::Exec::(cmd|shell)|libc::(system|execv|execvp|execve|execl|execlp|popen|posix_spawn|posix_spawnp)|nix::unistd::exec\w*|ShellExecuteW|ShellExecuteA|ShellExecuteExW|CreateProcessW|CreateProcessA|WinExec|Library::new|libloading::Library::new|dlopen|LoadLibraryW|LoadLibraryA|LoadLibraryExW)$/;
+// Programs that move data over the network by themselves.
+const NETWORK_PROGRAMS =
+  /^(ssh|scp|sftp|rsync|nc|ncat|netcat|socat|telnet|ftp|tftp|nslookup|dig|host)(\.exe)?$/i;
+const BACKGROUND =
+  /(^|::)(thread::spawn|tokio::spawn|task::spawn|async_std::task::spawn|Builder::spawn|spawn_blocking)$/;
 const HTTP_REQUEST_TEXT = /^(GET|POST|PUT|PATCH|DELETE|HEAD) \S* ?HTTP\/1\.[01]/;
 
 interface WriteTarget {
@@ -115,11 +124,17 @@ interface WriteTarget {
   tok: number;
 }
 
-const INTERPRETERS = /^(sh|bash|zsh|dash|ksh|cmd|cmd\.exe|powershell|powershell\.exe|pwsh|python3?|perl|ruby|node|wscript|cscript|mshta|rundll32)$/i;
+const INTERPRETERS =
+  /^(sh|bash|zsh|dash|ksh|cmd|cmd\.exe|powershell|powershell\.exe|pwsh|python3?|perl|ruby|node|wscript|cscript|mshta|rundll32)$/i;
 
 function writeTarget(tokens: Token[], range: [number, number] | undefined, tok: number): WriteTarget {
   if (!range) return { ident: null, text: null, strs: [], tok };
-  return { ident: argIdent(tokens, range), text: exprText(tokens, range), strs: stringsIn(tokens, range[0], range[1]), tok };
+  return {
+    ident: argIdent(tokens, range),
+    text: exprText(tokens, range),
+    strs: stringsIn(tokens, range[0], range[1]),
+    tok,
+  };
 }
 
 /** An argument expression as text, without leading `&`: the key for "same expression" matching. */
@@ -152,14 +167,26 @@ export function meaningfulDecoded(s: string): boolean {
   if (/^(\d{1,3}\.){3}\d{1,3}(:\d{2,5})?$/.test(s)) return isPublicIpv4(s.split(':')[0]!);
   if (/^[a-z0-9-]+(\.[a-z0-9-]+)+:\d{2,5}$/i.test(s)) return true;
   if (credentialKind(s) !== null || persistenceKind(s) !== null) return true;
-  if (/\b(curl|wget|powershell|Invoke-WebRequest|nohup|certutil)\b|\b(ba)?sh -c\b|cmd(\.exe)? \/c\b|chmod \+x/i.test(s)) return true;
+  if (
+    /\b(curl|wget|powershell|Invoke-WebRequest|nohup|certutil)\b|\b(ba)?sh -c\b|cmd(\.exe)? \/c\b|chmod \+x/i.test(
+      s,
+    )
+  )
+    return true;
   return s.length >= 8 && isSecretEnvName(s);
 }
 
 export function analyzeRust(facts: RustFacts): RustAnalysis {
   const tokens = facts.tokens;
   const signals: Signal[] = [];
-  const sig = (kind: SignalKind, at: number, evidence: string, detail?: string, decoded?: boolean, host?: string): void => {
+  const sig = (
+    kind: SignalKind,
+    at: number,
+    evidence: string,
+    detail?: string,
+    decoded?: boolean,
+    host?: string,
+  ): void => {
     const t = tokens[at];
     signals.push({
       kind,
@@ -174,7 +201,8 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   };
   const calls = collectCalls(facts);
   const fileMentions = (re: RegExp) => tokens.some((t) => t.kind === 'id' && re.test(t.text));
-  const mentionsProcess = fileMentions(/^(process|Command|Stdio)$/) && (facts.uses.get('Command')?.includes('process') ?? true);
+  const mentionsProcess =
+    fileMentions(/^(process|Command|Stdio)$/) && (facts.uses.get('Command')?.includes('process') ?? true);
   const consts = constStrings(tokens);
 
   // --- Environment reads ---------------------------------------------------------------------
@@ -182,15 +210,20 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   for (const c of calls) {
     const isEnvCall =
       (c.kind === 'call' && ENV_CALL.test(c.path)) ||
-      (c.kind === 'call' && /^(var|var_os)$/.test(c.raw) && (facts.uses.get(c.raw)?.includes('env') || facts.globUses.some((g) => g.endsWith('env')))) ||
+      (c.kind === 'call' &&
+        /^(var|var_os)$/.test(c.raw) &&
+        (facts.uses.get(c.raw)?.includes('env') || facts.globUses.some((g) => g.endsWith('env')))) ||
       (c.kind === 'macro' && /^(env|option_env)$/.test(c.raw));
     if (isEnvCall) {
       const [first] = argRanges(tokens, c.open);
-      for (const name of first ? envArgNames(tokens, first, c.tok, consts) : []) envNames.push({ name, tok: c.tok });
+      for (const name of first ? envArgNames(tokens, first, c.tok, consts) : [])
+        envNames.push({ name, tok: c.tok });
     } else if (c.kind === 'call' && ENV_ENUM.test(c.path)) {
       // Build scripts walk the environment for CARGO_FEATURE_*/DEP_* all the time.
       const near = tokens.slice(c.tok, c.tok + 60);
-      const filtered = near.some((t) => t.kind === 'str' && /^(CARGO_|DEP_|RUSTC|TARGET|PROFILE|OUT_DIR|HOST)/.test(t.text));
+      const filtered = near.some(
+        (t) => t.kind === 'str' && /^(CARGO_|DEP_|RUSTC|TARGET|PROFILE|OUT_DIR|HOST)/.test(t.text),
+      );
       if (!filtered) sig('env-enumerate', c.tok, `${c.raw}()`);
     }
   }
@@ -215,7 +248,8 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       if (HOME_CALLS.test(p) && c.kind === 'call') sig('home-dir', c.tok, `${c.raw}()`);
       if (FINGERPRINT_CALLS.test(p) && c.kind === 'call') sig('fingerprint', c.tok, `${c.raw}()`);
       if (BACKGROUND.test(p) && c.kind === 'call') sig('background', c.tok, c.raw);
-      if (c.kind === 'call' && /(^|::)(IsDebuggerPresent|CheckRemoteDebuggerPresent)$/.test(p)) sig('av-check', c.tok, c.raw);
+      if (c.kind === 'call' && /(^|::)(IsDebuggerPresent|CheckRemoteDebuggerPresent)$/.test(p))
+        sig('av-check', c.tok, c.raw);
       if (c.kind === 'call' && FS_WRITE.test(p)) {
         const args = argRanges(tokens, c.open);
         const target = /copy|rename$/.test(p) ? args[1] : args[0];
@@ -223,7 +257,8 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
         sig('fs-write', c.tok, c.raw);
       }
       const isCommand =
-        c.kind === 'call' && (SPAWN_PROCESS.test(p) || (c.raw === 'Command::new' && p === 'Command::new' && mentionsProcess));
+        c.kind === 'call' &&
+        (SPAWN_PROCESS.test(p) || (c.raw === 'Command::new' && p === 'Command::new' && mentionsProcess));
       if (isCommand) commands.push(commandInfo(tokens, c));
     } else if (c.kind === 'method') {
       const name = c.path;
@@ -235,35 +270,70 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       }
       if (name === 'read_dir' || name === 'walk_dir') sig('dir-walk', c.tok, `.${name}()`);
       if (name === 'to_socket_addrs' || name === 'send_to') sig('network', c.tok, `.${name}()`, 'socket');
-      if ((name === 'danger_accept_invalid_certs' || name === 'danger_accept_invalid_hostnames') && args[0] && tokens[args[0][0]]?.text === 'true') {
+      if (
+        (name === 'danger_accept_invalid_certs' || name === 'danger_accept_invalid_hostnames') &&
+        args[0] &&
+        tokens[args[0][0]]?.text === 'true'
+      ) {
         sig('tls-disabled', c.tok, `.${name}(true)`);
       }
-      if (/^(verify_peer|ssl_verify_peer|ssl_verify_host|set_verify_hostname|verify_hostname|use_sni)$/.test(name) && args[0] && tokens[args[0][0]]?.text === 'false') {
+      if (
+        /^(verify_peer|ssl_verify_peer|ssl_verify_host|set_verify_hostname|verify_hostname|use_sni)$/.test(
+          name,
+        ) &&
+        args[0] &&
+        tokens[args[0][0]]?.text === 'false'
+      ) {
         sig('tls-disabled', c.tok, `.${name}(false)`);
       }
       if (name === 'with_custom_certificate_verifier' && precededBy(tokens, c.tok, /^dangerous$/, 12)) {
         sig('tls-disabled', c.tok, '.dangerous().with_custom_certificate_verifier(…)', 'custom-verifier');
       }
-      if (name === 'set_permissions' || name === 'set_mode' || name === 'from_mode') modeSignal(tokens, c, args, sig);
-      if (name === 'decode' && precededBy(tokens, c.tok, /^(B64|BASE64\w*|STANDARD\w*|URL_SAFE\w*|general_purpose|engine|Engine|base64|hex|b64)$/, 6)) {
+      if (name === 'set_permissions' || name === 'set_mode' || name === 'from_mode')
+        modeSignal(tokens, c, args, sig);
+      if (
+        name === 'decode' &&
+        precededBy(
+          tokens,
+          c.tok,
+          /^(B64|BASE64\w*|STANDARD\w*|URL_SAFE\w*|general_purpose|engine|Engine|base64|hex|b64)$/,
+          6,
+        )
+      ) {
         sig('runtime-decode', c.tok, '.decode(…)');
       }
-      if (name === 'creation_flags' && args[0] && /DETACHED_PROCESS|CREATE_BREAKAWAY_FROM_JOB|^0x0*8$/.test(tokensText(tokens, args[0][0], args[0][1]))) {
+      if (
+        name === 'creation_flags' &&
+        args[0] &&
+        /DETACHED_PROCESS|CREATE_BREAKAWAY_FROM_JOB|^0x0*8$/.test(tokensText(tokens, args[0][0], args[0][1]))
+      ) {
         sig('detach', c.tok, `.creation_flags(${tokensText(tokens, args[0][0], args[0][1])})`);
       }
     }
-    if (c.kind === 'call' && /(^|::)(set_permissions|from_mode|chmod)$/.test(p)) modeSignal(tokens, c, argRanges(tokens, c.open), sig);
-    if (c.kind === 'call' && /(^|::)(base64::decode|hex::decode|decode_config|base64_decode|from_hex)$/.test(p)) sig('runtime-decode', c.tok, `${c.raw}(…)`);
-    if (/(^|::)SslVerifyMode::NONE$|(^|::)SSL_VERIFY_NONE$|(^|::)CURLOPT_SSL_VERIFYPEER$/.test(p)) sig('tls-disabled', c.tok, c.raw);
+    if (c.kind === 'call' && /(^|::)(set_permissions|from_mode|chmod)$/.test(p))
+      modeSignal(tokens, c, argRanges(tokens, c.open), sig);
+    if (
+      c.kind === 'call' &&
+      /(^|::)(base64::decode|hex::decode|decode_config|base64_decode|from_hex)$/.test(p)
+    )
+      sig('runtime-decode', c.tok, `${c.raw}(…)`);
+    if (/(^|::)SslVerifyMode::NONE$|(^|::)SSL_VERIFY_NONE$|(^|::)CURLOPT_SSL_VERIFYPEER$/.test(p))
+      sig('tls-disabled', c.tok, c.raw);
     if (c.kind === 'macro' && /^(include_bytes|include_str|include)$/.test(c.raw)) {
       const strs = stringsIn(tokens, c.open, matching(tokens, c.open));
       const rel = strs.length > 0 ? strs[strs.length - 1]! : null;
       if (rel !== null) {
-        const fromRoot = tokens.slice(c.open, matching(tokens, c.open)).some((t) => t.text === 'CARGO_MANIFEST_DIR');
+        const fromRoot = tokens
+          .slice(c.open, matching(tokens, c.open))
+          .some((t) => t.text === 'CARGO_MANIFEST_DIR');
         sig('include', c.tok, `${c.raw}!("${rel}")`, `${fromRoot ? 'root:' : 'rel:'}${c.raw}:${rel}`);
       }
     }
-    if (c.kind === 'macro' && c.raw === 'cfg' && tokens.slice(c.open, c.open + 6).some((t) => /^(windows|unix|target_os|macos|linux)$/.test(t.text))) {
+    if (
+      c.kind === 'macro' &&
+      c.raw === 'cfg' &&
+      tokens.slice(c.open, c.open + 6).some((t) => /^(windows|unix|target_os|macos|linux)$/.test(t.text))
+    ) {
       sig('os-gate', c.tok, 'cfg!(…)');
     }
     if (c.kind === 'ref' && /(^|::)consts::OS$/.test(p)) sig('os-gate', c.tok, 'std::env::consts::OS');
@@ -271,10 +341,16 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
 
   // Accept-all certificate verifiers: `verify_server_cert` that calls nothing but `Ok(…assertion())`.
   for (let f = 0; f < facts.functions.length; f++) {
-    if (!/^verify_(server_cert|tls12_signature|tls13_signature|server_name)$/.test(facts.functions[f]!.name)) continue;
+    if (!/^verify_(server_cert|tls12_signature|tls13_signature|server_name)$/.test(facts.functions[f]!.name))
+      continue;
     if (facts.functions[f]!.name !== 'verify_server_cert') continue;
     const body = calls.filter((c) => tokens[c.tok]!.fn === f && c.kind !== 'ref');
-    const real = body.filter((c) => !/^(Ok|assertion|ServerCertVerified::assertion|rustls::client::danger::ServerCertVerified::assertion)$/.test(c.raw) && !/ServerCertVerified::assertion$/.test(c.path));
+    const real = body.filter(
+      (c) =>
+        !/^(Ok|assertion|ServerCertVerified::assertion|rustls::client::danger::ServerCertVerified::assertion)$/.test(
+          c.raw,
+        ) && !/ServerCertVerified::assertion$/.test(c.path),
+    );
     if (body.length > 0 && real.length === 0) {
       const at = body[0]!.tok;
       sig('tls-disabled', at, 'certificate verifier that accepts every certificate', 'accept-all-verifier');
@@ -282,28 +358,59 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   }
 
   // --- Commands ----------------------------------------------------------------------------
+  let strCache: Set<string> | null = null;
+  const strSet = () => (strCache ??= new Set(tokens.filter((t) => t.kind === 'str').map((t) => t.text)));
+  let avCache: boolean | null = null;
+  const hasAvName = () =>
+    (avCache ??= tokens.some(
+      (t) => t.kind === 'str' && t.text.length <= 64 && AV_PROCESS_NAMES.test(t.text),
+    ));
   const execIdents = new Map<string, number>();
   for (const cmd of commands) {
     const prog = cmd.program ?? '';
     const base = prog.split(/[/\\]/).pop() ?? '';
-    const evidence = `Command::new(${cmd.program !== null ? JSON.stringify(cmd.program) : cmd.programIdent ?? '…'})${cmd.args.length ? ` ${cmd.args.slice(0, 6).map((a) => JSON.stringify(a)).join(' ')}` : ''}`;
-    signals.push({ kind: 'exec', line: cmd.line, evidence: snippet(evidence), fn: cmd.fn, test: cmd.test, detail: cmd.program ?? `$${cmd.programIdent ?? ''}` });
+    const evidence = `Command::new(${cmd.program !== null ? JSON.stringify(cmd.program) : (cmd.programIdent ?? '…')})${
+      cmd.args.length
+        ? ` ${cmd.args
+            .slice(0, 6)
+            .map((a) => JSON.stringify(a))
+            .join(' ')}`
+        : ''
+    }`;
+    signals.push({
+      kind: 'exec',
+      line: cmd.line,
+      evidence: snippet(evidence),
+      fn: cmd.fn,
+      test: cmd.test,
+      detail: cmd.program ?? `$${cmd.programIdent ?? ''}`,
+    });
     const push = (kind: SignalKind, detail?: string) =>
-      signals.push({ kind, line: cmd.line, evidence: snippet(evidence), fn: cmd.fn, test: cmd.test, ...(detail ? { detail } : {}) });
+      signals.push({
+        kind,
+        line: cmd.line,
+        evidence: snippet(evidence),
+        fn: cmd.fn,
+        test: cmd.test,
+        ...(detail ? { detail } : {}),
+      });
     if (cmd.programIdent) execIdents.set(`${cmd.fn}:${cmd.programIdent}`, cmd.line);
     if (cmd.programText) execIdents.set(`${cmd.fn}:=${cmd.programText}`, cmd.line);
     // An interpreter given a file runs that file: `Command::new("sh").arg(&script)`.
     if (INTERPRETERS.test(base)) for (const id of cmd.argIdents) execIdents.set(`${cmd.fn}:${id}`, cmd.line);
     let text = cmd.args.join(' ');
     if (isShellProgram(base)) {
-      const flagAt = cmd.args.findIndex((a) => /^(-c|\/c|\/C|-Command|-EncodedCommand|-enc|-e|\/k)$/i.test(a));
+      const flagAt = cmd.args.findIndex((a) =>
+        /^(-c|\/c|\/C|-Command|-EncodedCommand|-enc|-e|\/k)$/i.test(a),
+      );
       if (flagAt >= 0 || cmd.argIdents.length > 0) push('exec-shell', base);
       text = cmd.args.join(' ');
     }
     if (DOWNLOAD_TOOLS.test(base)) {
       push('download-tool', base);
       push('network', base);
-      if (cmd.args.some((a) => a === '-k' || a === '--insecure' || a === '--no-check-certificate')) push('tls-disabled', `${base} --insecure`);
+      if (cmd.args.some((a) => a === '-k' || a === '--insecure' || a === '--no-check-certificate'))
+        push('tls-disabled', `${base} --insecure`);
       const out = outputArg(tokens, cmd);
       if (out) writes.push({ ident: out, text: out, strs: [], tok: cmd.tok });
     }
@@ -316,26 +423,57 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     if (traits.detach || base === 'nohup' || base === 'setsid') push('detach');
     if (traits.persistence) push('persistence-write', traits.persistence);
     if (traits.download && traits.runs) push('pipe-to-shell', 'download-and-run');
-    if (/^chmod$/.test(base) && cmd.args.some((a) => /^(\+x|[ugoa]*\+[rw]*x|0?[0-7]?[1357][0-7]{2})$/.test(a))) {
+    if (
+      /^chmod$/.test(base) &&
+      cmd.args.some((a) => /^(\+x|[ugoa]*\+[rw]*x|0?[0-7]?[1357][0-7]{2})$/.test(a))
+    ) {
       push('make-executable', cmd.argIdents[0]);
     } else if (traits.makeExec) push('make-executable');
     if (FINGERPRINT_PROGRAMS.test(base)) push('fingerprint', base);
-    if (AV_PROGRAMS.test(base) && tokens.some((t) => t.kind === 'str' && AV_PROCESS_NAMES.test(t.text))) push('av-check', base);
+    if (AV_PROGRAMS.test(base) && hasAvName()) push('av-check', base);
     if (/^(crontab|schtasks|launchctl|reg)(\.exe)?$/i.test(base)) {
-      const k = base.startsWith('crontab') ? 'cron' : base.startsWith('schtasks') ? 'scheduled-task' : base === 'launchctl' ? 'launch-agent' : /CurrentVersion\\+Run/i.test(text) ? 'windows-run-key' : null;
+      const k = base.startsWith('crontab')
+        ? 'cron'
+        : base.startsWith('schtasks')
+          ? 'scheduled-task'
+          : base === 'launchctl'
+            ? 'launch-agent'
+            : /CurrentVersion\\+Run/i.test(text)
+              ? 'windows-run-key'
+              : null;
       if (k) push('persistence-write', k);
     }
+    if (NETWORK_PROGRAMS.test(base)) push('network', base);
+    if (
+      base === 'git' &&
+      cmd.args.some((a) => /^(push|clone|fetch|pull|ls-remote)$/.test(a) || /^(https?|ssh|git):\/\//.test(a))
+    )
+      push('network', 'git');
     if (base === 'git') {
-      const strs = new Set(tokens.filter((t) => t.kind === 'str').map((t) => t.text));
-      const consumer = ['diff', 'get-url', 'ls-files', 'credential', 'format-patch', 'stash', 'shortlog'].filter((s) => strs.has(s));
+      const strs = strSet();
+      const consumer = [
+        'diff',
+        'get-url',
+        'ls-files',
+        'credential',
+        'format-patch',
+        'stash',
+        'shortlog',
+      ].filter((s) => strs.has(s));
       // `git diff --quiet` / `--exit-code` only asks whether the tree is dirty.
-      if (consumer.includes('diff') && (strs.has('--quiet') || strs.has('--exit-code'))) consumer.splice(consumer.indexOf('diff'), 1);
+      if (consumer.includes('diff') && (strs.has('--quiet') || strs.has('--exit-code')))
+        consumer.splice(consumer.indexOf('diff'), 1);
       if (strs.has('remote') && (strs.has('-v') || strs.has('get-url'))) consumer.push('remote');
-      if (strs.has('config') && [...strs].some((s) => /^(remote\.|user\.|credential)/.test(s))) consumer.push('config');
+      if (strs.has('config') && [...strs].some((s) => /^(remote\.|user\.|credential)/.test(s)))
+        consumer.push('config');
       if (cmd.args.includes('-C') && !cmd.args.some((a) => a === '.')) consumer.push('-C');
       if (consumer.length > 0) push('git-consumer', consumer.join(','));
     }
-    if (cmd.programIdent && bindingMentions(tokens, cmd, /^(temp_dir|TEMP|TMP|OUT_DIR|TMPDIR)$/, /^\/(tmp|var\/tmp|dev\/shm)\//)) push('exec-temp');
+    if (
+      cmd.programIdent &&
+      bindingMentions(tokens, cmd, /^(temp_dir|TEMP|TMP|OUT_DIR|TMPDIR)$/, /^\/(tmp|var\/tmp|dev\/shm)\//)
+    )
+      push('exec-temp');
     if (cmd.program && /^\/(tmp|var\/tmp|dev\/shm)\/|%TEMP%|\\Temp\\/i.test(cmd.program)) push('exec-temp');
   }
   // A shell whose standard streams are a socket: a reverse shell.
@@ -343,9 +481,20 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     const base = (cmd.program ?? '').split(/[/\\]/).pop() ?? '';
     if (!isShellProgram(base) || cmd.args.some((a) => /^(-c|\/c|\/C|-Command)$/.test(a))) continue;
     const fdPlumbing = tokens.some(
-      (t, i) => t.fn === cmd.fn && t.kind === 'id' && (/^(from_raw_fd|into_raw_fd|as_raw_fd|from_raw_socket|as_raw_socket|dup2)$/.test(t.text) || (t.text === 'from' && tokens[i - 2]?.text === 'Stdio')),
+      (t, i) =>
+        t.fn === cmd.fn &&
+        t.kind === 'id' &&
+        (/^(from_raw_fd|into_raw_fd|as_raw_fd|from_raw_socket|as_raw_socket|dup2)$/.test(t.text) ||
+          (t.text === 'from' && tokens[i - 2]?.text === 'Stdio')),
     );
-    if (fdPlumbing) signals.push({ kind: 'reverse-shell', line: cmd.line, evidence: `${base} with its stdio bound to a descriptor`, fn: cmd.fn, test: cmd.test });
+    if (fdPlumbing)
+      signals.push({
+        kind: 'reverse-shell',
+        line: cmd.line,
+        evidence: `${base} with its stdio bound to a descriptor`,
+        fn: cmd.fn,
+        test: cmd.test,
+      });
   }
   // A file written and then run under the same name in the same function.
   for (const w of writes) {
@@ -371,7 +520,11 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     stringSignals(t.text, i, false, sig);
     if (t.text === '.git') gitDir = true;
     if (t.text.length >= 200 && !t.bytes && !/\s/.test(t.text) && entropy(t.text) >= 5.5) {
-      sig('high-entropy', i, `${t.text.length}-char literal, entropy ${entropy(t.text).toFixed(1)} bits/char`);
+      sig(
+        'high-entropy',
+        i,
+        `${t.text.length}-char literal, entropy ${entropy(t.text).toFixed(1)} bits/char`,
+      );
     }
     // A bare public IP in a socket-address tuple: `("203.0.113.5", 443)`.
     if (tokens[i + 1]?.text === ',' && tokens[i + 2]?.kind === 'int' && isPublicIpv4(t.text)) {
@@ -381,7 +534,9 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   const decoded = decodeLiterals(tokens, { meaningful: meaningfulDecoded });
   for (const d of decoded) {
     if (d.executable) {
-      sig('obfuscated', d.tok, `${d.how.join(' → ')} of a literal gives a ${d.value}`, 'executable', true);
+      if (d.plain) sig('embedded-executable', d.tok, `byte array holding a ${d.value}`, d.executable);
+      else
+        sig('obfuscated', d.tok, `${d.how.join(' → ')} of a literal gives a ${d.value}`, 'executable', true);
       continue;
     }
     if (!meaningfulDecoded(d.value) && !findEndpoints(d.value).some((e) => e.cls !== 'url')) continue;
@@ -389,31 +544,54 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     const before = signals.length;
     stringSignals(d.value, d.tok, !onlyJoin, sig);
     // Joining plain fragments is ordinary code; hiding text behind an encoding is not.
-    if (!onlyJoin && signals.length > before) sig('obfuscated', d.tok, `${d.how.join(' → ')} of ${JSON.stringify(d.from)} gives ${JSON.stringify(d.value)}`, d.how.join('+'), true);
+    if (!onlyJoin && signals.length > before)
+      sig(
+        'obfuscated',
+        d.tok,
+        `${d.how.join(' → ')} of ${JSON.stringify(d.from)} gives ${JSON.stringify(d.value)}`,
+        d.how.join('+'),
+        true,
+      );
   }
 
   // Persistence locations named in a function that writes files or runs commands.
-  const actsIn = new Set(signals.filter((x) => (x.kind === 'fs-write' || x.kind === 'exec') && x.fn >= 0).map((x) => x.fn));
-  const regWrite = calls.some((c) => /^(set_value|set_raw_value|RegSetValueExW|RegSetValueExA|RegSetKeyValueW)$/.test(c.path.split('::').pop() ?? ''));
+  const actsIn = new Set(
+    signals.filter((x) => (x.kind === 'fs-write' || x.kind === 'exec') && x.fn >= 0).map((x) => x.fn),
+  );
+  const regWrite = calls.some((c) =>
+    /^(set_value|set_raw_value|RegSetValueExW|RegSetValueExA|RegSetKeyValueW)$/.test(
+      c.path.split('::').pop() ?? '',
+    ),
+  );
   for (const p of signals.filter((x) => x.kind === 'persistence')) {
     if ((p.fn >= 0 && actsIn.has(p.fn)) || (p.detail === 'windows-run-key' && regWrite)) {
       signals.push({ ...p, kind: 'persistence-write' });
     }
   }
   // Checksum verification: a hash type next to a pinned digest.
-  const hashTypes = fileMentions(/^(Sha256|Sha512|Sha384|sha256|sha2|Sha3_256|blake3|Blake2b|Blake2s|sha256sum|digest)$/);
+  const hashTypes = fileMentions(
+    /^(Sha256|Sha512|Sha384|sha256|sha2|Sha3_256|blake3|Blake2b|Blake2s|sha256sum|digest)$/,
+  );
   const pinned = tokens.findIndex((t) => t.kind === 'str' && /^[0-9a-f]{64}$|^[0-9a-f]{128}$/i.test(t.text));
   if (hashTypes && pinned >= 0) sig('checksum', pinned, 'verifies a pinned digest');
 
   // Walking up from the crate's own directory towards the consumer's repository.
   const manifestDirAt = tokens.findIndex((t) => t.kind === 'str' && t.text === 'CARGO_MANIFEST_DIR');
   if (manifestDirAt >= 0) {
-    const climbs = tokens.some((t, i) => t.kind === 'id' && (t.text === 'ancestors' || (t.text === 'parent' && tokens[i - 1]?.text === '.')) && inLoop(tokens, i));
+    const climbs = tokens.some(
+      (t, i) =>
+        t.kind === 'id' &&
+        (t.text === 'ancestors' || (t.text === 'parent' && tokens[i - 1]?.text === '.')) &&
+        inLoop(tokens, i),
+    );
     if (climbs && gitDir) sig('walk-up', manifestDirAt, 'walks up from CARGO_MANIFEST_DIR looking for .git');
   }
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.kind === 'str' && /^(\.\.[/\\]){3,}|\.cargo[/\\](registry|git)\b|(^|[/\\])registry[/\\]src([/\\]|$)/.test(t.text)) {
+    if (
+      t.kind === 'str' &&
+      /^(\.\.[/\\]){3,}|\.cargo[/\\](registry|git)\b|(^|[/\\])registry[/\\]src([/\\]|$)/.test(t.text)
+    ) {
       sig('walk-up', i, `path ${JSON.stringify(t.text)} leaves the crate`);
     }
   }
@@ -424,7 +602,14 @@ function stringSignals(
   s: string,
   tok: number,
   decoded: boolean,
-  sig: (kind: SignalKind, at: number, evidence: string, detail?: string, decoded?: boolean, host?: string) => void,
+  sig: (
+    kind: SignalKind,
+    at: number,
+    evidence: string,
+    detail?: string,
+    decoded?: boolean,
+    host?: string,
+  ) => void,
 ): void {
   if (s.length < 2 || s.length > 100_000) return;
   const q = JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}…` : s);
@@ -437,11 +622,13 @@ function stringSignals(
   if (isKeyMaterialRegex(s)) sig('key-regex', tok, q, undefined, decoded);
   else if (isKeyMarker(s)) sig('key-marker', tok, q, undefined, decoded);
   if (HTTP_REQUEST_TEXT.test(s)) sig('raw-http', tok, q, undefined, decoded);
-  if (s.length <= 64 && AV_PROCESS_NAMES.test(s) && /\.exe$|^[a-z0-9]+$/i.test(s)) sig('av-check', tok, q, 'name', decoded);
+  if (s.length <= 64 && /\.exe$|^[a-z0-9]+$/i.test(s) && AV_PROCESS_NAMES.test(s))
+    sig('av-check', tok, q, 'name', decoded);
   if (decoded && isSecretEnvName(s)) sig('env-secret', tok, `hidden name ${q}`, s, decoded);
   if (s.length >= 8 && s.includes(' ')) {
     const tr = shellCommandTraits(s);
-    if (tr.download && /https?:\/\/|\s-o\s|\s-O\s/.test(s)) sig('download-tool', tok, q, 'command-string', decoded);
+    if (tr.download && /https?:\/\/|\s-o\s|\s-O\s/.test(s))
+      sig('download-tool', tok, q, 'command-string', decoded);
     if (tr.pipeToShell && tr.download) sig('pipe-to-shell', tok, q, undefined, decoded);
     if (tr.persistence) sig('persistence', tok, q, tr.persistence, decoded);
   }
@@ -482,7 +669,12 @@ function modeSignal(
   for (let k = c.open; k < end; k++) {
     const t = tokens[k]!;
     if (t.kind === 'int' && t.num !== undefined && /^0o/.test(t.text) && (t.num & 0o111) !== 0) {
-      sig('make-executable', c.tok, `mode ${t.text}`, args[0] ? argIdent(tokens, args[0]) ?? undefined : undefined);
+      sig(
+        'make-executable',
+        c.tok,
+        `mode ${t.text}`,
+        args[0] ? (argIdent(tokens, args[0]) ?? undefined) : undefined,
+      );
       return;
     }
   }
@@ -515,7 +707,8 @@ function commandInfo(tokens: Token[], c: Call): CommandInfo {
     for (let m = a; m < b; m++) {
       const x = tokens[m]!;
       if (x.kind === 'str') args.push(x.text);
-      else if (x.kind === 'id' && tokens[m - 1]?.text !== '.' && tokens[m + 1]?.text !== '(') argIdents.push(x.text);
+      else if (x.kind === 'id' && tokens[m - 1]?.text !== '.' && tokens[m + 1]?.text !== '(')
+        argIdents.push(x.text);
     }
   };
   while (tokens[k]?.text === '.' && tokens[k + 1]?.kind === 'id' && tokens[k + 2]?.text === '(') {
@@ -530,14 +723,30 @@ function commandInfo(tokens: Token[], c: Call): CommandInfo {
     for (let m = k; m < tokens.length && m < k + 2000; m++) {
       const x = tokens[m]!;
       if (x.fn !== t.fn) break;
-      if (x.kind === 'id' && x.text === letName && tokens[m + 1]?.text === '.' && /^(arg|args|raw_arg)$/.test(tokens[m + 2]?.text ?? '') && tokens[m + 3]?.text === '(') {
+      if (
+        x.kind === 'id' &&
+        x.text === letName &&
+        tokens[m + 1]?.text === '.' &&
+        /^(arg|args|raw_arg)$/.test(tokens[m + 2]?.text ?? '') &&
+        tokens[m + 3]?.text === '('
+      ) {
         const close = matching(tokens, m + 3);
         collect(m + 4, close);
         m = close;
       }
     }
   }
-  return { program, programIdent, programText, args, argIdents, tok: c.tok, line: t.line, fn: t.fn, test: t.test };
+  return {
+    program,
+    programIdent,
+    programText,
+    args,
+    argIdents,
+    tok: c.tok,
+    line: t.line,
+    fn: t.fn,
+    test: t.test,
+  };
 }
 
 /** `let [mut] NAME = <expr starting at tok>` → NAME. */
@@ -558,10 +767,19 @@ function bindingMentions(tokens: Token[], cmd: CommandInfo, idRe: RegExp, strRe:
   for (let k = cmd.tok - 1; k >= 0 && k >= cmd.tok - 600; k--) {
     const t = tokens[k]!;
     if (t.fn !== cmd.fn) break;
-    if (t.kind === 'id' && t.text === name && tokens[k + 1]?.text === '=' && (tokens[k - 1]?.text === 'let' || tokens[k - 1]?.text === 'mut')) {
+    if (
+      t.kind === 'id' &&
+      t.text === name &&
+      tokens[k + 1]?.text === '=' &&
+      (tokens[k - 1]?.text === 'let' || tokens[k - 1]?.text === 'mut')
+    ) {
       for (let m = k + 2; m < tokens.length && tokens[m]!.text !== ';'; m++) {
         const x = tokens[m]!;
-        if ((x.kind === 'id' && idRe.test(x.text)) || (x.kind === 'str' && (strRe.test(x.text) || idRe.test(x.text)))) return true;
+        if (
+          (x.kind === 'id' && idRe.test(x.text)) ||
+          (x.kind === 'str' && (strRe.test(x.text) || idRe.test(x.text)))
+        )
+          return true;
       }
       return false;
     }
@@ -598,14 +816,20 @@ function constStrings(tokens: Token[]): Map<string, string[]> {
     if (tokens[k]?.text !== '=') continue;
     const end = Math.min(tokens.length, k + 400);
     const values: string[] = [];
-    for (let m = k + 1; m < end && tokens[m]!.text !== ';'; m++) if (tokens[m]!.kind === 'str') values.push(tokens[m]!.text);
+    for (let m = k + 1; m < end && tokens[m]!.text !== ';'; m++)
+      if (tokens[m]!.kind === 'str') values.push(tokens[m]!.text);
     if (values.length > 0) out.set(name.text, values);
   }
   return out;
 }
 
 /** Names an env-reading call's argument can take: a literal, a constant, or a loop over literals. */
-function envArgNames(tokens: Token[], [a, b]: [number, number], callTok: number, consts: Map<string, string[]>): string[] {
+function envArgNames(
+  tokens: Token[],
+  [a, b]: [number, number],
+  callTok: number,
+  consts: Map<string, string[]>,
+): string[] {
   const strs = stringsIn(tokens, a, b);
   if (strs.length > 0) return strs;
   const id = argIdent(tokens, [a, b]);

@@ -2,11 +2,13 @@
 // repeating-key XOR, char arithmetic (a constant added to every byte), reversed strings and
 // fragments joined by arrays, `concat!`, `+` or `format!`. Rules then match the decoded text like
 // any other literal, so hiding a URL does not hide it from the scanner.
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { executableFormat } from './file-kind.js';
 import type { ExecutableFormat } from './file-kind.js';
 import type { Token } from './rust-facts.js';
 
-export type DecodeMethod = 'base64' | 'hex' | 'bytes' | 'xor' | 'shift' | 'reverse' | 'concat' | 'format';
+export type DecodeMethod =
+  'base64' | 'hex' | 'bytes' | 'xor' | 'shift' | 'rot13' | 'inflate' | 'reverse' | 'concat' | 'format';
 
 export interface DecodedString {
   value: string;
@@ -19,6 +21,8 @@ export interface DecodedString {
   from: string;
   /** The decoded bytes are a native executable (value is then a description). */
   executable?: ExecutableFormat;
+  /** Written out as plain bytes rather than encoded: embedded, not hidden. */
+  plain?: boolean;
 }
 
 export interface DecodeOptions {
@@ -66,7 +70,10 @@ export function decodeBase64(s: string): Buffer | null {
   if (!/[A-Z]/.test(s) || !/[a-z]/.test(s)) return null;
   const stripped = s.replace(/=+$/, '');
   if (stripped.length % 4 === 1) return null;
-  const buf = Buffer.from(s.includes('-') || s.includes('_') ? s : stripped, s.includes('-') || s.includes('_') ? 'base64url' : 'base64');
+  const buf = Buffer.from(
+    s.includes('-') || s.includes('_') ? s : stripped,
+    s.includes('-') || s.includes('_') ? 'base64url' : 'base64',
+  );
   return buf.length >= 4 ? buf : null;
 }
 
@@ -158,15 +165,23 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
   let hasArith = false;
   let hasRev = false;
   let hasCharCast = false;
+  let hasRot13 = false;
+  let hasRot13Const = false;
+  let hasPercent = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.text === 'char' && (tokens[i - 1]?.text === 'as' || tokens[i + 1]?.text === '::')) hasCharCast = true;
+    if (t.text === 'char' && (tokens[i - 1]?.text === 'as' || tokens[i + 1]?.text === '::'))
+      hasCharCast = true;
     if (t.kind === 'punct') {
+      if (t.text === '%') hasPercent = true;
       if (t.text === '^' || t.text === '^=') hasXor = true;
       else if (t.text === '+' || t.text === '-' || t.text === 'wrapping_add') hasArith = true;
     } else if (t.kind === 'id' && (t.text === 'rev' || t.text === 'reverse')) hasRev = true;
     else if (t.kind === 'id' && (t.text === 'wrapping_sub' || t.text === 'wrapping_add')) hasArith = true;
+    else if (t.kind === 'int' && (t.num === 13 || t.num === 26)) hasRot13Const = true;
+    else if (t.kind === 'id' && /^rot_?13$/i.test(t.text)) hasRot13 = true;
   }
+  hasRot13 ||= hasRot13Const && hasPercent;
   const add = (value: string, how: DecodeMethod[], line: number, tok: number, from: string): void => {
     if (out.length >= MAX_CANDIDATES || value.length < 4) return;
     const key = `${how.join('+')}\u0000${value}`;
@@ -191,7 +206,14 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
     add(f.value, ['format'], f.line, f.tok, f.template);
   }
 
-  const binaries: { bytes: ArrayLike<number>; how: DecodeMethod[]; line: number; tok: number; from: string }[] = [];
+  type Binary = { bytes: ArrayLike<number>; how: DecodeMethod[]; line: number; tok: number; from: string };
+  const binaries: Binary[] = [];
+  // Decoded data that starts like gzip/zlib, whatever its length.
+  const compressed: Binary[] = [];
+  const keepCompressed = (b: Binary) => {
+    if (b.bytes.length >= 18 && (b.bytes[0] === 0x1f || b.bytes[0] === 0x78) && compressed.length < 16)
+      compressed.push(b);
+  };
   for (const t of texts) {
     const v = t.value;
     if (v.length >= 8 && v.length <= 65536) {
@@ -201,16 +223,33 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
       const bin = b64 ?? hexBytes;
       const fmt = bin && bin.length >= 64 ? executableFormat(bin) : null;
       if (fmt && out.length < MAX_CANDIDATES) {
-        out.push({ value: `${fmt} executable, ${bin!.length} bytes`, how: [...t.how, b64 ? 'base64' : 'hex'], line: t.line, tok: t.tok, from: `${v.slice(0, 40)}…`, executable: fmt });
+        out.push({
+          value: `${fmt} executable, ${bin!.length} bytes`,
+          how: [...t.how, b64 ? 'base64' : 'hex'],
+          line: t.line,
+          tok: t.tok,
+          from: `${v.slice(0, 40)}…`,
+          executable: fmt,
+        });
       }
       if (b64) {
+        const wide = utf16(b64);
         if (printable(b64)) add(bytesToString(b64), [...t.how, 'base64'], t.line, t.tok, v);
-        else if (b64.length <= MAX_BRUTE_LEN) binaries.push({ bytes: b64, how: [...t.how, 'base64'], line: t.line, tok: t.tok, from: v });
+        else if (wide !== null) add(wide, [...t.how, 'base64'], t.line, t.tok, v);
+        else {
+          const b: Binary = { bytes: b64, how: [...t.how, 'base64'], line: t.line, tok: t.tok, from: v };
+          keepCompressed(b);
+          if (b64.length <= MAX_BRUTE_LEN) binaries.push(b);
+        }
       }
       const hex = decodeHex(v);
       if (hex) {
         if (printable(hex)) add(bytesToString(hex), [...t.how, 'hex'], t.line, t.tok, v);
-        else if (hex.length <= MAX_BRUTE_LEN) binaries.push({ bytes: hex, how: [...t.how, 'hex'], line: t.line, tok: t.tok, from: v });
+        else {
+          const b: Binary = { bytes: hex, how: [...t.how, 'hex'], line: t.line, tok: t.tok, from: v };
+          keepCompressed(b);
+          if (hex.length <= MAX_BRUTE_LEN) binaries.push(b);
+        }
       }
     }
     // Reversal only counts when it turns meaningless text into meaningful text.
@@ -222,12 +261,28 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
   for (const arr of byteArrays(tokens)) {
     if (tokens[arr.tok]?.test) continue;
     const from = `[${arr.values.slice(0, 8).join(', ')}${arr.values.length > 8 ? ', …' : ''}]`;
+    const fmt = arr.values.length >= 64 ? executableFormat(Uint8Array.from(arr.values)) : null;
+    if (fmt && out.length < MAX_CANDIDATES) {
+      out.push({
+        value: `${fmt} executable, ${arr.values.length}+ bytes`,
+        how: ['bytes'],
+        line: arr.line,
+        tok: arr.tok,
+        from,
+        executable: fmt,
+        plain: true,
+      });
+      continue;
+    }
     if (printable(arr.values)) {
       const s = bytesToString(arr.values);
       add(s, ['bytes'], arr.line, arr.tok, from);
-      if (hasRev && opts.meaningful([...s].reverse().join(''))) add([...s].reverse().join(''), ['bytes', 'reverse'], arr.line, arr.tok, from);
-    } else if (arr.values.length <= MAX_BRUTE_LEN) {
-      binaries.push({ bytes: arr.values, how: ['bytes'], line: arr.line, tok: arr.tok, from });
+      if (hasRev && opts.meaningful([...s].reverse().join('')))
+        add([...s].reverse().join(''), ['bytes', 'reverse'], arr.line, arr.tok, from);
+    } else {
+      const b: Binary = { bytes: arr.values, how: ['bytes'], line: arr.line, tok: arr.tok, from };
+      keepCompressed(b);
+      if (arr.values.length <= MAX_BRUTE_LEN) binaries.push(b);
     }
   }
   // Byte strings (`b"\x1e\x16…"`) are byte arrays too.
@@ -237,6 +292,24 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
       const bytes = Array.from(t.text, (c) => c.charCodeAt(0) & 0xff);
       if (!printable(bytes)) binaries.push({ bytes, how: ['bytes'], line: t.line, tok: i, from: t.text });
     }
+  }
+
+  // Compressed payloads: gzip/zlib inside base64, hex or byte arrays.
+  for (const bin of compressed) {
+    const inflated = inflate(bin.bytes);
+    if (!inflated) continue;
+    const fmt = executableFormat(inflated);
+    if (fmt)
+      out.push({
+        value: `${fmt} executable, ${inflated.length} bytes`,
+        how: [...bin.how, 'inflate'],
+        line: bin.line,
+        tok: bin.tok,
+        from: bin.from,
+        executable: fmt,
+      });
+    else if (printable(inflated) && opts.meaningful(bytesToString(inflated)))
+      add(bytesToString(inflated), [...bin.how, 'inflate'], bin.line, bin.tok, bin.from);
   }
 
   if (hasXor || hasArith) {
@@ -261,6 +334,14 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
         }
       }
     }
+    if (hasRot13) {
+      for (const t of texts) {
+        if (t.value.length < 8 || t.value.length > 512 || t.how.length > 0 || opts.meaningful(t.value))
+          continue;
+        const r = rot13(t.value);
+        if (opts.meaningful(r)) add(r, ['rot13'], t.line, t.tok, t.value);
+      }
+    }
     if (hasArith && hasCharCast) {
       // Char arithmetic over a printable-looking literal (a Caesar shift of a URL is still printable).
       for (const t of texts) {
@@ -276,6 +357,38 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
     }
   }
   return out;
+}
+
+/** UTF-16LE text (PowerShell's -EncodedCommand), if the bytes are that and printable. */
+function utf16(bytes: Buffer): string | null {
+  if (bytes.length < 8 || bytes.length % 2 !== 0) return null;
+  for (let i = 1; i < bytes.length; i += 2) if (bytes[i] !== 0) return null;
+  const s = bytes.toString('utf16le');
+  return printable(Array.from(s, (c) => c.charCodeAt(0))) ? s : null;
+}
+
+export function rot13(s: string): string {
+  return s.replace(/[a-zA-Z]/g, (c) => {
+    const base = c <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
+
+/** gzip or zlib data inflated within a bound; null if it is neither. */
+function inflate(bytes: ArrayLike<number>): Buffer | null {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  const gz = b0 === 0x1f && b1 === 0x8b;
+  const zl = b0 === 0x78 && (b1 === 0x01 || b1 === 0x5e || b1 === 0x9c || b1 === 0xda);
+  if (!gz && !zl) return null;
+  try {
+    const input = Buffer.from(bytes as ArrayLike<number> as Uint8Array);
+    return gz
+      ? gunzipSync(input, { maxOutputLength: 1 << 20 })
+      : inflateSync(input, { maxOutputLength: 1 << 20 });
+  } catch {
+    return null;
+  }
 }
 
 /** Applies a byte map; returns null as soon as a byte is not printable. */
@@ -331,7 +444,12 @@ export function fragmentRuns(
   for (const [name, values] of consts) {
     if (values.length >= 2) {
       const first = tokens.findIndex((t) => t.kind === 'id' && t.text === name);
-      out.push({ value: values.join(''), parts: values.slice(0, 6), line: tokens[first]?.line ?? 0, tok: Math.max(first, 0) });
+      out.push({
+        value: values.join(''),
+        parts: values.slice(0, 6),
+        line: tokens[first]?.line ?? 0,
+        tok: Math.max(first, 0),
+      });
     }
   }
   for (let i = 0; i < tokens.length; i++) {
@@ -342,7 +460,10 @@ export function fragmentRuns(
     while (j + 1 < tokens.length) {
       let sep = j + 1;
       // Tolerate `.to_string()`, `.to_owned()` and `&` around fragments joined with `+`.
-      if (tokens[sep]?.text === '.' && /^(to_string|to_owned|into|as_str)$/.test(tokens[sep + 1]?.text ?? '')) {
+      if (
+        tokens[sep]?.text === '.' &&
+        /^(to_string|to_owned|into|as_str)$/.test(tokens[sep + 1]?.text ?? '')
+      ) {
         sep += 4;
       }
       const op = tokens[sep]?.text;
@@ -356,7 +477,8 @@ export function fragmentRuns(
     }
     if (parts.length >= 2 && parts.length <= 256) {
       const value = parts.join('');
-      if (value.length >= 6 && value.length <= 65536) out.push({ value, parts: parts.slice(0, 6), line: tokens[i]!.line, tok: i });
+      if (value.length >= 6 && value.length <= 65536)
+        out.push({ value, parts: parts.slice(0, 6), line: tokens[i]!.line, tok: i });
     }
     i = j;
   }
@@ -396,22 +518,25 @@ export function formatStrings(
     }
     let pos = 0;
     let changed = false;
-    const value = tmpl.text.replace(/\{([A-Za-z_][A-Za-z0-9_]*)?(?::[^}]*)?\}/g, (whole, name: string | undefined) => {
-      if (name) {
-        const c = consts.get(name);
-        if (c && c.length === 1) {
+    const value = tmpl.text.replace(
+      /\{([A-Za-z_][A-Za-z0-9_]*)?(?::[^}]*)?\}/g,
+      (whole, name: string | undefined) => {
+        if (name) {
+          const c = consts.get(name);
+          if (c && c.length === 1) {
+            changed = true;
+            return c[0]!;
+          }
+          return whole;
+        }
+        const a = args[pos++];
+        if (a !== null && a !== undefined) {
           changed = true;
-          return c[0]!;
+          return a;
         }
         return whole;
-      }
-      const a = args[pos++];
-      if (a !== null && a !== undefined) {
-        changed = true;
-        return a;
-      }
-      return whole;
-    });
+      },
+    );
     if (changed) out.push({ value, template: tmpl.text, line: tmpl.line, tok: k });
   }
   return out;

@@ -14,7 +14,8 @@ export function executableFormat(data: Uint8Array): ExecutableFormat | null {
     // The DOS header points at the PE header; a bare "MZ" text file is not an executable.
     const off = data[60]! | (data[61]! << 8) | (data[62]! << 16) | (data[63]! << 24);
     if (off > 0 && off + 4 <= data.length) {
-      if (data[off] === 0x50 && data[off + 1] === 0x45 && data[off + 2] === 0 && data[off + 3] === 0) return 'pe';
+      if (data[off] === 0x50 && data[off + 1] === 0x45 && data[off + 2] === 0 && data[off + 3] === 0)
+        return 'pe';
     }
     return null;
   }

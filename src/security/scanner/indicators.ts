@@ -124,7 +124,10 @@ const CREDENTIAL_PATTERNS: [RegExp, CredentialKind][] = [
     /(^|[/\\])\.aws([/\\]|$)|(^|[/\\])\.azure([/\\]|$)|gcloud[/\\]|application_default_credentials\.json|(^|[/\\])\.kube[/\\]config|(^|[/\\])\.docker[/\\]config\.json|credentials\.tfrc\.json/i,
     'cloud-credentials',
   ],
-  [/(^|[/\\])\.git-credentials$|(^|[/\\])\.netrc$|(^|[/\\])gh[/\\]hosts\.yml$|(^|[/\\])_netrc$/i, 'vcs-credentials'],
+  [
+    /(^|[/\\])\.git-credentials$|(^|[/\\])\.netrc$|(^|[/\\])gh[/\\]hosts\.yml$|(^|[/\\])_netrc$/i,
+    'vcs-credentials',
+  ],
   [/(^|[/\\])\.(npmrc|pypirc|yarnrc|gem[/\\]credentials)$|(^|[/\\])\.nuget[/\\]/i, 'package-registry-token'],
   [
     /wallet\.dat$|(^|[/\\])\.(electrum|bitcoin|ethereum|monero)([/\\]|$)|(^|[/\\])exodus([/\\]|$)|solana[/\\]id\.json|(^|[/\\])keystore[/\\]|nkbihfbeogaeaoehlefnkodbefgpgknn|metamask|phantom[/\\]|(^|[/\\])atomic[/\\]/i,
@@ -134,10 +137,19 @@ const CREDENTIAL_PATTERNS: [RegExp, CredentialKind][] = [
     /[/\\](Login Data|Web Data|Local State|Cookies)$|Google[/\\]Chrome[/\\]User Data|BraveSoftware[/\\]|Mozilla[/\\]Firefox[/\\]Profiles|[/\\](logins\.json|key[34]\.db|cookies\.sqlite)$/,
     'browser-store',
   ],
-  [/TelegramDesktop|(^|[/\\])tdata([/\\]|$)|discord[/\\]Local Storage|Signal[/\\]config\.json/i, 'messenger-store'],
+  [
+    /TelegramDesktop|(^|[/\\])tdata([/\\]|$)|discord[/\\]Local Storage|Signal[/\\]config\.json/i,
+    'messenger-store',
+  ],
   [/^\/etc\/(shadow|sudoers|gshadow)$/, 'system-secrets'],
-  [/(^|[/\\])\.(bash|zsh|sh|fish|python|mysql|psql|node_repl)_history$|(^|[/\\])\.zhistory$/i, 'shell-history'],
-  [/(^|[/\\])Keychains([/\\]|$)|login\.keychain(-db)?$|(^|[/\\])\.gnupg([/\\]|$)|(^|[/\\])\.password-store/i, 'keychain'],
+  [
+    /(^|[/\\])\.(bash|zsh|sh|fish|python|mysql|psql|node_repl)_history$|(^|[/\\])\.zhistory$/i,
+    'shell-history',
+  ],
+  [
+    /(^|[/\\])Keychains([/\\]|$)|login\.keychain(-db)?$|(^|[/\\])\.gnupg([/\\]|$)|(^|[/\\])\.password-store/i,
+    'keychain',
+  ],
   [
     /(^|[/\\])[\w.-]*(private[_-]?keys?|secrets?|credentials?|keypair|wallet|mnemonic|seed[_-]?phrase)[\w.-]*\.(json|toml|ya?ml|txt|pem|key)$|(^|[/\\])keys\.json$/i,
     'secret-file',
@@ -145,35 +157,60 @@ const CREDENTIAL_PATTERNS: [RegExp, CredentialKind][] = [
 ];
 
 /** The kind of credential store a path-like string names, if any. */
+// One cheap test before the list: the words every pattern above needs.
+const CREDENTIAL_GATE =
+  /ssh|id_|credential|\.aws|\.azure|gcloud|\.kube|\.docker|tfrc|netrc|hosts\.yml|npmrc|pypirc|yarnrc|\.gem|\.nuget|wallet|electrum|bitcoin|ethereum|monero|exodus|solana|keystore|nkbih|metamask|phantom|atomic|Login Data|Web Data|Local State|Cookies|Chrome|Brave|Firefox|logins|key[34]\.db|cookies|Telegram|tdata|discord|Signal|shadow|sudoers|history|Keychain|keychain|gnupg|password-store|private|secret|keypair|mnemonic|seed|keys\.json/i;
+
 export function credentialKind(s: string): CredentialKind | null {
-  if (s.length > 200 || s.length < 4) return null;
+  if (s.length > 200 || s.length < 4 || !CREDENTIAL_GATE.test(s)) return null;
   // An SSH client's own configuration is not a secret.
   if (/(known_hosts|[/\\]config)$/.test(s) && /\.ssh/.test(s)) return null;
   for (const [re, kind] of CREDENTIAL_PATTERNS) if (re.test(s)) return kind;
   return null;
 }
 
-export type PersistenceKind = 'ssh-authorized-keys' | 'cron' | 'systemd' | 'shell-rc' | 'windows-run-key' | 'launch-agent' | 'startup-folder' | 'scheduled-task';
+export type PersistenceKind =
+  | 'ssh-authorized-keys'
+  | 'cron'
+  | 'systemd'
+  | 'shell-rc'
+  | 'windows-run-key'
+  | 'launch-agent'
+  | 'startup-folder'
+  | 'scheduled-task';
 
 const PERSISTENCE_PATTERNS: [RegExp, PersistenceKind][] = [
   [/authorized_keys2?$/, 'ssh-authorized-keys'],
   [/(^|[/\\])(crontab|cron\.d|cron\.(hourly|daily|weekly))([/\\]|$)|\/var\/spool\/cron|^crontab$/, 'cron'],
-  [/systemd[/\\](system|user)([/\\]|$)|\.config[/\\]systemd|systemctl\s+(--user\s+)?enable|\.service$/i, 'systemd'],
-  [/(^|[/\\])\.(bashrc|bash_profile|bash_login|zshrc|zprofile|zshenv|profile|login|cshrc|tcshrc)$|\/etc\/(profile(\.d)?|bash\.bashrc|rc\.local)|config\.fish$/, 'shell-rc'],
-  [/CurrentVersion[/\\]+Run(Once)?(Services)?\b|Winlogon[/\\]+(Shell|Userinit)|Image File Execution Options/i, 'windows-run-key'],
+  [
+    /systemd[/\\](system|user)([/\\]|$)|\.config[/\\]systemd|systemctl\s+(--user\s+)?enable|\.service$/i,
+    'systemd',
+  ],
+  [
+    /(^|[/\\])\.(bashrc|bash_profile|bash_login|zshrc|zprofile|zshenv|profile|login|cshrc|tcshrc)$|\/etc\/(profile(\.d)?|bash\.bashrc|rc\.local)|config\.fish$/,
+    'shell-rc',
+  ],
+  [
+    /CurrentVersion[/\\]+Run(Once)?(Services)?\b|Winlogon[/\\]+(Shell|Userinit)|Image File Execution Options/i,
+    'windows-run-key',
+  ],
   [/Library[/\\]Launch(Agents|Daemons)|launchctl\s+(load|bootstrap|submit)|\.plist$/i, 'launch-agent'],
   [/Start Menu[/\\]+Programs[/\\]+Startup|\.config[/\\]autostart|\\Startup\\?$/i, 'startup-folder'],
   [/schtasks(\.exe)?\s*\/create|^schtasks(\.exe)?$|Register-ScheduledTask/i, 'scheduled-task'],
 ];
 
+const PERSISTENCE_GATE =
+  /authorized_keys|cron|systemd|systemctl|\.(bash|zsh|z|c|tc)?(rc|profile|login|env)|bash_|\/etc\/(profile|bash|rc)|config\.fish|CurrentVersion|Winlogon|Image File|Launch|launchctl|plist|Startup|autostart|schtasks|ScheduledTask/i;
+
 export function persistenceKind(s: string): PersistenceKind | null {
-  if (s.length > 300 || s.length < 5) return null;
-  for (const [re, kind] of PERSISTENCE_PATTERNS) if (re.test(s)) {
-    // `.service` and `.plist` alone are too common in ordinary code; they need a directory.
-    if (kind === 'systemd' && /\.service$/i.test(s) && !/[/\\]/.test(s)) return null;
-    if (kind === 'launch-agent' && /\.plist$/i.test(s) && !/Launch(Agents|Daemons)/.test(s)) return null;
-    return kind;
-  }
+  if (s.length > 300 || s.length < 5 || !PERSISTENCE_GATE.test(s)) return null;
+  for (const [re, kind] of PERSISTENCE_PATTERNS)
+    if (re.test(s)) {
+      // `.service` and `.plist` alone are too common in ordinary code; they need a directory.
+      if (kind === 'systemd' && /\.service$/i.test(s) && !/[/\\]/.test(s)) return null;
+      if (kind === 'launch-agent' && /\.plist$/i.test(s) && !/Launch(Agents|Daemons)/.test(s)) return null;
+      return kind;
+    }
   return null;
 }
 
@@ -181,13 +218,29 @@ export function persistenceKind(s: string): PersistenceKind | null {
 export function isSecretEnvName(name: string): boolean {
   if (!/^[A-Z][A-Z0-9_]{1,63}$/.test(name)) return false;
   if (/^(PK|SK|SEED|MNEMONIC|PRIVKEY)$/.test(name)) return true;
-  if (/^(AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)|CARGO_REGISTRIES_\w+_TOKEN|SSH_AUTH_SOCK)$/.test(name)) return true;
+  if (
+    /^(AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)|CARGO_REGISTRIES_\w+_TOKEN|SSH_AUTH_SOCK)$/.test(
+      name,
+    )
+  )
+    return true;
   // Cargo and rustc configuration that merely mentions a key word is not a secret.
   if (/^(CARGO_(CFG|FEATURE|PKG|MANIFEST|ENCODED)|RUSTC?_|DEP_)/.test(name)) return false;
   const parts = name.split('_');
   const has = (p: string) => parts.includes(p);
   return (
-    ['TOKEN', 'SECRET', 'PASSWORD', 'PASSWD', 'MNEMONIC', 'CREDENTIALS', 'CREDENTIAL', 'APIKEY', 'PRIVKEY', 'PASSPHRASE'].some(has) ||
+    [
+      'TOKEN',
+      'SECRET',
+      'PASSWORD',
+      'PASSWD',
+      'MNEMONIC',
+      'CREDENTIALS',
+      'CREDENTIAL',
+      'APIKEY',
+      'PRIVKEY',
+      'PASSPHRASE',
+    ].some(has) ||
     (has('PRIVATE') && has('KEY')) ||
     (has('API') && has('KEY')) ||
     (has('ACCESS') && has('KEY')) ||
@@ -198,7 +251,8 @@ export function isSecretEnvName(name: string): boolean {
 
 /** Hosts a service's token is meant for: sending GITHUB_TOKEN to api.github.com is authentication. */
 export function secretServiceHosts(name: string): RegExp | null {
-  if (/^(GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT|GITHUB_API_TOKEN)$/.test(name)) return /(^|\.)(github\.com|githubusercontent\.com|ghcr\.io)$/i;
+  if (/^(GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT|GITHUB_API_TOKEN)$/.test(name))
+    return /(^|\.)(github\.com|githubusercontent\.com|ghcr\.io)$/i;
   if (/^CARGO_REGISTR(Y|IES_\w+)_TOKEN$/.test(name)) return /(^|\.)crates\.io$/i;
   if (/^(GITLAB_TOKEN|CI_JOB_TOKEN|GITLAB_PRIVATE_TOKEN)$/.test(name)) return /(^|\.)gitlab\.com$/i;
   if (/^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN)$/.test(name)) return /(^|\.)huggingface\.co$/i;
@@ -207,9 +261,25 @@ export function secretServiceHosts(name: string): RegExp | null {
   return null;
 }
 
-export const FINGERPRINT_ENV = new Set(['USER', 'USERNAME', 'LOGNAME', 'HOSTNAME', 'COMPUTERNAME', 'USERDOMAIN']);
-export const HOME_ENV = new Set(['HOME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'HOMEDRIVE', 'HOMEPATH', 'CARGO_HOME']);
-export const TEMP_ENV = new Set(['TEMP', 'TMP', 'TMPDIR']);
+export const FINGERPRINT_ENV = new Set([
+  'USER',
+  'USERNAME',
+  'LOGNAME',
+  'HOSTNAME',
+  'COMPUTERNAME',
+  'USERDOMAIN',
+]);
+export const HOME_ENV = new Set([
+  'HOME',
+  'USERPROFILE',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'XDG_CONFIG_HOME',
+  'XDG_DATA_HOME',
+  'HOMEDRIVE',
+  'HOMEPATH',
+  'CARGO_HOME',
+]);
 export const CI_ENV = new Set([
   'CI',
   'GITLAB_CI',
@@ -235,8 +305,8 @@ export const CI_ENV = new Set([
 /** Regular expressions written to find private keys, seeds, tokens or wallet material in files. */
 export function isKeyMaterialRegex(s: string): boolean {
   if (s.length < 8 || s.length > 400) return false;
-  // Must look like a regex, not data.
-  if (!/[[\\{(]/.test(s)) return false;
+  // Must look like a regex aimed at keys, not data or a format string.
+  if (!/\{\d|\\d|\[[^\]]*-|BEGIN|AKIA|ghp_|xox|sk_live|AIza/.test(s)) return false;
   return (
     /\[(0-9a-fA-F|a-fA-F0-9|0-9a-f|a-f0-9|0-9A-F|A-F0-9|\\da-fA-F)\]\{(64|40|66|128)\}/.test(s) ||
     /\[1-9A-HJ-NP-Za-km-z\]/.test(s) ||
@@ -252,12 +322,17 @@ export function isKeyMarker(s: string): boolean {
   return /-----BEGIN (OPENSSH |RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----/.test(s);
 }
 
-const SHELLS = /^(?:.*[/\\])?(sh|bash|zsh|dash|ksh|fish|cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|wscript|cscript|mshta|rundll32|regsvr32)$/i;
-export const DOWNLOAD_TOOLS = /^(?:.*[/\\])?(curl|curl\.exe|wget|wget\.exe|certutil|certutil\.exe|bitsadmin|bitsadmin\.exe|aria2c|Invoke-WebRequest|iwr|Start-BitsTransfer|tftp|fetch)$/i;
+const SHELLS =
+  /^(?:.*[/\\])?(sh|bash|zsh|dash|ksh|fish|cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe|wscript|cscript|mshta|rundll32|regsvr32)$/i;
+export const DOWNLOAD_TOOLS =
+  /^(?:.*[/\\])?(curl|curl\.exe|wget|wget\.exe|certutil|certutil\.exe|bitsadmin|bitsadmin\.exe|aria2c|Invoke-WebRequest|iwr|Start-BitsTransfer|tftp|fetch)$/i;
 
 export function isShellProgram(p: string): boolean {
   return SHELLS.test(p);
 }
+
+const SHELL_GATE =
+  /curl|wget|aria2c|certutil|bitsadmin|iwr|Invoke|Start-|DownloadString|DownloadFile|WebClient|\|\s*(sudo\s+)?\w*sh\b|iex|IEX|base64|nohup|setsid|disown|start|Hidden|&\s*$|chmod|-k\b|--insecure|--no-check|crontab|authorized_keys|reg(\.exe)?\s|schtasks|launchctl|systemctl|>>/i;
 
 /** What a shell command line does; used for `sh -c` strings and for scripts shipped in the crate. */
 export function shellCommandTraits(cmd: string): {
@@ -270,14 +345,31 @@ export function shellCommandTraits(cmd: string): {
   insecure: boolean;
   persistence: PersistenceKind | null;
 } {
+  if (!SHELL_GATE.test(cmd))
+    return {
+      download: false,
+      runs: false,
+      pipeToShell: false,
+      detach: false,
+      makeExec: false,
+      insecure: false,
+      persistence: null,
+    };
   return {
     download:
       /(^|[\s;&|(`])(curl|wget|aria2c|certutil\s+.*-urlcache|bitsadmin\s+\/transfer|iwr|Invoke-WebRequest|Start-BitsTransfer)\b|DownloadString|DownloadFile|Net\.WebClient/i.test(
         cmd,
       ),
-    runs: /Start-Process|Invoke-Item|\biex\b|Invoke-Expression|(^|[;&|]\s*)(\.\/|\$TMPDIR|\/tmp\/|%TEMP%|\$env:TEMP)|chmod\s+\+x|\bstart\s+("[^"]*"\s+)?\S+\.exe|&&\s*\S+\.(exe|sh|bin)\b/i.test(cmd),
-    pipeToShell: /\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\|\s*iex\b|\bIEX\s*\(|Invoke-Expression|base64\s+(-d|--decode)[^|]*\|\s*(ba)?sh\b/i.test(cmd),
-    detach: /(^|[\s;&|(])(nohup|setsid|disown)\b|\bstart\s+(\/b|\/min|"")|-WindowStyle\s+Hidden|&\s*$/i.test(cmd),
+    runs: /Start-Process|Invoke-Item|\biex\b|Invoke-Expression|(^|[;&|]\s*)(\.\/|\$TMPDIR|\/tmp\/|%TEMP%|\$env:TEMP)|chmod\s+\+x|\bstart\s+("[^"]*"\s+)?\S+\.exe|&&\s*\S+\.(exe|sh|bin)\b/i.test(
+      cmd,
+    ),
+    pipeToShell:
+      /\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\|\s*iex\b|\bIEX\s*\(|Invoke-Expression|base64\s+(-d|--decode)[^|]*\|\s*(ba)?sh\b/i.test(
+        cmd,
+      ),
+    detach: /(^|[\s;&|(])(nohup|setsid|disown)\b|\bstart\s+(\/b|\/min|"")|-WindowStyle\s+Hidden|&\s*$/i.test(
+      cmd,
+    ),
     makeExec: /\bchmod\s+(\+x|[ugoa]*\+[rw]*x|0?[0-7]?[1357][0-7]{2})\b/.test(cmd),
     insecure: /(^|\s)(-k|--insecure|--no-check-certificate)(\s|$)/.test(cmd),
     persistence: persistenceInCommand(cmd),

@@ -89,14 +89,21 @@ function lenient(
 ): ManifestFacts | null {
   const pkg = isTable(doc.package) ? doc.package : isTable(doc.project) ? doc.project : null;
   if (!pkg || !str(pkg.name)) return null;
-  const build = pkg.build === false ? null : str(pkg.build) ?? (hasFile('build.rs') ? 'build.rs' : null);
+  const build = pkg.build === false ? null : (str(pkg.build) ?? (hasFile('build.rs') ? 'build.rs' : null));
   const dependencies: ManifestDep[] = [];
   const addSection = (section: unknown, kind: ManifestDep['kind']) => {
     if (!isTable(section)) return;
     for (const [key, spec] of Object.entries(section)) {
       const name = isTable(spec) && str(spec.package) ? str(spec.package)! : key;
-      const req = typeof spec === 'string' ? spec : isTable(spec) && str(spec.version) ? str(spec.version)! : '*';
-      dependencies.push({ name, codeName: canonicalCrateName(key), kind, optional: isTable(spec) && spec.optional === true, req });
+      const req =
+        typeof spec === 'string' ? spec : isTable(spec) && str(spec.version) ? str(spec.version)! : '*';
+      dependencies.push({
+        name,
+        codeName: canonicalCrateName(key),
+        kind,
+        optional: isTable(spec) && spec.optional === true,
+        req,
+      });
     }
   };
   const addAll = (t: Table) => {
@@ -106,7 +113,9 @@ function lenient(
   };
   addAll(doc);
   if (isTable(doc.target)) for (const t of Object.values(doc.target)) if (isTable(t)) addAll(t);
-  const bins = Array.isArray(doc.bin) ? doc.bin.filter(isTable).flatMap((b) => (str(b.path) ? [str(b.path)!] : [])) : [];
+  const bins = Array.isArray(doc.bin)
+    ? doc.bin.filter(isTable).flatMap((b) => (str(b.path) ? [str(b.path)!] : []))
+    : [];
   return {
     name: str(pkg.name)!,
     version: str(pkg.version) ?? '0.0.0',
@@ -117,7 +126,12 @@ function lenient(
     bins,
     testPaths,
     dependencies,
-    purpose: [pkg.name, pkg.description, ...(Array.isArray(pkg.keywords) ? pkg.keywords : []), ...(Array.isArray(pkg.categories) ? pkg.categories : [])]
+    purpose: [
+      pkg.name,
+      pkg.description,
+      ...(Array.isArray(pkg.keywords) ? pkg.keywords : []),
+      ...(Array.isArray(pkg.categories) ? pkg.categories : []),
+    ]
       .filter((x) => typeof x === 'string')
       .join(' ')
       .toLowerCase(),

@@ -5,11 +5,26 @@ import type { SarifLevel, SarifLog } from '../../formats/sarif.js';
 import { RULE_CATALOG } from './rules/catalog.js';
 import type { ScanReport, Severity } from './types.js';
 
-const LEVEL: Record<Severity, SarifLevel> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+const LEVEL: Record<Severity, SarifLevel> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
 // GitHub code scanning ranks security results by this 0–10 score.
-const SCORE: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+const SCORE: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+  info: '0.0',
+};
 
-export function reportsToSarif(reports: readonly { report: ScanReport; base?: string }[], toolVersion?: string): SarifLog {
+export function reportsToSarif(
+  reports: readonly { report: ScanReport; base?: string }[],
+  toolVersion?: string,
+): SarifLog {
   const rules = [...RULE_CATALOG.values()].map((r) => ({
     id: r.id,
     shortDescription: r.title,
@@ -32,5 +47,9 @@ export function reportsToSarif(reports: readonly { report: ScanReport; base?: st
       },
     }));
   });
-  return buildSarifLog({ name: 'cratekeeper-scanner', ...(toolVersion ? { version: toolVersion } : {}) }, rules, results);
+  return buildSarifLog(
+    { name: 'cratekeeper-scanner', ...(toolVersion ? { version: toolVersion } : {}) },
+    rules,
+    results,
+  );
 }

@@ -144,7 +144,9 @@ export interface ExtractOptions {
 export function extractRustFacts(parser: Parser, source: string, opts: ExtractOptions = {}): RustFacts {
   const lex = lexRust(source, MAX_TOKENS);
   const mode = opts.syntax ?? 'auto';
-  const useTree = mode === 'tree-sitter' || (mode === 'auto' && lex.tokens.some((t) => t.kind === 'id' && CALL_TRIGGERS.has(t.text)));
+  const useTree =
+    mode === 'tree-sitter' ||
+    (mode === 'auto' && lex.tokens.some((t) => t.kind === 'id' && CALL_TRIGGERS.has(t.text)));
   const structure = useTree ? treeStructure(parser, source) : tokenStructure(source, lex);
   return applyStructure(lex, structure, useTree ? 'tree-sitter' : 'tokens');
 }
@@ -205,50 +207,70 @@ const DESCEND = new Set([
 
 function treeStructure(parser: Parser, source: string): Structure {
   const tree = parseRust(parser, source);
-  const s: Structure = { functions: [], testRanges: [], uses: new Map(), globUses: [], mods: [], attributes: [], hasErrors: tree.rootNode.hasError };
-  const lineOf = (n: Node) => n.startPosition.row + 1;
-  const visit = (node: Node): void => {
-    let pendingTest = false;
-    let pendingPath: string | null = null;
-    for (const child of node.namedChildren) {
-      if (!child) continue;
-      const type = child.type;
-      if (type === 'line_comment' || type === 'block_comment') continue;
-      if (type === 'attribute_item' || type === 'inner_attribute_item') {
-        const text = child.text;
-        s.attributes.push({ text, line: lineOf(child) });
-        if (type === 'attribute_item') {
-          if (TEST_ATTR.test(text)) pendingTest = true;
-          const m = PATH_ATTR.exec(text);
-          if (m) pendingPath = m[1]!;
-        }
-        continue;
-      }
-      if (pendingTest) s.testRanges.push([child.startIndex, child.endIndex]);
-      if (type === 'function_item') {
-        s.functions.push({ name: child.childForFieldName('name')?.text ?? '', line: lineOf(child), start: child.startIndex, end: child.endIndex });
-      } else if (type === 'use_declaration') {
-        const arg = child.childForFieldName('argument');
-        if (arg) visitUse(arg, '', s.uses, s.globUses);
-      } else if (type === 'mod_item' && !child.childForFieldName('body')) {
-        const name = child.childForFieldName('name')?.text;
-        if (name) s.mods.push({ name, pathAttr: pendingPath, line: lineOf(child), offset: child.startIndex });
-      }
-      pendingTest = false;
-      pendingPath = null;
-      if (DESCEND.has(type)) visit(child);
-    }
+  const s: Structure = {
+    functions: [],
+    testRanges: [],
+    uses: new Map(),
+    globUses: [],
+    mods: [],
+    attributes: [],
+    hasErrors: tree.rootNode.hasError,
   };
+  const lineOf = (n: Node) => n.startPosition.row + 1;
+  // An explicit stack, not recursion: hostile files nest blocks tens of thousands deep.
+  const stack: Node[] = [tree.rootNode];
   try {
-    visit(tree.rootNode);
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      let pendingTest = false;
+      let pendingPath: string | null = null;
+      for (const child of node.namedChildren) {
+        if (!child) continue;
+        const type = child.type;
+        if (type === 'line_comment' || type === 'block_comment') continue;
+        if (type === 'attribute_item' || type === 'inner_attribute_item') {
+          const text = child.text;
+          s.attributes.push({ text, line: lineOf(child) });
+          if (type === 'attribute_item') {
+            if (TEST_ATTR.test(text)) pendingTest = true;
+            const m = PATH_ATTR.exec(text);
+            if (m) pendingPath = m[1]!;
+          }
+          continue;
+        }
+        if (pendingTest) s.testRanges.push([child.startIndex, child.endIndex]);
+        if (type === 'function_item') {
+          s.functions.push({
+            name: child.childForFieldName('name')?.text ?? '',
+            line: lineOf(child),
+            start: child.startIndex,
+            end: child.endIndex,
+          });
+        } else if (type === 'use_declaration') {
+          const arg = child.childForFieldName('argument');
+          if (arg) visitUse(arg, '', s.uses, s.globUses);
+        } else if (type === 'mod_item' && !child.childForFieldName('body')) {
+          const name = child.childForFieldName('name')?.text;
+          if (name)
+            s.mods.push({ name, pathAttr: pendingPath, line: lineOf(child), offset: child.startIndex });
+        }
+        pendingTest = false;
+        pendingPath = null;
+        if (DESCEND.has(type)) stack.push(child);
+      }
+    }
   } finally {
     tree.delete();
   }
+  s.mods.sort((a, b) => a.offset - b.offset);
+  s.attributes.sort((a, b) => a.line - b.line);
   return s;
 }
 
 /** Records what a `use` tree brings into scope: alias → full path. */
-function visitUse(node: Node, prefix: string, uses: Map<string, string>, globs: string[]): void {
+function visitUse(node: Node, prefix: string, uses: Map<string, string>, globs: string[], depth = 0): void {
+  // Real use trees nest a few levels; a hostile one could overflow the stack.
+  if (depth > 32) return;
   const join = (a: string, b: string) => (a && b ? `${a}::${b}` : a || b);
   const compact = (n: Node) => n.text.replace(/\s+/g, '');
   switch (node.type) {
@@ -274,11 +296,11 @@ function visitUse(node: Node, prefix: string, uses: Map<string, string>, globs: 
       const path = node.childForFieldName('path');
       const list = node.childForFieldName('list');
       const p = join(prefix, path ? compact(path) : '');
-      if (list) for (const child of list.namedChildren) if (child) visitUse(child, p, uses, globs);
+      if (list) for (const child of list.namedChildren) if (child) visitUse(child, p, uses, globs, depth + 1);
       break;
     }
     case 'use_list':
-      for (const child of node.namedChildren) if (child) visitUse(child, prefix, uses, globs);
+      for (const child of node.namedChildren) if (child) visitUse(child, prefix, uses, globs, depth + 1);
       break;
     default:
       break;
@@ -298,7 +320,15 @@ function addUse(full: string, uses: Map<string, string>): void {
 
 function tokenStructure(source: string, lex: LexResult): Structure {
   const { tokens, starts, ends } = lex;
-  const s: Structure = { functions: [], testRanges: [], uses: new Map(), globUses: [], mods: [], attributes: [], hasErrors: false };
+  const s: Structure = {
+    functions: [],
+    testRanges: [],
+    uses: new Map(),
+    globUses: [],
+    mods: [],
+    attributes: [],
+    hasErrors: false,
+  };
   const close = closers(tokens);
   let pendingTest = false;
   let pendingPath: string | null = null;
@@ -327,7 +357,8 @@ function tokenStructure(source: string, lex: LexResult): Structure {
     if (t.kind === 'kw') {
       if (t.text === 'fn' && tokens[k + 1]?.kind === 'id') {
         const end = itemEnd(tokens, close, k);
-        if (tokens[end]?.text === '}') s.functions.push({ name: tokens[k + 1]!.text, line: t.line, start: starts[k]!, end: ends[end]! });
+        if (tokens[end]?.text === '}')
+          s.functions.push({ name: tokens[k + 1]!.text, line: t.line, start: starts[k]!, end: ends[end]! });
       } else if (t.text === 'use') {
         let end = k + 1;
         while (end < tokens.length && tokens[end]!.text !== ';' && end < k + 400) end++;
@@ -370,7 +401,16 @@ function itemEnd(tokens: Token[], close: Int32Array, k: number): number {
   return tokens.length - 1;
 }
 
-function useFromTokens(tokens: Token[], a: number, b: number, prefix: string, uses: Map<string, string>, globs: string[]): void {
+function useFromTokens(
+  tokens: Token[],
+  a: number,
+  b: number,
+  prefix: string,
+  uses: Map<string, string>,
+  globs: string[],
+  nesting = 0,
+): void {
+  if (nesting > 32) return;
   // Split the top level on commas (inside a `{…}` group) and handle each path.
   const parts: [number, number][] = [];
   let depth = 0;
@@ -409,7 +449,7 @@ function useFromTokens(tokens: Token[], a: number, b: number, prefix: string, us
         if (tokens[end]!.text === '{') d++;
         else if (tokens[end]!.text === '}' && --d === 0) break;
       }
-      useFromTokens(tokens, k + 1, end, path, uses, globs);
+      useFromTokens(tokens, k + 1, end, path, uses, globs, nesting + 1);
     } else if (x.text === '*') {
       globs.push(path);
     } else if (x.text === 'as' && tokens[k + 1]?.kind === 'id') {

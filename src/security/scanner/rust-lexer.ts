@@ -42,9 +42,32 @@ const KEYWORDS = new Set([
 ]);
 
 const PUNCT3 = new Set(['>>=', '<<=', '...', '..=']);
-const PUNCT2 = new Set(['::', '->', '=>', '==', '!=', '<=', '>=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '^=', '&=', '|=', '<<', '>>', '..']);
+const PUNCT2 = new Set([
+  '::',
+  '->',
+  '=>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '^=',
+  '&=',
+  '|=',
+  '<<',
+  '>>',
+  '..',
+]);
 // Characters that can start a two- or three-character operator.
 const MULTI_START = new Set([...PUNCT2].map((p) => p.charCodeAt(0)));
+
+const MAX_RUN = 4096;
 
 export interface LexResult {
   tokens: Token[];
@@ -66,7 +89,15 @@ export function lexRust(src: string, maxTokens = Number.MAX_SAFE_INTEGER): LexRe
   const n = src.length;
   let i = 0;
   let line = 1;
-  const push = (kind: Token['kind'], text: string, start: number, end: number, startLine: number, num?: number, bytes?: boolean) => {
+  const push = (
+    kind: Token['kind'],
+    text: string,
+    start: number,
+    end: number,
+    startLine: number,
+    num?: number,
+    bytes?: boolean,
+  ) => {
     const t: Token = { kind, text, line: startLine, fn: -1, test: false };
     if (num !== undefined) t.num = num;
     if (bytes) t.bytes = true;
@@ -74,6 +105,7 @@ export function lexRust(src: string, maxTokens = Number.MAX_SAFE_INTEGER): LexRe
     starts.push(start);
     ends.push(end);
   };
+  let run = 0;
   const countLines = (a: number, b: number) => {
     for (let k = a; k < b; k++) if (src.charCodeAt(k) === 10) line++;
   };
@@ -208,7 +240,11 @@ export function lexRust(src: string, maxTokens = Number.MAX_SAFE_INTEGER): LexRe
           float = true;
           k++;
           while (k < n && (isDigit(src.charCodeAt(k)) || src.charCodeAt(k) === 95)) k++;
-        } else if (src.charCodeAt(k) === 46 && src.charCodeAt(k + 1) !== 46 && !isIdStart(src.charCodeAt(k + 1))) {
+        } else if (
+          src.charCodeAt(k) === 46 &&
+          src.charCodeAt(k + 1) !== 46 &&
+          !isIdStart(src.charCodeAt(k + 1))
+        ) {
           float = true; // `1.`
           k++;
         }
@@ -226,6 +262,18 @@ export function lexRust(src: string, maxTokens = Number.MAX_SAFE_INTEGER): LexRe
       i = k;
       if (float) push('float', text, start, i, startLine);
       else {
+        // Long data tables (`[0x12, 0x34, …]` by the thousand) say nothing past their start:
+        // keep the first MAX_RUN elements of a run, enough for magic bytes and decoders.
+        const prev = tokens.length >= 2 ? tokens[tokens.length - 2] : undefined;
+        if (prev?.kind === 'int' && tokens[tokens.length - 1]!.text === ',') {
+          run++;
+          if (run > MAX_RUN) {
+            tokens.pop();
+            starts.pop();
+            ends.pop();
+            continue;
+          }
+        } else run = 1;
         const v = integerLiteralValue(text);
         push('int', text, start, i, startLine, v ?? undefined);
       }

@@ -110,6 +110,23 @@ export function integerLiteralValue(text: string): number | null {
     plain = plain * 10 + (c - 48);
   }
   if (k === text.length && k > 0 && !(k > 1 && text.charCodeAt(0) === 48)) return plain;
+  // Fast path: plain hex (`0x1f`), the usual spelling of byte tables.
+  if (
+    text.length > 2 &&
+    text.length <= 15 &&
+    text.charCodeAt(0) === 48 &&
+    (text.charCodeAt(1) === 120 || text.charCodeAt(1) === 88)
+  ) {
+    let v = 0;
+    let m = 2;
+    for (; m < text.length; m++) {
+      const c = text.charCodeAt(m);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) break;
+      v = v * 16 + d;
+    }
+    if (m === text.length) return v;
+  }
   const t = text.replaceAll('_', '').toLowerCase();
   let m: RegExpExecArray | null;
   let v: number;

@@ -33,7 +33,11 @@ export interface ScanSettings {
   maxRustBytes: number;
 }
 
-export const DEFAULT_SETTINGS: ScanSettings = { disabled: new Set(), youngDays: 30, maxRustBytes: 4 * 1024 * 1024 };
+export const DEFAULT_SETTINGS: ScanSettings = {
+  disabled: new Set(),
+  youngDays: 30,
+  maxRustBytes: 4 * 1024 * 1024,
+};
 
 const CAPABILITIES: Partial<Record<SignalKind, string>> = {
   network: 'network',
@@ -58,7 +62,12 @@ const FILE_REF = /\.[A-Za-z0-9]{1,5}$/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function scanCrateSource(parser: Parser, source: CrateSource, context: RegistryContext | undefined, settings: ScanSettings): ScanReport {
+export function scanCrateSource(
+  parser: Parser,
+  source: CrateSource,
+  context: RegistryContext | undefined,
+  settings: ScanSettings,
+): ScanReport {
   const t0 = performance.now();
   const findings: Finding[] = [];
   const emit = makeEmitter(findings, settings.disabled);
@@ -66,7 +75,9 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
   const paths = files.map((f) => f.path);
   const exists = new Set(paths);
   const manifestFile = files.find((f) => f.path === 'Cargo.toml');
-  const manifest = manifestFile?.data ? readManifestFacts(manifestFile.data.toString('utf8'), (p) => exists.has(normalize(p))) : null;
+  const manifest = manifestFile?.data
+    ? readManifestFacts(manifestFile.data.toString('utf8'), (p) => exists.has(normalize(p)))
+    : null;
 
   const executables = new Map<string, ExecutableFormat>();
   for (const f of files) {
@@ -88,35 +99,57 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
     bytes += f.size;
     if (!f.path.endsWith('.rs') || !f.data) continue;
     if (f.data.length > settings.maxRustBytes) {
-      emit('archive.unparsed-source', 'info', { file: f.path, line: null }, `${f.data.length} bytes, over the ${settings.maxRustBytes}-byte parse limit`);
+      emit(
+        'archive.unparsed-source',
+        'info',
+        { file: f.path, line: null },
+        `${f.data.length} bytes, over the ${settings.maxRustBytes}-byte parse limit`,
+      );
       continue;
     }
     let text: string;
     try {
       text = utf8.decode(f.data);
     } catch {
-      emit('archive.unparsed-source', 'info', { file: f.path, line: null }, 'not valid UTF-8 (rustc would refuse it too)');
+      emit(
+        'archive.unparsed-source',
+        'info',
+        { file: f.path, line: null },
+        'not valid UTF-8 (rustc would refuse it too)',
+      );
       continue;
     }
-    const facts = extractRustFacts(parser, text);
-    if (facts.truncated) emit('archive.unparsed-source', 'info', { file: f.path, line: null }, 'analysed only up to the token limit');
+    // Build-time code always gets the full parse: it is small and it matters most.
+    const buildTime =
+      manifest !== null &&
+      ((manifest.build !== null && (f.path === normalize(manifest.build) || f.path.startsWith('build/'))) ||
+        (manifest.procMacro && f.path.startsWith('src/')));
+    const facts = extractRustFacts(parser, text, { syntax: buildTime ? 'tree-sitter' : 'auto' });
+    if (facts.truncated)
+      emit(
+        'archive.unparsed-source',
+        'info',
+        { file: f.path, line: null },
+        'analysed only up to the token limit',
+      );
     const analysis = analyzeRust(facts);
     const usedNames = new Set<string>();
     const fileRefs: string[] = [];
     for (const t of facts.tokens) {
       if (t.kind === 'id' && depNames.has(t.text)) usedNames.add(t.text);
-      else if (t.kind === 'str' && t.text.length < 300 && fileRefs.length < 500 && FILE_REF.test(t.text)) fileRefs.push(t.text);
+      else if (t.kind === 'str' && t.text.length < 300 && fileRefs.length < 500 && FILE_REF.test(t.text))
+        fileRefs.push(t.text);
     }
     const dir = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
     const includes: RustFileResult['includes'] = [];
-    const includeRs: string[] = [];
+    const includeRs: ModuleLinks['includes'] = [];
     for (const s of analysis.signals) {
       if (s.kind !== 'include' || !s.detail) continue;
       const m = /^(root|rel):(\w+):(.*)$/s.exec(s.detail);
       if (!m) continue;
       const target = normalize(m[1] === 'root' ? m[3]! : dir ? `${dir}/${m[3]!}` : m[3]!);
       includes.push({ macro: m[2]!, path: target, line: s.line });
-      if (m[2] === 'include' && m[1] === 'rel') includeRs.push(m[3]!);
+      if (m[2] === 'include' && m[1] === 'rel') includeRs.push({ path: m[3]!, test: s.test });
     }
     links.set(f.path, { mods: facts.mods, includes: includeRs });
     rust.push({
@@ -160,14 +193,17 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
       const cap = CAPABILITIES[s.kind];
       if (cap && !s.test) capabilities.add(`${r.ctx}:${cap}`);
     }
-    for (const inc of r.includes) if (executables.has(inc.path)) capabilities.add(`${r.ctx}:embedded-executable`);
+    for (const inc of r.includes)
+      if (executables.has(inc.path)) capabilities.add(`${r.ctx}:embedded-executable`);
   }
   return {
     crate: { name: model.name, version: model.version },
     verdict: verdictOf(findings),
     findings,
     capabilities: [...capabilities].sort(),
-    dependencies: (manifest?.dependencies ?? []).flatMap((d) => (d.kind === 'dev' ? [] : [{ name: d.name, req: d.req, kind: d.kind }])),
+    dependencies: (manifest?.dependencies ?? []).flatMap((d) =>
+      d.kind === 'dev' ? [] : [{ name: d.name, req: d.req, kind: d.kind }],
+    ),
     stats: { files: files.length, rustFiles: rust.length, bytes, ms: Math.round(performance.now() - t0) },
   };
 }
@@ -176,7 +212,11 @@ export function scanCrateSource(parser: Parser, source: CrateSource, context: Re
  * Signals that need the other files: running an executable the crate ships, and encoded text
  * files pulled in with include_str!/include_bytes! (decoded like literals).
  */
-function linkShippedFiles(rust: RustFileResult[], files: SourceFile[], executables: Map<string, ExecutableFormat>): void {
+function linkShippedFiles(
+  rust: RustFileResult[],
+  files: SourceFile[],
+  executables: Map<string, ExecutableFormat>,
+): void {
   const byPath = new Map(files.map((f) => [f.path, f]));
   const exeNames = [...executables.keys()].map((p) => [p, p.split('/').pop()!] as const);
   for (const r of rust) {
@@ -184,14 +224,31 @@ function linkShippedFiles(rust: RustFileResult[], files: SourceFile[], executabl
     if (execs.length > 0 && exeNames.length > 0) {
       for (const e of execs) {
         const prog = (e.detail ?? '').replace(/^\.\//, '');
-        const hit = exeNames.find(([full, base]) => prog !== '' && (prog.endsWith(full) || prog.endsWith(`/${base}`) || prog === base));
-        if (hit) r.signals.push({ ...e, kind: 'exec-shipped', evidence: `runs ${hit[0]} (${executables.get(hit[0])})`, detail: hit[0] });
+        const hit = exeNames.find(
+          ([full, base]) =>
+            prog !== '' && (prog.endsWith(full) || prog.endsWith(`/${base}`) || prog === base),
+        );
+        if (hit)
+          r.signals.push({
+            ...e,
+            kind: 'exec-shipped',
+            evidence: `runs ${hit[0]} (${executables.get(hit[0])})`,
+            detail: hit[0],
+          });
       }
       // `Command::new(dir.join("assets/tool.exe"))`: the name is a literal elsewhere in the file.
       const dynamic = execs.find((e) => (e.detail ?? '').startsWith('$'));
-      const named = exeNames.find(([full, base]) => base.length >= 3 && r.fileRefs.some((ref) => ref.endsWith(full) || ref.endsWith(base)));
+      const named = exeNames.find(
+        ([full, base]) =>
+          base.length >= 3 && r.fileRefs.some((ref) => ref.endsWith(full) || ref.endsWith(base)),
+      );
       if (dynamic && named) {
-        r.signals.push({ ...dynamic, kind: 'exec-shipped', evidence: `runs ${named[0]} (${executables.get(named[0])})`, detail: named[0] });
+        r.signals.push({
+          ...dynamic,
+          kind: 'exec-shipped',
+          evidence: `runs ${named[0]} (${executables.get(named[0])})`,
+          detail: named[0],
+        });
       }
     }
     for (const inc of r.includes) {

@@ -1,6 +1,9 @@
 // Scans many crates on all cores: a fixed set of worker threads, each with its own parser, fed
 // one path at a time (so a huge crate on one thread does not hold up the queue).
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ScannerOptions } from './scanner.js';
 import type { ScanReport } from './types.js';
@@ -12,16 +15,18 @@ export interface PoolRequest {
 }
 
 export type PoolResponse =
-  | { id: number; ok: true; report: ScanReport }
-  | { id: number; ok: false; error: string; code?: string };
+  { id: number; ok: true; report: ScanReport } | { id: number; ok: false; error: string; code?: string };
 
 export type PoolResult = { ok: true; report: ScanReport } | { ok: false; error: string; code?: string };
 
 function startWorker(workerData: ScannerOptions): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData });
   // Running from TypeScript sources (tests, benchmarks under tsx): tsx's loader does not carry
   // over to worker threads, so the worker registers it before importing its .ts entry.
-  const api = import.meta.resolve('tsx/esm/api');
+  // tsx's ESM API (its `exports` map: ./esm/api → dist/esm/api/index.mjs for `import`).
+  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./scan-worker.ts', import.meta.url).href;
   const boot = `(async () => { const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(entry)}); })();`;
   return new Worker(boot, { eval: true, workerData });
@@ -82,7 +87,12 @@ export class ScanPool {
     const p = this.pending.get(res.id);
     this.pending.delete(res.id);
     slot.busy = false;
-    if (p) p.resolve(res.ok ? { ok: true, report: res.report } : { ok: false, error: res.error, ...(res.code ? { code: res.code } : {}) });
+    if (p)
+      p.resolve(
+        res.ok
+          ? { ok: true, report: res.report }
+          : { ok: false, error: res.error, ...(res.code ? { code: res.code } : {}) },
+      );
     this.pump();
   }
 

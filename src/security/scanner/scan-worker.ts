@@ -14,11 +14,19 @@ port.on('message', (req: PoolRequest) => {
     let res: PoolResponse;
     try {
       const s = await scanner;
-      const report = req.kind === 'crate' ? await s.scanCrateBytes(await readFile(req.path)) : await s.scanDirectory(req.path);
+      const report =
+        req.kind === 'crate'
+          ? await s.scanCrateBytes(await readFile(req.path))
+          : await s.scanDirectory(req.path);
       res = { id: req.id, ok: true, report };
     } catch (e) {
       const err = e as { name?: string; code?: string; message?: string };
-      res = { id: req.id, ok: false, error: `${err.name ?? 'Error'}: ${err.message ?? String(e)}`, ...(err.code ? { code: err.code } : {}) };
+      res = {
+        id: req.id,
+        ok: false,
+        error: `${err.name ?? 'Error'}: ${err.message ?? String(e)}`,
+        ...(err.code ? { code: err.code } : {}),
+      };
     }
     port.postMessage(res);
   })();

@@ -52,7 +52,10 @@ export class Scanner {
 
   /** Scans a `.crate` file's bytes; throws the archive reader's CrateArchiveError on bad archives. */
   async scanCrateBytes(bytes: Buffer, context?: RegistryContext): Promise<ScanReport> {
-    const archive = await readCrateArchive(bytes, this.options.archiveLimits ? { limits: this.options.archiveLimits } : {});
+    const archive = await readCrateArchive(
+      bytes,
+      this.options.archiveLimits ? { limits: this.options.archiveLimits } : {},
+    );
     return this.scanSource({ prefix: archive.prefix, files: archive.files }, context);
   }
 

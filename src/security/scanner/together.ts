@@ -56,10 +56,15 @@ export function scanTogether(reports: readonly ScanReport[], threshold: Severity
     }
     if (hit === null) return r;
     const chain: string[] = [];
-    for (let k: number = hit; k !== -1; k = prev.get(k)!) chain.unshift(`${reports[k]!.crate.name} ${reports[k]!.crate.version}`);
+    for (let k: number = hit; k !== -1; k = prev.get(k)!)
+      chain.unshift(`${reports[k]!.crate.name} ${reports[k]!.crate.version}`);
     const payload = own[hit]! as Severity;
     const direct = chain.length === 2;
-    const severity: Severity = direct ? payload : severityRank(payload) > severityRank('high') ? 'high' : payload;
+    const severity: Severity = direct
+      ? payload
+      : severityRank(payload) > severityRank('high')
+        ? 'high'
+        : payload;
     const info = ruleInfo(RULE);
     const finding: Finding = {
       ruleId: RULE,

@@ -33,7 +33,8 @@ export function collectCalls(facts: RustFacts): Call[] {
       if (tokens[i + 1]?.text === '(' || (tokens[i + 1]?.text === '::' && tokens[i + 2]?.text === '<')) {
         let open = i + 1;
         if (tokens[open]!.text === '::') open = skipGenerics(tokens, open + 1) + 1;
-        if (tokens[open]?.text === '(') calls.push({ path: t.text, raw: t.text, kind: 'method', tok: i, open });
+        if (tokens[open]?.text === '(')
+          calls.push({ path: t.text, raw: t.text, kind: 'method', tok: i, open });
       }
       continue;
     }
@@ -56,7 +57,8 @@ export function collectCalls(facts: RustFacts): Call[] {
     const raw = segments.join('::');
     const path = resolvePath(segments, facts);
     if (next === '(') calls.push({ path, raw, kind: 'call', tok: i, open: j + 1 });
-    else if (next === '!' && segments.length >= 1) calls.push({ path, raw, kind: 'macro', tok: i, open: j + 2 });
+    else if (next === '!' && segments.length >= 1)
+      calls.push({ path, raw, kind: 'macro', tok: i, open: j + 2 });
     else if (segments.length > 1) calls.push({ path, raw, kind: 'ref', tok: i, open: -1 });
     i = j;
   }
@@ -129,7 +131,10 @@ export function argIdent(tokens: Token[], [a, b]: [number, number]): string | nu
   if (!t || t.kind !== 'id' || k >= b) return null;
   if (k + 1 === b) return t.text;
   // `path.as_path()`, `path.clone()`, `path.display()` still name `path`.
-  if (tokens[k + 1]?.text === '.' && /^(as_path|as_os_str|clone|to_owned|to_path_buf|as_ref|display)$/.test(tokens[k + 2]?.text ?? '')) {
+  if (
+    tokens[k + 1]?.text === '.' &&
+    /^(as_path|as_os_str|clone|to_owned|to_path_buf|as_ref|display)$/.test(tokens[k + 2]?.text ?? '')
+  ) {
     return t.text;
   }
   return null;

@@ -7,14 +7,7 @@ export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high',
 
 /** Where a file's code runs: build scripts and proc-macros run on the developer's machine at build time. */
 export type FileContext =
-  | 'build-script'
-  | 'proc-macro'
-  | 'library'
-  | 'binary'
-  | 'test'
-  | 'example'
-  | 'bench'
-  | 'other';
+  'build-script' | 'proc-macro' | 'library' | 'binary' | 'test' | 'example' | 'bench' | 'other';
 
 export interface Finding {
   ruleId: string;

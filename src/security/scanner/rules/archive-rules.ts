@@ -10,7 +10,8 @@ const USUAL_HIDDEN =
   /^\.(cargo_vcs_info\.json|cargo-ok|cargo-checksum\.json|git(ignore|attributes|modules|keep|-blame-ignore-revs|lab-ci\.ya?ml)?|github|gitlab|circleci|travis\.ya?ml|appveyor\.ya?ml|cirrus\.ya?ml|drone\.ya?ml|azure-pipelines\.ya?ml|buildkite|builds|rustfmt\.toml|clippy\.toml|editorconfig|vscode|idea|devcontainer|dockerignore|mailmap|pre-commit-config\.yaml|codecov\.ya?ml|coveragerc|markdownlint.*|prettier.*|eslint.*|npmignore|taplo\.toml|config|cargo|ignore|rgignore|hgignore|hgtags|dir-locals\.el|typos\.toml|tarpaulin\.toml|release-plz\.toml|clang-format|clang-tidy|readthedocs\.ya?ml|zenodo\.json|envrc|tool-versions|nvmrc|python-version|yamllint.*|bors\.toml|mergify\.yml|deny\.toml|lycheeignore|pants.*|bazelrc|bazelversion|nextest\.toml|gitpod\.yml|editorconfig-checker.*|cspell.*|vale.*|spellcheck.*|direnv)$/i;
 
 // Hidden directories of CI services: their scripts run on the author's CI, not at build time.
-const CI_DIR = /^\.(ci|netlify|appveyor|travis|clusterfuzzlite|husky|cargo-husky|githooks|buildkite|circleci|github|gitlab|woodpecker|drone|semaphore|jenkins|teamcity|azure|azure-pipelines|vsts-ci)$/i;
+const CI_DIR =
+  /^\.(ci|netlify|appveyor|travis|clusterfuzzlite|husky|cargo-husky|githooks|buildkite|circleci|github|gitlab|woodpecker|drone|semaphore|jenkins|teamcity|azure|azure-pipelines|vsts-ci)$/i;
 
 const SCRIPT_EXT = /\.(sh|bash|zsh|ps1|psm1|bat|cmd|vbs|js|py|pl|rb)$/i;
 
@@ -57,7 +58,10 @@ export function archiveRules(model: CrateModel, emit: Emitter): void {
     if (SCRIPT_EXT.test(f.path) && !testLike && data.length <= 1 << 20 && looksLikeText(data)) {
       // A script that build-time code names may be run at build time; others are the author's tooling.
       const base = f.path.split('/').pop()!;
-      const referenced = model.rust.some((r) => (r.ctx === 'build-script' || r.ctx === 'proc-macro') && r.fileRefs.some((s) => s.endsWith(base)));
+      const referenced = model.rust.some(
+        (r) =>
+          (r.ctx === 'build-script' || r.ctx === 'proc-macro') && r.fileRefs.some((s) => s.endsWith(base)),
+      );
       scriptRule(f.path, data.toString('utf8'), referenced, emit);
     }
   }
@@ -70,9 +74,17 @@ function scriptRule(path: string, text: string, referenced: boolean, emit: Emitt
     if (line.length > 2000 || /^\s*(#|\/\/|REM\b|::)/i.test(line)) continue;
     const t = shellCommandTraits(line);
     const bad = findEndpoints(line).find((e) => e.cls !== 'url' && e.cls !== 'ip-lookup');
-    const persist = t.persistence ?? (/>>|Set-ItemProperty|New-ItemProperty|reg add/i.test(line) ? persistenceKind(line.trim()) : null);
+    const persist =
+      t.persistence ??
+      (/>>|Set-ItemProperty|New-ItemProperty|reg add/i.test(line) ? persistenceKind(line.trim()) : null);
     if ((t.download && (t.pipeToShell || t.makeExec)) || persist || (bad && t.download)) {
-      const what = persist ? `persistence (${persist})` : t.pipeToShell ? 'pipes a download into a shell' : bad ? `${bad.cls} endpoint` : 'downloads and marks executable';
+      const what = persist
+        ? `persistence (${persist})`
+        : t.pipeToShell
+          ? 'pipes a download into a shell'
+          : bad
+            ? `${bad.cls} endpoint`
+            : 'downloads and marks executable';
       emit(
         'archive.script-payload',
         referenced ? 'high' : 'low',

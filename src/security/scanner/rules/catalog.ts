@@ -134,7 +134,7 @@ const RULES: RuleInfo[] = [
   {
     id: 'code.cloud-metadata',
     title: 'Queries the cloud instance metadata service',
-    why: 'The metadata endpoint hands out the machine\'s cloud credentials; CI runners on cloud VMs expose it.',
+    why: "The metadata endpoint hands out the machine's cloud credentials; CI runners on cloud VMs expose it.",
   },
   {
     id: 'code.key-scan',
@@ -144,7 +144,7 @@ const RULES: RuleInfo[] = [
   {
     id: 'code.credential-access',
     title: 'Opens credential stores (SSH keys, cargo/cloud tokens, wallets, browser or messenger data)',
-    why: 'Credential stores are what information stealers read; a library rarely needs another tool\'s secrets.',
+    why: "Credential stores are what information stealers read; a library rarely needs another tool's secrets.",
   },
   {
     id: 'code.secret-env',
@@ -154,7 +154,7 @@ const RULES: RuleInfo[] = [
   {
     id: 'code.ci-gated',
     title: 'Behaviour gated on CI environment variables',
-    why: 'Payloads that only fire on CI (CI, GITLAB_CI, GITHUB_ACTIONS) avoid developers\' eyes and target pipeline secrets.',
+    why: "Payloads that only fire on CI (CI, GITLAB_CI, GITHUB_ACTIONS) avoid developers' eyes and target pipeline secrets.",
   },
   {
     id: 'code.av-evasion',

@@ -22,6 +22,8 @@ const STRONG_CREDENTIALS = new Set([
   'keychain',
   'shell-history',
 ]);
+// Wallet keys and seed phrases: a library has no reason to ship them anywhere.
+const WALLET_SECRET = /(^|_)(PRIVATE_?KEY|PRIVKEY|MNEMONIC|SEED(_PHRASE)?|PK|WALLET\w*)$/;
 const SUSPICIOUS_ENDPOINTS = new Set(['raw-ip', 'messenger', 'paste-tunnel', 'serverless', 'metadata']);
 
 interface Located {
@@ -75,7 +77,15 @@ function sensitiveSource(S: SignalSet): Located | undefined {
 function tokenForItsService(S: SignalSet): boolean {
   const secrets = S.all('env-secret');
   if (secrets.length === 0) return false;
-  const other = S.firstOf(['credential-path', 'key-regex', 'git-consumer', 'walk-up', 'env-enumerate', 'env-fingerprint', 'fingerprint']);
+  const other = S.firstOf([
+    'credential-path',
+    'key-regex',
+    'git-consumer',
+    'walk-up',
+    'env-enumerate',
+    'env-fingerprint',
+    'fingerprint',
+  ]);
   if (other) return false;
   const hosts = S.all('endpoint').map((x) => x.sig.host ?? '');
   if (hosts.length === 0 || hosts.some((h) => h === '')) return false;
@@ -87,7 +97,8 @@ function tokenForItsService(S: SignalSet): boolean {
 
 const PURPOSE: Record<string, RegExp> = {
   'ssh-key': /\b(ssh|sftp|scp|git|russh|thrussh)/,
-  'cloud-credentials': /\b(aws|amazon|s3|azure|gcp|gcloud|google cloud|kube|k8s|kubernetes|docker|container|cloud)/,
+  'cloud-credentials':
+    /\b(aws|amazon|s3|azure|gcp|gcloud|google cloud|kube|k8s|kubernetes|docker|container|cloud)/,
   'cargo-token': /\b(cargo|crates\.io|registry)/,
   'vcs-credentials': /\b(git|github|gitlab|netrc|http|curl)/,
   'package-registry-token': /\b(npm|pypi|pip|yarn|nuget|registry|package)/,
@@ -99,9 +110,13 @@ function alignedWithPurpose(model: CrateModel, kind: string): boolean {
   return re !== undefined && model.manifest !== null && re.test(model.manifest.purpose);
 }
 
-function includesExecutable(model: CrateModel, files: RustFileResult[]): { file: RustFileResult; path: string; line: number } | null {
+function includesExecutable(
+  model: CrateModel,
+  files: RustFileResult[],
+): { file: RustFileResult; path: string; line: number } | null {
   for (const f of files) {
-    for (const inc of f.includes) if (model.executables.has(inc.path)) return { file: f, path: inc.path, line: inc.line };
+    for (const inc of f.includes)
+      if (model.executables.has(inc.path)) return { file: f, path: inc.path, line: inc.line };
   }
   return null;
 }
@@ -115,7 +130,13 @@ export function codeRules(model: CrateModel, emit: Emitter): void {
 
   const runtime = model.rust.filter((f) => f.ctx === 'library' || f.ctx === 'binary' || f.ctx === 'other');
   for (const f of runtime) {
-    runtimeFileRules(model, f, new SignalSet(live(f).map((sig) => ({ sig, file: f }))), f.ctx === 'other' ? 'medium' : 'critical', emit);
+    runtimeFileRules(
+      model,
+      f,
+      new SignalSet(live(f).map((sig) => ({ sig, file: f }))),
+      f.ctx === 'other' ? 'medium' : 'critical',
+      emit,
+    );
   }
   runtimeCrateRules(new SignalSet(runtime.flatMap((f) => live(f).map((sig) => ({ sig, file: f })))), emit);
 
@@ -125,9 +146,15 @@ export function codeRules(model: CrateModel, emit: Emitter): void {
     if (testSigs.length === 0) continue;
     const ctx: FileContext = groupOf(f.ctx) === 'test' ? f.ctx : 'test';
     const tf: RustFileResult = { ...f, ctx };
-    runtimeFileRules(model, tf, new SignalSet(testSigs.map((sig) => ({ sig, file: tf }))), 'low', (id, sev, where, ev, note) => {
-      if (sev === 'high' || sev === 'critical') emit(id, 'low', where, ev, note);
-    });
+    runtimeFileRules(
+      model,
+      tf,
+      new SignalSet(testSigs.map((sig) => ({ sig, file: tf }))),
+      'critical',
+      (id, sev, where, ev, note) => {
+        if (sev === 'high' || sev === 'critical') emit(id, 'low', where, ev, note);
+      },
+    );
   }
 }
 
@@ -144,17 +171,31 @@ function buildTimeRules(
   const net = S.first('network');
   const sensitive = sensitiveSource(S);
   const untrusted =
-    S.first('tls-disabled') ?? S.first('endpoint', suspiciousEndpoint) ?? S.first('obfuscated', (s) => s.detail !== undefined);
+    S.first('tls-disabled') ??
+    S.first('endpoint', suspiciousEndpoint) ??
+    S.first('obfuscated', (s) => s.detail !== undefined);
   const runsFetched = S.firstOf(['write-then-exec', 'make-executable', 'exec-temp', 'pipe-to-shell']);
 
   if (net) {
     if (sensitive && !tokenForItsService(S)) {
-      emit('build.exfiltration', 'critical', at(net), `${sensitive.sig.evidence} (line ${sensitive.sig.line}) + ${net.sig.evidence}`);
+      emit(
+        'build.exfiltration',
+        'critical',
+        at(net),
+        `${sensitive.sig.evidence} (line ${sensitive.sig.line}) + ${net.sig.evidence}`,
+      );
     }
-    if (untrusted) emit('build.untrusted-fetch', 'critical', at(untrusted), `${untrusted.sig.evidence}; network: ${net.sig.evidence}`);
+    if (untrusted)
+      emit(
+        'build.untrusted-fetch',
+        'critical',
+        at(untrusted),
+        `${untrusted.sig.evidence}; network: ${net.sig.evidence}`,
+      );
     if (runsFetched) {
       // Building a verified, pinned source release (./configure, make) is how -sys crates work.
-      const verified = S.has('checksum') && !sensitive && !untrusted && runsFetched.sig.kind !== 'pipe-to-shell';
+      const verified =
+        S.has('checksum') && !sensitive && !untrusted && runsFetched.sig.kind !== 'pipe-to-shell';
       emit(
         'build.download-exec',
         verified ? 'medium' : 'critical',
@@ -174,20 +215,38 @@ function buildTimeRules(
   }
 
   const shell = S.first('exec-shell');
-  if (shell) emit('build.process-spawn', isMacro ? 'high' : 'medium', at(shell), shell.sig.evidence, `A shell runs in the ${where}.`);
+  if (shell)
+    emit(
+      'build.process-spawn',
+      isMacro ? 'high' : 'medium',
+      at(shell),
+      shell.sig.evidence,
+      `A shell runs in the ${where}.`,
+    );
   if (isMacro) {
     const exec = S.first('exec', (s) => s.detail !== 'git' && s.detail !== 'rustc' && s.detail !== 'cargo');
-    if (exec && !shell) emit('build.process-spawn', 'medium', at(exec), exec.sig.evidence, 'A proc-macro spawns a process.');
+    if (exec && !shell)
+      emit('build.process-spawn', 'medium', at(exec), exec.sig.evidence, 'A proc-macro spawns a process.');
   }
   for (const cred of S.all('credential-path')) {
     const strong = STRONG_CREDENTIALS.has(cred.sig.detail ?? '');
-    emit('build.credential-access', strong ? 'high' : 'medium', at(cred), `${cred.sig.detail}: ${cred.sig.evidence}`);
+    emit(
+      'build.credential-access',
+      strong ? 'high' : 'medium',
+      at(cred),
+      `${cred.sig.detail}: ${cred.sig.evidence}`,
+    );
   }
   for (const sec of S.all('env-secret')) emit('build.secret-env', 'medium', at(sec), sec.sig.evidence);
   const envAll = S.first('env-enumerate');
   if (envAll) emit('build.env-enumeration', 'low', at(envAll), envAll.sig.evidence);
   for (const c of [...S.all('git-consumer'), ...S.all('walk-up')]) {
-    emit('build.consumer-repo-read', 'medium', at(c), c.sig.detail ? `${c.sig.evidence} (git ${c.sig.detail})` : c.sig.evidence);
+    emit(
+      'build.consumer-repo-read',
+      'medium',
+      at(c),
+      c.sig.detail ? `${c.sig.evidence} (git ${c.sig.detail})` : c.sig.evidence,
+    );
   }
   const fp = S.firstOf(['env-fingerprint', 'fingerprint']);
   if (fp) emit('build.host-fingerprint', 'low', at(fp), fp.sig.evidence);
@@ -197,35 +256,71 @@ function buildTimeRules(
   const wte = S.first('write-then-exec');
   const shipped = S.first('exec-shipped');
   if (shipped) emit('code.dropper', 'critical', at(shipped), shipped.sig.evidence);
+  const arrayExe = S.first('embedded-executable');
+  if (arrayExe) {
+    const runs = wte ?? S.first('exec-temp') ?? S.first('make-executable');
+    if (runs)
+      emit('code.dropper', 'critical', at(arrayExe), `${arrayExe.sig.evidence}; ${runs.sig.evidence}`);
+    emit('code.include-executable', 'high', at(arrayExe), arrayExe.sig.evidence);
+  }
   if (exe && (wte || S.has('exec-temp') || S.has('make-executable'))) {
-    emit('code.dropper', 'critical', { file: exe.file.path, line: exe.line, ctx }, `includes ${exe.path} (${model.executables.get(exe.path)}) and runs a written file`);
+    emit(
+      'code.dropper',
+      'critical',
+      { file: exe.file.path, line: exe.line, ctx },
+      `includes ${exe.path} (${model.executables.get(exe.path)}) and runs a written file`,
+    );
   } else if (wte) {
     emit('code.write-then-exec', 'high', at(wte), wte.sig.evidence);
   }
-  if (exe) emit('code.include-executable', 'high', { file: exe.file.path, line: exe.line, ctx }, `${exe.path} is a ${model.executables.get(exe.path)} executable`);
+  if (exe)
+    emit(
+      'code.include-executable',
+      'high',
+      { file: exe.file.path, line: exe.line, ctx },
+      `${exe.path} is a ${model.executables.get(exe.path)} executable`,
+    );
   const persistLines = new Set<number>();
   for (const p of [...S.all('persistence-write'), ...S.all('persistence')]) {
     if (persistLines.has(p.sig.line)) continue;
     persistLines.add(p.sig.line);
-    emit('code.persistence', p.sig.kind === 'persistence-write' ? 'critical' : 'high', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
+    emit(
+      'code.persistence',
+      p.sig.kind === 'persistence-write' ? 'critical' : 'high',
+      at(p),
+      `${p.sig.detail}: ${p.sig.evidence}`,
+    );
   }
-  for (const o of S.all('obfuscated')) emit('code.obfuscated-string', net || o.sig.detail === 'executable' ? 'critical' : 'high', at(o), o.sig.evidence);
+  for (const o of S.all('obfuscated'))
+    emit(
+      'code.obfuscated-string',
+      net || o.sig.detail === 'executable' ? 'critical' : 'high',
+      at(o),
+      o.sig.evidence,
+    );
   const rev = S.first('reverse-shell');
   if (rev) emit('code.reverse-shell', 'critical', at(rev), rev.sig.evidence);
   for (const t of S.all('tls-disabled')) emit('code.tls-disabled', 'high', at(t), t.sig.evidence);
-  for (const e of S.all('endpoint', (s) => s.detail === 'messenger' || s.detail === 'paste-tunnel' || s.detail === 'serverless')) {
+  for (const e of S.all(
+    'endpoint',
+    (s) => s.detail === 'messenger' || s.detail === 'paste-tunnel' || s.detail === 'serverless',
+  )) {
     emit('code.exfil-endpoint', 'high', at(e), `${e.sig.detail}: ${e.sig.evidence}`);
   }
-  for (const e of S.all('endpoint', (s) => s.detail === 'raw-ip')) emit('code.raw-ip-endpoint', 'high', at(e), e.sig.evidence);
-  for (const e of S.all('endpoint', (s) => s.detail === 'metadata')) emit('code.cloud-metadata', 'high', at(e), e.sig.evidence);
-  const av = S.first('av-check', (s) => s.detail !== 'name') ?? (S.has('exec') ? S.first('av-check') : undefined);
+  for (const e of S.all('endpoint', (s) => s.detail === 'raw-ip'))
+    emit('code.raw-ip-endpoint', 'high', at(e), e.sig.evidence);
+  for (const e of S.all('endpoint', (s) => s.detail === 'metadata'))
+    emit('code.cloud-metadata', 'high', at(e), e.sig.evidence);
+  const av =
+    S.first('av-check', (s) => s.detail !== 'name') ?? (S.has('exec') ? S.first('av-check') : undefined);
   if (av) emit('code.av-evasion', 'high', at(av), av.sig.evidence);
   const detach = S.first('detach');
   if (detach) emit('code.detached-process', 'high', at(detach), detach.sig.evidence);
   const pipe = S.first('pipe-to-shell');
   if (pipe) emit('code.pipe-to-shell', 'critical', at(pipe), pipe.sig.evidence);
   const ci = S.first('env-ci');
-  if (ci && (S.has('exec', (s) => s.detail !== 'git') || net)) emit('code.ci-gated', 'high', at(ci), ci.sig.evidence, `In the ${where}.`);
+  if (ci && (S.has('exec', (s) => s.detail !== 'git') || net))
+    emit('code.ci-gated', 'high', at(ci), ci.sig.evidence, `In the ${where}.`);
   if (S.has('key-regex') && S.has('dir-walk')) {
     const k = S.first('key-regex')!;
     emit('code.key-scan', 'high', at(k), k.sig.evidence);
@@ -233,7 +328,13 @@ function buildTimeRules(
   for (const h of S.all('high-entropy')) emit('code.high-entropy-literal', 'medium', at(h), h.sig.evidence);
 }
 
-function runtimeFileRules(model: CrateModel, f: RustFileResult, S: SignalSet, max: Severity, emit: Emitter): void {
+function runtimeFileRules(
+  model: CrateModel,
+  f: RustFileResult,
+  S: SignalSet,
+  max: Severity,
+  emit: Emitter,
+): void {
   const e: Emitter = (id, sev, where, ev, note) => emit(id, cap(sev, max), where, ev, note);
   const net = S.first('network');
   const sensitive = sensitiveSource(S);
@@ -243,20 +344,37 @@ function runtimeFileRules(model: CrateModel, f: RustFileResult, S: SignalSet, ma
     const strong =
       S.has('credential-path', (s) => STRONG_CREDENTIALS.has(s.detail ?? '')) ||
       (S.has('key-regex') && S.has('dir-walk')) ||
+      S.has('env-secret', (x) => WALLET_SECRET.test(x.detail ?? '')) ||
       new Set(S.all('env-secret').map((x) => x.sig.detail)).size >= 3;
     // Host and user names alone are what logging and clustering libraries send as well.
     const identityOnly = ['env-fingerprint', 'fingerprint', 'endpoint'].includes(sensitive.sig.kind);
     // An SDK reading its own service's credentials (an AWS client and ~/.aws) is doing its job.
-    const ownKind = S.all('credential-path', (x) => STRONG_CREDENTIALS.has(x.detail ?? '')).every((x) => alignedWithPurpose(model, x.sig.detail ?? ''));
-    const aligned = strong && ownKind && !S.has('key-regex') && new Set(S.all('env-secret').map((x) => x.sig.detail)).size < 3;
+    const ownKind = S.all('credential-path', (x) => STRONG_CREDENTIALS.has(x.detail ?? '')).every((x) =>
+      alignedWithPurpose(model, x.sig.detail ?? ''),
+    );
+    const aligned =
+      strong &&
+      ownKind &&
+      !S.has('key-regex') &&
+      new Set(S.all('env-secret').map((x) => x.sig.detail)).size < 3;
     const sev: Severity = dest ? 'critical' : strong && !aligned ? 'high' : identityOnly ? 'low' : 'medium';
-    e('code.exfiltration', sev, at(net), `${sensitive.sig.evidence} (line ${sensitive.sig.line}) + ${net.sig.evidence}${dest ? ` → ${dest.sig.evidence}` : ''}`);
+    e(
+      'code.exfiltration',
+      sev,
+      at(net),
+      `${sensitive.sig.evidence} (line ${sensitive.sig.line}) + ${net.sig.evidence}${dest ? ` → ${dest.sig.evidence}` : ''}`,
+    );
   }
 
   const runsFetched = S.firstOf(['write-then-exec', 'make-executable', 'exec-temp', 'pipe-to-shell']);
   if (net && runsFetched) {
     const evasive =
-      S.first('env-ci') ?? S.first('av-check') ?? S.first('detach') ?? dest ?? S.first('tls-disabled') ?? undefined;
+      S.first('env-ci') ??
+      S.first('av-check') ??
+      S.first('detach') ??
+      dest ??
+      S.first('tls-disabled') ??
+      undefined;
     const verified = !evasive && S.has('checksum');
     e(
       'code.download-exec',
@@ -271,15 +389,33 @@ function runtimeFileRules(model: CrateModel, f: RustFileResult, S: SignalSet, ma
   if (shipped) e('code.dropper', 'high', at(shipped), shipped.sig.evidence);
   const rev = S.first('reverse-shell');
   if (rev) e('code.reverse-shell', net ? 'critical' : 'high', at(rev), rev.sig.evidence);
-  const hiddenExe = S.first('obfuscated', (x) => x.detail === 'executable');
+  const hiddenExe = S.first('obfuscated', (x) => x.detail === 'executable') ?? S.first('embedded-executable');
+  const arrayExe = S.first('embedded-executable');
+  if (arrayExe) e('code.include-executable', 'medium', at(arrayExe), arrayExe.sig.evidence);
   if (exe && (wte || S.has('exec-temp'))) {
-    e('code.dropper', 'critical', { file: f.path, line: exe.line, ctx: f.ctx }, `includes ${exe.path} (${model.executables.get(exe.path)}) and runs a written file`);
+    e(
+      'code.dropper',
+      'critical',
+      { file: f.path, line: exe.line, ctx: f.ctx },
+      `includes ${exe.path} (${model.executables.get(exe.path)}) and runs a written file`,
+    );
   } else if (hiddenExe && (wte || S.has('exec-temp'))) {
-    e('code.dropper', 'critical', at(hiddenExe), `${hiddenExe.sig.evidence}; ${(wte ?? S.first('exec-temp'))!.sig.evidence}`);
+    e(
+      'code.dropper',
+      'critical',
+      at(hiddenExe),
+      `${hiddenExe.sig.evidence}; ${(wte ?? S.first('exec-temp'))!.sig.evidence}`,
+    );
   } else if (wte && !net) {
     e('code.write-then-exec', 'medium', at(wte), wte.sig.evidence);
   }
-  if (exe) e('code.include-executable', 'medium', { file: f.path, line: exe.line, ctx: f.ctx }, `${exe.path} is a ${model.executables.get(exe.path)} executable`);
+  if (exe)
+    e(
+      'code.include-executable',
+      'medium',
+      { file: f.path, line: exe.line, ctx: f.ctx },
+      `${exe.path} is a ${model.executables.get(exe.path)} executable`,
+    );
 
   // One finding per line: a command and its string name the same persistence.
   const persistLines = new Set<number>();
@@ -301,9 +437,12 @@ function runtimeFileRules(model: CrateModel, f: RustFileResult, S: SignalSet, ma
   for (const x of S.all('endpoint', (s) => s.detail === 'messenger' || s.detail === 'paste-tunnel')) {
     e('code.exfil-endpoint', 'medium', at(x), `${x.sig.detail}: ${x.sig.evidence}`);
   }
-  for (const x of S.all('endpoint', (s) => s.detail === 'serverless')) e('code.exfil-endpoint', 'low', at(x), `${x.sig.detail}: ${x.sig.evidence}`);
-  for (const x of S.all('endpoint', (s) => s.detail === 'raw-ip')) e('code.raw-ip-endpoint', 'low', at(x), x.sig.evidence);
-  for (const x of S.all('endpoint', (s) => s.detail === 'metadata')) e('code.cloud-metadata', 'info', at(x), x.sig.evidence);
+  for (const x of S.all('endpoint', (s) => s.detail === 'serverless'))
+    e('code.exfil-endpoint', 'low', at(x), `${x.sig.detail}: ${x.sig.evidence}`);
+  for (const x of S.all('endpoint', (s) => s.detail === 'raw-ip'))
+    e('code.raw-ip-endpoint', 'low', at(x), x.sig.evidence);
+  for (const x of S.all('endpoint', (s) => s.detail === 'metadata'))
+    e('code.cloud-metadata', 'info', at(x), x.sig.evidence);
 
   if (S.has('key-regex')) {
     const k = S.first('key-regex')!;
@@ -316,14 +455,22 @@ function runtimeFileRules(model: CrateModel, f: RustFileResult, S: SignalSet, ma
   }
   const secrets = new Set(S.all('env-secret').map((x) => x.sig.detail));
   if (secrets.size > 0) {
-    e('code.secret-env', secrets.size >= 3 ? 'low' : 'info', at(S.first('env-secret')!), [...secrets].slice(0, 8).join(', '));
+    e(
+      'code.secret-env',
+      secrets.size >= 3 ? 'low' : 'info',
+      at(S.first('env-secret')!),
+      [...secrets].slice(0, 8).join(', '),
+    );
   }
   const ci = S.first('env-ci');
   if (ci) {
-    const gated = S.items.some((x) => (x.sig.kind === 'exec' || x.sig.kind === 'network') && x.sig.fn === ci.sig.fn && ci.sig.fn >= 0);
+    const gated = S.items.some(
+      (x) => (x.sig.kind === 'exec' || x.sig.kind === 'network') && x.sig.fn === ci.sig.fn && ci.sig.fn >= 0,
+    );
     if (gated) e('code.ci-gated', 'medium', at(ci), ci.sig.evidence);
   }
-  const av = S.first('av-check', (s) => s.detail !== 'name') ?? (S.has('exec') ? S.first('av-check') : undefined);
+  const av =
+    S.first('av-check', (s) => s.detail !== 'name') ?? (S.has('exec') ? S.first('av-check') : undefined);
   if (av) e('code.av-evasion', S.has('exec') || net ? 'high' : 'medium', at(av), av.sig.evidence);
   const detach = S.first('detach');
   if (detach) e('code.detached-process', 'medium', at(detach), detach.sig.evidence);

@@ -37,22 +37,45 @@ export function unusedDependencies(model: CrateModel): string[] {
 export function manifestRules(model: CrateModel, emit: Emitter): void {
   const m = model.manifest;
   if (!m) {
-    emit('manifest.missing', 'low', { file: 'Cargo.toml', line: null }, 'Cargo.toml is missing or not valid TOML');
+    emit(
+      'manifest.missing',
+      'low',
+      { file: 'Cargo.toml', line: null },
+      'Cargo.toml is missing or not valid TOML',
+    );
     return;
   }
-  if (m.strictError) emit('manifest.lenient-parse', 'info', { file: 'Cargo.toml', line: null }, m.strictError);
+  if (m.strictError)
+    emit('manifest.lenient-parse', 'info', { file: 'Cargo.toml', line: null }, m.strictError);
   const buildNet = m.dependencies.filter((d) => d.kind === 'build' && HTTP_CLIENT_CRATES.has(d.name));
   if (buildNet.length > 0 && m.build) {
-    emit('manifest.build-network-deps', 'info', { file: 'Cargo.toml', line: null, ctx: 'build-script' }, buildNet.map((d) => d.name).join(', '));
+    emit(
+      'manifest.build-network-deps',
+      'info',
+      { file: 'Cargo.toml', line: null, ctx: 'build-script' },
+      buildNet.map((d) => d.name).join(', '),
+    );
   }
   if (m.procMacro) {
-    const net = m.dependencies.filter((d) => d.kind === 'normal' && HTTP_CLIENT_CRATES.has(d.name) && d.name !== 'hyper');
+    const net = m.dependencies.filter(
+      (d) => d.kind === 'normal' && HTTP_CLIENT_CRATES.has(d.name) && d.name !== 'hyper',
+    );
     if (net.length > 0) {
-      emit('manifest.proc-macro-network-deps', 'medium', { file: 'Cargo.toml', line: null, ctx: 'proc-macro' }, net.map((d) => d.name).join(', '));
+      emit(
+        'manifest.proc-macro-network-deps',
+        'medium',
+        { file: 'Cargo.toml', line: null, ctx: 'proc-macro' },
+        net.map((d) => d.name).join(', '),
+      );
     }
   }
   if (m.libName && canonicalCrateName(m.libName) !== canonicalCrateName(m.name)) {
-    emit('manifest.lib-name-mismatch', 'info', { file: 'Cargo.toml', line: null }, `package ${m.name}, [lib] name = "${m.libName}"`);
+    emit(
+      'manifest.lib-name-mismatch',
+      'info',
+      { file: 'Cargo.toml', line: null },
+      `package ${m.name}, [lib] name = "${m.libName}"`,
+    );
   }
   for (const dep of unusedDependencies(model)) {
     emit('manifest.unused-dependency', 'info', { file: 'Cargo.toml', line: null }, dep);

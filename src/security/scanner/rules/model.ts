@@ -54,7 +54,13 @@ export function groupOf(ctx: FileContext): Group {
 }
 
 export interface Emitter {
-  (ruleId: string, severity: Severity, at: { file: string | null; line: number | null; ctx?: FileContext }, evidence: string, note?: string): void;
+  (
+    ruleId: string,
+    severity: Severity,
+    at: { file: string | null; line: number | null; ctx?: FileContext },
+    evidence: string,
+    note?: string,
+  ): void;
 }
 
 export function makeEmitter(findings: Finding[], disabled: ReadonlySet<string>): Emitter {

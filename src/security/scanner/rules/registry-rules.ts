@@ -66,17 +66,34 @@ export function registryRules(
     if (young) {
       let sev: Severity = isUnused ? 'critical' : 'high';
       if (!prev || (sibling && !isUnused)) sev = lower(sev);
-      emit('registry.young-dependency', sev, where, `${d.name}, created ${info.createdAt}`, note.trim() || undefined);
+      emit(
+        'registry.young-dependency',
+        sev,
+        where,
+        `${d.name}, created ${info.createdAt}`,
+        note.trim() || undefined,
+      );
     } else if (info.dependents <= 1) {
       let sev: Severity = isUnused ? 'high' : 'medium';
       if (!prev || sibling) sev = lower(sev);
-      emit('registry.unpopular-dependency', sev, where, `${d.name}, ${info.dependents} dependents`, note.trim() || undefined);
+      emit(
+        'registry.unpopular-dependency',
+        sev,
+        where,
+        `${d.name}, ${info.dependents} dependents`,
+        note.trim() || undefined,
+      );
     }
   }
 
   if (prev && m?.build && !prev.hasBuildScript && isCompatibleUpdate(prev.version, model.version)) {
     const buildRisk = findings.some((f) => f.context === 'build-script' && atLeast(f.severity, 'medium'));
-    emit('registry.build-script-added', buildRisk ? 'high' : 'medium', { file: m.build, line: null, ctx: 'build-script' }, `${prev.version} → ${model.version} adds ${m.build}`);
+    emit(
+      'registry.build-script-added',
+      buildRisk ? 'high' : 'medium',
+      { file: m.build, line: null, ctx: 'build-script' },
+      `${prev.version} → ${model.version} adds ${m.build}`,
+    );
   }
 
   if (prev && context.publisher && prev.publisher && context.publisher !== prev.publisher) {
@@ -94,7 +111,12 @@ export function registryRules(
     return !Number.isNaN(t) && t <= now.getTime() && now.getTime() - t <= 7 * DAY;
   });
   if (yanks.length > 0) {
-    emit('registry.yank-then-publish', yanks.length >= 2 ? 'high' : 'medium', { file: null, line: null }, yanks.map((y) => `${y.version} yanked ${y.yankedAt}`).join(', '));
+    emit(
+      'registry.yank-then-publish',
+      yanks.length >= 2 ? 'high' : 'medium',
+      { file: null, line: null },
+      yanks.map((y) => `${y.version} yanked ${y.yankedAt}`).join(', '),
+    );
   }
 
   if (context.popularFileHashes) cloneRule(model, context.popularFileHashes, emit);
@@ -103,7 +125,10 @@ export function registryRules(
 function cloneRule(model: CrateModel, lookup: (sha256: string) => string[], emit: Emitter): void {
   const own = canonicalCrateName(model.name);
   const files = model.files.filter(
-    (f) => f.data !== null && f.size >= 64 && !/^(Cargo\.toml(\.orig)?|Cargo\.lock|\.cargo_vcs_info\.json)$/.test(f.path),
+    (f) =>
+      f.data !== null &&
+      f.size >= 64 &&
+      !/^(Cargo\.toml(\.orig)?|Cargo\.lock|\.cargo_vcs_info\.json)$/.test(f.path),
   );
   if (files.length === 0) return;
   const totalBytes = files.reduce((n, f) => n + f.size, 0);

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { findingsOf, manifest, scanFiles, worst } from '../../../../test/fixtures/scanner/crates.js';
+import type { DependencyInfo, RegistryContext } from '../types.js';
+import { isCompatibleUpdate } from './registry-rules.js';
+
+const NOW = new Date('2026-08-21T00:00:00Z');
+const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
+const deps = (table: Record<string, DependencyInfo>) => (name: string) => table[name] ?? null;
+
+const ARRAYREF = {
+  'Cargo.toml': manifest('arrayref-x', {
+    version: '0.3.10',
+    extra: '[dependencies]\nproc-macro-one = "1"\n',
+  }),
+  'src/lib.rs': '#[macro_export] macro_rules! array_ref { ($a:expr) => { &$a } }',
+};
+
+describe('registry rules', () => {
+  it('registry.young-dependency: critical when new, young and unused', async () => {
+    const ctx: RegistryContext = {
+      now: NOW,
+      previousVersion: { version: '0.3.9', hasBuildScript: false, dependencies: [], publisher: 'maint' },
+      publisher: 'maint',
+      dependencyInfo: deps({
+        'proc-macro-one': { createdAt: daysAgo(2), dependents: 0, owners: ['someone'] },
+      }),
+    };
+    const r = await scanFiles(ARRAYREF, ctx);
+    expect(worst(r, 'registry.young-dependency')).toBe('critical');
+    expect(r.verdict).toBe('critical');
+    // The same dependency, old enough and already there before: nothing.
+    const old = await scanFiles(ARRAYREF, {
+      ...ctx,
+      previousVersion: { ...ctx.previousVersion!, dependencies: ['proc-macro-one'] },
+    });
+    expect(findingsOf(old, 'registry.young-dependency')).toEqual([]);
+  });
+
+  it('registry.young-dependency: lower for used workspace siblings and first releases', async () => {
+    const files = {
+      'Cargo.toml': manifest('foo', { extra: '[dependencies]\nfoo-core = "1"\n' }),
+      'src/lib.rs': 'pub use foo_core::*;',
+    };
+    const info = deps({ 'foo-core': { createdAt: daysAgo(1), dependents: 1, owners: ['alice'] } });
+    const sibling = await scanFiles(files, {
+      now: NOW,
+      publisher: 'alice',
+      previousVersion: { version: '0.9.0', hasBuildScript: false, dependencies: [], publisher: 'alice' },
+      dependencyInfo: info,
+    });
+    expect(worst(sibling, 'registry.young-dependency')).toBe('medium');
+    const first = await scanFiles(files, {
+      now: NOW,
+      publisher: 'bob',
+      previousVersion: null,
+      dependencyInfo: info,
+    });
+    expect(worst(first, 'registry.young-dependency')).toBe('medium');
+  });
+
+  it('registry.unpopular-dependency', async () => {
+    const ctx: RegistryContext = {
+      now: NOW,
+      previousVersion: { version: '0.3.9', hasBuildScript: false, dependencies: [], publisher: 'm' },
+      dependencyInfo: deps({ 'proc-macro-one': { createdAt: daysAgo(400), dependents: 0, owners: ['x'] } }),
+    };
+    expect(worst(await scanFiles(ARRAYREF, ctx), 'registry.unpopular-dependency')).toBe('high');
+  });
+
+  it('registry.flagged-dependency takes the dependency verdict', async () => {
+    const r = await scanFiles(ARRAYREF, {
+      now: NOW,
+      dependencyInfo: deps({
+        'proc-macro-one': { createdAt: daysAgo(900), dependents: 50, owners: ['x'], verdict: 'critical' },
+      }),
+    });
+    expect(worst(r, 'registry.flagged-dependency')).toBe('critical');
+    const clean = await scanFiles(ARRAYREF, {
+      now: NOW,
+      dependencyInfo: deps({
+        'proc-macro-one': { createdAt: daysAgo(900), dependents: 50, owners: ['x'], verdict: 'medium' },
+      }),
+    });
+    expect(findingsOf(clean, 'registry.flagged-dependency')).toEqual([]);
+  });
+
+  it('registry.build-script-added in a compatible update', async () => {
+    const files = {
+      'Cargo.toml': manifest('b', { version: '1.2.4', package: 'build = "build.rs"\n' }),
+      'build.rs': 'fn main() { let _ = ureq::get("https://x.invalid/p").call(); }',
+      'src/lib.rs': '',
+    };
+    const prev = { version: '1.2.3', hasBuildScript: false, dependencies: [], publisher: null };
+    expect(
+      worst(await scanFiles(files, { now: NOW, previousVersion: prev }), 'registry.build-script-added'),
+    ).toBe('high');
+    expect(
+      findingsOf(
+        await scanFiles(files, { now: NOW, previousVersion: { ...prev, version: '0.9.0' } }),
+        'registry.build-script-added',
+      ),
+    ).toEqual([]);
+    expect(isCompatibleUpdate('0.3.9', '0.3.10')).toBe(true);
+    expect(isCompatibleUpdate('0.3.9', '0.4.0')).toBe(false);
+    expect(isCompatibleUpdate('0.0.1', '0.0.2')).toBe(false);
+    expect(isCompatibleUpdate('garbage', '1.0.0')).toBe(false);
+  });
+
+  it('registry.new-publisher: high for a fresh account', async () => {
+    const files = { 'Cargo.toml': manifest('p'), 'src/lib.rs': '' };
+    const prev = { version: '0.0.9', hasBuildScript: false, dependencies: [], publisher: 'old-maint' };
+    expect(
+      worst(
+        await scanFiles(files, {
+          now: NOW,
+          previousVersion: prev,
+          publisher: 'newbie',
+          publisherFirstSeen: daysAgo(3),
+        }),
+        'registry.new-publisher',
+      ),
+    ).toBe('high');
+    expect(
+      worst(
+        await scanFiles(files, {
+          now: NOW,
+          previousVersion: prev,
+          publisher: 'veteran',
+          publisherFirstSeen: daysAgo(3000),
+        }),
+        'registry.new-publisher',
+      ),
+    ).toBe('low');
+    expect(
+      findingsOf(
+        await scanFiles(files, { now: NOW, previousVersion: prev, publisher: 'old-maint' }),
+        'registry.new-publisher',
+      ),
+    ).toEqual([]);
+  });
+
+  it('registry.yank-then-publish: recent yanks only', async () => {
+    const files = { 'Cargo.toml': manifest('y'), 'src/lib.rs': '' };
+    const r = await scanFiles(files, {
+      now: NOW,
+      recentYanks: [
+        { version: '0.0.9', yankedAt: daysAgo(1) },
+        { version: '0.0.8', yankedAt: daysAgo(1) },
+        { version: '0.0.1', yankedAt: daysAgo(90) },
+        { version: 'x', yankedAt: 'not a date' },
+      ],
+    });
+    expect(worst(r, 'registry.yank-then-publish')).toBe('high');
+    expect(findingsOf(r, 'registry.yank-then-publish')[0]!.evidence).not.toContain('0.0.1');
+  });
+
+  it('registry.clone-of-popular: share of files identical to another crate', async () => {
+    const a = 'pub fn add(a: i32, b: i32) -> i32 { a + b } // a popular, carefully written function\n';
+    const b = 'pub fn sub(a: i32, b: i32) -> i32 { a - b } // another popular, carefully written one\n';
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    const known = new Map([
+      [sha(a), ['rust_decimal']],
+      [sha(b), ['rust_decimal', 'rust-decimall']],
+    ]);
+    const ctx: RegistryContext = { now: NOW, popularFileHashes: (h) => known.get(h) ?? [] };
+    const clone = await scanFiles(
+      { 'Cargo.toml': manifest('rust-decimall'), 'src/lib.rs': a, 'src/sub.rs': b },
+      ctx,
+    );
+    expect(worst(clone, 'registry.clone-of-popular')).toBe('high');
+    expect(findingsOf(clone, 'registry.clone-of-popular')[0]!.evidence).toContain('rust_decimal');
+    // The crate itself (same canonical name) is not a clone of itself.
+    const self = await scanFiles(
+      { 'Cargo.toml': manifest('rust_decimal'), 'src/lib.rs': a, 'src/sub.rs': b },
+      ctx,
+    );
+    expect(findingsOf(self, 'registry.clone-of-popular')).toEqual([]);
+  });
+
+  it('runs no registry rule without a context', async () => {
+    const r = await scanFiles(ARRAYREF);
+    expect(r.findings.filter((f) => f.ruleId.startsWith('registry.'))).toEqual([]);
+  });
+});

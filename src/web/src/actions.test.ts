@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { actionBody, actions } from './actions.js';
+
+describe('actions', () => {
+  it('name the endpoints of the admin API', () => {
+    expect(actions.yank('serde', '1.0.0')).toMatchObject({
+      method: 'POST',
+      path: '/api/admin/crates/serde/versions/1.0.0/yank',
+      impact: { crate: 'serde', version: '1.0.0' },
+    });
+    expect(actions.deleteVersion('serde', '1.0.0')).toMatchObject({
+      method: 'DELETE',
+      path: '/api/admin/crates/serde/versions/1.0.0',
+      destructive: true,
+    });
+    expect(actions.deleteCrate('serde')).toMatchObject({ method: 'DELETE', path: '/api/admin/crates/serde' });
+    expect(actions.removeOwner('serde', 'bob').path).toBe('/api/admin/crates/serde/owners/bob');
+    expect(actions.lockUser('bob').path).toBe('/api/admin/users/bob/lock');
+    expect(actions.revokeToken('bob', 3, 'ci').path).toBe('/api/admin/users/bob/tokens/3/revoke');
+    expect(actions.revokeAllTokens('bob').path).toBe('/api/admin/users/bob/tokens/revoke-all');
+    expect(actions.name('tokioo', 'block')).toMatchObject({ path: '/api/admin/names', body: { name: 'tokioo', action: 'block' } });
+    expect(actions.triage(9, 'dismiss', 'x', null)).toMatchObject({
+      path: '/api/admin/alerts/9/triage',
+      body: { action: 'dismiss' },
+    });
+  });
+
+  it('escape hostile names so they cannot reach another endpoint', () => {
+    expect(actions.yank('../users/root', '1.0.0?x=1#').path).toBe(
+      '/api/admin/crates/..%2Fusers%2Froot/versions/1.0.0%3Fx%3D1%23/yank',
+    );
+    expect(actions.lockUser('a/../../session').path).toBe('/api/admin/users/a%2F..%2F..%2Fsession/lock');
+  });
+
+  it('say what locking a user takes away when the page knows', () => {
+    expect(actions.lockUser('bob', 1).impactNote).toMatch(/^bob owns 1 crate;/);
+    expect(actions.revokeAllTokens('bob', 3, 2).impactNote).toMatch(/^bob owns 3 crates and holds 2 live tokens;/);
+    expect(actions.lockUser('bob').impactNote).toBeUndefined();
+  });
+});
+
+describe('actionBody', () => {
+  it('sends the fixed parts, the trimmed reason and only the fields that were filled in', () => {
+    const spec = actions.deleteCrate('serde');
+    expect(actionBody(spec, '  malware  ', { blockDays: '30' })).toEqual({ reason: 'malware', blockDays: 30 });
+    expect(actionBody(spec, 'malware', { blockDays: '  ' })).toEqual({ reason: 'malware' });
+    const triage = actions.triage(1, 'dismiss', 'x', null);
+    expect(actionBody(triage, 'false positive', { note: 'checked by hand' })).toEqual({
+      action: 'dismiss',
+      reason: 'false positive',
+      note: 'checked by hand',
+    });
+  });
+
+  it('never lets a field override the fixed action or the reason', () => {
+    const triage = actions.triage(1, 'acknowledge', 'x', null);
+    const body = actionBody(triage, 'looking', { note: 'n', action: 'resolve', reason: 'x' });
+    expect(body).toEqual({ action: 'acknowledge', reason: 'looking', note: 'n' });
+  });
+});

@@ -1,0 +1,223 @@
+// The admin actions of docs/admin-api.md, each as the dialog spec its button opens.
+import type { ReactNode } from 'react';
+import { seg } from './api.js';
+
+export interface ExtraField {
+  name: string;
+  label: string;
+  type: 'text' | 'date' | 'number' | 'textarea' | 'select';
+  options?: { value: string; label: string }[];
+  hint?: string;
+  required?: boolean;
+  initial?: string;
+}
+
+export interface ActionSpec {
+  /** The button's text. */
+  label: string;
+  /** The dialog's heading. */
+  title: string;
+  /** One sentence: what happens when it is confirmed. */
+  description: ReactNode;
+  method: 'POST' | 'DELETE';
+  path: string;
+  /** Body fields fixed by the button (e.g. the triage action). */
+  body?: Record<string, unknown>;
+  /** Whose dependents to count (the dialog asks the impact endpoint). */
+  impact?: { crate: string; version?: string | null };
+  /** The impact of an action on a user rather than a crate, said in words. */
+  impactNote?: string;
+  fields?: ExtraField[];
+  destructive?: boolean;
+  /** Message announced when the action succeeded. */
+  done: string;
+}
+
+export const MIN_REASON = 3;
+
+/** The request body: fixed parts, the reason, and the extra fields that were filled in. */
+export function actionBody(
+  spec: Pick<ActionSpec, 'body' | 'fields'>,
+  reason: string,
+  values: Record<string, string>,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...spec.body, reason: reason.trim() };
+  for (const f of spec.fields ?? []) {
+    const v = (values[f.name] ?? '').trim();
+    if (!v) continue;
+    body[f.name] = f.type === 'number' ? Number(v) : v;
+  }
+  return body;
+}
+
+const count = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
+
+/** "alice owns 3 crates and holds 2 live tokens": what locking or revoking takes away. */
+function ownedNote(login: string, owned?: number, tokens?: number): { impactNote?: string } {
+  if (owned === undefined) return {};
+  const held = tokens === undefined ? '' : ` and holds ${count(tokens, 'live token')}`;
+  return {
+    impactNote: `${login} owns ${count(owned, 'crate')}${held}; no new versions of them can be published meanwhile.`,
+  };
+}
+
+const v = (crate: string, version: string) => `/api/admin/crates/${seg(crate)}/versions/${seg(version)}`;
+
+export const actions = {
+  yank: (crate: string, version: string): ActionSpec => ({
+    label: `Yank ${version}`,
+    title: `Yank ${crate} ${version}`,
+    description:
+      'The version stays downloadable for existing lockfiles, but cargo will no longer select it for new resolutions.',
+    method: 'POST',
+    path: `${v(crate, version)}/yank`,
+    impact: { crate, version },
+    done: `Yanked ${crate} ${version}`,
+  }),
+  unyank: (crate: string, version: string): ActionSpec => ({
+    label: `Unyank ${version}`,
+    title: `Unyank ${crate} ${version}`,
+    description: 'Cargo may select this version again.',
+    method: 'POST',
+    path: `${v(crate, version)}/unyank`,
+    impact: { crate, version },
+    done: `Unyanked ${crate} ${version}`,
+  }),
+  release: (crate: string, version: string): ActionSpec => ({
+    label: `Release ${version}`,
+    title: `Release ${crate} ${version} from quarantine`,
+    description: 'The version enters the index and becomes downloadable.',
+    method: 'POST',
+    path: `${v(crate, version)}/release`,
+    impact: { crate, version },
+    done: `Released ${crate} ${version}`,
+  }),
+  reject: (crate: string, version: string): ActionSpec => ({
+    label: `Reject ${version}`,
+    title: `Reject quarantined ${crate} ${version}`,
+    description: 'The version never reaches the index.',
+    method: 'POST',
+    path: `${v(crate, version)}/reject`,
+    impact: { crate, version },
+    destructive: true,
+    done: `Rejected ${crate} ${version}`,
+  }),
+  deleteVersion: (crate: string, version: string): ActionSpec => ({
+    label: `Delete ${version}`,
+    title: `Delete ${crate} ${version}`,
+    description:
+      'The version and its file are removed: builds that locked it will fail. Use yank unless the file itself is harmful.',
+    method: 'DELETE',
+    path: v(crate, version),
+    impact: { crate, version },
+    destructive: true,
+    done: `Deleted ${crate} ${version}`,
+  }),
+  deleteCrate: (crate: string): ActionSpec => ({
+    label: 'Delete crate',
+    title: `Delete the crate ${crate}`,
+    description: 'Every version and file of the crate is removed, and the name can be blocked from reuse.',
+    method: 'DELETE',
+    path: `/api/admin/crates/${seg(crate)}`,
+    impact: { crate },
+    destructive: true,
+    fields: [
+      {
+        name: 'blockDays',
+        label: 'Block the name for (days)',
+        type: 'number',
+        hint: 'Keeps anyone from re-registering the name right away.',
+      },
+    ],
+    done: `Deleted ${crate}`,
+  }),
+  removeOwner: (crate: string, login: string): ActionSpec => ({
+    label: `Remove ${login}`,
+    title: `Remove ${login} as an owner of ${crate}`,
+    description: `${login} will no longer be able to publish or yank ${crate}.`,
+    method: 'DELETE',
+    path: `/api/admin/crates/${seg(crate)}/owners/${seg(login)}`,
+    impact: { crate },
+    destructive: true,
+    done: `Removed ${login} from ${crate}`,
+  }),
+  lockUser: (login: string, owned?: number): ActionSpec => ({
+    label: 'Lock user',
+    title: `Lock ${login}`,
+    description: `${login} can no longer sign in, publish or use any token while locked.`,
+    method: 'POST',
+    path: `/api/admin/users/${seg(login)}/lock`,
+    destructive: true,
+    fields: [
+      { name: 'until', label: 'Locked until', type: 'date', hint: 'Leave empty to lock until unlocked.' },
+    ],
+    ...ownedNote(login, owned),
+    done: `Locked ${login}`,
+  }),
+  unlockUser: (login: string): ActionSpec => ({
+    label: 'Unlock user',
+    title: `Unlock ${login}`,
+    description: `${login} can sign in and publish again.`,
+    method: 'POST',
+    path: `/api/admin/users/${seg(login)}/unlock`,
+    done: `Unlocked ${login}`,
+  }),
+  revokeToken: (login: string, id: number, name: string): ActionSpec => ({
+    label: 'Revoke',
+    title: `Revoke ${login}'s token “${name}”`,
+    description: 'Requests with this token are refused from now on.',
+    method: 'POST',
+    path: `/api/admin/users/${seg(login)}/tokens/${seg(id)}/revoke`,
+    destructive: true,
+    done: `Revoked token ${name}`,
+  }),
+  revokeAllTokens: (login: string, owned?: number, tokens?: number): ActionSpec => ({
+    label: 'Revoke all tokens',
+    title: `Revoke every token of ${login}`,
+    description: `Every API token ${login} holds stops working at once.`,
+    method: 'POST',
+    path: `/api/admin/users/${seg(login)}/tokens/revoke-all`,
+    destructive: true,
+    ...ownedNote(login, owned, tokens),
+    done: `Revoked all tokens of ${login}`,
+  }),
+  name: (name: string, action: 'reserve' | 'block'): ActionSpec => ({
+    label: action === 'reserve' ? `Reserve “${name}”` : `Block “${name}”`,
+    title: action === 'reserve' ? `Reserve the name ${name}` : `Block the name ${name}`,
+    description:
+      action === 'reserve'
+        ? 'Nobody can publish a crate under this name until the reservation is lifted.'
+        : 'The name is refused at publish, as a known-bad or squatting name.',
+    method: 'POST',
+    path: '/api/admin/names',
+    body: { name, action },
+    destructive: action === 'block',
+    done: `${action === 'reserve' ? 'Reserved' : 'Blocked'} ${name}`,
+  }),
+  triage: (
+    alertId: number,
+    action: 'acknowledge' | 'escalate' | 'dismiss' | 'reopen' | 'resolve',
+    crate: string,
+    version: string | null,
+  ): ActionSpec => {
+    const labels = {
+      acknowledge: ['Acknowledge', 'Someone is looking at this alert.'],
+      escalate: ['Escalate', 'The alert needs the incident team: it is marked escalated.'],
+      dismiss: ['Dismiss', 'The alert is a false positive or needs no action; say why.'],
+      reopen: ['Reopen', 'The alert goes back to the open queue.'],
+      resolve: ['Resolve', 'The threat has been dealt with.'],
+    } as const;
+    const [label, description] = labels[action];
+    return {
+      label,
+      title: `${label} alert #${alertId}`,
+      description,
+      method: 'POST',
+      path: `/api/admin/alerts/${seg(alertId)}/triage`,
+      body: { action },
+      impact: { crate, version },
+      fields: [{ name: 'note', label: 'Note for the other responders', type: 'textarea' }],
+      done: `Alert #${alertId}: ${action} recorded`,
+    };
+  },
+};

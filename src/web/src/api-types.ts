@@ -1,0 +1,202 @@
+// The admin API's answers, as docs/admin-api.md describes them. Fields the contract leaves open
+// are optional so the pages render whatever the server adds or leaves out.
+
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type AlertStatus = 'open' | 'acknowledged' | 'escalated' | 'dismissed' | 'resolved';
+export type AlertKind = 'scanner' | 'typosquat' | 'impersonation';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+export const STATUSES: readonly AlertStatus[] = [
+  'open',
+  'acknowledged',
+  'escalated',
+  'dismissed',
+  'resolved',
+];
+export const KINDS: readonly AlertKind[] = ['scanner', 'typosquat', 'impersonation'];
+
+export interface User {
+  id: number;
+  login: string;
+  name: string | null;
+  isAdmin: boolean;
+  lockedUntil?: string | null;
+  lockReason?: string | null;
+  locked?: boolean;
+  createdAt?: string;
+}
+
+export interface SessionInfo {
+  user: User;
+  csrfToken: string;
+  reauthUntil?: string | null;
+}
+
+export interface Alert {
+  id: number;
+  kind: AlertKind | string;
+  severity: Severity;
+  status: AlertStatus;
+  crate: string;
+  version: string | null;
+  title: string;
+  score: number | null;
+  details: unknown;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Publish {
+  crate: string;
+  version: string;
+  publishedAt: string;
+  publisher: string | null;
+  status: string;
+  verdict: string | null;
+}
+
+export interface Overview {
+  alerts: {
+    open: number;
+    bySeverity: Partial<Record<Severity, number>>;
+    byKind: Record<string, number>;
+  };
+  recentPublishes: Publish[];
+  perDay: { days: string[]; publishes: number[]; alerts: number[]; downloads: number[] };
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  file: string | null;
+  line: number | null;
+  evidence?: string;
+  why?: string;
+  code?: { n: number; text: string }[];
+}
+
+export interface Evidence {
+  kind: string;
+  findings?: Finding[];
+  squat?: {
+    target: string;
+    targetOwners: string[];
+    check: string;
+    message: string;
+    similarity: number | null;
+  };
+  diff?: {
+    previousVersion: string | null;
+    addedDependencies: string[];
+    removedDependencies: string[];
+    buildScriptAdded: boolean;
+    binariesAdded: string[];
+    publisherChanged: boolean | { from: string | null; to: string | null };
+  };
+}
+
+export interface Impact {
+  crate: string;
+  version: string | null;
+  directDependents: number;
+  transitiveDependents: number;
+  versions: number;
+}
+
+export interface AlertDetail {
+  alert: Alert;
+  notes: { at: string; user: string; note: string }[];
+  evidence: Evidence | null;
+  impact: Impact | null;
+}
+
+export interface Version {
+  num: string;
+  yanked: boolean;
+  status: string;
+  checksum: string;
+  size: number;
+  publishedAt: string;
+  publisher: string | null;
+  tokenName: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  hasBuildScript: boolean;
+  scan: { verdict: string; findings: number | unknown[] } | null;
+}
+
+export interface CrateInfo {
+  name: string;
+  description?: string | null;
+  homepage?: string | null;
+  repository?: string | null;
+  documentation?: string | null;
+  downloads?: number;
+  createdAt?: string;
+  updatedAt?: string;
+  created_at?: string;
+  updated_at?: string;
+  maxVersion?: string | null;
+}
+
+export type Owner = string | { login: string; name?: string | null; kind?: string };
+
+export interface CrateDetail {
+  crate: CrateInfo;
+  owners: Owner[];
+  versions: Version[];
+  alerts: Alert[];
+  downloadsPerDay: { date: string; downloads: number }[];
+  dependents: { direct: string[]; directCount: number; transitiveCount: number };
+}
+
+export interface Token {
+  id: number;
+  name: string;
+  scopes: string[] | string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface UserDetail {
+  user: User;
+  crates: { name: string; maxVersion: string | null }[];
+  tokens: Token[];
+  publishes: Publish[];
+  signIns: { at: string; ip: string | null; userAgent: string | null; success: boolean }[];
+}
+
+export interface SearchResult {
+  crates: { name: string; description: string | null; maxVersion: string | null }[];
+  users: { login: string; name: string | null }[];
+  alerts: { id: number; title: string; severity: Severity; status: AlertStatus }[];
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string | null;
+  action: string;
+  targetType: string | null;
+  target: string | null;
+  reason: string | null;
+  details: unknown;
+  ip: string | null;
+  hash: string;
+  prevHash: string | null;
+}
+
+export interface AuditVerify {
+  ok: boolean;
+  checked: number;
+  firstBroken: null | { id: number; reason: string };
+}
+
+export interface DependentsAnswer {
+  count: number;
+  crates: number;
+  dependents: { crate: string; version: string; yanked: boolean; latest: boolean; depth: number }[];
+}

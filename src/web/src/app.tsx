@@ -1,0 +1,173 @@
+// The console shell: the session check (sign-in page until there is one), the header with
+// search and sign-out, the left navigation, and the page for the current route.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ApiError, api } from './api.js';
+import type { SessionInfo } from './api-types.js';
+import { AnnounceProvider } from './announce.js';
+import { AlertDetailPage } from './pages/alert-detail.js';
+import { AlertsPage } from './pages/alerts.js';
+import { AuditLogPage } from './pages/audit-log.js';
+import { CratePage } from './pages/crate.js';
+import { OverviewPage } from './pages/overview.js';
+import { SearchPage } from './pages/search.js';
+import { SignInPage } from './pages/sign-in.js';
+import { UserPage } from './pages/user.js';
+import { PageHeader } from './components/page-header.js';
+import { paths, type Route } from './routes.js';
+import { Link, navigate, useRoute } from './router.js';
+import { SessionContext } from './session.js';
+
+const NAV: { label: string; to: string; pages: Route['page'][] }[] = [
+  { label: 'Overview', to: paths.overview(), pages: ['overview'] },
+  { label: 'Alerts', to: paths.alerts(), pages: ['alerts', 'alert'] },
+  { label: 'Search', to: paths.search(''), pages: ['search', 'crate', 'user'] },
+  { label: 'Audit log', to: paths.audit(), pages: ['audit'] },
+];
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'overview':
+      return <OverviewPage />;
+    case 'alerts':
+      return <AlertsPage query={route.query} />;
+    case 'alert':
+      return <AlertDetailPage key={route.id} id={route.id} />;
+    case 'crate':
+      return <CratePage key={route.name} name={route.name} />;
+    case 'user':
+      return <UserPage key={route.login} login={route.login} />;
+    case 'search':
+      return <SearchPage q={route.q} />;
+    case 'audit':
+      return <AuditLogPage query={route.query} />;
+    case 'not-found':
+      return (
+        <>
+          <PageHeader title="Not found" />
+          <p>
+            There is no console page at <span className="mono">{route.path}</span>.{' '}
+            <Link to={paths.overview()}>Go to the overview</Link>.
+          </p>
+        </>
+      );
+  }
+}
+
+function HeaderSearch() {
+  const [q, setQ] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!q.trim()) return;
+    navigate(paths.search(q.trim()));
+    setQ('');
+  };
+  return (
+    <form role="search" className="header-search" onSubmit={submit}>
+      <label htmlFor="header-q" className="visually-hidden">
+        Search crates, users and alerts
+      </label>
+      <input
+        id="header-q"
+        type="search"
+        placeholder="Search crates, users, alerts"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+      />
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => Promise<void> }) {
+  const { route } = useRoute();
+  return (
+    <SessionContext.Provider value={{ user: session.user, signOut: onSignOut }}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <div className="layout">
+        <header className="topbar">
+          <Link className="brand" to={paths.overview()}>
+            <span className="brand-mark" aria-hidden="true" />
+            cratekeeper <span className="brand-sub">admin</span>
+          </Link>
+          <HeaderSearch />
+          <div className="whoami">
+            <span>
+              Signed in as <strong data-testid="whoami">{session.user.login}</strong>
+            </span>
+            <button type="button" onClick={() => void onSignOut()}>
+              Sign out
+            </button>
+          </div>
+        </header>
+        <nav className="sidenav" aria-label="Main">
+          <ul>
+            {NAV.map((n) => {
+              const current = n.pages.includes(route.page);
+              return (
+                <li key={n.label}>
+                  <Link to={n.to} aria-current={current ? 'page' : undefined}>
+                    {n.label}
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <main id="main" tabIndex={-1}>
+          <Page route={route} />
+        </main>
+      </div>
+    </SessionContext.Provider>
+  );
+}
+
+export function App() {
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [checked, setChecked] = useState(false);
+  const [notice, setNotice] = useState<string | undefined>();
+
+  const accept = useCallback((s: SessionInfo) => {
+    api.setCsrfToken(s.csrfToken);
+    setSession(s);
+    setNotice(undefined);
+  }, []);
+
+  useEffect(() => {
+    api
+      .get<SessionInfo>('/api/admin/session')
+      .then(accept)
+      .catch((e: unknown) => {
+        if (!(e instanceof ApiError) || e.status !== 401)
+          setNotice(e instanceof Error ? e.message : String(e));
+      })
+      .finally(() => setChecked(true));
+    return api.onUnauthorized(() => {
+      api.setCsrfToken(null);
+      setSession(null);
+      setNotice('Your session has ended. Sign in again.');
+    });
+  }, [accept]);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.send('DELETE', '/api/admin/session');
+    } finally {
+      api.setCsrfToken(null);
+      setSession(null);
+      setNotice('You are signed out.');
+    }
+  }, []);
+
+  if (!checked) return <p className="muted boot">Loading the console…</p>;
+  return (
+    <AnnounceProvider>
+      {session ? (
+        <Shell session={session} onSignOut={signOut} />
+      ) : (
+        <SignInPage onSignedIn={accept} notice={notice} />
+      )}
+    </AnnounceProvider>
+  );
+}

@@ -1,0 +1,34 @@
+// The actions on one version, offered where they apply: yank or unyank, release or reject from
+// quarantine, delete.
+import { actions } from '../actions.js';
+import { ActionButton } from './action-dialog.js';
+
+export function VersionActions({
+  crate,
+  version,
+  yanked,
+  status,
+  onDone,
+}: {
+  crate: string;
+  version: string;
+  yanked: boolean | null;
+  status: string | null;
+  onDone: () => void;
+}) {
+  return (
+    <div className="button-row">
+      {status === 'quarantined' ? (
+        <>
+          <ActionButton spec={actions.release(crate, version)} onDone={onDone} />
+          <ActionButton spec={actions.reject(crate, version)} onDone={onDone} />
+        </>
+      ) : yanked ? (
+        <ActionButton spec={actions.unyank(crate, version)} onDone={onDone} />
+      ) : (
+        status !== 'rejected' && <ActionButton spec={actions.yank(crate, version)} onDone={onDone} />
+      )}
+      <ActionButton spec={actions.deleteVersion(crate, version)} onDone={onDone} />
+    </div>
+  );
+}

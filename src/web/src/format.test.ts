@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { formatAge, formatBytes, formatCount, formatTime, impactSentence, plural } from './format.js';
+
+describe('formats', () => {
+  it('shows times in UTC to the second, and passes through what is not a time', () => {
+    expect(formatTime('2024-03-05T07:08:09.123Z')).toBe('2024-03-05 07:08:09 UTC');
+    expect(formatTime('2024-03-05T07:08:09+02:00')).toBe('2024-03-05 05:08:09 UTC');
+    expect(formatTime(null)).toBe('—');
+    expect(formatTime('not a date')).toBe('not a date');
+  });
+
+  it('says how long ago', () => {
+    const now = Date.parse('2024-03-05T12:00:00Z');
+    expect(formatAge('2024-03-05T11:59:30Z', now)).toBe('30 s ago');
+    expect(formatAge('2024-03-05T11:00:00Z', now)).toBe('1 h ago');
+    expect(formatAge('2024-03-01T12:00:00Z', now)).toBe('4 days ago');
+    expect(formatAge('2024-03-06T12:00:00Z', now)).toBe('in the future');
+  });
+
+  it('sizes and counts', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(10 * 1024 * 1024)).toBe('10 MiB');
+    expect(formatBytes(Number.NaN)).toBe('—');
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(plural(1, 'version')).toBe('1 version');
+    expect(plural(2, 'version')).toBe('2 versions');
+  });
+
+  it('words the impact of an action', () => {
+    expect(impactSentence(1, 5)).toBe('1 crate depends on this directly, 5 transitively');
+    expect(impactSentence(0, 0)).toBe('0 crates depend on this directly, 0 transitively');
+    expect(impactSentence(1200, 34000)).toBe('1,200 crates depend on this directly, 34,000 transitively');
+  });
+});

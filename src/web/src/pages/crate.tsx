@@ -1,0 +1,207 @@
+// A crate: metadata, owners, every version with how it was published and what the scanner and
+// typosquat checks said, downloads, and who depends on it.
+import { Fragment } from 'react';
+import { actions } from '../actions.js';
+import { seg } from '../api.js';
+import type { Alert, CrateDetail, Owner, Version } from '../api-types.js';
+import { ActionButton } from '../components/action-dialog.js';
+import { SeverityBadge, Verdict, VersionBadges } from '../components/badges.js';
+import { BarChart } from '../components/bar-chart.js';
+import { DependentsTree } from '../components/dependents-tree.js';
+import { ErrorMessage, Loading } from '../components/page-state.js';
+import { PageHeader } from '../components/page-header.js';
+import { VersionActions } from '../components/version-actions.js';
+import { formatBytes, formatCount, formatTime } from '../format.js';
+import { paths } from '../routes.js';
+import { Link } from '../router.js';
+import { useApi } from '../use-api.js';
+
+const ownerLogin = (o: Owner): string => (typeof o === 'string' ? o : o.login);
+
+function findingCount(scan: Version['scan']): number | null {
+  if (!scan) return null;
+  return Array.isArray(scan.findings)
+    ? scan.findings.length
+    : typeof scan.findings === 'number'
+      ? scan.findings
+      : null;
+}
+
+function VersionAlerts({ alerts }: { alerts: Alert[] }) {
+  if (alerts.length === 0) return <span className="muted">none</span>;
+  return (
+    <ul className="plain-list">
+      {alerts.map((a) => (
+        <li key={a.id}>
+          <SeverityBadge severity={a.severity} /> <Link to={paths.alert(a.id)}>{a.kind}</Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function CratePage({ name }: { name: string }) {
+  const { data, error, reload } = useApi<CrateDetail>(`/api/admin/crates/${seg(name)}`);
+  if (error && !data) return <ErrorMessage error={error} onRetry={reload} />;
+  if (!data) return <Loading what={name} />;
+  const { crate, owners, versions, alerts, downloadsPerDay, dependents } = data;
+  const created = crate.createdAt ?? crate.created_at;
+  const updated = crate.updatedAt ?? crate.updated_at;
+  const crateAlerts = alerts.filter((a) => !a.version);
+
+  return (
+    <>
+      <PageHeader title={crate.name}>
+        <div className="button-row">
+          <ActionButton spec={actions.deleteCrate(crate.name)} onDone={reload} />
+        </div>
+      </PageHeader>
+      {crate.description && <p className="lead">{crate.description}</p>}
+      <div className="detail-grid">
+        <div className="detail-main">
+          <section className="panel" aria-labelledby="versions-h">
+            <h2 id="versions-h">Versions ({versions.length})</h2>
+            <div className="table-wrap">
+              <table className="versions" data-testid="versions">
+                <thead>
+                  <tr>
+                    <th scope="col">Version</th>
+                    <th scope="col">Published</th>
+                    <th scope="col">Checksum (SHA-256) · size</th>
+                    <th scope="col">Scan</th>
+                    <th scope="col">Alerts</th>
+                    <th scope="col">Actions</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {versions.map((v) => (
+                    <tr key={v.num} data-version={v.num}>
+                      <th scope="row" className="mono">
+                        {v.num} <VersionBadges yanked={v.yanked} status={v.status} />
+                        {v.hasBuildScript && <span className="badge state-build">build.rs</span>}
+                      </th>
+                      <td>
+                        <div>{formatTime(v.publishedAt)}</div>
+                        <div>
+                          by {v.publisher ? <Link to={paths.user(v.publisher)}>{v.publisher}</Link> : '—'}
+                          {v.tokenName && (
+                            <>
+                              {' '}
+                              with token <span className="mono">{v.tokenName}</span>
+                            </>
+                          )}
+                        </div>
+                        <div className="muted small">
+                          from <span className="mono">{v.clientIp ?? '—'}</span> ·{' '}
+                          <span className="ua">{v.userAgent ?? 'no user agent'}</span>
+                        </div>
+                      </td>
+                      <td>
+                        <div className="mono checksum">{v.checksum}</div>
+                        <div className="muted small">{formatBytes(v.size)}</div>
+                      </td>
+                      <td>
+                        <Verdict verdict={v.scan?.verdict} />
+                        {findingCount(v.scan) !== null && (
+                          <div className="muted small">{formatCount(findingCount(v.scan))} findings</div>
+                        )}
+                      </td>
+                      <td>
+                        <VersionAlerts alerts={alerts.filter((a) => a.version === v.num)} />
+                      </td>
+                      <td>
+                        <VersionActions
+                          crate={crate.name}
+                          version={v.num}
+                          yanked={v.yanked}
+                          status={v.status}
+                          onDone={reload}
+                        />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+          <section className="panel" aria-labelledby="dependents-h">
+            <h2 id="dependents-h">Dependents</h2>
+            <DependentsTree
+              crate={crate.name}
+              direct={dependents.direct}
+              directCount={dependents.directCount}
+              transitiveCount={dependents.transitiveCount}
+            />
+          </section>
+        </div>
+        <aside className="detail-side" aria-label="About the crate">
+          <section className="panel" aria-labelledby="meta-h">
+            <h2 id="meta-h">Metadata</h2>
+            <dl className="facts">
+              {crate.maxVersion && (
+                <>
+                  <dt>Latest</dt>
+                  <dd className="mono">{crate.maxVersion}</dd>
+                </>
+              )}
+              <dt>Created</dt>
+              <dd>{formatTime(created)}</dd>
+              <dt>Updated</dt>
+              <dd>{formatTime(updated)}</dd>
+              {crate.downloads !== undefined && (
+                <>
+                  <dt>Downloads</dt>
+                  <dd>{formatCount(crate.downloads)}</dd>
+                </>
+              )}
+              {(['repository', 'homepage', 'documentation'] as const).map((k) =>
+                crate[k] ? (
+                  <Fragment key={k}>
+                    <dt>{k}</dt>
+                    {/* Shown, not linked: a suspect crate's links are not to be clicked by accident. */}
+                    <dd className="mono break">{crate[k]}</dd>
+                  </Fragment>
+                ) : null,
+              )}
+            </dl>
+          </section>
+          <section className="panel" aria-labelledby="owners-h">
+            <h2 id="owners-h">Owners</h2>
+            {owners.length === 0 ? (
+              <p className="muted">No owners.</p>
+            ) : (
+              <ul className="plain-list owners">
+                {owners.map((o) => {
+                  const login = ownerLogin(o);
+                  return (
+                    <li key={login}>
+                      <Link to={paths.user(login)}>{login}</Link>
+                      <ActionButton spec={actions.removeOwner(crate.name, login)} onDone={reload} />
+                    </li>
+                  );
+                })}
+              </ul>
+            )}
+          </section>
+          {crateAlerts.length > 0 && (
+            <section className="panel" aria-labelledby="crate-alerts-h">
+              <h2 id="crate-alerts-h">Alerts on the crate</h2>
+              <VersionAlerts alerts={crateAlerts} />
+            </section>
+          )}
+          <section className="panel" aria-labelledby="downloads-h">
+            <h2 id="downloads-h" className="visually-hidden">
+              Downloads
+            </h2>
+            <BarChart
+              title="Downloads per day"
+              days={downloadsPerDay.map((d) => d.date)}
+              values={downloadsPerDay.map((d) => d.downloads)}
+              tone="muted"
+            />
+          </section>
+        </aside>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,134 @@
+// Overview: open alerts by severity and kind, recent publishes (refreshing on its own), and
+// publishes, alerts and downloads per day.
+import type { Overview } from '../api-types.js';
+import { SEVERITIES } from '../api-types.js';
+import { SeverityBadge, Verdict, VersionBadges } from '../components/badges.js';
+import { BarChart } from '../components/bar-chart.js';
+import { ErrorMessage, Loading } from '../components/page-state.js';
+import { PageHeader } from '../components/page-header.js';
+import { formatAge, formatCount, formatTime } from '../format.js';
+import { paths } from '../routes.js';
+import { Link } from '../router.js';
+import { useApi } from '../use-api.js';
+
+export const OVERVIEW_REFRESH_MS = 5000;
+
+export function OverviewPage() {
+  const { data, error, loadedAt, reload } = useApi<Overview>(
+    '/api/admin/overview',
+    {},
+    {
+      refreshMs: OVERVIEW_REFRESH_MS,
+    },
+  );
+
+  return (
+    <>
+      <PageHeader title="Overview">
+        <p className="muted" aria-live="polite" data-testid="refreshed">
+          {loadedAt ? `Updated ${formatTime(loadedAt.toISOString())}` : ''}
+        </p>
+      </PageHeader>
+      {error && !data && <ErrorMessage error={error} onRetry={reload} />}
+      {!data && !error && <Loading what="the overview" />}
+      {data && (
+        <>
+          <section className="cards" aria-labelledby="open-alerts-h">
+            <h2 id="open-alerts-h" className="visually-hidden">
+              Open alerts
+            </h2>
+            <Link className="card card-total" to={paths.alerts({ status: 'open' })}>
+              <span className="card-number">{formatCount(data.alerts.open)}</span>
+              <span className="card-label">open alerts</span>
+            </Link>
+            {SEVERITIES.map((s) => (
+              <Link
+                key={s}
+                className={`card card-sev sev-edge-${s}`}
+                to={paths.alerts({ status: 'open', severity: s })}
+              >
+                <span className="card-number">{formatCount(data.alerts.bySeverity[s] ?? 0)}</span>
+                <span className="card-label">
+                  <SeverityBadge severity={s} />
+                </span>
+              </Link>
+            ))}
+          </section>
+          <section className="kinds" aria-label="Open alerts by kind">
+            {Object.entries(data.alerts.byKind).length === 0 ? (
+              <p className="muted">No open alerts of any kind.</p>
+            ) : (
+              <ul className="inline-list">
+                {Object.entries(data.alerts.byKind).map(([kind, n]) => (
+                  <li key={kind}>
+                    <Link to={paths.alerts({ status: 'open', kind })}>
+                      {kind}: <strong>{formatCount(n)}</strong>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <div className="overview-grid">
+            <section className="panel" aria-labelledby="recent-h">
+              <h2 id="recent-h">Recent publishes</h2>
+              <div className="table-wrap" aria-live="polite" aria-relevant="additions">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Crate</th>
+                      <th scope="col">Version</th>
+                      <th scope="col">Publisher</th>
+                      <th scope="col">Scan</th>
+                      <th scope="col">When</th>
+                    </tr>
+                  </thead>
+                  <tbody data-testid="recent-publishes">
+                    {data.recentPublishes.length === 0 && (
+                      <tr>
+                        <td colSpan={5} className="muted">
+                          Nothing published yet.
+                        </td>
+                      </tr>
+                    )}
+                    {data.recentPublishes.map((p) => (
+                      <tr key={`${p.crate}@${p.version}`}>
+                        <td>
+                          <Link to={paths.crate(p.crate)}>{p.crate}</Link>
+                        </td>
+                        <td className="mono">
+                          {p.version} <VersionBadges yanked={false} status={p.status} />
+                        </td>
+                        <td>{p.publisher ? <Link to={paths.user(p.publisher)}>{p.publisher}</Link> : '—'}</td>
+                        <td>
+                          <Verdict verdict={p.verdict} />
+                        </td>
+                        <td title={formatTime(p.publishedAt)}>{formatAge(p.publishedAt)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+            <section className="panel charts" aria-labelledby="per-day-h">
+              <h2 id="per-day-h">Last 30 days</h2>
+              <BarChart title="Publishes per day" days={data.perDay.days} values={data.perDay.publishes} />
+              <BarChart
+                title="Alerts per day"
+                days={data.perDay.days}
+                values={data.perDay.alerts}
+                tone="alert"
+              />
+              <BarChart
+                title="Downloads per day"
+                days={data.perDay.days}
+                values={data.perDay.downloads}
+                tone="muted"
+              />
+            </section>
+          </div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { auditTargetPath, href, parseRoute, paths } from './routes.js';
+
+const at = (url: string) => {
+  const u = new URL(url, 'http://127.0.0.1');
+  return parseRoute(u.pathname, u.search);
+};
+
+describe('parseRoute', () => {
+  it('maps console URLs to pages', () => {
+    expect(at('/console/')).toEqual({ page: 'overview' });
+    expect(at('/console')).toEqual({ page: 'overview' });
+    expect(at('/console/alerts/42')).toEqual({ page: 'alert', id: 42 });
+    expect(at('/console/crates/serde_json')).toEqual({ page: 'crate', name: 'serde_json' });
+    expect(at('/console/users/alice/')).toEqual({ page: 'user', login: 'alice' });
+    expect(at('/console/search?q=to%20kio')).toEqual({ page: 'search', q: 'to kio' });
+    const alerts = at('/console/alerts?status=any&kind=scanner');
+    expect(alerts.page === 'alerts' && alerts.query.get('kind')).toBe('scanner');
+    expect(at('/console/audit-log?target=a%40b').page).toBe('audit');
+  });
+
+  it('round-trips the links it builds', () => {
+    for (const path of [
+      paths.overview(),
+      paths.alert(7),
+      paths.crate('tokio'),
+      paths.user('bob'),
+      paths.search('a b&c'),
+      paths.alerts({ severity: 'high' }),
+      paths.audit({ actor: 'root' }),
+    ]) {
+      const route = at(href(path));
+      expect(route.page, path).not.toBe('not-found');
+    }
+    expect(at(href(paths.search('a b&c')))).toEqual({ page: 'search', q: 'a b&c' });
+  });
+
+  it('treats hostile or malformed paths as not found, never as another page', () => {
+    for (const url of [
+      '/console/alerts/1e3',
+      '/console/alerts/-1',
+      '/console/alerts/99999999999999999999',
+      '/console/crates/%E0%A4%A',
+      '/console/crates/a/b',
+      '/console/users/',
+      '/console/../etc/passwd',
+      '/console/unknown',
+    ]) {
+      expect(at(url).page, url).toBe('not-found');
+    }
+  });
+
+  it('escapes names in the links it builds', () => {
+    expect(paths.crate('../admin')).toBe('/crates/..%2Fadmin');
+    expect(at(href(paths.crate('../admin')))).toEqual({ page: 'crate', name: '../admin' });
+  });
+});
+
+describe('auditTargetPath', () => {
+  it('links audit targets to the page they name', () => {
+    expect(auditTargetPath('version', 'serde@1.0.0')).toBe('/crates/serde');
+    expect(auditTargetPath('crate', 'serde')).toBe('/crates/serde');
+    expect(auditTargetPath('token', 'alice/ci#4')).toBe('/users/alice');
+    expect(auditTargetPath('user', 'alice')).toBe('/users/alice');
+    expect(auditTargetPath('alert', '12')).toBe('/alerts/12');
+    expect(auditTargetPath('alert', '12; drop')).toBeNull();
+    expect(auditTargetPath('name', 'reserved')).toBeNull();
+    expect(auditTargetPath('crate', null)).toBeNull();
+  });
+});

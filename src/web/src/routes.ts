@@ -1,0 +1,81 @@
+// Client-side routes under /console/: parsing a location into a page and building links back.
+// Pure, so both the app and its tests use it.
+
+export type Route =
+  | { page: 'overview' }
+  | { page: 'alerts'; query: URLSearchParams }
+  | { page: 'alert'; id: number }
+  | { page: 'crate'; name: string }
+  | { page: 'user'; login: string }
+  | { page: 'search'; q: string }
+  | { page: 'audit'; query: URLSearchParams }
+  | { page: 'not-found'; path: string };
+
+export const BASE = '/console';
+
+function decode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+export function parseRoute(pathname: string, search: string): Route {
+  let path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
+  path = path.replace(/\/+$/, '');
+  const query = new URLSearchParams(search);
+  const parts = path.split('/').filter(Boolean);
+  const [first, second] = parts;
+  if (parts.length === 0) return { page: 'overview' };
+  if (parts.length === 1) {
+    if (first === 'alerts') return { page: 'alerts', query };
+    if (first === 'search') return { page: 'search', q: query.get('q') ?? '' };
+    if (first === 'audit-log') return { page: 'audit', query };
+  }
+  if (parts.length === 2 && second !== undefined) {
+    const value = decode(second);
+    if (first === 'alerts' && /^\d{1,12}$/.test(second)) return { page: 'alert', id: Number(second) };
+    if (first === 'crates' && value) return { page: 'crate', name: value };
+    if (first === 'users' && value) return { page: 'user', login: value };
+  }
+  return { page: 'not-found', path };
+}
+
+export const paths = {
+  overview: () => '/',
+  alerts: (query?: Record<string, string>) => {
+    const qs = new URLSearchParams(query).toString();
+    return qs ? `/alerts?${qs}` : '/alerts';
+  },
+  alert: (id: number) => `/alerts/${id}`,
+  crate: (name: string) => `/crates/${encodeURIComponent(name)}`,
+  user: (login: string) => `/users/${encodeURIComponent(login)}`,
+  search: (q: string) => (q ? `/search?${new URLSearchParams({ q }).toString()}` : '/search'),
+  audit: (query?: Record<string, string>) => {
+    const qs = new URLSearchParams(query).toString();
+    return qs ? `/audit-log?${qs}` : '/audit-log';
+  },
+};
+
+/** The browser URL of a console path. */
+export const href = (path: string): string => (path === '/' ? `${BASE}/` : `${BASE}${path}`);
+
+/** The page an audit target names: `crate`, `crate@version`, `login`, `login/token#id`, an alert id. */
+export function auditTargetPath(targetType: string | null, target: string | null): string | null {
+  if (!target) return null;
+  switch (targetType) {
+    case 'crate':
+    case 'version':
+      return paths.crate(target.split('@')[0] ?? target);
+    case 'user':
+    case 'session':
+      return paths.user(target);
+    case 'token':
+      return paths.user(target.split('/')[0] ?? target);
+    case 'alert':
+      return /^\d{1,12}$/.test(target) ? paths.alert(Number(target)) : null;
+    default:
+      return null;
+  }
+}
