@@ -24,6 +24,9 @@ import {
 import { AlertRepository } from '../store/alerts.js';
 import { JobQueue } from '../store/jobs.js';
 import { ScanResultRepository } from '../store/scan-results.js';
+import { VersionFileRepository, type FileHash } from '../store/version-files.js';
+import { readCrateArchive } from '../formats/crate-archive.js';
+import { createHash } from 'node:crypto';
 import type { AlertSeverity } from '../store/schema.js';
 import type { Worker } from './worker.js';
 
@@ -72,7 +75,8 @@ export class SecurityPipeline {
     null;
   private checkerBuild: Promise<TyposquatChecker> | null = null;
   /** Reports from scans run during admission, saved once the version has an id. */
-  private readonly inlineReports = new Map<string, ScanReport>();
+  private readonly inlineReports = new Map<string, { report: ScanReport; files: FileHash[] }>();
+  readonly versionFiles: VersionFileRepository;
   /** Called after an alert is created (notifications hook in here). */
   readonly alertListeners: ((alert: {
     id: number;
@@ -90,6 +94,7 @@ export class SecurityPipeline {
     this.queue = new JobQueue(kysely, dialect);
     this.alerts = new AlertRepository(kysely);
     this.scans = new ScanResultRepository(kysely);
+    this.versionFiles = new VersionFileRepository(kysely);
   }
 
   /** Hooks the pipeline into the publish path. */
@@ -167,14 +172,19 @@ export class SecurityPipeline {
   ): Promise<{ status: 'published' | 'quarantined'; warning?: string }> {
     if (this.config.quarantine === 'off') return { status: 'published' };
     // With quarantine on, the scan decides before the version reaches the index.
+    const files = await hashFiles(req.crateBytes);
     const context = await this.scanContext(
       req.metadata.name,
       null,
       req.publisher.user.login,
       req.metadata.deps.map((d) => d.name),
+      files,
     );
     const report = await (await this.getScanner()).scanCrateBytes(req.crateBytes, context);
-    this.inlineReports.set(`${canonicalCrateName(req.metadata.name)}@${req.metadata.vers}`, report);
+    this.inlineReports.set(`${canonicalCrateName(req.metadata.name)}@${req.metadata.vers}`, {
+      report,
+      files,
+    });
     if (report.verdict !== 'clean' && atLeast(report.verdict, this.config.quarantine as Severity)) {
       return {
         status: 'quarantined',
@@ -191,8 +201,10 @@ export class SecurityPipeline {
     const key = `${canonicalCrateName(p.crate.name)}@${p.version.num}`;
     const inline = this.inlineReports.get(key);
     this.inlineReports.delete(key);
-    if (inline) await this.recordScan(p.version.id, p.crate.name, p.version.num, inline);
-    else await this.queue.enqueue('scan', { versionId: p.version.id } satisfies ScanJob);
+    if (inline) {
+      await this.versionFiles.save(p.version.id, inline.files);
+      await this.recordScan(p.version.id, p.crate.name, p.version.num, inline.report);
+    } else await this.queue.enqueue('scan', { versionId: p.version.id } satisfies ScanJob);
     const publisher = (await this.services.users.findById(p.version.published_by ?? -1))?.login ?? '';
     await this.queue.enqueue('typosquat', {
       versionId: p.version.id,
@@ -214,13 +226,16 @@ export class SecurityPipeline {
       .select('crate_name')
       .where('version_id', '=', row.id)
       .execute();
+    const files = await hashFiles(bytes);
     const context = await this.scanContext(
       row.name,
       row.id,
       publisher,
       deps.map((d) => d.crate_name),
+      files,
     );
     const report = await (await this.getScanner()).scanCrateBytes(bytes, context);
+    await this.versionFiles.save(row.id, files);
     await this.recordScan(row.id, row.name, row.num, report);
     return report;
   }
@@ -301,6 +316,39 @@ export class SecurityPipeline {
     return hits;
   }
 
+  /**
+   * Which popular crates (the typosquat corpus) hold each of these files, leaving out the crate
+   * itself, crates the publisher owns, and files the publisher already ships elsewhere
+   * (forking your own crate is not a clone attack).
+   */
+  private async popularFileLookup(
+    crateName: string,
+    publisher: string | null,
+    files: FileHash[],
+  ): Promise<(sha256: string) => string[]> {
+    if (files.length === 0) return () => [];
+    await this.typosquatChecker();
+    const popular = new Set((this.checker?.ranked ?? []).map((c) => canonicalCrateName(c.name)));
+    const own = new Set<string>([canonicalCrateName(crateName)]);
+    const user = publisher ? await this.services.users.findByLogin(publisher) : undefined;
+    if (user) {
+      const owned = await this.services.db.kysely
+        .selectFrom('crate_owners')
+        .innerJoin('crates', 'crates.id', 'crate_owners.crate_id')
+        .select('crates.canonical_name')
+        .where('crate_owners.user_id', '=', user.id)
+        .execute();
+      for (const o of owned) own.add(o.canonical_name);
+    }
+    const found = await this.versionFiles.cratesWithFiles(files.map((f) => f.sha256));
+    return (sha) => {
+      const holders = [...(found.get(sha) ?? [])].map(canonicalCrateName);
+      // A file the publisher already ships in a crate of their own is theirs to reuse.
+      if (holders.some((n) => own.has(n) && n !== canonicalCrateName(crateName))) return [];
+      return holders.filter((n) => popular.has(n) && !own.has(n));
+    };
+  }
+
   private async raise(alert: Parameters<AlertRepository['raise']>[0]): Promise<void> {
     const { alert: row, created } = await this.alerts.raise(alert);
     if (created) {
@@ -343,6 +391,7 @@ export class SecurityPipeline {
     versionId: number | null,
     publisher: string | null,
     depNames: string[],
+    files: FileHash[] = [],
   ): Promise<RegistryContext> {
     const db = this.services.db.kysely;
     const now = new Date();
@@ -436,6 +485,7 @@ export class SecurityPipeline {
       publisherFirstSeen,
       dependencyInfo: (name) => depInfo.get(canonicalCrateName(name)) ?? null,
       recentYanks,
+      popularFileHashes: await this.popularFileLookup(crateName, publisher, files),
       now,
     };
   }
@@ -443,4 +493,16 @@ export class SecurityPipeline {
 
 function rank(s: string): number {
   return ['info', 'low', 'medium', 'high', 'critical'].indexOf(s);
+}
+
+const MAX_HASHED_FILE = 4 * 1024 * 1024;
+
+/** SHA-256 of each file of a crate (tiny files say nothing about copying and are skipped). */
+async function hashFiles(bytes: Buffer): Promise<FileHash[]> {
+  const archive = await readCrateArchive(bytes, {
+    keep: (_p, size) => size >= 64 && size <= MAX_HASHED_FILE,
+  });
+  return archive.files
+    .filter((f) => f.data !== null)
+    .map((f) => ({ path: f.path, size: f.size, sha256: createHash('sha256').update(f.data!).digest('hex') }));
 }

@@ -218,6 +218,13 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface VersionFilesTable {
+  version_id: number;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -235,6 +242,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   alert_notes: AlertNotesTable;
   audit_log: AuditLogTable;
+  version_files: VersionFilesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

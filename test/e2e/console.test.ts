@@ -125,7 +125,9 @@ describe('admin console in a browser', { timeout: 90_000 }, () => {
     await publish(bob, 'middle', '0.3.0', [dep('serde', '^1.0')]);
     await publish(bob, 'app-one', '2.0.0', [dep('middle', '0.3')]);
     await publish(bob, 'app-two', '1.0.0', [dep('serde', '1'), dep('tokio', '1')]);
-    // A look-alike name from a look-alike login: typosquat and impersonation alerts in the queue.
+    // A look-alike name from a look-alike login (with a reassuring display name): typosquat and
+    // impersonation alerts in the queue.
+    await h.services.users.create({ login: 'allice', name: 'Tokio maintainers' });
     await publish(await h.token('allice'), 'tokoi', '0.1.0');
     const versions = await h.services.db.kysely.selectFrom('versions').select('id').execute();
     const rows = [];
@@ -283,15 +285,26 @@ describe('admin console in a browser', { timeout: 90_000 }, () => {
   });
 
   it('searches across crates, users and alerts', async () => {
-    await page.getByLabel('Search crates, users and alerts').fill('serde');
+    await page.getByLabel('Search crates, users and alerts').fill('tok');
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Search: serde' }).waitFor();
-    await page.getByRole('heading', { name: /^Crates \(/ }).waitFor();
-    expect(await page.locator('.search-results').textContent()).toContain('serde');
+    await page.getByRole('heading', { level: 1, name: 'Search: tok' }).waitFor();
+    const results = page.locator('.search-results');
+    await results.getByRole('heading', { name: 'Crates (2)' }).waitFor();
+    expect(await results.getByRole('heading', { level: 2 }).allTextContents()).toEqual([
+      'Crates (2)',
+      'Users (1)',
+      expect.stringMatching(/^Alerts \(\d+\)$/),
+      'The name “tok”',
+    ]);
+    for (const name of ['tokio', 'tokoi', 'allice']) {
+      expect(await results.getByRole('link', { name, exact: true }).count(), name).toBe(1);
+    }
     await shot(page, 'search');
   });
 
   it('shows a crate: versions with provenance, and an expandable dependents view', async () => {
+    await page.getByLabel('Search crates, users and alerts').fill('serde');
+    await page.keyboard.press('Enter');
     await page.locator('.search-results').getByRole('link', { name: 'serde', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'serde' }).waitFor();
     const v = page.locator('tr[data-version="1.0.1"]');

@@ -246,3 +246,61 @@ describe('scanner alerts and quarantine', () => {
     expect((await fetch(`${h.url}/index/pl/ai/plain-crate`)).status).toBe(200);
   });
 });
+
+describe('copies of popular crates', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startRegistry();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const sources = Array.from({ length: 6 }, (_, i) => ({
+    path: `src/part${i}.rs`,
+    data: `//! Part ${i} of a fixed-point decimal library.\npub fn scale_${i}(x: i128) -> i128 {\n    x.checked_mul(10_i128.pow(${i})).unwrap_or(i128::MAX)\n}\n`,
+  }));
+  const publishWith = async (token: string, name: string, files: { path: string; data: string }[]) => {
+    const crate = await writeCrateArchive(`${name}-1.0.0`, [
+      { path: 'Cargo.toml', data: manifestToml(name, '1.0.0') },
+      ...files,
+    ]);
+    const res = await fetch(`${h.url}/api/v1/crates/new`, {
+      method: 'PUT',
+      headers: { authorization: token },
+      body: publishBody(metadataFor(name, '1.0.0'), crate),
+    });
+    expect(res.status).toBe(200);
+    await h.worker.drain();
+  };
+  const cloneFindings = async (name: string) => {
+    const krate = await h.services.crates.findByName(name);
+    const version = (await h.services.crates.versions(krate!.id))[0]!;
+    const scan = await h.pipeline.scans.latest(version.id);
+    return (JSON.parse(scan!.findings) as { ruleId: string; severity: string; evidence: string }[]).filter(
+      (f) => f.ruleId === 'registry.clone-of-popular',
+    );
+  };
+
+  it('flags a crate whose files are copies of a popular crate under another name, but not its owner’s fork', async () => {
+    const alice = await h.token('alice');
+    const mallory = await h.token('mallory');
+    await publishWith(alice, 'fixed-decimal', sources);
+    expect(await cloneFindings('fixed-decimal')).toEqual([]);
+
+    await publishWith(mallory, 'fixed-decimals', [
+      ...sources,
+      {
+        path: 'src/lib.rs',
+        data: 'pub mod part0; pub mod part1; pub mod part2; // plus one changed function\n',
+      },
+    ]);
+    const findings = await cloneFindings('fixed-decimals');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.severity).toBe('high');
+    expect(findings[0]!.evidence).toMatch(/identical to fixed.decimal/);
+
+    await publishWith(alice, 'fixed-decimal-next', sources);
+    expect(await cloneFindings('fixed-decimal-next')).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import type { DialectName } from '../dialect.js';
 import * as m001 from './001-registry.js';
 import * as m002 from './002-security.js';
 import * as m003 from './003-admin.js';
+import * as m004 from './004-version-files.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -13,4 +14,5 @@ export const migrations: Record<string, DialectMigration> = {
   '001-registry': m001,
   '002-security': m002,
   '003-admin': m003,
+  '004-version-files': m004,
 };
