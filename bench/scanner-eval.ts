@@ -8,6 +8,7 @@
 //    high+ finding, each listed with its rule, and throughput on all cores.
 // Targets (issue 4): 100% recall, at most 1 benign sample at high+, at most 2% of Debian crates
 // with a high+ finding, at least 30 crates/s over the Debian corpus on 2 cores.
+import { debianCorpus } from './_lib.js';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,7 +24,8 @@ const arg = (name: string, fallback: string): string => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
 };
 const samplesDir = arg('--samples', join(here, '../../shared/data/scanner-samples'));
-const debianDir = arg('--debian', process.env.DEBIAN_CRATES ?? '/work/.cache-debian-crates');
+// The project's corpus cache (built once by scripts/debian-corpus.sh) unless told otherwise.
+const debianDir = arg('--debian', process.env.DEBIAN_CRATES ?? '') || debianCorpus();
 const workers = Number(arg('--workers', String(Math.min(2, availableParallelism()))));
 
 interface Label {
@@ -113,9 +115,8 @@ try {
         .sort()
     : [];
   if (debs.length === 0) {
-    console.log(
-      `  no .crate files; build the corpus with: bash ../shared/scripts/debian-crates.sh ${debianDir}`,
-    );
+    console.log(`  no .crate files in ${debianDir}; build the corpus with: bash scripts/debian-corpus.sh`);
+    process.exitCode = 1;
   } else {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
