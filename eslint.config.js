@@ -24,4 +24,9 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // The console (React in the browser): JSX in .tsx; typechecked by src/web/tsconfig.json.
+    files: ['src/web/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+  },
 );

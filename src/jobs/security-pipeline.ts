@@ -16,7 +16,6 @@ import { atLeast, type RegistryContext, type ScanReport, type Severity } from '.
 import {
   TyposquatChecker,
   defaultTyposquatConfig,
-  rankRegistryCorpus,
   type PopularCrate,
   type SquatHit,
   type TyposquatConfig,
@@ -28,6 +27,7 @@ import { VersionFileRepository, type FileHash } from '../store/version-files.js'
 import { readCrateArchive } from '../formats/crate-archive.js';
 import { createHash } from 'node:crypto';
 import type { AlertSeverity } from '../store/schema.js';
+import { registryCorpus } from './registry-corpus.js';
 import type { Worker } from './worker.js';
 
 export type QuarantinePolicy = 'off' | 'high' | 'critical';
@@ -125,14 +125,11 @@ export class SecurityPipeline {
     const fresh = this.checker && Date.now() - this.checker.at < this.config.corpusRefreshMs;
     if (this.checker && fresh && !forceRefresh) return this.checker.checker;
     this.checkerBuild ??= (async () => {
-      const since = new Date(Date.now() - this.config.downloadWindowDays * 86_400_000)
-        .toISOString()
-        .slice(0, 10);
-      const stats = await this.services.crates.popularityStats(since);
-      const ranked = rankRegistryCorpus(stats, this.config.typosquat.top);
-      const ids = new Map(stats.map((s) => [s.name, s.id]));
-      const readmes = await this.services.crates.readmes(ranked.map((r) => ids.get(r.name)!).filter(Boolean));
-      for (const r of ranked) r.readme = readmes.get(ids.get(r.name)!) ?? null;
+      const ranked = await registryCorpus(
+        this.services.crates,
+        this.config.typosquat.top,
+        this.config.downloadWindowDays,
+      );
       const checker = new TyposquatChecker(ranked, this.config.typosquat);
       checker.prepare(); // build the lookup table now, not on the first check
       this.checker = { at: Date.now(), checker, size: ranked.length, ranked };

@@ -4,7 +4,12 @@
 // the report is written. Both exit 2 on bad input (config, corpus, index, arguments).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { readCratesIndex } from '../../formats/crates-index.js';
+import { registryCorpus } from '../../jobs/registry-corpus.js';
+import { CrateRepository } from '../../store/crates.js';
+import { isPostgresUrl, openDatabase } from '../../store/database.js';
 import { loadConfigFile } from '../config-file.js';
 import { createProgress } from '../progress.js';
 import {
@@ -20,6 +25,7 @@ import {
 
 interface CommonOptions {
   index?: string;
+  registry?: string;
   corpus?: string;
   top?: string;
   config?: string;
@@ -84,6 +90,10 @@ export function registerTyposquatCommands(program: Command): void {
     .option(
       '--index <path>',
       'crates.io index snapshot (.tar.gz, directory or git repository) for the corpus',
+    )
+    .option(
+      '--registry <data-dir|url>',
+      "this registry's popular crates (its data directory or a postgres:// URL); the default when ./data holds a registry",
     )
     .option(
       '--corpus <file>',
@@ -206,8 +216,19 @@ function positive(flag: string, value: string): number {
 }
 
 async function loadCorpus(opts: CommonOptions, config: TyposquatConfig): Promise<PopularCrate[]> {
-  if (opts.corpus !== undefined && opts.index !== undefined) {
-    throw new UsageError('give either --index or --corpus, not both');
+  const given = [opts.corpus, opts.index, opts.registry].filter((o) => o !== undefined).length;
+  if (given > 1) throw new UsageError('give one of --index, --corpus or --registry');
+  const registry =
+    opts.registry ?? (given === 0 && existsSync(join('data', 'cratekeeper.sqlite')) ? 'data' : undefined);
+  if (registry !== undefined) {
+    const url = isPostgresUrl(registry) ? registry : join(resolve(registry), 'cratekeeper.sqlite');
+    if (!isPostgresUrl(registry) && !existsSync(url)) throw new UsageError(`no registry database at ${url}`);
+    const db = await openDatabase({ url });
+    try {
+      return await registryCorpus(new CrateRepository(db.kysely), config.top, 90);
+    } finally {
+      await db.close();
+    }
   }
   if (opts.corpus !== undefined) return readCorpusFile(opts.corpus);
   if (opts.index !== undefined) {
@@ -215,7 +236,9 @@ async function loadCorpus(opts: CommonOptions, config: TyposquatConfig): Promise
     await readIndex(opts.index, popularity, opts.progress === true);
     return popularity.top(config.top);
   }
-  throw new UsageError('no popular crates to compare against: give --index PATH or --corpus FILE');
+  throw new UsageError(
+    'no popular crates to compare against: give --index PATH, --registry DATA_DIR or --corpus FILE',
+  );
 }
 
 function readCorpusFile(path: string): PopularCrate[] {

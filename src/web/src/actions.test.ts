@@ -18,7 +18,10 @@ describe('actions', () => {
     expect(actions.lockUser('bob').path).toBe('/api/admin/users/bob/lock');
     expect(actions.revokeToken('bob', 3, 'ci').path).toBe('/api/admin/users/bob/tokens/3/revoke');
     expect(actions.revokeAllTokens('bob').path).toBe('/api/admin/users/bob/tokens/revoke-all');
-    expect(actions.name('tokioo', 'block')).toMatchObject({ path: '/api/admin/names', body: { name: 'tokioo', action: 'block' } });
+    expect(actions.name('tokioo', 'block')).toMatchObject({
+      path: '/api/admin/names',
+      body: { name: 'tokioo', action: 'block' },
+    });
     expect(actions.triage(9, 'dismiss', 'x', null)).toMatchObject({
       path: '/api/admin/alerts/9/triage',
       body: { action: 'dismiss' },
@@ -34,7 +37,9 @@ describe('actions', () => {
 
   it('say what locking a user takes away when the page knows', () => {
     expect(actions.lockUser('bob', 1).impactNote).toMatch(/^bob owns 1 crate;/);
-    expect(actions.revokeAllTokens('bob', 3, 2).impactNote).toMatch(/^bob owns 3 crates and holds 2 live tokens;/);
+    expect(actions.revokeAllTokens('bob', 3, 2).impactNote).toMatch(
+      /^bob owns 3 crates and holds 2 live tokens;/,
+    );
     expect(actions.lockUser('bob').impactNote).toBeUndefined();
   });
 });
@@ -42,7 +47,10 @@ describe('actions', () => {
 describe('actionBody', () => {
   it('sends the fixed parts, the trimmed reason and only the fields that were filled in', () => {
     const spec = actions.deleteCrate('serde');
-    expect(actionBody(spec, '  malware  ', { blockDays: '30' })).toEqual({ reason: 'malware', blockDays: 30 });
+    expect(actionBody(spec, '  malware  ', { blockDays: '30' })).toEqual({
+      reason: 'malware',
+      blockDays: 30,
+    });
     expect(actionBody(spec, 'malware', { blockDays: '  ' })).toEqual({ reason: 'malware' });
     const triage = actions.triage(1, 'dismiss', 'x', null);
     expect(actionBody(triage, 'false positive', { note: 'checked by hand' })).toEqual({

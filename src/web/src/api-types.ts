@@ -53,6 +53,8 @@ export interface Publish {
   publisher: string | null;
   status: string;
   verdict: string | null;
+  clientIp?: string | null;
+  userAgent?: string | null;
 }
 
 export interface Overview {
@@ -63,6 +65,8 @@ export interface Overview {
   };
   recentPublishes: Publish[];
   perDay: { days: string[]; publishes: number[]; alerts: number[]; downloads: number[] };
+  /** Background jobs by status (scans, typosquat checks). */
+  jobs?: Record<string, number>;
 }
 
 export interface Finding {
@@ -132,6 +136,8 @@ export interface CrateInfo {
   homepage?: string | null;
   repository?: string | null;
   documentation?: string | null;
+  keywords?: string[];
+  categories?: string[];
   downloads?: number;
   createdAt?: string;
   updatedAt?: string;
@@ -155,6 +161,8 @@ export interface Token {
   id: number;
   name: string;
   scopes: string[] | string | null;
+  /** Crate-name patterns the token is limited to; null for every crate. */
+  crates?: string[] | null;
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
@@ -172,7 +180,7 @@ export interface UserDetail {
 export interface SearchResult {
   crates: { name: string; description: string | null; maxVersion: string | null }[];
   users: { login: string; name: string | null }[];
-  alerts: { id: number; title: string; severity: Severity; status: AlertStatus }[];
+  alerts: { id: number; title: string; severity: Severity; status: AlertStatus; crate?: string }[];
 }
 
 export interface AuditEntry {

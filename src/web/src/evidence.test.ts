@@ -20,7 +20,12 @@ const alert = (over: Partial<Alert>): Alert => ({
 describe('normalizeAlertDetail', () => {
   it("takes the contract's shape as it is", () => {
     const a = alert({});
-    const d = normalizeAlertDetail({ alert: a, notes: [{ at: 'x', user: 'u', note: 'n' }], evidence: null, impact: null });
+    const d = normalizeAlertDetail({
+      alert: a,
+      notes: [{ at: 'x', user: 'u', note: 'n' }],
+      evidence: null,
+      impact: null,
+    });
     expect(d.alert).toBe(a);
     expect(d.notes).toHaveLength(1);
   });
@@ -43,31 +48,64 @@ describe('evidenceOf', () => {
       alert({
         details: {
           findings: [
-            { ruleId: 'build.network', severity: 'high', title: 'net', file: 'build.rs', line: 3, code: [{ n: 3, text: 'x' }] },
+            {
+              ruleId: 'build.network',
+              severity: 'high',
+              title: 'net',
+              file: 'build.rs',
+              line: 3,
+              code: [{ n: 3, text: 'x' }],
+            },
           ],
         },
       }),
       null,
     );
     expect(scanner.findings).toEqual([
-      { ruleId: 'build.network', severity: 'high', title: 'net', file: 'build.rs', line: 3, code: [{ n: 3, text: 'x' }] },
+      {
+        ruleId: 'build.network',
+        severity: 'high',
+        title: 'net',
+        file: 'build.rs',
+        line: 3,
+        code: [{ n: 3, text: 'x' }],
+      },
     ]);
     const squat = evidenceOf(
-      alert({ kind: 'typosquat', details: { target: 'tokio', targetOwners: ['alice', 7], kind: 'swapped-characters' } }),
+      alert({
+        kind: 'typosquat',
+        details: { target: 'tokio', targetOwners: ['alice', 7], kind: 'swapped-characters' },
+      }),
       null,
     );
-    expect(squat.squat).toMatchObject({ target: 'tokio', targetOwners: ['alice'], check: 'swapped-characters' });
+    expect(squat.squat).toMatchObject({
+      target: 'tokio',
+      targetOwners: ['alice'],
+      check: 'swapped-characters',
+    });
   });
 
   it('ignores hostile or malformed details instead of failing the page', () => {
-    for (const details of [null, 'x', 42, [], { findings: 'no' }, { findings: [null, 3, 'a'] }, { target: 5 }]) {
+    for (const details of [
+      null,
+      'x',
+      42,
+      [],
+      { findings: 'no' },
+      { findings: [null, 3, 'a'] },
+      { target: 5 },
+    ]) {
       const ev = evidenceOf(alert({ details }), undefined);
       expect(ev.kind).toBe('scanner');
       expect(ev.squat).toBeUndefined();
       expect(ev.findings ?? []).toEqual([]);
     }
     const big = evidenceOf(
-      alert({ details: { findings: [{ ruleId: 'r', code: Array.from({ length: 5000 }, (_, n) => ({ n, text: 'x' })) }] } }),
+      alert({
+        details: {
+          findings: [{ ruleId: 'r', code: Array.from({ length: 5000 }, (_, n) => ({ n, text: 'x' })) }],
+        },
+      }),
       null,
     );
     expect(big.findings![0]!.code).toHaveLength(200);

@@ -28,7 +28,13 @@ export function useApi<T>(
   const lastKey = useRef<string | null>(null);
 
   useEffect(() => {
-    if (key === null || path === null) return;
+    if (key === null || path === null) {
+      // Nothing to ask (an empty search): show nothing rather than the last answer.
+      lastKey.current = null;
+      setState({ data: null, error: null, loadedAt: null });
+      setLoading(false);
+      return;
+    }
     // A different resource: do not show the previous one's data under the new heading.
     if (lastKey.current !== key) setState({ data: null, error: null, loadedAt: null });
     lastKey.current = key;

@@ -130,7 +130,9 @@ export function AlertsPage({ query }: { query: URLSearchParams }) {
                     <StatusBadge status={a.status} />
                   </td>
                   <td className="num">{a.score ?? '—'}</td>
-                  <td title={formatTime(a.created_at)}>{formatAge(a.created_at)}</td>
+                  <td className="nowrap" title={formatTime(a.created_at)}>
+                    {formatAge(a.created_at)}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -148,6 +148,12 @@ export function CratePage({ name }: { name: string }) {
               <dd>{formatTime(created)}</dd>
               <dt>Updated</dt>
               <dd>{formatTime(updated)}</dd>
+              {crate.keywords && crate.keywords.length > 0 && (
+                <>
+                  <dt>Keywords</dt>
+                  <dd>{crate.keywords.join(', ')}</dd>
+                </>
+              )}
               {crate.downloads !== undefined && (
                 <>
                   <dt>Downloads</dt>

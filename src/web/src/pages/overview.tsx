@@ -25,6 +25,14 @@ export function OverviewPage() {
   return (
     <>
       <PageHeader title="Overview">
+        {data?.jobs && (
+          <p className="muted">
+            Jobs: {formatCount(data.jobs.queued ?? 0)} queued, {formatCount(data.jobs.running ?? 0)} running
+            {(data.jobs.failed ?? 0) > 0 && (
+              <strong className="error-text">, {formatCount(data.jobs.failed ?? 0)} failed</strong>
+            )}
+          </p>
+        )}
         <p className="muted" aria-live="polite" data-testid="refreshed">
           {loadedAt ? `Updated ${formatTime(loadedAt.toISOString())}` : ''}
         </p>
@@ -103,7 +111,9 @@ export function OverviewPage() {
                         <td>
                           <Verdict verdict={p.verdict} />
                         </td>
-                        <td title={formatTime(p.publishedAt)}>{formatAge(p.publishedAt)}</td>
+                        <td className="nowrap" title={formatTime(p.publishedAt)}>
+                          {formatAge(p.publishedAt)}
+                        </td>
                       </tr>
                     ))}
                   </tbody>

@@ -84,7 +84,14 @@ export function UserPage({ login }: { login: string }) {
                   {tokens.map((t) => (
                     <tr key={t.id}>
                       <td className="mono">{t.name}</td>
-                      <td className="small">{scopesOf(t)}</td>
+                      <td className="small">
+                        {scopesOf(t)}
+                        {t.crates && t.crates.length > 0 && (
+                          <div className="muted">
+                            crates: <span className="mono">{t.crates.join(', ')}</span>
+                          </div>
+                        )}
+                      </td>
                       <td>{formatTime(t.createdAt)}</td>
                       <td title={formatTime(t.lastUsedAt)}>
                         {t.lastUsedAt ? formatAge(t.lastUsedAt) : 'never'}
@@ -116,12 +123,13 @@ export function UserPage({ login }: { login: string }) {
                     <th scope="col">Version</th>
                     <th scope="col">Scan</th>
                     <th scope="col">When</th>
+                    <th scope="col">From</th>
                   </tr>
                 </thead>
                 <tbody>
                   {publishes.length === 0 && (
                     <tr>
-                      <td colSpan={4} className="muted">
+                      <td colSpan={5} className="muted">
                         Nothing published.
                       </td>
                     </tr>
@@ -138,6 +146,10 @@ export function UserPage({ login }: { login: string }) {
                         <Verdict verdict={p.verdict} />
                       </td>
                       <td>{formatTime(p.publishedAt)}</td>
+                      <td className="small">
+                        <span className="mono">{p.clientIp ?? '—'}</span>
+                        {p.userAgent && <div className="muted ua">{p.userAgent}</div>}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,0 +1,18 @@
+// The registry's popular crates as the typosquat corpus: top N by recent downloads, then by
+// distinct dependent crates (crates.io's ranking), with owners, descriptions and READMEs.
+import { rankRegistryCorpus, type PopularCrate } from '../security/typosquat/index.js';
+import type { CrateRepository } from '../store/crates.js';
+
+export async function registryCorpus(
+  crates: CrateRepository,
+  top: number,
+  downloadWindowDays: number,
+): Promise<PopularCrate[]> {
+  const since = new Date(Date.now() - downloadWindowDays * 86_400_000).toISOString().slice(0, 10);
+  const stats = await crates.popularityStats(since);
+  const ranked = rankRegistryCorpus(stats, top);
+  const ids = new Map(stats.map((s) => [s.name, s.id]));
+  const readmes = await crates.readmes(ranked.map((r) => ids.get(r.name)!).filter(Boolean));
+  for (const r of ranked) r.readme = readmes.get(ids.get(r.name)!) ?? null;
+  return ranked;
+}
