@@ -3,16 +3,18 @@
 import { rankRegistryCorpus, type PopularCrate } from '../security/typosquat/index.js';
 import type { CrateRepository } from '../store/crates.js';
 
+/** A popular crate with its id, which grows with creation order. */
+export type RegistryPopularCrate = PopularCrate & { id: number };
+
 export async function registryCorpus(
   crates: CrateRepository,
   top: number,
   downloadWindowDays: number,
-): Promise<PopularCrate[]> {
+): Promise<RegistryPopularCrate[]> {
   const since = new Date(Date.now() - downloadWindowDays * 86_400_000).toISOString().slice(0, 10);
   const stats = await crates.popularityStats(since);
   const ranked = rankRegistryCorpus(stats, top);
   const ids = new Map(stats.map((s) => [s.name, s.id]));
   const readmes = await crates.readmes(ranked.map((r) => ids.get(r.name)!).filter(Boolean));
-  for (const r of ranked) r.readme = readmes.get(ids.get(r.name)!) ?? null;
-  return ranked;
+  return ranked.map((r) => ({ ...r, id: ids.get(r.name)!, readme: readmes.get(ids.get(r.name)!) ?? null }));
 }

@@ -16,7 +16,6 @@ import { atLeast, type RegistryContext, type ScanReport, type Severity } from '.
 import {
   TyposquatChecker,
   defaultTyposquatConfig,
-  type PopularCrate,
   type SquatHit,
   type TyposquatConfig,
 } from '../security/typosquat/index.js';
@@ -27,7 +26,7 @@ import { VersionFileRepository, type FileHash } from '../store/version-files.js'
 import { readCrateArchive } from '../formats/crate-archive.js';
 import { createHash } from 'node:crypto';
 import type { AlertSeverity } from '../store/schema.js';
-import { registryCorpus } from './registry-corpus.js';
+import { registryCorpus, type RegistryPopularCrate } from './registry-corpus.js';
 import type { Worker } from './worker.js';
 
 export type QuarantinePolicy = 'off' | 'high' | 'critical';
@@ -71,8 +70,12 @@ export class SecurityPipeline {
   readonly alerts: AlertRepository;
   readonly scans: ScanResultRepository;
   private scanner: Promise<Scanner> | null = null;
-  private checker: { at: number; checker: TyposquatChecker; size: number; ranked: PopularCrate[] } | null =
-    null;
+  private checker: {
+    at: number;
+    checker: TyposquatChecker;
+    size: number;
+    ranked: RegistryPopularCrate[];
+  } | null = null;
   private checkerBuild: Promise<TyposquatChecker> | null = null;
   /** Reports from scans run during admission, saved once the version has an id. */
   private readonly inlineReports = new Map<string, { report: ScanReport; files: FileHash[] }>();
@@ -139,17 +142,18 @@ export class SecurityPipeline {
   }
 
   /**
-   * The checker to judge `name` with. In a registry smaller than the corpus every crate is in
-   * it, the candidate included, and a popular crate is never its own squat; so the candidate
-   * is judged against the others (cheap: such a corpus is small).
+   * The checker to judge a new crate with: the corpus as it stood before the crate existed.
+   * In a registry smaller than the corpus every crate is in it, the candidate and crates
+   * published after it included; neither is an original the candidate can imitate.
    */
-  private async checkerFor(name: string): Promise<TyposquatChecker> {
+  private async checkerFor(name: string, crateId: number): Promise<TyposquatChecker> {
     const checker = await this.typosquatChecker();
     const cached = this.checker;
-    if (!cached || !checker.isPopular(name)) return checker;
-    const self = canonicalCrateName(name);
-    const others = cached.ranked.filter((c) => canonicalCrateName(c.name) !== self);
-    return new TyposquatChecker(others, this.config.typosquat);
+    if (!cached) return checker;
+    // Only crates that existed before the candidate can be the original it imitates.
+    const older = cached.ranked.filter((c) => c.id < crateId);
+    if (older.length === cached.ranked.length) return checker;
+    return new TyposquatChecker(older, this.config.typosquat);
   }
 
   private async refuseBlockedSquat(name: string, publisher: Publisher, newCrate: boolean): Promise<void> {
@@ -273,7 +277,7 @@ export class SecurityPipeline {
   async runTyposquatJob(job: TyposquatJob): Promise<SquatHit[]> {
     const row = await this.versionWithCrate(job.versionId);
     if (!row) return [];
-    const checker = await this.checkerFor(row.name);
+    const checker = await this.checkerFor(row.name, row.crate_id);
     const hits = job.newCrate
       ? checker.check({
           name: row.name,

@@ -98,6 +98,20 @@ describe('typosquat alerts on publish', () => {
     ]);
   });
 
+  it('never flags the original as imitating a newer look-alike, even when both jobs run late', async () => {
+    expect((await publish(h, alice, 'hyper')).status).toBe(200);
+    expect((await publish(h, bob, 'hyperr')).status).toBe(200);
+    await h.worker.drain(); // both typosquat jobs run now, with both crates in the registry
+    const count = async (crate: string) =>
+      (
+        (await (await adminGet(h, admin, `/api/admin/alerts?kind=typosquat&crate=${crate}`)).json()) as {
+          total: number;
+        }
+      ).total;
+    expect(await count('hyper')).toBe(0);
+    expect(await count('hyperr')).toBe(1);
+  });
+
   it('lets only administrators read alerts', async () => {
     expect((await adminGet(h, null, '/api/admin/alerts')).status).toBe(401);
     expect((await adminGet(h, bob, '/api/admin/alerts')).status).toBe(403);

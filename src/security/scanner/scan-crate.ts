@@ -187,6 +187,7 @@ export function scanCrateSource(
       (a.line ?? 0) - (b.line ?? 0) ||
       a.ruleId.localeCompare(b.ruleId),
   );
+  const reported = collapseRepeats(findings);
   const capabilities = new Set<string>();
   for (const r of rust) {
     for (const s of r.signals) {
@@ -198,8 +199,8 @@ export function scanCrateSource(
   }
   return {
     crate: { name: model.name, version: model.version },
-    verdict: verdictOf(findings),
-    findings,
+    verdict: verdictOf(reported),
+    findings: reported,
     capabilities: [...capabilities].sort(),
     dependencies: (manifest?.dependencies ?? []).flatMap((d) =>
       d.kind === 'dev' ? [] : [{ name: d.name, req: d.req, kind: d.kind }],
@@ -275,6 +276,32 @@ function linkShippedFiles(
 }
 
 /** The worst finding's severity; a crate with nothing above `info` is clean. */
+/**
+ * One finding per rule and place: a literal decoded several ways (plain, joined, de-obfuscated)
+ * can match one rule more than once on one line. The first (worst, as sorted) is kept and the
+ * rest are counted in its evidence.
+ */
+export function collapseRepeats(sorted: readonly Finding[]): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Map<string, { finding: Finding; extra: number }>();
+  for (const f of sorted) {
+    const key = `${f.ruleId}\u0000${f.file ?? ''}\u0000${f.line ?? ''}`;
+    const prior = seen.get(key);
+    if (prior) {
+      prior.extra++;
+      continue;
+    }
+    const copy = { ...f };
+    seen.set(key, { finding: copy, extra: 0 });
+    out.push(copy);
+  }
+  for (const { finding, extra } of seen.values()) {
+    if (extra > 0)
+      finding.evidence = `${finding.evidence} (+${extra} more match${extra === 1 ? '' : 'es'} here)`;
+  }
+  return out;
+}
+
 export function verdictOf(findings: readonly Finding[]): Severity | 'clean' {
   let worst = -1;
   for (const f of findings) worst = Math.max(worst, severityRank(f.severity));
