@@ -63,6 +63,17 @@ export function registerActionRoutes(
     return user;
   };
   type VP = { name: string; version: string };
+  const addNote = (actor: AdminActor, alertId: number, note: string) =>
+    db
+      .insertInto('alert_notes')
+      .values({
+        alert_id: alertId,
+        user_id: actor.user.id,
+        login: actor.user.login,
+        note,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
 
   app.post('/api/admin/alerts/:id/triage', async (req) => {
     const actor = await auth.require(req);
@@ -77,16 +88,7 @@ export function registerActionRoutes(
     await pipeline.alerts.setStatus(id, status);
     const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 5000) : null;
     if (note) {
-      await db
-        .insertInto('alert_notes')
-        .values({
-          alert_id: id,
-          user_id: actor.user.id,
-          login: actor.user.login,
-          note,
-          created_at: new Date().toISOString(),
-        })
-        .execute();
+      await addNote(actor, id, note);
     }
     await record(actor, `alert-${action}`, 'alert', String(id), reason, {
       crate: alert.crate_name,
@@ -103,16 +105,7 @@ export function registerActionRoutes(
     const id = Number((req.params as { id: string }).id);
     const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
     if (!alert) throw notFound('no such alert');
-    await db
-      .insertInto('alert_notes')
-      .values({
-        alert_id: id,
-        user_id: actor.user.id,
-        login: actor.user.login,
-        note,
-        created_at: new Date().toISOString(),
-      })
-      .execute();
+    await addNote(actor, id, note);
     await record(actor, 'alert-note', 'alert', String(id), 'note added', { note });
     return { ok: true };
   });

@@ -26,6 +26,25 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     return krate;
   };
 
+  /** Records what a token holder did through cargo in the audit log. */
+  const audit = (
+    req: FastifyRequest,
+    auth: AuthenticatedToken,
+    action: string,
+    targetType: 'crate' | 'version',
+    target: string,
+    details: Record<string, unknown> = {},
+  ) =>
+    services.audit.append({
+      actorId: auth.user.id,
+      actor: auth.user.login,
+      action,
+      targetType,
+      target,
+      details: { ...details, via: 'cargo', tokenId: auth.token.id },
+      ip: req.ip ?? null,
+    });
+
   const requireOwner = async (auth: AuthenticatedToken, krate: CrateRow): Promise<void> => {
     if (!(await crates.isOwner(krate.id, auth.user.id))) {
       throw forbidden(`you are not an owner of crate \`${krate.name}\``);
@@ -59,15 +78,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
       await crates.setYanked(v.id, yanked);
       await crates.touch(krate.id);
       services.crateChanged(krate.name);
-      await services.audit.append({
-        actorId: auth.user.id,
-        actor: auth.user.login,
-        action: yanked ? 'yank' : 'unyank',
-        targetType: 'version',
-        target: `${krate.name}@${v.num}`,
-        details: { via: 'cargo', tokenId: auth.token.id },
-        ip: req.ip ?? null,
-      });
+      await audit(req, auth, yanked ? 'yank' : 'unyank', 'version', `${krate.name}@${v.num}`);
     }
     return { ok: true };
   };
@@ -112,15 +123,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
         : await crates.removeOwner(krate.id, user.id);
       if (!did) continue;
       changed.push(user.login);
-      await services.audit.append({
-        actorId: auth.user.id,
-        actor: auth.user.login,
-        action: add ? 'owner-add' : 'owner-remove',
-        targetType: 'crate',
-        target: krate.name,
-        details: { owner: user.login, via: 'cargo', tokenId: auth.token.id },
-        ip: req.ip ?? null,
-      });
+      await audit(req, auth, add ? 'owner-add' : 'owner-remove', 'crate', krate.name, { owner: user.login });
     }
     const verb = add ? 'added as an owner of' : 'removed as an owner of';
     const msg =
