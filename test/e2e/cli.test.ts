@@ -109,6 +109,22 @@ describe('cratekeeper CLI', () => {
     expect(again.stdout).toMatch(/imported 0 of 2 crates .* \(1 already present, 1 refused\)/);
   });
 
+  it('checks names against, and queries the graph of, the registry it seeded', async () => {
+    const squat = await ck(['typosquat', 'check', 'goood', 'unrelated-name', '--registry', data, '--json']);
+    expect(squat.code).toBe(1);
+    const flagged = squat.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; squats: { target: string }[] });
+    expect(flagged.map((f) => [f.name, f.squats[0]!.target])).toEqual([['goood', 'good']]);
+    const stats = await ck(['graph', 'stats', '--registry', data, '--json']);
+    expect(stats.code, stats.stderr).toBe(0);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ crates: 1, versions: 1 });
+    const missing = await ck(['graph', 'stats', '--registry', join(dir, 'nowhere')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no registry database');
+  }, 120_000);
+
   it('serves the registry it seeded', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--data', data, '--port', '0'], {
       cwd: repoRoot,

@@ -182,7 +182,7 @@ describe('typosquat check', () => {
 
   it.each([
     [['check', 'x'], /no popular crates to compare against/],
-    [['check', 'x', '--corpus', CORPUS, '--index', 'y'], /either --index or --corpus/],
+    [['check', 'x', '--corpus', CORPUS, '--index', 'y'], /give one of --index, --corpus or --registry/],
     [['check', 'x', '--corpus', CORPUS, '--top', 'abc'], /--top must be a positive integer/],
     [['check', 'x', '--corpus', CORPUS, '--top', '0'], /--top must be a positive integer/],
     [['check', 'x', '--corpus', '/nonexistent.json'], /cannot read corpus/],
