@@ -16,6 +16,7 @@ import { createProgress } from '../progress.js';
 interface CommonOptions {
   data: string;
   databaseUrl?: string;
+  databaseSchema?: string;
   config?: string;
 }
 
@@ -31,6 +32,11 @@ function addCommon(cmd: Command): Command {
       'PostgreSQL URL (default: $DATABASE_URL, else SQLite in the data directory)',
       process.env.DATABASE_URL,
     )
+    .option(
+      '--database-schema <name>',
+      'PostgreSQL schema to keep the tables in (created when missing; default: $DATABASE_SCHEMA, else the search path)',
+      process.env.DATABASE_SCHEMA,
+    )
     .option('--config <path>', 'config file (default: ./cratekeeper.toml when present)');
 }
 
@@ -43,7 +49,13 @@ export async function openFromOptions(
   return openRegistry({
     dataDir,
     config: defaultRegistryConfig(config),
-    ...(url ? { database: isPostgresUrl(url) ? { url } : { url: resolve(url) } } : {}),
+    ...(url
+      ? {
+          database: isPostgresUrl(url)
+            ? { url, ...(opts.databaseSchema ? { schema: opts.databaseSchema } : {}) }
+            : { url: resolve(url) },
+        }
+      : {}),
   });
 }
 
