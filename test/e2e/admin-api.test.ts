@@ -376,3 +376,30 @@ describe('admin API', () => {
     expect((await session.call('GET', '/api/admin/overview')).status).toBe(401);
   });
 });
+
+describe('behind a TLS-terminating proxy', () => {
+  it('marks the session cookie Secure and records the client address only when the proxy is trusted', async () => {
+    for (const trustProxy of [true, false]) {
+      const h = await startRegistry({ config: { trustProxy } });
+      try {
+        await createAdmin(h, 'root', PASSWORD);
+        const res = await fetch(`${h.url}/api/admin/session`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-forwarded-proto': 'https',
+            'x-forwarded-for': '203.0.113.9',
+          },
+          body: JSON.stringify({ login: 'root', password: PASSWORD }),
+        });
+        expect(res.status).toBe(200);
+        const cookie = res.headers.get('set-cookie') ?? '';
+        expect(cookie.endsWith('; Secure'), cookie).toBe(trustProxy);
+        const { entries } = await h.services.audit.list({ action: 'sign-in' });
+        expect(entries[0]!.ip).toBe(trustProxy ? '203.0.113.9' : '127.0.0.1');
+      } finally {
+        await h.close();
+      }
+    }
+  });
+});

@@ -68,6 +68,10 @@ export function registerRegistryCommands(program: Command): void {
     .option('--public-url <url>', 'URL clients use to reach this server (default: http://HOST:PORT)')
     .option('--private', 'require a token for the index, downloads and API (cargo auth-required)')
     .option('--log', 'log requests (tokens and cookies are redacted)')
+    .option(
+      '--trust-proxy',
+      'behind a reverse proxy: take the client IP and https from X-Forwarded-* (session cookies become Secure)',
+    )
     .option('--no-worker', 'do not run background jobs in this process (run `cratekeeper worker` instead)')
     .action(
       async (
@@ -78,6 +82,7 @@ export function registerRegistryCommands(program: Command): void {
           private?: boolean;
           log?: boolean;
           worker?: boolean;
+          trustProxy?: boolean;
         },
       ) => {
         const file = loadConfigFile(opts.config);
@@ -88,6 +93,7 @@ export function registerRegistryCommands(program: Command): void {
         const host = String(server.host ?? opts.host);
         const services = await openFromOptions(opts, {
           authRequired: Boolean(opts.private ?? server.private ?? false),
+          trustProxy: Boolean(opts.trustProxy ?? server.trust_proxy ?? false),
           publicUrl: 'http://placeholder',
         });
         const {
