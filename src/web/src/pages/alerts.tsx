@@ -1,5 +1,6 @@
 // The alert queue: filter by kind, severity, status and crate (kept in the URL so a filtered
 // queue can be shared), newest first, paged.
+import { DataTable } from '../components/data-table.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Alert } from '../api-types.js';
 import { KINDS, SEVERITIES, STATUSES } from '../api-types.js';
@@ -90,54 +91,43 @@ export function AlertsPage({ query }: { query: URLSearchParams }) {
       {error && <ErrorMessage error={error} onRetry={reload} />}
       {!data && !error && <Loading what="alerts" />}
       {data && (
-        <div className="table-wrap">
-          <table data-testid="alert-table">
-            <thead>
-              <tr>
-                <th scope="col">Severity</th>
-                <th scope="col">Alert</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Crate</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Score
-                </th>
-                <th scope="col">Raised</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.alerts.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="muted">
-                    No alerts match these filters.
-                  </td>
-                </tr>
-              )}
-              {data.alerts.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    <SeverityBadge severity={a.severity} />
-                  </td>
-                  <td>
-                    <Link to={paths.alert(a.id)}>{a.title}</Link>
-                  </td>
-                  <td>{a.kind}</td>
-                  <td>
-                    <Link to={paths.crate(a.crate)}>{a.crate}</Link>
-                    {a.version && <span className="mono muted"> {a.version}</span>}
-                  </td>
-                  <td>
-                    <StatusBadge status={a.status} />
-                  </td>
-                  <td className="num">{a.score ?? '—'}</td>
-                  <td className="nowrap" title={formatTime(a.created_at)}>
-                    {formatAge(a.created_at)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            'Severity',
+            'Alert',
+            'Kind',
+            'Crate',
+            'Status',
+            { label: 'Score', numeric: true },
+            'Raised',
+          ]}
+          isEmpty={data.alerts.length === 0}
+          empty="No alerts match these filters."
+          testId="alert-table"
+        >
+          {data.alerts.map((a) => (
+            <tr key={a.id}>
+              <td>
+                <SeverityBadge severity={a.severity} />
+              </td>
+              <td>
+                <Link to={paths.alert(a.id)}>{a.title}</Link>
+              </td>
+              <td>{a.kind}</td>
+              <td>
+                <Link to={paths.crate(a.crate)}>{a.crate}</Link>
+                {a.version && <span className="mono muted"> {a.version}</span>}
+              </td>
+              <td>
+                <StatusBadge status={a.status} />
+              </td>
+              <td className="num">{a.score ?? '—'}</td>
+              <td className="nowrap" title={formatTime(a.created_at)}>
+                {formatAge(a.created_at)}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {data && data.total > PER_PAGE && (
         <nav className="pager" aria-label="Alert pages">

@@ -1,5 +1,6 @@
 // The audit log: every admin action and security event, filterable, with a check of the hash
 // chain that would show an edited or removed row.
+import { DataTable } from '../components/data-table.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.js';
 import type { AuditEntry, AuditVerify } from '../api-types.js';
@@ -114,56 +115,46 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
       {data && (
         <>
           <p className="muted">{formatCount(data.total)} entries</p>
-          <div className="table-wrap">
-            <table className="audit" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col" className="num">
-                    #
-                  </th>
-                  <th scope="col">When</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Hash</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.entries.length === 0 && (
-                  <tr>
-                    <td colSpan={8} className="muted">
-                      No entries match.
-                    </td>
-                  </tr>
-                )}
-                {data.entries.map((e) => (
-                  <tr key={e.id}>
-                    <td className="num">{e.id}</td>
-                    <td className="nowrap">{formatTime(e.at)}</td>
-                    <td>
-                      {e.actor && !SYSTEM_ACTORS.has(e.actor) ? (
-                        <Link to={paths.user(e.actor)}>{e.actor}</Link>
-                      ) : (
-                        <span className="muted">{e.actor ?? 'system'}</span>
-                      )}
-                    </td>
-                    <td className="mono">{e.action}</td>
-                    <td>
-                      {e.targetType && <span className="muted small">{e.targetType} </span>}
-                      <Target e={e} />
-                    </td>
-                    <td className="reason">{e.reason ?? ''}</td>
-                    <td className="mono small">{e.ip ?? '—'}</td>
-                    <td className="mono small" title={`hash ${e.hash}\nprev ${e.prevHash ?? '—'}`}>
-                      {e.hash.slice(0, 12)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={[
+              { label: '#', numeric: true },
+              'When',
+              'Actor',
+              'Action',
+              'Target',
+              'Reason',
+              'From',
+              'Hash',
+            ]}
+            isEmpty={data.entries.length === 0}
+            empty="No entries match."
+            className="audit"
+            testId="audit-table"
+          >
+            {data.entries.map((e) => (
+              <tr key={e.id}>
+                <td className="num">{e.id}</td>
+                <td className="nowrap">{formatTime(e.at)}</td>
+                <td>
+                  {e.actor && !SYSTEM_ACTORS.has(e.actor) ? (
+                    <Link to={paths.user(e.actor)}>{e.actor}</Link>
+                  ) : (
+                    <span className="muted">{e.actor ?? 'system'}</span>
+                  )}
+                </td>
+                <td className="mono">{e.action}</td>
+                <td>
+                  {e.targetType && <span className="muted small">{e.targetType} </span>}
+                  <Target e={e} />
+                </td>
+                <td className="reason">{e.reason ?? ''}</td>
+                <td className="mono small">{e.ip ?? '—'}</td>
+                <td className="mono small" title={`hash ${e.hash}\nprev ${e.prevHash ?? '—'}`}>
+                  {e.hash.slice(0, 12)}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           {data.total > PER_PAGE && (
             <nav className="pager" aria-label="Audit log pages">
               <button

@@ -1,5 +1,6 @@
 // Overview: open alerts by severity and kind, recent publishes (refreshing on its own), and
 // publishes, alerts and downloads per day.
+import { DataTable } from '../components/data-table.js';
 import type { Overview } from '../api-types.js';
 import { SEVERITIES } from '../api-types.js';
 import { SeverityBadge, Verdict, VersionBadges } from '../components/badges.js';
@@ -80,45 +81,31 @@ export function OverviewPage() {
           <div className="overview-grid">
             <section className="panel" aria-labelledby="recent-h">
               <h2 id="recent-h">Recent publishes</h2>
-              <div className="table-wrap" aria-live="polite" aria-relevant="additions">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Crate</th>
-                      <th scope="col">Version</th>
-                      <th scope="col">Publisher</th>
-                      <th scope="col">Scan</th>
-                      <th scope="col">When</th>
-                    </tr>
-                  </thead>
-                  <tbody data-testid="recent-publishes">
-                    {data.recentPublishes.length === 0 && (
-                      <tr>
-                        <td colSpan={5} className="muted">
-                          Nothing published yet.
-                        </td>
-                      </tr>
-                    )}
-                    {data.recentPublishes.map((p) => (
-                      <tr key={`${p.crate}@${p.version}`}>
-                        <td>
-                          <Link to={paths.crate(p.crate)}>{p.crate}</Link>
-                        </td>
-                        <td className="mono">
-                          {p.version} <VersionBadges yanked={false} status={p.status} />
-                        </td>
-                        <td>{p.publisher ? <Link to={paths.user(p.publisher)}>{p.publisher}</Link> : '—'}</td>
-                        <td>
-                          <Verdict verdict={p.verdict} />
-                        </td>
-                        <td className="nowrap" title={formatTime(p.publishedAt)}>
-                          {formatAge(p.publishedAt)}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                columns={['Crate', 'Version', 'Publisher', 'Scan', 'When']}
+                isEmpty={data.recentPublishes.length === 0}
+                empty="Nothing published yet."
+                bodyTestId="recent-publishes"
+                live
+              >
+                {data.recentPublishes.map((p) => (
+                  <tr key={`${p.crate}@${p.version}`}>
+                    <td>
+                      <Link to={paths.crate(p.crate)}>{p.crate}</Link>
+                    </td>
+                    <td className="mono">
+                      {p.version} <VersionBadges yanked={false} status={p.status} />
+                    </td>
+                    <td>{p.publisher ? <Link to={paths.user(p.publisher)}>{p.publisher}</Link> : '—'}</td>
+                    <td>
+                      <Verdict verdict={p.verdict} />
+                    </td>
+                    <td className="nowrap" title={formatTime(p.publishedAt)}>
+                      {formatAge(p.publishedAt)}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             </section>
             <section className="panel charts" aria-labelledby="per-day-h">
               <h2 id="per-day-h">Last 30 days</h2>

@@ -1,5 +1,6 @@
 // A user: the crates they own, their tokens, what they published, and their sign-ins; lock and
 // unlock, revoke one token or all of them.
+import { DataTable } from '../components/data-table.js';
 import { actions } from '../actions.js';
 import { seg } from '../api.js';
 import type { Token, UserDetail } from '../api-types.js';
@@ -61,100 +62,62 @@ export function UserPage({ login }: { login: string }) {
         <div className="detail-main">
           <section className="panel" aria-labelledby="tokens-h">
             <h2 id="tokens-h">Tokens</h2>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Scopes</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">State</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {tokens.length === 0 && (
-                    <tr>
-                      <td colSpan={6} className="muted">
-                        No tokens.
-                      </td>
-                    </tr>
-                  )}
-                  {tokens.map((t) => (
-                    <tr key={t.id}>
-                      <td className="mono">{t.name}</td>
-                      <td className="small">
-                        {scopesOf(t)}
-                        {t.crates && t.crates.length > 0 && (
-                          <div className="muted">
-                            crates: <span className="mono">{t.crates.join(', ')}</span>
-                          </div>
-                        )}
-                      </td>
-                      <td>{formatTime(t.createdAt)}</td>
-                      <td title={formatTime(t.lastUsedAt)}>
-                        {t.lastUsedAt ? formatAge(t.lastUsedAt) : 'never'}
-                      </td>
-                      <td>{t.expiresAt ? formatTime(t.expiresAt) : 'never'}</td>
-                      <td>
-                        {t.revokedAt ? (
-                          <span className="badge state-yanked">revoked {formatTime(t.revokedAt)}</span>
-                        ) : (
-                          <ActionButton
-                            spec={actions.revokeToken(user.login, t.id, t.name)}
-                            onDone={reload}
-                          />
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={['Name', 'Scopes', 'Created', 'Last used', 'Expires', 'State']}
+              isEmpty={tokens.length === 0}
+              empty="No tokens."
+            >
+              {tokens.map((t) => (
+                <tr key={t.id}>
+                  <td className="mono">{t.name}</td>
+                  <td className="small">
+                    {scopesOf(t)}
+                    {t.crates && t.crates.length > 0 && (
+                      <div className="muted">
+                        crates: <span className="mono">{t.crates.join(', ')}</span>
+                      </div>
+                    )}
+                  </td>
+                  <td>{formatTime(t.createdAt)}</td>
+                  <td title={formatTime(t.lastUsedAt)}>{t.lastUsedAt ? formatAge(t.lastUsedAt) : 'never'}</td>
+                  <td>{t.expiresAt ? formatTime(t.expiresAt) : 'never'}</td>
+                  <td>
+                    {t.revokedAt ? (
+                      <span className="badge state-yanked">revoked {formatTime(t.revokedAt)}</span>
+                    ) : (
+                      <ActionButton spec={actions.revokeToken(user.login, t.id, t.name)} onDone={reload} />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           </section>
           <section className="panel" aria-labelledby="publishes-h">
             <h2 id="publishes-h">Publish history</h2>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Crate</th>
-                    <th scope="col">Version</th>
-                    <th scope="col">Scan</th>
-                    <th scope="col">When</th>
-                    <th scope="col">From</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {publishes.length === 0 && (
-                    <tr>
-                      <td colSpan={5} className="muted">
-                        Nothing published.
-                      </td>
-                    </tr>
-                  )}
-                  {publishes.map((p) => (
-                    <tr key={`${p.crate}@${p.version}`}>
-                      <td>
-                        <Link to={paths.crate(p.crate)}>{p.crate}</Link>
-                      </td>
-                      <td className="mono">
-                        {p.version} <VersionBadges yanked={false} status={p.status} />
-                      </td>
-                      <td>
-                        <Verdict verdict={p.verdict} />
-                      </td>
-                      <td>{formatTime(p.publishedAt)}</td>
-                      <td className="small">
-                        <span className="mono">{p.clientIp ?? '—'}</span>
-                        {p.userAgent && <div className="muted ua">{p.userAgent}</div>}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={['Crate', 'Version', 'Scan', 'When', 'From']}
+              isEmpty={publishes.length === 0}
+              empty="Nothing published."
+            >
+              {publishes.map((p) => (
+                <tr key={`${p.crate}@${p.version}`}>
+                  <td>
+                    <Link to={paths.crate(p.crate)}>{p.crate}</Link>
+                  </td>
+                  <td className="mono">
+                    {p.version} <VersionBadges yanked={false} status={p.status} />
+                  </td>
+                  <td>
+                    <Verdict verdict={p.verdict} />
+                  </td>
+                  <td>{formatTime(p.publishedAt)}</td>
+                  <td className="small">
+                    <span className="mono">{p.clientIp ?? '—'}</span>
+                    {p.userAgent && <div className="muted ua">{p.userAgent}</div>}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           </section>
         </div>
         <aside className="detail-side" aria-label="Crates and sign-ins">
