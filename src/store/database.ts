@@ -3,10 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
-import { migrations } from './migrations/index.js';
+import { migrate } from './migrate.js';
 import type { Database } from './schema.js';
 
 export interface DatabaseConfig {
@@ -42,7 +42,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
       const client = new pg.Client({ connectionString: config.url });
       await client.connect();
       try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`);
+        await client
+          .query(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`)
+          .catch((err: { code?: string }) => {
+            // Two processes creating it at once: the loser's duplicate error means it exists now.
+            if (err.code !== '23505' && err.code !== '42P06') throw err;
+          });
       } finally {
         await client.end();
       }
@@ -65,27 +70,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
   }
   const db: Db = { kysely, dialect, close: () => kysely.destroy() };
   try {
-    await migrate(db, dialect === 'postgres' ? (config.schema ?? null) : null);
+    await migrate(db.kysely as Kysely<unknown>, dialect);
   } catch (err) {
     await db.close();
     throw err;
   }
   return db;
-}
-
-async function migrate(db: Db, schema: string | null): Promise<void> {
-  const provided: Record<string, Migration> = {};
-  for (const [name, m] of Object.entries(migrations)) {
-    provided[name] = { up: (k) => m.up(k, db.dialect) };
-  }
-  const migrator = new Migrator({
-    db: db.kysely,
-    provider: { getMigrations: async () => provided },
-    // Kysely looks for its bookkeeping tables across all schemas unless told which one.
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
 /** Drops a PostgreSQL schema and everything in it (tests clean up with this). */
