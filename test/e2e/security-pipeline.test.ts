@@ -318,3 +318,42 @@ describe('copies of popular crates', () => {
     expect(await cloneFindings('fixed-decimal-next')).toEqual([]);
   });
 });
+
+describe('compromised releases that pull in a payload crate', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startRegistry();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const publishSample = async (token: string, file: string, local: string[]) => {
+    const bytes = await readFile(join(SAMPLES, file));
+    const archive = await readCrateArchive(bytes);
+    const paths = new Set(archive.files.map((f) => f.path));
+    const metadata = manifestToPublishMetadata(parseManifest(archive.manifestText, (p) => paths.has(p)));
+    // Dependencies on crates of this registry stay local; the rest come from crates.io.
+    for (const d of metadata.deps) if (!local.includes(d.name)) d.registry = CRATES_IO;
+    const res = await fetch(`${h.url}/api/v1/crates/new`, {
+      method: 'PUT',
+      headers: { authorization: token },
+      body: publishBody(metadata, bytes),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    await h.worker.drain();
+    const krate = await h.services.crates.findByName(metadata.name);
+    const version = (await h.services.crates.versions(krate!.id)).at(-1)!;
+    return (await h.pipeline.scans.latest(version.id))!;
+  };
+
+  it('flags a clean-looking wrapper through the verdict the registry holds for its dependency', async () => {
+    const mallory = await h.token('mallory');
+    const payload = await publishSample(mallory, 'procmacro2-core-1.0.95.crate', []);
+    expect(['high', 'critical']).toContain(payload.verdict);
+    const wrapper = await publishSample(mallory, 'slice-arrayref-0.3.10.crate', ['procmacro2-core']);
+    expect(['high', 'critical']).toContain(wrapper.verdict);
+    const rules = (JSON.parse(wrapper.findings) as { ruleId: string }[]).map((f) => f.ruleId);
+    expect(rules).toContain('registry.flagged-dependency');
+  });
+});
