@@ -1,6 +1,7 @@
 // What a responder needs to judge an alert: the code around each finding, and what changed
 // since the previous version (dependencies, build script, binaries, publisher).
 import { readCrateArchive } from '../formats/crate-archive.js';
+import { executableFormat } from '../security/scanner/file-kind.js';
 import type { RegistryServices } from '../registry/services.js';
 import type { VersionRow } from '../store/schema.js';
 
@@ -22,18 +23,6 @@ export interface VersionDiff {
 
 const CONTEXT_LINES = 4;
 const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
-
-/** ELF, PE (MZ), Mach-O (both endiannesses, 32/64-bit, fat), WebAssembly. */
-export function isExecutable(data: Buffer): boolean {
-  if (data.length < 4) return false;
-  const m = data.readUInt32BE(0);
-  return (
-    m === 0x7f454c46 ||
-    data.readUInt16BE(0) === 0x4d5a ||
-    [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe].includes(m) ||
-    m === 0x0061736d
-  );
-}
 
 /** Lines `line ± CONTEXT_LINES` of each requested file of a stored crate, keyed by `file:line`. */
 export async function codeAround(
@@ -103,7 +92,7 @@ export async function diffAgainstPrevious(
     buildScriptAdded: version.has_build_script === 1 && (previous ? previous.has_build_script === 0 : true),
     binariesAdded: added.filter((p) => {
       const data = newFiles.get(p);
-      return data ? isExecutable(data) : false;
+      return data ? executableFormat(data) !== null : false;
     }),
     filesAdded: added.length,
     filesRemoved: [...oldFiles.keys()].filter((p) => !newFiles.has(p)).length,

@@ -19,7 +19,7 @@ import {
   type SquatHit,
   type TyposquatConfig,
 } from '../security/typosquat/index.js';
-import { AlertRepository } from '../store/alerts.js';
+import { AlertRepository, severityRank } from '../store/alerts.js';
 import { JobQueue } from '../store/jobs.js';
 import { ScanResultRepository } from '../store/scan-results.js';
 import { VersionFileRepository, type FileHash } from '../store/version-files.js';
@@ -255,7 +255,7 @@ export class SecurityPipeline {
       stats: report.stats,
     });
     if (report.verdict === 'clean' || !atLeast(report.verdict, 'medium')) return;
-    const top = [...report.findings].sort((a, b) => rank(b.severity) - rank(a.severity))[0];
+    const top = [...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0];
     await this.raise({
       kind: 'scanner',
       severity: report.verdict,
@@ -269,7 +269,7 @@ export class SecurityPipeline {
         capabilities: report.capabilities,
         stats: report.stats,
       },
-      score: rank(report.verdict) * 20 + Math.min(report.findings.length, 19),
+      score: severityRank(report.verdict) * 20 + Math.min(report.findings.length, 19),
       dedupeKey: `scanner:${canonicalCrateName(crateName)}@${version}`,
     });
   }
@@ -452,19 +452,7 @@ export class SecurityPipeline {
     for (const name of new Set(depNames.map(canonicalCrateName))) {
       const dep = await this.services.crates.findByName(name);
       if (!dep) continue;
-      const dependents = await db
-        .selectFrom('dependencies')
-        .innerJoin('versions', 'versions.id', 'dependencies.version_id')
-        .select((eb) => eb.fn.count<string | number>('versions.crate_id').distinct().as('n'))
-        .where((eb) =>
-          eb(
-            eb.fn('lower', [eb.fn('replace', ['dependencies.crate_name', eb.val('-'), eb.val('_')])]),
-            '=',
-            name,
-          ),
-        )
-        .where('versions.crate_id', '!=', dep.id)
-        .executeTakeFirst();
+      const dependents = await this.services.crates.dependentCount(dep.id);
       const owners = (await this.services.crates.owners(dep.id)).map((o) => o.login);
       const latest = await db
         .selectFrom('versions')
@@ -475,7 +463,7 @@ export class SecurityPipeline {
       const scan = latest ? await this.scans.latest(latest.id) : undefined;
       depInfo.set(name, {
         createdAt: dep.created_at,
-        dependents: Number(dependents?.n ?? 0),
+        dependents,
         owners,
         ...(scan ? { verdict: scan.verdict as Severity | 'clean' } : {}),
       });
@@ -490,10 +478,6 @@ export class SecurityPipeline {
       now,
     };
   }
-}
-
-function rank(s: string): number {
-  return ['info', 'low', 'medium', 'high', 'critical'].indexOf(s);
 }
 
 const MAX_HASHED_FILE = 4 * 1024 * 1024;

@@ -477,6 +477,26 @@ export class CrateRepository {
     }));
   }
 
+  /** Distinct other crates depending on this one (any version, any kind, real name when renamed). */
+  async dependentCount(crateId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('dependencies')
+      .innerJoin('versions', 'versions.id', 'dependencies.version_id')
+      .innerJoin('crates as target', (join) =>
+        join.on(
+          sql`lower(replace(dependencies.crate_name, '-', '_'))`,
+          '=',
+          sql.ref('target.canonical_name'),
+        ),
+      )
+      .select(sql<string | number>`count(distinct versions.crate_id)`.as('n'))
+      .where('target.id', '=', crateId)
+      .where('dependencies.registry', 'is', null)
+      .where('versions.crate_id', '!=', crateId)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async readmes(crateIds: number[]): Promise<Map<number, string | null>> {
     if (crateIds.length === 0) return new Map();
     const rows = await this.db

@@ -307,6 +307,40 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(queryDependents(g, { spec: 'leaf@1.3.0' }).targets).toEqual([]);
   });
 
+  it('counts distinct dependent crates, by real name, ignoring itself and other registries', async () => {
+    const u = await users.create({ login: 'dc' });
+    const dep = (name: string, extra: Partial<PublishRecord['dependencies'][number]> = {}) => ({
+      crateName: name,
+      explicitName: null,
+      req: '^1',
+      features: [],
+      optional: false,
+      defaultFeatures: true,
+      target: null,
+      kind: 'normal' as const,
+      registry: null,
+      ...extra,
+    });
+    const { crate: lib } = await crates.publish(
+      record('my-lib', '1.0.0', u.id, { dependencies: [dep('my-lib', { kind: 'dev' })] }),
+    );
+    await crates.publish(record('a', '1.0.0', u.id, { dependencies: [dep('my_lib')] }));
+    await crates.publish(record('a', '1.1.0', u.id, { dependencies: [dep('my-lib')] }));
+    await crates.publish(
+      record('b', '1.0.0', u.id, {
+        dependencies: [dep('my-lib', { explicitName: 'renamed', kind: 'build' })],
+      }),
+    );
+    await crates.publish(
+      record('c', '1.0.0', u.id, {
+        dependencies: [dep('my-lib', { registry: 'https://github.com/rust-lang/crates.io-index' })],
+      }),
+    );
+    expect(await crates.dependentCount(lib.id)).toBe(2);
+    const stats = await crates.popularityStats('2000-01-01');
+    expect(stats.find((s) => s.name === 'my-lib')?.dependents).toBe(2);
+  });
+
   it('blocks reserved and recently deleted names', async () => {
     await crates.reserveName('Company-Internal', 'ours');
     expect(await crates.isReserved('company_internal')).toBe(true);

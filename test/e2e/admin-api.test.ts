@@ -310,6 +310,73 @@ describe('admin API', () => {
     );
   });
 
+  it('shows what a release added since the previous version', async () => {
+    const publishFiles = async (
+      version: string,
+      files: { path: string; data: string | Buffer }[],
+      deps: string[] = [],
+    ) => {
+      const crate = await writeCrateArchive(`diffed-${version}`, [
+        { path: 'Cargo.toml', data: manifestToml('diffed', version) },
+        ...files,
+      ]);
+      const meta = metadataFor('diffed', version, {
+        deps: deps.map((name) => ({
+          name,
+          version_req: '^1',
+          features: [],
+          optional: false,
+          default_features: true,
+          target: null,
+          kind: 'normal' as const,
+          registry: 'https://github.com/rust-lang/crates.io-index',
+        })),
+      });
+      const res = await fetch(`${h.url}/api/v1/crates/new`, {
+        method: 'PUT',
+        headers: { authorization: alice },
+        body: publishBody(meta, crate),
+      });
+      expect(res.status).toBe(200);
+    };
+    await publishFiles('1.0.0', [{ path: 'src/lib.rs', data: 'pub fn f() {}\n' }]);
+    const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(60, 1)]);
+    await publishFiles(
+      '1.0.1',
+      [
+        { path: 'src/lib.rs', data: 'pub fn f() {}\n' },
+        { path: 'bin/helper', data: elf },
+        { path: 'docs/MZ-notes.txt', data: 'MZ is how this note happens to start, and it is plain text.\n' },
+      ],
+      ['reqwest'],
+    );
+    const krate = await h.services.crates.findByName('diffed');
+    const v = await h.services.crates.findVersion(krate!.id, '1.0.1');
+    const { alert } = await h.pipeline.alerts.raise({
+      kind: 'scanner',
+      severity: 'high',
+      crateName: 'diffed',
+      version: '1.0.1',
+      versionId: v!.id,
+      title: 'diffed changed',
+      details: { findings: [] },
+      score: 60,
+      dedupeKey: 'diff-test',
+    });
+    const detail = (await (await admin.call('GET', `/api/admin/alerts/${alert.id}`)).json()) as {
+      evidence: { diff: Record<string, unknown> };
+    };
+    expect(detail.evidence.diff).toMatchObject({
+      previousVersion: '1.0.0',
+      addedDependencies: ['reqwest'],
+      removedDependencies: [],
+      binariesAdded: ['bin/helper'],
+      filesAdded: 2,
+      filesRemoved: 0,
+      publisherChanged: null,
+    });
+  });
+
   it('serves the OpenAPI description', async () => {
     const doc = (await (await fetch(`${h.url}/api/admin/openapi.json`)).json()) as {
       openapi: string;
