@@ -2,7 +2,7 @@
 // Each entry stores the previous entry's hash and its own hash over its content and that
 // link, so an edited, deleted or reordered entry breaks the chain at that point.
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DialectName } from './dialect.js';
 import type { AuditRow, Database } from './schema.js';
 import { nowIso } from './time.js';
@@ -74,33 +74,40 @@ export class AuditLog {
     private readonly dialect: DialectName,
   ) {}
 
-  async append(event: AuditEvent, now = new Date()): Promise<AuditRow> {
-    return this.db.transaction().execute(async (trx) => {
-      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
-      const last = await trx
-        .selectFrom('audit_log')
-        .select('hash')
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const entry: Hashed = {
-        at: nowIso(now),
-        actor_id: event.actorId,
-        actor: event.actor,
-        action: event.action,
-        target_type: event.targetType,
-        target: event.target,
-        reason: event.reason ?? null,
-        details: JSON.stringify(event.details ?? {}),
-        ip: event.ip ?? null,
-        prev_hash: last?.hash ?? GENESIS_HASH,
-      };
-      return trx
-        .insertInto('audit_log')
-        .values({ ...entry, hash: entryHash(entry) })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    });
+  /**
+   * Appends an entry. Given `trx`, the entry is part of that transaction (an action and its
+   * record commit together or not at all); otherwise it gets a transaction of its own.
+   */
+  async append(event: AuditEvent, now = new Date(), trx?: Transaction<Database>): Promise<AuditRow> {
+    if (trx) return this.appendIn(trx, event, now);
+    return this.db.transaction().execute((t) => this.appendIn(t, event, now));
+  }
+
+  private async appendIn(trx: Transaction<Database>, event: AuditEvent, now: Date): Promise<AuditRow> {
+    if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
+    const last = await trx
+      .selectFrom('audit_log')
+      .select('hash')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const entry: Hashed = {
+      at: nowIso(now),
+      actor_id: event.actorId,
+      actor: event.actor,
+      action: event.action,
+      target_type: event.targetType,
+      target: event.target,
+      reason: event.reason ?? null,
+      details: JSON.stringify(event.details ?? {}),
+      ip: event.ip ?? null,
+      prev_hash: last?.hash ?? GENESIS_HASH,
+    };
+    return trx
+      .insertInto('audit_log')
+      .values({ ...entry, hash: entryHash(entry) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   async list(filter: AuditFilter = {}): Promise<{ total: number; entries: AuditRow[] }> {

@@ -26,9 +26,18 @@ export class JobQueue {
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
-  async enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<JobRow> {
+  /**
+   * Queues a job. Given a transaction, the job commits with it: the jobs table is the outbox of
+   * whatever that transaction records, so a crash can never keep the record and lose its job.
+   */
+  async enqueue(
+    kind: string,
+    payload: unknown,
+    options: EnqueueOptions = {},
+    db: Kysely<Database> = this.db,
+  ): Promise<JobRow> {
     const now = new Date();
-    return this.db
+    return db
       .insertInto('jobs')
       .values({
         kind,
