@@ -2,13 +2,12 @@
 // wired from the services and the config file. `serve`, `worker` and the tests start here.
 import type { FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from '../admin/routes.js';
+import type { SecurityPipeline } from '../jobs/security-pipeline.js';
 import {
-  SecurityPipeline,
   defaultSecurityConfig,
   type QuarantinePolicy,
   type SecurityConfig,
 } from '../jobs/security-pipeline.js';
-import { Notifier, defaultNotificationConfig, type NotificationConfig } from '../jobs/notifications.js';
 import { Worker } from '../jobs/worker.js';
 import { buildServer } from '../registry/server.js';
 import type { RegistryServices } from '../registry/services.js';
@@ -39,12 +38,10 @@ export function securityConfigFrom(file: { text: string | null; table: ConfigTab
 
 export function createApp(
   services: RegistryServices,
-  security: SecurityConfig,
-  options: { logger?: boolean; workerPollMs?: number; notifications?: NotificationConfig } = {},
+  options: { logger?: boolean; workerPollMs?: number } = {},
 ): App {
   const server = buildServer(services, { logger: options.logger ?? false });
-  const pipeline = new SecurityPipeline(services, security);
-  pipeline.attach(services.publisher);
+  const pipeline = services.security;
   registerAdminRoutes(server, services, pipeline);
   const worker = new Worker(pipeline.queue, {
     pollMs: options.workerPollMs ?? 500,
@@ -52,17 +49,7 @@ export function createApp(
       server.log.warn({ job: job.id, kind: job.kind, outcome, err: (err as Error).message }, 'job failed'),
   });
   pipeline.register(worker);
-  const notifier = new Notifier(
-    options.notifications ?? defaultNotificationConfig(() => `${services.config.publicUrl}/console`),
-    pipeline.queue,
-    pipeline.alerts,
-  );
-  notifier.register(worker);
-  pipeline.alertListeners.push(async (alert) => {
-    await notifier.alertCreated(alert);
-    worker.nudge();
-  });
-  // Jobs queued by this process start at once rather than at the next poll.
-  services.publisher.onPublished(() => worker.nudge());
+  // Jobs committed by this process start at once rather than at the next poll.
+  pipeline.queue.onReady(() => worker.nudge());
   return { services, server, pipeline, worker };
 }

@@ -6,7 +6,8 @@ import nodemailer from 'nodemailer';
 import type { AlertRepository } from '../store/alerts.js';
 import { severityRank } from '../store/alerts.js';
 import type { JobQueue } from '../store/jobs.js';
-import type { AlertSeverity } from '../store/schema.js';
+import type { Transaction } from 'kysely';
+import type { AlertSeverity, Database } from '../store/schema.js';
 import type { Worker } from './worker.js';
 
 export interface NotificationConfig {
@@ -90,15 +91,15 @@ export class Notifier {
     private readonly alerts: AlertRepository,
   ) {}
 
-  /** Queues deliveries for a new alert that is severe enough. */
-  async alertCreated(alert: { id: number; severity: AlertSeverity }): Promise<void> {
+  /** Queues deliveries for a new alert that is severe enough, in the alert's transaction. */
+  async alertCreated(
+    alert: { id: number; severity: AlertSeverity },
+    trx: Transaction<Database>,
+  ): Promise<void> {
     if (severityRank(alert.severity) < severityRank(this.config.minSeverity)) return;
-    if (this.config.webhook)
-      await this.queue.enqueue('notify-webhook', { alertId: alert.id } satisfies NotifyJob, {
-        maxAttempts: 8,
-      });
-    if (this.config.email)
-      await this.queue.enqueue('notify-email', { alertId: alert.id } satisfies NotifyJob, { maxAttempts: 8 });
+    const job = { alertId: alert.id } satisfies NotifyJob;
+    if (this.config.webhook) await this.queue.enqueue('notify-webhook', job, { maxAttempts: 8 }, trx);
+    if (this.config.email) await this.queue.enqueue('notify-email', job, { maxAttempts: 8 }, trx);
   }
 
   register(worker: Worker): void {

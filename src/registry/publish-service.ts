@@ -1,28 +1,41 @@
-// The publish path shared by the HTTP API and `cratekeeper import`: authorization,
-// crates.io's metadata rules, the bounded archive check, then the blob and one database
-// transaction. A failure at any step leaves neither rows nor a blob behind.
+// The publish path shared by the HTTP API and `cratekeeper import`, in the order it runs:
+// authorization, crates.io's metadata rules, the policy's checks, one bounded read of the
+// archive, admission, the blob, and one transaction holding the version, its provenance, its
+// audit entry and its jobs. A refused publish writes nothing; a blob is never deleted here (a
+// reference-checking garbage collector removes files no version uses).
 import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { canonicalCrateName, isReservedCrateName } from '../domain/crate-name.js';
 import { splitFeatures } from '../domain/index-line.js';
 import { ManifestError, parseManifest } from '../domain/manifest.js';
 import type { PublishMetadata } from '../domain/publish-metadata.js';
 import { formatVersion, parseVersion, versionKey } from '../domain/semver.js';
-import { CrateArchiveError, readCrateArchive } from '../formats/crate-archive.js';
+import { CrateArchiveError } from '../formats/crate-archive.js';
+import { readCrateWithin } from '../formats/crate-read-ceilings.js';
+import type { AuditLog } from '../store/audit-log.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { DuplicateVersionError, type CrateRepository, type PublishRecord } from '../store/crates.js';
-import type { CrateRow, UserRow, VersionRow, VersionStatus } from '../store/schema.js';
-import type { AuthenticatedToken } from '../store/tokens.js';
+import {
+  DuplicateVersionError,
+  NotOwnerError,
+  PublishConflictError,
+  type CrateRepository,
+  type PublishRecord,
+} from '../store/crates.js';
+import type { CrateRow, Database } from '../store/schema.js';
 import { requireScope } from './auth.js';
 import type { RegistryConfig, RegistryLimits } from './config.js';
 import { badRequest, conflict, forbidden } from './errors.js';
 import { parsePublishBody } from './publish-body.js';
 import { readPublishMetadata, validatePublishMetadata } from './publish-metadata-validation.js';
+import {
+  TRUSTED_POLICY,
+  type CommittedVersion,
+  type PublishCandidate,
+  type PublishPolicy,
+  type Publisher,
+} from './publish-policy.js';
 
-export interface Publisher {
-  user: UserRow;
-  /** The token used, or null for trusted local tools such as `cratekeeper import`. */
-  token: AuthenticatedToken | null;
-}
+export type { Publisher } from './publish-policy.js';
 
 export interface ClientInfo {
   ip: string | null;
@@ -35,12 +48,8 @@ export interface PublishWarnings {
   other: string[];
 }
 
-export interface PublishedVersion {
-  crate: CrateRow;
-  version: VersionRow;
-  newCrate: boolean;
+export interface PublishedVersion extends CommittedVersion {
   metadata: PublishMetadata;
-  crateBytes: Buffer;
   warnings: PublishWarnings;
 }
 
@@ -52,44 +61,28 @@ export interface PublishOptions {
   allowMissingDependency?: (dep: PublishMetadata['deps'][number]) => boolean;
   /** Overrides of the configured limits for this publish (an administrator's import). */
   limits?: Partial<RegistryLimits>;
+  /** Skip the security policy (`import --trusted`); the audit entry records it. */
+  trusted?: boolean;
   now?: Date;
 }
 
-export interface AdmissionRequest {
-  metadata: PublishMetadata;
-  crateBytes: Buffer;
-  publisher: Publisher;
-  newCrate: boolean;
+export interface PublishServiceDeps {
+  config: RegistryConfig;
+  db: Kysely<Database>;
+  crates: CrateRepository;
+  blobs: BlobStore;
+  audit: AuditLog;
+  policy: PublishPolicy;
+  /** After the commit: in-process effects only (caches to drop, idle workers to wake). */
+  committed: (published: PublishedVersion) => void;
 }
 
-/** Decides whether a new version goes to the index now or waits (the security pipeline sets this). */
-export type AdmissionPolicy = (req: AdmissionRequest) => Promise<{ status: VersionStatus; warning?: string }>;
-
-export type PublishListener = (published: PublishedVersion) => void | Promise<void>;
-
 export class PublishService {
-  private readonly listeners: PublishListener[] = [];
-  /** Checks a publish may add before anything is written (typosquat blocking, locks…). */
-  readonly preChecks: ((
-    metadata: PublishMetadata,
-    publisher: Publisher,
-    newCrate: boolean,
-  ) => Promise<void>)[] = [];
-  admission: AdmissionPolicy = async () => ({ status: 'published' });
-
-  constructor(
-    private readonly config: RegistryConfig,
-    private readonly crates: CrateRepository,
-    private readonly blobs: BlobStore,
-  ) {}
-
-  onPublished(listener: PublishListener): void {
-    this.listeners.push(listener);
-  }
+  constructor(private readonly deps: PublishServiceDeps) {}
 
   /** A publish body as cargo sends it. */
   async publishBody(body: Buffer, publisher: Publisher, client: ClientInfo): Promise<PublishedVersion> {
-    const { metadataJson, crate } = parsePublishBody(body, this.config.limits);
+    const { metadataJson, crate } = parsePublishBody(body, this.deps.config.limits);
     return this.publish(readPublishMetadata(metadataJson), crate, publisher, client);
   }
 
@@ -100,60 +93,143 @@ export class PublishService {
     client: ClientInfo,
     options: PublishOptions = {},
   ): Promise<PublishedVersion> {
-    const limits = { ...this.config.limits, ...options.limits };
+    const { config, db, crates, blobs, audit } = this.deps;
+    const policy = options.trusted ? TRUSTED_POLICY : this.deps.policy;
+    const limits = { ...config.limits, ...options.limits };
+    const now = options.now ?? new Date();
+
+    // 1. crates.io's metadata rules.
     validatePublishMetadata(metadata, limits);
     if (crateBytes.length > limits.maxUploadBytes) {
       throw badRequest(`max upload size is: ${limits.maxUploadBytes}`);
     }
     const version = parseVersion(metadata.vers);
-    const now = options.now ?? new Date();
+    // 2. Who may publish under this name (checked again in the transaction, against races).
+    const existing = await this.authorize(metadata, publisher, now);
+    const newCrate = existing === undefined;
+    await this.checkDependenciesExist(metadata, options.allowMissingDependency ?? (() => false));
+    // 3. The policy's refusals (e.g. a name squatting a popular crate), before any unpacking.
+    await policy.check(metadata, publisher, newCrate);
+    // 4. The archive, read once and bounded; everything after uses this reading.
+    const archive = await this.readArchive(crateBytes, metadata, limits);
+    const checksum = createHash('sha256').update(crateBytes).digest('hex');
+    const candidate: PublishCandidate = {
+      metadata,
+      publisher,
+      newCrate,
+      crateBytes,
+      checksum,
+      archive: archive.contents,
+    };
+    // 5. Admission: to the index now, or held in quarantine for an administrator.
+    const admission = await policy.admit(candidate);
+    // 6. The file, by checksum. Stored before the rows that reference it and never deleted by
+    // a publish that fails: an identical concurrent publish may be the one that commits.
+    await blobs.put(checksum, crateBytes);
+    // 7. One transaction: version, dependencies, provenance, audit entry, jobs.
+    const record = this.record(metadata, version, checksum, crateBytes.length, admission.status, archive, {
+      publisher,
+      client,
+      now,
+    });
+    let committed: CommittedVersion;
+    try {
+      committed = await db.transaction().execute(async (trx) => {
+        const row = await crates.publish(trx, record);
+        await audit.append(
+          {
+            actorId: publisher.user.id,
+            actor: publisher.user.login,
+            action: 'publish',
+            targetType: 'version',
+            target: `${row.crate.name}@${row.version.num}`,
+            details: {
+              newCrate: row.newCrate,
+              checksum,
+              size: crateBytes.length,
+              status: admission.status,
+              tokenId: publisher.token?.token.id ?? null,
+              userAgent: record.provenance.userAgent,
+              ...(options.trusted ? { trusted: true } : {}),
+            },
+            ip: client.ip,
+          },
+          now,
+          trx,
+        );
+        await policy.record(trx, row, candidate, admission);
+        return row;
+      });
+    } catch (err) {
+      if (err instanceof DuplicateVersionError) throw conflict(err.message);
+      if (err instanceof PublishConflictError) throw badRequest(err.message);
+      if (err instanceof NotOwnerError) throw notOwner();
+      throw err;
+    }
+    const published: PublishedVersion = {
+      ...committed,
+      metadata,
+      warnings: { invalid_categories: [], invalid_badges: [], other: [] },
+    };
+    if (admission.warning) published.warnings.other.push(admission.warning);
+    // 8. In-process effects of the commit (nothing durable happens after it).
+    this.deps.committed(published);
+    return published;
+  }
 
-    const existing = await this.crates.findByName(metadata.name);
+  /** The existing crate when the publisher may add a version to it; undefined for a new name. */
+  private async authorize(
+    metadata: PublishMetadata,
+    publisher: Publisher,
+    now: Date,
+  ): Promise<CrateRow | undefined> {
+    const { crates } = this.deps;
+    const existing = await crates.findByName(metadata.name);
     if (existing) {
       if (existing.name !== metadata.name) {
         throw badRequest(`crate was previously named \`${existing.name}\``);
       }
       if (publisher.token) requireScope(publisher.token, 'publish-update', metadata.name);
-      if (!(await this.crates.isOwner(existing.id, publisher.user.id))) {
-        throw forbidden(
-          `this crate exists but you don't seem to be an owner. If you believe this is a mistake, perhaps you need to accept an invitation to be an owner before publishing.`,
-        );
-      }
-      const dup = await this.crates.findVersion(existing.id, versionKey(version));
-      if (dup && versionKey(parseVersion(dup.num)) === versionKey(version)) {
+      if (!(await crates.isOwner(existing.id, publisher.user.id))) throw notOwner();
+      const dup = await crates.findVersion(existing.id, versionKey(parseVersion(metadata.vers)));
+      if (dup && versionKey(parseVersion(dup.num)) === versionKey(parseVersion(metadata.vers))) {
         throw conflict(`crate version \`${dup.num}\` is already uploaded`);
       }
-    } else {
-      if (publisher.token) requireScope(publisher.token, 'publish-new', metadata.name);
-      const held = await this.crates.reservation(metadata.name);
-      if (held?.kind === 'blocked') {
-        throw badRequest(`the name \`${metadata.name}\` is blocked on this registry and cannot be published`);
-      }
-      if (isReservedCrateName(metadata.name) || held) {
-        throw badRequest(`cannot upload a crate with a reserved name: \`${metadata.name}\``);
-      }
-      const blockedUntil = await this.crates.deletedNameBlockedUntil(metadata.name, now);
-      if (blockedUntil) {
-        throw badRequest(
-          `a crate with the name \`${metadata.name}\` was recently deleted; the name can be used again after ${blockedUntil}`,
-        );
-      }
+      return existing;
     }
+    if (publisher.token) requireScope(publisher.token, 'publish-new', metadata.name);
+    const held = await crates.reservation(metadata.name);
+    if (held?.kind === 'blocked') {
+      throw badRequest(`the name \`${metadata.name}\` is blocked on this registry and cannot be published`);
+    }
+    if (isReservedCrateName(metadata.name) || held) {
+      throw badRequest(`cannot upload a crate with a reserved name: \`${metadata.name}\``);
+    }
+    const blockedUntil = await crates.deletedNameBlockedUntil(metadata.name, now);
+    if (blockedUntil) {
+      throw badRequest(
+        `a crate with the name \`${metadata.name}\` was recently deleted; the name can be used again after ${blockedUntil}`,
+      );
+    }
+    return undefined;
+  }
 
-    await this.checkDependenciesExist(metadata, options.allowMissingDependency ?? (() => false));
-    for (const check of this.preChecks) await check(metadata, publisher, !existing);
-
-    const archive = await this.readArchive(crateBytes, metadata);
-    const checksum = createHash('sha256').update(crateBytes).digest('hex');
+  private record(
+    metadata: PublishMetadata,
+    version: ReturnType<typeof parseVersion>,
+    checksum: string,
+    size: number,
+    status: PublishRecord['status'],
+    archive: ArchiveReading,
+    ctx: { publisher: Publisher; client: ClientInfo; now: Date },
+  ): PublishRecord {
     const { features, features2 } = splitFeatures(metadata.features);
-    const admitted = await this.admission({ metadata, crateBytes, publisher, newCrate: !existing });
-    const status = admitted.status;
-    const record: PublishRecord = {
+    return {
       name: metadata.name,
       version: metadata.vers,
       versionNoBuild: formatVersion(version, false),
       checksum,
-      size: crateBytes.length,
+      size,
       status,
       features,
       features2,
@@ -186,32 +262,13 @@ export class PublishService {
         categories: metadata.categories,
       },
       provenance: {
-        userId: publisher.user.id,
-        tokenId: publisher.token?.token.id ?? null,
-        clientIp: client.ip,
-        userAgent: client.userAgent?.slice(0, 500) ?? null,
+        userId: ctx.publisher.user.id,
+        tokenId: ctx.publisher.token?.token.id ?? null,
+        clientIp: ctx.client.ip,
+        userAgent: ctx.client.userAgent?.slice(0, 500) ?? null,
       },
-      publishedAt: now,
+      publishedAt: ctx.now,
     };
-
-    const { created } = await this.blobs.put(checksum, crateBytes);
-    let result: Awaited<ReturnType<CrateRepository['publish']>>;
-    try {
-      result = await this.crates.publish(record);
-    } catch (err) {
-      if (created) await this.blobs.delete(checksum);
-      if (err instanceof DuplicateVersionError) throw conflict(err.message);
-      throw err;
-    }
-    const published: PublishedVersion = {
-      ...result,
-      metadata,
-      crateBytes,
-      warnings: { invalid_categories: [], invalid_badges: [], other: [] },
-    };
-    if (admitted.warning) published.warnings.other.push(admitted.warning);
-    for (const listener of this.listeners) await listener(published);
-    return published;
   }
 
   private async checkDependenciesExist(
@@ -221,7 +278,7 @@ export class PublishService {
     for (const dep of metadata.deps) {
       if (dep.registry) continue; // another registry's crate: not ours to check
       if (canonicalCrateName(dep.name) === canonicalCrateName(metadata.name)) continue; // self dev-dependency
-      const krate = await this.crates.findByName(dep.name);
+      const krate = await this.deps.crates.findByName(dep.name);
       if (!krate && !allowMissing(dep)) {
         throw badRequest(`no known crate named \`${dep.name}\``);
       }
@@ -231,12 +288,12 @@ export class PublishService {
   private async readArchive(
     bytes: Buffer,
     metadata: PublishMetadata,
-  ): Promise<{ hasBuildScript: boolean; isProcMacro: boolean }> {
-    const { limits } = this.config;
+    limits: RegistryLimits,
+  ): Promise<ArchiveReading> {
     try {
-      const archive = await readCrateArchive(bytes, {
+      // Bytes are kept only within the read ceilings: the rest is listed, sized, not held.
+      const archive = await readCrateWithin(bytes, {
         expected: { name: metadata.name, version: metadata.vers },
-        keep: () => false,
         limits: {
           maxCompressedBytes: limits.maxUploadBytes,
           maxUnpackedBytes: limits.maxUnpackedBytes,
@@ -245,7 +302,11 @@ export class PublishService {
       });
       const paths = new Set(archive.files.map((f) => f.path));
       const manifest = parseManifest(archive.manifestText, (p) => paths.has(p));
-      return { hasBuildScript: manifest.build !== null, isProcMacro: manifest.procMacro };
+      return {
+        contents: { prefix: archive.prefix, files: archive.files, unpackedBytes: archive.unpackedBytes },
+        hasBuildScript: manifest.build !== null,
+        isProcMacro: manifest.procMacro,
+      };
     } catch (err) {
       if (err instanceof CrateArchiveError || err instanceof ManifestError) {
         throw badRequest(
@@ -255,4 +316,16 @@ export class PublishService {
       throw err;
     }
   }
+}
+
+interface ArchiveReading {
+  contents: PublishCandidate['archive'];
+  hasBuildScript: boolean;
+  isProcMacro: boolean;
+}
+
+function notOwner() {
+  return forbidden(
+    `this crate exists but you don't seem to be an owner. If you believe this is a mistake, perhaps you need to accept an invitation to be an owner before publishing.`,
+  );
 }

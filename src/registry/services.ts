@@ -12,6 +12,9 @@ import { UserRepository } from '../store/users.js';
 import type { RegistryConfig } from './config.js';
 import { IndexCache } from './index-cache.js';
 import { PublishService } from './publish-service.js';
+import type { NotificationConfig } from '../jobs/notifications.js';
+import { SecurityPipeline } from '../jobs/security-pipeline.js';
+import { defaultSecurityConfig, type SecurityConfig } from '../jobs/security-config.js';
 
 export interface RegistryServices {
   config: RegistryConfig;
@@ -22,6 +25,8 @@ export interface RegistryServices {
   crates: CrateRepository;
   indexCache: IndexCache;
   publisher: PublishService;
+  /** The publish policy and background jobs of the security pipeline. */
+  security: SecurityPipeline;
   graph: RegistryGraphCache;
   audit: AuditLog;
   sessions: SessionRepository;
@@ -31,7 +36,12 @@ export interface RegistryServices {
   close(): Promise<void>;
 }
 
-export interface OpenRegistryOptions {
+export interface PipelineOptions {
+  security?: SecurityConfig;
+  notifications?: NotificationConfig;
+}
+
+export interface OpenRegistryOptions extends PipelineOptions {
   /** Data directory: the SQLite file and blobs live here unless overridden. */
   dataDir: string;
   database?: DatabaseConfig;
@@ -45,41 +55,46 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
     db,
     new FsBlobStore(options.blobDir ?? join(options.dataDir, 'crates')),
     options.config,
+    options,
   );
 }
 
-export function createServices(db: Db, blobs: BlobStore, config: RegistryConfig): RegistryServices {
+/**
+ * Wires one registry process. Every publish, from cargo or `import`, goes through the same
+ * publish service with the security pipeline's policy.
+ */
+export function createServices(
+  db: Db,
+  blobs: BlobStore,
+  config: RegistryConfig,
+  pipeline: PipelineOptions = {},
+): RegistryServices {
   const crates = new CrateRepository(db.kysely);
   const users = new UserRepository(db.kysely);
   const indexCache = new IndexCache(crates, config.indexCacheTtlMs);
-  const publisher = new PublishService(config, crates, blobs);
   const graph = new RegistryGraphCache(db.kysely);
   const crateChanged = (name: string) => {
     indexCache.invalidate(name);
     graph.invalidate();
   };
   const audit = new AuditLog(db.kysely, db.dialect);
-  publisher.onPublished(({ crate }) => crateChanged(crate.name));
-  publisher.onPublished(async ({ crate, version, newCrate }) => {
-    await audit.append({
-      actorId: version.published_by,
-      actor:
-        version.published_by === null
-          ? 'system'
-          : ((await users.findById(version.published_by))?.login ?? 'unknown'),
-      action: 'publish',
-      targetType: 'version',
-      target: `${crate.name}@${version.num}`,
-      details: {
-        newCrate,
-        checksum: version.checksum,
-        size: version.size,
-        status: version.status,
-        tokenId: version.token_id,
-        userAgent: version.user_agent,
-      },
-      ip: version.client_ip,
-    });
+  const security = new SecurityPipeline(
+    { db: db.kysely, dialect: db.dialect, crates, users, blobs },
+    pipeline.security ?? defaultSecurityConfig(),
+    pipeline.notifications,
+  );
+  const publisher = new PublishService({
+    config,
+    db: db.kysely,
+    crates,
+    blobs,
+    audit,
+    policy: security.policy,
+    committed: ({ crate, newCrate }) => {
+      crateChanged(crate.name);
+      if (newCrate) security.popular.crateAdded();
+      security.queue.ready();
+    },
   });
   return {
     config,
@@ -90,6 +105,7 @@ export function createServices(db: Db, blobs: BlobStore, config: RegistryConfig)
     crates,
     indexCache,
     publisher,
+    security,
     graph,
     crateChanged,
     audit,

@@ -36,15 +36,19 @@ export class AlertRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Creates the alert, or refreshes an existing one with the same key; says which. */
-  async raise(alert: NewAlert, now = new Date()): Promise<{ alert: AlertRow; created: boolean }> {
-    const existing = await this.db
+  async raise(
+    alert: NewAlert,
+    now = new Date(),
+    db: Kysely<Database> = this.db,
+  ): Promise<{ alert: AlertRow; created: boolean }> {
+    const existing = await db
       .selectFrom('alerts')
       .selectAll()
       .where('dedupe_key', '=', alert.dedupeKey)
       .executeTakeFirst();
     const at = nowIso(now);
     if (existing) {
-      const updated = await this.db
+      const updated = await db
         .updateTable('alerts')
         .set({
           severity: alert.severity,
@@ -58,7 +62,7 @@ export class AlertRepository {
         .executeTakeFirstOrThrow();
       return { alert: updated, created: false };
     }
-    const created = await this.db
+    const created = await db
       .insertInto('alerts')
       .values({
         kind: alert.kind,

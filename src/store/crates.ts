@@ -51,6 +51,10 @@ export interface PublishRecord {
 }
 
 export class DuplicateVersionError extends Error {}
+/** The crate exists under another spelling of its name. */
+export class PublishConflictError extends Error {}
+/** The crate exists (perhaps created a moment ago by someone else) and the publisher does not own it. */
+export class NotOwnerError extends Error {}
 
 export interface SearchHit {
   name: string;
@@ -89,6 +93,35 @@ export class CrateRepository {
       .where('crate_id', '=', crateId)
       .where('num_no_build', '=', num)
       .executeTakeFirst();
+  }
+
+  /** A version with what the background jobs need of its crate, or undefined once deleted. */
+  async versionWithCrate(versionId: number) {
+    return this.db
+      .selectFrom('versions')
+      .innerJoin('crates', 'crates.id', 'versions.crate_id')
+      .select([
+        'versions.id',
+        'versions.num',
+        'versions.checksum',
+        'versions.published_by',
+        'versions.crate_id',
+        'crates.name',
+        'crates.description as crate_description',
+        'crates.readme',
+      ])
+      .where('versions.id', '=', versionId)
+      .executeTakeFirst();
+  }
+
+  /** The crate names a version depends on (real names, renamed dependencies resolved). */
+  async dependencyNames(versionId: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('dependencies')
+      .select('crate_name')
+      .where('version_id', '=', versionId)
+      .execute();
+    return rows.map((r) => r.crate_name);
   }
 
   /** The crate's index file: every version that reached the index, oldest first. */
@@ -155,103 +188,126 @@ export class CrateRepository {
   }
 
   /**
-   * Writes a whole publish in one transaction: the crate (when new), its version,
-   * dependencies and, for a new crate, the publisher as first owner.
+   * Writes a publish into the caller's transaction: the crate (when new, with the publisher as
+   * first owner), its version and dependencies. The caller adds what must commit with it (the
+   * audit entry, the jobs). Safe against concurrent publishes: two first publishes of one new
+   * crate both land (the loser of the insert race reads the winner's row), and the same version
+   * twice, or a number that was used before and deleted, is refused.
    */
-  async publish(record: PublishRecord): Promise<{ crate: CrateRow; version: VersionRow; newCrate: boolean }> {
+  async publish(
+    trx: Transaction<Database>,
+    record: PublishRecord,
+  ): Promise<{ crate: CrateRow; version: VersionRow; newCrate: boolean }> {
     const now = nowIso(record.publishedAt);
+    const canonical = canonicalCrateName(record.name);
+    const meta = {
+      description: record.crateMeta.description,
+      homepage: record.crateMeta.homepage,
+      documentation: record.crateMeta.documentation,
+      repository: record.crateMeta.repository,
+      readme: record.crateMeta.readme,
+      keywords: JSON.stringify(record.crateMeta.keywords),
+      categories: JSON.stringify(record.crateMeta.categories),
+      updated_at: now,
+    };
+    const retired = await trx
+      .selectFrom('deleted_versions')
+      .select('num')
+      .where('canonical_name', '=', canonical)
+      .where('num_no_build', '=', record.versionNoBuild)
+      .executeTakeFirst();
+    if (retired) {
+      throw new DuplicateVersionError(
+        `crate version \`${retired.num}\` was published before and deleted; a version number is never reused (publish a new version)`,
+      );
+    }
+    // ON CONFLICT DO NOTHING: on PostgreSQL the second of two concurrent first publishes waits
+    // for the first to commit and then finds the row, instead of failing on the unique index.
+    const inserted = await trx
+      .insertInto('crates')
+      .values({ name: record.name, canonical_name: canonical, created_at: now, ...meta })
+      .onConflict((oc) => oc.column('canonical_name').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    const newCrate = inserted !== undefined;
+    let crate: CrateRow;
+    if (inserted) {
+      crate = inserted;
+      await trx
+        .insertInto('crate_owners')
+        .values({ crate_id: crate.id, user_id: record.provenance.userId, created_at: now, added_by: null })
+        .execute();
+    } else {
+      const existing = await trx
+        .selectFrom('crates')
+        .selectAll()
+        .where('canonical_name', '=', canonical)
+        .executeTakeFirstOrThrow();
+      if (existing.name !== record.name) {
+        throw new PublishConflictError(`crate was previously named \`${existing.name}\``);
+      }
+      // Checked again here: the crate may have been created by someone else since the caller looked.
+      const owner = await trx
+        .selectFrom('crate_owners')
+        .select('user_id')
+        .where('crate_id', '=', existing.id)
+        .where('user_id', '=', record.provenance.userId)
+        .executeTakeFirst();
+      if (!owner) throw new NotOwnerError();
+      const dup = await trx
+        .selectFrom('versions')
+        .select('num')
+        .where('crate_id', '=', existing.id)
+        .where('num_no_build', '=', record.versionNoBuild)
+        .executeTakeFirst();
+      if (dup) throw new DuplicateVersionError(`crate version \`${dup.num}\` is already uploaded`);
+      crate = await trx
+        .updateTable('crates')
+        .set(meta)
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    }
+    let version: VersionRow;
     try {
-      return await this.db.transaction().execute(async (trx) => {
-        let crate = await trx
-          .selectFrom('crates')
-          .selectAll()
-          .where('canonical_name', '=', canonicalCrateName(record.name))
-          .executeTakeFirst();
-        const newCrate = crate === undefined;
-        const meta = {
-          description: record.crateMeta.description,
-          homepage: record.crateMeta.homepage,
-          documentation: record.crateMeta.documentation,
-          repository: record.crateMeta.repository,
-          readme: record.crateMeta.readme,
-          keywords: JSON.stringify(record.crateMeta.keywords),
-          categories: JSON.stringify(record.crateMeta.categories),
-          updated_at: now,
-        };
-        if (!crate) {
-          crate = await trx
-            .insertInto('crates')
-            .values({
-              name: record.name,
-              canonical_name: canonicalCrateName(record.name),
-              created_at: now,
-              ...meta,
-            })
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          await trx
-            .insertInto('crate_owners')
-            .values({
-              crate_id: crate.id,
-              user_id: record.provenance.userId,
-              created_at: now,
-              added_by: null,
-            })
-            .execute();
-        } else {
-          const dup = await trx
-            .selectFrom('versions')
-            .select('num')
-            .where('crate_id', '=', crate.id)
-            .where('num_no_build', '=', record.versionNoBuild)
-            .executeTakeFirst();
-          if (dup) throw new DuplicateVersionError(`crate version \`${dup.num}\` is already uploaded`);
-          crate = await trx
-            .updateTable('crates')
-            .set(meta)
-            .where('id', '=', crate.id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-        }
-        const version = await trx
-          .insertInto('versions')
-          .values({
-            crate_id: crate.id,
-            num: record.version,
-            num_no_build: record.versionNoBuild,
-            checksum: record.checksum,
-            size: record.size,
-            yanked: 0,
-            yanked_at: null,
-            status: record.status,
-            features: JSON.stringify(record.features),
-            features2: JSON.stringify(record.features2),
-            links: record.links,
-            rust_version: record.rustVersion,
-            license: record.license,
-            license_file: record.licenseFile,
-            description: record.description,
-            authors: JSON.stringify(record.authors),
-            has_build_script: record.hasBuildScript ? 1 : 0,
-            is_proc_macro: record.isProcMacro ? 1 : 0,
-            published_at: now,
-            published_by: record.provenance.userId,
-            token_id: record.provenance.tokenId,
-            client_ip: record.provenance.clientIp,
-            user_agent: record.provenance.userAgent,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        await insertDependencies(trx, version.id, record.dependencies);
-        return { crate, version, newCrate };
-      });
+      version = await trx
+        .insertInto('versions')
+        .values({
+          crate_id: crate.id,
+          num: record.version,
+          num_no_build: record.versionNoBuild,
+          checksum: record.checksum,
+          size: record.size,
+          yanked: 0,
+          yanked_at: null,
+          status: record.status,
+          features: JSON.stringify(record.features),
+          features2: JSON.stringify(record.features2),
+          links: record.links,
+          rust_version: record.rustVersion,
+          license: record.license,
+          license_file: record.licenseFile,
+          description: record.description,
+          authors: JSON.stringify(record.authors),
+          has_build_script: record.hasBuildScript ? 1 : 0,
+          is_proc_macro: record.isProcMacro ? 1 : 0,
+          published_at: now,
+          published_by: record.provenance.userId,
+          token_id: record.provenance.tokenId,
+          client_ip: record.provenance.clientIp,
+          user_agent: record.provenance.userAgent,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
     } catch (err) {
       // Two concurrent publishes of the same version race to the unique constraint.
-      if (!(err instanceof DuplicateVersionError) && /unique|duplicate key/i.test(String(err))) {
+      if (/unique|duplicate key/i.test(String(err))) {
         throw new DuplicateVersionError(`crate version \`${record.version}\` is already uploaded`);
       }
       throw err;
     }
+    await insertDependencies(trx, version.id, record.dependencies);
+    return { crate, version, newCrate };
   }
 
   async setYanked(versionId: number, yanked: boolean, now = new Date()): Promise<void> {
@@ -535,13 +591,15 @@ export class CrateRepository {
   }
 
   /** Deletes one version; returns its checksum when no other version shares the file. */
-  async deleteVersion(versionId: number): Promise<{ orphanedChecksum: string | null }> {
+  async deleteVersion(versionId: number, now = new Date()): Promise<{ orphanedChecksum: string | null }> {
     return this.db.transaction().execute(async (trx) => {
       const v = await trx
         .selectFrom('versions')
-        .select(['checksum'])
-        .where('id', '=', versionId)
+        .innerJoin('crates', 'crates.id', 'versions.crate_id')
+        .select(['versions.checksum', 'versions.num', 'versions.num_no_build', 'crates.canonical_name'])
+        .where('versions.id', '=', versionId)
         .executeTakeFirstOrThrow();
+      await retireVersions(trx, v.canonical_name, [v], now);
       await trx.deleteFrom('versions').where('id', '=', versionId).execute();
       const other = await trx
         .selectFrom('versions')
@@ -570,9 +628,10 @@ export class CrateRepository {
         .executeTakeFirstOrThrow();
       const sums = await trx
         .selectFrom('versions')
-        .select('checksum')
+        .select(['checksum', 'num', 'num_no_build'])
         .where('crate_id', '=', crateId)
         .execute();
+      await retireVersions(trx, krate.canonical_name, sums, now);
       await trx.deleteFrom('crates').where('id', '=', crateId).execute();
       await trx
         .insertInto('deleted_crates')
@@ -607,6 +666,31 @@ export class CrateRepository {
       .orderBy('available_at', 'desc')
       .executeTakeFirst();
     return row?.available_at ?? null;
+  }
+}
+
+/** Records deleted version numbers so they can never be published again (lockfiles pin them). */
+async function retireVersions(
+  trx: Transaction<Database>,
+  canonicalName: string,
+  versions: { num: string; num_no_build: string }[],
+  now: Date,
+): Promise<void> {
+  for (let i = 0; i < versions.length; i += 200) {
+    const batch = versions.slice(i, i + 200);
+    if (batch.length === 0) break;
+    await trx
+      .insertInto('deleted_versions')
+      .values(
+        batch.map((v) => ({
+          canonical_name: canonicalName,
+          num: v.num,
+          num_no_build: v.num_no_build,
+          deleted_at: nowIso(now),
+        })),
+      )
+      .onConflict((oc) => oc.columns(['canonical_name', 'num_no_build']).doNothing())
+      .execute();
   }
 }
 

@@ -20,6 +20,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 2_000, maxDelayMs: 10 * 60_000 };
 
 export class JobQueue {
+  private readonly readyListeners = new Set<() => void>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
@@ -29,6 +31,8 @@ export class JobQueue {
   /**
    * Queues a job. Given a transaction, the job commits with it: the jobs table is the outbox of
    * whatever that transaction records, so a crash can never keep the record and lose its job.
+   * The caller then calls `ready()` after its commit; without a transaction the job is
+   * committed at once and workers are woken here.
    */
   async enqueue(
     kind: string,
@@ -37,7 +41,7 @@ export class JobQueue {
     db: Kysely<Database> = this.db,
   ): Promise<JobRow> {
     const now = new Date();
-    return db
+    const job = await db
       .insertInto('jobs')
       .values({
         kind,
@@ -54,6 +58,8 @@ export class JobQueue {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (db === this.db) this.ready();
+    return job;
   }
 
   /** Takes the oldest ready job for `worker`, or null when none is ready. */
@@ -124,6 +130,17 @@ export class JobQueue {
       .groupBy('status')
       .execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  /** Subscribes an in-process worker to "jobs were committed": it wakes instead of polling. */
+  onReady(listener: () => void): () => void {
+    this.readyListeners.add(listener);
+    return () => this.readyListeners.delete(listener);
+  }
+
+  /** Says that jobs were committed (called after the transaction that queued them). */
+  ready(): void {
+    for (const listener of this.readyListeners) listener();
   }
 
   async get(id: number): Promise<JobRow | undefined> {

@@ -14,8 +14,8 @@ export interface StoredScan {
 export class ScanResultRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async save(scan: StoredScan, now = new Date()): Promise<ScanResultRow> {
-    return this.db
+  async save(scan: StoredScan, now = new Date(), db: Kysely<Database> = this.db): Promise<ScanResultRow> {
+    return db
       .insertInto('scan_results')
       .values({
         version_id: scan.versionId,

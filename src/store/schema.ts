@@ -124,6 +124,13 @@ export interface DeletedCratesTable {
   reason: string | null;
 }
 
+export interface DeletedVersionsTable {
+  canonical_name: string;
+  num: string;
+  num_no_build: string;
+  deleted_at: string;
+}
+
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export interface JobsTable {
@@ -235,6 +242,7 @@ export interface Database {
   version_downloads: VersionDownloadsTable;
   reserved_names: ReservedNamesTable;
   deleted_crates: DeletedCratesTable;
+  deleted_versions: DeletedVersionsTable;
   jobs: JobsTable;
   alerts: AlertsTable;
   scan_results: ScanResultsTable;

@@ -1,7 +1,7 @@
 // The store against both databases it supports: the same assertions on SQLite and PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
-import { CrateRepository, DuplicateVersionError, type PublishRecord } from './crates.js';
+import { CrateRepository, DuplicateVersionError, NotOwnerError, type PublishRecord } from './crates.js';
 import { TokenRepository, cratePatternMatches, hashToken } from './tokens.js';
 import { UserRepository, isLocked } from './users.js';
 
@@ -49,6 +49,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
   let users: UserRepository;
   let tokens: TokenRepository;
   let crates: CrateRepository;
+  /** A publish in a transaction of its own, as the publish service runs it. */
+  const publish = (r: PublishRecord) => t.db.kysely.transaction().execute((trx) => crates.publish(trx, r));
 
   beforeEach(async () => {
     t = await openTestDatabase(dialect);
@@ -113,8 +115,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('publishes in one transaction and renders index lines', async () => {
     const u = await users.create({ login: 'pub' });
-    await crates.publish(record('base', '1.0.0', u.id));
-    const { crate, version, newCrate } = await crates.publish(
+    await publish(record('base', '1.0.0', u.id));
+    const { crate, version, newCrate } = await publish(
       record('top', '0.2.0+meta', u.id, {
         features2: { serde: ['dep:serde'] },
         dependencies: [
@@ -185,7 +187,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       },
     ]);
     // A version differing only in build metadata is a duplicate; nothing of it is written.
-    await expect(crates.publish(record('top', '0.2.0', u.id))).rejects.toThrow(DuplicateVersionError);
+    await expect(publish(record('top', '0.2.0', u.id))).rejects.toThrow(DuplicateVersionError);
     expect(await crates.versions(crate.id)).toHaveLength(1);
     expect(await t.db.kysely.selectFrom('dependencies').selectAll().execute()).toHaveLength(2);
   });
@@ -208,17 +210,51 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         },
       ],
     });
-    await expect(crates.publish(bad)).rejects.toThrow();
+    await expect(publish(bad)).rejects.toThrow();
     expect(await crates.findByName('halfway')).toBeUndefined();
     expect(await t.db.kysely.selectFrom('versions').selectAll().execute()).toEqual([]);
   });
 
+  it('lands concurrent first publishes of different versions of a new crate', async () => {
+    const u = await users.create({ login: 'racer' });
+    const nums = ['1.0.0', '1.0.1', '1.0.2', '1.1.0', '2.0.0', '2.0.1'];
+    const results = await Promise.allSettled(nums.map((n) => publish(record('fresh', n, u.id))));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
+    const krate = await crates.findByName('fresh');
+    expect((await crates.versions(krate!.id)).map((v) => v.num).sort()).toEqual([...nums].sort());
+    expect((await crates.owners(krate!.id)).map((o) => o.login)).toEqual(['racer']);
+    const created = results.filter((r) => r.status === 'fulfilled' && r.value.newCrate);
+    expect(created).toHaveLength(1);
+  });
+
+  it('refuses a racing first publish by someone who does not own the crate it lost to', async () => {
+    const a = await users.create({ login: 'first' });
+    const b = await users.create({ login: 'second' });
+    await publish(record('taken', '1.0.0', a.id));
+    await expect(publish(record('taken', '1.0.1', b.id))).rejects.toThrow(NotOwnerError);
+    await expect(publish(record('Taken', '1.0.1', a.id))).rejects.toThrow(/previously named `taken`/);
+  });
+
+  it('never reuses a deleted version number, nor those of a deleted crate', async () => {
+    const u = await users.create({ login: 'del' });
+    const { version } = await publish(record('gone', '1.0.0', u.id));
+    await publish(record('gone', '1.1.0', u.id));
+    await crates.deleteVersion(version.id);
+    await expect(publish(record('gone', '1.0.0', u.id))).rejects.toThrow(/never reused/);
+    await expect(publish(record('gone', '1.0.0+other', u.id))).rejects.toThrow(DuplicateVersionError);
+    const krate = await crates.findByName('gone');
+    await crates.deleteCrate(krate!.id, 0, 'test', new Date(Date.now() - 1000));
+    // The name is free again (no block period), the numbers it used are not.
+    await expect(publish(record('gone', '1.1.0', u.id))).rejects.toThrow(/never reused/);
+    expect((await publish(record('gone', '1.2.0', u.id))).newCrate).toBe(true);
+  });
+
   it('yanks, keeps quarantined versions out of the index, and picks the max version', async () => {
     const u = await users.create({ login: 'y' });
-    const a = await crates.publish(record('lib', '1.0.0', u.id));
-    const b = await crates.publish(record('lib', '1.10.0', u.id));
-    await crates.publish(record('lib', '1.9.0', u.id));
-    await crates.publish(record('lib', '2.0.0', u.id, { status: 'quarantined' }));
+    const a = await publish(record('lib', '1.0.0', u.id));
+    const b = await publish(record('lib', '1.10.0', u.id));
+    await publish(record('lib', '1.9.0', u.id));
+    await publish(record('lib', '2.0.0', u.id, { status: 'quarantined' }));
     expect(await crates.maxVersion(a.crate.id)).toBe('1.10.0');
     await crates.setYanked(b.version.id, true);
     expect(await crates.maxVersion(a.crate.id)).toBe('1.9.0');
@@ -236,10 +272,10 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
   it('manages owners, counts downloads and searches', async () => {
     const u = await users.create({ login: 'o1' });
     const v = await users.create({ login: 'o2' });
-    const { crate, version } = await crates.publish(record('serde-like', '1.0.0', u.id));
+    const { crate, version } = await publish(record('serde-like', '1.0.0', u.id));
     const other = record('other', '1.0.0', u.id);
     other.crateMeta.description = 'mentions serde in passing';
-    await crates.publish(other);
+    await publish(other);
     expect(await crates.addOwner(crate.id, v.id, u.id)).toBe(true);
     expect(await crates.addOwner(crate.id, v.id, u.id)).toBe(false);
     expect((await crates.owners(crate.id)).map((o) => o.login)).toEqual(['o1', 'o2']);
@@ -261,7 +297,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       downloads: 3,
     });
     // LIKE wildcards in the query are literal characters.
-    await crates.publish(record('percent', '1.0.0', u.id));
+    await publish(record('percent', '1.0.0', u.id));
     expect((await crates.search('%', 10, 0)).total).toBe(0);
     expect((await crates.search('serde_', 10, 0)).crates.map((c) => c.name)).toEqual(['serde-like']);
     expect((await crates.search('serde_like', 10, 0)).crates.map((c) => c.name)).toEqual(['serde-like']);
@@ -283,11 +319,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       registry: null,
       ...extra,
     });
-    await crates.publish(record('leaf', '1.0.0', u.id));
-    await crates.publish(record('leaf', '1.2.0', u.id));
-    await crates.publish(record('leaf', '1.3.0', u.id, { status: 'quarantined' }));
-    await crates.publish(record('mid', '0.1.0', u.id, { dependencies: [dep('leaf', '^1.0')] }));
-    await crates.publish(
+    await publish(record('leaf', '1.0.0', u.id));
+    await publish(record('leaf', '1.2.0', u.id));
+    await publish(record('leaf', '1.3.0', u.id, { status: 'quarantined' }));
+    await publish(record('mid', '0.1.0', u.id, { dependencies: [dep('leaf', '^1.0')] }));
+    await publish(
       record('app', '1.0.0', u.id, {
         dependencies: [dep('mid', '0.1', { explicitName: 'm' }), dep('leaf', '^9', { kind: 'dev' })],
       }),
@@ -321,17 +357,17 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       registry: null,
       ...extra,
     });
-    const { crate: lib } = await crates.publish(
+    const { crate: lib } = await publish(
       record('my-lib', '1.0.0', u.id, { dependencies: [dep('my-lib', { kind: 'dev' })] }),
     );
-    await crates.publish(record('a', '1.0.0', u.id, { dependencies: [dep('my_lib')] }));
-    await crates.publish(record('a', '1.1.0', u.id, { dependencies: [dep('my-lib')] }));
-    await crates.publish(
+    await publish(record('a', '1.0.0', u.id, { dependencies: [dep('my_lib')] }));
+    await publish(record('a', '1.1.0', u.id, { dependencies: [dep('my-lib')] }));
+    await publish(
       record('b', '1.0.0', u.id, {
         dependencies: [dep('my-lib', { explicitName: 'renamed', kind: 'build' })],
       }),
     );
-    await crates.publish(
+    await publish(
       record('c', '1.0.0', u.id, {
         dependencies: [dep('my-lib', { registry: 'https://github.com/rust-lang/crates.io-index' })],
       }),

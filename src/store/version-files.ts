@@ -11,10 +11,10 @@ export interface FileHash {
 export class VersionFileRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async save(versionId: number, files: FileHash[]): Promise<void> {
-    await this.db.deleteFrom('version_files').where('version_id', '=', versionId).execute();
+  async save(versionId: number, files: FileHash[], db: Kysely<Database> = this.db): Promise<void> {
+    await db.deleteFrom('version_files').where('version_id', '=', versionId).execute();
     for (let i = 0; i < files.length; i += 200) {
-      await this.db
+      await db
         .insertInto('version_files')
         .values(files.slice(i, i + 200).map((f) => ({ version_id: versionId, ...f })))
         .execute();

@@ -1,9 +1,9 @@
 // Real cargo against a real server: publish, resolve and build, yank, owners, search, and
 // the refusals cargo must show with our messages. Runs in public and private mode.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dropPostgresSchema } from '../../src/store/database.js';
 import { POSTGRES_URL } from '../support/databases.js';
 import { CargoEnv, startRegistry, writeCrate, type Harness } from '../support/registry-harness.js';
@@ -167,12 +167,15 @@ describe.each([
     let arrived = 0;
     let release!: () => void;
     const bothArrived = new Promise<void>((r) => (release = r));
-    const barrier = async (meta: { name: string }) => {
-      if (meta.name !== 'ck-race') return;
-      if (++arrived === 2) release();
-      await bothArrived;
-    };
-    h.services.publisher.preChecks.push(barrier);
+    const policy = h.services.security.policy;
+    const check = policy.check.bind(policy);
+    const spy = vi.spyOn(policy, 'check').mockImplementation(async (meta, ...rest) => {
+      if (meta.name === 'ck-race') {
+        if (++arrived === 2) release();
+        await bothArrived;
+      }
+      return check(meta, ...rest);
+    });
     try {
       const a = await writeCrate(join(work, 'race-a'), { name: 'ck-race', version: '1.0.0' });
       const b = await writeCrate(join(work, 'race-b'), { name: 'ck-race', version: '1.0.0' });
@@ -187,9 +190,15 @@ describe.each([
       const loser = results.find((r) => r.code !== 0)!;
       expect(loser.stderr).toContain('crate version `1.0.0` is already uploaded');
       const krate = await h.services.crates.findByName('ck-race');
-      expect((await h.services.crates.versions(krate!.id)).map((v) => v.num)).toEqual(['1.0.0']);
+      const versions = await h.services.crates.versions(krate!.id);
+      expect(versions.map((v) => v.num)).toEqual(['1.0.0']);
+      // The loser must not take the winner's file with it: the version downloads, checksum intact.
+      const res = await fetch(`${h.url}/api/v1/crates/ck-race/1.0.0/download`);
+      expect(res.status).toBe(200);
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(createHash('sha256').update(body).digest('hex')).toBe(versions[0]!.checksum);
     } finally {
-      h.services.publisher.preChecks.splice(h.services.publisher.preChecks.indexOf(barrier), 1);
+      spy.mockRestore();
     }
   });
 

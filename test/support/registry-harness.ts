@@ -37,15 +37,11 @@ export async function startRegistry(
   const services = await openRegistry({
     dataDir: join(dir, 'data'),
     config: defaultRegistryConfig(opts.config),
+    security: defaultSecurityConfig(opts.security),
+    ...(opts.notifications ? { notifications: opts.notifications } : {}),
     ...(opts.database ? { database: opts.database } : {}),
   });
-  const {
-    server: app,
-    pipeline,
-    worker,
-  } = createApp(services, defaultSecurityConfig(opts.security), {
-    ...(opts.notifications ? { notifications: opts.notifications } : {}),
-  });
+  const { server: app, pipeline, worker } = createApp(services);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   services.config.publicUrl = address;
   return {

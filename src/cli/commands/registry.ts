@@ -40,15 +40,22 @@ function addCommon(cmd: Command): Command {
     .option('--config <path>', 'config file (default: ./cratekeeper.toml when present)');
 }
 
+/**
+ * Opens the registry named by the common options, with the security pipeline configured from
+ * the config file: every command that publishes (serve, import) runs the same checks.
+ */
 export async function openFromOptions(
   opts: CommonOptions,
   config?: RegistryConfigOverrides,
 ): Promise<RegistryServices> {
   const dataDir = resolve(opts.data);
   const url = opts.databaseUrl;
-  return openRegistry({
+  const file = loadConfigFile(opts.config);
+  const services: RegistryServices = await openRegistry({
     dataDir,
     config: defaultRegistryConfig(config),
+    security: securityConfigFrom(file),
+    notifications: notificationConfigFrom(file.table, () => `${services.config.publicUrl}/console`),
     ...(url
       ? {
           database: isPostgresUrl(url)
@@ -57,6 +64,7 @@ export async function openFromOptions(
         }
       : {}),
   });
+  return services;
 }
 
 export function registerRegistryCommands(program: Command): void {
@@ -96,14 +104,7 @@ export function registerRegistryCommands(program: Command): void {
           trustProxy: Boolean(opts.trustProxy ?? server.trust_proxy ?? false),
           publicUrl: 'http://placeholder',
         });
-        const {
-          server: app,
-          worker,
-          pipeline,
-        } = createApp(services, securityConfigFrom(file), {
-          logger: Boolean(opts.log),
-          notifications: notificationConfigFrom(file.table, () => `${services.config.publicUrl}/console`),
-        });
+        const { server: app, worker, pipeline } = createApp(services, { logger: Boolean(opts.log) });
         if (opts.worker !== false) worker.start();
         const address = await app.listen({ host, port });
         const actual = new URL(address);
@@ -137,11 +138,8 @@ export function registerRegistryCommands(program: Command): void {
   )
     .option('--once', 'run the jobs that are ready, then exit')
     .action(async (opts: CommonOptions & { once?: boolean }) => {
-      const file = loadConfigFile(opts.config);
       const services = await openFromOptions(opts);
-      const { worker } = createApp(services, securityConfigFrom(file), {
-        notifications: notificationConfigFrom(file.table, () => `${services.config.publicUrl}/console`),
-      });
+      const { worker } = createApp(services);
       if (opts.once) {
         const n = await worker.drain();
         process.stdout.write(`ran ${n} job${n === 1 ? '' : 's'}\n`);

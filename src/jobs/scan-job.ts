@@ -1,0 +1,105 @@
+// The `scan` job: reads a committed version's file once (within the read ceilings), scans it
+// with the registry's history as context, and records report, file hashes and alerts in one
+// transaction. Also records the report of an inline (quarantine) scan inside the publish.
+import type { Kysely, Transaction } from 'kysely';
+import { canonicalCrateName } from '../domain/crate-name.js';
+import { readCrateWithin } from '../formats/crate-read-ceilings.js';
+import type { Scanner } from '../security/scanner/scanner.js';
+import { atLeast, type ScanReport } from '../security/scanner/types.js';
+import { severityRank } from '../store/alerts.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { CrateRepository } from '../store/crates.js';
+import type { JobQueue } from '../store/jobs.js';
+import type { ScanResultRepository } from '../store/scan-results.js';
+import type { Database } from '../store/schema.js';
+import type { UserRepository } from '../store/users.js';
+import type { FileHash, VersionFileRepository } from '../store/version-files.js';
+import type { AlertRaiser } from './alert-raiser.js';
+import { hashFiles, type ScanContextSource } from './scan-context.js';
+
+export interface ScanJob {
+  versionId: number;
+}
+
+export interface ScanJobDeps {
+  db: Kysely<Database>;
+  blobs: BlobStore;
+  crates: CrateRepository;
+  users: UserRepository;
+  scans: ScanResultRepository;
+  versionFiles: VersionFileRepository;
+  contexts: ScanContextSource;
+  scanner: () => Promise<Scanner>;
+  raiser: AlertRaiser;
+  queue: JobQueue;
+}
+
+export class ScanJobs {
+  constructor(private readonly deps: ScanJobDeps) {}
+
+  async run(job: ScanJob): Promise<ScanReport | null> {
+    const { db, blobs, crates, users, contexts } = this.deps;
+    const row = await crates.versionWithCrate(job.versionId);
+    if (!row) return null; // deleted since it was queued
+    const bytes = await blobs.get(row.checksum);
+    if (!bytes) throw new Error(`the file of ${row.name}@${row.num} is missing from storage`);
+    const archive = await readCrateWithin(bytes);
+    const files = hashFiles(archive.files);
+    const publisher = row.published_by ? ((await users.findById(row.published_by))?.login ?? null) : null;
+    const context = await contexts.build(
+      row.name,
+      row.id,
+      publisher,
+      await crates.dependencyNames(row.id),
+      files,
+    );
+    const report = (await this.deps.scanner()).scanSource(
+      { prefix: archive.prefix, files: archive.files },
+      context,
+    );
+    await db.transaction().execute((trx) => this.record(trx, row.id, row.name, row.num, report, files));
+    this.deps.queue.ready();
+    return report;
+  }
+
+  /** Saves a report with the version's file hashes, and raises an alert from medium up. */
+  async record(
+    trx: Transaction<Database>,
+    versionId: number,
+    crateName: string,
+    version: string,
+    report: ScanReport,
+    files: FileHash[],
+  ): Promise<void> {
+    await this.deps.versionFiles.save(versionId, files, trx);
+    await this.deps.scans.save(
+      {
+        versionId,
+        verdict: report.verdict,
+        findings: report.findings,
+        capabilities: report.capabilities,
+        stats: report.stats,
+      },
+      new Date(),
+      trx,
+    );
+    if (report.verdict === 'clean' || !atLeast(report.verdict, 'medium')) return;
+    const top = [...report.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0];
+    await this.deps.raiser.raise(trx, {
+      kind: 'scanner',
+      severity: report.verdict,
+      crateName,
+      version,
+      versionId,
+      title: `${crateName}@${version}: ${report.verdict} — ${top?.title ?? 'suspicious code'}`,
+      details: {
+        verdict: report.verdict,
+        findings: report.findings,
+        capabilities: report.capabilities,
+        stats: report.stats,
+      },
+      score: severityRank(report.verdict) * 20 + Math.min(report.findings.length, 19),
+      dedupeKey: `scanner:${canonicalCrateName(crateName)}@${version}`,
+    });
+  }
+}

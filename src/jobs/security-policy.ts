@@ -1,0 +1,106 @@
+// The registry's publish policy: refuse names squatting the most popular crates (when
+// configured), hold versions whose scan reaches the quarantine level, and queue the scan and
+// typosquat jobs in the publish transaction.
+import type { Transaction } from 'kysely';
+import { badRequest } from '../registry/errors.js';
+import type {
+  Admission,
+  CommittedVersion,
+  PublishCandidate,
+  PublishPolicy,
+  Publisher,
+} from '../registry/publish-policy.js';
+import type { PublishMetadata } from '../domain/publish-metadata.js';
+import type { Scanner } from '../security/scanner/scanner.js';
+import { atLeast, type ScanReport, type Severity } from '../security/scanner/types.js';
+import type { JobQueue } from '../store/jobs.js';
+import type { Database } from '../store/schema.js';
+import type { FileHash } from '../store/version-files.js';
+import type { PopularCrates } from './popular-crates.js';
+import { hashFiles, type ScanContextSource } from './scan-context.js';
+import type { ScanJob, ScanJobs } from './scan-job.js';
+import type { SecurityConfig } from './security-config.js';
+import type { TyposquatJob } from './typosquat-job.js';
+
+/** An inline scan's outcome, recorded with the version in the publish transaction. */
+export interface InlineScan {
+  report: ScanReport;
+  files: FileHash[];
+}
+
+export interface SecurityPolicyDeps {
+  config: SecurityConfig;
+  queue: JobQueue;
+  popular: PopularCrates;
+  contexts: ScanContextSource;
+  scanner: () => Promise<Scanner>;
+  scanJobs: ScanJobs;
+}
+
+export class SecurityPolicy implements PublishPolicy<InlineScan> {
+  constructor(private readonly deps: SecurityPolicyDeps) {}
+
+  /** With `block_top`, a new name too close to one of the top N crates is refused outright. */
+  async check(metadata: PublishMetadata, publisher: Publisher, newCrate: boolean): Promise<void> {
+    const blockTop = this.deps.config.typosquat.blockTop;
+    if (!newCrate || blockTop <= 0) return;
+    const checker = await this.deps.popular.checker();
+    const hit = checker
+      .check({ name: metadata.name, owners: [publisher.user.login] })
+      .find((h) => h.targetRank <= blockTop);
+    if (hit) {
+      throw badRequest(
+        `the name \`${metadata.name}\` is too close to the popular crate \`${hit.target}\` (${hit.message}); this registry does not accept such names. If this is a mistake, ask the registry administrators.`,
+      );
+    }
+  }
+
+  /** With quarantine on, the scan decides before the version reaches the index. */
+  async admit(candidate: PublishCandidate): Promise<Admission<InlineScan>> {
+    const level = this.deps.config.quarantine;
+    if (level === 'off') return { status: 'published' };
+    const { metadata, publisher, archive } = candidate;
+    const files = hashFiles(archive.files);
+    const context = await this.deps.contexts.build(
+      metadata.name,
+      null,
+      publisher.user.login,
+      metadata.deps.map((d) => d.name),
+      files,
+    );
+    const report = (await this.deps.scanner()).scanSource(
+      { prefix: archive.prefix, files: archive.files },
+      context,
+    );
+    const evidence = { report, files };
+    if (report.verdict !== 'clean' && atLeast(report.verdict, level as Severity)) {
+      return {
+        status: 'quarantined',
+        warning: `${metadata.name}@${metadata.vers} is held for security review (scanner verdict: ${report.verdict}) and will not resolve until an administrator releases it`,
+        evidence,
+      };
+    }
+    return { status: 'published', evidence };
+  }
+
+  async record(
+    trx: Transaction<Database>,
+    { crate, version, newCrate }: CommittedVersion,
+    candidate: PublishCandidate,
+    admission: Admission<InlineScan>,
+  ): Promise<void> {
+    const { queue, scanJobs } = this.deps;
+    if (admission.evidence) {
+      const { report, files } = admission.evidence;
+      await scanJobs.record(trx, version.id, crate.name, version.num, report, files);
+    } else {
+      await queue.enqueue('scan', { versionId: version.id } satisfies ScanJob, {}, trx);
+    }
+    await queue.enqueue(
+      'typosquat',
+      { versionId: version.id, newCrate, publisher: candidate.publisher.user.login } satisfies TyposquatJob,
+      {},
+      trx,
+    );
+  }
+}
