@@ -1,6 +1,7 @@
-// Seeds a registry from `.crate` files through the same publish path as `cargo publish`.
-// Files are ordered so each crate's (non-dev) dependencies are published before it, and
-// versions of one crate go in semver order.
+// Seeds a registry from `.crate` files through the same publish path as `cargo publish`,
+// security policy included (scan and typosquat jobs, quarantine, blocked names). Files are
+// ordered so each crate's (non-dev) dependencies are published before it, and versions of one
+// crate go in semver order. `trusted` skips the policy, and the audit log records that it did.
 import { readFile } from 'node:fs/promises';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -15,6 +16,8 @@ import type { RegistryServices } from './services.js';
 
 export interface ImportResult {
   imported: number;
+  /** Imported but held in quarantine by the scanner's verdict. */
+  quarantined: number;
   skipped: { file: string; reason: string }[];
   failed: { file: string; reason: string }[];
 }
@@ -22,6 +25,8 @@ export interface ImportResult {
 export interface ImportOptions {
   onProgress?: (done: number, total: number, file: string) => void;
   concurrency?: number;
+  /** Skip the security policy (an administrator vouches for the files); audited. */
+  trusted?: boolean;
 }
 
 /** `.crate` files named directly or found (non-recursively) in the given directories. */
@@ -102,7 +107,19 @@ export async function importCrateFiles(
   user: UserRow,
   options: ImportOptions = {},
 ): Promise<ImportResult> {
-  const result: ImportResult = { imported: 0, skipped: [], failed: [] };
+  const result: ImportResult = { imported: 0, quarantined: 0, skipped: [], failed: [] };
+  if (options.trusted) {
+    // Recorded before anything is imported, so even an interrupted trusted import is on file.
+    await services.audit.append({
+      actorId: user.id,
+      actor: user.login,
+      action: 'import-trusted',
+      targetType: 'registry',
+      target: 'import',
+      reason: 'cratekeeper import --trusted: the security pipeline is skipped for these files',
+      details: { files: files.length, examples: files.slice(0, 20).map((f) => basename(f)) },
+    });
+  }
   const prepared: Prepared[] = [];
   const concurrency = options.concurrency ?? 8;
   let next = 0;
@@ -125,15 +142,20 @@ export async function importCrateFiles(
   done = files.length;
   for (const item of dependencyOrder(prepared)) {
     try {
-      await services.publisher.publish(
+      const published = await services.publisher.publish(
         item.metadata,
         item.bytes,
         { user, token: null },
         { ip: null, userAgent: 'cratekeeper-import' },
-        // crates.io grants crates such as winapi and web-sys more features than its default 300.
-        { allowMissingDependency: optionalForResolution, limits: { maxFeatures: 10_000 } },
+        {
+          allowMissingDependency: optionalForResolution,
+          // crates.io grants crates such as winapi and web-sys more features than its default 300.
+          limits: { maxFeatures: 10_000 },
+          ...(options.trusted ? { trusted: true } : {}),
+        },
       );
       result.imported++;
+      if (published.version.status === 'quarantined') result.quarantined++;
     } catch (err) {
       const reason = err instanceof RegistryError ? err.detail : (err as Error).message;
       if (err instanceof RegistryError && err.status === 409)

@@ -318,8 +318,15 @@ export function registerRegistryCommands(program: Command): void {
     .option('--user <login>', 'publish as this user (created when missing)', 'import')
     .option('--progress', 'show progress even when stderr is not a terminal')
     .option('--json', 'print the result as JSON')
+    .option(
+      '--trusted',
+      'skip the security pipeline (no scans, typosquat checks or quarantine); recorded in the audit log',
+    )
     .action(
-      async (paths: string[], opts: CommonOptions & { user: string; progress?: boolean; json?: boolean }) => {
+      async (
+        paths: string[],
+        opts: CommonOptions & { user: string; progress?: boolean; json?: boolean; trusted?: boolean },
+      ) => {
         const files = await collectCrateFiles(paths);
         const services = await openFromOptions(opts);
         try {
@@ -330,15 +337,32 @@ export function registerRegistryCommands(program: Command): void {
           const started = Date.now();
           const result = await importCrateFiles(services, files, user, {
             onProgress: (_d, _t, f) => progress.tick(1, f),
+            ...(opts.trusted ? { trusted: true } : {}),
           });
+          const queued = opts.trusted ? 0 : ((await services.security.queue.counts()).queued ?? 0);
           const secs = (Date.now() - started) / 1000;
           progress.done();
           if (opts.json) {
-            process.stdout.write(JSON.stringify({ ...result, seconds: secs }, null, 2) + '\n');
+            process.stdout.write(
+              JSON.stringify(
+                { ...result, trusted: opts.trusted === true, queuedJobs: queued, seconds: secs },
+                null,
+                2,
+              ) + '\n',
+            );
           } else {
             process.stdout.write(
               `imported ${result.imported} of ${files.length} crates in ${secs.toFixed(1)} s` +
                 ` (${result.skipped.length} already present, ${result.failed.length} refused)\n`,
+            );
+            if (result.quarantined > 0)
+              process.stdout.write(
+                `  ${result.quarantined} held in quarantine for review (see the console)\n`,
+              );
+            process.stdout.write(
+              opts.trusted
+                ? '  trusted import: the security pipeline was skipped (recorded in the audit log)\n'
+                : `  ${queued} security job${queued === 1 ? '' : 's'} queued: \`cratekeeper serve\` or \`cratekeeper worker\` runs them\n`,
             );
             for (const f of result.failed.slice(0, 50))
               process.stdout.write(`  refused ${f.file}: ${f.reason}\n`);
