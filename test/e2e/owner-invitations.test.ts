@@ -224,6 +224,17 @@ describe('owner invitations', () => {
     expect(await h.services.crates.isOwner(krate.id, bobUser.id)).toBe(false);
   });
 
+  it('lets only one of two concurrent accepts through', async () => {
+    const dave = await h.token('dave');
+    await invite('dave');
+    const results = await Promise.all([answer(dave, crateId, true), answer(dave, crateId, true)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 404]);
+    const accepts = (await h.services.audit.list({ action: 'owner-invite-accept' })).entries.filter((e) =>
+      e.details.includes('"invitee":"dave"'),
+    );
+    expect(accepts).toHaveLength(1);
+  });
+
   it('shows admins every pending invitation, and lets an admin who is the invitee answer', async () => {
     const rootUser = (await h.services.users.findByLogin('root'))!;
     await invite('root');
