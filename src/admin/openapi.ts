@@ -100,6 +100,22 @@ const ROUTES: Route[] = [
     summary: 'Remove an owner',
     body: REASON,
   },
+  {
+    method: 'get',
+    path: '/api/admin/owner-invitations',
+    summary: 'Pending owner invitations: crate, invitee, inviter, created, expiry (expired ones flagged)',
+    query: ['crate', 'invitee', 'include_expired', 'offset', 'per_page'],
+  },
+  {
+    method: 'post',
+    path: '/api/admin/owner-invitations/{id}/accept',
+    summary: 'Accept an owner invitation addressed to the signed-in admin',
+  },
+  {
+    method: 'post',
+    path: '/api/admin/owner-invitations/{id}/decline',
+    summary: 'Decline an owner invitation addressed to the signed-in admin',
+  },
   { method: 'get', path: '/api/admin/users/{login}', summary: 'User: crates, tokens, publishes, sign-ins' },
   {
     method: 'post',

@@ -9,6 +9,7 @@ import { registerActionRoutes } from './action-routes.js';
 import { AdminAuth } from './auth.js';
 import { registerConsole } from './console-static.js';
 import { registerGraphRoutes } from './graph-routes.js';
+import { registerInvitationRoutes } from './invitation-routes.js';
 import { openApiDocument } from './openapi.js';
 import { alertJson, registerReadRoutes } from './read-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
@@ -37,6 +38,7 @@ export function registerAdminRoutes(
     deletedNameBlockDays: services.config.deletedNameBlockDays,
   });
   registerGraphRoutes(app, services, (req) => auth.require(req));
+  registerInvitationRoutes(app, services, auth);
   registerConsole(app);
 
   app.get('/api/admin/openapi.json', async () => openApiDocument());

@@ -3,6 +3,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { RegistryError, errorBody } from './errors.js';
 import { registerCratesApi } from './routes/crates-api.js';
+import { registerOwnerInvitationRoutes } from './routes/owner-invitations.js';
 import { registerSparseIndex } from './routes/sparse-index.js';
 import type { RegistryServices } from './services.js';
 
@@ -50,6 +51,7 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
 
   registerSparseIndex(app, services);
   registerCratesApi(app, services);
+  registerOwnerInvitationRoutes(app, services);
   app.get('/health', async () => ({ ok: true }));
   return app;
 }

@@ -100,6 +100,18 @@ export interface CrateOwnersTable {
   added_by: number | null;
 }
 
+/** A pending invitation to become an owner; accepting turns it into a `crate_owners` row. */
+export interface CrateOwnerInvitationsTable {
+  id: Generated<number>;
+  crate_id: number;
+  invitee_id: number;
+  inviter_id: number | null;
+  /** SHA-256 of the acceptance token, hex. */
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface VersionDownloadsTable {
   version_id: number;
   date: string;
@@ -239,6 +251,7 @@ export interface Database {
   versions: VersionsTable;
   dependencies: DependenciesTable;
   crate_owners: CrateOwnersTable;
+  crate_owner_invitations: CrateOwnerInvitationsTable;
   version_downloads: VersionDownloadsTable;
   reserved_names: ReservedNamesTable;
   deleted_crates: DeletedCratesTable;
@@ -264,3 +277,4 @@ export type AlertRow = Selectable<AlertsTable>;
 export type ScanResultRow = Selectable<ScanResultsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type OwnerInvitationRow = Selectable<CrateOwnerInvitationsTable>;

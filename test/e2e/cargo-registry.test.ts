@@ -124,11 +124,37 @@ describe.each([
     expect(await resolve()).toEqual(['0.1.1']);
   });
 
-  it('adds, lists and removes owners', async () => {
+  it('invites an owner, who must accept before publishing, then lists and removes owners', async () => {
     const bob = await h.token('bob');
     const add = await cargo.run(['owner', '--registry', 'ck', '--add', 'bob', 'ck-base'], work, alice);
     expect(add.code, add.stderr).toBe(0);
-    expect(add.stderr).toContain('bob has been added as an owner of crate ck-base');
+    expect(add.stderr).toContain('user bob has been invited to be an owner of crate ck-base');
+
+    // Invited is not an owner: bob cannot publish yet, nor is he listed.
+    const pending = await cargo.run(['owner', '--registry', 'ck', '--list', 'ck-base'], work, alice);
+    expect(pending.stdout).not.toMatch(/^bob/m);
+    const byBob = await writeCrate(work, { name: 'ck-base', version: '0.1.2' });
+    const early = await cargo.run(['publish', '--registry', 'ck', '--no-verify'], byBob, bob);
+    expect(early.code).not.toBe(0);
+    expect(early.stderr).toContain("you don't seem to be an owner");
+
+    // Bob finds the invitation and accepts it through the API, as crates.io's website does.
+    const mine = await fetch(`${h.url}/api/v1/me/crate_owner_invitations`, {
+      headers: { authorization: bob },
+    });
+    const { crate_owner_invitations: invites } = (await mine.json()) as {
+      crate_owner_invitations: { crate_id: number; crate_name: string; invited_by_username: string }[];
+    };
+    expect(invites).toEqual([
+      expect.objectContaining({ crate_name: 'ck-base', invited_by_username: 'alice' }),
+    ]);
+    const crateId = invites[0]!.crate_id;
+    const accept = await fetch(`${h.url}/api/v1/me/crate_owner_invitations/${crateId}`, {
+      method: 'PUT',
+      headers: { authorization: bob },
+      body: JSON.stringify({ crate_owner_invite: { crate_id: crateId, accepted: true } }),
+    });
+    expect(accept.status, await accept.clone().text()).toBe(200);
 
     const list = await cargo.run(['owner', '--registry', 'ck', '--list', 'ck-base'], work, alice);
     expect(list.code, list.stderr).toBe(0);
@@ -136,8 +162,8 @@ describe.each([
     expect(list.stdout).toMatch(/^bob/m);
 
     // The new owner can now publish the crate.
-    const byBob = await writeCrate(work, { name: 'ck-base', version: '0.1.2' });
-    expect((await cargo.run(['publish', '--registry', 'ck', '--no-verify'], byBob, bob)).code).toBe(0);
+    const published = await cargo.run(['publish', '--registry', 'ck', '--no-verify'], byBob, bob);
+    expect(published.code, published.stderr).toBe(0);
 
     const remove = await cargo.run(['owner', '--registry', 'ck', '--remove', 'bob', 'ck-base'], work, alice);
     expect(remove.code, remove.stderr).toBe(0);

@@ -4,6 +4,7 @@ import { requireScope, requireToken } from '../auth.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { jsonBody } from '../json-body.js';
 import type { RegistryServices } from '../services.js';
+import { INVITATION_DAYS, OwnerInvitations } from '../../store/owner-invitations.js';
 import type { AuthenticatedToken } from '../../store/tokens.js';
 import type { CrateRow, UserRow } from '../../store/schema.js';
 
@@ -93,6 +94,9 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     return { users: owners.map((u) => ({ id: u.id, login: u.login, name: u.name })) };
   });
 
+  // Adding an owner invites them, as on crates.io: they become an owner only by accepting
+  // (routes/owner-invitations.ts). Removing also withdraws a pending invitation.
+  const invitations = new OwnerInvitations(services.db.kysely, services.audit);
   const changeOwners = (add: boolean) => async (req: FastifyRequest) => {
     const { name } = req.params as { name: string };
     const auth = await requireToken(tokens, req.headers.authorization);
@@ -109,30 +113,57 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     for (const login of logins as string[]) {
       const user = await users.findByLogin(login);
       if (!user) throw notFound(`could not find user with login \`${login.slice(0, 60)}\``);
-      found.push(user);
+      if (!found.some((f) => f.id === user.id)) found.push(user);
     }
-    if (!add) {
-      const current = await crates.owners(krate.id);
-      const remaining = current.filter((o) => !found.some((f) => f.id === o.id));
-      if (remaining.length === 0) throw badRequest('cannot remove all individual owners of a crate');
+    const actor = { id: auth.user.id, login: auth.user.login };
+    const context = { ip: req.ip ?? null, details: { via: 'cargo', tokenId: auth.token.id } };
+    if (add) {
+      for (const user of found) {
+        if (await crates.isOwner(krate.id, user.id))
+          throw badRequest(`\`${user.login}\` is already an owner`);
+      }
+      // One transaction: either every login is invited or none is.
+      const msgs = await services.db.kysely.transaction().execute(async (trx) => {
+        const out: string[] = [];
+        for (const user of found) {
+          const r = await invitations.invite(krate, user, actor, context, new Date(), trx);
+          if (r.kind === 'already-owner') throw badRequest(`\`${user.login}\` is already an owner`);
+          out.push(
+            r.kind === 'renewed'
+              ? `user ${user.login} already had a pending invitation to be an owner of crate ${krate.name}; it has been renewed for ${INVITATION_DAYS} days`
+              : `user ${user.login} has been invited to be an owner of crate ${krate.name}`,
+          );
+        }
+        return out;
+      });
+      // crates.io joins the messages for several logins with a comma.
+      return { ok: true, msg: msgs.join(',') };
     }
-    const changed: string[] = [];
+    const current = await crates.owners(krate.id);
+    const remaining = current.filter((o) => !found.some((f) => f.id === o.id));
+    if (remaining.length === 0) throw badRequest('cannot remove all individual owners of a crate');
+    const removed: string[] = [];
+    const withdrawn: string[] = [];
     for (const user of found) {
-      const did = add
-        ? await crates.addOwner(krate.id, user.id, auth.user.id)
-        : await crates.removeOwner(krate.id, user.id);
-      if (!did) continue;
-      changed.push(user.login);
-      await audit(req, auth, add ? 'owner-add' : 'owner-remove', 'crate', krate.name, { owner: user.login });
+      if (await crates.removeOwner(krate.id, user.id)) {
+        removed.push(user.login);
+        await audit(req, auth, 'owner-remove', 'crate', krate.name, { owner: user.login });
+      }
+      if (await invitations.cancel(krate, user, actor, context)) withdrawn.push(user.login);
     }
-    const verb = add ? 'added as an owner of' : 'removed as an owner of';
-    const msg =
-      changed.length === 0
-        ? add
-          ? `${found.map((u) => u.login).join(', ')} already own${found.length === 1 ? 's' : ''} crate ${krate.name}`
-          : `${found.map((u) => u.login).join(', ')} did not own crate ${krate.name}`
-        : `user ${changed.join(', ')} has been ${verb} crate ${krate.name}`;
-    return { ok: true, msg };
+    const msgs = [
+      ...(removed.length
+        ? [`user ${removed.join(', ')} has been removed as an owner of crate ${krate.name}`]
+        : []),
+      ...(withdrawn.length
+        ? [
+            `the invitation of user ${withdrawn.join(', ')} to be an owner of crate ${krate.name} has been cancelled`,
+          ]
+        : []),
+    ];
+    if (msgs.length === 0)
+      msgs.push(`${found.map((u) => u.login).join(', ')} did not own crate ${krate.name}`);
+    return { ok: true, msg: msgs.join(',') };
   };
   app.put('/api/v1/crates/:name/owners', changeOwners(true));
   app.delete('/api/v1/crates/:name/owners', changeOwners(false));

@@ -5,6 +5,7 @@ import * as m001 from './001-registry.js';
 import * as m002 from './002-security.js';
 import * as m003 from './003-admin.js';
 import * as m004 from './004-version-files.js';
+import * as m007 from './007-owner-invitations.js';
 import * as m009 from './009-deleted-versions.js';
 
 export interface DialectMigration {
@@ -16,5 +17,6 @@ export const migrations: Record<string, DialectMigration> = {
   '002-security': m002,
   '003-admin': m003,
   '004-version-files': m004,
+  '007-owner-invitations': m007,
   '009-deleted-versions': m009,
 };

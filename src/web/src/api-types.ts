@@ -208,3 +208,27 @@ export interface DependentsAnswer {
   crates: number;
   dependents: { crate: string; version: string; yanked: boolean; latest: boolean; depth: number }[];
 }
+
+/** A pending owner invitation (GET /api/admin/owner-invitations). The server builds these too. */
+export interface OwnerInvitation {
+  id: number;
+  crate: string;
+  crateId: number;
+  invitee: string;
+  inviter: string | null;
+  createdAt: string;
+  expiresAt: string;
+  /** Past its expiry: it can no longer be accepted, only declined. */
+  expired: boolean;
+}
+
+export interface OwnerInvitationList {
+  total: number;
+  invitations: OwnerInvitation[];
+}
+
+/** The answer to POST /api/admin/owner-invitations/{id}/accept or …/decline. */
+export interface OwnerInvitationAnswer {
+  crate: string;
+  accepted: boolean;
+}

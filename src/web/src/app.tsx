@@ -8,6 +8,7 @@ import { AlertDetailPage } from './pages/alert-detail.js';
 import { AlertsPage } from './pages/alerts.js';
 import { AuditLogPage } from './pages/audit-log.js';
 import { CratePage } from './pages/crate.js';
+import { InvitationsPage } from './pages/invitations.js';
 import { OverviewPage } from './pages/overview.js';
 import { SearchPage } from './pages/search.js';
 import { SignInPage } from './pages/sign-in.js';
@@ -22,6 +23,7 @@ const NAV: { label: string; to: string; pages: Route['page'][] }[] = [
   { label: 'Alerts', to: paths.alerts(), pages: ['alerts', 'alert'] },
   { label: 'Search', to: paths.search(''), pages: ['search', 'crate', 'user'] },
   { label: 'Audit log', to: paths.audit(), pages: ['audit'] },
+  { label: 'Owner invitations', to: paths.invitations(), pages: ['invitations'] },
 ];
 
 function Page({ route }: { route: Route }) {
@@ -40,6 +42,8 @@ function Page({ route }: { route: Route }) {
       return <SearchPage q={route.q} />;
     case 'audit':
       return <AuditLogPage query={route.query} />;
+    case 'invitations':
+      return <InvitationsPage />;
     case 'not-found':
       return (
         <>

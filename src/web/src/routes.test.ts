@@ -28,6 +28,7 @@ describe('parseRoute', () => {
       paths.search('a b&c'),
       paths.alerts({ severity: 'high' }),
       paths.audit({ actor: 'root' }),
+      paths.invitations(),
     ]) {
       const route = at(href(path));
       expect(route.page, path).not.toBe('not-found');

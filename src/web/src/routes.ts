@@ -9,6 +9,7 @@ export type Route =
   | { page: 'user'; login: string }
   | { page: 'search'; q: string }
   | { page: 'audit'; query: URLSearchParams }
+  | { page: 'invitations' }
   | { page: 'not-found'; path: string };
 
 export const BASE = '/console';
@@ -32,6 +33,7 @@ export function parseRoute(pathname: string, search: string): Route {
     if (first === 'alerts') return { page: 'alerts', query };
     if (first === 'search') return { page: 'search', q: query.get('q') ?? '' };
     if (first === 'audit-log') return { page: 'audit', query };
+    if (first === 'owner-invitations') return { page: 'invitations' };
   }
   if (parts.length === 2 && second !== undefined) {
     const value = decode(second);
@@ -56,6 +58,7 @@ export const paths = {
     const qs = new URLSearchParams(query).toString();
     return qs ? `/audit-log?${qs}` : '/audit-log';
   },
+  invitations: () => '/owner-invitations',
 };
 
 /** The browser URL of a console path. */
