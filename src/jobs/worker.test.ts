@@ -14,7 +14,11 @@ import { Worker } from './worker.js';
 
 const child = join(repoRoot, 'test/support/worker-child.ts');
 
-function spawnWorker(env: Record<string, string>): { proc: ChildProcess; lines: string[]; exited: Promise<void> } {
+function spawnWorker(env: Record<string, string>): {
+  proc: ChildProcess;
+  lines: string[];
+  exited: Promise<void>;
+} {
   const proc = spawn(process.execPath, ['--import', 'tsx', child], {
     cwd: repoRoot,
     env: { ...process.env, ...env },

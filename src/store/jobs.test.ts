@@ -79,11 +79,11 @@ describe.each(DIALECTS)('job queue on %s', (dialect) => {
   });
 
   it('takes back at once the jobs of a worker whose heartbeat went stale or whose row is missing', async () => {
-    const t0 = new Date();
-    const at = (s: number) => new Date(t0.getTime() + s * 1000);
     const a = await queue.enqueue('scan', { a: 1 });
     const b = await queue.enqueue('scan', { b: 1 });
     const c = await queue.enqueue('scan', { c: 1 });
+    const t0 = new Date(Date.now() + 1);
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
     await queue.registerWorker({ id: 'alive', host: 'h', pid: 1 }, t0);
     await queue.registerWorker({ id: 'dead', host: 'h', pid: 2 }, t0);
     expect((await queue.claim('alive', t0))?.id).toBe(a.id);
