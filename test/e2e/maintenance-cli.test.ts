@@ -1,7 +1,7 @@
 // `cratekeeper rescan` and `cratekeeper gc` as an operator runs them, against a seeded registry.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,11 @@ describe('cratekeeper rescan and gc', () => {
       await utimes(path, t, t);
       return path;
     };
+    // The imported crates' blobs are as old as the orphan: only references keep them.
+    const root = join(data, 'crates');
+    for (const f of await readdir(root, { recursive: true }))
+      if (f.endsWith('.crate'))
+        await utimes(join(root, f), new Date(0), new Date(Date.now() - 3 * 3_600_000));
     await put('an old orphan', 3 * 3_600_000);
     await put('a young orphan', 5 * 60_000);
 
@@ -131,7 +136,10 @@ describe('cratekeeper rescan and gc', () => {
     expect(real.stdout).toMatch(/removed 1 blob .*13 B/);
     expect(real.stdout).toMatch(/kept 3 referenced/);
     const again = await ck(['gc', '--grace', '1', '--json', '--data', data]);
-    expect(JSON.parse(again.stdout)).toMatchObject({ removed: { blobs: 1 }, kept: { referenced: 3, young: 0 } });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      removed: { blobs: 1 },
+      kept: { referenced: 3, young: 0 },
+    });
     const bad = await ck(['gc', '--grace', 'soon', '--data', data]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--grace');
