@@ -34,8 +34,9 @@ export interface BlobStore {
   /**
    * Removes an entry only if, at the moment of removal, it was last written before `olderThan`
    * and (for blobs) `unreferenced()` still says yes. The store makes the check and the removal
-   * as close to atomic as it can (filesystem: move aside, check, then delete or move back; S3: a
-   * conditional delete on the ETag and Last-Modified it checked).
+   * as close to atomic as it can (filesystem: move aside, check, then delete or move back; S3:
+   * HEAD for Last-Modified, check, then a delete conditional on what HEAD returned where the
+   * provider supports it). `touch` on S3 is a copy of the object onto itself.
    */
   reclaim(
     entry: BlobEntry,
