@@ -2,6 +2,7 @@
 // The `cratekeeper` command.
 import { Command, CommanderError } from 'commander';
 import { registerGraphCommands } from './commands/graph.js';
+import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerScanCommands } from './commands/scan.js';
 import { registerTyposquatCommands } from './commands/typosquat.js';
@@ -18,6 +19,7 @@ registerRegistryCommands(program);
 registerTyposquatCommands(program);
 registerScanCommands(program);
 registerGraphCommands(program);
+registerMaintenanceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

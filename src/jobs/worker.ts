@@ -1,8 +1,14 @@
 // Runs queued jobs: claims one, runs its handler, records the outcome, repeats. Runs inside
 // `cratekeeper serve` by default, or alone as `cratekeeper worker`.
+//
+// A worker registers in the `workers` table and heartbeats every few seconds while it lives
+// (also while a job runs). Every worker, including one just started, takes back the running
+// jobs of workers whose heartbeat went stale, so a crashed or killed worker's job runs again
+// within seconds. Handlers run in the event loop: one that blocks it for longer than the stale
+// limit is taken for dead, so long synchronous work belongs in a worker thread.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { JobQueue } from '../store/jobs.js';
+import { DEFAULT_STALE_AFTER_MS, type JobQueue } from '../store/jobs.js';
 import type { JobRow } from '../store/schema.js';
 
 export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
@@ -10,9 +16,11 @@ export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
 export interface WorkerOptions {
   /** Idle wait between polls when the queue is empty (ms). */
   pollMs?: number;
-  /** A running job whose worker has been silent this long is taken back (ms). */
-  leaseMs?: number;
-  onError?: (job: JobRow, err: unknown, outcome: 'retry' | 'failed') => void;
+  /** How often this worker records that it is alive (ms). */
+  heartbeatMs?: number;
+  /** A worker silent this long is taken for dead and its running jobs are taken back (ms). */
+  staleAfterMs?: number;
+  onError?: (job: JobRow, err: unknown, outcome: 'retry' | 'failed' | 'superseded') => void;
 }
 
 export class Worker {
@@ -21,30 +29,67 @@ export class Worker {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private registered: Promise<void> | null = null;
   private readonly pollMs: number;
-  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private readonly staleAfterMs: number;
 
   constructor(
     private readonly queue: JobQueue,
     private readonly options: WorkerOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 500;
-    this.leaseMs = options.leaseMs ?? 10 * 60_000;
+    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+    // Three beats per stale period: one lost write does not make a live worker look dead.
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(Math.floor(this.staleAfterMs / 3), 50);
   }
 
   handle(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler);
   }
 
+  /** Registers this worker and starts its heartbeat; a claim by an unregistered id is taken back. */
+  private register(): Promise<void> {
+    this.registered ??= (async () => {
+      await this.queue.registerWorker({ id: this.id, host: hostname(), pid: process.pid });
+      this.heartbeatTimer = setInterval(() => {
+        void this.queue
+          .heartbeat(this.id)
+          .then(async (alive) => {
+            // Taken for dead (e.g. the database was unreachable for a while): come back.
+            if (!alive && this.heartbeatTimer)
+              await this.queue.registerWorker({ id: this.id, host: hostname(), pid: process.pid });
+          })
+          .catch(() => undefined);
+      }, this.heartbeatMs);
+      this.heartbeatTimer.unref();
+    })().catch((err: unknown) => {
+      this.registered = null;
+      throw err;
+    });
+    return this.registered;
+  }
+
+  private async unregister(): Promise<void> {
+    if (!this.registered) return;
+    await this.registered.catch(() => undefined);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    this.registered = null;
+    await this.queue.unregisterWorker(this.id).catch(() => undefined);
+  }
+
   /** Runs one ready job; false when there was none. */
   async runOne(): Promise<boolean> {
+    await this.register();
     const job = await this.queue.claim(this.id);
     if (!job) return false;
     const handler = this.handlers.get(job.kind);
     try {
       if (!handler) throw new Error(`no handler for job kind \`${job.kind}\``);
       await handler(JSON.parse(job.payload) as unknown, job);
-      await this.queue.complete(job.id);
+      await this.queue.complete(job.id, new Date(), this.id);
     } catch (err) {
       const outcome = await this.queue.fail(
         job,
@@ -58,7 +103,12 @@ export class Worker {
   /** Runs jobs until none is ready (tests and one-shot tools). */
   async drain(): Promise<number> {
     let n = 0;
-    while (await this.runOne()) n++;
+    try {
+      await this.queue.recoverAbandoned(this.staleAfterMs);
+      while (await this.runOne()) n++;
+    } finally {
+      if (!this.running) await this.unregister();
+    }
     return n;
   }
 
@@ -68,15 +118,18 @@ export class Worker {
     this.loop = (async () => {
       let lastRecovery = 0;
       while (this.running) {
-        if (Date.now() - lastRecovery > Math.min(this.leaseMs, 60_000)) {
+        // At start-up first, then about every heartbeat: a dead worker's jobs come back soon.
+        if (Date.now() - lastRecovery >= this.heartbeatMs) {
           lastRecovery = Date.now();
-          await this.queue.recoverExpired(this.leaseMs).catch(() => 0);
+          await this.register()
+            .then(() => this.queue.recoverAbandoned(this.staleAfterMs))
+            .catch(() => 0);
         }
         const did = await this.runOne().catch(() => false);
         if (!did && this.running) {
           await new Promise<void>((resolve) => {
             this.wake = resolve;
-            setTimeout(resolve, this.pollMs).unref();
+            setTimeout(resolve, Math.min(this.pollMs, this.heartbeatMs)).unref();
           });
           this.wake = null;
         }
@@ -89,10 +142,12 @@ export class Worker {
     this.wake?.();
   }
 
+  /** Finishes the job in hand, then leaves: the row goes, nothing this worker finished is requeued. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
     this.loop = null;
+    await this.unregister();
   }
 }

@@ -78,6 +78,55 @@ describe.each(DIALECTS)('job queue on %s', (dialect) => {
     expect(again?.last_error).toMatch(/lease expired/);
   });
 
+  it('takes back at once the jobs of a worker whose heartbeat went stale or whose row is missing', async () => {
+    const a = await queue.enqueue('scan', { a: 1 });
+    const b = await queue.enqueue('scan', { b: 1 });
+    const c = await queue.enqueue('scan', { c: 1 });
+    const t0 = new Date(Date.now() + 1);
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    await queue.registerWorker({ id: 'alive', host: 'h', pid: 1 }, t0);
+    await queue.registerWorker({ id: 'dead', host: 'h', pid: 2 }, t0);
+    expect((await queue.claim('alive', t0))?.id).toBe(a.id);
+    expect((await queue.claim('dead', t0))?.id).toBe(b.id);
+    expect((await queue.claim('ghost', t0))?.id).toBe(c.id); // a worker that never registered
+    await queue.heartbeat('alive', at(10));
+    expect(await queue.recoverAbandoned(15_000, at(10))).toBe(1); // ghost's
+    expect(await queue.recoverAbandoned(15_000, at(16))).toBe(1); // dead's: silent for 16 s
+    expect((await queue.get(a.id))?.status).toBe('running');
+    // Ready again at once, with the lost attempt counted.
+    const again = [await queue.claim('alive', at(16)), await queue.claim('alive', at(16))];
+    expect(again.map((j) => j?.id).sort()).toEqual([b.id, c.id].sort());
+    for (const j of again) {
+      expect(j?.attempts).toBe(2);
+      expect(j?.last_error).toMatch(/worker .* stopped/);
+    }
+    // The dead worker's row is gone; a zombie that wakes up cannot complete a job taken from it.
+    expect((await t.db.kysely.selectFrom('workers').select('id').execute()).map((w) => w.id)).toEqual([
+      'alive',
+    ]);
+    await queue.complete(b.id, at(17), 'dead');
+    expect((await queue.get(b.id))?.status).toBe('running');
+    await queue.complete(b.id, at(17), 'alive');
+    expect((await queue.get(b.id))?.status).toBe('done');
+    await queue.unregisterWorker('alive');
+    expect(await t.db.kysely.selectFrom('workers').select('id').execute()).toEqual([]);
+  });
+
+  it('fails for good a job that keeps killing its worker', async () => {
+    const job = await queue.enqueue('poison', {}, { maxAttempts: 3 });
+    let now = new Date();
+    for (let i = 0; i < 3; i++) {
+      await queue.registerWorker({ id: `w${i}`, host: 'h', pid: i }, now);
+      expect((await queue.claim(`w${i}`, now))?.id).toBe(job.id);
+      now = new Date(now.getTime() + 20_000); // w_i died: no heartbeat since
+      expect(await queue.recoverAbandoned(15_000, now)).toBe(1);
+    }
+    const row = await queue.get(job.id);
+    expect(row?.status).toBe('failed');
+    expect(row?.attempts).toBe(3);
+    expect(await queue.claim('w9', new Date(now.getTime() + 3_600_000))).toBeNull();
+  });
+
   it('runs handlers, records failures, and reports unknown kinds', async () => {
     const worker = new Worker(queue);
     const seen: unknown[] = [];

@@ -1,10 +1,11 @@
 // A job queue in the registry's own database. Workers claim one job at a time in a single
 // statement (PostgreSQL: FOR UPDATE SKIP LOCKED, so workers never wait on each other);
-// failures retry with exponential backoff; a job whose worker died is claimed again once
-// its lease runs out.
+// failures retry with exponential backoff. Workers register and heartbeat in `workers`; any
+// worker returns to the queue the running jobs of a worker whose heartbeat went stale (it
+// crashed or was killed), so they run again within seconds.
 import { sql, type Kysely } from 'kysely';
 import type { DialectName } from './dialect.js';
-import type { Database, JobRow } from './schema.js';
+import type { Database, JobRow, WorkerRow } from './schema.js';
 import { nowIso } from './time.js';
 
 export interface EnqueueOptions {
@@ -16,6 +17,9 @@ export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
 }
+
+/** A worker silent this long is taken for dead and its running jobs go back to the queue (ms). */
+export const DEFAULT_STALE_AFTER_MS = 15_000;
 
 export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 2_000, maxDelayMs: 10 * 60_000 };
 
@@ -76,39 +80,127 @@ export class JobQueue {
     return result.rows[0] ?? null;
   }
 
-  async complete(id: number, now = new Date()): Promise<void> {
+  /**
+   * Marks a job done. Given the worker that ran it, only while that worker still holds it: a
+   * worker taken for dead must not overwrite the outcome of the run that replaced it.
+   */
+  async complete(id: number, now = new Date(), lockedBy?: string): Promise<void> {
     await this.db
       .updateTable('jobs')
       .set({ status: 'done', finished_at: nowIso(now), locked_by: null, locked_at: null, last_error: null })
       .where('id', '=', id)
+      .$if(lockedBy !== undefined, (q) =>
+        q.where('status', '=', 'running').where('locked_by', '=', lockedBy!),
+      )
       .execute();
   }
 
-  /** Records a failure: the job runs again after a backoff, or fails for good after its last attempt. */
-  async fail(job: JobRow, error: string, now = new Date()): Promise<'retry' | 'failed'> {
+  /**
+   * Records a failure: the job runs again after a backoff (or `retryAt`), or fails for good after
+   * its last attempt. Only while the job is still the run `job` describes (same holder and
+   * attempt), so two workers recovering the same job count its attempt once.
+   */
+  async fail(
+    job: JobRow,
+    error: string,
+    now = new Date(),
+    retryAt?: Date,
+  ): Promise<'retry' | 'failed' | 'superseded'> {
     const final = job.attempts >= job.max_attempts;
     const delay = Math.min(
       this.retry.baseDelayMs * 2 ** Math.max(job.attempts - 1, 0),
       this.retry.maxDelayMs,
     );
-    await this.db
+    const result = await this.db
       .updateTable('jobs')
       .set({
         status: final ? 'failed' : 'queued',
-        run_at: final ? job.run_at : nowIso(new Date(now.getTime() + delay)),
+        run_at: final ? job.run_at : nowIso(retryAt ?? new Date(now.getTime() + delay)),
         finished_at: final ? nowIso(now) : null,
         locked_by: null,
         locked_at: null,
         last_error: error.slice(0, 4000),
       })
       .where('id', '=', job.id)
-      .execute();
+      .where('status', '=', 'running')
+      .where('attempts', '=', job.attempts)
+      .where((eb) =>
+        job.locked_by === null ? eb('locked_by', 'is', null) : eb('locked_by', '=', job.locked_by),
+      )
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return 'superseded';
     return final ? 'failed' : 'retry';
   }
 
+  /** Records a live worker; it must heartbeat more often than the stale limit from now on. */
+  async registerWorker(worker: { id: string; host: string; pid: number }, now = new Date()): Promise<void> {
+    const at = nowIso(now);
+    await this.db
+      .insertInto('workers')
+      .values({ id: worker.id, host: worker.host, pid: worker.pid, started_at: at, heartbeat_at: at })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: at }))
+      .execute();
+  }
+
+  /** The worker is alive. False when its row is gone (it was taken for dead; re-register). */
+  async heartbeat(id: string, now = new Date()): Promise<boolean> {
+    const result = await this.db
+      .updateTable('workers')
+      .set({ heartbeat_at: nowIso(now) })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** A worker stopping cleanly: its finished jobs are recorded, so nothing is requeued. */
+  async unregisterWorker(id: string): Promise<void> {
+    await this.db.deleteFrom('workers').where('id', '=', id).execute();
+  }
+
+  async workers(): Promise<WorkerRow[]> {
+    return this.db.selectFrom('workers').selectAll().orderBy('started_at').execute();
+  }
+
   /**
-   * Returns to the queue the running jobs whose lease has expired: their worker crashed or was
-   * killed. The attempt they used counts, so a job that kills its worker cannot loop forever.
+   * Returns to the queue, ready at once, the running jobs whose worker's heartbeat is older than
+   * `staleAfterMs` or whose worker has no row (it never registered, or stopped without
+   * finishing them), and forgets stale workers. The attempt a job used counts, so a job that
+   * kills its worker fails for good after its last attempt rather than loop forever.
+   */
+  async recoverAbandoned(staleAfterMs = DEFAULT_STALE_AFTER_MS, now = new Date()): Promise<number> {
+    const cutoff = nowIso(new Date(now.getTime() - staleAfterMs));
+    const abandoned = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('status', '=', 'running')
+      .where((eb) =>
+        eb.or([
+          eb('locked_by', 'is', null),
+          eb(
+            'locked_by',
+            'not in',
+            eb.selectFrom('workers').select('workers.id').where('heartbeat_at', '>=', cutoff),
+          ),
+        ]),
+      )
+      .execute();
+    let recovered = 0;
+    for (const job of abandoned) {
+      const outcome = await this.fail(
+        job,
+        `the worker ${job.locked_by ?? '(unknown)'} stopped before finishing (no heartbeat for ${Math.round(staleAfterMs / 1000)} s)`,
+        now,
+        now,
+      );
+      if (outcome !== 'superseded') recovered++;
+    }
+    await this.db.deleteFrom('workers').where('heartbeat_at', '<', cutoff).execute();
+    return recovered;
+  }
+
+  /**
+   * Returns to the queue the running jobs claimed longer than `leaseMs` ago, whatever their
+   * worker's heartbeat says. Workers use `recoverAbandoned`; this is for tools and old rows.
    */
   async recoverExpired(leaseMs: number, now = new Date()): Promise<number> {
     const cutoff = nowIso(new Date(now.getTime() - leaseMs));
@@ -118,9 +210,11 @@ export class JobQueue {
       .where('status', '=', 'running')
       .where('locked_at', '<', cutoff)
       .execute();
+    let n = 0;
     for (const job of expired)
-      await this.fail(job, 'the worker stopped before finishing (lease expired)', now);
-    return expired.length;
+      if ((await this.fail(job, 'the worker stopped before finishing (lease expired)', now)) !== 'superseded')
+        n++;
+    return n;
   }
 
   async counts(): Promise<Record<string, number>> {

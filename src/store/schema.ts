@@ -160,6 +160,15 @@ export interface JobsTable {
   finished_at: string | null;
 }
 
+/** A running worker; its jobs go back to the queue when its heartbeat goes stale. */
+export interface WorkersTable {
+  id: string;
+  host: string;
+  pid: number;
+  started_at: string;
+  heartbeat_at: string;
+}
+
 export type AlertSeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export type AlertStatus = 'open' | 'acknowledged' | 'escalated' | 'dismissed' | 'resolved';
 
@@ -264,6 +273,7 @@ export interface Database {
   alert_notes: AlertNotesTable;
   audit_log: AuditLogTable;
   version_files: VersionFilesTable;
+  workers: WorkersTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -273,6 +283,7 @@ export type VersionRow = Selectable<VersionsTable>;
 export type DependencyRow = Selectable<DependenciesTable>;
 export type NewVersion = Insertable<VersionsTable>;
 export type JobRow = Selectable<JobsTable>;
+export type WorkerRow = Selectable<WorkersTable>;
 export type AlertRow = Selectable<AlertsTable>;
 export type ScanResultRow = Selectable<ScanResultsTable>;
 export type SessionRow = Selectable<SessionsTable>;

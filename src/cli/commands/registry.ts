@@ -12,15 +12,16 @@ import { loadConfigFile, section } from '../config-file.js';
 import { passwordError } from '../../store/passwords.js';
 import { promptNewPassword, readPasswordFromStdin } from '../password-input.js';
 import { createProgress } from '../progress.js';
+import { startupBlobGc } from '../blob-gc.js';
 
-interface CommonOptions {
+export interface CommonOptions {
   data: string;
   databaseUrl?: string;
   databaseSchema?: string;
   config?: string;
 }
 
-function addCommon(cmd: Command): Command {
+export function addCommon(cmd: Command): Command {
   return cmd
     .option(
       '--data <dir>',
@@ -107,6 +108,7 @@ export function registerRegistryCommands(program: Command): void {
         const { server: app, worker, pipeline } = createApp(services, { logger: Boolean(opts.log) });
         if (opts.worker !== false) worker.start();
         const address = await app.listen({ host, port });
+        void startupBlobGc(services, file.table); // in the background, after the listen
         const actual = new URL(address);
         services.config.publicUrl = (
           opts.publicUrl ??

@@ -1,0 +1,77 @@
+// Maintenance commands: gc (orphaned `.crate` blobs), rescan (re-queue security scans).
+import type { Command } from 'commander';
+import type { RegistryServices } from '../../registry/services.js';
+import { DEFAULT_BLOB_GRACE_MS, collectBlobGarbage } from '../../store/blob-gc.js';
+import { JobQueue } from '../../store/jobs.js';
+import { describeGc, parseGrace, plural } from '../blob-gc.js';
+import { addCommon, openFromOptions, type CommonOptions } from './registry.js';
+
+export function registerMaintenanceCommands(program: Command): void {
+  addCommon(
+    program
+      .command('gc')
+      .description('remove .crate blobs no version references, and temp files, past a grace period'),
+  )
+    .option('--dry-run', 'report what would be removed; remove nothing')
+    .option(
+      '--grace <minutes>',
+      'spare anything written this recently',
+      String(DEFAULT_BLOB_GRACE_MS / 60_000),
+    )
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: CommonOptions & { dryRun?: boolean; grace: string; json?: boolean }) => {
+      const graceMs = parseGrace(opts.grace);
+      const services = await openFromOptions(opts);
+      try {
+        const report = await collectBlobGarbage(services.db.kysely, services.blobs, {
+          graceMs,
+          dryRun: opts.dryRun === true,
+        });
+        if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        else process.stdout.write(`${describeGc(report)}\n`);
+      } finally {
+        await services.close();
+      }
+    });
+
+  const rescan = addCommon(
+    program
+      .command('rescan [target]')
+      .description('re-queue security scans of CRATE@VERSION, every version of CRATE, or --all'),
+  )
+    .option('--all', 'every version of every crate')
+    .action(async (target: string | undefined, opts: CommonOptions & { all?: boolean }) => {
+      if ((target === undefined) === (opts.all !== true))
+        rescan.error('usage: cratekeeper rescan CRATE[@VERSION] | --all', { exitCode: 2 });
+      const services = await openFromOptions(opts);
+      try {
+        const ids =
+          target === undefined ? await allVersionIds(services) : await versionIdsOf(services, target);
+        const queue = new JobQueue(services.db.kysely, services.db.dialect);
+        // One transaction: all the scans are queued, or none.
+        await services.db.kysely.transaction().execute(async (trx) => {
+          for (const versionId of ids) await queue.enqueue('scan', { versionId }, {}, trx);
+        });
+        process.stdout.write(`queued ${plural(ids.length, 'scan job')}\n`);
+      } finally {
+        await services.close();
+      }
+    });
+}
+
+async function allVersionIds(services: RegistryServices): Promise<number[]> {
+  const rows = await services.db.kysely.selectFrom('versions').select('id').orderBy('id').execute();
+  return rows.map((r) => r.id);
+}
+
+async function versionIdsOf(services: RegistryServices, target: string): Promise<number[]> {
+  const at = target.indexOf('@');
+  const name = at < 0 ? target : target.slice(0, at);
+  const num = at < 0 ? null : target.slice(at + 1);
+  const crate = await services.crates.findByName(name);
+  if (!crate) throw new Error(`no crate \`${name}\``);
+  if (num === null) return (await services.crates.versions(crate.id)).map((v) => v.id);
+  const version = await services.crates.findVersion(crate.id, num);
+  if (!version) throw new Error(`no version ${num} of \`${crate.name}\``);
+  return [version.id];
+}
