@@ -5,7 +5,7 @@ import { defaultRegistryConfig, type RegistryConfigOverrides } from '../../regis
 import { collectCrateFiles, importCrateFiles } from '../../registry/importer.js';
 import { openRegistry, type RegistryServices } from '../../registry/services.js';
 import { isPostgresUrl } from '../../store/database.js';
-import { TOKEN_SCOPES, parseScopes } from '../../store/tokens.js';
+import { DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, parseScopes } from '../../store/tokens.js';
 import { notificationConfigFrom } from '../../jobs/notifications.js';
 import { createApp, securityConfigFrom } from '../app.js';
 import { loadConfigFile, section } from '../config-file.js';
@@ -264,7 +264,11 @@ export function registerRegistryCommands(program: Command): void {
   )
     .requiredOption('--user <login>', "the token's owner")
     .option('--name <name>', 'a name to recognise the token by', 'cli')
-    .option('--scopes <list>', `comma-separated scopes (${TOKEN_SCOPES.join(', ')})`, TOKEN_SCOPES.join(','))
+    .option(
+      '--scopes <list>',
+      `comma-separated scopes (${TOKEN_SCOPES.join(', ')}; \`admin\`, the admin API, only when asked for)`,
+      DEFAULT_TOKEN_SCOPES.join(','),
+    )
     .option('--crates <pattern...>', 'limit to crates matching these patterns (e.g. `serde`, `tokio-*`)')
     .option('--expires <days>', 'expire after this many days')
     .action(
