@@ -1,15 +1,21 @@
-// Who may use the admin API: token scopes and crate patterns, on both databases.
+// Who may use the admin API (token scopes and crate patterns) and how console sign-in resists
+// guessing (atomic throttling before the password check, no lock-out of the real admin), on
+// both databases.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { dropPostgresSchema } from '../../src/store/database.js';
+import { verifyPassword } from '../../src/store/passwords.js';
 import { DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, type TokenScope } from '../../src/store/tokens.js';
+import { createAdmin } from '../support/console-session.js';
 import { DIALECTS, POSTGRES_URL } from '../support/databases.js';
 import { repoRoot } from '../support/debian-corpus.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
+
+const PASSWORD = 'correct horse battery staple';
 
 async function publish(h: Harness, token: string, name: string, version: string) {
   const crate = await writeCrateArchive(`${name}-${version}`, [
@@ -20,6 +26,18 @@ async function publish(h: Harness, token: string, name: string, version: string)
     headers: { authorization: token },
     body: publishBody(metadataFor(name, version), crate),
   });
+}
+
+/** A password check that counts how often it runs. */
+function countingVerifier() {
+  const counter = {
+    calls: 0,
+    verify: async (password: string, stored: string | null) => {
+      counter.calls++;
+      return verifyPassword(password, stored);
+    },
+  };
+  return counter;
 }
 
 function ck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -187,4 +205,94 @@ describe.each(DIALECTS)('admin authentication on %s', (dialect) => {
       expect(JSON.parse(entries[0]!.details), action).toMatchObject({ via: 'token', tokenId: row.id });
     }
   });
+
+  const signInAs = (x: Harness, login: string, password: string, headers: Record<string, string> = {}) =>
+    fetch(`${x.url}/api/admin/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ login, password }),
+    });
+
+  it('throttles a burst of concurrent guesses before any password check', async () => {
+    const verifier = countingVerifier();
+    const x = await start({ passwordVerifier: verifier });
+    await createAdmin(x, 'root', PASSWORD);
+    const burst = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => signInAs(x, 'root', `wrong password ${i}`)),
+    );
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(new Set(statuses)).toEqual(new Set([401, 429]));
+    const right = await signInAs(x, 'root', PASSWORD);
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(60);
+    expect(verifier.calls).toBeLessThanOrEqual(5);
+    const locks = await x.services.audit.list({ action: 'sign-in-locked' });
+    expect(locks.total).toBe(1);
+    expect(locks.entries[0]).toMatchObject({ actor: 'root', target: 'root', ip: '127.0.0.1' });
+  }, 60_000);
+
+  it('never writes a login that is not a user into the audit log', async () => {
+    const x = await start();
+    const typed = 'Hunter2-MyS3cretPassw0rd';
+    const burst = await Promise.all(Array.from({ length: 10 }, () => signInAs(x, typed, 'whatever it is')));
+    expect(burst.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    const { entries } = await x.services.audit.list({ limit: 500 });
+    const failed = entries.filter((e) => e.action === 'sign-in-failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(entries.some((e) => e.action === 'sign-in-locked')).toBe(true);
+    for (const e of entries.filter((e) => e.action.startsWith('sign-in'))) {
+      expect(e).toMatchObject({ actor: 'unknown', actor_id: null, target: '' });
+    }
+    expect(JSON.stringify(entries).toLowerCase()).not.toContain(typed.toLowerCase());
+    const rows = await x.services.db.kysely.selectFrom('login_throttle').selectAll().execute();
+    expect(JSON.stringify(rows).toLowerCase()).not.toContain(typed.toLowerCase());
+  });
+
+  it('caps guesses at a login from many addresses without locking out its owner', async () => {
+    const verifier = countingVerifier();
+    const x = await start({ config: { trustProxy: true }, passwordVerifier: verifier });
+    await createAdmin(x, 'root', PASSWORD);
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    // The owner signed in from home before, and has a console session open elsewhere.
+    expect((await signInAs(x, 'root', PASSWORD, from('198.51.100.7'))).status).toBe(200);
+    const session = await signInAs(x, 'root', PASSWORD, from('198.51.100.8'));
+    const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0]!;
+    verifier.calls = 0;
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => signInAs(x, 'root', `guess ${i}`, from(`203.0.113.${i + 1}`))),
+    );
+    expect(burst.filter((r) => r.status >= 500)).toEqual([]);
+    expect(burst.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect(verifier.calls).toBeLessThanOrEqual(20);
+    // A new address is refused even with the right password…
+    expect((await signInAs(x, 'root', PASSWORD, from('203.0.113.200'))).status).toBe(429);
+    // …but the owner gets in from an address they used before, or with their session.
+    expect((await signInAs(x, 'root', PASSWORD, from('198.51.100.7'))).status).toBe(200);
+    expect((await signInAs(x, 'root', PASSWORD, { ...from('192.0.2.5'), cookie })).status).toBe(200);
+    const locks = await x.services.audit.list({ action: 'sign-in-locked' });
+    expect(locks.entries.map((e) => JSON.parse(e.details) as { scope: string })).toContainEqual(
+      expect.objectContaining({ scope: 'login' }),
+    );
+  }, 60_000);
+
+  it('`cratekeeper user unlock` clears the throttle and the account lock, audited', async () => {
+    const x = await start();
+    await createAdmin(x, 'root', PASSWORD);
+    await Promise.all(Array.from({ length: 20 }, () => signInAs(x, 'root', 'wrong password!!')));
+    expect((await signInAs(x, 'root', PASSWORD)).status).toBe(429);
+    const root = await x.services.users.findByLogin('root');
+    await x.services.users.lock(root!.id, 'suspicious activity', null);
+    const unknown = await ck(['user', 'unlock', 'nobody-here', ...dbArgs(x)]);
+    expect(unknown.code).toBe(1);
+    const res = await ck(['user', 'unlock', 'root', ...dbArgs(x)]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('unlocked root');
+    expect((await signInAs(x, 'root', PASSWORD)).status).toBe(200);
+    const { entries } = await x.services.audit.list({ action: 'user-unlock' });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actor: 'cli', target: 'root' });
+    expect(JSON.parse(entries[0]!.details)).toMatchObject({ accountLock: true });
+    expect(JSON.stringify(await x.services.audit.list({ limit: 500 }))).not.toContain('nobody-here');
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ import type { NotificationConfig } from '../../src/jobs/notifications.js';
 import { defaultSecurityConfig, type SecurityConfig } from '../../src/jobs/security-pipeline.js';
 import { openRegistry, type RegistryServices } from '../../src/registry/services.js';
 import type { DatabaseConfig } from '../../src/store/database.js';
+import { LoginThrottle, type PasswordVerifier } from '../../src/store/sessions.js';
 import { DEFAULT_TOKEN_SCOPES, type TokenScope } from '../../src/store/tokens.js';
 
 export interface Harness {
@@ -31,6 +32,8 @@ export async function startRegistry(
     database?: DatabaseConfig;
     security?: Partial<SecurityConfig>;
     notifications?: NotificationConfig;
+    /** Replaces the password check behind console sign-in (tests count its calls). */
+    passwordVerifier?: PasswordVerifier;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
@@ -39,6 +42,9 @@ export async function startRegistry(
     config: defaultRegistryConfig(opts.config),
     ...(opts.database ? { database: opts.database } : {}),
   });
+  if (opts.passwordVerifier) {
+    services.throttle = new LoginThrottle(services.db.kysely, undefined, opts.passwordVerifier);
+  }
   const {
     server: app,
     pipeline,
