@@ -295,8 +295,22 @@ export class LoginThrottle {
         delayMs = this.delayAfter(row.failures);
       }
     }
+    await this.prune(now);
     const ok = await this.passwords.verify(password, storedHash);
     return { refused: false, ok, delayMs, lockedUntil, locks };
+  }
+
+  /**
+   * Drops counters whose window and lock are over (they would start afresh anyway), so hashes of
+   * mistyped logins do not pile up. Runs at most as often as the password hash does.
+   */
+  private async prune(now: Date): Promise<void> {
+    const windowStart = nowIso(new Date(now.getTime() - this.settings.windowMs));
+    await this.db
+      .deleteFrom('login_throttle')
+      .where('first_failure_at', '<', windowStart)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowIso(now))]))
+      .execute();
   }
 
   /** A successful sign-in: this pair starts over. The wider counters keep the reserved attempt. */
