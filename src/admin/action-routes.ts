@@ -7,7 +7,7 @@ import { badRequest, notFound } from '../registry/errors.js';
 import { jsonBody, stringField } from '../registry/json-body.js';
 import type { RegistryServices } from '../registry/services.js';
 import type { AlertStatus, CrateRow, UserRow, VersionRow } from '../store/schema.js';
-import type { AdminActor, AdminAuth } from './auth.js';
+import { requireCrateAccess, type AdminActor, type AdminAuth } from './auth.js';
 import { impactOf } from './read-routes.js';
 
 const TRIAGE: Record<string, AlertStatus> = {
@@ -43,7 +43,11 @@ export function registerActionRoutes(
       targetType,
       target,
       reason,
-      details: { ...details, via: actor.session ? 'console' : 'token' },
+      details: {
+        ...details,
+        via: actor.session ? 'console' : 'token',
+        ...(actor.token ? { tokenId: actor.token.id } : {}),
+      },
       ip: actor.ip,
     });
 
@@ -85,6 +89,7 @@ export function registerActionRoutes(
     const id = Number((req.params as { id: string }).id);
     const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
     if (!alert) throw notFound('no such alert');
+    requireCrateAccess(actor, alert.crate_name);
     await pipeline.alerts.setStatus(id, status);
     const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 5000) : null;
     if (note) {
@@ -105,15 +110,16 @@ export function registerActionRoutes(
     const id = Number((req.params as { id: string }).id);
     const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
     if (!alert) throw notFound('no such alert');
+    requireCrateAccess(actor, alert.crate_name);
     await addNote(actor, id, note);
     await record(actor, 'alert-note', 'alert', String(id), 'note added', { note });
     return { ok: true };
   });
 
   const yank = (yanked: boolean) => async (req: FastifyRequest) => {
-    const actor = await auth.require(req);
-    const reason = reasonOf(req);
     const { name, version } = req.params as VP;
+    const actor = await auth.require(req, { crate: name });
+    const reason = reasonOf(req);
     const krate = await crateOr404(name);
     const v = await versionOr404(krate, version);
     const impact = await impactOf(services, krate.name, v.num);
@@ -127,9 +133,9 @@ export function registerActionRoutes(
   app.post('/api/admin/crates/:name/versions/:version/unyank', yank(false));
 
   const decide = (status: 'published' | 'rejected') => async (req: FastifyRequest) => {
-    const actor = await auth.require(req);
-    const reason = reasonOf(req);
     const { name, version } = req.params as VP;
+    const actor = await auth.require(req, { crate: name });
+    const reason = reasonOf(req);
     const krate = await crateOr404(name);
     const v = await versionOr404(krate, version);
     if (v.status !== 'quarantined')
@@ -150,9 +156,9 @@ export function registerActionRoutes(
   app.post('/api/admin/crates/:name/versions/:version/reject', decide('rejected'));
 
   app.delete('/api/admin/crates/:name/versions/:version', async (req) => {
-    const actor = await auth.require(req, { destructive: true });
-    const reason = reasonOf(req);
     const { name, version } = req.params as VP;
+    const actor = await auth.require(req, { destructive: true, crate: name });
+    const reason = reasonOf(req);
     const krate = await crateOr404(name);
     const v = await versionOr404(krate, version);
     const impact = await impactOf(services, krate.name, v.num);
@@ -168,13 +174,14 @@ export function registerActionRoutes(
   });
 
   app.delete('/api/admin/crates/:name', async (req) => {
-    const actor = await auth.require(req, { destructive: true });
+    const name = (req.params as { name: string }).name;
+    const actor = await auth.require(req, { destructive: true, crate: name });
     const body = jsonBody(req);
     const reason = stringField(body, 'reason', { min: 3 });
     const blockDays = body.blockDays === undefined ? options.deletedNameBlockDays : Number(body.blockDays);
     if (!Number.isInteger(blockDays) || blockDays < 0 || blockDays > 36500)
       throw badRequest('`blockDays` must be a whole number of days');
-    const krate = await crateOr404((req.params as { name: string }).name);
+    const krate = await crateOr404(name);
     const impact = await impactOf(services, krate.name, null);
     const { orphanedChecksums } = await services.crates.deleteCrate(krate.id, blockDays, reason);
     for (const sum of orphanedChecksums) await services.blobs.delete(sum);
@@ -184,9 +191,9 @@ export function registerActionRoutes(
   });
 
   app.delete('/api/admin/crates/:name/owners/:login', async (req) => {
-    const actor = await auth.require(req);
-    const reason = reasonOf(req);
     const { name, login } = req.params as { name: string; login: string };
+    const actor = await auth.require(req, { crate: name });
+    const reason = reasonOf(req);
     const krate = await crateOr404(name);
     const user = await userOr404(login);
     if (!(await services.crates.removeOwner(krate.id, user.id)))
@@ -196,7 +203,7 @@ export function registerActionRoutes(
   });
 
   app.post('/api/admin/users/:login/lock', async (req) => {
-    const actor = await auth.require(req, { destructive: true });
+    const actor = await auth.require(req, { destructive: true, accounts: true });
     const body = jsonBody(req);
     const reason = stringField(body, 'reason', { min: 3 });
     let until: string | null = null;
@@ -215,7 +222,7 @@ export function registerActionRoutes(
   });
 
   app.post('/api/admin/users/:login/unlock', async (req) => {
-    const actor = await auth.require(req);
+    const actor = await auth.require(req, { accounts: true });
     const reason = reasonOf(req);
     const user = await userOr404((req.params as { login: string }).login);
     await services.users.unlock(user.id);
@@ -224,7 +231,7 @@ export function registerActionRoutes(
   });
 
   app.post('/api/admin/users/:login/tokens/:id/revoke', async (req) => {
-    const actor = await auth.require(req);
+    const actor = await auth.require(req, { accounts: true });
     const reason = reasonOf(req);
     const { login, id } = req.params as { login: string; id: string };
     const user = await userOr404(login);
@@ -236,7 +243,7 @@ export function registerActionRoutes(
   });
 
   app.post('/api/admin/users/:login/tokens/revoke-all', async (req) => {
-    const actor = await auth.require(req, { destructive: true });
+    const actor = await auth.require(req, { destructive: true, accounts: true });
     const reason = reasonOf(req);
     const user = await userOr404((req.params as { login: string }).login);
     const revoked = await services.tokens.revokeAllForUser(user.id);
@@ -253,6 +260,7 @@ export function registerActionRoutes(
     const reason = stringField(body, 'reason', { min: 3 });
     const err = crateNameError(name);
     if (err) throw badRequest(err);
+    requireCrateAccess(actor, name);
     await services.crates.reserveName(name, reason, action === 'block' ? 'blocked' : 'reserved');
     await record(actor, action === 'block' ? 'block-name' : 'reserve-name', 'name', name, reason);
     return { ok: true };

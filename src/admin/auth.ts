@@ -1,6 +1,6 @@
 // Who is calling the admin API. Console sessions (cookie + CSRF token on every mutation,
-// a recent re-authentication for destructive actions) or an admin's API token (automation;
-// no cookie, so no CSRF exposure).
+// a recent re-authentication for destructive actions) or an admin's API token that carries the
+// `admin` scope (automation; no cookie, so no CSRF exposure), bound by its crate patterns.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requireToken } from '../registry/auth.js';
@@ -8,6 +8,7 @@ import { RegistryError, forbidden, unauthorized } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
 import type { SessionRow, UserRow } from '../store/schema.js';
 import { SESSION_MAX_MS } from '../store/sessions.js';
+import { cratePatternMatches } from '../store/tokens.js';
 import { isLocked } from '../store/users.js';
 
 export const SESSION_COOKIE = 'ck_session';
@@ -15,12 +16,35 @@ export const SESSION_COOKIE = 'ck_session';
 export interface AdminActor {
   user: UserRow;
   session: SessionRow | null;
+  /** The API token used instead of a session, with the crates it is limited to (null: all). */
+  token: { id: number; cratePatterns: string[] | null } | null;
   ip: string | null;
 }
 
 export interface AdminCheck {
   /** A recent re-authentication is needed (sessions only). */
   destructive?: boolean;
+  /** The route names this crate: a token limited to crate patterns must match it. */
+  crate?: string;
+  /** The route acts on accounts or tokens, which no crate pattern covers. */
+  accounts?: boolean;
+}
+
+/** Refuses a token limited to crate patterns none of which matches `crateName`. */
+export function requireCrateAccess(actor: AdminActor, crateName: string): void {
+  const patterns = actor.token?.cratePatterns;
+  if (patterns && !patterns.some((p) => cratePatternMatches(p, crateName))) {
+    throw forbidden(
+      `this token is limited to crates ${patterns.join(', ')}: not \`${crateName.slice(0, 100)}\``,
+    );
+  }
+}
+
+/** Refuses a token limited to crate patterns: accounts and tokens lie outside any of them. */
+export function requireUnrestricted(actor: AdminActor): void {
+  if (actor.token?.cratePatterns) {
+    throw forbidden('this token is limited to some crates; acting on accounts needs an unrestricted token');
+  }
 }
 
 export function cookieValue(header: string | undefined, name: string): string | null {
@@ -60,11 +84,30 @@ export class AdminAuth {
   }
 
   async require(req: FastifyRequest, check: AdminCheck = {}): Promise<AdminActor> {
+    const actor = await this.authenticate(req, check);
+    if (check.crate !== undefined) requireCrateAccess(actor, check.crate);
+    if (check.accounts) requireUnrestricted(actor);
+    return actor;
+  }
+
+  private async authenticate(req: FastifyRequest, check: AdminCheck): Promise<AdminActor> {
     const ip = req.ip ?? null;
     if (req.headers.authorization) {
       const auth = await requireToken(this.services.tokens, req.headers.authorization);
       if (auth.user.is_admin !== 1) throw forbidden('this needs an administrator');
-      return { user: auth.user, session: null, ip };
+      // Registry scopes say nothing about the admin API: a publish token of an administrator
+      // (say, in CI) must not be able to lock users or delete crates.
+      if (!auth.scopes.includes('admin')) {
+        throw forbidden('this token does not have the `admin` scope the admin API needs');
+      }
+      // Tokens are not asked to re-authenticate (there is no password to ask for): the
+      // explicitly requested `admin` scope is what stands for it.
+      return {
+        user: auth.user,
+        session: null,
+        token: { id: auth.token.id, cratePatterns: auth.cratePatterns },
+        ip,
+      };
     }
     const current = await this.session(req);
     if (!current) throw unauthorized('sign in to the console first');
@@ -81,7 +124,7 @@ export class AdminAuth {
     if (check.destructive && (!session.reauth_until || session.reauth_until < new Date().toISOString())) {
       throw new RegistryError(403, 'confirm your password to do this', { reauth: true });
     }
-    return { user, session, ip };
+    return { user, session, token: null, ip };
   }
 }
 

@@ -10,10 +10,11 @@ import {
   queryTree,
   queryWhy,
 } from '../graph/query-api.js';
-import { SpecError } from '../graph/spec.js';
+import { SpecError, parseSpec } from '../graph/spec.js';
 import type { EdgeFilterOptions } from '../graph/traversal.js';
 import { badRequest, notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
+import { requireCrateAccess, type AdminActor } from './auth.js';
 
 const KINDS: readonly DependencyKind[] = ['normal', 'build', 'dev'];
 
@@ -38,13 +39,23 @@ function int(q: Record<string, string | undefined>, key: string, fallback: numbe
 export function registerGraphRoutes(
   app: FastifyInstance,
   services: RegistryServices,
-  requireAdmin: (req: FastifyRequest) => Promise<unknown>,
+  requireAdmin: (req: FastifyRequest) => Promise<AdminActor>,
 ): void {
-  const route = <T>(path: string, answer: (q: Record<string, string | undefined>) => Promise<T>) =>
+  /** `crateParams` name the query parameters holding a crate spec (bound by a token's patterns). */
+  const route = <T>(
+    path: string,
+    answer: (q: Record<string, string | undefined>) => Promise<T>,
+    crateParams: string[] = [],
+  ) =>
     app.get(path, async (req) => {
-      await requireAdmin(req);
+      const actor = await requireAdmin(req);
+      const query = req.query as Record<string, string | undefined>;
       try {
-        return await answer(req.query as Record<string, string | undefined>);
+        for (const key of crateParams) {
+          const spec = query[key];
+          if (spec) requireCrateAccess(actor, parseSpec(spec.slice(0, 300)).crate);
+        }
+        return await answer(query);
       } catch (err) {
         if (err instanceof SpecError)
           throw /unknown|no crate|not found/i.test(err.message)
@@ -55,28 +66,39 @@ export function registerGraphRoutes(
     });
 
   route('/api/admin/graph/stats', async () => queryStats(await services.graph.get()));
-  route('/api/admin/graph/dependents', async (q) =>
-    queryDependents(await services.graph.get(), {
-      spec: need(q, 'spec'),
-      transitive: q.transitive === 'true',
-      allVersions: q.all_versions === 'true',
-      ...filters(q),
-    }),
+  route(
+    '/api/admin/graph/dependents',
+    async (q) =>
+      queryDependents(await services.graph.get(), {
+        spec: need(q, 'spec'),
+        transitive: q.transitive === 'true',
+        allVersions: q.all_versions === 'true',
+        ...filters(q),
+      }),
+    ['spec'],
   );
-  route('/api/admin/graph/tree', async (q) =>
-    queryTree(await services.graph.get(), {
-      spec: need(q, 'spec'),
-      depth: int(q, 'depth', 3, 20),
-      ...filters(q),
-    }),
+  route(
+    '/api/admin/graph/tree',
+    async (q) =>
+      queryTree(await services.graph.get(), {
+        spec: need(q, 'spec'),
+        depth: int(q, 'depth', 3, 20),
+        ...filters(q),
+      }),
+    ['spec'],
   );
-  route('/api/admin/graph/why', async (q) =>
-    queryWhy(await services.graph.get(), { from: need(q, 'from'), to: need(q, 'to'), ...filters(q) }),
+  route(
+    '/api/admin/graph/why',
+    async (q) =>
+      queryWhy(await services.graph.get(), { from: need(q, 'from'), to: need(q, 'to'), ...filters(q) }),
+    ['from', 'to'],
   );
   route('/api/admin/graph/top', async (q) => ({
     crates: queryTop(await services.graph.get(), { n: int(q, 'n', 20, 1000), ...filters(q) }),
   }));
-  route('/api/admin/graph/blast-radius', async (q) =>
-    queryBlastRadius(await services.graph.get(), { spec: need(q, 'spec'), ...filters(q) }),
+  route(
+    '/api/admin/graph/blast-radius',
+    async (q) => queryBlastRadius(await services.graph.get(), { spec: need(q, 'spec'), ...filters(q) }),
+    ['spec'],
   );
 }

@@ -8,7 +8,7 @@ import { badRequest, notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
 import { SEVERITY_ORDER } from '../store/alerts.js';
 import type { AlertRow, AuditRow, TokenRow, VersionRow } from '../store/schema.js';
-import type { AdminAuth } from './auth.js';
+import { requireCrateAccess, type AdminAuth } from './auth.js';
 import { codeAround, diffAgainstPrevious } from './evidence.js';
 
 export function alertJson(a: AlertRow) {
@@ -204,10 +204,11 @@ export function registerReadRoutes(
   });
 
   app.get('/api/admin/alerts/:id', async (req) => {
-    await auth.require(req);
+    const actor = await auth.require(req);
     const id = Number((req.params as { id: string }).id);
     const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
     if (!alert) throw notFound('no such alert');
+    requireCrateAccess(actor, alert.crate_name);
     const notes = await db
       .selectFrom('alert_notes')
       .selectAll()
@@ -256,8 +257,8 @@ export function registerReadRoutes(
   });
 
   app.get('/api/admin/crates/:name', async (req) => {
-    await auth.require(req);
     const name = (req.params as { name: string }).name;
+    await auth.require(req, { crate: name });
     const krate = await services.crates.findByName(name);
     if (!krate) throw notFound(`no crate \`${name.slice(0, 100)}\``);
     const versions = await services.crates.versions(krate.id);
@@ -424,9 +425,10 @@ export function registerReadRoutes(
   });
 
   app.get('/api/admin/impact', async (req) => {
-    await auth.require(req);
+    const actor = await auth.require(req);
     const q = req.query as Record<string, string | undefined>;
     if (!q.crate) throw badRequest('missing query parameter `crate`');
+    requireCrateAccess(actor, q.crate);
     return impactOf(services, q.crate, q.version ?? null);
   });
 

@@ -1,15 +1,15 @@
-// Console sign-in, sign-out and re-authentication, with throttling of failures and every
-// attempt in the audit log.
+// Console sign-in, sign-out and re-authentication. Throttling is decided before any password
+// is checked (see LoginThrottle); checked failures and every lock go to the audit log, but a
+// login that is no user is never written there (it is often a password typed in the wrong field).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RegistryError, forbidden, unauthorized } from '../registry/errors.js';
 import { jsonBody, stringField } from '../registry/json-body.js';
 import type { RegistryServices } from '../registry/services.js';
-import { verifyPassword } from '../store/passwords.js';
 import type { UserRow } from '../store/schema.js';
+import type { AttemptResult } from '../store/sessions.js';
 import { isLocked } from '../store/users.js';
 import { sessionCookie, setNoStore, type AdminAuth } from './auth.js';
 
-const IP_MAX_FAILURES = 50;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function userJson(u: UserRow) {
@@ -20,10 +20,19 @@ function tooMany(until: string): RegistryError {
   const secs = Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 1000));
   return new RegistryError(
     429,
-    `too many failed sign-ins; try again in ${Math.ceil(secs / 60)} minute(s)`,
+    secs < 60
+      ? `too many sign-in attempts; try again in ${secs} second(s)`
+      : `too many failed sign-ins; try again in ${Math.ceil(secs / 60)} minute(s)`,
     {},
     { 'retry-after': String(secs) },
   );
+}
+
+/** Who an audit entry about a sign-in attempt names: the user, or nobody in particular. */
+function claimed(user: UserRow | undefined) {
+  return user
+    ? { actorId: user.id, actor: user.login, target: user.login }
+    : { actorId: null, actor: 'unknown', target: '' };
 }
 
 export function registerSessionRoutes(
@@ -31,11 +40,24 @@ export function registerSessionRoutes(
   services: RegistryServices,
   auth: AdminAuth,
 ): void {
-  const { throttle, audit, sessions, users } = services;
+  const { audit, sessions, users } = services;
+  const throttle = () => services.throttle;
   const client = (req: FastifyRequest) => ({
     ip: req.ip ?? null,
     userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
   });
+
+  const auditLocks = async (result: AttemptResult, user: UserRow | undefined, ip: string | null) => {
+    for (const lock of result.locks) {
+      await audit.append({
+        ...claimed(user),
+        action: 'sign-in-locked',
+        targetType: 'session',
+        details: { scope: lock.scope, until: lock.until, failures: lock.failures },
+        ip,
+      });
+    }
+  };
 
   app.post('/api/admin/session', async (req, reply) => {
     setNoStore(reply);
@@ -43,27 +65,23 @@ export function registerSessionRoutes(
     const login = stringField(body, 'login', { max: 100 });
     const password = typeof body.password === 'string' ? body.password : '';
     const { ip, userAgent } = client(req);
-    const loginKey = `login:${login.toLowerCase()}`;
-    const ipKey = `ip:${ip ?? 'unknown'}`;
-    for (const key of [loginKey, ipKey]) {
-      const state = await throttle.state(key);
-      if (state.lockedUntil) throw tooMany(state.lockedUntil);
-    }
     const user = await users.findByLogin(login);
-    const ok = await verifyPassword(password, user?.password_hash ?? null);
-    const allowed = ok && user !== undefined && user.is_admin === 1 && !isLocked(user);
+    const current = await auth.session(req);
+    // Both lookups run for unknown logins too, so the answer's timing says little about them.
+    const knownAddress = await throttle().knows(user?.id ?? -1, ip);
+    const trusted = user !== undefined && (knownAddress || current?.user.id === user.id);
+    const result = await throttle().check({ login, ip, trusted }, password, user?.password_hash ?? null);
+    await auditLocks(result, user, ip);
+    if (result.refused) throw tooMany(result.retryAt);
+    const allowed = result.ok && user !== undefined && user.is_admin === 1 && !isLocked(user);
     if (!allowed) {
-      const byLogin = await throttle.fail(loginKey);
-      await throttle.fail(ipKey, new Date(), IP_MAX_FAILURES);
       await audit.append({
-        actorId: user?.id ?? null,
-        actor: login.slice(0, 100),
+        ...claimed(user),
         action: 'sign-in-failed',
         targetType: 'session',
-        target: login.slice(0, 100),
         details: {
           userAgent,
-          reason: !ok
+          reason: !result.ok
             ? 'bad credentials'
             : user && isLocked(user)
               ? 'account locked'
@@ -71,11 +89,12 @@ export function registerSessionRoutes(
         },
         ip,
       });
-      await sleep(byLogin.delayMs);
-      if (byLogin.lockedUntil) throw tooMany(byLogin.lockedUntil);
+      if (result.lockedUntil) throw tooMany(result.lockedUntil);
+      await sleep(result.delayMs);
       throw unauthorized('wrong login or password, or not an administrator');
     }
-    await throttle.succeed(loginKey);
+    await throttle().succeeded({ login, ip });
+    await throttle().remember(user.id, ip);
     const { token, session } = await sessions.create(user.id, { ip, userAgent });
     await audit.append({
       actorId: user.id,
@@ -126,12 +145,21 @@ export function registerSessionRoutes(
     setNoStore(reply);
     const actor = await auth.require(req);
     if (!actor.session) throw unauthorized('re-authentication is for console sessions');
-    const key = `login:${actor.user.login.toLowerCase()}`;
-    const state = await throttle.state(key);
-    if (state.lockedUntil) throw tooMany(state.lockedUntil);
     const password = jsonBody(req).password;
-    if (typeof password !== 'string' || !(await verifyPassword(password, actor.user.password_hash))) {
-      const r = await throttle.fail(key);
+    const attempt = {
+      login: actor.user.login,
+      ip: actor.ip,
+      // A stolen cookie must not buy unlimited guesses: only a known address is trusted here.
+      trusted: await throttle().knows(actor.user.id, actor.ip),
+    };
+    const result = await throttle().check(
+      attempt,
+      typeof password === 'string' ? password : '',
+      actor.user.password_hash,
+    );
+    await auditLocks(result, actor.user, actor.ip);
+    if (result.refused) throw tooMany(result.retryAt);
+    if (typeof password !== 'string' || !result.ok) {
       await audit.append({
         actorId: actor.user.id,
         actor: actor.user.login,
@@ -140,11 +168,11 @@ export function registerSessionRoutes(
         target: actor.user.login,
         ip: actor.ip,
       });
-      await sleep(r.delayMs);
-      if (r.lockedUntil) throw tooMany(r.lockedUntil);
+      if (result.lockedUntil) throw tooMany(result.lockedUntil);
+      await sleep(result.delayMs);
       throw unauthorized('wrong password');
     }
-    await throttle.succeed(key);
+    await throttle().succeeded(attempt);
     const until = await sessions.reauthenticated(actor.session.id);
     return { ok: true, reauthUntil: until };
   });

@@ -6,7 +6,7 @@ import { CrateRepository } from '../store/crates.js';
 import { openDatabase, type DatabaseConfig, type Db } from '../store/database.js';
 import { RegistryGraphCache } from '../store/registry-graph.js';
 import { AuditLog } from '../store/audit-log.js';
-import { LoginThrottle, SessionRepository } from '../store/sessions.js';
+import { LoginThrottle, SessionRepository, type PasswordVerifier } from '../store/sessions.js';
 import { TokenRepository } from '../store/tokens.js';
 import { UserRepository } from '../store/users.js';
 import type { RegistryConfig } from './config.js';
@@ -39,6 +39,8 @@ export interface RegistryServices {
 export interface PipelineOptions {
   security?: SecurityConfig;
   notifications?: NotificationConfig;
+  /** How console passwords are checked (tests count the checks the throttle lets through). */
+  passwordVerifier?: PasswordVerifier;
 }
 
 export interface OpenRegistryOptions extends PipelineOptions {
@@ -110,7 +112,7 @@ export function createServices(
     crateChanged,
     audit,
     sessions: new SessionRepository(db.kysely),
-    throttle: new LoginThrottle(db.kysely),
+    throttle: new LoginThrottle(db.kysely, undefined, pipeline.passwordVerifier),
     close: () => db.close(),
   };
 }

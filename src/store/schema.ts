@@ -215,11 +215,19 @@ export interface SessionsTable {
 }
 
 export interface LoginThrottleTable {
-  /** `login:<name>` or `ip:<address>`. */
+  /** `client:<login hash>:<address>`, `login:<login hash>` or `ip:<address>`. */
   key: string;
   failures: number;
   first_failure_at: string;
   locked_until: string | null;
+}
+
+/** Where a user has signed in successfully (see LoginThrottle: known addresses). */
+export interface SignInAddressesTable {
+  user_id: number;
+  ip: string;
+  first_at: string;
+  last_at: string;
 }
 
 export interface AlertNotesTable {
@@ -270,6 +278,7 @@ export interface Database {
   scan_results: ScanResultsTable;
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;
+  sign_in_addresses: SignInAddressesTable;
   alert_notes: AlertNotesTable;
   audit_log: AuditLogTable;
   version_files: VersionFilesTable;

@@ -1,7 +1,8 @@
 // Console sessions (the cookie holds a random token; only its hash is stored) and the
 // throttle that slows and then locks repeated failed sign-ins.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { verifyPassword } from './passwords.js';
 import type { Database, SessionRow } from './schema.js';
 import { nowIso } from './time.js';
 
@@ -75,84 +76,277 @@ export class SessionRepository {
   }
 }
 
-export interface ThrottleState {
-  lockedUntil: string | null;
+/** The password check behind sign-in; only the throttle calls it, once it has allowed the attempt. */
+export interface PasswordVerifier {
+  verify(password: string, stored: string | null): Promise<boolean>;
+}
+
+export const scryptPasswords: PasswordVerifier = { verify: verifyPassword };
+
+export interface ThrottleSettings {
+  /** Attempts per (login, client address) in the window; the last one locks that pair. */
+  clientMaxFailures: number;
+  /** Attempts per login from anywhere (not counted from the owner's known addresses and sessions). */
+  loginMaxFailures: number;
+  /** Attempts per client address across logins (not counted for the owner's known addresses and sessions). */
+  ipMaxFailures: number;
+  windowMs: number;
+  lockMs: number;
+  /** Backoff per (login, address): the n-th attempt waits base·2ⁿ⁻¹ ms, at most maxDelayMs, for the next. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottleSettings = {
+  clientMaxFailures: 5,
+  loginMaxFailures: 20,
+  ipMaxFailures: 50,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+  baseDelayMs: 200,
+  maxDelayMs: 3000,
+};
+
+export type ThrottleScope = 'client' | 'login' | 'ip';
+
+export interface SignInAttempt {
+  /** As typed; only its hash is stored. */
+  login: string;
+  ip: string | null;
+  /**
+   * The login's owner is known here (an address they signed in from before, or a live session
+   * of theirs): the per-login and per-address ceilings do not apply, so guesses from elsewhere
+   * cannot lock them out. The per-(login, address) backoff and lock always apply.
+   */
+  trusted: boolean;
+}
+
+/** A key that became locked while reserving this attempt (to be audited). */
+export interface ThrottleLock {
+  scope: ThrottleScope;
+  until: string;
   failures: number;
 }
 
+export type AttemptResult =
+  | { refused: true; retryAt: string; locks: ThrottleLock[] }
+  | {
+      refused: false;
+      ok: boolean;
+      /** How long to wait before answering a failure (the backoff of this pair). */
+      delayMs: number;
+      /** Set when this attempt locked a key: a failure is then answered with 429. */
+      lockedUntil: string | null;
+      locks: ThrottleLock[];
+    };
+
+interface KeyPolicy {
+  scope: ThrottleScope;
+  key: string;
+  max: number;
+  backoff: boolean;
+}
+
+type ThrottleRow = { failures: number; locked_until: string | null };
+
+const loginHash = (login: string) => sha256(`cratekeeper-login:${login.toLowerCase()}`);
+
 /**
- * Failed sign-ins per key (login and client IP): each failure waits longer before answering,
- * and after `maxFailures` within the window the key is locked for `lockMs`.
+ * Failed sign-ins, decided before the password is checked. Each attempt atomically reserves a
+ * slot on its keys with one upsert whose `where` refuses keys that are backing off or locked
+ * (`locked_until` in the future), so concurrent guesses cannot all pass a check made before any
+ * of them was counted, and a refused attempt never runs the password hash. A reservation counts
+ * as a failure until the attempt succeeds.
  */
 export class LoginThrottle {
+  readonly settings: ThrottleSettings;
+
   constructor(
     private readonly db: Kysely<Database>,
-    readonly settings = {
-      maxFailures: 5,
-      windowMs: 15 * 60_000,
-      lockMs: 15 * 60_000,
-      baseDelayMs: 200,
-      maxDelayMs: 3000,
-    },
-  ) {}
+    settings: Partial<ThrottleSettings> = {},
+    private readonly passwords: PasswordVerifier = scryptPasswords,
+  ) {
+    this.settings = { ...DEFAULT_THROTTLE, ...settings };
+  }
 
-  async state(key: string, now = new Date()): Promise<ThrottleState> {
-    const row = await this.db
-      .selectFrom('login_throttle')
-      .selectAll()
-      .where('key', '=', key)
-      .executeTakeFirst();
-    if (!row) return { lockedUntil: null, failures: 0 };
+  private policies(attempt: SignInAttempt): KeyPolicy[] {
+    const h = loginHash(attempt.login);
+    const ip = attempt.ip ?? 'unknown';
+    const { clientMaxFailures, loginMaxFailures, ipMaxFailures } = this.settings;
+    const keys: KeyPolicy[] = [
+      { scope: 'client', key: `client:${h}:${ip}`, max: clientMaxFailures, backoff: true },
+    ];
+    if (!attempt.trusted) {
+      keys.push({ scope: 'login', key: `login:${h}`, max: loginMaxFailures, backoff: false });
+      keys.push({ scope: 'ip', key: `ip:${ip}`, max: ipMaxFailures, backoff: false });
+    }
+    return keys;
+  }
+
+  private delayAfter(failures: number): number {
+    return Math.min(this.settings.baseDelayMs * 2 ** (failures - 1), this.settings.maxDelayMs);
+  }
+
+  /** `locked_until` after the attempt numbered `n`: a lock at the ceiling, else the backoff. */
+  private nextLock(p: KeyPolicy, n: RawBuilder<number>, now: Date): RawBuilder<string | null> {
+    const at = (ms: number) => nowIso(new Date(now.getTime() + ms));
+    const steps = p.backoff
+      ? Array.from(
+          { length: Math.max(p.max - 1, 0) },
+          (_, i) => sql`when ${n} = ${i + 1} then ${at(this.delayAfter(i + 1))}`,
+        )
+      : [];
+    return sql<
+      string | null
+    >`case when ${n} >= ${p.max} then ${at(this.settings.lockMs)} ${sql.join(steps, sql` `)} else null end`;
+  }
+
+  /** Reserves an attempt on `p.key`; null when the key is backing off or locked. */
+  private async reserve(p: KeyPolicy, now: Date): Promise<ThrottleRow | null> {
     const at = nowIso(now);
     const windowStart = nowIso(new Date(now.getTime() - this.settings.windowMs));
-    if (row.locked_until && row.locked_until > at)
-      return { lockedUntil: row.locked_until, failures: row.failures };
-    if (row.first_failure_at < windowStart || (row.locked_until && row.locked_until <= at))
-      return { lockedUntil: null, failures: 0 };
-    return { lockedUntil: null, failures: row.failures };
+    const expired = sql<boolean>`login_throttle.first_failure_at < ${windowStart}`;
+    const n = sql<number>`(case when ${expired} then 1 else login_throttle.failures + 1 end)`;
+    const first = p.max <= 1 ? this.settings.lockMs : p.backoff ? this.delayAfter(1) : null;
+    const row = await this.db
+      .insertInto('login_throttle')
+      .values({
+        key: p.key,
+        failures: 1,
+        first_failure_at: at,
+        locked_until: first === null ? null : nowIso(new Date(now.getTime() + first)),
+      })
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({
+            failures: n,
+            first_failure_at: sql<string>`case when ${expired} then ${at} else login_throttle.first_failure_at end`,
+            locked_until: this.nextLock(p, n, now),
+          })
+          .where((eb) =>
+            eb.or([
+              eb('login_throttle.locked_until', 'is', null),
+              eb('login_throttle.locked_until', '<=', at),
+            ]),
+          ),
+      )
+      .returning(['failures', 'locked_until'])
+      .executeTakeFirst();
+    return row ?? null;
   }
 
-  /** Records a failure; returns how long to delay the answer and whether the key is now locked. */
-  async fail(
-    key: string,
-    now = new Date(),
-    maxFailures = this.settings.maxFailures,
-  ): Promise<{ delayMs: number; lockedUntil: string | null }> {
-    const current = await this.state(key, now);
-    const failures = current.failures + 1;
-    const lockedUntil =
-      failures >= maxFailures ? nowIso(new Date(now.getTime() + this.settings.lockMs)) : null;
-    const values = {
-      failures,
-      first_failure_at: current.failures === 0 ? nowIso(now) : undefined,
-      locked_until: lockedUntil,
-    };
-    const existing = await this.db
+  /**
+   * A refused attempt on a pair that is only backing off still counts, so hammering a login
+   * from one address ends in its lock rather than in a free guess whenever the backoff lapses.
+   */
+  private async countRefused(p: KeyPolicy, now: Date): Promise<ThrottleRow | null> {
+    const lock = nowIso(new Date(now.getTime() + this.settings.lockMs));
+    const row = await this.db
+      .updateTable('login_throttle')
+      .set({
+        failures: sql<number>`failures + 1`,
+        locked_until: sql<
+          string | null
+        >`case when failures + 1 >= ${p.max} then ${lock} else locked_until end`,
+      })
+      .where('key', '=', p.key)
+      .where('failures', '<', p.max)
+      .returning(['failures', 'locked_until'])
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  private async lockedUntil(key: string): Promise<string> {
+    const row = await this.db
       .selectFrom('login_throttle')
-      .select('key')
+      .select('locked_until')
       .where('key', '=', key)
       .executeTakeFirst();
-    if (existing) {
-      await this.db
-        .updateTable('login_throttle')
-        .set({
-          failures,
-          locked_until: lockedUntil,
-          ...(values.first_failure_at ? { first_failure_at: values.first_failure_at } : {}),
-        })
-        .where('key', '=', key)
-        .execute();
-    } else {
-      await this.db
-        .insertInto('login_throttle')
-        .values({ key, failures, first_failure_at: nowIso(now), locked_until: lockedUntil })
-        .execute();
-    }
-    const delayMs = Math.min(this.settings.baseDelayMs * 2 ** (failures - 1), this.settings.maxDelayMs);
-    return { delayMs, lockedUntil };
+    return row?.locked_until ?? nowIso();
   }
 
-  async succeed(key: string): Promise<void> {
+  /**
+   * Reserves the attempt on every key that applies, in a fixed order (so concurrent attempts
+   * never wait on each other crosswise), and only then checks the password.
+   */
+  async check(
+    attempt: SignInAttempt,
+    password: string,
+    storedHash: string | null,
+    now = new Date(),
+  ): Promise<AttemptResult> {
+    const locks: ThrottleLock[] = [];
+    let delayMs = 0;
+    let lockedUntil: string | null = null;
+    for (const p of this.policies(attempt)) {
+      const row = await this.reserve(p, now);
+      if (!row) {
+        const counted = p.backoff ? await this.countRefused(p, now) : null;
+        if (counted && counted.failures === p.max && counted.locked_until) {
+          locks.push({ scope: p.scope, until: counted.locked_until, failures: counted.failures });
+        }
+        return { refused: true, retryAt: counted?.locked_until ?? (await this.lockedUntil(p.key)), locks };
+      }
+      if (row.failures >= p.max && row.locked_until) {
+        locks.push({ scope: p.scope, until: row.locked_until, failures: row.failures });
+        lockedUntil = row.locked_until;
+      } else if (p.backoff) {
+        delayMs = this.delayAfter(row.failures);
+      }
+    }
+    await this.prune(now);
+    const ok = await this.passwords.verify(password, storedHash);
+    return { refused: false, ok, delayMs, lockedUntil, locks };
+  }
+
+  /**
+   * Drops counters whose window and lock are over (they would start afresh anyway), so hashes of
+   * mistyped logins do not pile up. Runs at most as often as the password hash does.
+   */
+  private async prune(now: Date): Promise<void> {
+    const windowStart = nowIso(new Date(now.getTime() - this.settings.windowMs));
+    await this.db
+      .deleteFrom('login_throttle')
+      .where('first_failure_at', '<', windowStart)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowIso(now))]))
+      .execute();
+  }
+
+  /** A successful sign-in: this pair starts over. The wider counters keep the reserved attempt. */
+  async succeeded(attempt: Pick<SignInAttempt, 'login' | 'ip'>): Promise<void> {
+    const key = `client:${loginHash(attempt.login)}:${attempt.ip ?? 'unknown'}`;
     await this.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  }
+
+  /** Forgets every failure counted against `login` (from every address); returns how many keys. */
+  async clearLogin(login: string): Promise<number> {
+    const h = loginHash(login);
+    const res = await this.db
+      .deleteFrom('login_throttle')
+      .where((eb) => eb.or([eb('key', '=', `login:${h}`), eb('key', 'like', `client:${h}:%`)]))
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  /** Remembers a successful sign-in's address as one of the user's known addresses. */
+  async remember(userId: number, ip: string | null, now = new Date()): Promise<void> {
+    if (!ip) return;
+    await this.db
+      .insertInto('sign_in_addresses')
+      .values({ user_id: userId, ip, first_at: nowIso(now), last_at: nowIso(now) })
+      .onConflict((oc) => oc.columns(['user_id', 'ip']).doUpdateSet({ last_at: nowIso(now) }))
+      .execute();
+  }
+
+  async knows(userId: number, ip: string | null): Promise<boolean> {
+    if (!ip) return false;
+    const row = await this.db
+      .selectFrom('sign_in_addresses')
+      .select('user_id')
+      .where('user_id', '=', userId)
+      .where('ip', '=', ip)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }

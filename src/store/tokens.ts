@@ -6,8 +6,13 @@ import { canonicalCrateName } from '../domain/crate-name.js';
 import type { Database, TokenRow, UserRow } from './schema.js';
 import { addDays, nowIso } from './time.js';
 
-export const TOKEN_SCOPES = ['publish-new', 'publish-update', 'yank', 'change-owners'] as const;
+export const TOKEN_SCOPES = ['publish-new', 'publish-update', 'yank', 'change-owners', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
+/**
+ * What a token gets when no scopes are asked for: the registry scopes. `admin` (the admin API)
+ * is never among them, so a CI token cannot act as an administrator unless asked for explicitly.
+ */
+export const DEFAULT_TOKEN_SCOPES: readonly TokenScope[] = TOKEN_SCOPES.filter((s) => s !== 'admin');
 
 const TOKEN_PREFIX = 'ck_';
 const PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}\*?$|^\*$/;
@@ -63,6 +68,14 @@ export class TokenRepository {
     expiresInDays?: number | null;
   }): Promise<{ token: string; row: TokenRow }> {
     if (input.scopes.length === 0) throw new Error('a token needs at least one scope');
+    if (input.scopes.includes('admin')) {
+      const owner = await this.db
+        .selectFrom('users')
+        .select('is_admin')
+        .where('id', '=', input.userId)
+        .executeTakeFirst();
+      if (owner?.is_admin !== 1) throw new Error('the `admin` scope is only for administrators');
+    }
     for (const p of input.cratePatterns ?? []) validateCratePattern(p);
     if (input.expiresInDays !== undefined && input.expiresInDays !== null) {
       if (!Number.isFinite(input.expiresInDays) || input.expiresInDays <= 0) {

@@ -42,7 +42,7 @@ describe('admin graph API', () => {
     h = await startRegistry();
     alice = await h.token('alice');
     await h.services.users.create({ login: 'root', isAdmin: true });
-    admin = await h.token('root');
+    admin = await h.token('root', ['admin']);
     await publish('core-lib', '1.0.0');
     await publish('core-lib', '1.1.0');
     await publish('middle', '0.3.0', [dep('core-lib', '^1.0')]);

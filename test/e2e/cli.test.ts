@@ -73,9 +73,9 @@ describe('cratekeeper CLI', () => {
     expect(tok.stdout.trim()).toMatch(/^ck_[\w-]{43}$/);
     expect(tok.stderr).toContain('shown only once');
 
-    const badScope = await ck(['token', 'create', '--user', 'alice', '--scopes', 'admin', '--data', data]);
+    const badScope = await ck(['token', 'create', '--user', 'alice', '--scopes', 'root', '--data', data]);
     expect(badScope.code).toBe(1);
-    expect(badScope.stderr).toContain('unknown scope `admin`');
+    expect(badScope.stderr).toContain('unknown scope `root`');
     const noUser = await ck(['token', 'create', '--user', 'nobody', '--data', data]);
     expect(noUser.stderr).toContain('no user `nobody`');
     // Only created users exist: a refused password left nothing behind.

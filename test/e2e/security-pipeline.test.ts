@@ -45,7 +45,7 @@ describe('typosquat alerts on publish', () => {
     alice = await h.token('alice');
     bob = await h.token('bob');
     await h.services.users.create({ login: 'root', isAdmin: true });
-    admin = await h.token('root');
+    admin = await h.token('root', ['admin']);
     for (const name of ['tokio', 'serde', 'reqwest'])
       expect((await publish(h, alice, name)).status).toBe(200);
     await h.worker.drain();
@@ -159,7 +159,7 @@ describe('scanner alerts and quarantine', () => {
     h = await startRegistry({ security: { quarantine: 'high' } });
     alice = await h.token('alice');
     await h.services.users.create({ login: 'root', isAdmin: true });
-    admin = await h.token('root');
+    admin = await h.token('root', ['admin']);
     cargo = await CargoEnv.create(join(h.dir, 'work'), h.url);
   });
   afterAll(async () => {

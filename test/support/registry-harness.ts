@@ -11,7 +11,8 @@ import type { NotificationConfig } from '../../src/jobs/notifications.js';
 import { defaultSecurityConfig, type SecurityConfig } from '../../src/jobs/security-pipeline.js';
 import { openRegistry, type RegistryServices } from '../../src/registry/services.js';
 import type { DatabaseConfig } from '../../src/store/database.js';
-import { TOKEN_SCOPES, type TokenScope } from '../../src/store/tokens.js';
+import type { PasswordVerifier } from '../../src/store/sessions.js';
+import { DEFAULT_TOKEN_SCOPES, type TokenScope } from '../../src/store/tokens.js';
 
 export interface Harness {
   dir: string;
@@ -20,7 +21,7 @@ export interface Harness {
   app: FastifyInstance;
   pipeline: App['pipeline'];
   worker: App['worker'];
-  /** Creates a user (when missing) and a token for it. */
+  /** Creates a user (when missing) and a token for it (the registry scopes unless told). */
   token(login: string, scopes?: TokenScope[], cratePatterns?: string[]): Promise<string>;
   close(): Promise<void>;
 }
@@ -31,6 +32,8 @@ export async function startRegistry(
     database?: DatabaseConfig;
     security?: Partial<SecurityConfig>;
     notifications?: NotificationConfig;
+    /** Replaces the password check behind console sign-in (tests count its calls). */
+    passwordVerifier?: PasswordVerifier;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
@@ -38,6 +41,7 @@ export async function startRegistry(
     dataDir: join(dir, 'data'),
     config: defaultRegistryConfig(opts.config),
     security: defaultSecurityConfig(opts.security),
+    ...(opts.passwordVerifier ? { passwordVerifier: opts.passwordVerifier } : {}),
     ...(opts.notifications ? { notifications: opts.notifications } : {}),
     ...(opts.database ? { database: opts.database } : {}),
   });
@@ -51,7 +55,7 @@ export async function startRegistry(
     app,
     pipeline,
     worker,
-    async token(login, scopes = [...TOKEN_SCOPES], cratePatterns) {
+    async token(login, scopes = [...DEFAULT_TOKEN_SCOPES], cratePatterns) {
       const user = (await services.users.findByLogin(login)) ?? (await services.users.create({ login }));
       const { token } = await services.tokens.create({
         userId: user.id,

@@ -5,7 +5,7 @@ import { defaultRegistryConfig, type RegistryConfigOverrides } from '../../regis
 import { collectCrateFiles, importCrateFiles } from '../../registry/importer.js';
 import { openRegistry, type RegistryServices } from '../../registry/services.js';
 import { isPostgresUrl } from '../../store/database.js';
-import { TOKEN_SCOPES, parseScopes } from '../../store/tokens.js';
+import { DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, parseScopes } from '../../store/tokens.js';
 import { notificationConfigFrom } from '../../jobs/notifications.js';
 import { createApp, securityConfigFrom } from '../app.js';
 import { loadConfigFile, section } from '../config-file.js';
@@ -238,6 +238,35 @@ export function registerRegistryCommands(program: Command): void {
       }
     });
 
+  addCommon(
+    user
+      .command('unlock <login>')
+      .description("lift a user's account lock and forget their failed sign-ins (from every address)"),
+  ).action(async (login: string, opts: CommonOptions) => {
+    const services = await openFromOptions(opts);
+    try {
+      const row = await services.users.findByLogin(login);
+      if (!row) throw new Error(`no user \`${login.slice(0, 60)}\``);
+      const accountLock = row.lock_reason !== null || row.locked_until !== null;
+      if (accountLock) await services.users.unlock(row.id);
+      const throttleEntries = await services.throttle.clearLogin(row.login);
+      await services.audit.append({
+        actorId: null,
+        actor: 'cli',
+        action: 'user-unlock',
+        targetType: 'user',
+        target: row.login,
+        details: { accountLock, throttleEntries },
+      });
+      process.stdout.write(
+        `unlocked ${row.login}` +
+          `${accountLock ? ' (account lock lifted)' : ''}; ${throttleEntries} sign-in throttle entr${throttleEntries === 1 ? 'y' : 'ies'} cleared\n`,
+      );
+    } finally {
+      await services.close();
+    }
+  });
+
   const audit = program.command('audit-log').description('the append-only, hash-chained audit log');
   addCommon(audit.command('verify').description('recompute the hash chain and name the first broken entry'))
     .option('--json', 'print the result as JSON')
@@ -264,7 +293,11 @@ export function registerRegistryCommands(program: Command): void {
   )
     .requiredOption('--user <login>', "the token's owner")
     .option('--name <name>', 'a name to recognise the token by', 'cli')
-    .option('--scopes <list>', `comma-separated scopes (${TOKEN_SCOPES.join(', ')})`, TOKEN_SCOPES.join(','))
+    .option(
+      '--scopes <list>',
+      `comma-separated scopes (${TOKEN_SCOPES.join(', ')}; \`admin\`, the admin API, only when asked for)`,
+      DEFAULT_TOKEN_SCOPES.join(','),
+    )
     .option('--crates <pattern...>', 'limit to crates matching these patterns (e.g. `serde`, `tokio-*`)')
     .option('--expires <days>', 'expire after this many days')
     .action(
