@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the Debian corpus of real published crates (about 1,500 `.crate` files) is in
 # the cache directory, building it with ../shared/scripts/debian-crates.sh only when absent
-# (about 3 minutes; progress on stderr). Prints the directory on stdout. Run by the test
+# (3–9 minutes, mostly downloads; progress on stderr). Prints the directory on stdout. Run by the test
 # suite's global setup (test/support/global-setup.ts), before any test worker starts, and by
 # the benchmarks.
 set -euo pipefail
@@ -24,7 +24,7 @@ if [ "$(count_crates "$dir")" -lt 1000 ]; then
   work="$dir.work"
   rm -rf "$tmp" "$work"
   mkdir -p "$tmp" "$work"
-  echo "debian-corpus: building the corpus of real crates into $dir (about 3 minutes)" >&2
+  echo "debian-corpus: building the corpus of real crates into $dir (3–9 minutes)" >&2
   # debian-crates.sh is quiet while it downloads; report how far it has got every 15 s.
   start=$SECONDS
   (

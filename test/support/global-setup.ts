@@ -1,5 +1,5 @@
 // Vitest global setup: runs once in the main process, before any test worker starts. Gets the
-// Debian corpus (scripts/debian-corpus.sh, about 3 minutes the first time) and Debian's
+// Debian corpus (scripts/debian-corpus.sh, 3–9 minutes the first time) and Debian's
 // Chromium (scripts/install-chromium.sh) ready, with their progress on stderr, and builds the
 // console when its build is stale, so that no worker ever blocks on them (a worker busy for
 // minutes misses Vitest's RPC deadlines). Only what the selected test files need is prepared.
