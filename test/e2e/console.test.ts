@@ -2,7 +2,7 @@
 // registry: sign in, a malicious sample published through the registry API raises an alert,
 // the responder opens it and yanks the version, the sparse index and the audit log show it,
 // and tampering with the audit log is caught. Saves a screenshot of each main page under
-// docs/screenshots/.
+// test-output/screenshots/ (ignored); `npm run screenshots` copies them to docs/screenshots/.
 import { execFile } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ import { manifestToml, metadataFor, publishBody } from '../support/publish-body.
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const SAMPLES = join(repoRoot, '..', 'shared', 'data', 'scanner-samples', 'crates');
-const SHOTS = join(repoRoot, 'docs', 'screenshots');
+const SHOTS = join(repoRoot, 'test-output', 'screenshots');
 const CRATES_IO = 'https://github.com/rust-lang/crates.io-index';
 const PASSWORD = 'correct horse battery staple';
 const SAMPLE = { name: 'env-loggerr', version: '0.11.4' };

@@ -1,14 +1,16 @@
 // Browser tests: Debian's Chromium driven by playwright-core (no browser download), a fresh
 // profile per run, every request the pages make recorded, and the console built when the
-// build is missing or older than its sources.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+// build is missing or older than its sources (by the global setup, before the workers start).
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { repoRoot } from './debian-corpus.js';
+import { CHROMIUM } from './paths.js';
+import { requirePrerequisite } from './prerequisites.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from './paths.js';
+export { ensureConsoleBuilt } from './console-build.js';
+
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -19,45 +21,13 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-function run(cmd: string, args: string[], timeoutMs: number, env = process.env): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      cmd,
-      args,
-      { cwd: repoRoot, env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
-        else resolve();
-      },
-    );
-  });
-}
-
-/** Installs Chromium from Debian when it is missing (CI machines start without it). */
-export async function ensureChromium(): Promise<void> {
-  await run('bash', [join(repoRoot, 'scripts', 'install-chromium.sh')], 540_000);
-}
-
-async function newestMtime(dir: string): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, await newestMtime(path));
-    else if (entry.isFile()) newest = Math.max(newest, (await stat(path)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the console (dist/web) unless the build is newer than every source file. */
-export async function ensureConsoleBuilt(): Promise<void> {
-  const built = await stat(join(repoRoot, 'dist', 'web', 'index.html')).catch(() => null);
-  const sources = await newestMtime(join(repoRoot, 'src', 'web'));
-  if (built && built.mtimeMs >= sources) return;
-  const vite = join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
-  await run(process.execPath, [vite, 'build', 'src/web', '--logLevel', 'warn'], 300_000, {
-    ...process.env,
-    NODE_ENV: 'production',
+/**
+ * Chromium is installed by the global setup (test/support/global-setup.ts) before any worker
+ * starts; this throws, so the calling test fails rather than skips, when it could not be had.
+ */
+export function ensureChromium(): Promise<void> {
+  return Promise.resolve().then(() => {
+    requirePrerequisite('chromium');
   });
 }
 

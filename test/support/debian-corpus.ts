@@ -1,16 +1,11 @@
 // The Debian corpus of real published crates, built once into a cache by
-// scripts/debian-corpus.sh (about 3 minutes the first time).
-import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// scripts/debian-corpus.sh (3–9 minutes the first time). The test suite's global setup
+// builds it before any worker starts; a worker only asks where it is, and fails (never
+// builds, never skips) when it could not be had.
+import { requirePrerequisite } from './prerequisites.js';
 
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { repoRoot } from './paths.js';
 
 export function debianCorpusDir(): string {
-  const out = execFileSync('bash', [join(repoRoot, 'scripts', 'debian-corpus.sh')], {
-    encoding: 'utf8',
-    timeout: 20 * 60_000,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return out.trim().split('\n').pop()!;
+  return requirePrerequisite('debianCorpus');
 }

@@ -1,0 +1,8 @@
+// Where things are, for the tests and the global setup (so free of Vitest imports).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Debian's Chromium, installed by scripts/install-chromium.sh. */
+export const CHROMIUM = '/usr/bin/chromium';
