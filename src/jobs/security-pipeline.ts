@@ -326,8 +326,8 @@ export class SecurityPipeline {
     crateName: string,
     publisher: string | null,
     files: FileHash[],
-  ): Promise<(sha256: string) => string[]> {
-    if (files.length === 0) return () => [];
+  ): Promise<Record<string, string[]>> {
+    if (files.length === 0) return {};
     await this.typosquatChecker();
     const popular = new Set((this.checker?.ranked ?? []).map((c) => canonicalCrateName(c.name)));
     const own = new Set<string>([canonicalCrateName(crateName)]);
@@ -342,12 +342,16 @@ export class SecurityPipeline {
       for (const o of owned) own.add(o.canonical_name);
     }
     const found = await this.versionFiles.cratesWithFiles(files.map((f) => f.sha256));
-    return (sha) => {
+    // Plain data (the scanner's context may cross to a worker thread): sha256 → popular holders.
+    const table: Record<string, string[]> = {};
+    for (const sha of new Set(files.map((f) => f.sha256))) {
       const holders = [...(found.get(sha) ?? [])].map(canonicalCrateName);
       // A file the publisher already ships in a crate of their own is theirs to reuse.
-      if (holders.some((n) => own.has(n) && n !== canonicalCrateName(crateName))) return [];
-      return holders.filter((n) => popular.has(n) && !own.has(n));
-    };
+      if (holders.some((n) => own.has(n) && n !== canonicalCrateName(crateName))) continue;
+      const popularHolders = holders.filter((n) => popular.has(n) && !own.has(n));
+      if (popularHolders.length > 0) table[sha] = popularHolders;
+    }
+    return table;
   }
 
   private async raise(alert: Parameters<AlertRepository['raise']>[0]): Promise<void> {
@@ -445,10 +449,7 @@ export class SecurityPipeline {
         publisherFirstSeen = (first?.first as string | null) ?? null;
       }
     }
-    const depInfo = new Map<
-      string,
-      NonNullable<ReturnType<NonNullable<RegistryContext['dependencyInfo']>>>
-    >();
+    const depInfo: NonNullable<RegistryContext['dependencyInfo']> = {};
     for (const name of new Set(depNames.map(canonicalCrateName))) {
       const dep = await this.services.crates.findByName(name);
       if (!dep) continue;
@@ -461,18 +462,18 @@ export class SecurityPipeline {
         .orderBy('id', 'desc')
         .executeTakeFirst();
       const scan = latest ? await this.scans.latest(latest.id) : undefined;
-      depInfo.set(name, {
+      depInfo[name] = {
         createdAt: dep.created_at,
         dependents,
         owners,
         ...(scan ? { verdict: scan.verdict as Severity | 'clean' } : {}),
-      });
+      };
     }
     return {
       previousVersion,
       publisher,
       publisherFirstSeen,
-      dependencyInfo: (name) => depInfo.get(canonicalCrateName(name)) ?? null,
+      dependencyInfo: depInfo,
       recentYanks,
       popularFileHashes: await this.popularFileLookup(crateName, publisher, files),
       now,
