@@ -44,7 +44,7 @@ async function scanAll(pool: ScanPool, paths: string[]) {
   const errors: { path: string; error: string }[] = [];
   await Promise.all(
     paths.map(async (p) => {
-      const r = await pool.scan('crate', p);
+      const r = await pool.scanPath('crate', p);
       if (r.ok) reports.push({ path: p, report: r.report });
       else errors.push({ path: p, error: r.error });
     }),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
@@ -164,6 +165,33 @@ describe('readCrateArchive on valid archives', () => {
       'README.md': null,
     });
     expect(archive.files.find((f) => f.path === 'README.md')?.size).toBe(7);
+  });
+
+  it('hashes every file while streaming and keeps only a head of files `keep` caps', async () => {
+    const big = Buffer.alloc(300_000, 0x61);
+    const archive = await readCrateArchive(
+      await writeRawTarGz(fooEntries({ name: 'foo-1.0.0/big.txt', data: big })),
+      { hash: true, keep: (path) => (path === 'big.txt' ? { head: 1000 } : true) },
+    );
+    const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+    const f = archive.files.find((x) => x.path === 'big.txt')!;
+    expect(f.data).toBeNull();
+    expect(f.head).toEqual(big.subarray(0, 1000));
+    expect(f.sha256).toBe(sha(big));
+    const lib = archive.files.find((x) => x.path === 'src/lib.rs')!;
+    expect(lib.sha256).toBe(sha(lib.data!));
+    expect(lib.head).toBeUndefined();
+    // Without `hash`, nothing is hashed.
+    const plain = await readCrateArchive(await writeRawTarGz(fooEntries()));
+    expect(plain.files.every((x) => x.sha256 === undefined)).toBe(true);
+  });
+
+  it('refuses a Cargo.toml over maxManifestBytes (it is always kept, so it is bounded apart)', async () => {
+    const entries = fooEntries();
+    await rejection(writeRawTarGz(entries), 'too-large', { limits: { maxManifestBytes: 10 } });
+    expect(
+      (await readCrateArchive(await writeRawTarGz(entries), { limits: { maxManifestBytes: 4096 } })).prefix,
+    ).toBe('foo-1.0.0');
   });
 
   it('accepts a Uint8Array, directory entries (as GNU tar writes), and trailing tar padding', async () => {

@@ -5,6 +5,7 @@
 // a second gzip member. No temp files: everything stays in memory, within the limits.
 import type { ExtractEvents, Header } from 'tar-stream';
 import { extract as createExtract } from 'tar-stream';
+import { createHash } from 'node:crypto';
 import { crc32, createInflateRaw } from 'node:zlib';
 import { CrateArchiveError, showPath } from './crate-archive-error.js';
 import { checkGzipTrailer, gzipHeaderLength } from './crate-gzip.js';
@@ -29,6 +30,11 @@ export interface CrateArchiveLimits {
   maxEntryBytes?: number;
   /** Longest entry name in UTF-8 bytes, crate directory included. */
   maxPathLength?: number;
+  /**
+   * Largest Cargo.toml. It is always kept in memory, so a reader that bounds what it keeps
+   * must bound it too; defaults to maxEntryBytes.
+   */
+  maxManifestBytes?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -39,6 +45,7 @@ export const DEFAULT_CRATE_LIMITS: CrateArchiveLimits = Object.freeze({
   maxEntries: 20_000,
   maxEntryBytes: 512 * MiB,
   maxPathLength: 1024,
+  maxManifestBytes: 512 * MiB,
 });
 
 export interface CrateFile {
@@ -48,6 +55,10 @@ export interface CrateFile {
   mode: number;
   /** The file's bytes, or null when `keep` said not to keep them. */
   data: Buffer | null;
+  /** The first bytes of a file `keep` answered `{ head }` for (its data is null). */
+  head?: Buffer;
+  /** SHA-256 (hex) of the whole file, kept or not; only with the `hash` option. */
+  sha256?: string;
 }
 
 export interface CrateArchive {
@@ -67,10 +78,18 @@ export interface ReadCrateOptions {
    * package.name / package.version must equal them.
    */
   expected?: { name: string; version: string };
-  /** Which files keep their bytes (default: all). Cargo.toml is always kept. */
-  keep?: (path: string, size: number) => boolean;
+  /**
+   * Which files keep their bytes (default: all): all of them, none, or only the first `head`
+   * bytes (in `head`; `data` is null). Asked in archive order, once per file, before its
+   * bytes are read. Cargo.toml is always kept.
+   */
+  keep?: (path: string, size: number) => KeepDecision;
+  /** Hash every file while it streams past (`sha256`), including those not kept. */
+  hash?: boolean;
   limits?: Partial<CrateArchiveLimits>;
 }
+
+export type KeepDecision = boolean | { head: number };
 
 export interface CrateEntryInput {
   /** Relative to the crate directory. */
@@ -97,6 +116,7 @@ function resolveLimits(partial: Partial<CrateArchiveLimits> | undefined): Resolv
     maxEntries: merged.maxEntries,
     maxEntryBytes: partial?.maxEntryBytes ?? maxUnpackedBytes,
     maxPathLength: merged.maxPathLength ?? 1024,
+    maxManifestBytes: partial?.maxManifestBytes ?? partial?.maxEntryBytes ?? maxUnpackedBytes,
   };
 }
 
@@ -261,7 +281,9 @@ export async function readCrateArchive(
     };
 
     /** Checks one header before its body is read; returns whether to keep the body. */
-    const admit = (header: ParsedHeader): { path: string; isFile: boolean; keepData: boolean } => {
+    const admit = (
+      header: ParsedHeader,
+    ): { path: string; isFile: boolean; keepData: boolean; head: number } => {
       entryCount += 1;
       if (entryCount > limits.maxEntries) {
         throw new CrateArchiveError(
@@ -361,8 +383,16 @@ export async function readCrateArchive(
       kinds.set(path, isFile ? 'file' : 'directory');
       if (path !== MANIFEST && path.toLowerCase() === MANIFEST.toLowerCase()) wrongCaseManifests.push(path);
 
-      const keepData = isFile && (path === MANIFEST || keep === undefined || keep(path, size));
-      return { path, isFile, keepData };
+      if (isFile && path === MANIFEST && size > limits.maxManifestBytes) {
+        throw new CrateArchiveError(
+          'too-large',
+          `Cargo.toml is ${size} bytes, more than the limit of ${limits.maxManifestBytes}`,
+        );
+      }
+      const decision: KeepDecision = !isFile || path === MANIFEST || keep === undefined || keep(path, size);
+      const keepData = isFile && decision === true;
+      const head = typeof decision === 'object' ? Math.max(0, Math.min(size, Math.floor(decision.head))) : 0;
+      return { path, isFile, keepData, head };
     };
 
     const finish = (): CrateArchive => {
@@ -441,10 +471,13 @@ export async function readCrateArchive(
       const size = header.size ?? 0;
       const chunks: Buffer[] = [];
       let received = 0;
+      const hasher = options.hash && admitted.isFile ? createHash('sha256') : null;
       stream.on('data', (data: unknown) => {
         const chunk = data as Buffer;
-        received += chunk.length;
+        hasher?.update(chunk);
         if (admitted.keepData) chunks.push(chunk);
+        else if (received < admitted.head) chunks.push(chunk.subarray(0, admitted.head - received));
+        received += chunk.length;
       });
       stream.on('end', () => {
         if (settled) return;
@@ -454,7 +487,10 @@ export async function readCrateArchive(
             // One copy into an exact-size buffer, so no file pins a larger zlib output slab.
             const data = admitted.keepData ? Buffer.concat(chunks, received) : null;
             if (admitted.path === MANIFEST) manifest = data;
-            files.push({ path: admitted.path, size, mode: (header.mode ?? 0) & 0o7777, data });
+            const file: CrateFile = { path: admitted.path, size, mode: (header.mode ?? 0) & 0o7777, data };
+            if (admitted.head > 0) file.head = Buffer.concat(chunks, admitted.head);
+            if (hasher) file.sha256 = hasher.digest('hex');
+            files.push(file);
           }
         } catch (err) {
           fail(err);

@@ -1,11 +1,10 @@
 // What the registry knows that the scanner's history rules need: the previous version, the
 // publisher's track record, the dependencies' age and reputation, recent yanks, and which
 // popular crates already hold the candidate's files.
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import { compareVersions, tryParseVersion } from '../domain/semver.js';
-import type { CrateFile } from '../formats/crate-archive.js';
+import type { ScanFile } from '../security/scanner/read-crate.js';
 import type { RegistryContext, Severity } from '../security/scanner/types.js';
 import type { CrateRepository } from '../store/crates.js';
 import type { ScanResultRepository } from '../store/scan-results.js';
@@ -14,14 +13,14 @@ import type { UserRepository } from '../store/users.js';
 import type { FileHash, VersionFileRepository } from '../store/version-files.js';
 import type { PopularCrates } from './popular-crates.js';
 
-/** Tiny files say nothing about copying; huge ones are not held in memory to hash. */
-const HASHED_FILE_BYTES = { min: 64, max: 4 * 1024 * 1024 };
+/** Tiny files say nothing about copying. */
+const MIN_HASHED_FILE_BYTES = 64;
 
-/** SHA-256 of each file whose bytes were read (the archive is read once, by the caller). */
-export function hashFiles(files: readonly CrateFile[]): FileHash[] {
+/** The file hashes stored per version, from the one bounded read (it hashes every file). */
+export function fileHashes(files: readonly ScanFile[]): FileHash[] {
   return files
-    .filter((f) => f.data !== null && f.size >= HASHED_FILE_BYTES.min && f.size <= HASHED_FILE_BYTES.max)
-    .map((f) => ({ path: f.path, size: f.size, sha256: createHash('sha256').update(f.data!).digest('hex') }));
+    .filter((f) => f.size >= MIN_HASHED_FILE_BYTES)
+    .map(({ path, size, sha256 }) => ({ path, size, sha256 }));
 }
 
 export interface ScanContextDeps {
@@ -95,10 +94,7 @@ export class ScanContextSource {
         publisherFirstSeen = (first?.first as string | null) ?? null;
       }
     }
-    const depInfo = new Map<
-      string,
-      NonNullable<ReturnType<NonNullable<RegistryContext['dependencyInfo']>>>
-    >();
+    const depInfo: NonNullable<RegistryContext['dependencyInfo']> = {};
     for (const name of new Set(depNames.map(canonicalCrateName))) {
       const dep = await crates.findByName(name);
       if (!dep) continue;
@@ -111,18 +107,18 @@ export class ScanContextSource {
         .orderBy('id', 'desc')
         .executeTakeFirst();
       const scan = latest ? await scans.latest(latest.id) : undefined;
-      depInfo.set(name, {
+      depInfo[name] = {
         createdAt: dep.created_at,
         dependents,
         owners,
         ...(scan ? { verdict: scan.verdict as Severity | 'clean' } : {}),
-      });
+      };
     }
     return {
       previousVersion,
       publisher,
       publisherFirstSeen,
-      dependencyInfo: (name) => depInfo.get(canonicalCrateName(name)) ?? null,
+      dependencyInfo: depInfo,
       recentYanks,
       popularFileHashes: await this.popularFileLookup(crateName, publisher, files),
       now,
@@ -138,8 +134,8 @@ export class ScanContextSource {
     crateName: string,
     publisher: string | null,
     files: FileHash[],
-  ): Promise<(sha256: string) => string[]> {
-    if (files.length === 0) return () => [];
+  ): Promise<Record<string, string[]>> {
+    if (files.length === 0) return {};
     const { db, users, versionFiles, popular } = this.deps;
     const corpus = new Set((await popular.ranked()).map((c) => canonicalCrateName(c.name)));
     const own = new Set<string>([canonicalCrateName(crateName)]);
@@ -154,11 +150,15 @@ export class ScanContextSource {
       for (const o of owned) own.add(o.canonical_name);
     }
     const found = await versionFiles.cratesWithFiles(files.map((f) => f.sha256));
-    return (sha) => {
+    // Plain data, so the context can cross to a scan worker thread: sha256 → popular holders.
+    const table: Record<string, string[]> = {};
+    for (const sha of new Set(files.map((f) => f.sha256))) {
       const holders = [...(found.get(sha) ?? [])].map(canonicalCrateName);
       // A file the publisher already ships in a crate of their own is theirs to reuse.
-      if (holders.some((n) => own.has(n) && n !== canonicalCrateName(crateName))) return [];
-      return holders.filter((n) => corpus.has(n) && !own.has(n));
-    };
+      if (holders.some((n) => own.has(n) && n !== canonicalCrateName(crateName))) continue;
+      const popularHolders = holders.filter((n) => corpus.has(n) && !own.has(n));
+      if (popularHolders.length > 0) table[sha] = popularHolders;
+    }
+    return table;
   }
 }

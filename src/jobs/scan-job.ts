@@ -3,8 +3,7 @@
 // transaction. Also records the report of an inline (quarantine) scan inside the publish.
 import type { Kysely, Transaction } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
-import { readCrateWithin } from '../formats/crate-read-ceilings.js';
-import type { Scanner } from '../security/scanner/scanner.js';
+import { readCrateForScan } from '../security/scanner/read-crate.js';
 import { atLeast, type ScanReport } from '../security/scanner/types.js';
 import { severityRank } from '../store/alerts.js';
 import type { BlobStore } from '../store/blob-store.js';
@@ -15,7 +14,8 @@ import type { Database } from '../store/schema.js';
 import type { UserRepository } from '../store/users.js';
 import type { FileHash, VersionFileRepository } from '../store/version-files.js';
 import type { AlertRaiser } from './alert-raiser.js';
-import { hashFiles, type ScanContextSource } from './scan-context.js';
+import { fileHashes, type ScanContextSource } from './scan-context.js';
+import type { ScanRunner } from './scan-runner.js';
 
 export interface ScanJob {
   versionId: number;
@@ -29,7 +29,7 @@ export interface ScanJobDeps {
   scans: ScanResultRepository;
   versionFiles: VersionFileRepository;
   contexts: ScanContextSource;
-  scanner: () => Promise<Scanner>;
+  runner: ScanRunner;
   raiser: AlertRaiser;
   queue: JobQueue;
 }
@@ -43,8 +43,8 @@ export class ScanJobs {
     if (!row) return null; // deleted since it was queued
     const bytes = await blobs.get(row.checksum);
     if (!bytes) throw new Error(`the file of ${row.name}@${row.num} is missing from storage`);
-    const archive = await readCrateWithin(bytes);
-    const files = hashFiles(archive.files);
+    const archive = await readCrateForScan(bytes);
+    const files = fileHashes(archive.files);
     const publisher = row.published_by ? ((await users.findById(row.published_by))?.login ?? null) : null;
     const context = await contexts.build(
       row.name,
@@ -53,10 +53,7 @@ export class ScanJobs {
       await crates.dependencyNames(row.id),
       files,
     );
-    const report = (await this.deps.scanner()).scanSource(
-      { prefix: archive.prefix, files: archive.files },
-      context,
-    );
+    const report = await this.deps.runner.scan(archive, context, { name: row.name, version: row.num });
     await db.transaction().execute((trx) => this.record(trx, row.id, row.name, row.num, report, files));
     this.deps.queue.ready();
     return report;

@@ -2,7 +2,6 @@
 // background jobs (scan, typosquat, notifications) a worker runs. Each role lives in its own
 // module; this one only wires them.
 import type { Kysely } from 'kysely';
-import { Scanner } from '../security/scanner/scanner.js';
 import { AlertRepository } from '../store/alerts.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { CrateRepository } from '../store/crates.js';
@@ -17,6 +16,7 @@ import { Notifier, defaultNotificationConfig, type NotificationConfig } from './
 import { PopularCrates } from './popular-crates.js';
 import { ScanContextSource } from './scan-context.js';
 import { ScanJobs, type ScanJob } from './scan-job.js';
+import { ScanRunner, defaultScanRunnerOptions, type ScanRunnerOptions } from './scan-runner.js';
 import type { SecurityConfig } from './security-config.js';
 import { SecurityPolicy } from './security-policy.js';
 import { TyposquatJobs, type TyposquatJob } from './typosquat-job.js';
@@ -43,11 +43,14 @@ export class SecurityPipeline {
   readonly scanJobs: ScanJobs;
   readonly typosquatJobs: TyposquatJobs;
   readonly notifier: Notifier;
+  /** The worker threads scans run on (inline and jobs). */
+  readonly runner: ScanRunner;
 
   constructor(
     deps: SecurityPipelineDeps,
     readonly config: SecurityConfig,
     notifications: NotificationConfig = defaultNotificationConfig(),
+    runner: ScanRunnerOptions = defaultScanRunnerOptions(),
   ) {
     const { db, crates, users, blobs } = deps;
     this.queue = new JobQueue(db, deps.dialect);
@@ -57,8 +60,7 @@ export class SecurityPipeline {
     this.popular = new PopularCrates(crates, config);
     this.notifier = new Notifier(notifications, this.queue, this.alerts);
     const raiser = new AlertRaiser(this.alerts, this.notifier);
-    let scanner: Promise<Scanner> | null = null;
-    const getScanner = () => (scanner ??= Scanner.create());
+    this.runner = new ScanRunner(runner);
     const contexts = new ScanContextSource({
       db,
       crates,
@@ -75,7 +77,7 @@ export class SecurityPipeline {
       scans: this.scans,
       versionFiles: this.versionFiles,
       contexts,
-      scanner: getScanner,
+      runner: this.runner,
       raiser,
       queue: this.queue,
     });
@@ -85,7 +87,7 @@ export class SecurityPipeline {
       queue: this.queue,
       popular: this.popular,
       contexts,
-      scanner: getScanner,
+      runner: this.runner,
       scanJobs: this.scanJobs,
     });
   }
@@ -99,5 +101,9 @@ export class SecurityPipeline {
       await this.typosquatJobs.run(payload as TyposquatJob);
     });
     this.notifier.register(worker);
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
   }
 }

@@ -11,13 +11,14 @@ import type {
   Publisher,
 } from '../registry/publish-policy.js';
 import type { PublishMetadata } from '../domain/publish-metadata.js';
-import type { Scanner } from '../security/scanner/scanner.js';
 import { atLeast, type ScanReport, type Severity } from '../security/scanner/types.js';
 import type { JobQueue } from '../store/jobs.js';
 import type { Database } from '../store/schema.js';
 import type { FileHash } from '../store/version-files.js';
 import type { PopularCrates } from './popular-crates.js';
-import { hashFiles, type ScanContextSource } from './scan-context.js';
+import { fileHashes, type ScanContextSource } from './scan-context.js';
+import { ScanPoolBusyError, type ScanRunner } from './scan-runner.js';
+import { RegistryError } from '../registry/errors.js';
 import type { ScanJob, ScanJobs } from './scan-job.js';
 import type { SecurityConfig } from './security-config.js';
 import type { TyposquatJob } from './typosquat-job.js';
@@ -33,7 +34,7 @@ export interface SecurityPolicyDeps {
   queue: JobQueue;
   popular: PopularCrates;
   contexts: ScanContextSource;
-  scanner: () => Promise<Scanner>;
+  runner: ScanRunner;
   scanJobs: ScanJobs;
 }
 
@@ -60,7 +61,7 @@ export class SecurityPolicy implements PublishPolicy<InlineScan> {
     const level = this.deps.config.quarantine;
     if (level === 'off') return { status: 'published' };
     const { metadata, publisher, archive } = candidate;
-    const files = hashFiles(archive.files);
+    const files = fileHashes(archive.files);
     const context = await this.deps.contexts.build(
       metadata.name,
       null,
@@ -68,10 +69,19 @@ export class SecurityPolicy implements PublishPolicy<InlineScan> {
       metadata.deps.map((d) => d.name),
       files,
     );
-    const report = (await this.deps.scanner()).scanSource(
-      { prefix: archive.prefix, files: archive.files },
-      context,
-    );
+    let report: ScanReport;
+    try {
+      report = await this.deps.runner.scan(archive, context, { name: metadata.name, version: metadata.vers });
+    } catch (err) {
+      if (!(err instanceof ScanPoolBusyError)) throw err;
+      // Nothing is written yet: cargo shows this and the publisher retries shortly.
+      throw new RegistryError(
+        503,
+        'the registry is scanning too many uploads right now; try the publish again in a minute',
+        {},
+        { 'retry-after': '30' },
+      );
+    }
     const evidence = { report, files };
     if (report.verdict !== 'clean' && atLeast(report.verdict, level as Severity)) {
       return {

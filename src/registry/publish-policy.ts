@@ -3,7 +3,7 @@
 // reads top to bottom with every step in view.
 import type { Transaction } from 'kysely';
 import type { PublishMetadata } from '../domain/publish-metadata.js';
-import type { CrateFile } from '../formats/crate-archive.js';
+import type { CrateFiles } from '../security/scanner/read-crate.js';
 import type { CrateRow, Database, UserRow, VersionRow, VersionStatus } from '../store/schema.js';
 import type { AuthenticatedToken } from '../store/tokens.js';
 
@@ -21,10 +21,11 @@ export interface PublishCandidate {
   crateBytes: Buffer;
   checksum: string;
   /**
-   * The archive as read once by the publish service: every file with its size, and the bytes
-   * of those within the read ceilings (null for the rest). Policies use these, never re-read.
+   * The archive as read once by the publish service: every file with its size and hash, and
+   * the bytes of those within the read ceilings (null for the rest, marked as skipped).
+   * Policies use this reading and never unpack the crate again.
    */
-  archive: { prefix: string; files: CrateFile[]; unpackedBytes: number };
+  archive: CrateFiles;
 }
 
 export interface Admission<Evidence = unknown> {

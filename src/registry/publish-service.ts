@@ -11,7 +11,7 @@ import { ManifestError, parseManifest } from '../domain/manifest.js';
 import type { PublishMetadata } from '../domain/publish-metadata.js';
 import { formatVersion, parseVersion, versionKey } from '../domain/semver.js';
 import { CrateArchiveError } from '../formats/crate-archive.js';
-import { readCrateWithin } from '../formats/crate-read-ceilings.js';
+import { readCrateForScan } from '../security/scanner/read-crate.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { BlobStore } from '../store/blob-store.js';
 import {
@@ -291,10 +291,10 @@ export class PublishService {
     limits: RegistryLimits,
   ): Promise<ArchiveReading> {
     try {
-      // Bytes are kept only within the read ceilings: the rest is listed, sized, not held.
-      const archive = await readCrateWithin(bytes, {
+      // Bytes are kept only within the read ceilings: the rest is listed, sized, hashed, not held.
+      const archive = await readCrateForScan(bytes, {
         expected: { name: metadata.name, version: metadata.vers },
-        limits: {
+        archive: {
           maxCompressedBytes: limits.maxUploadBytes,
           maxUnpackedBytes: limits.maxUnpackedBytes,
           maxEntries: limits.maxArchiveEntries,
@@ -303,7 +303,7 @@ export class PublishService {
       const paths = new Set(archive.files.map((f) => f.path));
       const manifest = parseManifest(archive.manifestText, (p) => paths.has(p));
       return {
-        contents: { prefix: archive.prefix, files: archive.files, unpackedBytes: archive.unpackedBytes },
+        contents: archive,
         hasBuildScript: manifest.build !== null,
         isProcMacro: manifest.procMacro,
       };

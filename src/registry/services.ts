@@ -113,6 +113,9 @@ export function createServices(
     audit,
     sessions: new SessionRepository(db.kysely),
     throttle: new LoginThrottle(db.kysely, undefined, pipeline.passwordVerifier),
-    close: () => db.close(),
+    close: async () => {
+      await security.close();
+      await db.close();
+    },
   };
 }

@@ -111,7 +111,7 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
   try {
     await Promise.all(
       inputs.map(async (input) => {
-        const r = await pool.scan(input.kind, input.path);
+        const r = await pool.scanPath(input.kind, input.path);
         results.push(r.ok ? { input, report: r.report } : { input, error: r.error });
         progress.tick(1, r.ok ? r.report.crate.name : 'error');
       }),

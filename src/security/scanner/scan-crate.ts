@@ -81,8 +81,10 @@ export function scanCrateSource(
 
   const executables = new Map<string, ExecutableFormat>();
   for (const f of files) {
-    if (!f.data) continue;
-    const fmt = executableFormat(f.data);
+    // A file too big to read whole still shows its magic bytes in the head the reader kept.
+    const sample = f.data ?? f.head;
+    if (!sample) continue;
+    const fmt = executableFormat(sample);
     if (fmt) executables.set(f.path, fmt);
   }
 

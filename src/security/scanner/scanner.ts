@@ -1,10 +1,12 @@
 // The scanner's entry point: one Scanner per process (it holds the loaded parser), scanning
-// `.crate` bytes through the safe archive reader or a source directory on disk.
-import { lstat, readFile, readdir } from 'node:fs/promises';
+// files already read (one bounded read of a `.crate`, see read-crate.ts), `.crate` bytes, or a
+// source directory on disk, always within the same read ceilings.
+import { lstat, open, readFile, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
-import { readCrateArchive } from '../../formats/crate-archive.js';
 import type { CrateArchiveLimits } from '../../formats/crate-archive.js';
+import { ScanReadBudget, readCrateForScan } from './read-crate.js';
+import type { ScanReadLimits } from './read-crate.js';
 import { rustParser } from './rust-parser.js';
 import { DEFAULT_SETTINGS, scanCrateSource } from './scan-crate.js';
 import type { CrateSource, ScanSettings } from './scan-crate.js';
@@ -23,6 +25,8 @@ export interface ScannerOptions {
   maxRustBytes?: number;
   /** Bounds for reading `.crate` files (defaults: the archive reader's). */
   archiveLimits?: Partial<CrateArchiveLimits>;
+  /** What a scan keeps in memory per file and per crate (defaults: DEFAULT_SCAN_READ_LIMITS). */
+  readLimits?: Partial<ScanReadLimits>;
   /** Bounds for reading source directories. */
   directoryLimits?: { maxFiles?: number; maxBytes?: number };
 }
@@ -50,18 +54,29 @@ export class Scanner {
     return new Scanner(await rustParser(), settings, opts);
   }
 
-  /** Scans a `.crate` file's bytes; throws the archive reader's CrateArchiveError on bad archives. */
+  /**
+   * Scans a `.crate` file's bytes (one bounded read, then scanFiles); throws the archive
+   * reader's CrateArchiveError on bad archives.
+   */
   async scanCrateBytes(bytes: Buffer, context?: RegistryContext): Promise<ScanReport> {
-    const archive = await readCrateArchive(
-      bytes,
-      this.options.archiveLimits ? { limits: this.options.archiveLimits } : {},
-    );
-    return this.scanSource({ prefix: archive.prefix, files: archive.files }, context);
+    const crate = await readCrateForScan(bytes, {
+      ...(this.options.archiveLimits ? { archive: this.options.archiveLimits } : {}),
+      ...(this.options.readLimits ? { read: this.options.readLimits } : {}),
+    });
+    return this.scanFiles(crate, context);
+  }
+
+  /**
+   * Scans files already in memory: the output of readCrateForScan (or any CrateSource).
+   * Files whose `data` is null are reported as not examined.
+   */
+  scanFiles(crate: CrateSource, context?: RegistryContext): ScanReport {
+    return this.scanSource(crate, context);
   }
 
   /** Scans an unpacked crate (a directory holding Cargo.toml). */
   async scanDirectory(dir: string, context?: RegistryContext): Promise<ScanReport> {
-    const files = await readSourceTree(dir, this.options.directoryLimits);
+    const files = await readSourceTree(dir, this.options.directoryLimits, this.options.readLimits);
     if (!files.some((f) => f.path === 'Cargo.toml')) throw new ScannerError(`${dir}: no Cargo.toml`);
     return this.scanSource({ prefix: null, files }, context);
   }
@@ -74,11 +89,16 @@ export class Scanner {
 
 const SKIP_DIRS = new Set(['.git', 'target', 'node_modules']);
 
-/** Reads a source tree without following symlinks, within bounds. */
+/**
+ * Reads a source tree without following symlinks, within bounds; files over the scan read
+ * ceilings keep only their head, as in a `.crate` scan.
+ */
 export async function readSourceTree(
   root: string,
   limits: { maxFiles?: number; maxBytes?: number } = {},
+  readLimits: Partial<ScanReadLimits> = {},
 ): Promise<SourceFile[]> {
+  const budget = new ScanReadBudget(readLimits);
   const maxFiles = limits.maxFiles ?? 20_000;
   const maxBytes = limits.maxBytes ?? 512 * 1024 * 1024;
   const out: SourceFile[] = [];
@@ -95,12 +115,35 @@ export async function readSourceTree(
         const st = await lstat(full);
         total += st.size;
         if (total > maxBytes) throw new ScannerError(`${root}: more than ${maxBytes} bytes`);
-        const data = await readFile(full);
-        out.push({ path: relative(root, full).split(sep).join('/'), size: data.length, data });
+        const path = relative(root, full).split(sep).join('/');
+        const decision = budget.decide(path, st.size);
+        if (decision.keep) {
+          const data = await readFile(full);
+          out.push({ path, size: data.length, data });
+        } else {
+          out.push({
+            path,
+            size: st.size,
+            data: null,
+            head: await readHead(full, decision.head),
+            skipped: decision.reason,
+          });
+        }
       }
       // Symlinks, sockets and devices are not part of a crate.
     }
   };
   await walk(root);
   return out;
+}
+
+async function readHead(path: string, n: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }

@@ -39,7 +39,11 @@ export interface DependencyInfo {
   verdict?: Severity | 'clean';
 }
 
-/** What the registry knows about the crate being scanned (all optional); used by registry-aware rules. */
+/**
+ * What the registry knows about the crate being scanned (all optional); used by registry-aware
+ * rules. Plain data only (records, arrays, a Map, a Date): it is posted to scan worker threads,
+ * so the caller looks everything up beforehand.
+ */
 export interface RegistryContext {
   previousVersion?: {
     version: string;
@@ -51,10 +55,17 @@ export interface RegistryContext {
   } | null;
   publisher?: string | null;
   publisherFirstSeen?: string | null;
-  dependencyInfo?: (name: string) => DependencyInfo | null;
+  /**
+   * What the registry knows about each normal/build dependency, keyed by canonical crate name
+   * (`canonicalCrateName`: lower case, `-` as `_`); a dependency missing here is unknown.
+   */
+  dependencyInfo?: Record<string, DependencyInfo>;
   recentYanks?: { version: string; yankedAt: string }[];
-  /** Popular crate names that contain a file with this sha256 (hex). */
-  popularFileHashes?: (sha256: string) => string[];
+  /**
+   * sha256 (hex) of a file of this crate → the popular crates (other than this one and its
+   * publisher's own) that ship an identical file. Only hashes with holders need to be present.
+   */
+  popularFileHashes?: Record<string, string[]>;
   now?: Date;
 }
 

@@ -3,7 +3,9 @@
 import { isTestLikePath } from '../classify.js';
 import { byteEntropy, isKnownContainer, looksLikeText } from '../file-kind.js';
 import { findEndpoints, persistenceKind, shellCommandTraits, snippet } from '../indicators.js';
-import type { CrateModel, Emitter } from './model.js';
+import { formatBytes } from '../read-crate.js';
+import type { Severity } from '../types.js';
+import type { CrateModel, Emitter, SourceFile } from './model.js';
 
 // Dotfiles that ordinary crates ship: VCS, CI, editor and tool configuration.
 const USUAL_HIDDEN =
@@ -31,9 +33,10 @@ export function archiveRules(model: CrateModel, emit: Emitter): void {
     }
     const segments = f.path.split('/');
     const hidden = segments.find((s) => s.startsWith('.') && s !== '.' && s !== '..');
+    // Files not read whole are judged by the head the reader kept.
+    const sample = f.data ?? f.head ?? null;
     if (hidden && !USUAL_HIDDEN.test(hidden) && !CI_DIR.test(hidden) && !testLike) {
-      const data = f.data;
-      const binary = fmt !== undefined || (data !== null && !looksLikeText(data));
+      const binary = fmt !== undefined || (sample !== null && !looksLikeText(sample));
       const script = SCRIPT_EXT.test(f.path);
       emit(
         'archive.hidden-file',
@@ -42,19 +45,20 @@ export function archiveRules(model: CrateModel, emit: Emitter): void {
         `${f.size} bytes${binary ? ', binary' : script ? ', script' : ''}`,
       );
     }
-    const data = f.data;
-    if (!data || fmt) continue;
-    if (data.length >= 4096 && !f.path.endsWith('.rs') && !isKnownContainer(data, f.path)) {
-      const h = byteEntropy(data);
+    if (!sample || fmt) continue;
+    if (sample.length >= 4096 && !f.path.endsWith('.rs') && !isKnownContainer(sample, f.path)) {
+      const h = byteEntropy(sample);
       if (h >= 7.5) {
         emit(
           'archive.high-entropy-blob',
           testLike ? 'info' : included.has(f.path) ? 'medium' : 'low',
           { file: f.path, line: null, ctx },
-          `${data.length} bytes, ${h.toFixed(2)} bits/byte`,
+          `${f.size} bytes, ${h.toFixed(2)} bits/byte${f.data ? '' : ` (in the first ${sample.length})`}`,
         );
       }
     }
+    const data = f.data;
+    if (!data) continue;
     if (SCRIPT_EXT.test(f.path) && !testLike && data.length <= 1 << 20 && looksLikeText(data)) {
       // A script that build-time code names may be run at build time; others are the author's tooling.
       const base = f.path.split('/').pop()!;
@@ -64,6 +68,53 @@ export function archiveRules(model: CrateModel, emit: Emitter): void {
       );
       scriptRule(f.path, data.toString('utf8'), referenced, emit);
     }
+  }
+  unexaminedRule(model, included, emit);
+}
+
+/**
+ * Files whose bytes were not read (over a read ceiling) are reported, never silently dropped.
+ * How much that matters depends on what they are and where they run: unread build-time code is
+ * as bad as hidden code, unread library code deserves a look, an unread data file is expected.
+ * One finding per severity, naming the files and bytes, so a huge crate does not flood the list.
+ */
+function unexaminedRule(model: CrateModel, included: ReadonlySet<string>, emit: Emitter): void {
+  const groups = new Map<Severity, SourceFile[]>();
+  const buildTime = model.rust.filter((r) => r.ctx === 'build-script' || r.ctx === 'proc-macro');
+  for (const f of model.files) {
+    if (f.data !== null) continue;
+    const base = f.path.split('/').pop()!;
+    const ctx = model.contexts.get(f.path) ?? 'other';
+    const namedAtBuild = buildTime.some(
+      (r) => r.includes.some((i) => i.path === f.path) || r.fileRefs.some((s) => s.endsWith(base)),
+    );
+    let sev: Severity;
+    if (f.path.endsWith('.rs')) {
+      sev =
+        ctx === 'build-script' || ctx === 'proc-macro'
+          ? 'high'
+          : ctx === 'library' || ctx === 'binary'
+            ? 'medium'
+            : 'low';
+    } else if (SCRIPT_EXT.test(f.path)) sev = namedAtBuild ? 'high' : 'low';
+    else sev = namedAtBuild ? 'medium' : included.has(f.path) ? 'low' : 'info';
+    const list = groups.get(sev) ?? [];
+    list.push(f);
+    groups.set(sev, list);
+  }
+  for (const [sev, list] of groups) {
+    list.sort((a, b) => b.size - a.size || a.path.localeCompare(b.path));
+    const total = list.reduce((n, f) => n + f.size, 0);
+    const shown = list
+      .slice(0, 5)
+      .map((f) => `${f.path} (${formatBytes(f.size)}${f.skipped ? `, ${f.skipped}` : ''})`);
+    const more = list.length > 5 ? `, +${list.length - 5} more` : '';
+    emit(
+      'archive.unexamined-content',
+      sev,
+      { file: list.length === 1 ? list[0]!.path : null, line: null },
+      `${list.length} file${list.length === 1 ? '' : 's'}, ${formatBytes(total)} not examined: ${shown.join('; ')}${more}`,
+    );
   }
 }
 

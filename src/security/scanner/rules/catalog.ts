@@ -202,6 +202,11 @@ const RULES: RuleInfo[] = [
     title: 'Rust source that could not be analysed',
     why: 'Oversized or non-UTF-8 sources are skipped by the parser; what they contain was not checked.',
   },
+  {
+    id: 'archive.unexamined-content',
+    title: "Files not examined: over the scanner's read ceiling",
+    why: 'The scanner reads a bounded amount of each crate; whatever lies beyond was not checked, and padding a crate with bulk is a way to push a payload past a scanner.',
+  },
   // Manifest rules.
   {
     id: 'manifest.build-network-deps',

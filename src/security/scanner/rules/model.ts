@@ -9,7 +9,14 @@ import { ruleInfo } from './catalog.js';
 export interface SourceFile {
   path: string;
   size: number;
+  /** The whole file, or null when it was not read (see `skipped`). */
   data: Buffer | null;
+  /** The first bytes of a file that was not read whole (for magic-byte and entropy checks). */
+  head?: Buffer | null;
+  /** SHA-256 (hex) of the whole file, when the reader computed it. */
+  sha256?: string;
+  /** Why `data` is null: the read ceiling it was over. */
+  skipped?: string;
 }
 
 export interface RustFileResult {

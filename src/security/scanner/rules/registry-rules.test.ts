@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { findingsOf, manifest, scanFiles, worst } from '../../../../test/fixtures/scanner/crates.js';
+import { canonicalCrateName } from '../../../domain/crate-name.js';
 import type { DependencyInfo, RegistryContext } from '../types.js';
 import { isCompatibleUpdate } from './registry-rules.js';
 
 const NOW = new Date('2026-08-21T00:00:00Z');
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
-const deps = (table: Record<string, DependencyInfo>) => (name: string) => table[name] ?? null;
+// The context is plain data (it crosses to scan worker threads): keyed by canonical name.
+const deps = (table: Record<string, DependencyInfo>): Record<string, DependencyInfo> =>
+  Object.fromEntries(Object.entries(table).map(([name, info]) => [canonicalCrateName(name), info]));
 
 const ARRAYREF = {
   'Cargo.toml': manifest('arrayref-x', {
@@ -159,11 +162,10 @@ describe('registry rules', () => {
     const a = 'pub fn add(a: i32, b: i32) -> i32 { a + b } // a popular, carefully written function\n';
     const b = 'pub fn sub(a: i32, b: i32) -> i32 { a - b } // another popular, carefully written one\n';
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-    const known = new Map([
-      [sha(a), ['rust_decimal']],
-      [sha(b), ['rust_decimal', 'rust-decimall']],
-    ]);
-    const ctx: RegistryContext = { now: NOW, popularFileHashes: (h) => known.get(h) ?? [] };
+    const ctx: RegistryContext = {
+      now: NOW,
+      popularFileHashes: { [sha(a)]: ['rust_decimal'], [sha(b)]: ['rust_decimal', 'rust-decimall'] },
+    };
     const clone = await scanFiles(
       { 'Cargo.toml': manifest('rust-decimall'), 'src/lib.rs': a, 'src/sub.rs': b },
       ctx,
@@ -176,6 +178,19 @@ describe('registry rules', () => {
       ctx,
     );
     expect(findingsOf(self, 'registry.clone-of-popular')).toEqual([]);
+  });
+
+  it('takes a context that survives structured cloning (worker threads) unchanged', async () => {
+    const ctx: RegistryContext = {
+      now: NOW,
+      previousVersion: { version: '0.3.9', hasBuildScript: false, dependencies: [], publisher: 'maint' },
+      publisher: 'maint',
+      dependencyInfo: deps({ 'Proc_Macro-One': { createdAt: daysAgo(2), dependents: 0, owners: ['x'] } }),
+    };
+    const cloned = structuredClone(ctx);
+    expect(cloned).toEqual(ctx);
+    // Looked up by canonical name, whatever the manifest's spelling.
+    expect(worst(await scanFiles(ARRAYREF, cloned), 'registry.young-dependency')).toBe('critical');
   });
 
   it('runs no registry rule without a context', async () => {

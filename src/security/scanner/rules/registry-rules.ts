@@ -51,7 +51,8 @@ export function registryRules(
     const key = canonicalCrateName(d.name);
     if (seen.has(key)) continue;
     seen.add(key);
-    const info = context.dependencyInfo?.(d.name) ?? null;
+    const table = context.dependencyInfo;
+    const info = table && Object.hasOwn(table, key) ? table[key]! : null;
     if (!info) continue;
     const where = { file: 'Cargo.toml', line: null };
     if (info.verdict && info.verdict !== 'clean' && atLeast(info.verdict, 'high')) {
@@ -119,14 +120,16 @@ export function registryRules(
     );
   }
 
-  if (context.popularFileHashes) cloneRule(model, context.popularFileHashes, emit);
+  const popular = context.popularFileHashes;
+  if (popular) cloneRule(model, (h) => (Object.hasOwn(popular, h) ? popular[h]! : []), emit);
 }
 
 function cloneRule(model: CrateModel, lookup: (sha256: string) => string[], emit: Emitter): void {
   const own = canonicalCrateName(model.name);
+  // Files the reader hashed count even when their bytes were not kept.
   const files = model.files.filter(
     (f) =>
-      f.data !== null &&
+      (f.sha256 !== undefined || f.data !== null) &&
       f.size >= 64 &&
       !/^(Cargo\.toml(\.orig)?|Cargo\.lock|\.cargo_vcs_info\.json)$/.test(f.path),
   );
@@ -134,7 +137,7 @@ function cloneRule(model: CrateModel, lookup: (sha256: string) => string[], emit
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   const byCrate = new Map<string, { files: number; bytes: number }>();
   for (const f of files) {
-    const hash = createHash('sha256').update(f.data!).digest('hex');
+    const hash = f.sha256 ?? createHash('sha256').update(f.data!).digest('hex');
     for (const name of new Set(lookup(hash).map(canonicalCrateName))) {
       if (name === own) continue;
       const e = byCrate.get(name) ?? { files: 0, bytes: 0 };
