@@ -1,0 +1,144 @@
+// Memory a hostile publish can make the server spend is bounded: four concurrent publishes of
+// a 0.5 MB crate that unpacks to ~480 MiB, with quarantine on (so each is scanned inline),
+// raise the server's peak RSS by far less than one unpacked copy; and 100 anonymous 10 MiB
+// uploads are refused before their bodies are read.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCrateArchive } from '../../src/formats/crate-archive.js';
+import { defaultRegistryConfig } from '../../src/registry/config.js';
+import { openRegistry } from '../../src/registry/services.js';
+import { bigCrate } from '../fixtures/scanner/big-crate.js';
+import { repoRoot } from '../support/debian-corpus.js';
+import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+
+const main = join(repoRoot, 'src/cli/main.ts');
+const MiB = 1024 * 1024;
+
+/** Peak resident memory of a process so far (VmHWM), in bytes. */
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status);
+  return Number(kb![1]) * 1024;
+}
+
+describe('memory under hostile publishes', () => {
+  let dir: string;
+  let child: ChildProcess;
+  let url: string;
+  let token: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ck-mem-'));
+    const data = join(dir, 'data');
+    const services = await openRegistry({ dataDir: data, config: defaultRegistryConfig() });
+    const user = await services.users.create({ login: 'big' });
+    token = (await services.tokens.create({ userId: user.id, name: 'big', scopes: ['publish-new'] })).token;
+    await services.close();
+    const config = join(dir, 'cratekeeper.toml');
+    await writeFile(config, '[security]\nquarantine = "high"\n');
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', main, 'serve', '--port', '0', '--data', data, '--config', config],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+    });
+  }, 60_000);
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const put = (body: Buffer, auth = token) =>
+    fetch(`${url}/api/v1/crates/new`, { method: 'PUT', headers: { authorization: auth }, body });
+
+  it('scans four concurrent 480 MiB-unpacked crates with bounded memory', { timeout: 240_000 }, async () => {
+    // Warm up: the scan threads start on the first inline scan.
+    const small = await writeCrateArchive('warm-0.1.0', [
+      { path: 'Cargo.toml', data: manifestToml('warm', '0.1.0') },
+      { path: 'src/lib.rs', data: 'pub fn f() {}\n' },
+    ]);
+    expect((await put(publishBody(metadataFor('warm', '0.1.0'), small))).status).toBe(200);
+    const before = await peakRss(child.pid!);
+
+    const bodies = await Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        const name = `inflate-${i}`;
+        const crate = await bigCrate(
+          `${name}-1.0.0`,
+          { 'Cargo.toml': manifestToml(name, '1.0.0'), 'src/lib.rs': 'mod huge;\n' },
+          [
+            { path: 'src/huge.rs', size: 200 * MiB, fill: '// comment that repeats\n' },
+            { path: 'assets/blob.bin', size: 280 * MiB, fill: Buffer.alloc(4096) },
+          ],
+        );
+        expect(crate.length).toBeLessThan(2 * MiB);
+        return publishBody(metadataFor(name, '1.0.0'), crate);
+      }),
+    );
+    const results = await Promise.all(bodies.map((b) => put(b)));
+    const texts = await Promise.all(results.map((r) => r.text()));
+    expect(
+      results.map((r) => r.status),
+      texts.join('\n'),
+    ).toEqual([200, 200, 200, 200]);
+    const growth = (await peakRss(child.pid!)) - before;
+    // One unpacked copy is 480 MiB; four used to cost ~2 GB.
+    expect(growth).toBeLessThan(400 * MiB);
+  });
+
+  it('refuses 100 anonymous 10 MiB uploads without buffering them', { timeout: 120_000 }, async () => {
+    const before = await peakRss(child.pid!);
+    const { port, hostname } = new URL(url);
+    const chunk = Buffer.alloc(256 * 1024, 1);
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 100 },
+        () =>
+          new Promise<number>((resolve) => {
+            const req = request(
+              {
+                host: hostname,
+                port,
+                method: 'PUT',
+                path: '/api/v1/crates/new',
+                headers: { 'content-length': String(10 * MiB), 'content-type': 'application/octet-stream' },
+              },
+              (res) => {
+                res.resume();
+                resolve(res.statusCode ?? 0);
+              },
+            );
+            req.on('error', () => resolve(-1));
+            // Half the body, then stall: a slow attacker holding the connection open.
+            let sent = 0;
+            const pump = () => {
+              while (sent < 5 * MiB) {
+                sent += chunk.length;
+                if (!req.write(chunk)) return void req.once('drain', pump);
+              }
+            };
+            pump();
+          }),
+      ),
+    );
+    expect(statuses.every((s) => s === 401 || s === -1)).toBe(true);
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThan(0);
+    const growth = (await peakRss(child.pid!)) - before;
+    expect(growth).toBeLessThan(100 * MiB);
+  });
+});
