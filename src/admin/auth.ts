@@ -28,6 +28,11 @@ export interface AdminCheck {
   crate?: string;
   /** The route acts on accounts or tokens, which no crate pattern covers. */
   accounts?: boolean;
+  /**
+   * The route lists or summarises every crate (overview, search, audit log, queues): a token
+   * limited to some crates would see the others through it, so it is refused.
+   */
+  allCrates?: boolean;
 }
 
 /** Refuses a token limited to crate patterns none of which matches `crateName`. */
@@ -40,10 +45,10 @@ export function requireCrateAccess(actor: AdminActor, crateName: string): void {
   }
 }
 
-/** Refuses a token limited to crate patterns: accounts and tokens lie outside any of them. */
-export function requireUnrestricted(actor: AdminActor): void {
+/** Refuses a token limited to crate patterns, for what lies outside any of them. */
+export function requireUnrestricted(actor: AdminActor, what = 'acting on accounts'): void {
   if (actor.token?.cratePatterns) {
-    throw forbidden('this token is limited to some crates; acting on accounts needs an unrestricted token');
+    throw forbidden(`this token is limited to some crates; ${what} needs an unrestricted token`);
   }
 }
 
@@ -87,6 +92,7 @@ export class AdminAuth {
     const actor = await this.authenticate(req, check);
     if (check.crate !== undefined) requireCrateAccess(actor, check.crate);
     if (check.accounts) requireUnrestricted(actor);
+    if (check.allCrates) requireUnrestricted(actor, 'a view across all crates');
     return actor;
   }
 

@@ -14,7 +14,7 @@ import { SpecError, parseSpec } from '../graph/spec.js';
 import type { EdgeFilterOptions } from '../graph/traversal.js';
 import { badRequest, notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
-import { requireCrateAccess, type AdminActor } from './auth.js';
+import { requireCrateAccess, requireUnrestricted, type AdminActor } from './auth.js';
 
 const KINDS: readonly DependencyKind[] = ['normal', 'build', 'dev'];
 
@@ -50,6 +50,8 @@ export function registerGraphRoutes(
     app.get(path, async (req) => {
       const actor = await requireAdmin(req);
       const query = req.query as Record<string, string | undefined>;
+      // A query about no crate in particular (stats, top) spans them all.
+      if (crateParams.length === 0) requireUnrestricted(actor, 'a view across all crates');
       try {
         for (const key of crateParams) {
           const spec = query[key];

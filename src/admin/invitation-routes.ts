@@ -30,7 +30,7 @@ export function registerInvitationRoutes(
   const invitations = new OwnerInvitations(services.db.kysely, services.audit);
 
   app.get('/api/admin/owner-invitations', async (req): Promise<OwnerInvitationList> => {
-    await auth.require(req);
+    await auth.require(req, { allCrates: true });
     const q = req.query as Record<string, string | undefined>;
     const filter: { crateId?: number; inviteeId?: number } = {};
     if (q.crate) {

@@ -159,7 +159,7 @@ export function registerReadRoutes(
   });
 
   app.get('/api/admin/overview', async (req) => {
-    await auth.require(req);
+    await auth.require(req, { allCrates: true });
     const open = await db
       .selectFrom('alerts')
       .select(['severity', 'kind', (eb) => eb.fn.countAll<string | number>().as('n')])
@@ -318,7 +318,7 @@ export function registerReadRoutes(
   });
 
   app.get('/api/admin/users/:login', async (req) => {
-    await auth.require(req);
+    await auth.require(req, { accounts: true });
     const login = (req.params as { login: string }).login;
     const user = await services.users.findByLogin(login);
     if (!user) throw notFound(`no user \`${login.slice(0, 60)}\``);
@@ -363,7 +363,7 @@ export function registerReadRoutes(
   });
 
   app.get('/api/admin/search', async (req) => {
-    await auth.require(req);
+    await auth.require(req, { allCrates: true });
     const q = String((req.query as { q?: string }).q ?? '')
       .trim()
       .slice(0, 100);
@@ -407,7 +407,7 @@ export function registerReadRoutes(
   });
 
   app.get('/api/admin/audit-log', async (req) => {
-    await auth.require(req);
+    await auth.require(req, { allCrates: true });
     const q = req.query as Record<string, string | undefined>;
     const { total, entries } = await services.audit.list({
       ...(q.action ? { action: q.action } : {}),
@@ -420,7 +420,7 @@ export function registerReadRoutes(
   });
 
   app.get('/api/admin/audit-log/verify', async (req) => {
-    await auth.require(req);
+    await auth.require(req, { allCrates: true });
     return services.audit.verify();
   });
 
@@ -433,7 +433,7 @@ export function registerReadRoutes(
   });
 
   app.get('/api/admin/quarantine', async (req) => {
-    await auth.require(req);
+    await auth.require(req, { allCrates: true });
     const rows = await db
       .selectFrom('versions')
       .innerJoin('crates', 'crates.id', 'versions.crate_id')

@@ -44,7 +44,7 @@ export function registerAdminRoutes(
   app.get('/api/admin/openapi.json', async () => openApiDocument());
 
   app.get('/api/admin/alerts', async (req) => {
-    await auth.require(req);
+    await auth.require(req, { allCrates: true });
     const q = req.query as Record<string, string | undefined>;
     for (const key of ['severity', 'min_severity'] as const) {
       if (q[key] && !SEVERITY_ORDER.includes(q[key] as AlertSeverity))
@@ -65,7 +65,7 @@ export function registerAdminRoutes(
   });
 
   app.get('/api/admin/jobs', async (req) => {
-    await auth.require(req);
+    await auth.require(req, { allCrates: true });
     return { counts: await pipeline.queue.counts() };
   });
 }

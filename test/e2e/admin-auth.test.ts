@@ -172,6 +172,18 @@ describe.each(DIALECTS)('admin authentication on %s', (dialect) => {
       // Accounts are not crates: a token narrowed to some crates cannot act on users.
       ['POST', '/api/admin/users/alice/lock', { reason }],
       ['POST', '/api/admin/users/alice/tokens/revoke-all', { reason }],
+      ['GET', '/api/admin/users/alice'],
+      // Views across every crate would show the crates outside its patterns.
+      ['GET', '/api/admin/overview'],
+      ['GET', '/api/admin/alerts'],
+      ['GET', '/api/admin/alerts?crate=serde'],
+      ['GET', '/api/admin/search?q=serde'],
+      ['GET', '/api/admin/audit-log'],
+      ['GET', '/api/admin/quarantine'],
+      ['GET', '/api/admin/jobs'],
+      ['GET', '/api/admin/owner-invitations'],
+      ['GET', '/api/admin/graph/stats'],
+      ['GET', '/api/admin/graph/top'],
     ];
     for (const [method, path, body] of refused) {
       const res = await call(x, token, method, path, body);
