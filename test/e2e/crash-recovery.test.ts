@@ -1,7 +1,6 @@
 // The server is SIGKILLed in the middle of a stream of publishes, then restarted: every
 // version in the index has its file, its audit entry and a scan (result or queued job); the
 // jobs the dead process was running finish within 30 s; after GC no orphan file is left.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,42 +11,8 @@ import { defaultRegistryConfig } from '../../src/registry/config.js';
 import { openRegistry, type RegistryServices } from '../../src/registry/services.js';
 import { dropPostgresSchema } from '../../src/store/database.js';
 import { DIALECTS, POSTGRES_URL } from '../support/databases.js';
-import { repoRoot } from '../support/debian-corpus.js';
+import { exited, runCli, startServe } from '../support/cli-process.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
-
-const main = join(repoRoot, 'src/cli/main.ts');
-
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--port', '0', ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
-}
-
-/** Resolves once the child has exited, also when it already has. */
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-function run(args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repoRoot });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.once('exit', (code) => resolve({ code: code ?? 1, stdout }));
-  });
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   try {
@@ -96,7 +61,7 @@ describe.each(DIALECTS)('a server killed mid-publish on %s', (dialect) => {
     });
     await services.close();
 
-    const first = await serve(['--data', data, ...dbArgs]);
+    const first = await startServe(['--data', data, ...dbArgs]);
     let sent = 0;
     let stop = false;
     const publisher = async () => {
@@ -121,7 +86,7 @@ describe.each(DIALECTS)('a server killed mid-publish on %s', (dialect) => {
     await Promise.all(streams);
     await exited(first.child);
 
-    const second = await serve(['--data', data, ...dbArgs]);
+    const second = await startServe(['--data', data, ...dbArgs]);
     services = await open();
     try {
       const versions = await services.db.kysely
@@ -162,7 +127,7 @@ describe.each(DIALECTS)('a server killed mid-publish on %s', (dialect) => {
     }
 
     // The collector leaves exactly the referenced files.
-    const gc = await run(['gc', '--grace', '0', '--data', data, ...dbArgs]);
+    const gc = await runCli(['gc', '--grace', '0', '--data', data, ...dbArgs]);
     expect(gc.code, gc.stdout).toBe(0);
     services = await open();
     try {

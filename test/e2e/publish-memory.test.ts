@@ -2,7 +2,7 @@
 // a 0.5 MB crate that unpacks to ~480 MiB, with quarantine on (so each is scanned inline),
 // raise the server's peak RSS by far less than one unpacked copy; and 100 anonymous 10 MiB
 // uploads are refused before their bodies are read.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,10 +12,9 @@ import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { defaultRegistryConfig } from '../../src/registry/config.js';
 import { openRegistry } from '../../src/registry/services.js';
 import { bigCrate } from '../fixtures/scanner/big-crate.js';
-import { repoRoot } from '../support/debian-corpus.js';
+import { startServe } from '../support/cli-process.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
 
-const main = join(repoRoot, 'src/cli/main.ts');
 const MiB = 1024 * 1024;
 
 /** Peak resident memory of a process so far (VmHWM), in bytes. */
@@ -40,23 +39,7 @@ describe('memory under hostile publishes', () => {
     await services.close();
     const config = join(dir, 'cratekeeper.toml');
     await writeFile(config, '[security]\nquarantine = "high"\n');
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', main, 'serve', '--port', '0', '--data', data, '--config', config],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-    });
+    ({ child, url } = await startServe(['--data', data, '--config', config]));
   }, 60_000);
   afterAll(async () => {
     child?.kill('SIGKILL');
