@@ -1,8 +1,10 @@
 // Cargo's web API: publish, yank/unyank, owners, search, download.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireScope, requireToken } from '../auth.js';
+import { requireScope, requireToken, tokenBeforeBody, tokenOf } from '../auth.js';
+import type { BodyRouteConfig } from '../body-reader.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { jsonBody } from '../json-body.js';
+import { publishBodyInspector } from '../publish-body.js';
 import type { RegistryServices } from '../services.js';
 import type { AuthenticatedToken } from '../../store/tokens.js';
 import type { CrateRow, UserRow } from '../../store/schema.js';
@@ -51,11 +53,19 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     }
   };
 
+  // Token routes with bodies authenticate from the headers before any body byte is read.
+  const tokenFirst = tokenBeforeBody(tokens);
+
+  const publishConfig: BodyRouteConfig = { inspectBody: () => publishBodyInspector(config.limits) };
   app.put(
     '/api/v1/crates/new',
-    { bodyLimit: config.limits.maxUploadBytes + config.limits.maxMetadataBytes + 8 },
+    {
+      bodyLimit: config.limits.maxUploadBytes + config.limits.maxMetadataBytes + 8,
+      onRequest: tokenFirst,
+      config: publishConfig,
+    },
     async (req) => {
-      const auth = await requireToken(tokens, req.headers.authorization);
+      const auth = tokenOf(req);
       if (!Buffer.isBuffer(req.body)) throw badRequest('expected a publish body');
       const published = await services.publisher.publishBody(
         req.body,
@@ -68,7 +78,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
 
   const setYanked = (yanked: boolean) => async (req: FastifyRequest) => {
     const { name, version } = req.params as CrateVersionParams;
-    const auth = await requireToken(tokens, req.headers.authorization);
+    const auth = tokenOf(req);
     requireScope(auth, 'yank', name);
     const krate = await crateOr404(name);
     await requireOwner(auth, krate);
@@ -82,8 +92,10 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     }
     return { ok: true };
   };
-  app.delete('/api/v1/crates/:name/:version/yank', setYanked(true));
-  app.put('/api/v1/crates/:name/:version/unyank', setYanked(false));
+  // Yank and unyank take no body; whatever is sent is not read for an unknown token either.
+  const yankRoute = { onRequest: tokenFirst, bodyLimit: 64 * 1024 };
+  app.delete('/api/v1/crates/:name/:version/yank', yankRoute, setYanked(true));
+  app.put('/api/v1/crates/:name/:version/unyank', yankRoute, setYanked(false));
 
   app.get('/api/v1/crates/:name/owners', async (req) => {
     const { name } = req.params as { name: string };
@@ -95,7 +107,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
 
   const changeOwners = (add: boolean) => async (req: FastifyRequest) => {
     const { name } = req.params as { name: string };
-    const auth = await requireToken(tokens, req.headers.authorization);
+    const auth = tokenOf(req);
     requireScope(auth, 'change-owners', name);
     const krate = await crateOr404(name);
     await requireOwner(auth, krate);
@@ -134,8 +146,9 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
         : `user ${changed.join(', ')} has been ${verb} crate ${krate.name}`;
     return { ok: true, msg };
   };
-  app.put('/api/v1/crates/:name/owners', changeOwners(true));
-  app.delete('/api/v1/crates/:name/owners', changeOwners(false));
+  const ownersRoute = { onRequest: tokenFirst, bodyLimit: 64 * 1024 };
+  app.put('/api/v1/crates/:name/owners', ownersRoute, changeOwners(true));
+  app.delete('/api/v1/crates/:name/owners', ownersRoute, changeOwners(false));
 
   app.get('/api/v1/crates', async (req) => {
     if (config.authRequired) await requireToken(tokens, req.headers.authorization);
