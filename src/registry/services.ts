@@ -10,6 +10,7 @@ import { LoginThrottle, SessionRepository } from '../store/sessions.js';
 import { TokenRepository } from '../store/tokens.js';
 import { UserRepository } from '../store/users.js';
 import type { RegistryConfig } from './config.js';
+import { DownloadCounter } from './download-counter.js';
 import { IndexCache } from './index-cache.js';
 import { PublishService } from './publish-service.js';
 
@@ -21,6 +22,8 @@ export interface RegistryServices {
   tokens: TokenRepository;
   crates: CrateRepository;
   indexCache: IndexCache;
+  /** Download counts, written in batches; flushed by `close()`. */
+  downloads: DownloadCounter;
   publisher: PublishService;
   graph: RegistryGraphCache;
   audit: AuditLog;
@@ -52,6 +55,7 @@ export function createServices(db: Db, blobs: BlobStore, config: RegistryConfig)
   const crates = new CrateRepository(db.kysely);
   const users = new UserRepository(db.kysely);
   const indexCache = new IndexCache(crates, config.indexCacheTtlMs);
+  const downloads = new DownloadCounter(crates);
   const publisher = new PublishService(config, crates, blobs);
   const graph = new RegistryGraphCache(db.kysely);
   const crateChanged = (name: string) => {
@@ -92,9 +96,14 @@ export function createServices(db: Db, blobs: BlobStore, config: RegistryConfig)
     publisher,
     graph,
     crateChanged,
+    downloads,
     audit,
     sessions: new SessionRepository(db.kysely),
     throttle: new LoginThrottle(db.kysely),
-    close: () => db.close(),
+    close: async () => {
+      // The last counts go first; a failed write must not keep the database open.
+      await downloads.close().catch(() => {});
+      await db.close();
+    },
   };
 }

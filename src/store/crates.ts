@@ -315,15 +315,49 @@ export class CrateRepository {
   }
 
   async recordDownload(versionId: number, date: string): Promise<void> {
-    await this.db
-      .insertInto('version_downloads')
-      .values({ version_id: versionId, date, downloads: 1 })
-      .onConflict((oc) =>
-        oc
-          .columns(['version_id', 'date'])
-          .doUpdateSet((eb) => ({ downloads: eb('version_downloads.downloads', '+', 1) })),
-      )
-      .execute();
+    await this.recordDownloads([{ versionId, date, count: 1 }]);
+  }
+
+  /**
+   * Adds a batch of download counts in one transaction: the per-day rows and each crate's total.
+   * Versions deleted since they were counted are skipped, so one deletion cannot fail the batch.
+   */
+  async recordDownloads(batch: readonly { versionId: number; date: string; count: number }[]): Promise<void> {
+    if (batch.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      const ids = [...new Set(batch.map((b) => b.versionId))];
+      const crateOf = new Map<number, number>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await trx
+          .selectFrom('versions')
+          .select(['id', 'crate_id'])
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) crateOf.set(r.id, r.crate_id);
+      }
+      const perCrate = new Map<number, number>();
+      for (const b of batch) {
+        const crateId = crateOf.get(b.versionId);
+        if (crateId === undefined || b.count <= 0) continue;
+        perCrate.set(crateId, (perCrate.get(crateId) ?? 0) + b.count);
+        await trx
+          .insertInto('version_downloads')
+          .values({ version_id: b.versionId, date: b.date, downloads: b.count })
+          .onConflict((oc) =>
+            oc
+              .columns(['version_id', 'date'])
+              .doUpdateSet((eb) => ({ downloads: eb('version_downloads.downloads', '+', b.count) })),
+          )
+          .execute();
+      }
+      for (const [crateId, n] of perCrate) {
+        await trx
+          .updateTable('crates')
+          .set((eb) => ({ downloads: eb('downloads', '+', n) }))
+          .where('id', '=', crateId)
+          .execute();
+      }
+    });
   }
 
   async downloadsOf(crateId: number): Promise<number> {
@@ -336,7 +370,11 @@ export class CrateRepository {
     return Number(row?.total ?? 0);
   }
 
-  /** Name and description search, exact name first, then by downloads. */
+  /**
+   * Name and description search, exact name first, then by downloads. One query finds the page
+   * and the total (a window count), ranking by the crates' maintained download totals; one more
+   * reads the page's versions for their max version (not a query per hit).
+   */
   async search(
     query: string,
     limit: number,
@@ -346,7 +384,7 @@ export class CrateRepository {
     const canonical = canonicalCrateName(q);
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const likeCanonical = `%${canonical.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const base = this.db
+    let base = this.db
       .selectFrom('crates')
       .where((eb) =>
         eb.exists(
@@ -356,65 +394,85 @@ export class CrateRepository {
             .whereRef('versions.crate_id', '=', 'crates.id')
             .where('versions.status', '=', 'published'),
         ),
-      )
-      .where((eb) =>
-        q === ''
-          ? eb.val(true)
-          : eb.or([
-              // SQLite has no default LIKE escape character; name one for both dialects.
-              sql<boolean>`lower(crates.name) like ${like} escape '\\'`,
-              sql<boolean>`crates.canonical_name like ${likeCanonical} escape '\\'`,
-              sql<boolean>`lower(crates.description) like ${like} escape '\\'`,
-            ]),
       );
-    const totalRow = await base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
-    const rows = await base
-      .select([
-        'crates.id',
-        'crates.name',
-        'crates.canonical_name',
-        'crates.description',
-        (eb) =>
-          eb
-            .selectFrom('version_downloads')
-            .innerJoin('versions', 'versions.id', 'version_downloads.version_id')
-            .whereRef('versions.crate_id', '=', 'crates.id')
-            .select((e) => e.fn.coalesce(e.fn.sum<number>('version_downloads.downloads'), e.lit(0)).as('d'))
-            .as('downloads'),
-      ])
-      .orderBy((eb) => eb.case().when('crates.canonical_name', '=', canonical).then(0).else(1).end())
-      .orderBy('downloads', 'desc')
+    // An empty query lists everything (no `where true`: SQLite cannot bind a boolean).
+    if (q !== '') {
+      base = base.where((eb) =>
+        eb.or([
+          // SQLite has no default LIKE escape character; name one for both dialects.
+          sql<boolean>`lower(crates.name) like ${like} escape '\\'`,
+          sql<boolean>`crates.canonical_name like ${likeCanonical} escape '\\'`,
+          sql<boolean>`lower(crates.description) like ${like} escape '\\'`,
+        ]),
+      );
+    }
+    let ranked = base.select([
+      'crates.id',
+      'crates.name',
+      'crates.description',
+      'crates.downloads',
+      sql<string | number>`count(*) over ()`.as('total'),
+    ]);
+    if (q !== '') {
+      ranked = ranked.orderBy((eb) =>
+        eb.case().when('crates.canonical_name', '=', canonical).then(0).else(1).end(),
+      );
+    }
+    const rows = await ranked
+      .orderBy('crates.downloads', 'desc')
       .orderBy('crates.name')
       .limit(limit)
       .offset(offset)
       .execute();
-    const crates: SearchHit[] = [];
-    for (const r of rows) {
-      crates.push({
-        name: r.name,
-        max_version: await this.maxVersion(r.id),
-        description: r.description,
-        downloads: Number(r.downloads ?? 0),
-      });
+    let total = Number(rows[0]?.total ?? 0);
+    if (rows.length === 0 && offset > 0) {
+      // Past the last page the window count has no row to ride on.
+      const row = await base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
+      total = Number(row?.n ?? 0);
     }
-    return { total: Number(totalRow?.n ?? 0), crates };
+    const max = await this.maxVersions(rows.map((r) => r.id));
+    return {
+      total,
+      crates: rows.map((r) => ({
+        name: r.name,
+        max_version: max.get(r.id) ?? '0.0.0',
+        description: r.description,
+        downloads: Number(r.downloads),
+      })),
+    };
   }
 
   /** The highest non-yanked published version by semver precedence (any version if all are yanked). */
   async maxVersion(crateId: number): Promise<string> {
+    return (await this.maxVersions([crateId])).get(crateId) ?? '0.0.0';
+  }
+
+  /** `maxVersion` of several crates with one query. */
+  async maxVersions(crateIds: readonly number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (crateIds.length === 0) return out;
     const rows = await this.db
       .selectFrom('versions')
-      .select(['num', 'yanked'])
-      .where('crate_id', '=', crateId)
+      .select(['crate_id', 'num', 'yanked'])
+      .where('crate_id', 'in', [...crateIds])
       .where('status', '=', 'published')
       .execute();
-    const pick = (list: typeof rows) =>
-      list.reduce<(typeof rows)[number] | null>(
-        (best, r) => (!best || compareVersions(parseVersion(r.num), parseVersion(best.num)) > 0 ? r : best),
-        null,
-      );
-    const best = pick(rows.filter((r) => r.yanked === 0)) ?? pick(rows);
-    return best?.num ?? '0.0.0';
+    const best = new Map<number, { num: string; yanked: boolean; parsed: ReturnType<typeof parseVersion> }>();
+    for (const r of rows) {
+      const parsed = parseVersion(r.num);
+      const cur = best.get(r.crate_id);
+      const yanked = r.yanked !== 0;
+      // A non-yanked version beats any yanked one; otherwise semver precedence decides.
+      if (
+        !cur ||
+        (cur.yanked && !yanked) ||
+        (cur.yanked === yanked && compareVersions(parsed, cur.parsed) > 0)
+      ) {
+        best.set(r.crate_id, { num: r.num, yanked, parsed });
+      }
+    }
+    for (const [id, b] of best) out.set(id, b.num);
+    return out;
   }
 
   /**

@@ -45,6 +45,8 @@ export interface CratesTable {
   categories: string;
   created_at: string;
   updated_at: string;
+  /** Total downloads ever counted (kept when a version is deleted, as crates.io does). */
+  downloads: Generated<number>;
 }
 
 export type VersionStatus = 'published' | 'quarantined' | 'rejected';
