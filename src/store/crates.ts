@@ -1,6 +1,6 @@
 // Crates, versions, dependencies, owners and downloads: what the registry API and the
 // sparse index read and write.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type { IndexDependency, IndexLine } from '../domain/index-line.js';
 import { compareVersions, parseVersion } from '../domain/semver.js';
@@ -60,7 +60,11 @@ export interface SearchHit {
 }
 
 export class CrateRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly sqlite: boolean;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  }
 
   async findByName(name: string): Promise<CrateRow | undefined> {
     return this.db
@@ -314,6 +318,34 @@ export class CrateRepository {
     return Number(res.numDeletedRows) > 0;
   }
 
+  /**
+   * What a download needs, in one query: the crate's name and the version by its exact number,
+   * or by its number without build metadata (as `findVersion`). Undefined when either is missing.
+   */
+  async downloadTarget(
+    name: string,
+    num: string,
+  ): Promise<
+    { crateName: string; versionId: number; num: string; status: VersionStatus; checksum: string } | undefined
+  > {
+    return this.db
+      .selectFrom('crates')
+      .innerJoin('versions', 'versions.crate_id', 'crates.id')
+      .select([
+        'crates.name as crateName',
+        'versions.id as versionId',
+        'versions.num',
+        'versions.status',
+        'versions.checksum',
+      ])
+      .where('crates.canonical_name', '=', canonicalCrateName(name))
+      .where((eb) => eb.or([eb('versions.num', '=', num), eb('versions.num_no_build', '=', num)]))
+      .orderBy((eb) => eb.case().when('versions.num', '=', num).then(0).else(1).end())
+      .orderBy('versions.id')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   async recordDownload(versionId: number, date: string): Promise<void> {
     await this.recordDownloads([{ versionId, date, count: 1 }]);
   }
@@ -371,9 +403,11 @@ export class CrateRepository {
   }
 
   /**
-   * Name and description search, exact name first, then by downloads. One query finds the page
-   * and the total (a window count), ranking by the crates' maintained download totals; one more
-   * reads the page's versions for their max version (not a query per hit).
+   * Name and description search, exact name first, then by downloads. It filters and ranks by
+   * columns of `crates` alone (downloads and published_versions are maintained there,
+   * migration 005): the page walks the ranking index and stops when full, the exact match is one
+   * unique-index lookup, the total one count, and the page's max versions one more query (not a
+   * query per hit).
    */
   async search(
     query: string,
@@ -382,57 +416,54 @@ export class CrateRepository {
   ): Promise<{ total: number; crates: SearchHit[] }> {
     const q = query.trim().toLowerCase();
     const canonical = canonicalCrateName(q);
-    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const likeCanonical = `%${canonical.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    let base = this.db
-      .selectFrom('crates')
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('versions')
-            .select('versions.id')
-            .whereRef('versions.crate_id', '=', 'crates.id')
-            .where('versions.status', '=', 'published'),
-        ),
-      );
+    const escape = (v: string) => `%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // SQLite's LIKE already ignores ASCII case (and its lower() folds nothing else); PostgreSQL's
+    // LIKE does not. SQLite has no default LIKE escape character; name one for both dialects.
+    const folded = (column: 'crates.name' | 'crates.description') =>
+      this.sqlite ? sql.ref(column) : sql`lower(${sql.ref(column)})`;
+    let matching = this.db.selectFrom('crates').where('crates.published_versions', '>', 0);
     // An empty query lists everything (no `where true`: SQLite cannot bind a boolean).
     if (q !== '') {
-      base = base.where((eb) =>
+      const like = escape(q);
+      matching = matching.where((eb) =>
         eb.or([
-          // SQLite has no default LIKE escape character; name one for both dialects.
-          sql<boolean>`lower(crates.name) like ${like} escape '\\'`,
-          sql<boolean>`crates.canonical_name like ${likeCanonical} escape '\\'`,
-          sql<boolean>`lower(crates.description) like ${like} escape '\\'`,
+          sql<boolean>`${folded('crates.name')} like ${like} escape '\\'`,
+          sql<boolean>`${folded('crates.description')} like ${like} escape '\\'`,
+          // `serde_json` finds `serde-json`: only a query with `-` or `_` needs the canonical form.
+          ...(/[-_]/.test(q)
+            ? [sql<boolean>`crates.canonical_name like ${escape(canonical)} escape '\\'`]
+            : []),
         ]),
       );
     }
-    let ranked = base.select([
-      'crates.id',
-      'crates.name',
-      'crates.description',
-      'crates.downloads',
-      sql<string | number>`count(*) over ()`.as('total'),
-    ]);
-    if (q !== '') {
-      ranked = ranked.orderBy((eb) =>
-        eb.case().when('crates.canonical_name', '=', canonical).then(0).else(1).end(),
-      );
-    }
-    const rows = await ranked
-      .orderBy('crates.downloads', 'desc')
-      .orderBy('crates.name')
-      .limit(limit)
-      .offset(offset)
-      .execute();
-    let total = Number(rows[0]?.total ?? 0);
-    if (rows.length === 0 && offset > 0) {
-      // Past the last page the window count has no row to ride on.
-      const row = await base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
-      total = Number(row?.n ?? 0);
-    }
+    const exact =
+      q === ''
+        ? undefined
+        : await matching
+            .select(['crates.id', 'crates.name', 'crates.description', 'crates.downloads'])
+            .where('crates.canonical_name', '=', canonical)
+            .executeTakeFirst();
+    // The exact match heads the ranking; the rest follow it by downloads.
+    const head = exact && offset === 0 ? [exact] : [];
+    const restOffset = exact ? Math.max(offset - 1, 0) : offset;
+    const rest =
+      limit - head.length <= 0
+        ? []
+        : await matching
+            .select(['crates.id', 'crates.name', 'crates.description', 'crates.downloads'])
+            .$if(exact !== undefined, (qb) => qb.where('crates.id', '!=', exact!.id))
+            .orderBy('crates.downloads', 'desc')
+            .orderBy('crates.name')
+            .limit(limit - head.length)
+            .offset(restOffset)
+            .execute();
+    const rows = [...head, ...rest];
+    const totalRow = await matching
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirst();
     const max = await this.maxVersions(rows.map((r) => r.id));
     return {
-      total,
+      total: Number(totalRow?.n ?? 0),
       crates: rows.map((r) => ({
         name: r.name,
         max_version: max.get(r.id) ?? '0.0.0',

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireScope, requireToken, tokenBeforeBody, tokenOf } from '../auth.js';
 import type { BodyRouteConfig } from '../body-reader.js';
+import { BlobCache } from '../blob-cache.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { jsonBody } from '../json-body.js';
 import { publishBodyInspector } from '../publish-body.js';
@@ -168,23 +169,25 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     };
   });
 
+  const blobCache = new BlobCache(services.blobs);
   app.get('/api/v1/crates/:name/:version/download', async (req, reply) => {
     const { name, version } = req.params as CrateVersionParams;
     if (config.authRequired) await requireToken(tokens, req.headers.authorization);
-    const krate = await crateOr404(name);
-    const v = await crates.findVersion(krate.id, version);
+    // One query on the hot path; the crate lookup only tells a missing crate from a missing version.
+    const v = await crates.downloadTarget(name, version);
     if (!v || v.status !== 'published') {
+      const krate = v ? { name: v.crateName } : await crateOr404(name);
       throw notFound(
         `crate \`${krate.name}\` does not have a downloadable version \`${version.slice(0, 100)}\``,
       );
     }
-    const bytes = await services.blobs.get(v.checksum);
-    if (!bytes) throw notFound(`the file of ${krate.name}@${v.num} is missing from storage`);
+    const bytes = await blobCache.get(v.checksum);
+    if (!bytes) throw notFound(`the file of ${v.crateName}@${v.num} is missing from storage`);
     // Counted in memory, written in batches: a download is no database write.
-    services.downloads.record(v.id);
+    services.downloads.record(v.versionId);
     return reply
       .type('application/gzip')
-      .header('content-disposition', `attachment; filename="${krate.name}-${v.num}.crate"`)
+      .header('content-disposition', `attachment; filename="${v.crateName}-${v.num}.crate"`)
       .header(
         'cache-control',
         config.authRequired ? 'private, max-age=31536000, immutable' : 'public, max-age=31536000, immutable',
