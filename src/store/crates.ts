@@ -328,22 +328,24 @@ export class CrateRepository {
   ): Promise<
     { crateName: string; versionId: number; num: string; status: VersionStatus; checksum: string } | undefined
   > {
-    return this.db
-      .selectFrom('crates')
-      .innerJoin('versions', 'versions.crate_id', 'crates.id')
-      .select([
-        'crates.name as crateName',
-        'versions.id as versionId',
-        'versions.num',
-        'versions.status',
-        'versions.checksum',
-      ])
-      .where('crates.canonical_name', '=', canonicalCrateName(name))
-      .where((eb) => eb.or([eb('versions.num', '=', num), eb('versions.num_no_build', '=', num)]))
-      .orderBy((eb) => eb.case().when('versions.num', '=', num).then(0).else(1).end())
-      .orderBy('versions.id')
-      .limit(1)
-      .executeTakeFirst();
+    const target = (column: 'versions.num' | 'versions.num_no_build') =>
+      this.db
+        .selectFrom('crates')
+        .innerJoin('versions', 'versions.crate_id', 'crates.id')
+        .select([
+          'crates.name as crateName',
+          'versions.id as versionId',
+          'versions.num',
+          'versions.status',
+          'versions.checksum',
+        ])
+        .where('crates.canonical_name', '=', canonicalCrateName(name))
+        .where(column, '=', num)
+        .orderBy('versions.id')
+        .limit(1)
+        .executeTakeFirst();
+    // The exact number is what cargo asks for; the other form is the rare fallback.
+    return (await target('versions.num')) ?? (await target('versions.num_no_build'));
   }
 
   async recordDownload(versionId: number, date: string): Promise<void> {

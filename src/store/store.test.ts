@@ -277,8 +277,16 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     await crates.setYanked(top.version.id, true);
     const b = await crates.publish(record('beta', '0.1.0', u.id));
     await crates.publish(record('beta', '0.2.0', u.id, { status: 'quarantined' }));
-    await crates.publish(record('hidden', '1.0.0', u.id, { status: 'quarantined' }));
+    const hidden = await crates.publish(record('hidden', '1.0.0', u.id, { status: 'quarantined' }));
     await crates.recordDownload(b.version.id, '2026-01-01');
+    // Which crates are listed follows every status change and deletion (triggers, migration 005).
+    await crates.setStatus(hidden.version.id, 'published');
+    expect((await crates.search('hidden', 10, 0)).crates.map((c) => c.name)).toEqual(['hidden']);
+    await crates.setStatus(hidden.version.id, 'rejected');
+    expect((await crates.search('hidden', 10, 0)).total).toBe(0);
+    await crates.setStatus(hidden.version.id, 'published');
+    await crates.deleteVersion(hidden.version.id);
+    expect((await crates.search('hidden', 10, 0)).total).toBe(0);
     const all = await crates.search('', 10, 0);
     expect(all.total).toBe(2);
     expect(all.crates.map((c) => [c.name, c.max_version, c.downloads])).toEqual([
