@@ -1,6 +1,6 @@
 // Crates, versions, dependencies, owners and downloads: what the registry API and the
 // sparse index read and write.
-import { SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type { IndexDependency, IndexLine } from '../domain/index-line.js';
 import { compareVersions, parseVersion } from '../domain/semver.js';
@@ -51,6 +51,14 @@ export interface PublishRecord {
 }
 
 export class DuplicateVersionError extends Error {}
+
+export interface DownloadTarget {
+  crateName: string;
+  versionId: number;
+  num: string;
+  status: VersionStatus;
+  checksum: string;
+}
 
 export interface SearchHit {
   name: string;
@@ -322,30 +330,48 @@ export class CrateRepository {
    * What a download needs, in one query: the crate's name and the version by its exact number,
    * or by its number without build metadata (as `findVersion`). Undefined when either is missing.
    */
-  async downloadTarget(
-    name: string,
-    num: string,
-  ): Promise<
-    { crateName: string; versionId: number; num: string; status: VersionStatus; checksum: string } | undefined
-  > {
-    const target = (column: 'versions.num' | 'versions.num_no_build') =>
-      this.db
-        .selectFrom('crates')
-        .innerJoin('versions', 'versions.crate_id', 'crates.id')
-        .select([
-          'crates.name as crateName',
-          'versions.id as versionId',
-          'versions.num',
-          'versions.status',
-          'versions.checksum',
-        ])
-        .where('crates.canonical_name', '=', canonicalCrateName(name))
-        .where(column, '=', num)
-        .orderBy('versions.id')
-        .limit(1)
-        .executeTakeFirst();
+  async downloadTarget(name: string, num: string): Promise<DownloadTarget | undefined> {
+    // The hot path of downloads: each statement is built and compiled once, then run with the
+    // request's values (building a Kysely query costs more than SQLite running it).
+    const run = async (compiled: CompiledQuery<DownloadTarget>) =>
+      (
+        await this.db.executeQuery(
+          CompiledQuery.raw(compiled.sql, [
+            canonicalCrateName(name),
+            num,
+            ...compiled.parameters.slice(2),
+          ]) as CompiledQuery<DownloadTarget>,
+        )
+      ).rows[0];
+    this.downloadQueries ??= {
+      exact: this.downloadTargetQuery('versions.num'),
+      noBuild: this.downloadTargetQuery('versions.num_no_build'),
+    };
     // The exact number is what cargo asks for; the other form is the rare fallback.
-    return (await target('versions.num')) ?? (await target('versions.num_no_build'));
+    return (await run(this.downloadQueries.exact)) ?? (await run(this.downloadQueries.noBuild));
+  }
+
+  private downloadQueries?: { exact: CompiledQuery<DownloadTarget>; noBuild: CompiledQuery<DownloadTarget> };
+
+  /** The download lookup; its first two parameters are the canonical crate name and the version. */
+  private downloadTargetQuery(
+    column: 'versions.num' | 'versions.num_no_build',
+  ): CompiledQuery<DownloadTarget> {
+    return this.db
+      .selectFrom('crates')
+      .innerJoin('versions', 'versions.crate_id', 'crates.id')
+      .select([
+        'crates.name as crateName',
+        'versions.id as versionId',
+        'versions.num',
+        'versions.status',
+        'versions.checksum',
+      ])
+      .where('crates.canonical_name', '=', '')
+      .where(column, '=', '')
+      .orderBy('versions.id')
+      .limit(1)
+      .compile();
   }
 
   async recordDownload(versionId: number, date: string): Promise<void> {
