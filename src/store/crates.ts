@@ -486,9 +486,11 @@ export class CrateRepository {
             .offset(restOffset)
             .execute();
     const rows = [...head, ...rest];
-    const totalRow = await matching
-      .select((eb) => eb.fn.countAll<string | number>().as('n'))
-      .executeTakeFirst();
+    // A first page that is not full is the whole result: no count needed.
+    const totalRow =
+      offset === 0 && rows.length < limit
+        ? { n: rows.length }
+        : await matching.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
     const max = await this.maxVersions(rows.map((r) => r.id));
     return {
       total: Number(totalRow?.n ?? 0),
