@@ -32,7 +32,11 @@ export class ScanRunner {
   constructor(private readonly options: ScanRunnerOptions = defaultScanRunnerOptions()) {}
 
   /** Scans one crate; rejects with ScanPoolBusyError when the pool's queue is full. */
-  async scan(crate: CrateFiles, context: RegistryContext, identity: ScanReport['crate']): Promise<ScanReport> {
+  async scan(
+    crate: CrateFiles,
+    context: RegistryContext,
+    identity: ScanReport['crate'],
+  ): Promise<ScanReport> {
     // Started on first use: a registry that never scans (tests, CLI commands) starts no threads.
     this.pool ??= new ScanPool(this.options);
     const result = await this.pool.scan(crate, context);

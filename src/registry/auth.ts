@@ -1,5 +1,6 @@
 // Token authentication and authorization for registry requests. Cargo sends the token
 // as the raw `Authorization` header value; `Bearer …` is accepted too.
+import type { FastifyRequest } from 'fastify';
 import { isLocked } from '../store/users.js';
 import {
   cratePatternMatches,
@@ -51,4 +52,25 @@ export function requireScope(auth: AuthenticatedToken, scope: TokenScope, crateN
       `this token does not have the required permissions to perform this action on crate \`${crateName}\``,
     );
   }
+}
+
+// The token a route's `onRequest` hook checked, kept per request for its handler.
+const authenticated = new WeakMap<FastifyRequest, AuthenticatedToken>();
+
+/**
+ * An `onRequest` hook that authenticates from the headers alone, before any body is read: an
+ * anonymous or bad token costs the server no body bytes. The handler gets it with `tokenOf`.
+ */
+export function tokenBeforeBody(tokens: TokenRepository): (req: FastifyRequest) => Promise<void> {
+  return async (req) => {
+    authenticated.set(req, await requireToken(tokens, req.headers.authorization));
+  };
+}
+
+/** The token `tokenBeforeBody` authenticated for this request. */
+export function tokenOf(req: FastifyRequest): AuthenticatedToken {
+  const auth = authenticated.get(req);
+  // A programming error (the route lacks the hook), never a client's.
+  if (!auth) throw new Error(`route ${req.routeOptions.url ?? req.url} has no tokenBeforeBody hook`);
+  return auth;
 }

@@ -1,6 +1,7 @@
 // The publish body: u32 LE length, JSON metadata, u32 LE length, `.crate` bytes
 // (cargo's registry web-API docs). Every length is checked against what is actually
 // there and against the limits before anything is read.
+import { u32At, type BodyInspector } from './body-reader.js';
 import { badRequest, tooLarge } from './errors.js';
 
 export interface PublishBody {
@@ -47,4 +48,42 @@ export function parsePublishBody(
     );
   }
   return { metadataJson, crate: body.subarray(crateStart, crateStart + crateLen) };
+}
+
+/**
+ * Checks a publish body while it streams in: the two u32 lengths are judged as soon as they
+ * arrive, and a body longer than they announce is refused at once, so nothing over the limits
+ * is ever buffered. The messages match `parsePublishBody`'s.
+ */
+export function publishBodyInspector(limits: {
+  maxMetadataBytes: number;
+  maxUploadBytes: number;
+}): BodyInspector {
+  let metaLen: number | null = null;
+  let expected: number | null = null;
+  return (chunks, received) => {
+    if (metaLen === null) {
+      metaLen = u32At(chunks, received, 0);
+      if (metaLen === null) return null;
+      if (metaLen > limits.maxMetadataBytes) {
+        throw tooLarge(`publish metadata is ${metaLen} bytes, over the limit of ${limits.maxMetadataBytes}`);
+      }
+    }
+    if (expected === null) {
+      const crateLen = u32At(chunks, received, 4 + metaLen);
+      if (crateLen === null) return null;
+      if (crateLen > limits.maxUploadBytes) {
+        throw tooLarge(
+          `max upload size is: ${limits.maxUploadBytes} bytes, the .crate file is ${crateLen} bytes`,
+        );
+      }
+      expected = 8 + metaLen + crateLen;
+    }
+    if (received > expected) {
+      throw badRequest(
+        `invalid publish body: ${received - expected} unexpected bytes after the .crate file (the body is longer than its lengths announce)`,
+      );
+    }
+    return expected;
+  };
 }

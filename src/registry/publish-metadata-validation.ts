@@ -4,6 +4,7 @@ import parseSpdx from 'spdx-expression-parse';
 import { crateNameError } from '../domain/crate-name.js';
 import type { DependencyKind } from '../domain/index-line.js';
 import type { PublishDependency, PublishMetadata } from '../domain/publish-metadata.js';
+import { setOwn } from '../domain/safe-record.js';
 import { SemverError, parseVersion } from '../domain/semver.js';
 import { parseVersionReq } from '../domain/version-req.js';
 import type { RegistryLimits } from './config.js';
@@ -46,7 +47,8 @@ function featureMap(v: unknown): Record<string, string[]> {
     if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) {
       throw badRequest(`invalid publish metadata: feature \`${k}\` must be a list of strings`);
     }
-    out[k] = list as string[];
+    // setOwn: `out['__proto__'] = …` would set the prototype and drop the feature.
+    setOwn(out, k, list as string[]);
   }
   return out;
 }

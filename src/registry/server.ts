@@ -1,36 +1,124 @@
 // The HTTP server: cargo's registry API and sparse index, with errors in the shape cargo
 // prints (`{"errors":[{"detail":"…"}]}`).
-import Fastify, { type FastifyInstance } from 'fastify';
-import { RegistryError, errorBody } from './errors.js';
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { DEFAULT_BODY_TIMEOUTS, readBody, type BodyRouteConfig } from './body-reader.js';
+import { RegistryError, badRequest, errorBody } from './errors.js';
 import { registerCratesApi } from './routes/crates-api.js';
 import { registerOwnerInvitationRoutes } from './routes/owner-invitations.js';
 import { registerSparseIndex } from './routes/sparse-index.js';
 import type { RegistryServices } from './services.js';
 
 export interface ServerOptions {
+  /** Log every request (info level). Without it, only errors are logged: every 5xx still is. */
   logger?: boolean;
+  /** Where log lines go (standard error by default). */
+  logStream?: NodeJS.WritableStream;
+  /** Stall and total deadlines for request bodies. */
+  bodyTimeouts?: { idleMs: number; totalMs: number };
+}
+
+const INTERNAL_ERROR = (id: string) =>
+  `internal server error; the registry administrators can find the details in the log under request id ${id}`;
+
+/** The 400 for a URL that cannot be what cargo sends; null when it is fine. */
+function urlProblem(url: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url);
+  } catch {
+    return 'malformed percent-encoding in the URL';
+  }
+  if (decoded.includes('\0')) return 'the URL contains a NUL byte';
+  return null;
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
+  return false;
 }
 
 export function buildServer(services: RegistryServices, options: ServerOptions = {}): FastifyInstance {
+  const timeouts = options.bodyTimeouts ?? DEFAULT_BODY_TIMEOUTS;
+  const idPrefix = randomBytes(6).toString('base64url');
+  let requestCount = 0;
   const app = Fastify({
-    logger: options.logger
-      ? {
-          level: 'info',
-          // Tokens and session cookies never reach the log.
-          redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-        }
-      : false,
+    logger: {
+      level: options.logger ? 'info' : 'error',
+      // Tokens and session cookies never reach the log.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      stream: options.logStream ?? process.stderr,
+    },
+    // Unique across processes (a random prefix per server) and cheap (a counter), so an id in an
+    // error body finds one log line.
+    genReqId: () => `req-${idPrefix}-${(++requestCount).toString(36)}`,
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // Bad percent-encoding in a path is the client's error, in cargo's shape.
+    frameworkErrors: (err, _req, res) => {
+      void (res as FastifyReply)
+        .code(400)
+        .header('connection', 'close')
+        .send(
+          errorBody(err.code === 'FST_ERR_BAD_URL' ? 'malformed percent-encoding in the URL' : err.message),
+        );
+    },
+    // Requests Node's parser refuses (NUL or control bytes in headers, bad framing, header timeouts).
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const [status, reason] =
+        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout']
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? [431, 'Request Header Fields Too Large']
+            : [400, 'Bad Request'];
+      const body = JSON.stringify(
+        errorBody(
+          `malformed request: ${status === 400 ? 'the request line or a header is invalid' : reason}`,
+        ),
+      );
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+  });
+
+  // Before routing work: a NUL byte or broken percent-encoding anywhere in the URL, its params or
+  // its query never reaches a route (PostgreSQL refuses NUL in text: that would be a 500).
+  app.addHook('onRequest', async (req) => {
+    const problem = urlProblem(req.url);
+    if (problem) throw badRequest(problem);
+    if (hasNul(req.params) || hasNul(req.query)) throw badRequest('the URL contains a NUL byte');
   });
 
   // Bodies are read raw: cargo's publish body is binary, and owner changes are parsed by the
-  // route so a bad body gets a cargo-shaped error rather than the framework's.
+  // route so a bad body gets a cargo-shaped error rather than the framework's. They are streamed
+  // with the route's limit and cut when they stall.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (req, payload, done) => {
+    const config = req.routeOptions.config as BodyRouteConfig;
+    const length = Number.parseInt(req.headers['content-length'] ?? '', 10);
+    readBody(payload, {
+      limit: req.routeOptions.bodyLimit ?? 1024 * 1024,
+      declaredLength: Number.isFinite(length) ? length : null,
+      ...timeouts,
+      ...(config.inspectBody ? { inspect: config.inspectBody() } : {}),
+    }).then(
+      (body) => done(null, body),
+      (err: Error) => done(err, undefined),
+    );
+  });
 
   app.setErrorHandler((err, req, reply) => {
+    // A reply before the body was read (a refused token, a refused length, a stall) closes the
+    // connection, so the rest of the body is never read.
+    if (!req.raw.complete) void reply.header('connection', 'close');
     if (err instanceof RegistryError) {
+      if (err.status >= 500) req.log.error({ err }, 'request failed');
       return reply.code(err.status).headers(err.headers).send(errorBody(err.detail, err.extra));
     }
     const e = err as { statusCode?: number; code?: string; message: string };
@@ -40,10 +128,8 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       return reply.code(e.statusCode).send(errorBody(e.message));
     }
-    req.log.error(err);
-    return reply
-      .code(500)
-      .send(errorBody('internal server error; the registry administrators have the details in the log'));
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send(errorBody(INTERNAL_ERROR(String(req.id))));
   });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send(errorBody(`no such endpoint: ${req.method} ${req.url.slice(0, 200)}`)),

@@ -10,6 +10,7 @@ import { LoginThrottle, SessionRepository, type PasswordVerifier } from '../stor
 import { TokenRepository } from '../store/tokens.js';
 import { UserRepository } from '../store/users.js';
 import type { RegistryConfig } from './config.js';
+import { DownloadCounter } from './download-counter.js';
 import { IndexCache } from './index-cache.js';
 import { PublishService } from './publish-service.js';
 import type { NotificationConfig } from '../jobs/notifications.js';
@@ -24,6 +25,8 @@ export interface RegistryServices {
   tokens: TokenRepository;
   crates: CrateRepository;
   indexCache: IndexCache;
+  /** Download counts, written in batches; flushed by `close()`. */
+  downloads: DownloadCounter;
   publisher: PublishService;
   /** The publish policy and background jobs of the security pipeline. */
   security: SecurityPipeline;
@@ -74,6 +77,7 @@ export function createServices(
   const crates = new CrateRepository(db.kysely);
   const users = new UserRepository(db.kysely);
   const indexCache = new IndexCache(crates, config.indexCacheTtlMs);
+  const downloads = new DownloadCounter(crates);
   const graph = new RegistryGraphCache(db.kysely);
   const crateChanged = (name: string) => {
     indexCache.invalidate(name);
@@ -110,10 +114,13 @@ export function createServices(
     security,
     graph,
     crateChanged,
+    downloads,
     audit,
     sessions: new SessionRepository(db.kysely),
     throttle: new LoginThrottle(db.kysely, undefined, pipeline.passwordVerifier),
     close: async () => {
+      // The last counts go first; a failed write must not keep the database open.
+      await downloads.close().catch(() => {});
       await security.close();
       await db.close();
     },

@@ -1,6 +1,6 @@
 // Crates, versions, dependencies, owners and downloads: what the registry API and the
 // sparse index read and write.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type { IndexDependency, IndexLine } from '../domain/index-line.js';
 import { compareVersions, parseVersion } from '../domain/semver.js';
@@ -56,6 +56,14 @@ export class PublishConflictError extends Error {}
 /** The crate exists (perhaps created a moment ago by someone else) and the publisher does not own it. */
 export class NotOwnerError extends Error {}
 
+export interface DownloadTarget {
+  crateName: string;
+  versionId: number;
+  num: string;
+  status: VersionStatus;
+  checksum: string;
+}
+
 export interface SearchHit {
   name: string;
   max_version: string;
@@ -64,7 +72,11 @@ export interface SearchHit {
 }
 
 export class CrateRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly sqlite: boolean;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  }
 
   async findByName(name: string): Promise<CrateRow | undefined> {
     return this.db
@@ -370,16 +382,98 @@ export class CrateRepository {
     return Number(res.numDeletedRows) > 0;
   }
 
+  /**
+   * What a download needs, in one query: the crate's name and the version by its exact number,
+   * or by its number without build metadata (as `findVersion`). Undefined when either is missing.
+   */
+  async downloadTarget(name: string, num: string): Promise<DownloadTarget | undefined> {
+    // The hot path of downloads: each statement is built and compiled once, then run with the
+    // request's values (building a Kysely query costs more than SQLite running it).
+    const run = async (compiled: CompiledQuery<DownloadTarget>) =>
+      (
+        await this.db.executeQuery(
+          CompiledQuery.raw(compiled.sql, [
+            canonicalCrateName(name),
+            num,
+            ...compiled.parameters.slice(2),
+          ]) as CompiledQuery<DownloadTarget>,
+        )
+      ).rows[0];
+    this.downloadQueries ??= {
+      exact: this.downloadTargetQuery('versions.num'),
+      noBuild: this.downloadTargetQuery('versions.num_no_build'),
+    };
+    // The exact number is what cargo asks for; the other form is the rare fallback.
+    return (await run(this.downloadQueries.exact)) ?? (await run(this.downloadQueries.noBuild));
+  }
+
+  private downloadQueries?: { exact: CompiledQuery<DownloadTarget>; noBuild: CompiledQuery<DownloadTarget> };
+
+  /** The download lookup; its first two parameters are the canonical crate name and the version. */
+  private downloadTargetQuery(
+    column: 'versions.num' | 'versions.num_no_build',
+  ): CompiledQuery<DownloadTarget> {
+    return this.db
+      .selectFrom('crates')
+      .innerJoin('versions', 'versions.crate_id', 'crates.id')
+      .select([
+        'crates.name as crateName',
+        'versions.id as versionId',
+        'versions.num',
+        'versions.status',
+        'versions.checksum',
+      ])
+      .where('crates.canonical_name', '=', '')
+      .where(column, '=', '')
+      .orderBy('versions.id')
+      .limit(1)
+      .compile();
+  }
+
   async recordDownload(versionId: number, date: string): Promise<void> {
-    await this.db
-      .insertInto('version_downloads')
-      .values({ version_id: versionId, date, downloads: 1 })
-      .onConflict((oc) =>
-        oc
-          .columns(['version_id', 'date'])
-          .doUpdateSet((eb) => ({ downloads: eb('version_downloads.downloads', '+', 1) })),
-      )
-      .execute();
+    await this.recordDownloads([{ versionId, date, count: 1 }]);
+  }
+
+  /**
+   * Adds a batch of download counts in one transaction: the per-day rows and each crate's total.
+   * Versions deleted since they were counted are skipped, so one deletion cannot fail the batch.
+   */
+  async recordDownloads(batch: readonly { versionId: number; date: string; count: number }[]): Promise<void> {
+    if (batch.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      const ids = [...new Set(batch.map((b) => b.versionId))];
+      const crateOf = new Map<number, number>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await trx
+          .selectFrom('versions')
+          .select(['id', 'crate_id'])
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) crateOf.set(r.id, r.crate_id);
+      }
+      const perCrate = new Map<number, number>();
+      for (const b of batch) {
+        const crateId = crateOf.get(b.versionId);
+        if (crateId === undefined || b.count <= 0) continue;
+        perCrate.set(crateId, (perCrate.get(crateId) ?? 0) + b.count);
+        await trx
+          .insertInto('version_downloads')
+          .values({ version_id: b.versionId, date: b.date, downloads: b.count })
+          .onConflict((oc) =>
+            oc
+              .columns(['version_id', 'date'])
+              .doUpdateSet((eb) => ({ downloads: eb('version_downloads.downloads', '+', b.count) })),
+          )
+          .execute();
+      }
+      for (const [crateId, n] of perCrate) {
+        await trx
+          .updateTable('crates')
+          .set((eb) => ({ downloads: eb('downloads', '+', n) }))
+          .where('id', '=', crateId)
+          .execute();
+      }
+    });
   }
 
   async downloadsOf(crateId: number): Promise<number> {
@@ -392,7 +486,13 @@ export class CrateRepository {
     return Number(row?.total ?? 0);
   }
 
-  /** Name and description search, exact name first, then by downloads. */
+  /**
+   * Name and description search, exact name first, then by downloads. It filters and ranks by
+   * columns of `crates` alone (downloads and published_versions are maintained there,
+   * migration 005): the page walks the ranking index and stops when full, the exact match is one
+   * unique-index lookup, the total one count, and the page's max versions one more query (not a
+   * query per hit).
+   */
   async search(
     query: string,
     limit: number,
@@ -400,77 +500,96 @@ export class CrateRepository {
   ): Promise<{ total: number; crates: SearchHit[] }> {
     const q = query.trim().toLowerCase();
     const canonical = canonicalCrateName(q);
-    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const likeCanonical = `%${canonical.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const base = this.db
-      .selectFrom('crates')
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('versions')
-            .select('versions.id')
-            .whereRef('versions.crate_id', '=', 'crates.id')
-            .where('versions.status', '=', 'published'),
-        ),
-      )
-      .where((eb) =>
-        q === ''
-          ? eb.val(true)
-          : eb.or([
-              // SQLite has no default LIKE escape character; name one for both dialects.
-              sql<boolean>`lower(crates.name) like ${like} escape '\\'`,
-              sql<boolean>`crates.canonical_name like ${likeCanonical} escape '\\'`,
-              sql<boolean>`lower(crates.description) like ${like} escape '\\'`,
-            ]),
+    const escape = (v: string) => `%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // SQLite's LIKE already ignores ASCII case (and its lower() folds nothing else); PostgreSQL's
+    // LIKE does not. SQLite has no default LIKE escape character; name one for both dialects.
+    const folded = (column: 'crates.name' | 'crates.description') =>
+      this.sqlite ? sql.ref(column) : sql`lower(${sql.ref(column)})`;
+    let matching = this.db.selectFrom('crates').where('crates.published_versions', '>', 0);
+    // An empty query lists everything (no `where true`: SQLite cannot bind a boolean).
+    if (q !== '') {
+      const like = escape(q);
+      matching = matching.where((eb) =>
+        eb.or([
+          sql<boolean>`${folded('crates.name')} like ${like} escape '\\'`,
+          sql<boolean>`${folded('crates.description')} like ${like} escape '\\'`,
+          // `serde_json` finds `serde-json`: only a query with `-` or `_` needs the canonical form.
+          ...(/[-_]/.test(q)
+            ? [sql<boolean>`crates.canonical_name like ${escape(canonical)} escape '\\'`]
+            : []),
+        ]),
       );
-    const totalRow = await base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
-    const rows = await base
-      .select([
-        'crates.id',
-        'crates.name',
-        'crates.canonical_name',
-        'crates.description',
-        (eb) =>
-          eb
-            .selectFrom('version_downloads')
-            .innerJoin('versions', 'versions.id', 'version_downloads.version_id')
-            .whereRef('versions.crate_id', '=', 'crates.id')
-            .select((e) => e.fn.coalesce(e.fn.sum<number>('version_downloads.downloads'), e.lit(0)).as('d'))
-            .as('downloads'),
-      ])
-      .orderBy((eb) => eb.case().when('crates.canonical_name', '=', canonical).then(0).else(1).end())
-      .orderBy('downloads', 'desc')
-      .orderBy('crates.name')
-      .limit(limit)
-      .offset(offset)
-      .execute();
-    const crates: SearchHit[] = [];
-    for (const r of rows) {
-      crates.push({
-        name: r.name,
-        max_version: await this.maxVersion(r.id),
-        description: r.description,
-        downloads: Number(r.downloads ?? 0),
-      });
     }
-    return { total: Number(totalRow?.n ?? 0), crates };
+    const exact =
+      q === ''
+        ? undefined
+        : await matching
+            .select(['crates.id', 'crates.name', 'crates.description', 'crates.downloads'])
+            .where('crates.canonical_name', '=', canonical)
+            .executeTakeFirst();
+    // The exact match heads the ranking; the rest follow it by downloads.
+    const head = exact && offset === 0 ? [exact] : [];
+    const restOffset = exact ? Math.max(offset - 1, 0) : offset;
+    const rest =
+      limit - head.length <= 0
+        ? []
+        : await matching
+            .select(['crates.id', 'crates.name', 'crates.description', 'crates.downloads'])
+            .$if(exact !== undefined, (qb) => qb.where('crates.id', '!=', exact!.id))
+            .orderBy('crates.downloads', 'desc')
+            .orderBy('crates.name')
+            .limit(limit - head.length)
+            .offset(restOffset)
+            .execute();
+    const rows = [...head, ...rest];
+    // A first page that is not full is the whole result: no count needed.
+    const totalRow =
+      offset === 0 && rows.length < limit
+        ? { n: rows.length }
+        : await matching.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
+    const max = await this.maxVersions(rows.map((r) => r.id));
+    return {
+      total: Number(totalRow?.n ?? 0),
+      crates: rows.map((r) => ({
+        name: r.name,
+        max_version: max.get(r.id) ?? '0.0.0',
+        description: r.description,
+        downloads: Number(r.downloads),
+      })),
+    };
   }
 
   /** The highest non-yanked published version by semver precedence (any version if all are yanked). */
   async maxVersion(crateId: number): Promise<string> {
+    return (await this.maxVersions([crateId])).get(crateId) ?? '0.0.0';
+  }
+
+  /** `maxVersion` of several crates with one query. */
+  async maxVersions(crateIds: readonly number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (crateIds.length === 0) return out;
     const rows = await this.db
       .selectFrom('versions')
-      .select(['num', 'yanked'])
-      .where('crate_id', '=', crateId)
+      .select(['crate_id', 'num', 'yanked'])
+      .where('crate_id', 'in', [...crateIds])
       .where('status', '=', 'published')
       .execute();
-    const pick = (list: typeof rows) =>
-      list.reduce<(typeof rows)[number] | null>(
-        (best, r) => (!best || compareVersions(parseVersion(r.num), parseVersion(best.num)) > 0 ? r : best),
-        null,
-      );
-    const best = pick(rows.filter((r) => r.yanked === 0)) ?? pick(rows);
-    return best?.num ?? '0.0.0';
+    const best = new Map<number, { num: string; yanked: boolean; parsed: ReturnType<typeof parseVersion> }>();
+    for (const r of rows) {
+      const parsed = parseVersion(r.num);
+      const cur = best.get(r.crate_id);
+      const yanked = r.yanked !== 0;
+      // A non-yanked version beats any yanked one; otherwise semver precedence decides.
+      if (
+        !cur ||
+        (cur.yanked && !yanked) ||
+        (cur.yanked === yanked && compareVersions(parsed, cur.parsed) > 0)
+      ) {
+        best.set(r.crate_id, { num: r.num, yanked, parsed });
+      }
+    }
+    for (const [id, b] of best) out.set(id, b.num);
+    return out;
   }
 
   /**

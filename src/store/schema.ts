@@ -45,6 +45,10 @@ export interface CratesTable {
   categories: string;
   created_at: string;
   updated_at: string;
+  /** Total downloads ever counted (kept when a version is deleted, as crates.io does). */
+  downloads: Generated<number>;
+  /** Versions that reached the index, kept by triggers on `versions` (migration 005). */
+  published_versions: Generated<number>;
 }
 
 export type VersionStatus = 'published' | 'quarantined' | 'rejected';

@@ -305,6 +305,36 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect((await crates.search('serde', 1, 1)).crates.map((c) => c.name)).toEqual(['other']);
   });
 
+  it('lists every crate for an empty search, each with its max version, in one page query', async () => {
+    const u = await users.create({ login: 'e' });
+    const a = await publish(record('alpha', '1.0.0', u.id));
+    const top = await publish(record('alpha', '1.10.0', u.id));
+    await publish(record('alpha', '1.9.0', u.id));
+    await crates.setYanked(top.version.id, true);
+    const b = await publish(record('beta', '0.1.0', u.id));
+    await publish(record('beta', '0.2.0', u.id, { status: 'quarantined' }));
+    const hidden = await publish(record('hidden', '1.0.0', u.id, { status: 'quarantined' }));
+    await crates.recordDownload(b.version.id, '2026-01-01');
+    // Which crates are listed follows every status change and deletion (triggers, migration 005).
+    await crates.setStatus(hidden.version.id, 'published');
+    expect((await crates.search('hidden', 10, 0)).crates.map((c) => c.name)).toEqual(['hidden']);
+    await crates.setStatus(hidden.version.id, 'rejected');
+    expect((await crates.search('hidden', 10, 0)).total).toBe(0);
+    await crates.setStatus(hidden.version.id, 'published');
+    await crates.deleteVersion(hidden.version.id);
+    expect((await crates.search('hidden', 10, 0)).total).toBe(0);
+    const all = await crates.search('', 10, 0);
+    expect(all.total).toBe(2);
+    expect(all.crates.map((c) => [c.name, c.max_version, c.downloads])).toEqual([
+      ['beta', '0.1.0', 1],
+      ['alpha', '1.9.0', 0],
+    ]);
+    expect((await crates.search('  ', 1, 1)).crates.map((c) => c.name)).toEqual(['alpha']);
+    const past = await crates.search('', 10, 10);
+    expect(past).toEqual({ total: 2, crates: [] });
+    expect(a.crate.id).toBeGreaterThan(0);
+  });
+
   it('builds the ecosystem graph of its crates, leaving quarantined versions out', async () => {
     const u = await users.create({ login: 'g' });
     const dep = (name: string, req: string, extra: Partial<PublishRecord['dependencies'][number]> = {}) => ({

@@ -1,5 +1,5 @@
 // Sparse-index caching semantics and download counting, over real HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
@@ -68,7 +68,33 @@ describe('sparse index and downloads', () => {
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(line.cksum);
     await fetch(`${h.url}/api/v1/crates/etag-crate/1.0.0/download`);
     const krate = await h.services.crates.findByName('etag-crate');
+    // Counts are aggregated in memory and written in batches.
+    await h.services.downloads.flush();
     expect(await h.services.crates.downloadsOf(krate!.id)).toBe(2);
     expect((await fetch(`${h.url}/api/v1/crates/etag-crate/9.9.9/download`)).status).toBe(404);
+  });
+
+  it('answers invalid crate names with 404 without touching the cache or the database', async () => {
+    const findByName = vi.spyOn(h.services.crates, 'findByName');
+    const before = h.services.indexCache.stats();
+    try {
+      for (const path of [
+        '1/_',
+        '1/9',
+        '2/-a',
+        '3/a/a.b',
+        '4x/yz/4xyz',
+        'aa/aa/' + 'a'.repeat(100),
+        'ab/c!/abc!d',
+      ]) {
+        const res = await fetch(`${h.url}/index/${path}`);
+        expect(res.status, path).toBe(404);
+        expect(((await res.json()) as { errors: unknown[] }).errors).toHaveLength(1);
+      }
+      expect(findByName).not.toHaveBeenCalled();
+      expect(h.services.indexCache.stats()).toEqual(before);
+    } finally {
+      findByName.mockRestore();
+    }
   });
 });

@@ -1,8 +1,11 @@
 // Cargo's web API: publish, yank/unyank, owners, search, download.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireScope, requireToken } from '../auth.js';
+import { requireScope, requireToken, tokenBeforeBody, tokenOf } from '../auth.js';
+import type { BodyRouteConfig } from '../body-reader.js';
+import { BlobCache } from '../blob-cache.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { jsonBody } from '../json-body.js';
+import { publishBodyInspector } from '../publish-body.js';
 import type { RegistryServices } from '../services.js';
 import { INVITATION_DAYS, OwnerInvitations } from '../../store/owner-invitations.js';
 import type { AuthenticatedToken } from '../../store/tokens.js';
@@ -52,11 +55,19 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     }
   };
 
+  // Token routes with bodies authenticate from the headers before any body byte is read.
+  const tokenFirst = tokenBeforeBody(tokens);
+
+  const publishConfig: BodyRouteConfig = { inspectBody: () => publishBodyInspector(config.limits) };
   app.put(
     '/api/v1/crates/new',
-    { bodyLimit: config.limits.maxUploadBytes + config.limits.maxMetadataBytes + 8 },
+    {
+      bodyLimit: config.limits.maxUploadBytes + config.limits.maxMetadataBytes + 8,
+      onRequest: tokenFirst,
+      config: publishConfig,
+    },
     async (req) => {
-      const auth = await requireToken(tokens, req.headers.authorization);
+      const auth = tokenOf(req);
       if (!Buffer.isBuffer(req.body)) throw badRequest('expected a publish body');
       const published = await services.publisher.publishBody(
         req.body,
@@ -69,7 +80,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
 
   const setYanked = (yanked: boolean) => async (req: FastifyRequest) => {
     const { name, version } = req.params as CrateVersionParams;
-    const auth = await requireToken(tokens, req.headers.authorization);
+    const auth = tokenOf(req);
     requireScope(auth, 'yank', name);
     const krate = await crateOr404(name);
     await requireOwner(auth, krate);
@@ -83,8 +94,10 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     }
     return { ok: true };
   };
-  app.delete('/api/v1/crates/:name/:version/yank', setYanked(true));
-  app.put('/api/v1/crates/:name/:version/unyank', setYanked(false));
+  // Yank and unyank take no body; whatever is sent is not read for an unknown token either.
+  const yankRoute = { onRequest: tokenFirst, bodyLimit: 64 * 1024 };
+  app.delete('/api/v1/crates/:name/:version/yank', yankRoute, setYanked(true));
+  app.put('/api/v1/crates/:name/:version/unyank', yankRoute, setYanked(false));
 
   app.get('/api/v1/crates/:name/owners', async (req) => {
     const { name } = req.params as { name: string };
@@ -99,7 +112,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
   const invitations = new OwnerInvitations(services.db.kysely, services.audit);
   const changeOwners = (add: boolean) => async (req: FastifyRequest) => {
     const { name } = req.params as { name: string };
-    const auth = await requireToken(tokens, req.headers.authorization);
+    const auth = tokenOf(req);
     requireScope(auth, 'change-owners', name);
     const krate = await crateOr404(name);
     await requireOwner(auth, krate);
@@ -165,8 +178,9 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
       msgs.push(`${found.map((u) => u.login).join(', ')} did not own crate ${krate.name}`);
     return { ok: true, msg: msgs.join(',') };
   };
-  app.put('/api/v1/crates/:name/owners', changeOwners(true));
-  app.delete('/api/v1/crates/:name/owners', changeOwners(false));
+  const ownersRoute = { onRequest: tokenFirst, bodyLimit: 64 * 1024 };
+  app.put('/api/v1/crates/:name/owners', ownersRoute, changeOwners(true));
+  app.delete('/api/v1/crates/:name/owners', ownersRoute, changeOwners(false));
 
   app.get('/api/v1/crates', async (req) => {
     if (config.authRequired) await requireToken(tokens, req.headers.authorization);
@@ -186,22 +200,25 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     };
   });
 
+  const blobCache = new BlobCache(services.blobs);
   app.get('/api/v1/crates/:name/:version/download', async (req, reply) => {
     const { name, version } = req.params as CrateVersionParams;
     if (config.authRequired) await requireToken(tokens, req.headers.authorization);
-    const krate = await crateOr404(name);
-    const v = await crates.findVersion(krate.id, version);
+    // One query on the hot path; the crate lookup only tells a missing crate from a missing version.
+    const v = await crates.downloadTarget(name, version);
     if (!v || v.status !== 'published') {
+      const krate = v ? { name: v.crateName } : await crateOr404(name);
       throw notFound(
         `crate \`${krate.name}\` does not have a downloadable version \`${version.slice(0, 100)}\``,
       );
     }
-    const bytes = await services.blobs.get(v.checksum);
-    if (!bytes) throw notFound(`the file of ${krate.name}@${v.num} is missing from storage`);
-    await crates.recordDownload(v.id, new Date().toISOString().slice(0, 10));
+    const bytes = await blobCache.get(v.checksum);
+    if (!bytes) throw notFound(`the file of ${v.crateName}@${v.num} is missing from storage`);
+    // Counted in memory, written in batches: a download is no database write.
+    services.downloads.record(v.versionId);
     return reply
       .type('application/gzip')
-      .header('content-disposition', `attachment; filename="${krate.name}-${v.num}.crate"`)
+      .header('content-disposition', `attachment; filename="${v.crateName}-${v.num}.crate"`)
       .header(
         'cache-control',
         config.authRequired ? 'private, max-age=31536000, immutable' : 'public, max-age=31536000, immutable',

@@ -5,6 +5,7 @@ import * as m001 from './001-registry.js';
 import * as m002 from './002-security.js';
 import * as m003 from './003-admin.js';
 import * as m004 from './004-version-files.js';
+import * as m005 from './005-crate-search.js';
 import * as m006 from './006-sign-in-addresses.js';
 import * as m007 from './007-owner-invitations.js';
 import * as m008 from './008-workers.js';
@@ -19,6 +20,7 @@ export const migrations: Record<string, DialectMigration> = {
   '002-security': m002,
   '003-admin': m003,
   '004-version-files': m004,
+  '005-crate-search': m005,
   '006-sign-in-addresses': m006,
   '007-owner-invitations': m007,
   '008-workers': m008,
