@@ -219,7 +219,9 @@ describe.each([
       const versions = await h.services.crates.versions(krate!.id);
       expect(versions.map((v) => v.num)).toEqual(['1.0.0']);
       // The loser must not take the winner's file with it: the version downloads, checksum intact.
-      const res = await fetch(`${h.url}/api/v1/crates/ck-race/1.0.0/download`);
+      const res = await fetch(`${h.url}/api/v1/crates/ck-race/1.0.0/download`, {
+        headers: { authorization: alice },
+      });
       expect(res.status).toBe(200);
       const body = Buffer.from(await res.arrayBuffer());
       expect(createHash('sha256').update(body).digest('hex')).toBe(versions[0]!.checksum);
