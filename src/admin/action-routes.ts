@@ -1,14 +1,24 @@
 // Admin actions. Each needs a reason, is written to the audit log with who, when and from
-// where, and drops whatever was derived from the data it changed (index files, the graph).
+// where in the same transaction as the action (both commit or neither), and after the commit
+// drops whatever was derived from the data it changed (index files, the graph). Reads that
+// decide the action happen before the transaction: on SQLite the transaction holds the one
+// connection, so nothing inside it may query outside `trx`.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
 import { crateNameError } from '../domain/crate-name.js';
 import type { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { badRequest, notFound } from '../registry/errors.js';
 import { jsonBody, stringField } from '../registry/json-body.js';
 import type { RegistryServices } from '../registry/services.js';
-import type { AlertStatus, CrateRow, UserRow, VersionRow } from '../store/schema.js';
+import type { AlertStatus, CrateRow, Database, UserRow, VersionRow } from '../store/schema.js';
 import { requireCrateAccess, type AdminActor, type AdminAuth } from './auth.js';
 import { impactOf } from './read-routes.js';
+
+/** How the admin acted, for audit details. */
+const via = (actor: AdminActor) => ({
+  via: actor.session ? 'console' : 'token',
+  ...(actor.token ? { tokenId: actor.token.id } : {}),
+});
 
 const TRIAGE: Record<string, AlertStatus> = {
   acknowledge: 'acknowledged',
@@ -28,7 +38,9 @@ export function registerActionRoutes(
   const db = services.db.kysely;
   const reasonOf = (req: FastifyRequest) => stringField(jsonBody(req), 'reason', { min: 3 });
 
+  /** The action's audit entry, written in the action's transaction so both commit or neither. */
   const record = (
+    trx: Transaction<Database>,
     actor: AdminActor,
     action: string,
     targetType: Parameters<typeof services.audit.append>[0]['targetType'],
@@ -36,20 +48,23 @@ export function registerActionRoutes(
     reason: string,
     details: Record<string, unknown> = {},
   ) =>
-    services.audit.append({
-      actorId: actor.user.id,
-      actor: actor.user.login,
-      action,
-      targetType,
-      target,
-      reason,
-      details: {
-        ...details,
-        via: actor.session ? 'console' : 'token',
-        ...(actor.token ? { tokenId: actor.token.id } : {}),
+    services.audit.append(
+      {
+        actorId: actor.user.id,
+        actor: actor.user.login,
+        action,
+        targetType,
+        target,
+        reason,
+        details: { ...details, ...via(actor) },
+        ip: actor.ip,
       },
-      ip: actor.ip,
-    });
+      new Date(),
+      trx,
+    );
+  /** One request, one transaction: the action's writes and its audit entry. */
+  const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
+    db.transaction().execute(fn);
 
   const crateOr404 = async (name: string): Promise<CrateRow> => {
     const krate = await services.crates.findByName(name);
@@ -67,18 +82,6 @@ export function registerActionRoutes(
     return user;
   };
   type VP = { name: string; version: string };
-  const addNote = (actor: AdminActor, alertId: number, note: string) =>
-    db
-      .insertInto('alert_notes')
-      .values({
-        alert_id: alertId,
-        user_id: actor.user.id,
-        login: actor.user.login,
-        note,
-        created_at: new Date().toISOString(),
-      })
-      .execute();
-
   app.post('/api/admin/alerts/:id/triage', async (req) => {
     const actor = await auth.require(req);
     const body = jsonBody(req);
@@ -90,16 +93,17 @@ export function registerActionRoutes(
     const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
     if (!alert) throw notFound('no such alert');
     requireCrateAccess(actor, alert.crate_name);
-    await pipeline.alerts.setStatus(id, status);
     const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 5000) : null;
-    if (note) {
-      await addNote(actor, id, note);
-    }
-    await record(actor, `alert-${action}`, 'alert', String(id), reason, {
-      crate: alert.crate_name,
-      from: alert.status,
-      to: status,
-      note,
+    await inTransaction(async (trx) => {
+      const now = new Date();
+      await pipeline.alerts.setStatus(id, status, now, trx);
+      if (note) await pipeline.alerts.addNote(id, actor.user, note, now, trx);
+      await record(trx, actor, `alert-${action}`, 'alert', String(id), reason, {
+        crate: alert.crate_name,
+        from: alert.status,
+        to: status,
+        note,
+      });
     });
     return { ok: true, status };
   });
@@ -111,8 +115,10 @@ export function registerActionRoutes(
     const alert = Number.isInteger(id) ? await pipeline.alerts.get(id) : undefined;
     if (!alert) throw notFound('no such alert');
     requireCrateAccess(actor, alert.crate_name);
-    await addNote(actor, id, note);
-    await record(actor, 'alert-note', 'alert', String(id), 'note added', { note });
+    await inTransaction(async (trx) => {
+      await pipeline.alerts.addNote(id, actor.user, note, new Date(), trx);
+      await record(trx, actor, 'alert-note', 'alert', String(id), 'note added', { note });
+    });
     return { ok: true };
   });
 
@@ -123,10 +129,15 @@ export function registerActionRoutes(
     const krate = await crateOr404(name);
     const v = await versionOr404(krate, version);
     const impact = await impactOf(services, krate.name, v.num);
-    await services.crates.setYanked(v.id, yanked);
-    await services.crates.touch(krate.id);
+    await inTransaction(async (trx) => {
+      const now = new Date();
+      await services.crates.setYanked(v.id, yanked, now, trx);
+      await services.crates.touch(krate.id, now, trx);
+      await record(trx, actor, yanked ? 'yank' : 'unyank', 'version', `${krate.name}@${v.num}`, reason, {
+        impact,
+      });
+    });
     services.crateChanged(krate.name);
-    await record(actor, yanked ? 'yank' : 'unyank', 'version', `${krate.name}@${v.num}`, reason, { impact });
     return { ok: true, crate: krate.name, version: v.num, yanked };
   };
   app.post('/api/admin/crates/:name/versions/:version/yank', yank(true));
@@ -140,16 +151,19 @@ export function registerActionRoutes(
     const v = await versionOr404(krate, version);
     if (v.status !== 'quarantined')
       throw badRequest(`${krate.name}@${v.num} is not in quarantine (it is ${v.status})`);
-    await services.crates.setStatus(v.id, status);
-    await services.crates.touch(krate.id);
+    await inTransaction(async (trx) => {
+      await services.crates.setStatus(v.id, status, trx);
+      await services.crates.touch(krate.id, new Date(), trx);
+      await record(
+        trx,
+        actor,
+        status === 'published' ? 'release' : 'reject',
+        'version',
+        `${krate.name}@${v.num}`,
+        reason,
+      );
+    });
     services.crateChanged(krate.name);
-    await record(
-      actor,
-      status === 'published' ? 'release' : 'reject',
-      'version',
-      `${krate.name}@${v.num}`,
-      reason,
-    );
     return { ok: true, crate: krate.name, version: v.num, status };
   };
   app.post('/api/admin/crates/:name/versions/:version/release', decide('published'));
@@ -162,14 +176,18 @@ export function registerActionRoutes(
     const krate = await crateOr404(name);
     const v = await versionOr404(krate, version);
     const impact = await impactOf(services, krate.name, v.num);
-    const { orphanedChecksum } = await services.crates.deleteVersion(v.id);
-    if (orphanedChecksum) await services.blobs.delete(orphanedChecksum);
-    await services.crates.touch(krate.id);
-    services.crateChanged(krate.name);
-    await record(actor, 'delete-version', 'version', `${krate.name}@${v.num}`, reason, {
-      checksum: v.checksum,
-      impact,
+    // The file is not deleted here: once no version references it, the blob GC removes it
+    // after its grace period, so a rolled-back delete never loses a file.
+    await inTransaction(async (trx) => {
+      const now = new Date();
+      await services.crates.deleteVersion(v.id, now, trx);
+      await services.crates.touch(krate.id, now, trx);
+      await record(trx, actor, 'delete-version', 'version', `${krate.name}@${v.num}`, reason, {
+        checksum: v.checksum,
+        impact,
+      });
     });
+    services.crateChanged(krate.name);
     return { ok: true };
   });
 
@@ -183,10 +201,12 @@ export function registerActionRoutes(
       throw badRequest('`blockDays` must be a whole number of days');
     const krate = await crateOr404(name);
     const impact = await impactOf(services, krate.name, null);
-    const { orphanedChecksums } = await services.crates.deleteCrate(krate.id, blockDays, reason);
-    for (const sum of orphanedChecksums) await services.blobs.delete(sum);
+    // Files are left to the blob GC, as for a deleted version.
+    await inTransaction(async (trx) => {
+      await services.crates.deleteCrate(krate.id, blockDays, reason, new Date(), trx);
+      await record(trx, actor, 'delete-crate', 'crate', krate.name, reason, { blockDays, impact });
+    });
     services.crateChanged(krate.name);
-    await record(actor, 'delete-crate', 'crate', krate.name, reason, { blockDays, impact });
     return { ok: true, blockedDays: blockDays };
   });
 
@@ -196,10 +216,26 @@ export function registerActionRoutes(
     const reason = reasonOf(req);
     const krate = await crateOr404(name);
     const user = await userOr404(login);
-    if (!(await services.crates.removeOwner(krate.id, user.id)))
-      throw badRequest(`${user.login} does not own ${krate.name}`);
-    await record(actor, 'owner-remove', 'crate', krate.name, reason, { owner: user.login });
-    return { ok: true };
+    // Removing an owner also withdraws their pending invitation, else they could accept it and
+    // be back; both (and their audit entries) commit together.
+    const outcome = await inTransaction(async (trx) => {
+      const now = new Date();
+      const removed = await services.crates.removeOwner(krate.id, user.id, trx);
+      if (removed)
+        await record(trx, actor, 'owner-remove', 'crate', krate.name, reason, { owner: user.login });
+      const invitationCancelled = await services.invitations.cancel(
+        krate,
+        user,
+        { id: actor.user.id, login: actor.user.login },
+        { ip: actor.ip, details: { ...via(actor), reason } },
+        now,
+        trx,
+      );
+      return { removed, invitationCancelled };
+    });
+    if (!outcome.removed && !outcome.invitationCancelled)
+      throw badRequest(`${user.login} neither owns ${krate.name} nor has a pending invitation for it`);
+    return { ok: true, ...outcome };
   });
 
   app.post('/api/admin/users/:login/lock', async (req) => {
@@ -214,10 +250,12 @@ export function registerActionRoutes(
     }
     const user = await userOr404((req.params as { login: string }).login);
     if (user.id === actor.user.id) throw badRequest('you cannot lock your own account');
-    await services.users.lock(user.id, reason, until);
-    // A locked account's console sessions end now; its tokens are refused while locked.
-    await services.sessions.deleteForUser(user.id);
-    await record(actor, 'lock-user', 'user', user.login, reason, { until });
+    await inTransaction(async (trx) => {
+      await services.users.lock(user.id, reason, until, trx);
+      // A locked account's console sessions end now; its tokens are refused while locked.
+      await services.sessions.deleteForUser(user.id, trx);
+      await record(trx, actor, 'lock-user', 'user', user.login, reason, { until });
+    });
     return { ok: true, until };
   });
 
@@ -225,9 +263,19 @@ export function registerActionRoutes(
     const actor = await auth.require(req, { accounts: true });
     const reason = reasonOf(req);
     const user = await userOr404((req.params as { login: string }).login);
-    await services.users.unlock(user.id);
-    await record(actor, 'unlock-user', 'user', user.login, reason);
-    return { ok: true };
+    const accountLock = user.lock_reason !== null || user.locked_until !== null;
+    // As `cratekeeper user unlock`: the failed sign-ins counted against the login go too, or a
+    // throttle lock would keep the unlocked user out.
+    const throttleEntries = await inTransaction(async (trx) => {
+      await services.users.unlock(user.id, trx);
+      const cleared = await services.throttle.clearLogin(user.login, trx);
+      await record(trx, actor, 'unlock-user', 'user', user.login, reason, {
+        accountLock,
+        throttleEntries: cleared,
+      });
+      return cleared;
+    });
+    return { ok: true, throttleEntries };
   });
 
   app.post('/api/admin/users/:login/tokens/:id/revoke', async (req) => {
@@ -237,8 +285,12 @@ export function registerActionRoutes(
     const user = await userOr404(login);
     const token = (await services.tokens.listForUser(user.id)).find((t) => t.id === Number(id));
     if (!token) throw notFound(`${user.login} has no token ${String(id).slice(0, 20)}`);
-    if (!(await services.tokens.revoke(token.id))) throw badRequest('that token is already revoked');
-    await record(actor, 'revoke-token', 'token', `${user.login}/${token.name}#${token.id}`, reason);
+    await inTransaction(async (trx) => {
+      // The update is the check: of two concurrent revokes only one writes and is recorded.
+      if (!(await services.tokens.revoke(token.id, new Date(), trx)))
+        throw badRequest('that token is already revoked');
+      await record(trx, actor, 'revoke-token', 'token', `${user.login}/${token.name}#${token.id}`, reason);
+    });
     return { ok: true };
   });
 
@@ -246,8 +298,11 @@ export function registerActionRoutes(
     const actor = await auth.require(req, { destructive: true, accounts: true });
     const reason = reasonOf(req);
     const user = await userOr404((req.params as { login: string }).login);
-    const revoked = await services.tokens.revokeAllForUser(user.id);
-    await record(actor, 'revoke-all-tokens', 'user', user.login, reason, { revoked });
+    const revoked = await inTransaction(async (trx) => {
+      const n = await services.tokens.revokeAllForUser(user.id, new Date(), trx);
+      await record(trx, actor, 'revoke-all-tokens', 'user', user.login, reason, { revoked: n });
+      return n;
+    });
     return { ok: true, revoked };
   });
 
@@ -261,8 +316,10 @@ export function registerActionRoutes(
     const err = crateNameError(name);
     if (err) throw badRequest(err);
     requireCrateAccess(actor, name);
-    await services.crates.reserveName(name, reason, action === 'block' ? 'blocked' : 'reserved');
-    await record(actor, action === 'block' ? 'block-name' : 'reserve-name', 'name', name, reason);
+    await inTransaction(async (trx) => {
+      await services.crates.reserveName(name, reason, action === 'block' ? 'blocked' : 'reserved', trx);
+      await record(trx, actor, action === 'block' ? 'block-name' : 'reserve-name', 'name', name, reason);
+    });
     return { ok: true };
   });
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { expiredError, parseId } from '../registry/routes/owner-invitations.js';
 import { forbidden, notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
-import { OwnerInvitations, isExpired, type InvitationView } from '../store/owner-invitations.js';
+import { isExpired, type InvitationView } from '../store/owner-invitations.js';
 import type { OwnerInvitation, OwnerInvitationAnswer, OwnerInvitationList } from '../web/src/api-types.js';
 import type { AdminAuth } from './auth.js';
 
@@ -27,7 +27,7 @@ export function registerInvitationRoutes(
   services: RegistryServices,
   auth: AdminAuth,
 ): void {
-  const invitations = new OwnerInvitations(services.db.kysely, services.audit);
+  const { invitations } = services;
 
   app.get('/api/admin/owner-invitations', async (req): Promise<OwnerInvitationList> => {
     await auth.require(req, { allCrates: true });

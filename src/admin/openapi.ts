@@ -97,7 +97,7 @@ const ROUTES: Route[] = [
   {
     method: 'delete',
     path: '/api/admin/crates/{name}/owners/{login}',
-    summary: 'Remove an owner',
+    summary: "Remove an owner (and withdraw the user's pending invitation)",
     body: REASON,
   },
   {
@@ -124,7 +124,12 @@ const ROUTES: Route[] = [
     body: { ...REASON, until: ['string', false] },
     destructive: true,
   },
-  { method: 'post', path: '/api/admin/users/{login}/unlock', summary: 'Unlock a user', body: REASON },
+  {
+    method: 'post',
+    path: '/api/admin/users/{login}/unlock',
+    summary: 'Unlock a user and clear their sign-in throttle',
+    body: REASON,
+  },
   {
     method: 'post',
     path: '/api/admin/users/{login}/tokens/{id}/revoke',

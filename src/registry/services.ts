@@ -6,6 +6,7 @@ import { CrateRepository } from '../store/crates.js';
 import { openDatabase, type DatabaseConfig, type Db } from '../store/database.js';
 import { RegistryGraphCache } from '../store/registry-graph.js';
 import { AuditLog } from '../store/audit-log.js';
+import { OwnerInvitations } from '../store/owner-invitations.js';
 import { LoginThrottle, SessionRepository, type PasswordVerifier } from '../store/sessions.js';
 import { TokenRepository } from '../store/tokens.js';
 import { UserRepository } from '../store/users.js';
@@ -32,6 +33,8 @@ export interface RegistryServices {
   security: SecurityPipeline;
   graph: RegistryGraphCache;
   audit: AuditLog;
+  /** Owner invitations (cargo's API, the invitee's routes, the console), each action with its audit entry. */
+  invitations: OwnerInvitations;
   sessions: SessionRepository;
   throttle: LoginThrottle;
   /** A crate's versions changed (publish, yank, quarantine decision): drop what was derived from them. */
@@ -116,6 +119,7 @@ export function createServices(
     crateChanged,
     downloads,
     audit,
+    invitations: new OwnerInvitations(db.kysely, audit),
     sessions: new SessionRepository(db.kysely),
     throttle: new LoginThrottle(db.kysely, undefined, pipeline.passwordVerifier),
     close: async () => {

@@ -125,11 +125,30 @@ export class AlertRepository {
     return this.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async setStatus(id: number, status: AlertStatus, now = new Date()): Promise<void> {
-    await this.db
+  async setStatus(
+    id: number,
+    status: AlertStatus,
+    now = new Date(),
+    db: Kysely<Database> = this.db,
+  ): Promise<void> {
+    await db
       .updateTable('alerts')
       .set({ status, updated_at: nowIso(now) })
       .where('id', '=', id)
+      .execute();
+  }
+
+  /** A responder's note on an alert (triage or follow-up). */
+  async addNote(
+    alertId: number,
+    author: { id: number; login: string },
+    note: string,
+    now = new Date(),
+    db: Kysely<Database> = this.db,
+  ): Promise<void> {
+    await db
+      .insertInto('alert_notes')
+      .values({ alert_id: alertId, user_id: author.id, login: author.login, note, created_at: nowIso(now) })
       .execute();
   }
 }

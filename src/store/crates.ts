@@ -322,8 +322,14 @@ export class CrateRepository {
     return { crate, version, newCrate };
   }
 
-  async setYanked(versionId: number, yanked: boolean, now = new Date()): Promise<void> {
-    await this.db
+  // The writes below take the caller's transaction (`db`) so an action commits with its audit entry.
+  async setYanked(
+    versionId: number,
+    yanked: boolean,
+    now = new Date(),
+    db: Kysely<Database> = this.db,
+  ): Promise<void> {
+    await db
       .updateTable('versions')
       .set({ yanked: yanked ? 1 : 0, yanked_at: yanked ? nowIso(now) : null })
       .where('id', '=', versionId)
@@ -331,16 +337,16 @@ export class CrateRepository {
   }
 
   /** Marks the crate changed now (its index file's Last-Modified). */
-  async touch(crateId: number, now = new Date()): Promise<void> {
-    await this.db
+  async touch(crateId: number, now = new Date(), db: Kysely<Database> = this.db): Promise<void> {
+    await db
       .updateTable('crates')
       .set({ updated_at: nowIso(now) })
       .where('id', '=', crateId)
       .execute();
   }
 
-  async setStatus(versionId: number, status: VersionStatus): Promise<void> {
-    await this.db.updateTable('versions').set({ status }).where('id', '=', versionId).execute();
+  async setStatus(versionId: number, status: VersionStatus, db: Kysely<Database> = this.db): Promise<void> {
+    await db.updateTable('versions').set({ status }).where('id', '=', versionId).execute();
   }
 
   async owners(crateId: number): Promise<UserRow[]> {
@@ -373,8 +379,8 @@ export class CrateRepository {
     return true;
   }
 
-  async removeOwner(crateId: number, userId: number): Promise<boolean> {
-    const res = await this.db
+  async removeOwner(crateId: number, userId: number, db: Kysely<Database> = this.db): Promise<boolean> {
+    const res = await db
       .deleteFrom('crate_owners')
       .where('crate_id', '=', crateId)
       .where('user_id', '=', userId)
@@ -701,17 +707,25 @@ export class CrateRepository {
     name: string,
     reason: string | null,
     kind: 'reserved' | 'blocked' = 'reserved',
+    db: Kysely<Database> = this.db,
   ): Promise<void> {
-    await this.db
+    await db
       .insertInto('reserved_names')
       .values({ canonical_name: canonicalCrateName(name), name, reason, created_at: nowIso(), kind })
       .onConflict((oc) => oc.column('canonical_name').doUpdateSet({ kind, reason }))
       .execute();
   }
 
-  /** Deletes one version; returns its checksum when no other version shares the file. */
-  async deleteVersion(versionId: number, now = new Date()): Promise<{ orphanedChecksum: string | null }> {
-    return this.db.transaction().execute(async (trx) => {
+  /**
+   * Deletes one version; returns its checksum when no other version shares the file. Runs in
+   * the caller's transaction when given one, else in its own.
+   */
+  async deleteVersion(
+    versionId: number,
+    now = new Date(),
+    db: Kysely<Database> = this.db,
+  ): Promise<{ orphanedChecksum: string | null }> {
+    return inTransaction(db, async (trx) => {
       const v = await trx
         .selectFrom('versions')
         .innerJoin('crates', 'crates.id', 'versions.crate_id')
@@ -738,8 +752,9 @@ export class CrateRepository {
     blockDays: number,
     reason: string,
     now = new Date(),
+    db: Kysely<Database> = this.db,
   ): Promise<{ orphanedChecksums: string[] }> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const krate = await trx
         .selectFrom('crates')
         .selectAll()
@@ -788,9 +803,14 @@ export class CrateRepository {
   }
 }
 
+/** Runs `fn` in `db` when it is already a transaction (Kysely does not nest them), else in a new one. */
+function inTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
 /** Records deleted version numbers so they can never be published again (lockfiles pin them). */
 async function retireVersions(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   canonicalName: string,
   versions: { num: string; num_no_build: string }[],
   now: Date,

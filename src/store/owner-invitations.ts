@@ -287,21 +287,24 @@ export class OwnerInvitations {
     });
   }
 
-  /** Withdraws a pending invitation (`cargo owner --remove`); false when there was none. */
+  /**
+   * Withdraws a pending invitation (`cargo owner --remove`, an admin removing an owner); false
+   * when there was none. Given `trx`, it commits with the caller's other writes.
+   */
   async cancel(
     krate: { id: number; name: string },
     invitee: Pick<UserRow, 'id' | 'login'>,
     actor: Actor,
     ctx: ActionContext,
     now = new Date(),
+    trx?: Transaction<Database>,
   ): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const row = await this.repository.find(krate.id, invitee.id, trx);
-      const taken = row && (await this.repository.take(trx, row.id));
-      if (!taken) return false;
-      await this.record(trx, actor, 'owner-invite-cancel', krate.name, taken, invitee.login, ctx, now);
-      return true;
-    });
+    if (!trx) return this.db.transaction().execute((t) => this.cancel(krate, invitee, actor, ctx, now, t));
+    const row = await this.repository.find(krate.id, invitee.id, trx);
+    const taken = row && (await this.repository.take(trx, row.id));
+    if (!taken) return false;
+    await this.record(trx, actor, 'owner-invite-cancel', krate.name, taken, invitee.login, ctx, now);
+    return true;
   }
 
   /** Removes lapsed invitations, one audit entry each; returns how many. */

@@ -71,8 +71,8 @@ export class SessionRepository {
     await this.db.deleteFrom('sessions').where('id', '=', id).execute();
   }
 
-  async deleteForUser(userId: number): Promise<void> {
-    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  async deleteForUser(userId: number, db: Kysely<Database> = this.db): Promise<void> {
+    await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
   }
 }
 
@@ -320,9 +320,9 @@ export class LoginThrottle {
   }
 
   /** Forgets every failure counted against `login` (from every address); returns how many keys. */
-  async clearLogin(login: string): Promise<number> {
+  async clearLogin(login: string, db: Kysely<Database> = this.db): Promise<number> {
     const h = loginHash(login);
-    const res = await this.db
+    const res = await db
       .deleteFrom('login_throttle')
       .where((eb) => eb.or([eb('key', '=', `login:${h}`), eb('key', 'like', `client:${h}:%`)]))
       .executeTakeFirst();

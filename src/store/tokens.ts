@@ -145,8 +145,8 @@ export class TokenRepository {
     return this.db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('id').execute();
   }
 
-  async revoke(tokenId: number, now = new Date()): Promise<boolean> {
-    const res = await this.db
+  async revoke(tokenId: number, now = new Date(), db: Kysely<Database> = this.db): Promise<boolean> {
+    const res = await db
       .updateTable('api_tokens')
       .set({ revoked_at: nowIso(now) })
       .where('id', '=', tokenId)
@@ -155,8 +155,8 @@ export class TokenRepository {
     return Number(res.numUpdatedRows) > 0;
   }
 
-  async revokeAllForUser(userId: number, now = new Date()): Promise<number> {
-    const res = await this.db
+  async revokeAllForUser(userId: number, now = new Date(), db: Kysely<Database> = this.db): Promise<number> {
+    const res = await db
       .updateTable('api_tokens')
       .set({ revoked_at: nowIso(now) })
       .where('user_id', '=', userId)

@@ -58,16 +58,21 @@ export class UserRepository {
   }
 
   /** Locks the account until `until` (ISO time), or until unlocked when `until` is null. */
-  async lock(id: number, reason: string, until: string | null): Promise<void> {
-    await this.db
+  async lock(
+    id: number,
+    reason: string,
+    until: string | null,
+    db: Kysely<Database> = this.db,
+  ): Promise<void> {
+    await db
       .updateTable('users')
       .set({ lock_reason: reason, locked_until: until })
       .where('id', '=', id)
       .execute();
   }
 
-  async unlock(id: number): Promise<void> {
-    await this.db
+  async unlock(id: number, db: Kysely<Database> = this.db): Promise<void> {
+    await db
       .updateTable('users')
       .set({ lock_reason: null, locked_until: null })
       .where('id', '=', id)

@@ -1,5 +1,6 @@
 // Cargo's web API: publish, yank/unyank, owners, search, download.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
 import { requireScope, requireToken, tokenBeforeBody, tokenOf } from '../auth.js';
 import type { BodyRouteConfig } from '../body-reader.js';
 import { BlobCache } from '../blob-cache.js';
@@ -7,9 +8,9 @@ import { badRequest, forbidden, notFound } from '../errors.js';
 import { jsonBody } from '../json-body.js';
 import { publishBodyInspector } from '../publish-body.js';
 import type { RegistryServices } from '../services.js';
-import { INVITATION_DAYS, OwnerInvitations } from '../../store/owner-invitations.js';
+import { INVITATION_DAYS } from '../../store/owner-invitations.js';
 import type { AuthenticatedToken } from '../../store/tokens.js';
-import type { CrateRow, UserRow } from '../../store/schema.js';
+import type { CrateRow, Database, UserRow } from '../../store/schema.js';
 
 interface CrateVersionParams {
   name: string;
@@ -30,8 +31,9 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     return krate;
   };
 
-  /** Records what a token holder did through cargo in the audit log. */
+  /** Records what a token holder did through cargo in the audit log, in the action's transaction. */
   const audit = (
+    trx: Transaction<Database>,
     req: FastifyRequest,
     auth: AuthenticatedToken,
     action: string,
@@ -39,15 +41,19 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     target: string,
     details: Record<string, unknown> = {},
   ) =>
-    services.audit.append({
-      actorId: auth.user.id,
-      actor: auth.user.login,
-      action,
-      targetType,
-      target,
-      details: { ...details, via: 'cargo', tokenId: auth.token.id },
-      ip: req.ip ?? null,
-    });
+    services.audit.append(
+      {
+        actorId: auth.user.id,
+        actor: auth.user.login,
+        action,
+        targetType,
+        target,
+        details: { ...details, via: 'cargo', tokenId: auth.token.id },
+        ip: req.ip ?? null,
+      },
+      new Date(),
+      trx,
+    );
 
   const requireOwner = async (auth: AuthenticatedToken, krate: CrateRow): Promise<void> => {
     if (!(await crates.isOwner(krate.id, auth.user.id))) {
@@ -87,10 +93,15 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     const v = await crates.findVersion(krate.id, version);
     if (!v) throw notFound(`crate \`${krate.name}\` does not have a version \`${version.slice(0, 100)}\``);
     if ((v.yanked === 1) !== yanked) {
-      await crates.setYanked(v.id, yanked);
-      await crates.touch(krate.id);
+      // The flag, the index file's Last-Modified and the audit entry commit together or not at all.
+      await services.db.kysely.transaction().execute(async (trx) => {
+        const now = new Date();
+        await crates.setYanked(v.id, yanked, now, trx);
+        await crates.touch(krate.id, now, trx);
+        await audit(trx, req, auth, yanked ? 'yank' : 'unyank', 'version', `${krate.name}@${v.num}`);
+      });
+      // Derived caches are dropped only once the change is visible to other readers.
       services.crateChanged(krate.name);
-      await audit(req, auth, yanked ? 'yank' : 'unyank', 'version', `${krate.name}@${v.num}`);
     }
     return { ok: true };
   };
@@ -109,7 +120,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
 
   // Adding an owner invites them, as on crates.io: they become an owner only by accepting
   // (routes/owner-invitations.ts). Removing also withdraws a pending invitation.
-  const invitations = new OwnerInvitations(services.db.kysely, services.audit);
+  const { invitations } = services;
   const changeOwners = (add: boolean) => async (req: FastifyRequest) => {
     const { name } = req.params as { name: string };
     const auth = tokenOf(req);
@@ -155,15 +166,20 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     const current = await crates.owners(krate.id);
     const remaining = current.filter((o) => !found.some((f) => f.id === o.id));
     if (remaining.length === 0) throw badRequest('cannot remove all individual owners of a crate');
-    const removed: string[] = [];
-    const withdrawn: string[] = [];
-    for (const user of found) {
-      if (await crates.removeOwner(krate.id, user.id)) {
-        removed.push(user.login);
-        await audit(req, auth, 'owner-remove', 'crate', krate.name, { owner: user.login });
+    // One transaction: every removal and withdrawal commits with its audit entry, or none does.
+    const { removed, withdrawn } = await services.db.kysely.transaction().execute(async (trx) => {
+      const out = { removed: [] as string[], withdrawn: [] as string[] };
+      for (const user of found) {
+        if (await crates.removeOwner(krate.id, user.id, trx)) {
+          out.removed.push(user.login);
+          await audit(trx, req, auth, 'owner-remove', 'crate', krate.name, { owner: user.login });
+        }
+        if (await invitations.cancel(krate, user, actor, context, new Date(), trx)) {
+          out.withdrawn.push(user.login);
+        }
       }
-      if (await invitations.cancel(krate, user, actor, context)) withdrawn.push(user.login);
-    }
+      return out;
+    });
     const msgs = [
       ...(removed.length
         ? [`user ${removed.join(', ')} has been removed as an owner of crate ${krate.name}`]

@@ -9,7 +9,7 @@
 // it matches. Accepting with the invitation's token needs no API token, as on crates.io: the
 // token is the credential; when an API token is sent as well, it must be the invitee's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OwnerInvitations, type InvitationView } from '../../store/owner-invitations.js';
+import type { InvitationView } from '../../store/owner-invitations.js';
 import type { UserRow } from '../../store/schema.js';
 import { cratePatternMatches, type AuthenticatedToken } from '../../store/tokens.js';
 import { isLocked } from '../../store/users.js';
@@ -40,7 +40,7 @@ export const expiredError = (crateName: string) =>
 const publicUser = (u: UserRow) => ({ id: u.id, login: u.login, name: u.name, avatar: null, url: null });
 
 export function registerOwnerInvitationRoutes(app: FastifyInstance, services: RegistryServices): void {
-  const invitations = new OwnerInvitations(services.db.kysely, services.audit);
+  const { invitations } = services;
   const { tokens, users } = services;
 
   const authenticate = async (req: FastifyRequest): Promise<AuthenticatedToken> => {
