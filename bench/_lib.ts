@@ -54,6 +54,10 @@ export function startServe(dataDir: string, port: number, extra: string[] = []):
   const child = spawn(
     process.execPath,
     [
+      // CRATEKEEPER_BENCH_CPU_PROF=DIR writes the server's CPU profile there (on a clean stop).
+      ...(process.env.CRATEKEEPER_BENCH_CPU_PROF
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.CRATEKEEPER_BENCH_CPU_PROF]
+        : []),
       '--import',
       'tsx',
       join(repoRoot, 'src/cli/main.ts'),

@@ -315,3 +315,20 @@ export function versionKey(v: Version): string {
 export function isPrerelease(v: Version): boolean {
   return v.pre.length > 0;
 }
+
+/** The highest non-yanked version by semver precedence; any version when all are yanked. */
+export function pickMaxVersion(rows: readonly { num: string; yanked: number }[]): string {
+  let best: { num: string; yanked: boolean; parsed: Version } | null = null;
+  for (const r of rows) {
+    const parsed = tryParseVersion(r.num);
+    if (!parsed) continue;
+    const yanked = r.yanked !== 0;
+    if (
+      !best ||
+      (best.yanked && !yanked) ||
+      (best.yanked === yanked && compareVersions(parsed, best.parsed) > 0)
+    )
+      best = { num: r.num, yanked, parsed };
+  }
+  return best?.num ?? '0.0.0';
+}

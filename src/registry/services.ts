@@ -14,6 +14,7 @@ import type { RegistryConfig } from './config.js';
 import { DownloadCounter } from './download-counter.js';
 import { IndexCache } from './index-cache.js';
 import { PublishService } from './publish-service.js';
+import { SearchTotals } from './search-totals.js';
 import type { NotificationConfig } from '../jobs/notifications.js';
 import { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { defaultSecurityConfig, type SecurityConfig } from '../jobs/security-config.js';
@@ -29,6 +30,8 @@ export interface RegistryServices {
   /** Download counts, written in batches; flushed by `close()`. */
   downloads: DownloadCounter;
   publisher: PublishService;
+  /** Recent search match counts (see search-totals.ts). */
+  searchTotals: SearchTotals;
   /** The publish policy and background jobs of the security pipeline. */
   security: SecurityPipeline;
   graph: RegistryGraphCache;
@@ -82,9 +85,11 @@ export function createServices(
   const indexCache = new IndexCache(crates, config.indexCacheTtlMs);
   const downloads = new DownloadCounter(crates);
   const graph = new RegistryGraphCache(db.kysely);
+  const searchTotals = new SearchTotals();
   const crateChanged = (name: string) => {
     indexCache.invalidate(name);
     graph.invalidate();
+    searchTotals.invalidate();
   };
   const audit = new AuditLog(db.kysely, db.dialect);
   const security = new SecurityPipeline(
@@ -114,6 +119,7 @@ export function createServices(
     crates,
     indexCache,
     publisher,
+    searchTotals,
     security,
     graph,
     crateChanged,

@@ -3,7 +3,7 @@
 import { CompiledQuery, SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type { IndexDependency, IndexLine } from '../domain/index-line.js';
-import { compareVersions, parseVersion } from '../domain/semver.js';
+import { pickMaxVersion } from '../domain/semver.js';
 import type { CrateRow, Database, UserRow, VersionRow, VersionStatus } from './schema.js';
 import { nowIso } from './time.js';
 
@@ -319,6 +319,7 @@ export class CrateRepository {
       throw err;
     }
     await insertDependencies(trx, version.id, record.dependencies);
+    crate = { ...crate, max_version: await this.refreshMaxVersion(trx, crate.id) };
     return { crate, version, newCrate };
   }
 
@@ -334,6 +335,7 @@ export class CrateRepository {
       .set({ yanked: yanked ? 1 : 0, yanked_at: yanked ? nowIso(now) : null })
       .where('id', '=', versionId)
       .execute();
+    await this.refreshMaxVersionOf(db, versionId);
   }
 
   /** Marks the crate changed now (its index file's Last-Modified). */
@@ -347,6 +349,29 @@ export class CrateRepository {
 
   async setStatus(versionId: number, status: VersionStatus, db: Kysely<Database> = this.db): Promise<void> {
     await db.updateTable('versions').set({ status }).where('id', '=', versionId).execute();
+    await this.refreshMaxVersionOf(db, versionId);
+  }
+
+  /** Recomputes `crates.max_version` from the crate's versions; returns it. */
+  private async refreshMaxVersion(db: Kysely<Database>, crateId: number): Promise<string> {
+    const rows = await db
+      .selectFrom('versions')
+      .select(['num', 'yanked'])
+      .where('crate_id', '=', crateId)
+      .where('status', '=', 'published')
+      .execute();
+    const max = pickMaxVersion(rows);
+    await db.updateTable('crates').set({ max_version: max }).where('id', '=', crateId).execute();
+    return max;
+  }
+
+  private async refreshMaxVersionOf(db: Kysely<Database>, versionId: number): Promise<void> {
+    const v = await db
+      .selectFrom('versions')
+      .select('crate_id')
+      .where('id', '=', versionId)
+      .executeTakeFirst();
+    if (v) await this.refreshMaxVersion(db, v.crate_id);
   }
 
   async owners(crateId: number): Promise<UserRow[]> {
@@ -503,6 +528,8 @@ export class CrateRepository {
     query: string,
     limit: number,
     offset: number,
+    /** The number of matches when the caller already knows it (a recent count). */
+    knownTotal?: number,
   ): Promise<{ total: number; crates: SearchHit[] }> {
     const q = query.trim().toLowerCase();
     const canonical = canonicalCrateName(q);
@@ -530,7 +557,13 @@ export class CrateRepository {
       q === ''
         ? undefined
         : await matching
-            .select(['crates.id', 'crates.name', 'crates.description', 'crates.downloads'])
+            .select([
+              'crates.id',
+              'crates.name',
+              'crates.description',
+              'crates.downloads',
+              'crates.max_version',
+            ])
             .where('crates.canonical_name', '=', canonical)
             .executeTakeFirst();
     // The exact match heads the ranking; the rest follow it by downloads.
@@ -540,7 +573,13 @@ export class CrateRepository {
       limit - head.length <= 0
         ? []
         : await matching
-            .select(['crates.id', 'crates.name', 'crates.description', 'crates.downloads'])
+            .select([
+              'crates.id',
+              'crates.name',
+              'crates.description',
+              'crates.downloads',
+              'crates.max_version',
+            ])
             .$if(exact !== undefined, (qb) => qb.where('crates.id', '!=', exact!.id))
             .orderBy('crates.downloads', 'desc')
             .orderBy('crates.name')
@@ -548,17 +587,18 @@ export class CrateRepository {
             .offset(restOffset)
             .execute();
     const rows = [...head, ...rest];
-    // A first page that is not full is the whole result: no count needed.
+    // A first page that is not full is the whole result: no count needed; nor is one the caller knows.
     const totalRow =
       offset === 0 && rows.length < limit
         ? { n: rows.length }
-        : await matching.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
-    const max = await this.maxVersions(rows.map((r) => r.id));
+        : knownTotal !== undefined
+          ? { n: knownTotal }
+          : await matching.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
     return {
       total: Number(totalRow?.n ?? 0),
       crates: rows.map((r) => ({
         name: r.name,
-        max_version: max.get(r.id) ?? '0.0.0',
+        max_version: r.max_version,
         description: r.description,
         downloads: Number(r.downloads),
       })),
@@ -567,10 +607,15 @@ export class CrateRepository {
 
   /** The highest non-yanked published version by semver precedence (any version if all are yanked). */
   async maxVersion(crateId: number): Promise<string> {
-    return (await this.maxVersions([crateId])).get(crateId) ?? '0.0.0';
+    const row = await this.db
+      .selectFrom('crates')
+      .select('max_version')
+      .where('id', '=', crateId)
+      .executeTakeFirst();
+    return row?.max_version ?? '0.0.0';
   }
 
-  /** `maxVersion` of several crates with one query. */
+  /** `maxVersion` of several crates, computed from their versions with one query. */
   async maxVersions(crateIds: readonly number[]): Promise<Map<number, string>> {
     const out = new Map<number, string>();
     if (crateIds.length === 0) return out;
@@ -580,21 +625,9 @@ export class CrateRepository {
       .where('crate_id', 'in', [...crateIds])
       .where('status', '=', 'published')
       .execute();
-    const best = new Map<number, { num: string; yanked: boolean; parsed: ReturnType<typeof parseVersion> }>();
-    for (const r of rows) {
-      const parsed = parseVersion(r.num);
-      const cur = best.get(r.crate_id);
-      const yanked = r.yanked !== 0;
-      // A non-yanked version beats any yanked one; otherwise semver precedence decides.
-      if (
-        !cur ||
-        (cur.yanked && !yanked) ||
-        (cur.yanked === yanked && compareVersions(parsed, cur.parsed) > 0)
-      ) {
-        best.set(r.crate_id, { num: r.num, yanked, parsed });
-      }
-    }
-    for (const [id, b] of best) out.set(id, b.num);
+    const byCrate = new Map<number, typeof rows>();
+    for (const r of rows) byCrate.set(r.crate_id, [...(byCrate.get(r.crate_id) ?? []), r]);
+    for (const [id, list] of byCrate) out.set(id, pickMaxVersion(list));
     return out;
   }
 
@@ -729,11 +762,18 @@ export class CrateRepository {
       const v = await trx
         .selectFrom('versions')
         .innerJoin('crates', 'crates.id', 'versions.crate_id')
-        .select(['versions.checksum', 'versions.num', 'versions.num_no_build', 'crates.canonical_name'])
+        .select([
+          'versions.checksum',
+          'versions.num',
+          'versions.num_no_build',
+          'versions.crate_id',
+          'crates.canonical_name',
+        ])
         .where('versions.id', '=', versionId)
         .executeTakeFirstOrThrow();
       await retireVersions(trx, v.canonical_name, [v], now);
       await trx.deleteFrom('versions').where('id', '=', versionId).execute();
+      await this.refreshMaxVersion(trx, v.crate_id);
       const other = await trx
         .selectFrom('versions')
         .select('id')

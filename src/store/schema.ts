@@ -49,6 +49,8 @@ export interface CratesTable {
   downloads: Generated<number>;
   /** Versions that reached the index, kept by triggers on `versions` (migration 005). */
   published_versions: Generated<number>;
+  /** Highest non-yanked published version, kept by CrateRepository with every version change. */
+  max_version: Generated<string>;
 }
 
 export type VersionStatus = 'published' | 'quarantined' | 'rejected';

@@ -204,7 +204,10 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     const q = typeof query.q === 'string' ? query.q.slice(0, 200) : '';
     const perPage = Math.min(Math.max(Number.parseInt(query.per_page ?? '10', 10) || 10, 1), 100);
     const page = Math.max(Number.parseInt(query.page ?? '1', 10) || 1, 1);
-    const { total, crates: hits } = await crates.search(q, perPage, (page - 1) * perPage);
+    const key = q.trim().toLowerCase();
+    const known = services.searchTotals.get(key);
+    const { total, crates: hits } = await crates.search(q, perPage, (page - 1) * perPage, known);
+    if (known === undefined) services.searchTotals.set(key, total);
     return {
       crates: hits.map((h) => ({
         name: h.name,

@@ -1,7 +1,6 @@
 // The sparse index (cargo's `sparse+` protocol): config.json and one file per crate, with
 // ETag / Last-Modified revalidation so cargo's cache costs one 304.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { crateNameError } from '../../domain/crate-name.js';
 import { nameFromIndexPath } from '../../domain/index-path.js';
 import { requireToken } from '../auth.js';
 import { errorBody } from '../errors.js';
@@ -39,12 +38,10 @@ export function registerSparseIndex(app: FastifyInstance, services: RegistryServ
     const path = (req.params as { '*': string })['*'];
     const name = nameFromIndexPath(path);
     if (!name) return reply.code(404).send(errorBody(`not an index path: ${path.slice(0, 200)}`));
-    // A name no crate can have is answered here: it never reaches the cache or the database.
-    if (crateNameError(name) !== null) {
-      return reply.code(404).send(errorBody(`no crate named \`${name.slice(0, 100)}\` in this registry`));
-    }
+    // A name no crate can have is answered by the cache without an entry or a database query.
     const file = await services.indexCache.get(name);
-    if (!file) return reply.code(404).send(errorBody(`no crate named \`${name}\` in this registry`));
+    if (!file)
+      return reply.code(404).send(errorBody(`no crate named \`${name.slice(0, 100)}\` in this registry`));
     reply.header('etag', file.etag).header('last-modified', file.lastModified);
     // Private index files must not be stored by shared caches.
     reply.header(

@@ -10,6 +10,7 @@ import * as m006 from './006-sign-in-addresses.js';
 import * as m007 from './007-owner-invitations.js';
 import * as m008 from './008-workers.js';
 import * as m009 from './009-deleted-versions.js';
+import * as m010 from './010-search-cover.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -25,4 +26,5 @@ export const migrations: Record<string, DialectMigration> = {
   '007-owner-invitations': m007,
   '008-workers': m008,
   '009-deleted-versions': m009,
+  '010-search-cover': m010,
 };
