@@ -15,6 +15,7 @@ import { DownloadCounter } from './download-counter.js';
 import { IndexCache } from './index-cache.js';
 import { PublishService } from './publish-service.js';
 import { SearchTotals } from './search-totals.js';
+import { DownloadTargets } from './download-targets.js';
 import type { NotificationConfig } from '../jobs/notifications.js';
 import { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { defaultSecurityConfig, type SecurityConfig } from '../jobs/security-config.js';
@@ -30,6 +31,8 @@ export interface RegistryServices {
   /** Download counts, written in batches; flushed by `close()`. */
   downloads: DownloadCounter;
   publisher: PublishService;
+  /** Recent answers of which file a download serves (see download-targets.ts). */
+  downloadTargets: DownloadTargets;
   /** Recent search match counts (see search-totals.ts). */
   searchTotals: SearchTotals;
   /** The publish policy and background jobs of the security pipeline. */
@@ -86,8 +89,10 @@ export function createServices(
   const downloads = new DownloadCounter(crates);
   const graph = new RegistryGraphCache(db.kysely);
   const searchTotals = new SearchTotals();
+  const downloadTargets = new DownloadTargets(Math.min(config.indexCacheTtlMs, 5_000));
   const crateChanged = (name: string) => {
     indexCache.invalidate(name);
+    downloadTargets.invalidate(name);
     graph.invalidate();
     searchTotals.invalidate();
   };
@@ -120,6 +125,7 @@ export function createServices(
     indexCache,
     publisher,
     searchTotals,
+    downloadTargets,
     security,
     graph,
     crateChanged,

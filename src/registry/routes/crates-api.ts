@@ -224,7 +224,11 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     const { name, version } = req.params as CrateVersionParams;
     if (config.authRequired) await requireToken(tokens, req.headers.authorization);
     // One query on the hot path; the crate lookup only tells a missing crate from a missing version.
-    const v = await crates.downloadTarget(name, version);
+    let v = services.downloadTargets.get(name, version);
+    if (!v) {
+      v = await crates.downloadTarget(name, version);
+      if (v?.status === 'published') services.downloadTargets.set(name, version, v);
+    }
     if (!v || v.status !== 'published') {
       const krate = v ? { name: v.crateName } : await crateOr404(name);
       throw notFound(
