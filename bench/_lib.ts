@@ -58,9 +58,8 @@ export function startServe(dataDir: string, port: number, extra: string[] = []):
       ...(process.env.CRATEKEEPER_BENCH_CPU_PROF
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.CRATEKEEPER_BENCH_CPU_PROF]
         : []),
-      '--import',
-      'tsx',
-      join(repoRoot, 'src/cli/main.ts'),
+      // The compiled build (bench/run.ts builds it first), as operators run it.
+      join(repoRoot, 'dist/cli/main.js'),
       'serve',
       '--data',
       dataDir,

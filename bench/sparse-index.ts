@@ -38,7 +38,9 @@ try {
   const paths = names.map((n) => `/index/${indexPath(n)}`);
 
   const port = await freePort();
-  const server = startServe(data, port);
+  // The import queued a scan and a typosquat job per version; index serving is measured on its
+  // own (`serve --no-worker`), not racing ~3,000 background scans for the two cores.
+  const server = startServe(data, port, ['--no-worker']);
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/index/config.json`);
 
