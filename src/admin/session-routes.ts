@@ -93,17 +93,25 @@ export function registerSessionRoutes(
       await sleep(result.delayMs);
       throw unauthorized('wrong login or password, or not an administrator');
     }
-    await throttle().succeeded({ login, ip });
-    await throttle().remember(user.id, ip);
-    const { token, session } = await sessions.create(user.id, { ip, userAgent });
-    await audit.append({
-      actorId: user.id,
-      actor: user.login,
-      action: 'sign-in',
-      targetType: 'session',
-      target: user.login,
-      details: { userAgent },
-      ip,
+    // The session, the throttle's reset and the audit entry commit together.
+    const { token, session } = await services.db.kysely.transaction().execute(async (trx) => {
+      await throttle().succeeded({ login, ip }, trx);
+      await throttle().remember(user.id, ip, new Date(), trx);
+      const created = await sessions.create(user.id, { ip, userAgent }, new Date(), trx);
+      await audit.append(
+        {
+          actorId: user.id,
+          actor: user.login,
+          action: 'sign-in',
+          targetType: 'session',
+          target: user.login,
+          details: { userAgent },
+          ip,
+        },
+        new Date(),
+        trx,
+      );
+      return created;
     });
     reply.header('set-cookie', sessionCookie(req, token));
     return { user: userJson(user), csrfToken: session.csrf_token, reauthUntil: session.reauth_until };
@@ -128,14 +136,20 @@ export function registerSessionRoutes(
 
   app.delete('/api/admin/session', async (req, reply) => {
     const actor = await auth.require(req);
-    if (actor.session) await sessions.delete(actor.session.id);
-    await audit.append({
-      actorId: actor.user.id,
-      actor: actor.user.login,
-      action: 'sign-out',
-      targetType: 'session',
-      target: actor.user.login,
-      ip: actor.ip,
+    await services.db.kysely.transaction().execute(async (trx) => {
+      if (actor.session) await sessions.delete(actor.session.id, trx);
+      await audit.append(
+        {
+          actorId: actor.user.id,
+          actor: actor.user.login,
+          action: 'sign-out',
+          targetType: 'session',
+          target: actor.user.login,
+          ip: actor.ip,
+        },
+        new Date(),
+        trx,
+      );
     });
     reply.header('set-cookie', sessionCookie(req, null));
     return { ok: true };

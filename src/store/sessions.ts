@@ -19,9 +19,10 @@ export class SessionRepository {
     userId: number,
     client: { ip: string | null; userAgent: string | null },
     now = new Date(),
+    db: Kysely<Database> = this.db,
   ): Promise<{ token: string; session: SessionRow }> {
     const token = randomBytes(32).toString('base64url');
-    const session = await this.db
+    const session = await db
       .insertInto('sessions')
       .values({
         id: sha256(token),
@@ -67,8 +68,8 @@ export class SessionRepository {
     return until;
   }
 
-  async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('id', '=', id).execute();
+  async delete(id: string, db: Kysely<Database> = this.db): Promise<void> {
+    await db.deleteFrom('sessions').where('id', '=', id).execute();
   }
 
   async deleteForUser(userId: number, db: Kysely<Database> = this.db): Promise<void> {
@@ -314,9 +315,12 @@ export class LoginThrottle {
   }
 
   /** A successful sign-in: this pair starts over. The wider counters keep the reserved attempt. */
-  async succeeded(attempt: Pick<SignInAttempt, 'login' | 'ip'>): Promise<void> {
+  async succeeded(
+    attempt: Pick<SignInAttempt, 'login' | 'ip'>,
+    db: Kysely<Database> = this.db,
+  ): Promise<void> {
     const key = `client:${loginHash(attempt.login)}:${attempt.ip ?? 'unknown'}`;
-    await this.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+    await db.deleteFrom('login_throttle').where('key', '=', key).execute();
   }
 
   /** Forgets every failure counted against `login` (from every address); returns how many keys. */
@@ -330,9 +334,14 @@ export class LoginThrottle {
   }
 
   /** Remembers a successful sign-in's address as one of the user's known addresses. */
-  async remember(userId: number, ip: string | null, now = new Date()): Promise<void> {
+  async remember(
+    userId: number,
+    ip: string | null,
+    now = new Date(),
+    db: Kysely<Database> = this.db,
+  ): Promise<void> {
     if (!ip) return;
-    await this.db
+    await db
       .insertInto('sign_in_addresses')
       .values({ user_id: userId, ip, first_at: nowIso(now), last_at: nowIso(now) })
       .onConflict((oc) => oc.columns(['user_id', 'ip']).doUpdateSet({ last_at: nowIso(now) }))

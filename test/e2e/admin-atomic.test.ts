@@ -8,7 +8,10 @@ import { dropPostgresSchema } from '../../src/store/database.js';
 import { isLocked } from '../../src/store/users.js';
 import { DIALECTS, POSTGRES_URL } from '../support/databases.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+import { createAdmin, signIn } from '../support/console-session.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
+
+const PASSWORD = 'correct horse battery staple';
 
 async function publish(h: Harness, token: string, name: string, version: string) {
   const crate = await writeCrateArchive(`${name}-${version}`, [
@@ -73,6 +76,44 @@ describe.each(DIALECTS)('admin actions and their audit entries on %s', (dialect)
     const krate = await h.services.crates.findByName('atom');
     return h.services.crates.findVersion(krate!.id, num);
   };
+
+  it('sign-in and sign-out: the session and its audit entry commit together', async () => {
+    await createAdmin(h, 'keeper', PASSWORD);
+    const sessionsOf = async () => {
+      const user = await h.services.users.findByLogin('keeper');
+      return h.services.db.kysely
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', user!.id)
+        .execute();
+    };
+    const signInRequest = () =>
+      fetch(`${h.url}/api/admin/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'keeper', password: PASSWORD }),
+      });
+    failAppend();
+    expect((await signInRequest()).status).toBe(500);
+    expect(await sessionsOf()).toEqual([]);
+    // The failed attempt's throttle reset rolled back with it: the attempt still counts.
+    await h.services.throttle.clearLogin('keeper');
+    failAfterAppend();
+    expect((await signInRequest()).status).toBe(500);
+    expect(await sessionsOf()).toEqual([]);
+    expect(await entries('sign-in', 'keeper')).toBe(0);
+    await h.services.throttle.clearLogin('keeper');
+
+    const session = await signIn(h, 'keeper', PASSWORD);
+    expect(await sessionsOf()).toHaveLength(1);
+    failAppend();
+    expect((await session.call('DELETE', '/api/admin/session')).status).toBe(500);
+    expect(await sessionsOf()).toHaveLength(1);
+    expect((await session.call('DELETE', '/api/admin/session')).status).toBe(200);
+    expect(await sessionsOf()).toEqual([]);
+    expect(await entries('sign-out', 'keeper')).toBe(1);
+    await h.services.throttle.clearLogin('keeper'); // leave no counters for the tests after this one
+  });
 
   it("cargo's yank: no yank without its audit entry, no entry without the yank", async () => {
     failAppend();
