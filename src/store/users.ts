@@ -53,8 +53,8 @@ export class UserRepository {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async setPasswordHash(id: number, hash: string | null): Promise<void> {
-    await this.db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).execute();
+  async setPasswordHash(id: number, hash: string | null, db: Kysely<Database> = this.db): Promise<void> {
+    await db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).execute();
   }
 
   /** Locks the account until `until` (ISO time), or until unlocked when `until` is null. */
@@ -79,8 +79,8 @@ export class UserRepository {
       .execute();
   }
 
-  async setPassword(id: number, password: string): Promise<void> {
-    await this.setPasswordHash(id, await hashPassword(password));
+  async setPassword(id: number, password: string, db: Kysely<Database> = this.db): Promise<void> {
+    await this.setPasswordHash(id, await hashPassword(password), db);
   }
 
   async setAdmin(id: number, isAdmin: boolean): Promise<void> {

@@ -223,14 +223,14 @@ export function registerRegistryCommands(program: Command): void {
       try {
         const row = await services.users.findByLogin(login);
         if (!row) throw new Error(`no user \`${login}\``);
-        await services.users.setPassword(row.id, password);
-        await services.sessions.deleteForUser(row.id);
-        await services.audit.append({
-          actorId: null,
-          actor: 'cli',
-          action: 'password-set',
-          targetType: 'user',
-          target: row.login,
+        await services.db.kysely.transaction().execute(async (trx) => {
+          await services.users.setPassword(row.id, password, trx);
+          await services.sessions.deleteForUser(row.id, trx);
+          await services.audit.append(
+            { actorId: null, actor: 'cli', action: 'password-set', targetType: 'user', target: row.login },
+            new Date(),
+            trx,
+          );
         });
         process.stdout.write(`password of ${row.login} set; their console sessions were ended\n`);
       } finally {
@@ -248,15 +248,23 @@ export function registerRegistryCommands(program: Command): void {
       const row = await services.users.findByLogin(login);
       if (!row) throw new Error(`no user \`${login.slice(0, 60)}\``);
       const accountLock = row.lock_reason !== null || row.locked_until !== null;
-      if (accountLock) await services.users.unlock(row.id);
-      const throttleEntries = await services.throttle.clearLogin(row.login);
-      await services.audit.append({
-        actorId: null,
-        actor: 'cli',
-        action: 'user-unlock',
-        targetType: 'user',
-        target: row.login,
-        details: { accountLock, throttleEntries },
+      // The unlock and its audit entry commit together.
+      const throttleEntries = await services.db.kysely.transaction().execute(async (trx) => {
+        if (accountLock) await services.users.unlock(row.id, trx);
+        const cleared = await services.throttle.clearLogin(row.login, trx);
+        await services.audit.append(
+          {
+            actorId: null,
+            actor: 'cli',
+            action: 'user-unlock',
+            targetType: 'user',
+            target: row.login,
+            details: { accountLock, throttleEntries: cleared },
+          },
+          new Date(),
+          trx,
+        );
+        return cleared;
       });
       process.stdout.write(
         `unlocked ${row.login}` +
