@@ -13,6 +13,7 @@ import { passwordError } from '../../store/passwords.js';
 import { promptNewPassword, readPasswordFromStdin } from '../password-input.js';
 import { createProgress } from '../progress.js';
 import { startupBlobGc } from '../blob-gc.js';
+import { startHousekeeping } from '../housekeeping.js';
 
 export interface CommonOptions {
   data: string;
@@ -109,6 +110,7 @@ export function registerRegistryCommands(program: Command): void {
         if (opts.worker !== false) worker.start();
         const address = await app.listen({ host, port });
         void startupBlobGc(services, file.table); // in the background, after the listen
+        const stopHousekeeping = startHousekeeping(services);
         const actual = new URL(address);
         services.config.publicUrl = (
           opts.publicUrl ??
@@ -123,6 +125,7 @@ export function registerRegistryCommands(program: Command): void {
             `  data:  ${services.db.dialect === 'postgres' ? 'PostgreSQL' : resolve(opts.data)}\n`,
         );
         const stop = async () => {
+          stopHousekeeping();
           await worker.stop();
           await app.close();
           await services.close();
