@@ -9,21 +9,13 @@ import { documentedRoutes } from '../../src/admin/openapi.js';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { repoRoot } from '../support/debian-corpus.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
-import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+import { manifestToml, metadataFor, publishBody, publishMinimal } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-async function publish(h: Harness, token: string, name: string, version: string) {
-  const crate = await writeCrateArchive(`${name}-${version}`, [
-    { path: 'Cargo.toml', data: manifestToml(name, version) },
-  ]);
-  return fetch(`${h.url}/api/v1/crates/new`, {
-    method: 'PUT',
-    headers: { authorization: token },
-    body: publishBody(metadataFor(name, version), crate),
-  });
-}
+const publish = (h: Harness, token: string, name: string, version: string) =>
+  publishMinimal(h.url, token, name, version);
 
 describe('admin API', () => {
   let h: Harness;

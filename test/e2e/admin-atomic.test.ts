@@ -3,26 +3,17 @@
 // a failure after the append (a later write, the commit) leaves no audit entry behind.
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { dropPostgresSchema } from '../../src/store/database.js';
 import { isLocked } from '../../src/store/users.js';
 import { DIALECTS, POSTGRES_URL } from '../support/databases.js';
-import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+import { publishMinimal } from '../support/publish-body.js';
 import { createAdmin, signIn } from '../support/console-session.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-async function publish(h: Harness, token: string, name: string, version: string) {
-  const crate = await writeCrateArchive(`${name}-${version}`, [
-    { path: 'Cargo.toml', data: manifestToml(name, version) },
-  ]);
-  return fetch(`${h.url}/api/v1/crates/new`, {
-    method: 'PUT',
-    headers: { authorization: token },
-    body: publishBody(metadataFor(name, version), crate),
-  });
-}
+const publish = (h: Harness, token: string, name: string, version: string) =>
+  publishMinimal(h.url, token, name, version);
 
 describe.each(DIALECTS)('admin actions and their audit entries on %s', (dialect) => {
   let h: Harness;

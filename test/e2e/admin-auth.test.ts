@@ -5,28 +5,19 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { dropPostgresSchema } from '../../src/store/database.js';
 import { verifyPassword } from '../../src/store/passwords.js';
 import { DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, type TokenScope } from '../../src/store/tokens.js';
 import { createAdmin } from '../support/console-session.js';
 import { DIALECTS, POSTGRES_URL } from '../support/databases.js';
 import { repoRoot } from '../support/debian-corpus.js';
-import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+import { publishMinimal } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-async function publish(h: Harness, token: string, name: string, version: string) {
-  const crate = await writeCrateArchive(`${name}-${version}`, [
-    { path: 'Cargo.toml', data: manifestToml(name, version) },
-  ]);
-  return fetch(`${h.url}/api/v1/crates/new`, {
-    method: 'PUT',
-    headers: { authorization: token },
-    body: publishBody(metadataFor(name, version), crate),
-  });
-}
+const publish = (h: Harness, token: string, name: string, version: string) =>
+  publishMinimal(h.url, token, name, version);
 
 /** A password check that counts how often it runs. */
 function countingVerifier() {

@@ -2,11 +2,10 @@
 // invitee lists and answers through /api/v1/me/crate_owner_invitations (or the emailed token),
 // admins see every pending invitation in the console API. Hostile callers get clear refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { OwnerInvitations } from '../../src/store/owner-invitations.js';
 import { addDays } from '../../src/store/time.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
-import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+import { publishMinimal } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -39,16 +38,8 @@ describe('owner invitations', () => {
     call('PUT', `/api/v1/me/crate_owner_invitations/${id}`, token, {
       crate_owner_invite: { crate_id: bodyId, accepted },
     });
-  const publish = async (token: string, name: string, version: string) => {
-    const crate = await writeCrateArchive(`${name}-${version}`, [
-      { path: 'Cargo.toml', data: manifestToml(name, version) },
-    ]);
-    return fetch(`${h.url}/api/v1/crates/new`, {
-      method: 'PUT',
-      headers: { authorization: token },
-      body: publishBody(metadataFor(name, version), crate),
-    });
-  };
+  const publish = (token: string, name: string, version: string) =>
+    publishMinimal(h.url, token, name, version);
 
   beforeAll(async () => {
     h = await startRegistry();

@@ -1,5 +1,6 @@
 // Builds publish bodies the way cargo does: u32 LE length + JSON, u32 LE length + .crate.
 import type { PublishMetadata } from '../../src/domain/publish-metadata.js';
+import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 
 export function metadataFor(
   name: string,
@@ -39,4 +40,21 @@ export function publishBody(metadata: unknown, crate: Buffer): Buffer {
 
 export function manifestToml(name: string, version: string): string {
   return `[package]\nname = "${name}"\nversion = "${version}"\nedition = "2021"\ndescription = "test crate ${name}"\nlicense = "MIT"\n`;
+}
+
+/** Publishes a crate holding only its Cargo.toml through the HTTP API, as cargo would. */
+export async function publishMinimal(
+  registryUrl: string,
+  token: string,
+  name: string,
+  version: string,
+): Promise<Response> {
+  const crate = await writeCrateArchive(`${name}-${version}`, [
+    { path: 'Cargo.toml', data: manifestToml(name, version) },
+  ]);
+  return fetch(`${registryUrl}/api/v1/crates/new`, {
+    method: 'PUT',
+    headers: { authorization: token },
+    body: publishBody(metadataFor(name, version), crate),
+  });
 }
