@@ -12,6 +12,8 @@ import { TyposquatChecker } from '../src/security/typosquat/checker.js';
 import { defaultTyposquatConfig } from '../src/security/typosquat/config.js';
 import { IndexPopularity } from '../src/security/typosquat/corpus.js';
 import { compareEntries, scanCandidates, scanWith, type ScanEntry } from '../src/security/typosquat/scan.js';
+import { canonicalName, SHAPE_ORDER } from '../src/security/typosquat/shapes.js';
+import { readMaliciousCrates } from './_rustsec.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,6 +23,10 @@ function arg(name: string, fallback: string): string {
 const index = arg(
   'index',
   new URL('../../shared/data/crates-io-index-2019-11-10.tar.gz', import.meta.url).pathname,
+);
+const advisories = arg(
+  'advisories',
+  new URL('../../shared/data/rustsec-advisory-db-2026-08-21.tar.gz', import.meta.url).pathname,
 );
 const top = Number(arg('top', '3000'));
 const repeat = Number(arg('repeat', '5'));
@@ -110,4 +116,45 @@ console.log(
   `memory: RSS ${mb(rssIndexed)} after the indexed scans (heap ${mb(heapIndexed)}), peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} (including the index read and the straightforward method)`,
 );
 console.log(`target: scan under 1000 ms wall time, memory under 300 MB`);
+
+// Attack shapes (shapes.ts): what the checks beyond Typomania add, on the index and on the crates
+// RustSec marks malicious (checked against the same corpus; most were published after 2019).
+console.log(`\nattack shapes (checks beyond Typomania):`);
+const parity = scanWith(new TyposquatChecker(corpus, config, { shapes: false }), candidates);
+const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
+console.log(
+  `  flagged names: ${parity.length} (${pct(parity.length, candidates.length)}) with Typomania's checks only, ` +
+    `${reference.length} (${pct(reference.length, candidates.length)}) with the shapes`,
+);
+for (const kind of SHAPE_ORDER) {
+  const names = reference.filter((e) => e.hits.some((h) => h.kind === kind));
+  const only = names.filter((e) => e.hits.every((h) => h.kind === kind));
+  const sample = only
+    .slice(0, 6)
+    .map((e) => `${e.name}→${e.hits[0]!.target}`)
+    .join(', ');
+  console.log(
+    `  ${kind.padEnd(17)} ${String(names.length).padStart(4)} names, ${only.length} by it alone: ${sample}`,
+  );
+}
+const malicious = await readMaliciousCrates(advisories);
+const flaggedBy = (checker: TyposquatChecker) =>
+  malicious.filter((name) => checker.check({ name }).length > 0);
+const before = flaggedBy(new TyposquatChecker(corpus, config, { shapes: false }));
+const after = flaggedBy(registry);
+console.log(
+  `  RustSec malicious crates: ${malicious.length}; flagged ${before.length} with Typomania's checks only, ${after.length} with the shapes`,
+);
+console.log(`  newly flagged: ${after.filter((n) => !before.includes(n)).join(', ') || 'none'}`);
+// Missed, yet one of the top names is inside the malicious name (canonical form).
+const topCanon = corpus.map((c) => canonicalName(c.name)).filter((c) => c.length >= 4);
+const popularNames = malicious.filter((n) => registry.isPopular(n));
+if (popularNames.length > 0)
+  console.log(`  themselves in the top ${top} (never flagged): ${popularNames.join(', ')}`);
+const missed = malicious
+  .filter((n) => !after.includes(n) && !registry.isPopular(n))
+  .map((n) => [n, topCanon.filter((c) => canonicalName(n).includes(c))] as const)
+  .filter(([, targets]) => targets.length > 0)
+  .map(([n, targets]) => `${n} (${targets.slice(0, 3).join('/')})`);
+console.log(`  missed, containing a top-${top} name: ${missed.length}: ${missed.join(', ')}`);
 if (!same) process.exitCode = 1;

@@ -5,6 +5,13 @@ import { Alphabet, CHECK_ORDER, CRATE_NAME_ALPHABET, squatMessage, type SquatKin
 import type { TyposquatConfig } from './config.js';
 import { NaiveMatcher } from './naive.js';
 import { squatScore } from './score.js';
+import {
+  EXTRA_WORD_MIN_SIMILARITY,
+  SHAPE_ORDER,
+  ShapeMatcher,
+  type ShapeHit,
+  type ShapeKind,
+} from './shapes.js';
 import { metadataSimilarity } from './similarity.js';
 import { VariantIndex, type CheckSettings, type RawHit } from './variant-index.js';
 
@@ -53,6 +60,11 @@ export interface TyposquatCheckerOptions {
   method?: 'indexed' | 'naive';
   /** Index only the popular crates with `rank % count === index` (for parallel scans). */
   shard?: { index: number; count: number };
+  /**
+   * The checks beyond Typomania for shapes attacks used (`canonical-typo`, `added-characters`,
+   * `attack-affix`, `extra-word`; see shapes.ts). On by default; `false` gives Typomania parity.
+   */
+  shapes?: boolean;
 }
 
 interface Matcher {
@@ -69,6 +81,7 @@ export class TyposquatChecker {
   private readonly nameIndex = new Map<string, number>();
   private readonly settings: CheckSettings;
   private readonly matcher: Matcher;
+  private readonly shapes?: ShapeMatcher;
   private readonly allow: Set<string>;
   private readonly blockTop: number;
   private publishers?: { logins: string[]; crates: number[][]; index: VariantIndex; known: Set<string> };
@@ -97,6 +110,14 @@ export class TyposquatChecker {
             this.settings,
             shard ? (i) => i % shard.count === shard.index : undefined,
           );
+    if (options.shapes !== false) {
+      this.shapes = new ShapeMatcher(
+        this.names,
+        this.settings,
+        options.method ?? 'indexed',
+        shard ? (i) => i % shard.count === shard.index : undefined,
+      );
+    }
   }
 
   /** Popular crates in the corpus. */
@@ -117,7 +138,8 @@ export class TyposquatChecker {
   /** Hits for `candidate`, worst first; empty when it is itself popular (Typomania's harness). */
   check(candidate: TyposquatCandidate): SquatHit[] {
     if (this.nameIndex.has(candidate.name)) return [];
-    return this.finish(candidate, this.matcher.lookup(candidate.name));
+    const raw = this.matcher.lookup(candidate.name);
+    return this.finish(candidate, raw, this.shapes?.lookup(candidate.name, raw) ?? []);
   }
 
   /**
@@ -129,7 +151,12 @@ export class TyposquatChecker {
       candidates.map((c) => c.name),
       onProgress,
     );
-    return candidates.map((c, i) => (this.nameIndex.has(c.name) ? [] : this.finish(c, raw[i]!)));
+    const canonical = this.shapes?.canonicalAll(candidates.map((c) => c.name));
+    return candidates.map((c, i) => {
+      if (this.nameIndex.has(c.name)) return [];
+      const shapes = this.shapes?.lookup(c.name, raw[i]!, canonical![i]!) ?? [];
+      return this.finish(c, raw[i]!, shapes);
+    });
   }
 
   /** Builds the variant table now rather than on the first `check` (e.g. at server start). */
@@ -137,20 +164,32 @@ export class TyposquatChecker {
     if (this.matcher instanceof VariantIndex) this.matcher.prepare();
   }
 
-  private finish(candidate: TyposquatCandidate, raw: readonly RawHit[]): SquatHit[] {
-    if (raw.length === 0) return [];
+  private finish(
+    candidate: TyposquatCandidate,
+    raw: readonly RawHit[],
+    shapes: readonly ShapeHit[] = [],
+  ): SquatHit[] {
+    if (raw.length === 0 && shapes.length === 0) return [];
     const name = candidate.name;
     const owners = new Set(candidate.owners ?? []);
     const seen = new Set<string>();
     const similarities = new Map<number, number | undefined>();
     const hasText = !!(candidate.description?.trim() || candidate.readme?.trim());
     const hits: SquatHit[] = [];
-    for (const r of raw) {
+    const all: { kind: SquatKind | ShapeKind; target: number; message: () => string }[] = [
+      ...raw.map((r) => ({
+        kind: r.kind,
+        target: r.target,
+        message: () => squatMessage(r.kind, this.corpus[r.target]!.name, r.detail),
+      })),
+      ...shapes.map((s) => ({ kind: s.kind, target: s.target, message: () => s.message })),
+    ];
+    for (const r of all) {
       const target = this.corpus[r.target]!;
       // Typomania's possible_squat: not itself, and no owner in common.
       if (target.name === name || target.owners.some((o) => owners.has(o))) continue;
       if (this.allow.has(pairKey(name, target.name))) continue;
-      const message = squatMessage(r.kind, target.name, r.detail);
+      const message = r.message();
       const key = `${r.kind}\u0000${r.target}\u0000${message}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -159,6 +198,9 @@ export class TyposquatChecker {
         if (!similarities.has(r.target)) similarities.set(r.target, metadataSimilarity(candidate, target));
         similarity = similarities.get(r.target);
       }
+      // An extra word on the name alone is too common in legitimate crates (shapes.ts).
+      if (r.kind === 'extra-word' && !(similarity !== undefined && similarity >= EXTRA_WORD_MIN_SIMILARITY))
+        continue;
       const hit: SquatHit = {
         kind: r.kind,
         target: target.name,
@@ -236,10 +278,16 @@ export class TyposquatChecker {
 export function compareHits(a: SquatHit, b: SquatHit): number {
   return (
     b.score - a.score ||
-    CHECK_ORDER.indexOf(a.kind as SquatKind) - CHECK_ORDER.indexOf(b.kind as SquatKind) ||
+    kindOrder(a.kind) - kindOrder(b.kind) ||
     a.targetRank - b.targetRank ||
     compare(a.message, b.message)
   );
+}
+
+/** Typomania's kinds in crates.io's order, then the shape kinds. */
+function kindOrder(kind: string): number {
+  const i = CHECK_ORDER.indexOf(kind as SquatKind);
+  return i >= 0 ? i : CHECK_ORDER.length + SHAPE_ORDER.indexOf(kind as ShapeKind);
 }
 
 function pairKey(candidate: string, target: string): string {

@@ -5,8 +5,11 @@
 // - how long the target's name is: `rc` → `arc` is likely chance, `serde_json` → `serde_jsom` is not;
 // - when known, how similar description/README are: copying the target's text is a strong signal.
 import type { SquatKind } from './checks.js';
+import type { ShapeKind } from './shapes.js';
 
-export const KIND_WEIGHT: Readonly<Record<SquatKind | 'impersonated-publisher', number>> = {
+export type ScoredKind = SquatKind | ShapeKind | 'impersonated-publisher';
+
+export const KIND_WEIGHT: Readonly<Record<ScoredKind, number>> = {
   'swapped-characters': 0.9,
   'repeated-character': 0.85,
   'omitted-character': 0.8,
@@ -16,6 +19,12 @@ export const KIND_WEIGHT: Readonly<Record<SquatKind | 'impersonated-publisher', 
   'swapped-words': 0.6,
   version: 0.5,
   affix: 0.4,
+  // Beyond Typomania (shapes.ts): a typo hidden behind `-`/`_` or case is as deliberate as a typo;
+  // a plural or attack suffix less so; an extra word is most often a legitimate companion crate.
+  'canonical-typo': 0.75,
+  'added-characters': 0.6,
+  'attack-affix': 0.5,
+  'extra-word': 0.2,
 };
 
 /** 1 for the most popular crate, falling towards 0 for the last of `size`. */
@@ -30,7 +39,7 @@ export function lengthFactor(name: string): number {
 }
 
 export function squatScore(
-  kind: SquatKind | 'impersonated-publisher',
+  kind: ScoredKind,
   targetRank: number,
   corpusSize: number,
   targetName: string,
