@@ -69,3 +69,16 @@ describe('the 2019 crates.io index', () => {
     expect(batch.filter((h) => h.length > 0).length).toBeGreaterThan(1000);
   });
 });
+
+describe('the attack-shape checks on the 2019 index', () => {
+  it('keep the flagged share at or below 5%, the Typomania checks flagging what they did', () => {
+    const all = popularity.allNames().map((name) => ({ name }));
+    const flagged = checker.checkAll(all).filter((h) => h.length > 0).length;
+    const parity = new TyposquatChecker(popularity.top(3000), defaultTyposquatConfig(), { shapes: false })
+      .checkAll(all)
+      .filter((h) => h.length > 0).length;
+    expect(parity).toBe(1473);
+    expect(flagged).toBeGreaterThan(parity);
+    expect(flagged / all.length).toBeLessThanOrEqual(0.05);
+  });
+});
