@@ -162,6 +162,7 @@ export class TyposquatChecker {
   /** Builds the variant table now rather than on the first `check` (e.g. at server start). */
   prepare(): void {
     if (this.matcher instanceof VariantIndex) this.matcher.prepare();
+    this.shapes?.prepare();
   }
 
   private finish(

@@ -18,3 +18,4 @@ export {
 export { IndexPopularity, rankRegistryCorpus, type RegistryCrateStats } from './corpus.js';
 export { scanCandidates, scanWith, type ScanEntry, type ScanOptions, type ScanProgress } from './scan.js';
 export { metadataSimilarity, textSimilarity } from './similarity.js';
+export { ATTACK_AFFIXES, canonicalName, SHAPE_ORDER, type ShapeKind } from './shapes.js';

@@ -91,6 +91,11 @@ export class ShapeMatcher {
     }
   }
 
+  /** Builds the canonical names' variant table now (as `TyposquatChecker.prepare`). */
+  prepare(): void {
+    if (this.typos instanceof VariantIndex) this.typos.prepare();
+  }
+
   /** Raw canonical-form typo hits for many candidates (the batch join of the variant index). */
   canonicalAll(candidates: readonly string[]): RawHit[][] {
     return this.typos.lookupAll(candidates.map(canonicalName));
