@@ -8,6 +8,7 @@
 // - attack-affix: a suffix seen in attacks, not in crates.io's list (`-rst`, `-sdk`, `-client`…);
 // - extra-word: one more word (`tracing-check`), only for the top of the corpus and a word the
 //   popular crate's own family does not use, and only with a similar description; scored low.
+import { canonicalCrateName } from '../../domain/crate-name.js';
 import { squatMessage } from './checks.js';
 import { NaiveMatcher } from './naive.js';
 import { VariantIndex, type CheckSettings, type RawHit } from './variant-index.js';
@@ -38,9 +39,7 @@ export const EXTRA_WORD_TOP = 500;
 export const EXTRA_WORD_MIN_SIMILARITY = 0.5;
 
 /** crates.io's canonical form of a crate name: lower case, `-` as `_`. */
-export function canonicalName(name: string): string {
-  return name.toLowerCase().replaceAll('-', '_');
-}
+export const canonicalName = canonicalCrateName;
 
 export interface ShapeHit {
   kind: ShapeKind;
