@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertBareCrate } from '../../test/support/databases.js';
 import { startRegistry, type Harness } from '../../test/support/registry-harness.js';
 import { startHousekeeping } from './housekeeping.js';
 
@@ -14,23 +15,7 @@ describe('housekeeping', () => {
   it('removes expired owner invitations at start and on its interval, audited', async () => {
     const alice = await h.services.users.create({ login: 'alice' });
     const bob = await h.services.users.create({ login: 'bob' });
-    const krate = await h.services.db.kysely
-      .insertInto('crates')
-      .values({
-        name: 'kept',
-        canonical_name: 'kept',
-        description: null,
-        homepage: null,
-        documentation: null,
-        repository: null,
-        readme: null,
-        keywords: '[]',
-        categories: '[]',
-        created_at: new Date().toISOString(),
-        updated_at: new Date().toISOString(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const krate = await insertBareCrate(h.services.db, 'kept');
     const longAgo = new Date(Date.now() - 40 * 86_400_000);
     await h.services.invitations.invite(krate, bob, { id: alice.id, login: alice.login }, {}, longAgo);
     const lines: string[] = [];

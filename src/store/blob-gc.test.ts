@@ -7,7 +7,12 @@ import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import {
+  DIALECTS,
+  openTestDatabase,
+  type TestDatabase,
+  insertBareCrate,
+} from '../../test/support/databases.js';
 import { collectBlobGarbage } from './blob-gc.js';
 import { FsBlobStore, type BlobStore } from './blob-store.js';
 
@@ -70,24 +75,7 @@ describe.each(DIALECTS)('blob GC on %s', (dialect) => {
     t = await openTestDatabase(dialect);
     root = await mkdtemp(join(tmpdir(), 'ck-blobs-'));
     store = new FsBlobStore(root);
-    const now = new Date().toISOString();
-    const row = await t.db.kysely
-      .insertInto('crates')
-      .values({
-        name: 'demo',
-        canonical_name: 'demo',
-        description: null,
-        homepage: null,
-        documentation: null,
-        repository: null,
-        readme: null,
-        keywords: '[]',
-        categories: '[]',
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = await insertBareCrate(t.db, 'demo');
     crateId = row.id;
   });
   afterEach(async () => {

@@ -71,6 +71,15 @@ export interface SearchHit {
   downloads: number;
 }
 
+/** What a search returns of a crate: all of it in the covering index `crates_search_cover`. */
+const SEARCH_COLUMNS = [
+  'crates.id',
+  'crates.name',
+  'crates.description',
+  'crates.downloads',
+  'crates.max_version',
+] as const;
+
 export class CrateRepository {
   private readonly sqlite: boolean;
 
@@ -557,13 +566,7 @@ export class CrateRepository {
       q === ''
         ? undefined
         : await matching
-            .select([
-              'crates.id',
-              'crates.name',
-              'crates.description',
-              'crates.downloads',
-              'crates.max_version',
-            ])
+            .select(SEARCH_COLUMNS)
             .where('crates.canonical_name', '=', canonical)
             .executeTakeFirst();
     // The exact match heads the ranking; the rest follow it by downloads.
@@ -573,13 +576,7 @@ export class CrateRepository {
       limit - head.length <= 0
         ? []
         : await matching
-            .select([
-              'crates.id',
-              'crates.name',
-              'crates.description',
-              'crates.downloads',
-              'crates.max_version',
-            ])
+            .select(SEARCH_COLUMNS)
             .$if(exact !== undefined, (qb) => qb.where('crates.id', '!=', exact!.id))
             .orderBy('crates.downloads', 'desc')
             .orderBy('crates.name')

@@ -1,7 +1,12 @@
 // Owner invitations on both databases: invite, renew, accept, decline, cancel and expire, each
 // with its audit entry, and exactly one winner when the same invitation is accepted twice at once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import {
+  DIALECTS,
+  openTestDatabase,
+  type TestDatabase,
+  insertBareCrate,
+} from '../../test/support/databases.js';
 import { AuditLog } from './audit-log.js';
 import { CrateRepository } from './crates.js';
 import { INVITATION_DAYS, OwnerInvitations } from './owner-invitations.js';
@@ -30,24 +35,7 @@ describe.each(DIALECTS)('owner invitations on %s', (dialect) => {
     alice = await users.create({ login: 'alice' });
     bob = await users.create({ login: 'bob' });
     carol = await users.create({ login: 'carol' });
-    const now = nowIso();
-    krate = await t.db.kysely
-      .insertInto('crates')
-      .values({
-        name: 'mycrate',
-        canonical_name: 'mycrate',
-        description: null,
-        homepage: null,
-        documentation: null,
-        repository: null,
-        readme: null,
-        keywords: '[]',
-        categories: '[]',
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    krate = await insertBareCrate(t.db, 'mycrate');
     await crates.addOwner(krate.id, alice.id, null);
   });
   afterEach(async () => {

@@ -37,3 +37,25 @@ export async function openTestDatabase(dialect: (typeof DIALECTS)[number]): Prom
     },
   };
 }
+
+/** A crate row with no versions, for tests of what hangs off a crate. */
+export function insertBareCrate(db: Db, name: string) {
+  const now = new Date().toISOString();
+  return db.kysely
+    .insertInto('crates')
+    .values({
+      name,
+      canonical_name: name.toLowerCase().replaceAll('-', '_'),
+      description: null,
+      homepage: null,
+      documentation: null,
+      repository: null,
+      readme: null,
+      keywords: '[]',
+      categories: '[]',
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
