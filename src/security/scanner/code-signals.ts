@@ -67,7 +67,15 @@ export type SignalKind =
   | 'include'
   | 'reverse-shell' // a shell with a socket for stdin/stdout
   | 'embedded-executable' // a native executable written out as a byte array
-  | 'exec-shipped'; // runs an executable shipped in the crate
+  | 'exec-shipped' // runs an executable shipped in the crate
+  // Technique families of issue 10 (detail gives the variant):
+  | 'evasion' // anti-analysis gate; detail: debugger | tracer | vm | sandbox | date | sleep | locale | hardware
+  | 'exec-memory' // code run from memory; detail: memfd | mmap-exec | mprotect-exec | virtualalloc | fn-transmute
+  | 'static-ctor' // runs before main; detail: init-array | crt-xcu | ctor-attr | used-static
+  | 'channel' // a non-HTTP-client carrier; detail: dns-raw | smtp | udp | raw-tcp | webhook | json-rpc
+  | 'clipboard' // reads the clipboard
+  | 'input-capture' // keyboard/mouse hooks, /dev/input
+  | 'decode-routine'; // a hand-written decoding loop (XOR, RC4-like, arithmetic, reversal) over a byte array
 
 export interface Signal {
   kind: SignalKind;

@@ -177,7 +177,12 @@ export type PersistenceKind =
   | 'windows-run-key'
   | 'launch-agent'
   | 'startup-folder'
-  | 'scheduled-task';
+  | 'scheduled-task'
+  // Beyond the classic places (issue 10):
+  | 'vcs-hook' // .git/hooks/*, core.hooksPath
+  | 'cargo-config' // ~/.cargo/config(.toml), a project's .cargo/config: source/registry redirection
+  | 'systemd-timer'
+  | 'xdg-autostart';
 
 const PERSISTENCE_PATTERNS: [RegExp, PersistenceKind][] = [
   [/authorized_keys2?$/, 'ssh-authorized-keys'],
