@@ -180,7 +180,7 @@ export function scanCrateSource(
   codeRules(model, emit);
   archiveRules(model, emit);
   manifestRules(model, emit);
-  if (context) registryRules(model, context, settings.youngDays, findings, emit);
+  if (context) registryRules(model, context, settings.youngDays, findings, emit, parser);
 
   findings.sort(
     (a, b) =>

@@ -66,7 +66,28 @@ export interface RegistryContext {
    * publisher's own) that ship an identical file. Only hashes with holders need to be present.
    */
   popularFileHashes?: Record<string, string[]>;
+  /**
+   * The popular crate this one most resembles (shared files, `[lib] name`, repository or
+   * homepage, README), with the Rust sources of its newest non-yanked version, bounded; the
+   * `registry.clone` rule compares the two function by function. Absent when none matches.
+   */
+  cloneCandidate?: CloneCandidate | null;
   now?: Date;
+}
+
+/** Why a popular crate was chosen as the original a crate may copy. */
+export type CloneReason = 'shared-files' | 'lib-name' | 'repository' | 'homepage' | 'readme';
+
+export interface CloneCandidate {
+  name: string;
+  version: string;
+  reasons: CloneReason[];
+  /** Rust files of this crate identical (by hash) to one of the candidate's crate's files. */
+  sharedFiles: number;
+  /** Rust sources of that version (tests, examples and benches left out), in path order. */
+  sources: { path: string; text: string }[];
+  /** Sources were left out to stay within the bounds. */
+  truncated: boolean;
 }
 
 export function severityRank(s: Severity | 'clean'): number {

@@ -274,6 +274,11 @@ const RULES: RuleInfo[] = [
     title: 'The files are copies of a popular crate published under another name',
     why: 'Typosquats copy the original so they work, then change one function.',
   },
+  {
+    id: 'registry.clone',
+    title: "The crate is a copy of a popular crate's published version, function by function",
+    why: 'Impersonating crates copy the original (name, repository, README, API) so they work, then change or add one function; the diff shows exactly what the copy does differently.',
+  },
   // Multi-crate mode.
   {
     id: 'together.flagged-dependency',

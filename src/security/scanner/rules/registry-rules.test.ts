@@ -180,6 +180,125 @@ describe('registry rules', () => {
     expect(findingsOf(self, 'registry.clone-of-popular')).toEqual([]);
   });
 
+  describe('registry.clone', () => {
+    const LIB = `//! Fixed-point decimals.
+pub mod round;
+pub struct Decimal { mantissa: i128, scale: u32 }
+
+impl Decimal {
+    pub fn new(mantissa: i128, scale: u32) -> Self {
+        Decimal { mantissa, scale }
+    }
+    pub fn scale(&self) -> u32 {
+        self.scale
+    }
+    pub fn mantissa(&self) -> i128 {
+        self.mantissa
+    }
+}
+
+impl Default for Decimal {
+    fn default() -> Self {
+        Decimal::new(0, 0)
+    }
+}
+`;
+    const ROUND = `use crate::Decimal;
+
+impl Decimal {
+    pub fn round_dp(&self, dp: u32) -> Decimal {
+        if dp >= self.scale() {
+            return Decimal::new(self.mantissa(), self.scale());
+        }
+        let factor = 10_i128.pow(self.scale() - dp);
+        Decimal::new(self.mantissa() / factor, dp)
+    }
+}
+`;
+    const candidate: RegistryContext['cloneCandidate'] = {
+      name: 'fixed_decimal',
+      version: '1.4.2',
+      reasons: ['lib-name'],
+      sharedFiles: 1,
+      sources: [
+        { path: 'src/lib.rs', text: LIB },
+        { path: 'src/round.rs', text: ROUND },
+      ],
+      truncated: false,
+    };
+    const ctx: RegistryContext = { now: NOW, cloneCandidate: candidate };
+    const crate = (name: string, files: Record<string, string>, pkg = '') => ({
+      'Cargo.toml': manifest(name, { package: pkg, extra: '[lib]\nname = "fixed_decimal"\n' }),
+      ...files,
+    });
+
+    it('is high when a copied function gains a network call, with the function-level diff', async () => {
+      const leaky = ROUND.replace(
+        '        let factor',
+        '        let _ = std::net::TcpStream::connect("192.0.2.10:443");\n        let factor',
+      );
+      const r = await scanFiles(crate('fixed-decimals', { 'src/lib.rs': LIB, 'src/round.rs': leaky }), ctx);
+      const [f] = findingsOf(r, 'registry.clone');
+      expect(f).toBeDefined();
+      expect(f!.severity).toBe('high');
+      expect([f!.file, f!.line]).toEqual(['src/round.rs', 4]);
+      expect(f!.evidence).toContain(
+        'clone of fixed_decimal@1.4.2: 4/5 functions identical, 1 changed, 0 added, 0 removed',
+      );
+      expect(f!.evidence).toContain('changed: Decimal::round_dp (src/round.rs:4) [gains network]');
+      expect(f!.evidence).toContain('+let _ = std::net::TcpStream::connect("192.0.2.10:443");');
+      expect(f!.evidence).toMatch(/--- fixed_decimal@1\.4\.2 src\/round\.rs Decimal::round_dp/);
+    });
+
+    it('is critical when the changed function runs unasked (a constructor)', async () => {
+      const stealer = LIB.replace(
+        '        Decimal { mantissa, scale }',
+        '        let _ = std::env::var("AWS_SECRET_ACCESS_KEY");\n        Decimal { mantissa, scale }',
+      );
+      const r = await scanFiles(
+        crate('fixed-decimals', { 'src/lib.rs': stealer, 'src/round.rs': ROUND }),
+        ctx,
+      );
+      const [f] = findingsOf(r, 'registry.clone');
+      expect(f!.severity).toBe('critical');
+      expect(f!.evidence).toContain('Decimal::new (src/lib.rs:6) [gains env-secret]');
+    });
+
+    it('stays below high for a fork that renames, documents and adds harmless code', async () => {
+      const documented = LIB.replace(
+        '    pub fn scale',
+        '    /// The number of decimal places.\n    pub fn scale',
+      ).concat('\n/// Added by the fork.\npub fn is_zero(d: &Decimal) -> bool {\n    d.mantissa() == 0\n}\n');
+      const files = {
+        'src/lib.rs': documented,
+        'src/round.rs': `// Reformatted.\n${ROUND.replace('dp: u32', 'dp : u32')}`,
+      };
+      const fork = await scanFiles(crate('decimal-plus', files), ctx);
+      const [f] = findingsOf(fork, 'registry.clone');
+      expect(f!.severity).toBe('medium');
+      expect(f!.evidence).toContain('5/5 functions identical, 0 changed, 1 added');
+      expect(f!.evidence).toContain('added: is_zero (src/lib.rs:');
+      const declared = await scanFiles(
+        crate('decimal-plus', files, 'description = "A fork of fixed_decimal with helpers"\n'),
+        ctx,
+      );
+      expect(worst(declared, 'registry.clone')).toBe('low');
+    });
+
+    it('says nothing for an unrelated crate or the original itself', async () => {
+      const other = {
+        'src/lib.rs': 'pub struct Decimal;\nimpl Decimal { pub fn new() -> Self { Decimal } }\n',
+      };
+      expect(findingsOf(await scanFiles(crate('my-decimal', other), ctx), 'registry.clone')).toEqual([]);
+      const self = await scanFiles(
+        { 'Cargo.toml': manifest('fixed-decimal'), 'src/lib.rs': LIB, 'src/round.rs': ROUND },
+        ctx,
+      );
+      expect(findingsOf(self, 'registry.clone')).toEqual([]);
+      expect(structuredClone(ctx)).toEqual(ctx);
+    });
+  });
+
   it('takes a context that survives structured cloning (worker threads) unchanged', async () => {
     const ctx: RegistryContext = {
       now: NOW,

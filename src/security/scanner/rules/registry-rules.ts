@@ -1,9 +1,13 @@
 // Rules that need the registry's memory: what the previous version looked like, who published,
 // how old and how used each dependency is, what was yanked, which popular crates a file copies.
 import { createHash } from 'node:crypto';
+import type { Parser } from 'web-tree-sitter';
 import { canonicalCrateName } from '../../../domain/crate-name.js';
 import { tryParseVersion } from '../../../domain/semver.js';
-import type { Finding, RegistryContext, Severity } from '../types.js';
+import { assessClone } from '../clones/assess.js';
+import { cloneEvidence } from '../clones/evidence.js';
+import { CLONE_SOURCE_BOUNDS, boundSources, isComparedSource } from '../clones/sources.js';
+import type { CloneCandidate, Finding, RegistryContext, Severity } from '../types.js';
 import { SEVERITIES, atLeast } from '../types.js';
 import type { CrateModel, Emitter } from './model.js';
 import { unusedDependencies } from './manifest-rules.js';
@@ -38,6 +42,7 @@ export function registryRules(
   youngDays: number,
   findings: readonly Finding[],
   emit: Emitter,
+  parser: Parser,
 ): void {
   const now = context.now ?? new Date();
   const m = model.manifest;
@@ -122,6 +127,44 @@ export function registryRules(
 
   const popular = context.popularFileHashes;
   if (popular) cloneRule(model, (h) => (Object.hasOwn(popular, h) ? popular[h]! : []), emit);
+  if (context.cloneCandidate) functionCloneRule(parser, model, context.cloneCandidate, emit);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * registry.clone: most of the candidate original's functions (or files) reappear here. Medium
+ * by itself (low when the manifest calls the crate a fork: forks are common and legitimate);
+ * high when a changed or added function gains a risky capability the original lacks there;
+ * critical when that function runs without being asked to (constructors, Default, Drop, …).
+ */
+function functionCloneRule(
+  parser: Parser,
+  model: CrateModel,
+  candidate: CloneCandidate,
+  emit: Emitter,
+): void {
+  if (canonicalCrateName(candidate.name) === canonicalCrateName(model.name)) return;
+  const signals = new Map(model.rust.map((r) => [r.path, r]));
+  const texts = model.files.flatMap((f) => {
+    const ctx = model.contexts.get(f.path);
+    if (!f.data || !isComparedSource(f.path) || ctx === 'test' || ctx === 'example' || ctx === 'bench')
+      return [];
+    return [{ path: f.path, text: utf8.decode(f.data) }];
+  });
+  const { sources } = boundSources(texts, CLONE_SOURCE_BOUNDS, new Set(candidate.sources.map((s) => s.path)));
+  const scanned = sources.map((s) => ({ ...s, signals: signals.get(s.path)?.signals ?? [] }));
+  const assessment = assessClone(parser, candidate, scanned);
+  if (!assessment) return;
+  const worst = assessment.risky[0];
+  const fork = /\bfork(ed)?\b/.test(model.manifest?.purpose ?? '');
+  const severity: Severity = worst ? (worst.automatic ? 'critical' : 'high') : fork ? 'low' : 'medium';
+  emit(
+    'registry.clone',
+    severity,
+    worst ? { file: worst.fn.path, line: worst.fn.line } : { file: null, line: null },
+    cloneEvidence(assessment),
+  );
 }
 
 function cloneRule(model: CrateModel, lookup: (sha256: string) => string[], emit: Emitter): void {
