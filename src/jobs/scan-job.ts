@@ -52,6 +52,7 @@ export class ScanJobs {
       publisher,
       await crates.dependencyNames(row.id),
       files,
+      archive,
     );
     const report = await this.deps.runner.scan(archive, context, { name: row.name, version: row.num });
     await db.transaction().execute((trx) => this.record(trx, row.id, row.name, row.num, report, files));

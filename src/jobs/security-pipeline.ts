@@ -63,6 +63,7 @@ export class SecurityPipeline {
     this.runner = new ScanRunner(runner);
     const contexts = new ScanContextSource({
       db,
+      blobs,
       crates,
       users,
       scans: this.scans,

@@ -68,6 +68,7 @@ export class SecurityPolicy implements PublishPolicy<InlineScan> {
       publisher.user.login,
       metadata.deps.map((d) => d.name),
       files,
+      archive,
     );
     let report: ScanReport;
     try {
