@@ -218,4 +218,21 @@ describe.each(DIALECTS)('scan context: clone candidate on %s', (dialect) => {
     ).toBeNull();
     expect(normalizeUrl('https://github.com')).toBeNull();
   });
+
+  it('finds a popular crate whose README the crate ships, but not for a short template README', async () => {
+    const readme = `# ledger-tools\n\n${'Balances, journals and reconciliation for double-entry ledgers. '.repeat(4)}\n`;
+    await publish('carol', 'ledger-tools', '2.1.0', { 'src/lib.rs': 'pub fn balance() {}\n' }, { readme });
+    const files = (text: string) => ({
+      'Cargo.toml': manifest('ledgr', '0.1.0'),
+      'README.md': text,
+      'src/lib.rs': 'pub fn sum() {}\n',
+    });
+    const copy = await candidate('ledgr', files(`\n${readme.replace(/\n/g, '\r\n')}`));
+    const ctx = await source().build('ledgr', null, 'mallory', [], copy.hashes, copy.archive);
+    expect(ctx.cloneCandidate).toMatchObject({ name: 'ledger-tools', version: '2.1.0', reasons: ['readme'] });
+    const template = await candidate('ledgr', files('# ledgr\n'));
+    expect(
+      (await source().build('ledgr', null, 'mallory', [], template.hashes, template.archive)).cloneCandidate,
+    ).toBeNull();
+  });
 });
