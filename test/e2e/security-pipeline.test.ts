@@ -287,12 +287,12 @@ describe('copies of popular crates', () => {
     expect(res.status).toBe(200);
     await h.worker.drain();
   };
-  const cloneFindings = async (name: string) => {
+  const cloneFindings = async (name: string, ruleId = 'registry.clone-of-popular') => {
     const krate = await h.services.crates.findByName(name);
     const version = (await h.services.crates.versions(krate!.id))[0]!;
     const scan = await h.pipeline.scans.latest(version.id);
     return (JSON.parse(scan!.findings) as { ruleId: string; severity: string; evidence: string }[]).filter(
-      (f) => f.ruleId === 'registry.clone-of-popular',
+      (f) => f.ruleId === ruleId,
     );
   };
 
@@ -313,9 +313,14 @@ describe('copies of popular crates', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0]!.severity).toBe('high');
     expect(findings[0]!.evidence).toMatch(/identical to fixed.decimal/);
+    // The function-level comparison names the original it was measured against.
+    const fnLevel = await cloneFindings('fixed-decimals', 'registry.clone');
+    expect(fnLevel).toHaveLength(1);
+    expect(fnLevel[0]!.evidence).toMatch(/^clone of fixed-decimal@1\.0\.0: 6\/6 functions identical/);
 
     await publishWith(alice, 'fixed-decimal-next', sources);
     expect(await cloneFindings('fixed-decimal-next')).toEqual([]);
+    expect(await cloneFindings('fixed-decimal-next', 'registry.clone')).toEqual([]);
   });
 });
 
