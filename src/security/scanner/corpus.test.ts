@@ -82,7 +82,13 @@ const ALLOWED_HOST = [
   /^localhost$/,
   /^(api\.telegram\.org|discord\.com|discordapp\.com|hooks\.slack\.com|github\.com|api\.github\.com|docs\.rs|crates\.io|schemas\.microsoft\.com)$/,
 ];
-const ALLOWED_IP = [/^192\.0\.2\.\d+$/, /^198\.51\.100\.\d+$/, /^203\.0\.113\.\d+$/, /^127\.0\.0\.1$/, /^0\.0\.0\.0$/];
+const ALLOWED_IP = [
+  /^192\.0\.2\.\d+$/,
+  /^198\.51\.100\.\d+$/,
+  /^203\.0\.113\.\d+$/,
+  /^127\.0\.0\.1$/,
+  /^0\.0\.0\.0$/,
+];
 const URL_HOST = /\b[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s"'<>]*@)?([^/\s"'`\\:<>?#)]+)/gi;
 const BARE_DOMAIN =
   /\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|net|org|io|ru|dev|xyz|top|cn|biz|tk|su|cc|online|example|invalid))(?![a-z0-9-]|\.[a-z0-9])/gi;
@@ -122,7 +128,9 @@ describe('scanner evaluation corpus', () => {
 
   it('covers every technique family in both splits', () => {
     for (const split of SPLITS) {
-      const seen = new Set(labels.filter((l) => l.split === split && l.malicious).flatMap((l) => l.techniques));
+      const seen = new Set(
+        labels.filter((l) => l.split === split && l.malicious).flatMap((l) => l.techniques),
+      );
       expect(
         REQUIRED_TECHNIQUES.filter((t) => !seen.has(t)),
         split,
@@ -186,9 +194,11 @@ describe('scanner evaluation corpus', () => {
     const bad: string[] = [];
     for (const f of textFiles) {
       const { hosts, ips } = hostsIn(readFileSync(f, 'utf8'));
-      for (const h of hosts) if (!ALLOWED_HOST.some((re) => re.test(h))) bad.push(`${relative(CORPUS_DIR, f)}: ${h}`);
+      for (const h of hosts)
+        if (!ALLOWED_HOST.some((re) => re.test(h))) bad.push(`${relative(CORPUS_DIR, f)}: ${h}`);
       // Obfuscated samples store some addresses reversed; those must be placeholders too.
-      const placeholder = (ip: string) => ALLOWED_IP.some((re) => re.test(ip) || re.test([...ip].reverse().join('')));
+      const placeholder = (ip: string) =>
+        ALLOWED_IP.some((re) => re.test(ip) || re.test([...ip].reverse().join('')));
       for (const ip of ips) if (!placeholder(ip)) bad.push(`${relative(CORPUS_DIR, f)}: ${ip}`);
     }
     expect(bad).toEqual([]);
