@@ -182,6 +182,8 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
   // RC4's key schedule: a 256-entry state and swaps.
   let has256 = false;
   let hasSwap = false;
+  // A key that moves with the position: an index in the loop, or the previous byte.
+  let hasRolling = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.text === 'char' && (tokens[i - 1]?.text === 'as' || tokens[i + 1]?.text === '::'))
@@ -195,6 +197,8 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
     else if (t.kind === 'int' && (t.num === 13 || t.num === 26)) hasRot13Const = true;
     else if (t.kind === 'int' && t.num === 256) has256 = true;
     else if (t.kind === 'id' && t.text === 'swap') hasSwap = true;
+    else if (t.kind === 'id' && /^(enumerate|wrapping_add|prev|last|windows)$/.test(t.text))
+      hasRolling = true;
     else if (t.kind === 'id' && /^rot_?13$/i.test(t.text)) hasRot13 = true;
   }
   hasRot13 ||= hasRot13Const && hasPercent;
@@ -342,7 +346,7 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
           if (s !== null && opts.meaningful(s)) add(s, [...bin.how, 'xor'], bin.line, bin.tok, bin.from);
         }
         // Rolling keys: the key grows with the index, or each byte is keyed by the one before.
-        for (let k = 0; k < 256; k++) {
+        for (let k = 0; hasRolling && k < 256; k++) {
           const r = transform(bin.bytes, (b, i) => b ^ ((k + i) & 0xff));
           if (r !== null && opts.meaningful(r))
             add(r, [...bin.how, 'xor-rolling'], bin.line, bin.tok, bin.from);
@@ -424,8 +428,13 @@ function inflate(bytes: ArrayLike<number>): Buffer | null {
 }
 
 /** Applies a byte map; returns null as soon as a byte is not printable. */
+// Brute force tries hundreds of keys per array and most fail on the first bytes: one scratch
+// buffer instead of an allocation per try.
+let scratch = new Uint8Array(MAX_BRUTE_LEN);
+
 function transform(bytes: ArrayLike<number>, f: (b: number, i: number) => number): string | null {
-  const out = new Array<number>(bytes.length);
+  if (scratch.length < bytes.length) scratch = new Uint8Array(bytes.length);
+  const out = scratch;
   let letters = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = f(bytes[i]!, i);
@@ -435,7 +444,8 @@ function transform(bytes: ArrayLike<number>, f: (b: number, i: number) => number
     if ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)) letters++;
     out[i] = b;
   }
-  return letters * 4 >= bytes.length || numericAddress(out) ? bytesToString(out) : null;
+  const view = out.subarray(0, bytes.length);
+  return letters * 4 >= bytes.length || numericAddress(view) ? bytesToString(view) : null;
 }
 
 /** RC4 (KSA then PRGA) of `data` under `key`. */

@@ -22,14 +22,164 @@ export interface TechniqueInput {
 
 const last = (p: string) => p.slice(p.lastIndexOf(':') + 1);
 
+/** One pass over the file: which identifiers occur, and which families its strings could feed. */
+interface FileIndex {
+  ids: Set<string>;
+  xor: boolean;
+  evasionStr: boolean;
+  channelStr: boolean;
+  clipStr: boolean;
+  inputStr: boolean;
+}
+
+const EVASION_STR =
+  /TracerPid|VBox|VirtualBox|VMware|vmtoolsd|QEMU|KVMKVM|TCGTCG|Microsoft Hv|XenVMM|innotek|Parallels|prl_|bhyve|BOCHS|dmi\/id|Sbie|cuckoo|^(08|00)[:-]|^(LANG|LC_ALL|LC_MESSAGES|LANGUAGE)$|^(sandbox|malware|maltest|virus|sample|john doe|currentuser|hapubws|sand box|analyst)$/i;
+const CHANNEL_STR =
+  /^(HELO|EHLO|MAIL FROM|RCPT TO|AUTH )|jsonrpc|^eth_|^personal_|:53$|send(Message|Document)/i;
+
+function indexFile(tokens: Token[]): FileIndex {
+  const idx: FileIndex = {
+    ids: new Set(),
+    xor: false,
+    evasionStr: false,
+    channelStr: false,
+    clipStr: false,
+    inputStr: false,
+  };
+  for (const t of tokens) {
+    if (t.kind === 'id') idx.ids.add(t.text);
+    else if (t.kind === 'punct') {
+      if (t.text === '^' || t.text === '^=') idx.xor = true;
+    } else if (t.kind === 'str' && t.text.length <= 200) {
+      if (!idx.evasionStr && EVASION_STR.test(t.text)) idx.evasionStr = true;
+      if (!idx.channelStr && CHANNEL_STR.test(t.text)) idx.channelStr = true;
+      if (!idx.clipStr && /Get-Clipboard|pbpaste|wl-paste/.test(t.text)) idx.clipStr = true;
+      if (!idx.inputStr && t.text.startsWith('/dev/input')) idx.inputStr = true;
+    }
+  }
+  return idx;
+}
+
+const anyOf = (ids: Set<string>, names: readonly string[]) => names.some((n) => ids.has(n));
+
+const EVASION_IDS = [
+  'ptrace',
+  'traceme',
+  'IsDebuggerPresent',
+  'CheckRemoteDebuggerPresent',
+  'NtQueryInformationProcess',
+  '__cpuid',
+  '__cpuid_count',
+  '_cpuid',
+  'cpuid',
+  'get_hypervisor_info',
+  'num_cpus',
+  'available_parallelism',
+  'total_memory',
+  'physical_memory',
+  'mem_info',
+  'cpu_num',
+  'GlobalMemoryStatusEx',
+  'get_physical_memory',
+  'cpus',
+  'count_cpus',
+  'sleep',
+  'Sleep',
+  'now',
+  'now_utc',
+  'now_local',
+  'GetUserDefaultLangID',
+  'GetUserDefaultLCID',
+  'GetSystemDefaultLangID',
+  'GetSystemDefaultLCID',
+  'GetUserDefaultUILanguage',
+  'GetSystemDefaultUILanguage',
+  'GetUserDefaultLocaleName',
+  'GetKeyboardLayout',
+  'GetKeyboardLayoutList',
+  'get_locale',
+  'get_locales',
+];
+const EXEC_MEMORY_IDS = [
+  'memfd_create',
+  'SYS_memfd_create',
+  'MemfdOptions',
+  'mmap',
+  'mmap64',
+  'mmap_anonymous',
+  'mprotect',
+  'pkey_mprotect',
+  'make_exec',
+  'map_exec',
+  'make_exec_no_flush',
+  'region',
+  'VirtualAlloc',
+  'VirtualAllocEx',
+  'VirtualProtect',
+  'VirtualProtectEx',
+  'NtAllocateVirtualMemory',
+  'NtProtectVirtualMemory',
+  'CreateRemoteThread',
+  'NtCreateThreadEx',
+  'QueueUserAPC',
+  'transmute',
+];
+const CTOR_IDS = ['link_section', 'ctor', 'dtor', 'constructor', 'destructor', 'used'];
+const CHANNEL_IDS = [
+  'UdpSocket',
+  'TcpStream',
+  'send_to',
+  'lettre',
+  'SmtpTransport',
+  'AsyncSmtpTransport',
+  'SmtpClient',
+];
+const CLIPBOARD_IDS = [
+  'arboard',
+  'clipboard',
+  'cli_clipboard',
+  'copypasta',
+  'copypasta_ext',
+  'x11_clipboard',
+  'clipboard_win',
+  'wl_clipboard_rs',
+  'terminal_clipboard',
+  'clipboard_rs',
+  'Clipboard',
+  'ClipboardContext',
+  'ClipboardProvider',
+  'GetClipboardData',
+  'SetClipboardData',
+];
+const INPUT_IDS = [
+  'SetWindowsHookExW',
+  'SetWindowsHookExA',
+  'SetWindowsHookEx',
+  'GetAsyncKeyState',
+  'GetKeyboardState',
+  'RegisterRawInputDevices',
+  'XRecordEnableContext',
+  'XQueryKeymap',
+  'CGEventTapCreate',
+  'rdev',
+  'device_query',
+  'DeviceState',
+  'evdev',
+  'inputbot',
+];
+const DECODE_IDS = ['wrapping_sub', 'wrapping_add', 'rotate_left', 'rotate_right', 'rev'];
+
 export function techniqueSignals(input: TechniqueInput): void {
-  evasionSignals(input);
-  execMemorySignals(input);
-  staticCtorSignals(input);
-  channelSignals(input);
-  clipboardSignals(input);
-  inputCaptureSignals(input);
-  decodeRoutineSignals(input);
+  // Most files use none of these techniques: each family runs only when its names occur.
+  const idx = indexFile(input.facts.tokens);
+  if (idx.evasionStr || anyOf(idx.ids, EVASION_IDS)) evasionSignals(input, idx);
+  if (anyOf(idx.ids, EXEC_MEMORY_IDS)) execMemorySignals(input);
+  if (anyOf(idx.ids, CTOR_IDS)) staticCtorSignals(input);
+  if (idx.channelStr || anyOf(idx.ids, CHANNEL_IDS) || input.signals.some((s) => s.detail === 'messenger'))
+    channelSignals(input, idx);
+  if (idx.clipStr || anyOf(idx.ids, CLIPBOARD_IDS) || input.commands.length > 0) clipboardSignals(input);
+  if (idx.inputStr || anyOf(idx.ids, INPUT_IDS)) inputCaptureSignals(input);
+  if (idx.xor || anyOf(idx.ids, DECODE_IDS)) decodeRoutineSignals(input);
 }
 
 // --- Anti-analysis gates -------------------------------------------------------------------------
@@ -58,9 +208,9 @@ const DATE_CTORS =
 const SLEEP_CALLS = /(^|::)(thread::sleep|time::sleep|task::sleep|sleep|Sleep)$/;
 const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
-function evasionSignals({ facts, calls, signals, sig }: TechniqueInput): void {
+function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: FileIndex): void {
   const tokens = facts.tokens;
-  const strs = tokens.filter((t) => t.kind === 'str');
+  const strs = idx.evasionStr ? tokens.filter((t) => t.kind === 'str') : [];
   const has = (re: RegExp) => strs.some((t) => re.test(t.text));
   const tracer = has(/TracerPid/);
   const hasFingerprint = signals.some((s) => s.kind === 'env-fingerprint' || s.kind === 'fingerprint');
@@ -69,7 +219,7 @@ function evasionSignals({ facts, calls, signals, sig }: TechniqueInput): void {
     tokens.some(
       (t) => t.kind === 'int' && [0x419, 0x422, 0x423].includes(t.num ?? -1) && /^0x0?4/i.test(t.text),
     );
-  for (let i = 0; i < tokens.length; i++) {
+  for (let i = 0; idx.evasionStr && i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind !== 'str' || t.text.length > 80) continue;
     if (tracer && /TracerPid/.test(t.text))
@@ -87,9 +237,11 @@ function evasionSignals({ facts, calls, signals, sig }: TechniqueInput): void {
     )
       sig('evasion', i, `checks ${t.text} against a language list`, 'locale');
   }
+  const names = new Set(EVASION_IDS);
   for (const c of calls) {
     if (c.kind !== 'call' && c.kind !== 'method') continue;
     const name = last(c.path);
+    if (!names.has(name) && !names.has(c.path.split('::')[0]!)) continue;
     const argText = () => tokensText(tokens, c.open + 1, matching(tokens, c.open));
     if (name === 'ptrace' && /PTRACE_TRACEME|TRACEME/.test(argText()))
       sig('evasion', c.tok, 'ptrace(PTRACE_TRACEME)', 'debugger');
@@ -116,6 +268,7 @@ function evasionSignals({ facts, calls, signals, sig }: TechniqueInput): void {
   }
   // A date gate: the current time compared with a fixed timestamp or calendar date.
   const nowFns = new Map<number, number>();
+  if (!anyOf(idx.ids, ['now', 'now_utc', 'now_local'])) return;
   for (const c of calls)
     if (c.kind === 'call' && NOW_CALLS.test(c.path) && tokens[c.tok]!.fn >= 0)
       nowFns.set(tokens[c.tok]!.fn, c.tok);
@@ -203,9 +356,10 @@ function sleepSeconds(tokens: Token[], c: Call): number | null {
 
 function execMemorySignals({ facts, calls, signals, sig }: TechniqueInput): void {
   const tokens = facts.tokens;
-  const fexec = calls.some(
-    (c) => /^(fexecve|execveat)$/.test(last(c.path)) || (c.kind === 'ref' && /SYS_execveat$/.test(c.path)),
-  );
+  const fexec =
+    calls.some(
+      (c) => /^(fexecve|execveat)$/.test(last(c.path)) || (c.kind === 'ref' && /SYS_execveat$/.test(c.path)),
+    ) || tokens.some((t) => t.kind === 'str' && /^\/proc\/self\/fd\/(\{\})?$/.test(t.text));
   let memAt = -1;
   for (const c of calls) {
     if (c.kind !== 'call' && c.kind !== 'method') continue;
@@ -216,7 +370,9 @@ function execMemorySignals({ facts, calls, signals, sig }: TechniqueInput): void
       (name === 'syscall' && /SYS_memfd_create/.test(args())) ||
       /MemfdOptions::new$/.test(c.path)
     ) {
-      sig('exec-memory', c.tok, `memfd_create${fexec ? ' then fexecve/execveat' : ''}`, 'memfd');
+      // Sealed memfds carry logs and shared memory; only executing one runs code from memory.
+      if (!fexec) continue;
+      sig('exec-memory', c.tok, 'memfd_create then fexecve/execveat', 'memfd');
       memAt = c.tok;
     } else if (/^(mmap|mmap64|mmap_anonymous)$/.test(name) && /PROT_EXEC/.test(args())) {
       sig('exec-memory', c.tok, `${name}(…PROT_EXEC…)`, 'mmap-exec');
@@ -261,10 +417,16 @@ function execMemorySignals({ facts, calls, signals, sig }: TechniqueInput): void
     const [a, b] = statementRange(tokens, c.tok);
     const stmt = tokens.slice(a, b);
     const toFn = stmt.some((x) => x.kind === 'kw' && x.text === 'fn');
+    // Loaders turn a looked-up symbol into a function pointer: that is linking, not a payload.
+    const symbol = stmt.some(
+      (x) =>
+        x.kind === 'id' && /^(dlsym|GetProcAddress|get|symbol|sym|lookup|get_proc_address)$/.test(x.text),
+    );
     const fromBuffer =
-      stmt.some((x) => x.kind === 'id' && /^(as_ptr|as_mut_ptr|as_ptr_range)$/.test(x.text)) ||
-      (memAt >= 0 && tokens[memAt]!.fn === tokens[c.tok]!.fn) ||
-      signals.some((s) => s.kind === 'embedded-executable');
+      !symbol &&
+      (stmt.some((x) => x.kind === 'id' && /^(as_ptr|as_mut_ptr|as_ptr_range)$/.test(x.text)) ||
+        (memAt >= 0 && tokens[memAt]!.fn === tokens[c.tok]!.fn) ||
+        signals.some((s) => s.kind === 'embedded-executable'));
     if (toFn && fromBuffer)
       sig('exec-memory', c.tok, 'transmute of a buffer pointer to a function pointer', 'fn-transmute');
   }
@@ -405,13 +567,13 @@ const JSON_RPC_METHOD =
   /^(eth_sendRawTransaction|eth_sendTransaction|eth_call|eth_getBalance|eth_sign\w*|personal_sign|sendTransaction|getBalance)$/;
 const POST_CALLS = /(^|::)(post|post_form|send_form|send_json|multipart|upload)$/;
 
-function channelSignals({ facts, calls, signals, sig }: TechniqueInput): void {
+function channelSignals({ facts, calls, signals, sig }: TechniqueInput, idx: FileIndex): void {
   const tokens = facts.tokens;
-  const mentions = (re: RegExp) => tokens.some((t) => t.kind === 'id' && re.test(t.text));
-  const udp = mentions(/^UdpSocket$/);
+  const udp = idx.ids.has('UdpSocket');
+  const sockets = udp || idx.ids.has('TcpStream') || idx.ids.has('send_to');
   const tcp = calls.find((c) => c.kind === 'call' && /TcpStream::connect(_timeout)?$/.test(c.path));
   const smtpDone = new Set<number>();
-  for (let i = 0; i < tokens.length; i++) {
+  for (let i = 0; idx.channelStr && i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind !== 'str') continue;
     if (SMTP_TEXT.test(t.text) && !smtpDone.has(t.fn)) {
@@ -427,10 +589,7 @@ function channelSignals({ facts, calls, signals, sig }: TechniqueInput): void {
     if (udp && /:53$/.test(t.text) && t.text.length <= 60)
       sig('channel', i, `UDP to ${t.text} (DNS, by hand)`, 'dns-raw');
   }
-  if (
-    calls.some((c) => /^lettre::/.test(c.path)) ||
-    mentions(/^(SmtpTransport|AsyncSmtpTransport|SmtpClient)$/)
-  ) {
+  if (anyOf(idx.ids, ['lettre', 'SmtpTransport', 'AsyncSmtpTransport', 'SmtpClient'])) {
     const c =
       calls.find((x) => /^lettre::|SmtpTransport/.test(x.path)) ??
       calls.find((x) => /SmtpTransport|SmtpClient/.test(x.raw));
@@ -450,7 +609,7 @@ function channelSignals({ facts, calls, signals, sig }: TechniqueInput): void {
     }
   }
   // A hand-built DNS packet: a query header (flags 0x0100, one question) or TXT/IN question trailer.
-  for (const arr of byteArrays(tokens)) {
+  for (const arr of sockets ? byteArrays(tokens) : []) {
     const v = arr.values;
     const header =
       v.length >= 12 &&
@@ -475,7 +634,7 @@ function channelSignals({ facts, calls, signals, sig }: TechniqueInput): void {
   }
   // Label encoding: a name split on dots with each label's length written as a byte.
   const splitsDots = new Set<number>();
-  for (let i = 0; i + 3 < tokens.length; i++) {
+  for (let i = 0; sockets && idx.ids.has('split') && i + 3 < tokens.length; i++) {
     const t = tokens[i]!;
     if (
       t.text === 'split' &&
@@ -505,7 +664,9 @@ function channelSignals({ facts, calls, signals, sig }: TechniqueInput): void {
   }
   // Posting to a messenger: the call that sends, in a file naming a bot API or webhook.
   const messenger = signals.find((s) => s.kind === 'endpoint' && s.detail === 'messenger');
-  const method = tokens.findIndex((t) => t.kind === 'str' && TELEGRAM_METHOD.test(t.text));
+  const method = idx.channelStr
+    ? tokens.findIndex((t) => t.kind === 'str' && TELEGRAM_METHOD.test(t.text))
+    : -1;
   const telegram =
     method >= 0 &&
     (messenger !== undefined || tokens.some((t) => t.kind === 'str' && /telegram/i.test(t.text)));

@@ -105,15 +105,16 @@ function fileRules(V: FileView, limit: Severity, ctx: FileContext, emit: Emitter
 
   // Static constructors: library code that runs before main, unasked.
   for (const s of V.sigs.filter((x) => x.kind === 'static-ctor')) {
-    const inTarget = s.target ? V.sigs.find((x) => SINKS.has(x.kind) && fnName(x) === s.target) : undefined;
-    const sink = inTarget ?? V.has(SINKS);
+    // With the constructor's function known, only what it does counts (the flow engine follows its
+    // calls); without it, the file stands in.
+    const sink = s.target ? V.sigs.find((x) => SINKS.has(x.kind) && fnName(x) === s.target) : V.has(SINKS);
     const sev: Severity = sink ? (payload || source ? 'critical' : 'high') : buildTime ? 'high' : 'medium';
     e(
       'code.static-ctor',
       sev,
       s,
       `${s.evidence}${sink ? `; ${sink.kind} at line ${sink.line}: ${sink.evidence}` : ''}`,
-      sink ? undefined : 'Nothing in the file acts on the network, processes or files.',
+      sink ? undefined : 'The constructor itself reaches no network, process or persistence sink.',
     );
   }
 
@@ -123,9 +124,7 @@ function fileRules(V: FileView, limit: Severity, ctx: FileContext, emit: Emitter
     // JIT compilers and wasm runtimes map executable pages; with no payload and no network, that is all.
     const base: Severity =
       s.detail === 'memfd'
-        ? /fexecve|execveat/.test(s.evidence)
-          ? 'high'
-          : 'low'
+        ? 'high'
         : s.detail === 'virtualalloc' && /WriteProcessMemory/.test(s.evidence)
           ? 'high'
           : 'medium';
