@@ -185,7 +185,7 @@ export function techniqueSignals(input: TechniqueInput): void {
 // --- Anti-analysis gates -------------------------------------------------------------------------
 
 const VM_STRINGS =
-  /^(VBOX|VBoxService(\.exe)?|VBoxTray(\.exe)?|VirtualBox|VBoxVBoxVBox|VMware(, Inc\.)?|VMwareVMware|vmtoolsd(\.exe)?|QEMU|KVMKVMKVM|TCGTCGTCGTCG|Microsoft Hv|XenVMMXenVMM|innotek GmbH|Parallels|prl_hyperv|bhyve bhyve|BOCHS|Bochs)$/i;
+  /^(VBOX|VBoxService(\.exe)?|VBoxTray(\.exe)?|VirtualBox|VBoxVBoxVBox|VMware(, Inc\.)?|VMwareVMware|vmtoolsd(\.exe)?|QEMU|KVMKVMKVM|TCGTCGTCGTCG|Microsoft Hv|XenVMMXenVMM|innotek GmbH|Parallels|prl_hyperv|bhyve bhyve|BOCHS|Bochs)$/;
 const VM_MACS =
   /^(08[:-]00[:-]27|00[:-]0C[:-]29|00[:-]50[:-]56|00[:-]05[:-]69|00[:-]1C[:-]14|00[:-]1C[:-]42)/i;
 const DMI_PATH =
@@ -212,7 +212,8 @@ function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: Fil
   const tokens = facts.tokens;
   const strs = idx.evasionStr ? tokens.filter((t) => t.kind === 'str') : [];
   const has = (re: RegExp) => strs.some((t) => re.test(t.text));
-  const tracer = has(/TracerPid/);
+  // Reading one's own status for TracerPid is the check; a /proc parser reads it for any pid.
+  const tracer = has(/TracerPid/) && has(/^\/proc\/self\/status$/);
   const hasFingerprint = signals.some((s) => s.kind === 'env-fingerprint' || s.kind === 'fingerprint');
   const hasLocaleLiteral =
     has(LOCALE_LITERAL) ||
@@ -414,20 +415,27 @@ function execMemorySignals({ facts, calls, signals, sig }: TechniqueInput): void
   // A buffer's address turned into a function pointer and called.
   for (const c of calls) {
     if (c.kind !== 'call' || last(c.path) !== 'transmute') continue;
-    const [a, b] = statementRange(tokens, c.tok);
-    const stmt = tokens.slice(a, b);
-    const toFn = stmt.some((x) => x.kind === 'kw' && x.text === 'fn');
+    const fnKw = (x: Token) => x.kind === 'kw' && x.text === 'fn';
+    // The target type is a function: `transmute::<_, extern "C" fn()>(…)` or `let f: fn() = transmute(…)`.
+    const [a] = statementRange(tokens, c.tok);
+    const head = tokens.slice(a, c.tok);
+    const eq = head.findIndex((x) => x.text === '=');
+    const toFn =
+      tokens.slice(c.tok, c.open).some(fnKw) ||
+      (head[0]?.text === 'let' && eq > 0 && head.slice(0, eq).some(fnKw));
+    if (!toFn) continue;
+    const args = tokens.slice(c.open + 1, matching(tokens, c.open));
     // Loaders turn a looked-up symbol into a function pointer: that is linking, not a payload.
-    const symbol = stmt.some(
+    const symbol = args.some(
       (x) =>
         x.kind === 'id' && /^(dlsym|GetProcAddress|get|symbol|sym|lookup|get_proc_address)$/.test(x.text),
     );
     const fromBuffer =
       !symbol &&
-      (stmt.some((x) => x.kind === 'id' && /^(as_ptr|as_mut_ptr|as_ptr_range)$/.test(x.text)) ||
+      (args.some((x) => x.kind === 'id' && /^(as_ptr|as_mut_ptr|as_ptr_range)$/.test(x.text)) ||
         (memAt >= 0 && tokens[memAt]!.fn === tokens[c.tok]!.fn) ||
         signals.some((s) => s.kind === 'embedded-executable'));
-    if (toFn && fromBuffer)
+    if (fromBuffer)
       sig('exec-memory', c.tok, 'transmute of a buffer pointer to a function pointer', 'fn-transmute');
   }
 }
