@@ -214,6 +214,16 @@ fn auto(home: &std::path::Path) { std::fs::write(home.join(".config/autostart/x.
     );
   });
 
+  it('sees a Run key opened in two steps through raw FFI', async () => {
+    const src = `unsafe fn p() {
+    RegOpenKeyExW(HKEY_CURRENT_USER, w("Software\\\\Microsoft\\\\Windows\\\\CurrentVersion"), 0, KEY_ALL_ACCESS, &mut base);
+    RegCreateKeyExW(base, w("Run"), 0, null_mut(), 0, KEY_WRITE, null_mut(), &mut run, null_mut());
+    RegSetValueExW(run, w("updater"), 0, REG_SZ, exe.as_ptr() as *const u8, len);
+}`;
+    expect(await details(src, 'persistence-write')).toContain('windows-run-key');
+    expect(await details(src.replace(/RegSetValueExW/, 'RegQueryValueExW'), 'persistence-write')).toEqual([]);
+  });
+
   it('does not count reading cargo config, or writing hooks under OUT_DIR', async () => {
     const src = `
 fn read(home: &std::path::Path) -> String { let p = home.join(".cargo").join("config.toml"); let s = std::fs::read_to_string(&p).unwrap(); std::process::Command::new("cargo").arg("metadata").status().unwrap(); s }
