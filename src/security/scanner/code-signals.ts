@@ -17,11 +17,13 @@ import {
   isPublicIpv4,
   isSecretEnvName,
   isShellProgram,
+  GIT_HOOK_NAME,
   persistenceKind,
   shellCommandTraits,
   snippet,
 } from './indicators.js';
 import type { RustFacts, Token } from './rust-facts.js';
+import { techniqueSignals } from './technique-signals.js';
 import { argIdent, argRanges, collectCalls, matching, stringsIn } from './token-paths.js';
 import type { Call } from './token-paths.js';
 
@@ -90,6 +92,8 @@ export interface Signal {
   decoded?: boolean;
   /** For endpoints: the host. */
   host?: string;
+  /** For static-ctor: the function that runs before main (an automatic trigger for flows). */
+  target?: string;
 }
 
 export interface RustAnalysis {
@@ -513,12 +517,35 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       sig('write-then-exec', w.tok, `writes \`${name}\` and runs it`, name);
     }
   }
+  // Only files that write or run something can install persistence: the rest skip these passes.
+  const acting = writes.length > 0 || commands.length > 0;
+  const outDirs = acting ? outDirNames(tokens) : new Set<string>();
+  // Functions that reach the user's home, the working directory or the consumer's tree: where
+  // hooks and cargo configuration take effect (a generated project under target/ is not it).
+  let consumerFns: Set<number> | null = null;
+  const consumerPlace = (path: string, fn: number) =>
+    /^(\.cargo|\.git|~|\/|[A-Za-z]:\\|\.\.)|(^|\/)\.git\/hooks\//.test(path) ||
+    (consumerFns ??= consumerFunctions(tokens)).has(fn);
   for (const w of writes) {
-    for (const s of w.strs) {
+    // Each literal, and the path the literals spell together (`.join(".git").join("hooks")…`).
+    const joined = w.strs.length >= 2 ? [w.strs.join('/')] : [];
+    // A build's own output directory is not the consumer's configuration or hooks.
+    const ownOutput = (w.text ?? '').split(' ').some((x) => outDirs.has(x));
+    // `base.join(".cargo")` is relative to some base; a literal path alone is relative to the cwd.
+    const based =
+      w.text !== null &&
+      !w.text.startsWith('"') &&
+      !/^(std :: )?(path :: )?(Path :: new|PathBuf :: from) \( "/.test(w.text);
+    for (const s of [...w.strs, ...joined]) {
       const k = persistenceKind(s);
-      if (k) sig('persistence-write', w.tok, `writes ${s}`, k);
+      const precise = k === 'vcs-hook' || k === 'cargo-config';
+      if (k && !(precise && (ownOutput || !consumerPlace(based ? `…/${s}` : s, tokens[w.tok]!.fn)))) {
+        sig('persistence-write', w.tok, `writes ${s}`, k);
+        break;
+      }
     }
   }
+  if (acting) pathChainSignals(tokens, outDirs, sig);
 
   // --- Literals ----------------------------------------------------------------------------
   let gitDir = false;
@@ -566,16 +593,37 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   const actsIn = new Set(
     signals.filter((x) => (x.kind === 'fs-write' || x.kind === 'exec') && x.fn >= 0).map((x) => x.fn),
   );
+  const writesIn = new Set(signals.filter((x) => x.kind === 'fs-write' && x.fn >= 0).map((x) => x.fn));
   const regWrite = calls.some((c) =>
-    /^(set_value|set_raw_value|RegSetValueExW|RegSetValueExA|RegSetKeyValueW)$/.test(
+    /^(set_value|set_raw_value|RegSetValueExW|RegSetValueExA|RegSetKeyValueW|RegSetKeyValueA|NtSetValueKey|ZwSetValueKey)$/.test(
       c.path.split('::').pop() ?? '',
     ),
   );
+  // A Run key opened in two steps: `…\CurrentVersion` then the subkey `Run`, through raw FFI.
+  if (regWrite && tokens.some((t) => t.kind === 'str' && /CurrentVersion\\?$/i.test(t.text))) {
+    const run = tokens.findIndex((t) => t.kind === 'str' && /^Run(Once)?(\0)?$/.test(t.text));
+    if (run >= 0) sig('persistence', run, 'CurrentVersion + "Run" subkey', 'windows-run-key');
+  }
+  // Hooks and cargo's configuration are read by many honest tools; only writing them counts.
+  const needsWrite = new Set(['vcs-hook', 'cargo-config']);
   for (const p of signals.filter((x) => x.kind === 'persistence')) {
-    if ((p.fn >= 0 && actsIn.has(p.fn)) || (p.detail === 'windows-run-key' && regWrite)) {
+    const precise = needsWrite.has(p.detail ?? '');
+    const acts = precise ? writesIn : actsIn;
+    const placed = !precise || consumerPlace(p.evidence.replace(/^"|"$/g, ''), p.fn);
+    if ((p.fn >= 0 && acts.has(p.fn) && placed) || (p.detail === 'windows-run-key' && regWrite)) {
       signals.push({ ...p, kind: 'persistence-write' });
     }
   }
+  techniqueSignals({
+    facts,
+    calls,
+    commands,
+    signals,
+    sig: (kind, at, evidence, detail, target) => {
+      sig(kind, at, evidence, detail);
+      if (target) signals[signals.length - 1]!.target = target;
+    },
+  });
   // Checksum verification: a hash type next to a pinned digest.
   const hashTypes = fileMentions(
     /^(Sha256|Sha512|Sha384|sha256|sha2|Sha3_256|blake3|Blake2b|Blake2s|sha256sum|digest)$/,
@@ -640,6 +688,86 @@ function stringSignals(
     if (tr.pipeToShell && tr.download) sig('pipe-to-shell', tok, q, undefined, decoded);
     if (tr.persistence) sig('persistence', tok, q, tr.persistence, decoded);
   }
+}
+
+/**
+ * Paths built from pieces (`home.join(".git").join("hooks").join("pre-commit")`, `PathBuf::push`):
+ * the pieces of one statement joined with `/`, checked as one path.
+ */
+function pathChainSignals(
+  tokens: Token[],
+  outDirs: Set<string>,
+  sig: (kind: SignalKind, at: number, evidence: string, detail?: string) => void,
+): void {
+  let parts: string[] = [];
+  let first = -1;
+  let ownOutput = false;
+  // The chain starts from some base (`dir.join(…)`) rather than a literal path.
+  let based = false;
+  const flush = () => {
+    if (parts.length >= 2 && !ownOutput) {
+      const path = parts.join('/');
+      const k =
+        persistenceKind(path) ??
+        (parts.some((p) => GIT_HOOK_NAME.test(p)) && parts.includes('hooks') ? 'vcs-hook' : null);
+      if (k) sig('persistence', first, JSON.stringify(based ? `…/${path}` : path), k);
+    }
+    parts = [];
+    first = -1;
+    ownOutput = false;
+    based = false;
+  };
+  for (let i = 0; i + 3 < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.text === ';' || t.text === '{' || t.text === '}') flush();
+    else if ((t.kind === 'id' || t.kind === 'str') && outDirs.has(t.text)) ownOutput = true;
+    else if (
+      t.kind === 'id' &&
+      (((t.text === 'join' || t.text === 'push') && tokens[i - 1]?.text === '.') ||
+        ((t.text === 'new' || t.text === 'from') &&
+          tokens[i - 1]?.text === '::' &&
+          /^(Path|PathBuf)$/.test(tokens[i - 2]?.text ?? ''))) &&
+      tokens[i + 1]?.text === '(' &&
+      tokens[i + 2]?.kind === 'str' &&
+      tokens[i + 3]?.text === ')'
+    ) {
+      if (first < 0) {
+        first = i + 2;
+        based = t.text === 'join' || t.text === 'push';
+      }
+      parts.push(tokens[i + 2]!.text);
+    }
+  }
+  flush();
+}
+
+function consumerFunctions(tokens: Token[]): Set<number> {
+  const out = new Set<number>();
+  for (const t of tokens)
+    if (
+      t.fn >= 0 &&
+      ((t.kind === 'id' &&
+        /^(home|home_dir|current_dir|ancestors|parent|cargo_home|discover|workdir|toplevel)$/.test(t.text)) ||
+        (t.kind === 'str' && /^(HOME|USERPROFILE|CARGO_HOME|CARGO_MANIFEST_DIR|PWD|GIT_DIR)$/.test(t.text)))
+    )
+      out.add(t.fn);
+  return out;
+}
+
+/** `OUT_DIR` and the names bound to it (`let out = PathBuf::from(env::var("OUT_DIR")?)`): the build's own output. */
+function outDirNames(tokens: Token[]): Set<string> {
+  const names = new Set(['OUT_DIR', 'out_dir', 'TARGET_DIR', 'target_dir']);
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    if (tokens[i]!.text !== 'let') continue;
+    const k = tokens[i + 1]!.text === 'mut' ? i + 2 : i + 1;
+    if (tokens[k]?.kind !== 'id' || tokens[k + 1]?.text === '(') continue;
+    for (let m = k + 1; m < tokens.length && m < k + 60 && tokens[m]!.text !== ';'; m++)
+      if (names.has(tokens[m]!.text)) {
+        names.add(tokens[k]!.text);
+        break;
+      }
+  }
+  return names;
 }
 
 function tokensText(tokens: Token[], a: number, b: number): string {

@@ -8,6 +8,7 @@ import {
   decodeLiterals,
   formatStrings,
   fragmentRuns,
+  rc4,
   stringConstants,
 } from './decoders.js';
 import { lexRust } from './rust-lexer.js';
@@ -151,6 +152,30 @@ describe('decoders', () => {
     expect(decode(`static P: [u8; 104] = [${elf.join(', ')}];`).some((d) => d.executable === 'elf')).toBe(
       true,
     );
+  });
+
+  it('undoes RC4 with a key written in the file, and rolling XOR', () => {
+    const url = 'https://stage2.invalid/p';
+    const enc = rc4(Buffer.from('k3y!'), Buffer.from(url));
+    expect(Buffer.from(rc4(Buffer.from('k3y!'), enc)).toString()).toBe(url);
+    const src = `const KEY: &[u8] = b"k3y!";
+static BLOB: [u8; ${enc.length}] = [${[...enc].join(', ')}];
+fn ksa(s: &mut [u8; 256]) { for i in 0..256 { s.swap(i, (i + KEY[i % KEY.len()] as usize) % 256); } let x = s[0] ^ s[1]; }`;
+    expect(values(src)).toContain(`bytes+rc4:${url}`);
+    // Without the key schedule's shape the RC4 decoder does not run.
+    expect(values(src.replace('s.swap(i,', 's.get(i,')).filter((v) => v.includes('rc4'))).toEqual([]);
+    const rolling = Array.from(Buffer.from(url), (b, i) => b ^ ((0x21 + i) & 0xff));
+    expect(
+      values(`static B: [u8; ${rolling.length}] = [${rolling.join(', ')}];
+fn d() -> Vec<u8> { B.iter().enumerate().map(|(i, b)| b ^ (0x21u8.wrapping_add(i as u8))).collect() }`),
+    ).toContain(`bytes+xor-rolling:${url}`);
+    // Each byte keyed by the previous cipher byte: c[i] = p[i] ^ c[i-1] with c[0] = p[0] ^ k.
+    const c: number[] = [];
+    Buffer.from(url).forEach((p, i) => c.push(p ^ (i === 0 ? 0x5a : c[i - 1]!)));
+    expect(
+      values(`static C: [u8; ${c.length}] = [${c.join(', ')}];
+fn d(o: &mut Vec<u8>) { let mut prev = 0x5a; for b in C { o.push(b ^ prev); prev = b; } }`),
+    ).toContain(`bytes+xor-rolling:${url}`);
   });
 
   it('skips literals inside test items', () => {

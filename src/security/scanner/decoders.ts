@@ -1,5 +1,5 @@
-// Static decoding of obfuscated literals: base64, hex, byte and char arrays, single-byte and short
-// repeating-key XOR, char arithmetic (a constant added to every byte), reversed strings and
+// Static decoding of obfuscated literals: base64, hex, byte and char arrays, single-byte, short
+// repeating-key and rolling XOR, RC4 with a key written in the file, char arithmetic (a constant added to every byte), reversed strings and
 // fragments joined by arrays, `concat!`, `+` or `format!`. Rules then match the decoded text like
 // any other literal, so hiding a URL does not hide it from the scanner.
 import { gunzipSync, inflateSync } from 'node:zlib';
@@ -8,7 +8,18 @@ import type { ExecutableFormat } from './file-kind.js';
 import type { Token } from './rust-facts.js';
 
 export type DecodeMethod =
-  'base64' | 'hex' | 'bytes' | 'xor' | 'shift' | 'rot13' | 'inflate' | 'reverse' | 'concat' | 'format';
+  | 'base64'
+  | 'hex'
+  | 'bytes'
+  | 'xor'
+  | 'xor-rolling'
+  | 'rc4'
+  | 'shift'
+  | 'rot13'
+  | 'inflate'
+  | 'reverse'
+  | 'concat'
+  | 'format';
 
 export interface DecodedString {
   value: string;
@@ -168,6 +179,11 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
   let hasRot13 = false;
   let hasRot13Const = false;
   let hasPercent = false;
+  // RC4's key schedule: a 256-entry state and swaps.
+  let has256 = false;
+  let hasSwap = false;
+  // A key that moves with the position: an index in the loop, or the previous byte.
+  let hasRolling = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.text === 'char' && (tokens[i - 1]?.text === 'as' || tokens[i + 1]?.text === '::'))
@@ -179,6 +195,10 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
     } else if (t.kind === 'id' && (t.text === 'rev' || t.text === 'reverse')) hasRev = true;
     else if (t.kind === 'id' && (t.text === 'wrapping_sub' || t.text === 'wrapping_add')) hasArith = true;
     else if (t.kind === 'int' && (t.num === 13 || t.num === 26)) hasRot13Const = true;
+    else if (t.kind === 'int' && t.num === 256) has256 = true;
+    else if (t.kind === 'id' && t.text === 'swap') hasSwap = true;
+    else if (t.kind === 'id' && /^(enumerate|wrapping_add|prev|last|windows)$/.test(t.text))
+      hasRolling = true;
     else if (t.kind === 'id' && /^rot_?13$/i.test(t.text)) hasRot13 = true;
   }
   hasRot13 ||= hasRot13Const && hasPercent;
@@ -325,6 +345,22 @@ export function decodeLiterals(tokens: Token[], opts: DecodeOptions): DecodedStr
           const s = transform(bin.bytes, (b, i) => b ^ key[i % key.length]!);
           if (s !== null && opts.meaningful(s)) add(s, [...bin.how, 'xor'], bin.line, bin.tok, bin.from);
         }
+        // Rolling keys: the key grows with the index, or each byte is keyed by the one before.
+        for (let k = 0; hasRolling && k < 256; k++) {
+          const r = transform(bin.bytes, (b, i) => b ^ ((k + i) & 0xff));
+          if (r !== null && opts.meaningful(r))
+            add(r, [...bin.how, 'xor-rolling'], bin.line, bin.tok, bin.from);
+          const c = transform(bin.bytes, (b, i) => b ^ (i === 0 ? k : bin.bytes[i - 1]!));
+          if (c !== null && opts.meaningful(c))
+            add(c, [...bin.how, 'xor-rolling'], bin.line, bin.tok, bin.from);
+        }
+        if (has256 && hasSwap) {
+          for (const key of keys) {
+            const r = rc4(key, bin.bytes);
+            const s = printable(r) ? bytesToString(r) : null;
+            if (s !== null && opts.meaningful(s)) add(s, [...bin.how, 'rc4'], bin.line, bin.tok, bin.from);
+          }
+        }
       }
       if (hasArith) {
         for (let k = -64; k <= 64; k++) {
@@ -392,8 +428,13 @@ function inflate(bytes: ArrayLike<number>): Buffer | null {
 }
 
 /** Applies a byte map; returns null as soon as a byte is not printable. */
+// Brute force tries hundreds of keys per array and most fail on the first bytes: one scratch
+// buffer instead of an allocation per try.
+let scratch = new Uint8Array(MAX_BRUTE_LEN);
+
 function transform(bytes: ArrayLike<number>, f: (b: number, i: number) => number): string | null {
-  const out = new Array<number>(bytes.length);
+  if (scratch.length < bytes.length) scratch = new Uint8Array(bytes.length);
+  const out = scratch;
   let letters = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = f(bytes[i]!, i);
@@ -403,10 +444,29 @@ function transform(bytes: ArrayLike<number>, f: (b: number, i: number) => number
     if ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)) letters++;
     out[i] = b;
   }
-  return letters * 4 >= bytes.length || numericAddress(out) ? bytesToString(out) : null;
+  const view = out.subarray(0, bytes.length);
+  return letters * 4 >= bytes.length || numericAddress(view) ? bytesToString(view) : null;
 }
 
-/** Short literals that could be XOR keys (2–32 bytes). */
+/** RC4 (KSA then PRGA) of `data` under `key`. */
+export function rc4(key: ArrayLike<number>, data: ArrayLike<number>): Uint8Array {
+  const S = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) S[i] = i;
+  for (let i = 0, j = 0; i < 256; i++) {
+    j = (j + S[i]! + key[i % key.length]!) & 0xff;
+    [S[i], S[j]] = [S[j]!, S[i]!];
+  }
+  const out = new Uint8Array(data.length);
+  for (let n = 0, i = 0, j = 0; n < data.length; n++) {
+    i = (i + 1) & 0xff;
+    j = (j + S[i]!) & 0xff;
+    [S[i], S[j]] = [S[j]!, S[i]!];
+    out[n] = data[n]! ^ S[(S[i]! + S[j]!) & 0xff]!;
+  }
+  return out;
+}
+
+/** Short literals that could be XOR or RC4 keys (2–32 bytes). */
 function repeatingKeys(tokens: Token[]): number[][] {
   const keys: number[][] = [];
   for (const t of tokens) {

@@ -85,6 +85,31 @@ describe('paths and names', () => {
     expect(persistenceKind('Info.plist')).toBeNull();
   });
 
+  it('names persistence beyond the classic places: hooks, cargo config, timers, autostart', () => {
+    expect(persistenceKind('.git/hooks/pre-commit')).toBe('vcs-hook');
+    expect(persistenceKind('repo/hooks/post-checkout')).toBe('vcs-hook');
+    expect(persistenceKind('core.hooksPath')).toBe('vcs-hook');
+    expect(persistenceKind('/home/u/.cargo/config.toml')).toBe('cargo-config');
+    expect(persistenceKind('.cargo/config')).toBe('cargo-config');
+    expect(persistenceKind('[source.crates-io]\nreplace-with = "m"')).toBe('cargo-config');
+    expect(persistenceKind('[build]\nrustc-wrapper = "/tmp/w"')).toBe('cargo-config');
+    expect(persistenceKind('.config/systemd/user/sync.timer')).toBe('systemd-timer');
+    expect(persistenceKind('[Timer]\nOnCalendar=hourly')).toBe('systemd-timer');
+    expect(persistenceKind('.config/autostart/agent.desktop')).toBe('xdg-autostart');
+    expect(persistenceKind('Register-ScheduledTask -TaskName x')).toBe('scheduled-task');
+    // Look-alikes: a hooks module, cargo's registry cache, a timer type name.
+    expect(persistenceKind('src/hooks/mod.rs')).toBeNull();
+    expect(persistenceKind('.cargo/registry/cache')).toBeNull();
+    expect(persistenceKind('tokio.timer')).toBeNull();
+  });
+
+  it('reads the new persistence kinds from command lines', () => {
+    expect(shellCommandTraits('git config core.hooksPath .githooks').persistence).toBe('vcs-hook');
+    expect(shellCommandTraits('systemctl --user enable --now sync.timer').persistence).toBe('systemd-timer');
+    expect(shellCommandTraits('echo x >> ~/.cargo/config.toml').persistence).toBe('cargo-config');
+    expect(shellCommandTraits('git config core.editor vim').persistence).toBeNull();
+  });
+
   it('names secret environment variables', () => {
     for (const n of [
       'CARGO_REGISTRY_TOKEN',

@@ -184,7 +184,28 @@ export type PersistenceKind =
   | 'systemd-timer'
   | 'xdg-autostart';
 
+// Git runs these from any repository it touches: a hook written there runs on the next commit.
+const GIT_HOOK_NAMES =
+  'pre-commit|prepare-commit-msg|commit-msg|post-commit|pre-push|post-checkout|post-merge|pre-rebase|post-rewrite|pre-receive|post-receive|update|fsmonitor-watchman';
+export const GIT_HOOK_NAME = new RegExp(`^(${GIT_HOOK_NAMES})$`);
+
 const PERSISTENCE_PATTERNS: [RegExp, PersistenceKind][] = [
+  [
+    new RegExp(
+      `\\.git[/\\\\]+hooks([/\\\\]|$)|(^|[/\\\\])hooks[/\\\\]+(${GIT_HOOK_NAMES})$|core\\.hooksPath`,
+    ),
+    'vcs-hook',
+  ],
+  // Cargo's own configuration: a source replacement or wrapper there applies to every later build.
+  [
+    /(^|[/\\])\.cargo[/\\]+config(\.toml)?$|^\[source\.crates-io\]|\[source\.crates-io\]\s*\n?\s*replace-with|^\s*replace-with\s*=|^\[registries(\.[\w-]+)?\]|^\[patch\.crates-io\]|\brustc-wrapper\s*=|\brustc-workspace-wrapper\s*=/m,
+    'cargo-config',
+  ],
+  [
+    /systemd[/\\](system|user)[/\\].*\.timer$|\.config[/\\]systemd[/\\].*\.timer$|systemctl\s+(--user\s+)?(enable|start)\s+(--now\s+)?\S+\.timer|^\s*OnCalendar=|\nOnCalendar=|OnBootSec=|OnUnitActiveSec=/i,
+    'systemd-timer',
+  ],
+  [/\.config[/\\]+autostart([/\\]|$)|\/etc\/xdg\/autostart|X-GNOME-Autostart/i, 'xdg-autostart'],
   [/authorized_keys2?$/, 'ssh-authorized-keys'],
   [/(^|[/\\])(crontab|cron\.d|cron\.(hourly|daily|weekly))([/\\]|$)|\/var\/spool\/cron|^crontab$/, 'cron'],
   [
@@ -200,12 +221,15 @@ const PERSISTENCE_PATTERNS: [RegExp, PersistenceKind][] = [
     'windows-run-key',
   ],
   [/Library[/\\]Launch(Agents|Daemons)|launchctl\s+(load|bootstrap|submit)|\.plist$/i, 'launch-agent'],
-  [/Start Menu[/\\]+Programs[/\\]+Startup|\.config[/\\]autostart|\\Startup\\?$/i, 'startup-folder'],
-  [/schtasks(\.exe)?\s*\/create|^schtasks(\.exe)?$|Register-ScheduledTask/i, 'scheduled-task'],
+  [/Start Menu[/\\]+Programs[/\\]+Startup|\\Startup\\?$/i, 'startup-folder'],
+  [
+    /schtasks(\.exe)?\s*\/create|^schtasks(\.exe)?$|Register-ScheduledTask|New-ScheduledTaskAction|ITaskService|TaskScheduler/i,
+    'scheduled-task',
+  ],
 ];
 
 const PERSISTENCE_GATE =
-  /authorized_keys|cron|systemd|systemctl|\.(bash|zsh|z|c|tc)?(rc|profile|login|env)|bash_|\/etc\/(profile|bash|rc)|config\.fish|CurrentVersion|Winlogon|Image File|Launch|launchctl|plist|Startup|autostart|schtasks|ScheduledTask/i;
+  /hooks|\.cargo|crates-io|registries|replace-with|rustc-wrapper|rustc-workspace-wrapper|\.timer|OnCalendar|OnBootSec|OnUnitActive|xdg|Task|authorized_keys|cron|systemd|systemctl|\.(bash|zsh|z|c|tc)?(rc|profile|login|env)|bash_|\/etc\/(profile|bash|rc)|config\.fish|CurrentVersion|Winlogon|Image File|Launch|launchctl|plist|Startup|autostart|schtasks|ScheduledTask/i;
 
 export function persistenceKind(s: string): PersistenceKind | null {
   if (s.length > 300 || s.length < 5 || !PERSISTENCE_GATE.test(s)) return null;
@@ -337,7 +361,7 @@ export function isShellProgram(p: string): boolean {
 }
 
 const SHELL_GATE =
-  /curl|wget|aria2c|certutil|bitsadmin|iwr|Invoke|Start-|DownloadString|DownloadFile|WebClient|\|\s*(sudo\s+)?\w*sh\b|iex|IEX|base64|nohup|setsid|disown|start|Hidden|&\s*$|chmod|-k\b|--insecure|--no-check|crontab|authorized_keys|reg(\.exe)?\s|schtasks|launchctl|systemctl|>>/i;
+  /curl|wget|aria2c|certutil|bitsadmin|iwr|Invoke|Start-|DownloadString|DownloadFile|WebClient|hooks|Register-|\.timer|\|\s*(sudo\s+)?\w*sh\b|iex|IEX|base64|nohup|setsid|disown|start|Hidden|&\s*$|chmod|-k\b|--insecure|--no-check|crontab|authorized_keys|reg(\.exe)?\s|schtasks|launchctl|systemctl|>>/i;
 
 /** What a shell command line does; used for `sh -c` strings and for scripts shipped in the crate. */
 export function shellCommandTraits(cmd: string): {
@@ -387,7 +411,11 @@ function persistenceInCommand(cmd: string): PersistenceKind | null {
   if (/\breg(\.exe)?\s+add\b.*CurrentVersion\\+Run/i.test(cmd)) return 'windows-run-key';
   if (/schtasks(\.exe)?\s+\/create/i.test(cmd)) return 'scheduled-task';
   if (/launchctl\s+(load|bootstrap)/.test(cmd)) return 'launch-agent';
+  if (/systemctl\s+(--user\s+)?(enable|start)\s+(--now\s+)?\S+\.timer/.test(cmd)) return 'systemd-timer';
   if (/systemctl\s+(--user\s+)?enable/.test(cmd)) return 'systemd';
+  if (/\bgit\s+config\s+(--global\s+)?core\.hooksPath\b|\.git\/hooks\//.test(cmd)) return 'vcs-hook';
+  if (/>>\s*~?\/?[\w/.]*\.cargo\/config(\.toml)?\b/.test(cmd)) return 'cargo-config';
+  if (/Register-ScheduledTask/i.test(cmd)) return 'scheduled-task';
   if (/>>\s*~?\/?[\w/.]*\.(bashrc|zshrc|profile|bash_profile)/.test(cmd)) return 'shell-rc';
   return null;
 }

@@ -74,4 +74,16 @@ describe('extractRustFacts', () => {
     expect(f.tokens.some((t) => t.text === 'x')).toBe(true);
     expect(() => extractRustFacts(parser, '\u0000'.repeat(1000), { syntax: 'tree-sitter' })).not.toThrow();
   });
+
+  it('gives technique-family files the full reading and leaves plain files on the fast path', async () => {
+    const parser = await rustParser();
+    for (const src of [
+      '#[link_section = ".init_array"] static I: extern "C" fn() = boot;',
+      'fn f() { unsafe { libc::memfd_create(p, 0); } }',
+      'fn k() { unsafe { SetWindowsHookExW(WH_KEYBOARD_LL, cb, 0, 0); } }',
+      'fn c() { let _ = arboard::Clipboard::new(); }',
+    ])
+      expect(extractRustFacts(parser, src).syntax).toBe('tree-sitter');
+    expect(extractRustFacts(parser, 'fn add(a: u8, b: u8) -> u8 { a ^ b }').syntax).toBe('tokens');
+  });
 });

@@ -12,6 +12,7 @@ import { readManifestFacts } from './manifest-facts.js';
 import { extractRustFacts } from './rust-facts.js';
 import { archiveRules } from './rules/archive-rules.js';
 import { codeRules } from './rules/code-rules.js';
+import { techniqueRules } from './rules/technique-rules.js';
 import { manifestRules } from './rules/manifest-rules.js';
 import { makeEmitter } from './rules/model.js';
 import type { CrateModel, RustFileResult, SourceFile } from './rules/model.js';
@@ -178,6 +179,7 @@ export function scanCrateSource(
     executables,
   };
   codeRules(model, emit);
+  techniqueRules(model, emit);
   archiveRules(model, emit);
   manifestRules(model, emit);
   if (context) registryRules(model, context, settings.youngDays, findings, emit, parser);

@@ -161,6 +161,52 @@ const RULES: RuleInfo[] = [
     title: 'Checks for antivirus, debuggers or analysis tools',
     why: 'Looking for security products and changing behaviour is evasion; ordinary libraries do not do it.',
   },
+  // Technique families of issue 10 (rules/technique-rules.ts).
+  {
+    id: 'code.static-ctor',
+    title: 'Runs code before main (a static constructor)',
+    why: 'A `.init_array`/`.CRT$XCU` static or a `#[ctor]` function runs as soon as a program linking the crate starts, without any call from the user: a payload there needs no trigger.',
+  },
+  {
+    id: 'code.exec-memory',
+    title: 'Runs code from memory (memfd, executable mappings, VirtualAlloc, fn-pointer casts)',
+    why: 'Executing a buffer never leaves a file to scan; with a decoded or embedded payload it is a loader.',
+  },
+  {
+    id: 'code.evasion',
+    title: 'Checks for debuggers, tracers, virtual machines, dates or locales before acting',
+    why: 'Malware stays quiet under analysis (a tracer, a VM, a sandbox, before a date, in some locales) so that reviewers see nothing; ordinary libraries do not ask.',
+  },
+  {
+    id: 'code.vcs-hook',
+    title: "Writes git hooks (the consumer's repository)",
+    why: 'A hook in .git/hooks (or a changed core.hooksPath) runs on every commit or checkout, long after the build that wrote it.',
+  },
+  {
+    id: 'code.tamper-cargo-config',
+    title: "Writes cargo's configuration (source replacement, registries, rustc wrapper)",
+    why: 'A `.cargo/config.toml` that replaces crates-io, adds a registry, patches crates or sets a rustc wrapper redirects every later build to code the attacker controls.',
+  },
+  {
+    id: 'code.covert-channel',
+    title: 'Sends over a carrier that is not an HTTP client (hand-built DNS, SMTP, messenger, raw sockets)',
+    why: 'Hand-built DNS queries, mail dialogues, bot APIs and raw sockets get data out where HTTP proxies and allow-lists do not look.',
+  },
+  {
+    id: 'code.clipboard',
+    title: 'Reads the clipboard',
+    why: 'The clipboard holds passwords, seed phrases and wallet addresses; read alongside network access it is a stealer or a clipper.',
+  },
+  {
+    id: 'code.input-capture',
+    title: 'Captures keyboard or mouse input (hooks, /dev/input, key polling)',
+    why: 'A global keyboard hook or a read of /dev/input is a keylogger unless the crate is an input library.',
+  },
+  {
+    id: 'code.decode-routine',
+    title: 'Decodes bytes with a hand-written loop (XOR, RC4-like, arithmetic, reversal)',
+    why: 'Hand-rolled decoders hide strings and payloads; what the decoded value is and what the code does with it decide how much it matters.',
+  },
   {
     id: 'code.detached-process',
     title: 'Starts a detached background process',
