@@ -62,9 +62,14 @@ export interface TyposquatCheckerOptions {
   shard?: { index: number; count: number };
   /**
    * The checks beyond Typomania for shapes attacks used (`canonical-typo`, `added-characters`,
-   * `attack-affix`, `extra-word`; see shapes.ts). On by default; `false` gives Typomania parity.
+   * `attack-affix`, `version-stem`, `merged-word`, `qualifier-word`, `extra-word`; see shapes.ts). On by default; `false` gives Typomania parity.
    */
   shapes?: boolean;
+  /**
+   * Report `extra-word` on the name alone, without a similar description/README. Off by default:
+   * on the 2019 index it flags over a thousand more names (docs/typosquat.md).
+   */
+  extraWordByName?: boolean;
 }
 
 interface Matcher {
@@ -84,6 +89,7 @@ export class TyposquatChecker {
   private readonly shapes?: ShapeMatcher;
   private readonly allow: Set<string>;
   private readonly blockTop: number;
+  private readonly extraWordByName: boolean;
   private publishers?: { logins: string[]; crates: number[][]; index: VariantIndex; known: Set<string> };
 
   /** `corpus` is ordered by popularity, most popular first; only the first `config.top` are used. */
@@ -101,6 +107,7 @@ export class TyposquatChecker {
     };
     this.allow = new Set(config.allow.map(([c, t]) => pairKey(c, t)));
     this.blockTop = config.blockTop;
+    this.extraWordByName = options.extraWordByName ?? false;
     const shard = options.shard;
     this.matcher =
       options.method === 'naive'
@@ -200,7 +207,11 @@ export class TyposquatChecker {
         similarity = similarities.get(r.target);
       }
       // An extra word on the name alone is too common in legitimate crates (shapes.ts).
-      if (r.kind === 'extra-word' && !(similarity !== undefined && similarity >= EXTRA_WORD_MIN_SIMILARITY))
+      if (
+        r.kind === 'extra-word' &&
+        !this.extraWordByName &&
+        !(similarity !== undefined && similarity >= EXTRA_WORD_MIN_SIMILARITY)
+      )
         continue;
       const hit: SquatHit = {
         kind: r.kind,

@@ -24,6 +24,11 @@ export const KIND_WEIGHT: Readonly<Record<ScoredKind, number>> = {
   'canonical-typo': 0.75,
   'added-characters': 0.6,
   'attack-affix': 0.5,
+  // A versioned name's stem, a merged companion word or a platform word: shapes attacks used
+  // (proc-macro-en, postgresderive, win-base64-rs) that legitimate crates rarely take.
+  'version-stem': 0.6,
+  'merged-word': 0.7,
+  'qualifier-word': 0.6,
   'extra-word': 0.2,
 };
 
