@@ -184,13 +184,13 @@ export class TyposquatChecker {
     const similarities = new Map<number, number | undefined>();
     const hasText = !!(candidate.description?.trim() || candidate.readme?.trim());
     const hits: SquatHit[] = [];
-    const all: { kind: SquatKind | ShapeKind; target: number; message: () => string }[] = [
+    const all: { kind: SquatKind | ShapeKind; target: number; message: () => string; weight?: number }[] = [
       ...raw.map((r) => ({
         kind: r.kind,
         target: r.target,
         message: () => squatMessage(r.kind, this.corpus[r.target]!.name, r.detail),
       })),
-      ...shapes.map((s) => ({ kind: s.kind, target: s.target, message: () => s.message })),
+      ...shapes.map((s) => ({ kind: s.kind, target: s.target, message: () => s.message, weight: s.weight })),
     ];
     for (const r of all) {
       const target = this.corpus[r.target]!;
@@ -218,7 +218,7 @@ export class TyposquatChecker {
         target: target.name,
         targetOwners: [...target.owners],
         message,
-        score: squatScore(r.kind, r.target, this.corpus.length, target.name, similarity),
+        score: squatScore(r.kind, r.target, this.corpus.length, target.name, similarity, r.weight),
         targetRank: r.target + 1,
       };
       if (similarity !== undefined) hit.similarity = Math.round(similarity * 1000) / 1000;

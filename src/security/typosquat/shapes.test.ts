@@ -92,6 +92,10 @@ describe.each(METHODS)('attack shapes (%s)', (method) => {
     expect(check('chrono-client')).toEqual(['attack-affix:chrono']);
     expect(check('rand-main')).toEqual(['attack-affix:rand']);
     expect(checker.check({ name: 'reqwest_sdk' })[0]!.message).toBe('adds the _sdk suffix for reqwest');
+    // `-client` is what legitimate clients are called too: it scores as crates.io's affixes do.
+    const score = (name: string) => checker.check({ name })[0]!.score;
+    expect(score('chrono-client')).toBe(score('chrono-rs'));
+    expect(score('chrono-main')).toBeGreaterThan(score('chrono-client'));
     // crates.io's own affixes stay the affix check's.
     expect(check('tokio-rs')).toEqual(['affix:tokio']);
     // Not a suffix, or not a popular stem.
@@ -148,6 +152,9 @@ describe.each(METHODS)('attack shapes (%s)', (method) => {
       'drops the version 2 of proc-macro2 and adds en',
     );
     expect(parity.check({ name: 'sha-rust' })).toEqual([]);
+    // An attack-only suffix after the stem weighs as it does after the name (attack-affix).
+    const score = (name: string) => checker.check({ name })[0]!.score;
+    expect(score('sha-rst')).toBeGreaterThan(score('sha-rust'));
   });
 
   it('version-stem: benign look-alikes stay unflagged', () => {

@@ -16,6 +16,7 @@
 //   popular crate's own family does not use, and only with a similar description; scored low.
 import { canonicalCrateName } from '../../domain/crate-name.js';
 import { squatMessage } from './checks.js';
+import { ATTACK_ONLY_WEIGHT } from './score.js';
 import { NaiveMatcher } from './naive.js';
 import { VariantIndex, type CheckSettings, type RawHit } from './variant-index.js';
 
@@ -41,6 +42,9 @@ export const SHAPE_ORDER: readonly ShapeKind[] = [
 
 /** Suffixes used by malicious crates that crates.io's affix list lacks. */
 export const ATTACK_AFFIXES: readonly string[] = ['rst', 'sdk', 'sdks', 'client', 'main'];
+
+/** Of those, the one legitimate crates use too (`websocket-client`), and so scored lower. */
+export const COMMON_ATTACK_AFFIXES: ReadonlySet<string> = new Set(['client']);
 
 /**
  * Words of companion crates (`foo-derive`, `foo-macros`, `foo-core`): merged into a popular name
@@ -112,6 +116,8 @@ export interface ShapeHit {
   kind: ShapeKind;
   target: number;
   message: string;
+  /** A score weight other than the kind's (score.ts). */
+  weight?: number;
 }
 
 interface Matcher {
@@ -189,10 +195,17 @@ export class ShapeMatcher {
     if (this.canonIndex.has(c)) return [];
     const done = new Set(exact.map((h) => h.target));
     const out: ShapeHit[] = [];
-    const add = (kind: ShapeKind, target: number | undefined, message: (name: string) => string) => {
+    const add = (
+      kind: ShapeKind,
+      target: number | undefined,
+      message: (name: string) => string,
+      weight?: number,
+    ) => {
       if (target === undefined || done.has(target) || !this.include(target)) return;
       done.add(target);
-      out.push({ kind, target, message: message(this.names[target]!) });
+      const hit: ShapeHit = { kind, target, message: message(this.names[target]!) };
+      if (weight !== undefined) hit.weight = weight;
+      out.push(hit);
     };
 
     for (const r of canonicalRaw ?? this.typos.lookup(c)) {
@@ -213,13 +226,18 @@ export class ShapeMatcher {
       if (!c.endsWith(suffix)) continue;
       const sep = candidate[candidate.length - suffix.length]!;
       const rest = c.slice(0, c.length - suffix.length);
-      add('attack-affix', this.canonIndex.get(rest), (n) => `adds the ${sep}${affix} suffix for ${n}`);
+      const weight = COMMON_ATTACK_AFFIXES.has(affix) ? undefined : ATTACK_ONLY_WEIGHT;
+      add(
+        'attack-affix',
+        this.canonIndex.get(rest),
+        (n) => `adds the ${sep}${affix} suffix for ${n}`,
+        weight,
+      );
       // A version number between the name and the suffix (`libusb1-main`).
       const v = VERSIONED.exec(rest);
       if (v && v[1]!.length >= ADDED_MIN_TARGET) {
-        add('attack-affix', this.canonIndex.get(v[1]!), (n) => {
-          return `adds the version ${v[2]} and the ${sep}${affix} suffix for ${n}`;
-        });
+        const message = (n: string) => `adds the version ${v[2]} and the ${sep}${affix} suffix for ${n}`;
+        add('attack-affix', this.canonIndex.get(v[1]!), message, weight);
       }
     }
 
@@ -234,7 +252,9 @@ export class ShapeMatcher {
       (this.affixWords.has(word) ||
         (head.length >= STEM_ANY_WORD_MIN && /^[a-z]+$/.test(word) && !this.family.get(head)?.has(word)))
     ) {
-      add('version-stem', stem.target, (n) => `drops the version ${stem.version} of ${n} and adds ${word}`);
+      const attackOnly = ATTACK_AFFIXES.includes(word) && !COMMON_ATTACK_AFFIXES.has(word);
+      const message = (n: string) => `drops the version ${stem.version} of ${n} and adds ${word}`;
+      add('version-stem', stem.target, message, attackOnly ? ATTACK_ONLY_WEIGHT : undefined);
     }
 
     // A companion word merged into the popular name (`postgresderive`): not split at a `_`.
