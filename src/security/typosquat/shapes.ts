@@ -139,6 +139,8 @@ export class ShapeMatcher {
   private readonly affixWords: Set<string>;
   private readonly companions = new Set(COMPANION_WORDS);
   private readonly qualifiers = new Set(QUALIFIER_WORDS);
+  /** Every word merged-word may find: companions, affixes and all family words. */
+  private readonly mergeable: Set<string>;
   private readonly include: (i: number) => boolean;
 
   constructor(
@@ -173,6 +175,8 @@ export class ShapeMatcher {
         for (const w of tokens.slice(k)) set.add(w);
       }
     }
+    this.mergeable = new Set([...this.companions, ...this.affixWords]);
+    for (const words of this.family.values()) for (const w of words) this.mergeable.add(w);
   }
 
   /** Builds the canonical names' variant table now (as `TyposquatChecker.prepare`). */
@@ -258,10 +262,11 @@ export class ShapeMatcher {
     }
 
     // A companion word merged into the popular name (`postgresderive`): not split at a `_`.
-    // Words are short (at most MERGED_MAX_WORD letters), so a very long name costs no more.
+    // Only tails that are some allowed word are looked at, and words are at most
+    // MERGED_MAX_WORD letters, so a very long name costs no more.
     for (let k = Math.max(MERGED_MIN_TARGET, c.length - MERGED_MAX_WORD); k <= c.length - 3; k++) {
       const w = c.slice(k);
-      if (!/^[a-z]+$/.test(w) || !/[a-z0-9]/.test(c[k - 1]!)) continue;
+      if (!this.mergeable.has(w) || !/^[a-z]+$/.test(w) || c[k - 1] === '_') continue;
       const name = c.slice(0, k);
       if (!this.companions.has(w) && !this.affixWords.has(w) && !this.family.get(name)?.has(w)) continue;
       add('merged-word', this.canonIndex.get(name), (n) => `merges the word ${w} into ${n}`);
