@@ -114,6 +114,16 @@ describe.each(METHODS)('attack shapes (%s)', (method) => {
     expect(check({ name: 'tracing-check', description: 'Lint rules for checked arithmetic' })).toEqual([]);
   });
 
+  it('extra-word: on the name alone only when asked for', () => {
+    const byName = new TyposquatChecker(crates(CORPUS), defaultTyposquatConfig(), {
+      method,
+      extraWordByName: true,
+    });
+    expect(brief(byName.check({ name: 'tracing-check' }))).toEqual(['extra-word:tracing']);
+    // Family words and affixes stay unflagged that way too.
+    expect(brief(byName.check({ name: 'serde-macros' }))).toEqual([]);
+  });
+
   it('extra-word: benign look-alikes stay unflagged', () => {
     const like = (name: string, target: string) => ({
       name,
