@@ -125,6 +125,11 @@ interface Matcher {
   lookupAll(candidates: readonly string[]): RawHit[][];
 }
 
+/** ATTACK_ONLY_WEIGHT for a suffix only attacks use; otherwise the kind's own weight. */
+function attackAffixWeight(word: string): number | undefined {
+  return ATTACK_AFFIXES.includes(word) && !COMMON_ATTACK_AFFIXES.has(word) ? ATTACK_ONLY_WEIGHT : undefined;
+}
+
 /** `foo2` → `foo`, `sha-1` → `sha` (canonical forms): a name and its trailing version number. */
 const VERSIONED = /^(.*[a-z])_?(\d+)$/;
 
@@ -230,7 +235,7 @@ export class ShapeMatcher {
       if (!c.endsWith(suffix)) continue;
       const sep = candidate[candidate.length - suffix.length]!;
       const rest = c.slice(0, c.length - suffix.length);
-      const weight = COMMON_ATTACK_AFFIXES.has(affix) ? undefined : ATTACK_ONLY_WEIGHT;
+      const weight = attackAffixWeight(affix);
       add(
         'attack-affix',
         this.canonIndex.get(rest),
@@ -256,9 +261,8 @@ export class ShapeMatcher {
       (this.affixWords.has(word) ||
         (head.length >= STEM_ANY_WORD_MIN && /^[a-z]+$/.test(word) && !this.family.get(head)?.has(word)))
     ) {
-      const attackOnly = ATTACK_AFFIXES.includes(word) && !COMMON_ATTACK_AFFIXES.has(word);
       const message = (n: string) => `drops the version ${stem.version} of ${n} and adds ${word}`;
-      add('version-stem', stem.target, message, attackOnly ? ATTACK_ONLY_WEIGHT : undefined);
+      add('version-stem', stem.target, message, attackAffixWeight(word));
     }
 
     // A companion word merged into the popular name (`postgresderive`): not split at a `_`.
