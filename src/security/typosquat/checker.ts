@@ -62,9 +62,14 @@ export interface TyposquatCheckerOptions {
   shard?: { index: number; count: number };
   /**
    * The checks beyond Typomania for shapes attacks used (`canonical-typo`, `added-characters`,
-   * `attack-affix`, `extra-word`; see shapes.ts). On by default; `false` gives Typomania parity.
+   * `attack-affix`, `version-stem`, `merged-word`, `qualifier-word`, `extra-word`; see shapes.ts). On by default; `false` gives Typomania parity.
    */
   shapes?: boolean;
+  /**
+   * Report `extra-word` on the name alone, without a similar description/README. Off by default:
+   * on the 2019 index it flags over a thousand more names (docs/typosquat.md).
+   */
+  extraWordByName?: boolean;
 }
 
 interface Matcher {
@@ -84,6 +89,7 @@ export class TyposquatChecker {
   private readonly shapes?: ShapeMatcher;
   private readonly allow: Set<string>;
   private readonly blockTop: number;
+  private readonly extraWordByName: boolean;
   private publishers?: { logins: string[]; crates: number[][]; index: VariantIndex; known: Set<string> };
 
   /** `corpus` is ordered by popularity, most popular first; only the first `config.top` are used. */
@@ -101,6 +107,7 @@ export class TyposquatChecker {
     };
     this.allow = new Set(config.allow.map(([c, t]) => pairKey(c, t)));
     this.blockTop = config.blockTop;
+    this.extraWordByName = options.extraWordByName ?? false;
     const shard = options.shard;
     this.matcher =
       options.method === 'naive'
@@ -177,13 +184,13 @@ export class TyposquatChecker {
     const similarities = new Map<number, number | undefined>();
     const hasText = !!(candidate.description?.trim() || candidate.readme?.trim());
     const hits: SquatHit[] = [];
-    const all: { kind: SquatKind | ShapeKind; target: number; message: () => string }[] = [
+    const all: { kind: SquatKind | ShapeKind; target: number; message: () => string; weight?: number }[] = [
       ...raw.map((r) => ({
         kind: r.kind,
         target: r.target,
         message: () => squatMessage(r.kind, this.corpus[r.target]!.name, r.detail),
       })),
-      ...shapes.map((s) => ({ kind: s.kind, target: s.target, message: () => s.message })),
+      ...shapes.map((s) => ({ kind: s.kind, target: s.target, message: () => s.message, weight: s.weight })),
     ];
     for (const r of all) {
       const target = this.corpus[r.target]!;
@@ -200,14 +207,18 @@ export class TyposquatChecker {
         similarity = similarities.get(r.target);
       }
       // An extra word on the name alone is too common in legitimate crates (shapes.ts).
-      if (r.kind === 'extra-word' && !(similarity !== undefined && similarity >= EXTRA_WORD_MIN_SIMILARITY))
+      if (
+        r.kind === 'extra-word' &&
+        !this.extraWordByName &&
+        !(similarity !== undefined && similarity >= EXTRA_WORD_MIN_SIMILARITY)
+      )
         continue;
       const hit: SquatHit = {
         kind: r.kind,
         target: target.name,
         targetOwners: [...target.owners],
         message,
-        score: squatScore(r.kind, r.target, this.corpus.length, target.name, similarity),
+        score: squatScore(r.kind, r.target, this.corpus.length, target.name, similarity, r.weight),
         targetRank: r.target + 1,
       };
       if (similarity !== undefined) hit.similarity = Math.round(similarity * 1000) / 1000;

@@ -82,3 +82,17 @@ describe('the attack-shape checks on the 2019 index', () => {
     expect(flagged / all.length).toBeLessThanOrEqual(0.05);
   });
 });
+
+describe('the attack shapes on names of those shapes the index does not hold', () => {
+  // Made up, not taken from any attack: the shapes must carry over to names never seen.
+  it.each([
+    ['win-reqwest-rs', 'qualifier-word', 'reqwest'],
+    ['futuresutil', 'merged-word', 'futures'],
+    ['dieselderive', 'merged-word', 'diesel'],
+    ['rust-argon-sdk', 'version-stem', 'rust-argon2'],
+    ['winapi3-main', 'attack-affix', 'winapi'],
+  ])('%s is a %s of %s', (name, kind, target) => {
+    expect(popularity.allNames()).not.toContain(name);
+    expect(checker.check({ name }).map((h) => [h.kind, h.target])).toContainEqual([kind, target]);
+  });
+});

@@ -23,9 +23,19 @@ export const KIND_WEIGHT: Readonly<Record<ScoredKind, number>> = {
   // a plural or attack suffix less so; an extra word is most often a legitimate companion crate.
   'canonical-typo': 0.75,
   'added-characters': 0.6,
-  'attack-affix': 0.5,
+  // `-client` (16 of the 2019 index's names, all legitimate) as crates.io's affixes; the suffixes
+  // only attacks used (`-rst`, `-sdk`, `-main`: none of its 31,839 names) weigh ATTACK_ONLY_WEIGHT.
+  'attack-affix': 0.4,
+  // A versioned name's stem, a merged companion word or a platform word: shapes attacks used
+  // (proc-macro-en, postgresderive, win-base64-rs) that legitimate crates rarely take.
+  'version-stem': 0.6,
+  'merged-word': 0.7,
+  'qualifier-word': 0.6,
   'extra-word': 0.2,
 };
+
+/** The weight of an attack-affix hit by a suffix that legitimate crates do not use. */
+export const ATTACK_ONLY_WEIGHT = 0.7;
 
 /** 1 for the most popular crate, falling towards 0 for the last of `size`. */
 export function popularity(rank: number, size: number): number {
@@ -44,8 +54,10 @@ export function squatScore(
   corpusSize: number,
   targetName: string,
   similarity?: number,
+  /** Instead of the kind's weight, for a hit whose own shape says more (an attack-only suffix). */
+  weight: number = KIND_WEIGHT[kind],
 ): number {
-  const k = KIND_WEIGHT[kind];
+  const k = weight;
   const p = popularity(targetRank, corpusSize);
   const l = lengthFactor(targetName);
   const raw =

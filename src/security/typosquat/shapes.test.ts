@@ -23,6 +23,16 @@ const CORPUS = [
   'tracing-subscriber',
   'serde_derive',
   'serde_with_macros',
+  'proc-macro2',
+  'proc-macro-error-attr',
+  'sha2',
+  'sha-1',
+  'libusb',
+  'postgres',
+  'postgres-openssl',
+  'base64',
+  'hyper',
+  'named_pipe',
 ];
 
 function crates(names: string[]): PopularCrate[] {
@@ -82,6 +92,10 @@ describe.each(METHODS)('attack shapes (%s)', (method) => {
     expect(check('chrono-client')).toEqual(['attack-affix:chrono']);
     expect(check('rand-main')).toEqual(['attack-affix:rand']);
     expect(checker.check({ name: 'reqwest_sdk' })[0]!.message).toBe('adds the _sdk suffix for reqwest');
+    // `-client` is what legitimate clients are called too: it scores as crates.io's affixes do.
+    const score = (name: string) => checker.check({ name })[0]!.score;
+    expect(score('chrono-client')).toBe(score('chrono-rs'));
+    expect(score('chrono-main')).toBeGreaterThan(score('chrono-client'));
     // crates.io's own affixes stay the affix check's.
     expect(check('tokio-rs')).toEqual(['affix:tokio']);
     // Not a suffix, or not a popular stem.
@@ -98,6 +112,16 @@ describe.each(METHODS)('attack shapes (%s)', (method) => {
     expect(hit!.score).toBeLessThan(checker.check({ ...copy, name: 'tracnig' })[0]!.score);
     expect(check({ ...copy, name: 'tracing_checks' })).toEqual(['extra-word:tracing']);
     expect(check({ name: 'tracing-check', description: 'Lint rules for checked arithmetic' })).toEqual([]);
+  });
+
+  it('extra-word: on the name alone only when asked for', () => {
+    const byName = new TyposquatChecker(crates(CORPUS), defaultTyposquatConfig(), {
+      method,
+      extraWordByName: true,
+    });
+    expect(brief(byName.check({ name: 'tracing-check' }))).toEqual(['extra-word:tracing']);
+    // Family words and affixes stay unflagged that way too.
+    expect(brief(byName.check({ name: 'serde-macros' }))).toEqual([]);
   });
 
   it('extra-word: benign look-alikes stay unflagged', () => {
@@ -117,6 +141,77 @@ describe.each(METHODS)('attack shapes (%s)', (method) => {
     expect(check({ ...like('tracing-check', 'tracing'), owners: ['owner-of-tracing'] })).toEqual([]);
   });
 
+  it('attack-affix: also after a version number of the popular name', () => {
+    expect(check('libusb1-main')).toEqual(['attack-affix:libusb']);
+    expect(check('libusb2_sdk')).toEqual(['attack-affix:libusb']);
+    expect(checker.check({ name: 'libusb1-main' })[0]!.message).toBe(
+      'adds the version 1 and the -main suffix for libusb',
+    );
+    // crates.io's affixes after a version are legitimate bindings (`libusb1-sys`, `lua53-sys`).
+    expect(check('libusb1-sys')).toEqual([]);
+    // Names under four characters: `log4-main` is not `log`.
+    expect(check('log4-main')).toEqual([]);
+  });
+
+  it('version-stem: a versioned name without its number, plus an affix or (long stems) a word', () => {
+    expect(check('sha-rust')).toEqual(['version-stem:sha2']);
+    expect(check('sha_rst')).toEqual(['version-stem:sha2']);
+    expect(check('proc-macro-en')).toEqual(['version-stem:proc-macro2']);
+    expect(check('proc_macro_loader')).toEqual(['version-stem:proc-macro2']);
+    expect(checker.check({ name: 'proc-macro-en' })[0]!.message).toBe(
+      'drops the version 2 of proc-macro2 and adds en',
+    );
+    expect(parity.check({ name: 'sha-rust' })).toEqual([]);
+    // An attack-only suffix after the stem weighs as it does after the name (attack-affix).
+    const score = (name: string) => checker.check({ name })[0]!.score;
+    expect(score('sha-rst')).toBeGreaterThan(score('sha-rust'));
+  });
+
+  it('version-stem: benign look-alikes stay unflagged', () => {
+    // A short stem with a word that is no affix: RustCrypto's `sha-crypt`, `sha-hash`.
+    expect(check('sha-crypt')).toEqual([]);
+    // A word the stem's own family uses (`proc-macro-error-attr` puts `error`, `attr` in it).
+    expect(check('proc-macro-attr')).toEqual([]);
+    expect(check('proc-macro-error')).toEqual([]);
+    // Another version number is the Typomania checks' business (`sha3` is a crate of its own).
+    expect(check('sha3')).toEqual(brief(parity.check({ name: 'sha3' })));
+  });
+
+  it('merged-word: a companion or family word merged into a popular name', () => {
+    expect(check('postgresderive')).toEqual(['merged-word:postgres']);
+    // A family word (`postgres-openssl`), beside the omitted `-` of that popular name itself.
+    expect(check('postgresopenssl')).toEqual(['merged-word:postgres', 'omitted-character:postgres-openssl']);
+    expect(check('base64core')).toEqual(['merged-word:base64']);
+    expect(checker.check({ name: 'postgresderive' })[0]!.message).toBe(
+      'merges the word derive into postgres',
+    );
+  });
+
+  it('merged-word: benign look-alikes stay unflagged', () => {
+    // Short popular names make words of their own (`hypercore`, `hyperderive`, `randcore`).
+    expect(check('hypercore')).toEqual([]);
+    // Not a companion word (`postgresql`), or a separator kept (the affix or extra-word checks').
+    expect(check('postgresql')).toEqual([]);
+    expect(check('postgres-derive')).toEqual([]);
+  });
+
+  it('qualifier-word: a platform word in front of a popular name, with an optional affix', () => {
+    expect(check('win-base64-rs')).toEqual(['qualifier-word:base64']);
+    expect(check('windows-base64')).toEqual(['qualifier-word:base64']);
+    expect(check('linux_postgres_sys')).toEqual(['qualifier-word:postgres']);
+    expect(checker.check({ name: 'win-base64-rs' })[0]!.message).toBe('adds the word win and rs to base64');
+  });
+
+  it('qualifier-word: benign look-alikes stay unflagged', () => {
+    // After the name is how platform variants are named (`tokio-windows`, `serial-win`).
+    expect(check('base64-windows')).toEqual([]);
+    // `async` variants are legitimate (`async-http`, `redis-async`), and short names too vague.
+    expect(check('async-base64')).toEqual([]);
+    expect(check('win-tokio')).toEqual([]);
+    // Another word in between is not a port of the popular name.
+    expect(check('win-fast-base64')).toEqual([]);
+  });
+
   it('leaves every Typomania hit exactly as the parity checker gives it', () => {
     for (const name of ['tokyo', 'serde1', 'sedre', 'reqwset', 'tokio-rs', 'rand_core-rs', 'rnad']) {
       const parityHits = parity.check({ name });
@@ -128,7 +223,8 @@ describe.each(METHODS)('attack shapes (%s)', (method) => {
   });
 
   it('gives the same hits in a batch as one at a time', () => {
-    const names = ['serde-jsn', 'rands', 'tokio-rst', 'tokyo', 'Env-Loggerr', 'tars', 'serde'];
+    const names = ['serde-jsn', 'rands', 'tokio-rst', 'tokyo', 'Env-Loggerr', 'tars', 'serde', 'sha-rust'];
+    names.push('libusb1-main', 'proc-macro-en', 'postgresderive', 'win-base64-rs', 'hypercore');
     expect(checker.checkAll(names.map((name) => ({ name })))).toEqual(
       names.map((name) => checker.check({ name })),
     );
