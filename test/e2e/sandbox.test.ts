@@ -52,6 +52,25 @@ async function packFixture(dir: string): Promise<{ name: string; version: string
   return { name: manifest.name, version: manifest.version, bytes };
 }
 
+async function publishFixture(h: Harness, token: string, dir: string): Promise<number> {
+  const { bytes } = await packFixture(dir);
+  const files = new Set<string>();
+  const root = join(FIXTURES, dir);
+  for (const f of ['build.rs', 'src/lib.rs'])
+    if (await readFile(join(root, f)).catch(() => null)) files.add(f);
+  const metadata = manifestToPublishMetadata(
+    parseManifest(await readFile(join(root, 'Cargo.toml'), 'utf8'), (p) => files.has(p)),
+  );
+  const res = await fetch(`${h.url}/api/v1/crates/new`, {
+    method: 'PUT',
+    headers: { authorization: token },
+    body: publishBody(metadata, bytes),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  const crate = await h.services.crates.findByName(metadata.name);
+  return (await h.services.crates.findVersion(crate!.id, metadata.vers))!.id;
+}
+
 function only(findings: Finding[], ruleId: string): Finding[] {
   return findings.filter((f) => f.ruleId === ruleId);
 }
@@ -230,24 +249,7 @@ describe('the detonate job of the publish pipeline (SQLite)', () => {
     await h?.close();
   });
 
-  async function publish(dir: string): Promise<number> {
-    const { bytes } = await packFixture(dir);
-    const files = new Set<string>();
-    const root = join(FIXTURES, dir);
-    for (const f of ['build.rs', 'src/lib.rs'])
-      if (await readFile(join(root, f)).catch(() => null)) files.add(f);
-    const metadata = manifestToPublishMetadata(
-      parseManifest(await readFile(join(root, 'Cargo.toml'), 'utf8'), (p) => files.has(p)),
-    );
-    const res = await fetch(`${h.url}/api/v1/crates/new`, {
-      method: 'PUT',
-      headers: { authorization: token },
-      body: publishBody(metadata, bytes),
-    });
-    expect(res.status, await res.clone().text()).toBe(200);
-    const crate = await h.services.crates.findByName(metadata.name);
-    return (await h.services.crates.findVersion(crate!.id, metadata.vers))!.id;
-  }
+  const publish = (dir: string) => publishFixture(h, token, dir);
 
   it(
     'records the sandbox findings in the version scan and raises a sandbox alert',
@@ -282,4 +284,37 @@ describe('the detonate job of the publish pipeline (SQLite)', () => {
     },
     BUILD_TIMEOUT * 2,
   );
+});
+
+describe('the detonate job on a worker without the tools', () => {
+  let h: Harness;
+  let token: string;
+
+  beforeAll(async () => {
+    h = await startRegistry({
+      security: {
+        detonate: { enabled: true, timeoutMs: 60_000, memoryMiB: 4096, toolchain: '/nonexistent-toolchain' },
+      },
+    });
+    token = await h.token('alice');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('fails the job with a message naming what is missing, and keeps the static scan', async () => {
+    const versionId = await publishFixture(h, token, 'build-stealer');
+    await h.worker.drain();
+    const job = await h.services.db.kysely
+      .selectFrom('jobs')
+      .selectAll()
+      .where('kind', '=', 'detonate')
+      .executeTakeFirstOrThrow();
+    expect(job.attempts).toBe(1);
+    expect(job.last_error).toContain('the sandboxed build needs cargo, bwrap and strace');
+    expect(job.last_error).toContain('/nonexistent-toolchain is not a Rust toolchain');
+    const findings = JSON.parse((await h.pipeline.scans.latest(versionId))!.findings) as Finding[];
+    expect(findings.some((f) => f.ruleId.startsWith('build.'))).toBe(true);
+    expect(findings.some((f) => f.ruleId.startsWith('sandbox.'))).toBe(false);
+  });
 });

@@ -236,8 +236,9 @@ class TraceInterpreter {
       : (this.procs.get(this.parentOf.get(call.pid) ?? -1)?.origin ?? p.origin);
     const suffix = notFound ? ' (not found)' : '';
     const command = `${name}${argv.length > 1 ? ` ${argv.slice(1).join(' ')}` : ''}`.slice(0, 200);
-    if (/^build-script-/.test(name) || BENIGN_TOOL.test(name) || path.startsWith(`${SANDBOX.toolchain}/`))
-      return;
+    if (/^build-script-/.test(name) || BENIGN_TOOL.test(name)) return;
+    // The toolchain's own programs (rust-lld, …); a lookup that failed there was for something else.
+    if (!notFound && path.startsWith(`${SANDBOX.toolchain}/`)) return;
     let severity: Severity;
     let title: string;
     if (INFO_TOOL.test(name)) {
