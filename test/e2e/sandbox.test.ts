@@ -146,6 +146,21 @@ describe('sandboxed build of benign crates', () => {
   );
 
   it(
+    'flags nothing above info for a -sys crate built with the cc crate (vendored from the Debian corpus)',
+    async () => {
+      const corpus = requirePrerequisite('debianCorpus');
+      const bytes = await readFile(join(corpus, 'cc-1.0.73.crate'));
+      const r = await detonator.detonate(
+        { kind: 'dir', path: join(FIXTURES, 'benign-cc-sys') },
+        { crates: [{ name: 'cc', version: '1.0.73', bytes }] },
+      );
+      expect(r.exitCode, r.log).toBe(0);
+      expect(r.findings.filter((f) => atLeast(f.severity, 'low'))).toEqual([]);
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
     'builds against dependencies vendored from .crate files, and traces the dependency-driven read',
     async () => {
       const helper = await packFixture('helper');
@@ -192,6 +207,18 @@ describe('sandbox limits', () => {
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(r.timedOut).toBe(true);
       expect(only(r.findings, 'sandbox.timeout')[0]).toMatchObject({ severity: 'medium' });
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    'holds a build script to the address-space limit',
+    async () => {
+      const small = new Detonator(tools, defaultDetonatorOptions({ memoryBytes: 2 * 1024 ** 3 }));
+      const r = await small.detonate({ kind: 'dir', path: join(FIXTURES, 'memory-hog') });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.log).toContain('memory allocation of 6442450944 bytes failed');
+      expect(only(r.findings, 'sandbox.build-failed')).toHaveLength(1);
     },
     BUILD_TIMEOUT,
   );
