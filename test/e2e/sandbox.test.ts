@@ -108,7 +108,7 @@ describe('sandboxed build of malicious samples', () => {
   it('records the shell with its command string', () => {
     const [exec] = only(stealer.findings, 'sandbox.exec');
     expect(exec?.severity).toBe('high');
-    expect(exec?.title).toContain('sh -c echo FAKE-DO-NOT-RUN');
+    expect(exec?.title).toContain('sh -c id > /dev/null; echo FAKE-DO-NOT-RUN');
     expect(exec?.evidence).toMatch(/execve\("\/usr\/bin\/sh", \["sh", "-c"/);
   });
 

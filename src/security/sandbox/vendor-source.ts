@@ -17,8 +17,9 @@ export interface VendoredCrate {
 export async function writeVendorSource(dir: string, crates: readonly VendoredCrate[]): Promise<string[]> {
   const manifests: string[] = [];
   for (const c of crates) {
-    const archive = await readCrateArchive(c.bytes, { expected: { name: c.name, version: c.version } });
-    const root = join(dir, `${c.name}-${c.version}`);
+    // cargo reads the name and version from the manifest; the directory only has to be unique.
+    const archive = await readCrateArchive(c.bytes);
+    const root = join(dir, archive.prefix);
     const files: Record<string, string> = {};
     for (const f of archive.files) {
       const target = join(root, f.path);
