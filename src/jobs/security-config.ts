@@ -1,4 +1,4 @@
-// The security pipeline's settings: quarantine, typosquat corpus, popularity window.
+// The security pipeline's settings: quarantine, typosquat corpus, popularity window, sandboxed build.
 import { defaultTyposquatConfig, type TyposquatConfig } from '../security/typosquat/index.js';
 
 export type QuarantinePolicy = 'off' | 'high' | 'critical';
@@ -11,6 +11,19 @@ export interface SecurityConfig {
   corpusRefreshMs: number;
   /** Window for "recent downloads" when ranking popular crates (crates.io: 90 days). */
   downloadWindowDays: number;
+  /** The sandboxed build of build scripts and proc-macros (off unless enabled). */
+  detonate: DetonateConfig;
+}
+
+export interface DetonateConfig {
+  /** Queue a `detonate` job with every publish; the worker needs cargo, bwrap and strace. */
+  enabled: boolean;
+  /** Wall-clock limit per crate (ms). */
+  timeoutMs: number;
+  /** Address-space limit inside the sandbox (MiB). */
+  memoryMiB: number;
+  /** Rust toolchain sysroot; default: what `rustc --print sysroot` says on the worker. */
+  toolchain?: string;
 }
 
 export function defaultSecurityConfig(overrides: Partial<SecurityConfig> = {}): SecurityConfig {
@@ -20,5 +33,6 @@ export function defaultSecurityConfig(overrides: Partial<SecurityConfig> = {}): 
     corpusRefreshMs: 5 * 60_000,
     downloadWindowDays: 90,
     ...overrides,
+    detonate: { enabled: false, timeoutMs: 120_000, memoryMiB: 4096, ...overrides.detonate },
   };
 }

@@ -1,5 +1,5 @@
 // The security pipeline, composed: the publish policy the publish service receives, and the
-// background jobs (scan, typosquat, notifications) a worker runs. Each role lives in its own
+// background jobs (scan, typosquat, sandboxed build, notifications) a worker runs. Each role lives in its own
 // module; this one only wires them.
 import type { Kysely } from 'kysely';
 import { AlertRepository } from '../store/alerts.js';
@@ -12,6 +12,7 @@ import type { UserRepository } from '../store/users.js';
 import { VersionFileRepository } from '../store/version-files.js';
 import type { DialectName } from '../store/dialect.js';
 import { AlertRaiser } from './alert-raiser.js';
+import { DetonateJobs, type DetonateJob } from './detonate-job.js';
 import { Notifier, defaultNotificationConfig, type NotificationConfig } from './notifications.js';
 import { PopularCrates } from './popular-crates.js';
 import { ScanContextSource } from './scan-context.js';
@@ -42,6 +43,7 @@ export class SecurityPipeline {
   readonly policy: SecurityPolicy;
   readonly scanJobs: ScanJobs;
   readonly typosquatJobs: TyposquatJobs;
+  readonly detonateJobs: DetonateJobs;
   readonly notifier: Notifier;
   /** The worker threads scans run on (inline and jobs). */
   readonly runner: ScanRunner;
@@ -82,6 +84,14 @@ export class SecurityPipeline {
       raiser,
       queue: this.queue,
     });
+    this.detonateJobs = new DetonateJobs({
+      db,
+      blobs,
+      crates,
+      scans: this.scans,
+      raiser,
+      config: config.detonate,
+    });
     this.typosquatJobs = new TyposquatJobs({ db, crates, popular: this.popular, raiser, queue: this.queue });
     this.policy = new SecurityPolicy({
       config,
@@ -100,6 +110,9 @@ export class SecurityPipeline {
     });
     worker.handle('typosquat', async (payload) => {
       await this.typosquatJobs.run(payload as TyposquatJob);
+    });
+    worker.handle('detonate', async (payload) => {
+      await this.detonateJobs.run(payload as DetonateJob);
     });
     this.notifier.register(worker);
   }

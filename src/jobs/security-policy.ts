@@ -1,6 +1,6 @@
 // The registry's publish policy: refuse names squatting the most popular crates (when
 // configured), hold versions whose scan reaches the quarantine level, and queue the scan and
-// typosquat jobs in the publish transaction.
+// typosquat jobs (and, when enabled, the sandboxed build) in the publish transaction.
 import type { Transaction } from 'kysely';
 import { badRequest } from '../registry/errors.js';
 import type {
@@ -19,6 +19,7 @@ import type { PopularCrates } from './popular-crates.js';
 import { fileHashes, type ScanContextSource } from './scan-context.js';
 import { ScanPoolBusyError, type ScanRunner } from './scan-runner.js';
 import { RegistryError } from '../registry/errors.js';
+import type { DetonateJob } from './detonate-job.js';
 import type { ScanJob, ScanJobs } from './scan-job.js';
 import type { SecurityConfig } from './security-config.js';
 import type { TyposquatJob } from './typosquat-job.js';
@@ -107,6 +108,13 @@ export class SecurityPolicy implements PublishPolicy<InlineScan> {
     } else {
       await queue.enqueue('scan', { versionId: version.id } satisfies ScanJob, {}, trx);
     }
+    if (this.deps.config.detonate.enabled)
+      await queue.enqueue(
+        'detonate',
+        { versionId: version.id } satisfies DetonateJob,
+        { maxAttempts: 3 },
+        trx,
+      );
     await queue.enqueue(
       'typosquat',
       { versionId: version.id, newCrate, publisher: candidate.publisher.user.login } satisfies TyposquatJob,

@@ -1,6 +1,6 @@
 // Vitest global setup: runs once in the main process, before any test worker starts. Gets the
-// Debian corpus (scripts/debian-corpus.sh, 3–9 minutes the first time) and Debian's
-// Chromium (scripts/install-chromium.sh) ready, with their progress on stderr, and builds the
+// Debian corpus (scripts/debian-corpus.sh, 3–9 minutes the first time), Debian's
+// Chromium (scripts/install-chromium.sh) and bubblewrap + strace (scripts/install-sandbox-tools.sh) ready, with their progress on stderr, and builds the
 // console when its build is stale, so that no worker ever blocks on them (a worker busy for
 // minutes misses Vitest's RPC deadlines). Only what the selected test files need is prepared.
 // A failure does not stop the run: it is handed to the tests that need it, which then fail.
@@ -13,8 +13,9 @@ import type { Prerequisite, Prerequisites } from './prerequisites.js';
 
 /** Test files (relative to the repository) that need each prerequisite. */
 const NEEDED_BY: Record<keyof Prerequisites, string[]> = {
-  debianCorpus: ['test/e2e/debian-seed.test.ts'],
+  debianCorpus: ['test/e2e/debian-seed.test.ts', 'test/e2e/sandbox.test.ts'],
   chromium: ['test/e2e/console.test.ts'],
+  sandboxTools: ['test/e2e/sandbox.test.ts'],
 };
 
 function log(line: string): void {
@@ -67,6 +68,12 @@ export default async function setup(project: TestProject): Promise<void> {
       await runScript('install-chromium.sh', 10 * 60_000);
       await ensureConsoleBuilt();
       return CHROMIUM;
+    });
+  }
+  if (needs('sandboxTools')) {
+    prerequisites.sandboxTools = await prepare('bubblewrap and strace', async () => {
+      await runScript('install-sandbox-tools.sh', 10 * 60_000);
+      return '/usr/bin/bwrap';
     });
   }
   if (needs('debianCorpus')) {

@@ -1,5 +1,5 @@
 // What the test suite needs from the machine beyond npm packages: the Debian corpus of real
-// crates and Debian's Chromium. test/support/global-setup.ts gets both ready before any test
+// crates, Debian's Chromium, and bubblewrap + strace for the sandboxed build. test/support/global-setup.ts gets them ready before any test
 // worker starts and hands the outcome to the workers; a test that needs one calls
 // `requirePrerequisite`, which throws (the test fails, never skips) when it could not be had.
 import { inject } from 'vitest';
@@ -9,6 +9,8 @@ export type Prerequisite = { ok: true; path: string } | { ok: false; error: stri
 export interface Prerequisites {
   debianCorpus: Prerequisite;
   chromium: Prerequisite;
+  /** bubblewrap and strace, for the sandboxed build. */
+  sandboxTools: Prerequisite;
 }
 
 declare module 'vitest' {

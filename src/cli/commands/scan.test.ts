@@ -121,4 +121,27 @@ describe('cratekeeper scan', () => {
     expect((await run(join(tmp, 'src-crate'), '--workers', '0')).code).toBe(2);
     expect((await run(join(tmp, 'empty-nothing'))).err).toContain('no such file');
   });
+
+  it('--detonate without bwrap, strace or cargo on the machine exits 2 naming what is missing', async () => {
+    vi.stubEnv('PATH', join(tmp, 'no-bin'));
+    vi.stubEnv('HOME', join(tmp, 'no-home'));
+    try {
+      const r = await run(join(tmp, 'src-crate'), '--detonate');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^error: the sandboxed build needs cargo, bwrap and strace: /);
+      expect(r.err).toContain('apt-get install -y bubblewrap');
+      expect(r.err).toContain('apt-get install -y strace');
+      expect(r.err).toContain('no Rust toolchain');
+      expect(r.out).toBe('');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('checks the --detonate options before anything runs', async () => {
+    expect((await run(join(tmp, 'src-crate'), '--detonate', '--detonate-timeout', '0')).err).toContain(
+      '--detonate-timeout',
+    );
+    expect((await run(join(tmp, 'src-crate'), '--detonate', '--vendor', join(tmp, 'nowhere'))).code).toBe(2);
+  });
 });

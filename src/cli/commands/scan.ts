@@ -13,6 +13,13 @@ import { createProgress } from '../progress.js';
 import { ScanPool, reportsToSarif, scanTogether } from '../../security/scanner/index.js';
 import { SEVERITIES, atLeast, isSeverity, severityRank } from '../../security/scanner/index.js';
 import type { ScanReport, Severity } from '../../security/scanner/index.js';
+import {
+  Detonator,
+  SandboxUnavailableError,
+  defaultDetonatorOptions,
+  findSandboxTools,
+  mergeDetonation,
+} from '../../security/sandbox/index.js';
 
 interface ScanOptions {
   json?: boolean;
@@ -22,6 +29,11 @@ interface ScanOptions {
   progress?: boolean;
   workers?: string;
   together?: boolean;
+  detonate?: boolean;
+  vendor?: string;
+  detonateTimeout?: string;
+  detonateMemory?: string;
+  toolchain?: string;
 }
 
 class UsageError extends Error {}
@@ -81,6 +93,14 @@ export function registerScanCommands(program: Command): void {
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--no-together', 'do not check crates against the verdicts of the other crates scanned')
+    .option(
+      '--detonate',
+      'also build each build script and proc-macro with cargo inside bubblewrap and report what it does (needs cargo, bwrap, strace)',
+    )
+    .option('--vendor <dir>', 'with --detonate: dependencies in `cargo vendor` layout (default: none)')
+    .option('--detonate-timeout <seconds>', 'with --detonate: wall-clock limit per crate', '120')
+    .option('--detonate-memory <MiB>', 'with --detonate: address-space limit inside the sandbox', '4096')
+    .option('--toolchain <dir>', 'with --detonate: Rust toolchain sysroot (default: `rustc --print sysroot`)')
     .action(async (paths: string[], opts: ScanOptions) => {
       try {
         process.exitCode = await runScan(paths, opts);
@@ -104,6 +124,8 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
   }
   const inputs = await collectInputs(paths);
   if (inputs.length === 0) throw new UsageError('no .crate files or crate directories found');
+  // Before any work: a missing tool is an error the user must see, not a silent skip.
+  const detonator = opts.detonate ? await sandboxFor(opts) : null;
 
   const pool = new ScanPool({ workers: Math.min(workers ?? availableParallelism(), inputs.length) });
   const progress = createProgress('scan', inputs.length, { force: opts.progress === true });
@@ -129,6 +151,18 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     const joined = scanTogether(ok.map((r) => r.report));
     ok = ok.map((r, i) => ({ ...r, report: joined[i]! }));
   }
+  if (detonator) {
+    // One crate at a time: cargo already uses the cores.
+    for (const r of ok) {
+      try {
+        const d = await detonator.detonate(r.input, opts.vendor ? { dir: opts.vendor } : {});
+        r.report = mergeDetonation(r.report, d.findings);
+      } catch (e) {
+        results.find((x) => x.input === r.input)!.error = `sandboxed build: ${(e as Error).message}`;
+      }
+    }
+    ok = ok.filter((r) => !results.find((x) => x.input === r.input)!.error);
+  }
   const errors = results.filter((r) => r.error);
 
   if (opts.sarif) {
@@ -148,6 +182,29 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
 
   if (failOn && ok.some((r) => r.report.verdict !== 'clean' && atLeast(r.report.verdict, failOn))) return 1;
   return errors.length > 0 ? 2 : 0;
+}
+
+async function sandboxFor(opts: ScanOptions): Promise<Detonator> {
+  const seconds = Number(opts.detonateTimeout ?? '120');
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600)
+    throw new UsageError(`--detonate-timeout must be 1–3600 seconds, got ${opts.detonateTimeout}`);
+  const mib = Number(opts.detonateMemory ?? '4096');
+  if (!Number.isInteger(mib) || mib < 256)
+    throw new UsageError(`--detonate-memory must be at least 256 MiB, got ${opts.detonateMemory}`);
+  if (opts.vendor) {
+    const st = await stat(opts.vendor).catch(() => null);
+    if (!st?.isDirectory()) throw new UsageError(`--vendor ${opts.vendor}: not a directory`);
+  }
+  try {
+    const tools = await findSandboxTools(opts.toolchain ? { toolchain: opts.toolchain } : {});
+    return new Detonator(
+      tools,
+      defaultDetonatorOptions({ timeoutMs: seconds * 1000, memoryBytes: mib * 1024 * 1024 }),
+    );
+  } catch (e) {
+    if (e instanceof SandboxUnavailableError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function parseSeverity(flag: string, v: string | undefined): Severity | undefined {

@@ -325,6 +325,87 @@ const RULES: RuleInfo[] = [
     title: "The crate is a copy of a popular crate's published version, function by function",
     why: 'Impersonating crates copy the original (name, repository, README, API) so they work, then change or add one function; the diff shows exactly what the copy does differently.',
   },
+  // Sandboxed build (`scan --detonate`, the `detonate` job): what the build did, from its syscall trace.
+  {
+    id: 'sandbox.network',
+    title: 'The sandboxed build tried to reach the network',
+    why: 'Nothing in a build needs a socket when dependencies are vendored; a connect from a build script or a proc-macro is a download or an upload.',
+  },
+  {
+    id: 'sandbox.dns',
+    title: 'The sandboxed build looked up a host name',
+    why: 'A DNS query names the server the code wants, and is itself a channel (data in the labels) that leaves many firewalls.',
+  },
+  {
+    id: 'sandbox.exec',
+    title: 'The sandboxed build ran a shell or an unexpected program',
+    why: 'Builds run compilers, linkers and pkg-config; a shell with a command string, a downloader or an interpreter is how payloads start.',
+  },
+  {
+    id: 'sandbox.canary-read',
+    title: 'The sandboxed build read a planted credential',
+    why: 'The fake home holds canary SSH keys, cloud and cargo credentials and a wallet; no build has a reason to open them.',
+  },
+  {
+    id: 'sandbox.canary-exfil',
+    title: 'The sandboxed build sent a planted credential out',
+    why: 'A canary value in an outgoing packet is a credential theft caught in the act.',
+  },
+  {
+    id: 'sandbox.credential-probe',
+    title: 'The sandboxed build looked for credential stores',
+    why: 'Probing ~/.ssh, ~/.aws, keyrings or wallets, even where nothing is found, is what stealers do first.',
+  },
+  {
+    id: 'sandbox.home-read',
+    title: 'The sandboxed build read files in the home directory',
+    why: "The home directory holds the builder's own data; a build reads its sources, the toolchain and system headers.",
+  },
+  {
+    id: 'sandbox.home-write',
+    title: 'The sandboxed build wrote to the home directory',
+    why: "Writes to shell rc files, autostart entries, systemd user units or cargo's configuration are persistence and tampering.",
+  },
+  {
+    id: 'sandbox.project-read',
+    title: "The sandboxed build's code read the consumer project",
+    why: 'A build script or proc-macro walking into the project that depends on it reads its code, history and secrets.',
+  },
+  {
+    id: 'sandbox.project-write',
+    title: 'The sandboxed build wrote into the consumer project',
+    why: "Writing the dependent's tree (VCS hooks, .cargo/config.toml, sources) is tampering with someone else's code.",
+  },
+  {
+    id: 'sandbox.source-write',
+    title: 'The sandboxed build wrote into its own source tree',
+    why: 'Build output belongs in OUT_DIR; writing the crate directory (the registry cache on a real machine) is unusual and sometimes hides a payload.',
+  },
+  {
+    id: 'sandbox.sensitive-read',
+    title: 'The sandboxed build read host identity or secrets',
+    why: "/etc/passwd, host name, machine id, other processes' environments: the host fingerprint malware sends home first.",
+  },
+  {
+    id: 'sandbox.outside-read',
+    title: 'The sandboxed build opened a file outside the build',
+    why: 'Recorded for context: a path that is neither the build, the toolchain nor the system libraries.',
+  },
+  {
+    id: 'sandbox.outside-write',
+    title: 'The sandboxed build tried to write outside the build',
+    why: 'System directories are read-only in the sandbox; an attempt to write them is an attempt to install something.',
+  },
+  {
+    id: 'sandbox.timeout',
+    title: 'The sandboxed build did not finish in time',
+    why: 'A build script that stalls may be waiting out an analysis window, or looping on a server it cannot reach.',
+  },
+  {
+    id: 'sandbox.build-failed',
+    title: 'The sandboxed build failed',
+    why: 'Recorded for context: a failed build still ran whatever executed before the failure, and ran nothing after it.',
+  },
   // Multi-crate mode.
   {
     id: 'together.flagged-dependency',
