@@ -9,6 +9,7 @@ import type { SignalKind } from './code-signals.js';
 import { executableFormat } from './file-kind.js';
 import type { ExecutableFormat } from './file-kind.js';
 import { readManifestFacts } from './manifest-facts.js';
+import { extractFlowFacts } from './flow/fn-facts.js';
 import { extractRustFacts } from './rust-facts.js';
 import { archiveRules } from './rules/archive-rules.js';
 import { codeRules } from './rules/code-rules.js';
@@ -58,6 +59,7 @@ const CAPABILITIES: Partial<Record<SignalKind, string>> = {
   'walk-up': 'consumer-repo',
 };
 
+const TEST_DIRS = /^(tests|examples|benches)\//;
 const FILE_REF = /\.[A-Za-z0-9]{1,5}$/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -162,6 +164,8 @@ export function scanCrateSource(
       includes,
       functions: facts.functions.map((fn) => fn.name),
       fileRefs,
+      // Tests, examples and benches run only when asked: the flow analysis does not follow them.
+      ...(TEST_DIRS.test(f.path) ? {} : { flow: extractFlowFacts(facts, text) }),
     });
   }
   linkShippedFiles(rust, files, executables);
