@@ -78,6 +78,8 @@ interface Node {
   signals: { sig: Signal; role: Role }[];
   /** Resolved callees, per statement, per call. */
   callees: number[][][];
+  /** Functions named as values (`thread::spawn(buffer::warm_up)`): they run too. */
+  refs: number[];
 }
 
 type Taint = Map<string, string[]>; // label ('s3', 'p0') → functions it came through
@@ -157,6 +159,7 @@ function buildNodes(files: FlowFile[]): Node[] {
         stmts: fn ? fn.stmts : file.flow.scope,
         signals: byFn.get(idx) ?? [],
         callees: [],
+        refs: [],
       });
     };
     add(null, -1);
@@ -191,6 +194,13 @@ function resolveCalls(nodes: Node[]): void {
         return cands.length > MAX_CANDIDATES ? [] : cands.map((m) => m.id);
       }),
     );
+    const refs = new Set<number>();
+    for (const st of n.stmts)
+      for (const u of st.uses) {
+        const cands = byName.get(`${n.group}:${u}`)?.filter((m) => !m.fn!.hasSelf);
+        if (cands && cands.length <= MAX_CANDIDATES) for (const m of cands) if (m !== n) refs.add(m.id);
+      }
+    n.refs = [...refs];
   }
 }
 
@@ -249,13 +259,12 @@ function computeTriggers(nodes: Node[]): (Trigger | undefined)[] {
       if (prior && CLASS_RANK[prior.cls] >= CLASS_RANK[r.cls]) continue;
       out[id] = { cls: r.cls, what: r.what, path };
       if (path.length >= MAX_TRIGGER_DEPTH) continue;
-      for (const perStmt of nodes[id]!.callees)
-        for (const cands of perStmt)
-          for (const c of cands) {
-            const p = out[c];
-            if (!p || CLASS_RANK[p.cls] < CLASS_RANK[r.cls])
-              queue.push({ id: c, path: [...path, nodes[c]!.label] });
-          }
+      const next = [...nodes[id]!.callees.flat(2), ...nodes[id]!.refs];
+      for (const c of next) {
+        const p = out[c];
+        if (!p || CLASS_RANK[p.cls] < CLASS_RANK[r.cls])
+          queue.push({ id: c, path: [...path, nodes[c]!.label] });
+      }
     }
   }
   return out;
@@ -301,8 +310,22 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     data: boolean,
   ) => {
     if (raw.size >= MAX_FLOWS * 4) return;
-    const kind = flowKind(src === null ? null : srcs[src]!, sinks[sink]!);
+    const from = src === null ? null : srcs[src]!;
+    const to = sinks[sink]!;
+    const kind = flowKind(from, to);
     if (!kind) return;
+    if (from && from.sig === to.sig && !(from.cls === 'download' && to.cls === 'exec')) return;
+    // Running a download tool is not running what it downloads: the same command is both.
+    if (
+      from &&
+      from.cls === 'download' &&
+      from.sig !== to.sig &&
+      from.node === to.node &&
+      from.sig.line === to.sig.line
+    )
+      return;
+    // What is persisted matters only when it is a payload; stolen data is another flow's business.
+    if (from && to.cls === 'persist' && isStealable(from.cls)) return;
     const key = `${src}>${sink}`;
     const prior = raw.get(key);
     if (prior && (prior.data || !data) && prior.sp.length + prior.kp.length <= sp.length + kp.length) return;
@@ -387,7 +410,7 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
         for (const [label, sp] of T) {
           if (label.startsWith('s')) {
             const si2 = Number(label.slice(1));
-            if (srcs[si2]!.sig !== s.sig) record(si2, k, n, sp, [n.label], true);
+            record(si2, k, n, sp, [n.label], true);
           } else {
             const pj = Number(label.slice(1));
             const mine = paramSink[n.id]!;
@@ -399,8 +422,9 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
             }
           }
         }
-        // A written file carries what was written into it: `fs::write(&p, bytes)` then run `p`.
-        if (s.role.sink === 'write')
+        // A written file carries what was written into it: `fs::write(&p, bytes)` then run `p`;
+        // so does a download tool's output: `curl -o dst …` then run `dst`.
+        if (s.role.sink === 'write' || s.sig.kind === 'download-tool')
           for (const u of st.uses)
             if (!u.startsWith('self.')) {
               const cur = env.get(u) ?? new Map();

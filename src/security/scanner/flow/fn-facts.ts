@@ -329,6 +329,9 @@ function statement(tokens: Token[], toks: number[], i: number, j: number): Stmt 
   const names = new Set<string>();
   for (let q = bindEnd >= 0 ? bindEnd + 1 : i; q < j; q++) {
     const x = at(q)!;
+    // Inline format arguments: `format!("{token}")` reads `token`.
+    if (x.kind === 'str' && x.text.includes('{') && x.text.length < 2000)
+      for (const m of x.text.matchAll(/\{([a-z_][a-z0-9_]*)(?:[:}])/g)) names.add(m[1]!);
     if (x.kind !== 'id' && x.text !== 'self') continue;
     const next = at(q + 1)?.text;
     if (x.text === 'self') {
