@@ -54,7 +54,10 @@ export interface Flow {
 export const MAX_NODES = 30_000;
 const MAX_CANDIDATES = 4;
 const MAX_ROUNDS = 4;
-const MAX_TRIGGER_DEPTH = 10;
+const MAX_TRIGGER_DEPTH = 5;
+/** Labels a value carries, and functions a label's path may pass through. */
+const MAX_LABELS = 8;
+const MAX_PATH = 4;
 const MAX_FLOWS = 200;
 
 type Group = 'build' | 'macro' | 'runtime';
@@ -85,7 +88,7 @@ interface Node {
 type Taint = Map<string, string[]>; // label ('s3', 'p0') → functions it came through
 
 const FIRST_CALL =
-  /^(new|init|try_init|init_logger|setup|setup_logger|connect|builder|build|default|open|start|from_env|with_config|configure|global|instance|get_instance|load|create|client)$/;
+  /^(new|init|try_init|init_logger|setup|setup_logger|connect|builder|default|open|start|from_env|with_config|configure|instance|get_instance)$/;
 const AUTO_TRAITS = new Set([
   'Display',
   'Debug',
@@ -169,40 +172,62 @@ function buildNodes(files: FlowFile[]): Node[] {
 }
 
 function resolveCalls(nodes: Node[]): void {
-  const byName = new Map<string, Node[]>();
+  // Indexed once: generated crates define `new` or `serialize` thousands of times.
+  const index = new Map<string, Node[]>();
+  const add = (key: string, n: Node) => {
+    const list = index.get(key);
+    if (list) list.push(n);
+    else index.set(key, [n]);
+  };
   for (const n of nodes) {
-    if (!n.fn) continue;
-    const key = `${n.group}:${n.fn.name}`;
-    const list = byName.get(key) ?? [];
-    list.push(n);
-    byName.set(key, list);
+    const fn = n.fn;
+    if (!fn) continue;
+    if (fn.implType) add(`t:${n.group}:${fn.implType}:${fn.name}`, n);
+    if (fn.hasSelf) add(`m:${n.group}:${fn.name}`, n);
+    else if (!fn.implType) add(`f:${n.group}:${fn.name}`, n);
   }
+  const none: Node[] = [];
+  const get = (key: string) => index.get(key) ?? none;
+  const noCalls: number[][] = [];
+  const noCallees: number[] = [];
   for (const n of nodes) {
+    const own = n.fn?.implType ?? null;
     n.callees = n.stmts.map((st) =>
-      st.calls.map((c) => {
-        const all = byName.get(`${n.group}:${c.name}`);
-        if (!all) return [];
-        let cands: Node[];
-        if (c.qual === 'Self' || c.qual === 'self')
-          cands = all.filter((m) => m.fn!.implType === n.fn?.implType);
-        else if (c.qual) {
-          cands = all.filter((m) => m.fn!.implType === c.qual);
-          if (cands.length === 0) cands = all.filter((m) => !m.fn!.implType);
-        } else if (c.method) cands = all.filter((m) => m.fn!.hasSelf);
-        else cands = all.filter((m) => !m.fn!.hasSelf);
-        if (cands.length > MAX_CANDIDATES) cands = cands.filter((m) => m.file === n.file);
-        return cands.length > MAX_CANDIDATES ? [] : cands.map((m) => m.id);
-      }),
+      st.calls.length === 0
+        ? noCalls
+        : st.calls.map((c) => {
+            let cands: Node[];
+            if (c.qual === 'Self' || c.qual === 'self')
+              cands = own ? get(`t:${n.group}:${own}:${c.name}`) : none;
+            else if (c.qual) {
+              cands = get(`t:${n.group}:${c.qual}:${c.name}`);
+              if (cands.length === 0) cands = get(`f:${n.group}:${c.name}`);
+            } else if (c.method && c.selfRecv) cands = own ? get(`t:${n.group}:${own}:${c.name}`) : none;
+            else if (c.method) {
+              // `x.name()` on an unknown receiver: only a name the crate defines once, and not one
+              // every type has (`.len()`, `.send()`, `.as_str()`).
+              cands = COMMON_METHODS.test(c.name) ? none : get(`m:${n.group}:${c.name}`);
+              if (cands.length > 1) cands = none;
+            } else cands = get(`f:${n.group}:${c.name}`);
+            if (cands.length === 0) return noCallees;
+            if (cands.length > MAX_CANDIDATES) cands = cands.filter((m) => m.file === n.file);
+            return cands.length > MAX_CANDIDATES ? noCallees : cands.map((m) => m.id);
+          }),
     );
     const refs = new Set<number>();
-    for (const st of n.stmts)
+    for (const st of n.stmts) {
+      if (!n.fn && !st.lazy) continue;
       for (const u of st.uses) {
-        const cands = byName.get(`${n.group}:${u}`)?.filter((m) => !m.fn!.hasSelf);
+        const cands = index.get(`f:${n.group}:${u}`);
         if (cands && cands.length <= MAX_CANDIDATES) for (const m of cands) if (m !== n) refs.add(m.id);
       }
+    }
     n.refs = [...refs];
   }
 }
+
+const COMMON_METHODS =
+  /^(new|get|set|len|is_empty|as_str|as_ref|as_mut|as_bytes|to_string|to_owned|clone|fmt|from|into|iter|iter_mut|next|map|push|pop|insert|remove|contains|write|write_all|read|read_to_end|flush|print|warn|info|debug|error|join|split|parse|send|recv|call|run|build|finish|update|reset|close|start|stop|drop|default|with|apply|load|store|take|replace|extend|append|get_mut|unwrap|expect|ok|err|name|value|key|id|kind|path|data|inner|into_inner|lock|borrow|borrow_mut|hash|eq|cmp|partial_cmp|deref|deref_mut|poll|visit|serialize|deserialize)$/;
 
 const CLASS_RANK: Record<TriggerClass, number> = { auto: 4, api: 3, user: 2, explicit: 1, none: 0 };
 
@@ -253,17 +278,23 @@ function computeTriggers(nodes: Node[]): (Trigger | undefined)[] {
   for (const { n, r } of roots) {
     // Breadth first from each root; a node keeps the strongest trigger that reaches it.
     const queue: { id: number; path: string[] }[] = [{ id: n.id, path: [n.label] }];
-    while (queue.length > 0) {
-      const { id, path } = queue.shift()!;
+    const seen = new Set([n.id]);
+    for (let qi = 0; qi < queue.length; qi++) {
+      const { id, path } = queue[qi]!;
       const prior = out[id];
       if (prior && CLASS_RANK[prior.cls] >= CLASS_RANK[r.cls]) continue;
       out[id] = { cls: r.cls, what: r.what, path };
       if (path.length >= MAX_TRIGGER_DEPTH) continue;
-      const next = [...nodes[id]!.callees.flat(2), ...nodes[id]!.refs];
-      for (const c of next) {
+      const from = nodes[id]!;
+      // At file scope only lazy initializers run by themselves.
+      const calls = from.fn
+        ? from.callees.flat(2)
+        : from.callees.filter((_, i) => from.stmts[i]!.lazy).flat(2);
+      for (const c of [...calls, ...from.refs]) {
         const p = out[c];
-        if (!p || CLASS_RANK[p.cls] < CLASS_RANK[r.cls])
-          queue.push({ id: c, path: [...path, nodes[c]!.label] });
+        if (seen.has(c) || (p && CLASS_RANK[p.cls] >= CLASS_RANK[r.cls])) continue;
+        seen.add(c);
+        queue.push({ id: c, path: [...path, nodes[c]!.label] });
       }
     }
   }
@@ -341,11 +372,12 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
   const merge = (into: Taint, from: Taint | undefined, via?: string): boolean => {
     if (!from) return false;
     let changed = false;
-    for (const [k, p] of from)
-      if (!into.has(k)) {
-        into.set(k, via ? [via, ...p] : p);
-        changed = true;
-      }
+    for (const [k, p] of from) {
+      if (into.size >= MAX_LABELS) break;
+      if (into.has(k) || (via && p.length >= MAX_PATH)) continue;
+      into.set(k, via ? [via, ...p] : p);
+      changed = true;
+    }
     return changed;
   };
 
@@ -360,11 +392,13 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     n.stmts.forEach((st, si) => {
       const T: Taint = new Map();
       for (const u of st.uses) merge(T, read(u));
-      const here = n.signals.filter((s) => s.sig.line >= st.a && s.sig.line <= st.b);
+      const here =
+        n.signals.length === 0 ? [] : n.signals.filter((s) => s.sig.line >= st.a && s.sig.line <= st.b);
       for (const s of here) if (s.role.source) T.set(srcKeys.get(s.sig)!, []);
       const calleesHere = n.callees[si] ?? [];
       st.calls.forEach((c, ci) => {
         for (const m of calleesHere[ci] ?? []) merge(T, retSrc[m], nodes[m]!.label);
+        if (!(calleesHere[ci] ?? []).some((m) => paramSink[m]!.size > 0)) return;
         // Arguments that carry a source into a callee whose parameter reaches a sink.
         const argTaint = c.args.map((names) => {
           const t: Taint = new Map();
@@ -450,16 +484,19 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
           }
         }
       }
-      merge(seenSrc, new Map([...T].filter(([l]) => l.startsWith('s'))));
+      if (st.ret)
+        for (const [l, p] of T) if (l.startsWith('s') && seenSrc.size < MAX_LABELS) seenSrc.set(l, p);
     });
     if (!n.fn) globals.set(n.fileIdx, g);
     if (n.fn?.returns && merge(retSrc[n.id]!, seenSrc)) changed = true;
     return changed;
   };
 
+  // Only functions that reach a source or a sink (through their calls) can carry a flow.
+  const relevant = reaching(nodes);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let changed = false;
-    for (const n of nodes) if (n.stmts.length > 0 && analyse(n)) changed = true;
+    for (const n of relevant) if (analyse(n)) changed = true;
     if (!changed) break;
   }
 
@@ -507,6 +544,25 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     });
   }
   return flows;
+}
+
+function reaching(nodes: Node[]): Node[] {
+  const callers: number[][] = nodes.map(() => []);
+  for (const n of nodes) for (const c of new Set(n.callees.flat(2))) callers[c]!.push(n.id);
+  const mark = new Uint8Array(nodes.length);
+  const queue: number[] = [];
+  for (const n of nodes)
+    if (n.signals.some((s) => s.role.source || s.role.sink)) {
+      mark[n.id] = 1;
+      queue.push(n.id);
+    }
+  for (let qi = 0; qi < queue.length; qi++)
+    for (const c of callers[queue[qi]!]!)
+      if (!mark[c]) {
+        mark[c] = 1;
+        queue.push(c);
+      }
+  return nodes.filter((n) => mark[n.id] && n.stmts.length > 0);
 }
 
 function dedupe(path: string[]): string[] {

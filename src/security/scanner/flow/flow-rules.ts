@@ -180,6 +180,8 @@ export function flowSeverity(model: CrateModel, flow: Flow, checksum: boolean): 
       break;
   }
   if (!flow.dataflow) n--;
+  // A value followed through many functions is more likely an over-approximation than a plan.
+  if (flow.sourcePath.length + flow.sinkPath.length > 4) n--;
   // Anti-analysis checks gate what follows; an OS check alone is ordinary portability.
   const evasive = flow.guards.some((g) => g.sig.kind !== 'os-gate');
   if (evasive) n++;

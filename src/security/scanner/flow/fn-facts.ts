@@ -10,6 +10,8 @@ export interface CallSite {
   /** `Type` in `Type::name(…)`, `Self`, or null for a plain or method call. */
   qual: string | null;
   method: boolean;
+  /** A method called on `self`: resolved within the caller's own type. */
+  selfRecv: boolean;
   /** Per argument: identifiers it reads (`x`, `self.f`) and calls it makes (`()name`). */
   args: string[][];
 }
@@ -23,6 +25,10 @@ export interface Stmt {
   /** Identifiers and `self.f` fields the statement reads. */
   uses: string[];
   calls: CallSite[];
+  /** Holds a `return` or is the body's last statement: what the function returns. */
+  ret?: true;
+  /** At file scope: part of a lazily run initializer (lazy_static!, Lazy::new, thread_local!). */
+  lazy?: true;
 }
 
 export interface FnFlowFacts {
@@ -100,7 +106,7 @@ export function extractFlowFacts(facts: RustFacts, text: string): FileFlowFacts 
       verifies: bodyToks.some((k) => tokens[k]!.kind === 'id' && VERIFY.test(tokens[k]!.text)),
     };
   });
-  const scope = statements(tokens, scopeToks, budget);
+  const scope = statements(tokens, scopeToks, budget, true);
   return {
     fns,
     scope,
@@ -252,8 +258,9 @@ function leadingComments(text: string, lines: number[], line: number): { doc: bo
  * `;` (so a closure or `match` on its right-hand side belongs to it) and an `if let`/`while let`/
  * `for` header runs to its block.
  */
-function statements(tokens: Token[], toks: number[], budget: { left: number }): Stmt[] {
+function statements(tokens: Token[], toks: number[], budget: { left: number }, scope = false): Stmt[] {
   const out: Stmt[] = [];
+  let lazyUntil: number | null = null;
   let i = 0;
   while (i < toks.length && budget.left > 0) {
     const first = tokens[toks[i]!]!;
@@ -261,9 +268,29 @@ function statements(tokens: Token[], toks: number[], budget: { left: number }): 
       i++;
       continue;
     }
+    // Attributes are not statements: skip `#[…]` / `#![…]` to the item they annotate.
+    if (first.text === '#') {
+      let open = i + 1;
+      if (tokens[toks[open]!]?.text === '!') open++;
+      if (tokens[toks[open]!]?.text === '[') {
+        const close = matching(tokens, toks[open]!);
+        while (i < toks.length && toks[i]! <= close) i++;
+        continue;
+      }
+    }
     const headed =
       first.kind === 'kw' && (first.text === 'if' || first.text === 'while' || first.text === 'for');
-    const isLet = first.kind === 'kw' && first.text === 'let';
+    // `static`/`const` items run to their `;` like a `let`: a lazy initializer's closure belongs to it.
+    let lead = i;
+    if (first.text === 'pub') {
+      lead++;
+      if (tokens[toks[lead]!]?.text === '(')
+        while (lead < toks.length && tokens[toks[lead]!]!.text !== ')') lead++;
+      if (tokens[toks[lead]!]?.text === ')') lead++;
+    }
+    const leadTok = tokens[toks[lead]!];
+    const item = leadTok?.kind === 'kw' && (leadTok.text === 'static' || leadTok.text === 'const');
+    const isLet = (first.kind === 'kw' && first.text === 'let') || item;
     let j = i;
     let depth = 0;
     for (; j < toks.length; j++) {
@@ -279,12 +306,60 @@ function statements(tokens: Token[], toks: number[], budget: { left: number }): 
         } else if (x.text === ';' && depth <= 0) break;
       } else if ((x.text === '{' || x.text === '}' || x.text === ';') && (depth <= 0 || !headed)) break;
     }
-    out.push(statement(tokens, toks, i, j));
+    if (scope && !keepAtScope(tokens, toks, i, j, item, lazyUntil)) {
+      if (first.kind === 'id' && (first.text === 'lazy_static' || first.text === 'thread_local')) {
+        const open = toks[i]! + 2;
+        if (tokens[toks[i]! + 1]?.text === '!' && (tokens[open]?.text === '{' || tokens[open]?.text === '('))
+          lazyUntil = matching(tokens, open, 2_000_000);
+      }
+      i = j + 1;
+      continue;
+    }
+    const st = statement(tokens, toks, i, j);
+    for (let q = i; q < j; q++) {
+      const x = tokens[toks[q]!]!;
+      if (x.kind === 'kw' && x.text === 'return') st.ret = true;
+      else if (x.kind === 'id' && LAZY.test(x.text)) st.lazy = true;
+      if (lazyUntil !== null && toks[q]! < lazyUntil) st.lazy = true;
+      if (
+        x.kind === 'id' &&
+        (x.text === 'lazy_static' || x.text === 'thread_local') &&
+        tokens[toks[q]! + 1]?.text === '!'
+      ) {
+        const open = toks[q]! + 2;
+        if (tokens[open]?.text === '{' || tokens[open]?.text === '(')
+          lazyUntil = matching(tokens, open, 2_000_000);
+      }
+    }
+    out.push(st);
     budget.left--;
     i = j + 1;
   }
   if (i < toks.length) budget.left = 0;
+  const last = out[out.length - 1];
+  if (last) last.ret = true;
   return out;
+}
+
+/**
+ * At file scope only statics and consts computed by code (a call, a macro, an array) and the
+ * insides of lazy initializers matter; plain constants, types and impl headers do not.
+ */
+function keepAtScope(
+  tokens: Token[],
+  toks: number[],
+  i: number,
+  j: number,
+  item: boolean,
+  lazyUntil: number | null,
+): boolean {
+  if (lazyUntil !== null && toks[i]! < lazyUntil) return true;
+  if (!item) return false;
+  for (let q = i; q < j; q++) {
+    const x = tokens[toks[q]!]!.text;
+    if (x === '(' || x === '!' || x === '[') return true;
+  }
+  return false;
 }
 
 function statement(tokens: Token[], toks: number[], i: number, j: number): Stmt {
@@ -344,7 +419,13 @@ function statement(tokens: Token[], toks: number[], i: number, j: number): Stmt 
       const open = next === '(' ? q + 1 : -1;
       if (open > 0) {
         const qual = prev === '::' && at(q - 2)?.kind === 'id' ? at(q - 2)!.text : null;
-        calls.push({ name: x.text, qual, method: prev === '.', args: callArgs(tokens, toks, open, j) });
+        calls.push({
+          name: x.text,
+          qual,
+          method: prev === '.',
+          selfRecv: prev === '.' && at(q - 2)?.text === 'self' && at(q - 3)?.text !== '.',
+          args: callArgs(tokens, toks, open, j),
+        });
       }
       continue;
     }
