@@ -252,7 +252,9 @@ function rootsOf(n: Node): Trigger | null {
   if (!isPublic || ctx !== 'library') return null;
   if (EXPLICIT_ACTION.test(fn.name) && fn.doc)
     return { cls: 'explicit', what: `documented pub fn ${n.label}, called by name`, path: [] };
-  if (FIRST_CALL.test(fn.name))
+  // Constructors and free setup functions are what every user calls first; a method named
+  // `start` on some inner type is just API.
+  if (FIRST_CALL.test(fn.name) && (!fn.hasSelf || fn.name === 'init'))
     return { cls: 'auto', what: `first call of the API (pub fn ${n.label})`, path: [] };
   return { cls: 'api', what: `pub fn ${n.label}`, path: [] };
 }
@@ -471,7 +473,8 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
           const key = `${n.group}:${d.slice(5)}`;
           const cur = fields.get(key) ?? new Map();
           const onlySrc: Taint = new Map([...T].filter(([l]) => l.startsWith('s')));
-          if (merge(cur, onlySrc)) changed = true;
+          // The setter joins the path: `Client::new` stored it, `Client::send` sent it.
+          if (merge(cur, onlySrc, n.label)) changed = true;
           fields.set(key, cur);
         } else {
           const cur = env.get(d) ?? new Map();

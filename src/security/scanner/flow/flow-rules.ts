@@ -155,7 +155,12 @@ export function flowSeverity(model: CrateModel, flow: Flow, checksum: boolean): 
   switch (flow.kind) {
     case 'exfiltration': {
       const src = flow.source!;
-      const strength = sourceStrength(model, src.sig, src.cls);
+      const strength = sourceStrength(
+        model,
+        src.sig,
+        src.cls,
+        flow.dataflow && flow.sourcePath.length + flow.sinkPath.length <= 2,
+      );
       if (strength === 'strong') n = pick(4, 3, dest ? 3 : 2, hardCoded ? 3 : 2);
       else if (strength === 'secret') {
         if (serviceToken(src.sig, sinkSignals)) return 'low';
@@ -191,13 +196,16 @@ export function flowSeverity(model: CrateModel, flow: Flow, checksum: boolean): 
 
 type Strength = 'strong' | 'secret' | 'identity';
 
-function sourceStrength(model: CrateModel, sig: Signal, cls: string): Strength {
+function sourceStrength(model: CrateModel, sig: Signal, cls: string, near: boolean): Strength {
   if (cls === 'credential') {
     if (sig.kind === 'credential-path' && STRONG_CREDENTIALS.has(sig.detail ?? ''))
       return alignedWithPurpose(model, sig.detail ?? '') ? 'secret' : 'strong';
     return 'strong';
   }
-  if (cls === 'clipboard' || cls === 'input' || cls === 'project' || cls === 'env-dump') return 'strong';
+  if (cls === 'clipboard' || cls === 'input' || cls === 'project') return 'strong';
+  // The whole environment is what a stealer sends, and what a configuration object holds: strong
+  // only when it goes straight to the network.
+  if (cls === 'env-dump') return near ? 'strong' : 'secret';
   if (cls === 'secret')
     return sig.kind === 'env-secret' && WALLET_SECRET.test(sig.detail ?? '') ? 'strong' : 'secret';
   return 'identity';

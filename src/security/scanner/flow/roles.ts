@@ -107,8 +107,18 @@ export function roleOf(s: Signal): Role | undefined {
   if (!r) return undefined;
   // A credential path that is only a generic secret file is a secret, not another tool's store.
   if (s.kind === 'credential-path' && !STRONG_CREDENTIALS.has(s.detail ?? '')) return { source: 'secret' };
+  if (s.kind === 'network') {
+    // A type or enum variant of a client crate (`curl::easy::HttpVersion::V2`) is not a call.
+    if (/::[A-Z]\w*$/.test(s.evidence)) return undefined;
+    // Building a client sends and fetches nothing yet: a sink (it may carry what it is built
+    // with), not the source of a download.
+    if (CLIENT_CONSTRUCTOR.test(s.evidence)) return { sink: 'network' };
+  }
   return r;
 }
+
+const CLIENT_CONSTRUCTOR =
+  /(^|::)(new|builder|default|Client|Agent|ClientBuilder|AgentBuilder|Easy|Easy2|Multi|bind|UdpSocket::bind)$/;
 
 /** Data worth stealing (as opposed to a payload). */
 export function isStealable(c: SourceClass): boolean {
