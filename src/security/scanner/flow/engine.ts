@@ -259,8 +259,19 @@ function rootsOf(n: Node): Trigger | null {
   return { cls: 'api', what: `pub fn ${n.label}`, path: [] };
 }
 
+/** What a function makes run: its calls and the functions it names; at file scope, only lazy initializers'. */
+function edgesOf(n: Node): number[] {
+  const out = new Set<number>(n.refs);
+  n.callees.forEach((perStmt, i) => {
+    if (!n.fn && !n.stmts[i]!.lazy) return;
+    for (const cands of perStmt) for (const c of cands) out.add(c);
+  });
+  return [...out];
+}
+
 function computeTriggers(nodes: Node[]): (Trigger | undefined)[] {
   const out: (Trigger | undefined)[] = new Array(nodes.length);
+  const edges: (number[] | undefined)[] = new Array(nodes.length);
   const roots = nodes.flatMap((n) => {
     const r = rootsOf(n);
     return r ? [{ n, r }] : [];
@@ -287,12 +298,7 @@ function computeTriggers(nodes: Node[]): (Trigger | undefined)[] {
       if (prior && CLASS_RANK[prior.cls] >= CLASS_RANK[r.cls]) continue;
       out[id] = { cls: r.cls, what: r.what, path };
       if (path.length >= MAX_TRIGGER_DEPTH) continue;
-      const from = nodes[id]!;
-      // At file scope only lazy initializers run by themselves.
-      const calls = from.fn
-        ? from.callees.flat(2)
-        : from.callees.filter((_, i) => from.stmts[i]!.lazy).flat(2);
-      for (const c of [...calls, ...from.refs]) {
+      for (const c of (edges[id] ??= edgesOf(nodes[id]!))) {
         const p = out[c];
         if (seen.has(c) || (p && CLASS_RANK[p.cls] >= CLASS_RANK[r.cls])) continue;
         seen.add(c);

@@ -88,7 +88,7 @@ export function extractFlowFacts(facts: RustFacts, text: string): FileFlowFacts 
     const toks = perFn[idx]!;
     const fnTok = toks.find((k) => tokens[k]!.kind === 'kw' && tokens[k]!.text === 'fn') ?? -1;
     const sig = fnTok >= 0 ? signature(tokens, fnTok) : null;
-    const impl = fnTok >= 0 ? impls.find((b) => b.open < fnTok && fnTok < b.close) : undefined;
+    const impl = fnTok >= 0 ? implAt(impls, fnTok) : undefined;
     const bodyToks = sig ? toks.filter((k) => k > sig.bodyOpen) : [];
     const { doc, attrs } = leadingComments(text, lines, f.line);
     return {
@@ -113,6 +113,20 @@ export function extractFlowFacts(facts: RustFacts, text: string): FileFlowFacts 
     lazy: scopeToks.some((k) => tokens[k]!.kind === 'id' && LAZY.test(tokens[k]!.text)),
     truncated: budget.left <= 0,
   };
+}
+
+/** The impl block (disjoint, in token order) holding token `k`: a binary search. */
+function implAt(impls: ImplBlock[], k: number): ImplBlock | undefined {
+  let lo = 0;
+  let hi = impls.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = impls[mid]!;
+    if (k <= b.open) hi = mid - 1;
+    else if (k >= b.close) lo = mid + 1;
+    else return b;
+  }
+  return undefined;
 }
 
 interface ImplBlock {
@@ -363,30 +377,34 @@ function keepAtScope(
 }
 
 function statement(tokens: Token[], toks: number[], i: number, j: number): Stmt {
-  const at = (q: number) => tokens[toks[q]!];
   const defs: string[] = [];
   const uses: string[] = [];
   const calls: CallSite[] = [];
-  const first = at(i)!;
-  const last = at(Math.max(i, Math.min(j, toks.length) - 1))!;
+  const first = tokens[toks[i]!]!;
+  const last = tokens[toks[Math.max(i, Math.min(j, toks.length) - 1)]!]!;
   // Bindings: `let PAT =`, `if let PAT =`, `for PAT in`.
   let bindEnd = -1;
   for (let q = i; q < j && q < i + 40; q++) {
-    const x = at(q)!;
+    const x = tokens[toks[q]!]!;
     if (x.kind === 'kw' && (x.text === 'let' || x.text === 'for')) {
       for (let r = q + 1; r < j; r++) {
-        const y = at(r)!;
+        const y = tokens[toks[r]!]!;
         if (y.text === '=' || (y.kind === 'kw' && y.text === 'in')) {
           bindEnd = r;
           break;
         }
-        if (y.text === ':' && at(r + 1)?.text !== ':') {
+        if (y.text === ':' && tokens[toks[r + 1]!]?.text !== ':') {
           // a type annotation: skip to `=`
-          while (r < j && at(r)!.text !== '=') r++;
+          while (r < j && tokens[toks[r]!]!.text !== '=') r++;
           bindEnd = r;
           break;
         }
-        if (y.kind === 'id' && !NOT_A_NAME.has(y.text) && !/^[A-Z]/.test(y.text) && at(r + 1)?.text !== '(')
+        if (
+          y.kind === 'id' &&
+          !NOT_A_NAME.has(y.text) &&
+          !/^[A-Z]/.test(y.text) &&
+          tokens[toks[r + 1]!]?.text !== '('
+        )
           defs.push(y.text);
       }
       break;
@@ -395,42 +413,43 @@ function statement(tokens: Token[], toks: number[], i: number, j: number): Stmt 
   }
   // Assignments: `x = …`, `self.f = …`, `x += …`; receivers of mutating calls: `buf.push(…)`.
   if (bindEnd < 0) {
-    const a0 = at(i)!;
-    if (a0.text === 'self' && at(i + 1)?.text === '.' && at(i + 2)?.kind === 'id')
-      defs.push(`self.${at(i + 2)!.text}`);
-    else if (a0.kind === 'id' && /^(=|\+=|\.)$/.test(at(i + 1)?.text ?? '')) defs.push(a0.text);
-    else if (a0.kind === 'id' && at(i + 1)?.text === '[') defs.push(a0.text);
+    const a0 = tokens[toks[i]!]!;
+    if (a0.text === 'self' && tokens[toks[i + 1]!]?.text === '.' && tokens[toks[i + 2]!]?.kind === 'id')
+      defs.push(`self.${tokens[toks[i + 2]!]!.text}`);
+    else if (a0.kind === 'id' && /^(=|\+=|\.)$/.test(tokens[toks[i + 1]!]?.text ?? '')) defs.push(a0.text);
+    else if (a0.kind === 'id' && tokens[toks[i + 1]!]?.text === '[') defs.push(a0.text);
   }
   const names = new Set<string>();
   for (let q = bindEnd >= 0 ? bindEnd + 1 : i; q < j; q++) {
-    const x = at(q)!;
+    const x = tokens[toks[q]!]!;
     // Inline format arguments: `format!("{token}")` reads `token`.
     if (x.kind === 'str' && x.text.includes('{') && x.text.length < 2000)
       for (const m of x.text.matchAll(/\{([a-z_][a-z0-9_]*)(?:[:}])/g)) names.add(m[1]!);
     if (x.kind !== 'id' && x.text !== 'self') continue;
-    const next = at(q + 1)?.text;
+    const next = tokens[toks[q + 1]!]?.text;
     if (x.text === 'self') {
-      if (next === '.' && at(q + 2)?.kind === 'id' && at(q + 3)?.text !== '(')
-        names.add(`self.${at(q + 2)!.text}`);
+      if (next === '.' && tokens[toks[q + 2]!]?.kind === 'id' && tokens[toks[q + 3]!]?.text !== '(')
+        names.add(`self.${tokens[toks[q + 2]!]!.text}`);
       continue;
     }
-    const prev = at(q - 1)?.text;
-    if (next === '(' || (next === '::' && at(q + 2)?.text === '<')) {
+    const prev = tokens[toks[q - 1]!]?.text;
+    if (next === '(' || (next === '::' && tokens[toks[q + 2]!]?.text === '<')) {
       const open = next === '(' ? q + 1 : -1;
       if (open > 0) {
-        const qual = prev === '::' && at(q - 2)?.kind === 'id' ? at(q - 2)!.text : null;
+        const qual = prev === '::' && tokens[toks[q - 2]!]?.kind === 'id' ? tokens[toks[q - 2]!]!.text : null;
         calls.push({
           name: x.text,
           qual,
           method: prev === '.',
-          selfRecv: prev === '.' && at(q - 2)?.text === 'self' && at(q - 3)?.text !== '.',
+          selfRecv:
+            prev === '.' && tokens[toks[q - 2]!]?.text === 'self' && tokens[toks[q - 3]!]?.text !== '.',
           args: callArgs(tokens, toks, open, j),
         });
       }
       continue;
     }
     // Struct literal fields: `Self { token: value }` sets a field.
-    if (next === ':' && at(q + 2)?.text !== ':' && (prev === '{' || prev === ',')) {
+    if (next === ':' && tokens[toks[q + 2]!]?.text !== ':' && (prev === '{' || prev === ',')) {
       defs.push(`self.${x.text}`);
       continue;
     }
