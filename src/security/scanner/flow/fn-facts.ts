@@ -411,6 +411,19 @@ function statement(tokens: Token[], toks: number[], i: number, j: number): Stmt 
     }
     if (x.kind === 'kw' && x.text !== 'if' && x.text !== 'while' && x.text !== 'mut') break;
   }
+  // Items: `static [ref] [mut] NAME` / `const NAME` define NAME for the whole file.
+  for (let q = i; q < j && q < i + 6; q++) {
+    const x = tokens[toks[q]!]!;
+    if (x.kind !== 'kw' || (x.text !== 'static' && x.text !== 'const')) continue;
+    let r = q + 1;
+    while (r < j && (tokens[toks[r]!]!.text === 'ref' || tokens[toks[r]!]!.text === 'mut')) r++;
+    const name = tokens[toks[r]!];
+    if (name?.kind === 'id') {
+      defs.push(name.text);
+      bindEnd = r + 1;
+    }
+    break;
+  }
   // Assignments: `x = …`, `self.f = …`, `x += …`; receivers of mutating calls: `buf.push(…)`.
   if (bindEnd < 0) {
     const a0 = tokens[toks[i]!]!;
