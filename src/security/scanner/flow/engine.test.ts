@@ -154,6 +154,15 @@ describe('flow engine (synthetic signals of the new kinds)', () => {
     expect(severity(t!)).toBe('medium');
   });
 
+  it("stops keeping statements at the crate's budget", () => {
+    const src = 'fn a() { let x = 1; let y = 2; let z = 3; }\nfn b() { let w = 4; }';
+    const crate = { left: 2 };
+    const facts = extractFlowFacts(extractRustFacts(null as never, src, { syntax: 'tokens' }), src, crate);
+    expect(facts.truncated).toBe(true);
+    expect(facts.fns.flatMap((f) => f.stmts)).toHaveLength(2);
+    expect(crate.left).toBe(0);
+  });
+
   it('carries a source through a struct field from the constructor to another method', () => {
     const { flows, triggerOf } = analyzeFlows([
       file(

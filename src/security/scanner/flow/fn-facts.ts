@@ -70,7 +70,15 @@ const LAZY = /^(lazy_static|Lazy|LazyLock|LazyCell|thread_local|OnceLock|OnceCel
 const TRIGGER_ATTR = /^#\[\s*(proc_macro(?:_derive|_attribute)?|(?:\w+::)*ctor|(?:\w+::)*dtor)\b/;
 const NOT_A_NAME = new Set(['self', 'Self', 'mut', 'ref', 'crate', 'super', 'Some', 'Ok', 'Err', 'None']);
 
-export function extractFlowFacts(facts: RustFacts, text: string): FileFlowFacts {
+/** Statements kept per crate, shared by its files (see `extractFlowFacts`). */
+export const MAX_STMTS_PER_CRATE = 400_000;
+
+/** `crate` is the crate's remaining statement budget, shared by all its files. */
+export function extractFlowFacts(
+  facts: RustFacts,
+  text: string,
+  crate: { left: number } = { left: MAX_STMTS_PER_CRATE },
+): FileFlowFacts {
   const { tokens } = facts;
   // Token indices per function (nested functions' tokens belong to the inner one only).
   const perFn: number[][] = facts.functions.map(() => []);
@@ -83,7 +91,8 @@ export function extractFlowFacts(facts: RustFacts, text: string): FileFlowFacts 
   }
   const impls = implBlocks(tokens);
   const lines = lineStarts(text);
-  const budget = { left: MAX_STMTS_PER_FILE };
+  const budget = { left: Math.min(MAX_STMTS_PER_FILE, crate.left) };
+  const start = budget.left;
   const fns: FnFlowFacts[] = facts.functions.map((f, idx) => {
     const toks = perFn[idx]!;
     const fnTok = toks.find((k) => tokens[k]!.kind === 'kw' && tokens[k]!.text === 'fn') ?? -1;
@@ -107,6 +116,7 @@ export function extractFlowFacts(facts: RustFacts, text: string): FileFlowFacts 
     };
   });
   const scope = statements(tokens, scopeToks, budget, true);
+  crate.left -= start - Math.max(0, budget.left);
   return {
     fns,
     scope,
