@@ -9,6 +9,7 @@ import type { SignalKind } from './code-signals.js';
 import { executableFormat } from './file-kind.js';
 import type { ExecutableFormat } from './file-kind.js';
 import { readManifestFacts } from './manifest-facts.js';
+import { extractFlowFacts, MAX_STMTS_PER_CRATE } from './flow/fn-facts.js';
 import { extractRustFacts } from './rust-facts.js';
 import { archiveRules } from './rules/archive-rules.js';
 import { codeRules } from './rules/code-rules.js';
@@ -59,6 +60,7 @@ const CAPABILITIES: Partial<Record<SignalKind, string>> = {
   'walk-up': 'consumer-repo',
 };
 
+const TEST_DIRS = /^(tests|examples|benches)\//;
 const FILE_REF = /\.[A-Za-z0-9]{1,5}$/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -96,6 +98,8 @@ export function scanCrateSource(
     depNames.add(d.codeName.replace(/_rs$/, ''));
   }
   const rust: RustFileResult[] = [];
+  // The flow facts every file keeps until the crate-level analysis: bounded per crate.
+  const flowBudget = { left: MAX_STMTS_PER_CRATE };
   const links = new Map<string, ModuleLinks>();
   let bytes = 0;
   for (const f of files) {
@@ -163,6 +167,8 @@ export function scanCrateSource(
       includes,
       functions: facts.functions.map((fn) => fn.name),
       fileRefs,
+      // Tests, examples and benches run only when asked: the flow analysis does not follow them.
+      ...(TEST_DIRS.test(f.path) ? {} : { flow: extractFlowFacts(facts, text, flowBudget) }),
     });
   }
   linkShippedFiles(rust, files, executables);

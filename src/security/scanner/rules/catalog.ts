@@ -222,6 +222,32 @@ const RULES: RuleInfo[] = [
     title: 'Compiles an executable file into the code with include_bytes!',
     why: 'An embedded native executable is code that never passes review; it is usually written out and run later.',
   },
+  // Flow rules (flow/): a source reaching a sink, judged by what makes the path run.
+  {
+    id: 'flow.exfiltration',
+    title: 'Secrets, credentials or local data flow to the network',
+    why: 'A value read from a credential store, a secret variable, the clipboard, the keyboard, the project tree or the environment reaches a network call; on a path that runs without being asked (build time, a constructor, Drop, the first call of the API) that is theft.',
+  },
+  {
+    id: 'flow.download-exec',
+    title: 'Downloaded bytes flow into something that runs them',
+    why: 'Data fetched from the network is written and executed, piped to a shell or mapped executable: whoever controls the server runs code on the machine.',
+  },
+  {
+    id: 'flow.decoded-exec',
+    title: 'A hidden or embedded payload flows into execution',
+    why: 'A value decoded at run time, a literal hidden behind an encoding or an executable shipped in the crate is run, written and run, or run from memory: a payload kept out of sight of review.',
+  },
+  {
+    id: 'flow.persistence',
+    title: 'Code writes a place that runs programs later',
+    why: 'Shell rc files, cron, systemd units and timers, autostart entries, Run keys and launch agents make a payload outlive the build or the program that planted it.',
+  },
+  {
+    id: 'flow.tamper',
+    title: "Code rewrites the consumer's tools: VCS hooks or cargo configuration",
+    why: "Git hooks run on the developer's next commit; a cargo config can redirect a registry or source to an attacker's copy of every dependency.",
+  },
   // Archive rules.
   {
     id: 'archive.executable',

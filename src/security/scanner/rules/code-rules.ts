@@ -4,27 +4,13 @@
 // per crate for the split variant. Tests, examples and benches count least.
 import type { Signal, SignalKind } from '../code-signals.js';
 import type { FileContext, Severity } from '../types.js';
-import { SEVERITIES } from '../types.js';
+import { SEVERITIES, severityRank } from '../types.js';
+import { flowRules } from '../flow/flow-rules.js';
 import { secretServiceHosts } from '../indicators.js';
+import { alignedWithPurpose, suspiciousEndpoint, WALLET_SECRET } from '../flow/judgement.js';
+import { STRONG_CREDENTIALS } from '../flow/roles.js';
 import type { CrateModel, Emitter, RustFileResult } from './model.js';
 import { groupOf } from './model.js';
-
-const STRONG_CREDENTIALS = new Set([
-  'ssh-key',
-  'cargo-token',
-  'cloud-credentials',
-  'vcs-credentials',
-  'package-registry-token',
-  'crypto-wallet',
-  'browser-store',
-  'messenger-store',
-  'system-secrets',
-  'keychain',
-  'shell-history',
-]);
-// Wallet keys and seed phrases: a library has no reason to ship them anywhere.
-const WALLET_SECRET = /(^|_)(PRIVATE_?KEY|PRIVKEY|MNEMONIC|SEED(_PHRASE)?|PK|WALLET\w*)$/;
-const SUSPICIOUS_ENDPOINTS = new Set(['raw-ip', 'messenger', 'paste-tunnel', 'serverless', 'metadata']);
 
 interface Located {
   sig: Signal;
@@ -47,7 +33,6 @@ class SignalSet {
   }
 }
 
-const suspiciousEndpoint = (s: Signal) => s.kind === 'endpoint' && SUSPICIOUS_ENDPOINTS.has(s.detail ?? '');
 const at = (l: Located) => ({ file: l.file.path, line: l.sig.line, ctx: l.file.ctx });
 
 function cap(s: Severity, max: Severity): Severity {
@@ -95,21 +80,6 @@ function tokenForItsService(S: SignalSet): boolean {
   });
 }
 
-const PURPOSE: Record<string, RegExp> = {
-  'ssh-key': /\b(ssh|sftp|scp|git|russh|thrussh)/,
-  'cloud-credentials':
-    /\b(aws|amazon|s3|azure|gcp|gcloud|google cloud|kube|k8s|kubernetes|docker|container|cloud)/,
-  'cargo-token': /\b(cargo|crates\.io|registry)/,
-  'vcs-credentials': /\b(git|github|gitlab|netrc|http|curl)/,
-  'package-registry-token': /\b(npm|pypi|pip|yarn|nuget|registry|package)/,
-};
-
-/** Whether reading this kind of credential is what the crate says it is for. */
-function alignedWithPurpose(model: CrateModel, kind: string): boolean {
-  const re = PURPOSE[kind];
-  return re !== undefined && model.manifest !== null && re.test(model.manifest.purpose);
-}
-
 function includesExecutable(
   model: CrateModel,
   files: RustFileResult[],
@@ -121,7 +91,22 @@ function includesExecutable(
   return null;
 }
 
-export function codeRules(model: CrateModel, emit: Emitter): void {
+export function codeRules(model: CrateModel, report: Emitter): void {
+  // Flows first: where a flow judged the same act lower (an explicit, documented call; a
+  // verified download), the proximity finding is capped to the flow's severity.
+  const flows = flowRules(model, report);
+  const emit: Emitter = (id, sev, where, ev, note) => {
+    const c = flows.capFor(id, where.file, where.line);
+    if (c && severityRank(c.severity) < severityRank(sev))
+      report(
+        id,
+        c.severity,
+        where,
+        ev,
+        `${note ? `${note} ` : ''}Capped by ${c.rule}, which follows the flow.`,
+      );
+    else report(id, sev, where, ev, note);
+  };
   const live = (f: RustFileResult) => f.signals.filter((s) => !s.test);
   const build = model.rust.filter((f) => f.ctx === 'build-script');
   const macro = model.rust.filter((f) => f.ctx === 'proc-macro');

@@ -2,6 +2,7 @@
 // they report: an emitter that fills in the catalog's title and why.
 import type { Signal } from '../code-signals.js';
 import type { ExecutableFormat } from '../file-kind.js';
+import type { FileFlowFacts } from '../flow/fn-facts.js';
 import type { ManifestFacts } from '../manifest-facts.js';
 import type { FileContext, Finding, Severity } from '../types.js';
 import { ruleInfo } from './catalog.js';
@@ -30,6 +31,8 @@ export interface RustFileResult {
   functions: string[];
   /** String literals naming files (`build/setup.sh`, `assets/tool.exe`): files the code may run. */
   fileRefs: string[];
+  /** Per-function facts for the flow analysis (flow/); absent for files it does not follow. */
+  flow?: FileFlowFacts;
 }
 
 export interface CrateModel {

@@ -1,0 +1,598 @@
+// The capability analysis: which sources reach which sinks, through locals, struct fields and
+// the crate's own calls, and what makes the code on that path run. Works on the per-function
+// facts (fn-facts.ts) and located signals (roles.ts) of all files of one crate; bounded in rounds,
+// candidates per call and nodes per crate so that a huge crate costs a linear pass, not a blow-up.
+import type { Signal } from '../code-signals.js';
+import type { FileContext } from '../types.js';
+import type { FileFlowFacts, FnFlowFacts, Stmt } from './fn-facts.js';
+import { isStealable, roleOf, TAMPER_KINDS } from './roles.js';
+import type { Role, SinkClass, SourceClass } from './roles.js';
+
+export interface FlowFile {
+  path: string;
+  ctx: FileContext;
+  signals: Signal[];
+  flow: FileFlowFacts;
+}
+
+export type FlowKind = 'exfiltration' | 'download-exec' | 'decoded-exec' | 'persistence' | 'tamper';
+
+/** How a path comes to run. */
+export type TriggerClass = 'auto' | 'api' | 'user' | 'explicit' | 'none';
+
+export interface Trigger {
+  cls: TriggerClass;
+  /** `build script main`, `impl Drop for Conn`, `pub fn Logger::init`, … */
+  what: string;
+  /** Functions from the trigger's root to the function where the flow happens. */
+  path: string[];
+}
+
+export interface Located {
+  sig: Signal;
+  file: FlowFile;
+  fnName: string;
+}
+
+export interface Flow {
+  kind: FlowKind;
+  source: (Located & { cls: SourceClass }) | null;
+  sink: Located & { cls: SinkClass };
+  /** Functions the source value passed through before the meeting function (innermost first). */
+  sourcePath: string[];
+  /** The function where source and sink meet, then the calls down to the sink. */
+  sinkPath: string[];
+  /** A value was followed from source to sink; false: both sit in one function only. */
+  dataflow: boolean;
+  trigger: Trigger;
+  guards: Located[];
+  /** A signature or digest check sits on the path. */
+  verified: boolean;
+}
+
+/** Nodes (functions) analysed per crate; beyond it the rest of the crate is not followed. */
+export const MAX_NODES = 30_000;
+const MAX_CANDIDATES = 4;
+const MAX_ROUNDS = 4;
+const MAX_TRIGGER_DEPTH = 5;
+/** Labels a value carries, and functions a label's path may pass through. */
+const MAX_LABELS = 8;
+const MAX_PATH = 4;
+const MAX_FLOWS = 200;
+
+type Group = 'build' | 'macro' | 'runtime';
+const groupOfCtx = (ctx: FileContext): Group | null =>
+  ctx === 'build-script'
+    ? 'build'
+    : ctx === 'proc-macro'
+      ? 'macro'
+      : ctx === 'library' || ctx === 'binary' || ctx === 'other'
+        ? 'runtime'
+        : null;
+
+interface Node {
+  id: number;
+  file: FlowFile;
+  fileIdx: number;
+  fn: FnFlowFacts | null;
+  label: string;
+  group: Group;
+  stmts: Stmt[];
+  signals: { sig: Signal; role: Role }[];
+  /** Resolved callees, per statement, per call. */
+  callees: number[][][];
+  /** Functions named as values (`thread::spawn(buffer::warm_up)`): they run too. */
+  refs: number[];
+}
+
+type Taint = Map<string, string[]>; // label ('s3', 'p0') → functions it came through
+
+const FIRST_CALL =
+  /^(new|init|try_init|init_logger|setup|setup_logger|connect|builder|default|open|start|from_env|with_config|configure|instance|get_instance)$/;
+const AUTO_TRAITS = new Set([
+  'Display',
+  'Debug',
+  'From',
+  'TryFrom',
+  'Into',
+  'Deref',
+  'DerefMut',
+  'AsRef',
+  'FromStr',
+  'Iterator',
+  'Clone',
+  'Hash',
+  'PartialEq',
+  'Future',
+  'Log',
+  'Layer',
+  'Subscriber',
+  'Serialize',
+  'Deserialize',
+  'Write',
+  'Read',
+]);
+/** Names of operations a caller asks for by name (with docs saying so, they weigh least). */
+const EXPLICIT_ACTION =
+  /^(upload|send|report|submit|publish|push|sync|install|uninstall|update|upgrade|self_update|daemonize|detach|download|fetch|export|backup|register|enable|notify|share|telemetry|(upload|send|report|submit|install|update|fetch|download|export|sync|publish)_\w+|\w+_completions?|self_\w+|\w+_telemetry)$/;
+
+export interface FlowAnalysis {
+  flows: Flow[];
+  /** The trigger of each function, by file path and function name (for tests and evidence). */
+  triggerOf(path: string, fnName: string): Trigger | undefined;
+}
+
+export function analyzeFlows(files: FlowFile[]): FlowAnalysis {
+  const nodes = buildNodes(files);
+  resolveCalls(nodes);
+  const triggers = computeTriggers(nodes);
+  const flows = followData(nodes, triggers);
+  return {
+    flows,
+    triggerOf: (path, fnName) => {
+      const n = nodes.find((x) => x.file.path === path && x.fn?.name === fnName);
+      return n ? triggers[n.id] : undefined;
+    },
+  };
+}
+
+function buildNodes(files: FlowFile[]): Node[] {
+  const nodes: Node[] = [];
+  files.forEach((file, fileIdx) => {
+    const group = groupOfCtx(file.ctx);
+    if (!group) return;
+    const byFn = new Map<number, { sig: Signal; role: Role }[]>();
+    for (const sig of file.signals) {
+      if (sig.test) continue;
+      const role = roleOf(sig);
+      if (!role) continue;
+      const list = byFn.get(sig.fn) ?? [];
+      list.push({ sig, role });
+      byFn.set(sig.fn, list);
+    }
+    const add = (fn: FnFlowFacts | null, idx: number) => {
+      if (nodes.length >= MAX_NODES) return;
+      nodes.push({
+        id: nodes.length,
+        file,
+        fileIdx,
+        fn,
+        label: fn ? (fn.implType ? `${fn.implType}::${fn.name}` : fn.name) : `(statics of ${file.path})`,
+        group,
+        stmts: fn ? fn.stmts : file.flow.scope,
+        signals: byFn.get(idx) ?? [],
+        callees: [],
+        refs: [],
+      });
+    };
+    add(null, -1);
+    file.flow.fns.forEach((fn, idx) => add(fn, idx));
+  });
+  return nodes;
+}
+
+function resolveCalls(nodes: Node[]): void {
+  // Indexed once: generated crates define `new` or `serialize` thousands of times.
+  const index = new Map<string, Node[]>();
+  const add = (key: string, n: Node) => {
+    const list = index.get(key);
+    if (list) list.push(n);
+    else index.set(key, [n]);
+  };
+  for (const n of nodes) {
+    const fn = n.fn;
+    if (!fn) continue;
+    if (fn.implType) add(`t:${n.group}:${fn.implType}:${fn.name}`, n);
+    if (fn.hasSelf) add(`m:${n.group}:${fn.name}`, n);
+    else if (!fn.implType) add(`f:${n.group}:${fn.name}`, n);
+  }
+  const none: Node[] = [];
+  const get = (key: string) => index.get(key) ?? none;
+  const noCalls: number[][] = [];
+  const noCallees: number[] = [];
+  for (const n of nodes) {
+    const own = n.fn?.implType ?? null;
+    n.callees = n.stmts.map((st) =>
+      st.calls.length === 0
+        ? noCalls
+        : st.calls.map((c) => {
+            let cands: Node[];
+            if (c.qual === 'Self' || c.qual === 'self')
+              cands = own ? get(`t:${n.group}:${own}:${c.name}`) : none;
+            else if (c.qual) {
+              cands = get(`t:${n.group}:${c.qual}:${c.name}`);
+              if (cands.length === 0) cands = get(`f:${n.group}:${c.name}`);
+            } else if (c.method && c.selfRecv) cands = own ? get(`t:${n.group}:${own}:${c.name}`) : none;
+            else if (c.method) {
+              // `x.name()` on an unknown receiver: only a name the crate defines once, and not one
+              // every type has (`.len()`, `.send()`, `.as_str()`).
+              cands = COMMON_METHODS.test(c.name) ? none : get(`m:${n.group}:${c.name}`);
+              if (cands.length > 1) cands = none;
+            } else cands = get(`f:${n.group}:${c.name}`);
+            if (cands.length === 0) return noCallees;
+            if (cands.length > MAX_CANDIDATES) cands = cands.filter((m) => m.file === n.file);
+            return cands.length > MAX_CANDIDATES ? noCallees : cands.map((m) => m.id);
+          }),
+    );
+    const refs = new Set<number>();
+    for (const st of n.stmts) {
+      if (!n.fn && !st.lazy) continue;
+      for (const u of st.uses) {
+        const cands = index.get(`f:${n.group}:${u}`);
+        if (cands && cands.length <= MAX_CANDIDATES) for (const m of cands) if (m !== n) refs.add(m.id);
+      }
+    }
+    n.refs = [...refs];
+  }
+}
+
+const COMMON_METHODS =
+  /^(new|get|set|len|is_empty|as_str|as_ref|as_mut|as_bytes|to_string|to_owned|clone|fmt|from|into|iter|iter_mut|next|map|push|pop|insert|remove|contains|write|write_all|read|read_to_end|flush|print|warn|info|debug|error|join|split|parse|send|recv|call|run|build|finish|update|reset|close|start|stop|drop|default|with|apply|load|store|take|replace|extend|append|get_mut|unwrap|expect|ok|err|name|value|key|id|kind|path|data|inner|into_inner|lock|borrow|borrow_mut|hash|eq|cmp|partial_cmp|deref|deref_mut|poll|visit|serialize|deserialize)$/;
+
+const CLASS_RANK: Record<TriggerClass, number> = { auto: 4, api: 3, user: 2, explicit: 1, none: 0 };
+
+function rootsOf(n: Node): Trigger | null {
+  const fn = n.fn;
+  const ctx = n.file.ctx;
+  if (n.group === 'build') return { cls: 'auto', what: 'build script', path: [] };
+  if (n.group === 'macro') return { cls: 'auto', what: 'proc-macro expansion', path: [] };
+  if (n.signals.some((s) => s.role.trigger === 'static-ctor'))
+    return { cls: 'auto', what: 'static constructor', path: [] };
+  if (!fn) return n.file.flow.lazy ? { cls: 'auto', what: 'lazy static initializer', path: [] } : null;
+  if (fn.attrs.some((a) => a === 'ctor' || a === 'dtor'))
+    return { cls: 'auto', what: `#[${fn.attrs.find((a) => a === 'ctor' || a === 'dtor')}]`, path: [] };
+  if (fn.implTrait === 'Drop') return { cls: 'auto', what: `impl Drop for ${fn.implType ?? '?'}`, path: [] };
+  if (fn.implTrait === 'Default')
+    return { cls: 'auto', what: `impl Default for ${fn.implType ?? '?'}`, path: [] };
+  if (fn.implTrait && AUTO_TRAITS.has(fn.implTrait))
+    return { cls: 'auto', what: `impl ${fn.implTrait} for ${fn.implType ?? '?'}`, path: [] };
+  if (ctx === 'binary' && fn.name === 'main' && !fn.implType)
+    return { cls: 'user', what: 'the binary it builds, when run', path: [] };
+  const isPublic = fn.pub || (fn.implTrait !== null && ctx === 'library');
+  if (!isPublic || ctx !== 'library') return null;
+  if (EXPLICIT_ACTION.test(fn.name) && fn.doc)
+    return { cls: 'explicit', what: `documented pub fn ${n.label}, called by name`, path: [] };
+  // Constructors and free setup functions are what every user calls first; a method named
+  // `start` on some inner type is just API.
+  if (FIRST_CALL.test(fn.name) && (!fn.hasSelf || fn.name === 'init'))
+    return { cls: 'auto', what: `first call of the API (pub fn ${n.label})`, path: [] };
+  return { cls: 'api', what: `pub fn ${n.label}`, path: [] };
+}
+
+/** What a function makes run: its calls and the functions it names; at file scope, only lazy initializers'. */
+function edgesOf(n: Node): number[] {
+  const out = new Set<number>(n.refs);
+  n.callees.forEach((perStmt, i) => {
+    if (!n.fn && !n.stmts[i]!.lazy) return;
+    for (const cands of perStmt) for (const c of cands) out.add(c);
+  });
+  return [...out];
+}
+
+function computeTriggers(nodes: Node[]): (Trigger | undefined)[] {
+  const out: (Trigger | undefined)[] = new Array(nodes.length);
+  const edges: (number[] | undefined)[] = new Array(nodes.length);
+  const roots = nodes.flatMap((n) => {
+    const r = rootsOf(n);
+    return r ? [{ n, r }] : [];
+  });
+  roots.sort((a, b) => CLASS_RANK[b.r.cls] - CLASS_RANK[a.r.cls]);
+  // Static constructors named in statics: `#[link_section = ".init_array"] static X = f;`.
+  for (const n of nodes) {
+    if (n.fn || !n.signals.some((s) => s.role.trigger === 'static-ctor')) continue;
+    const lines = n.signals.filter((s) => s.role.trigger === 'static-ctor').map((s) => s.sig.line);
+    const named = new Set(
+      n.stmts.filter((st) => lines.some((l) => l >= st.a - 1 && l <= st.b + 1)).flatMap((st) => st.uses),
+    );
+    for (const m of nodes)
+      if (m.file === n.file && m.fn && named.has(m.fn.name))
+        roots.unshift({ n: m, r: { cls: 'auto', what: 'static constructor', path: [] } });
+  }
+  for (const { n, r } of roots) {
+    // Breadth first from each root; a node keeps the strongest trigger that reaches it.
+    const queue: { id: number; path: string[] }[] = [{ id: n.id, path: [n.label] }];
+    const seen = new Set([n.id]);
+    for (let qi = 0; qi < queue.length; qi++) {
+      const { id, path } = queue[qi]!;
+      const prior = out[id];
+      if (prior && CLASS_RANK[prior.cls] >= CLASS_RANK[r.cls]) continue;
+      out[id] = { cls: r.cls, what: r.what, path };
+      if (path.length >= MAX_TRIGGER_DEPTH) continue;
+      for (const c of (edges[id] ??= edgesOf(nodes[id]!))) {
+        const p = out[c];
+        if (seen.has(c) || (p && CLASS_RANK[p.cls] >= CLASS_RANK[r.cls])) continue;
+        seen.add(c);
+        queue.push({ id: c, path: [...path, nodes[c]!.label] });
+      }
+    }
+  }
+  return out;
+}
+
+interface SrcRef {
+  node: Node;
+  sig: Signal;
+  cls: SourceClass;
+}
+interface SinkRef {
+  node: Node;
+  sig: Signal;
+  cls: SinkClass;
+}
+
+function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
+  const srcs: SrcRef[] = [];
+  const sinks: SinkRef[] = [];
+  const srcKeys = new Map<Signal, string>();
+  const sinkKeys = new Map<Signal, number>();
+  for (const n of nodes)
+    for (const { sig, role } of n.signals) {
+      if (role.source) {
+        srcKeys.set(sig, `s${srcs.length}`);
+        srcs.push({ node: n, sig, cls: role.source });
+      }
+      if (role.sink) {
+        sinkKeys.set(sig, sinks.length);
+        sinks.push({ node: n, sig, cls: role.sink });
+      }
+    }
+  const raw = new Map<
+    string,
+    { src: number | null; sink: number; meeting: Node; sp: string[]; kp: string[]; data: boolean }
+  >();
+  const record = (
+    src: number | null,
+    sink: number,
+    meeting: Node,
+    sp: string[],
+    kp: string[],
+    data: boolean,
+  ) => {
+    if (raw.size >= MAX_FLOWS * 4) return;
+    const from = src === null ? null : srcs[src]!;
+    const to = sinks[sink]!;
+    const kind = flowKind(from, to);
+    if (!kind) return;
+    if (from && from.sig === to.sig && !(from.cls === 'download' && to.cls === 'exec')) return;
+    // Running a download tool is not running what it downloads: the same command is both.
+    if (
+      from &&
+      from.cls === 'download' &&
+      from.sig !== to.sig &&
+      from.node === to.node &&
+      from.sig.line === to.sig.line
+    )
+      return;
+    // What is persisted matters only when it is a payload; stolen data is another flow's business.
+    if (from && to.cls === 'persist' && isStealable(from.cls)) return;
+    const key = `${src}>${sink}`;
+    const prior = raw.get(key);
+    if (prior && (prior.data || !data) && prior.sp.length + prior.kp.length <= sp.length + kp.length) return;
+    raw.set(key, { src, sink, meeting, sp, kp, data });
+  };
+  if (srcs.length === 0 && !sinks.some((s) => s.cls === 'persist')) return [];
+
+  const retSrc: Taint[] = nodes.map(() => new Map());
+  const paramSink: Map<number, Map<string, string[]>>[] = nodes.map(() => new Map()); // param → sink index → path
+  const fields = new Map<string, Taint>(); // `group:field`
+  const globals = new Map<number, Map<string, Taint>>(); // fileIdx → name → taint
+
+  const merge = (into: Taint, from: Taint | undefined, via?: string): boolean => {
+    if (!from) return false;
+    let changed = false;
+    for (const [k, p] of from) {
+      if (into.size >= MAX_LABELS) break;
+      if (into.has(k) || (via && p.length >= MAX_PATH)) continue;
+      into.set(k, via ? [via, ...p] : p);
+      changed = true;
+    }
+    return changed;
+  };
+
+  const analyse = (n: Node): boolean => {
+    let changed = false;
+    const env = new Map<string, Taint>();
+    const g = globals.get(n.fileIdx) ?? new Map<string, Taint>();
+    n.fn?.params.forEach((p, i) => env.set(p, new Map([[`p${i}`, []]])));
+    const seenSrc: Taint = new Map();
+    const read = (name: string): Taint | undefined =>
+      name.startsWith('self.') ? fields.get(`${n.group}:${name.slice(5)}`) : (env.get(name) ?? g.get(name));
+    n.stmts.forEach((st, si) => {
+      const T: Taint = new Map();
+      for (const u of st.uses) merge(T, read(u));
+      const here =
+        n.signals.length === 0 ? [] : n.signals.filter((s) => s.sig.line >= st.a && s.sig.line <= st.b);
+      for (const s of here) if (s.role.source) T.set(srcKeys.get(s.sig)!, []);
+      const calleesHere = n.callees[si] ?? [];
+      st.calls.forEach((c, ci) => {
+        for (const m of calleesHere[ci] ?? []) merge(T, retSrc[m], nodes[m]!.label);
+        if (!(calleesHere[ci] ?? []).some((m) => paramSink[m]!.size > 0)) return;
+        // Arguments that carry a source into a callee whose parameter reaches a sink.
+        const argTaint = c.args.map((names) => {
+          const t: Taint = new Map();
+          for (const a of names) {
+            if (a.startsWith('()')) {
+              // A call in the argument: what it returns, and any source read in this statement.
+              const inner = st.calls.findIndex((x) => x.name === a.slice(2));
+              for (const m of calleesHere[inner] ?? []) merge(t, retSrc[m], nodes[m]!.label);
+              for (const s of here) if (s.role.source) t.set(srcKeys.get(s.sig)!, []);
+            } else merge(t, read(a));
+          }
+          return t;
+        });
+        for (const m of calleesHere[ci] ?? []) {
+          const callee = nodes[m]!;
+          // `Type::method(x, …)` passes the receiver first.
+          const shift = callee.fn?.hasSelf && !c.method ? 1 : 0;
+          for (const [pi, reach] of paramSink[m]!) {
+            const t = argTaint[pi + shift];
+            if (!t) continue;
+            for (const [sinkKey, kp] of reach)
+              for (const [label, sp] of t) {
+                const sinkIdx = Number(sinkKey);
+                if (label.startsWith('s'))
+                  record(Number(label.slice(1)), sinkIdx, n, sp, [n.label, callee.label, ...kp], true);
+                else {
+                  const mine = paramSink[n.id]!;
+                  const pj = Number(label.slice(1));
+                  const r = mine.get(pj) ?? new Map<string, string[]>();
+                  if (!r.has(sinkKey)) {
+                    r.set(sinkKey, [callee.label, ...kp]);
+                    mine.set(pj, r);
+                    changed = true;
+                  }
+                }
+              }
+          }
+        }
+      });
+      for (const s of here) {
+        if (!s.role.sink) continue;
+        const k = sinkKeys.get(s.sig)!;
+        for (const [label, sp] of T) {
+          if (label.startsWith('s')) {
+            const si2 = Number(label.slice(1));
+            record(si2, k, n, sp, [n.label], true);
+          } else {
+            const pj = Number(label.slice(1));
+            const mine = paramSink[n.id]!;
+            const r = mine.get(pj) ?? new Map<string, string[]>();
+            if (!r.has(String(k))) {
+              r.set(String(k), []);
+              mine.set(pj, r);
+              changed = true;
+            }
+          }
+        }
+        // A written file carries what was written into it: `fs::write(&p, bytes)` then run `p`;
+        // so does a download tool's output: `curl -o dst …` then run `dst`.
+        if (s.role.sink === 'write' || s.sig.kind === 'download-tool')
+          for (const u of st.uses)
+            if (!u.startsWith('self.')) {
+              const cur = env.get(u) ?? new Map();
+              merge(cur, T);
+              env.set(u, cur);
+            }
+      }
+      for (const d of st.defs) {
+        if (d.startsWith('self.')) {
+          const key = `${n.group}:${d.slice(5)}`;
+          const cur = fields.get(key) ?? new Map();
+          const onlySrc: Taint = new Map([...T].filter(([l]) => l.startsWith('s')));
+          // The setter joins the path: `Client::new` stored it, `Client::send` sent it.
+          if (merge(cur, onlySrc, n.label)) changed = true;
+          fields.set(key, cur);
+        } else {
+          const cur = env.get(d) ?? new Map();
+          merge(cur, T);
+          env.set(d, cur);
+          if (!n.fn) {
+            const gt = g.get(d) ?? new Map();
+            if (merge(gt, T)) changed = true;
+            g.set(d, gt);
+          }
+        }
+      }
+      if (st.ret)
+        for (const [l, p] of T) if (l.startsWith('s') && seenSrc.size < MAX_LABELS) seenSrc.set(l, p);
+    });
+    if (!n.fn) globals.set(n.fileIdx, g);
+    if (n.fn?.returns && merge(retSrc[n.id]!, seenSrc)) changed = true;
+    return changed;
+  };
+
+  // Only functions that reach a source or a sink (through their calls) can carry a flow.
+  const relevant = reaching(nodes);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let changed = false;
+    for (const n of relevant) if (analyse(n)) changed = true;
+    if (!changed) break;
+  }
+
+  // Both ends in one function without a value seen passing: weaker, and only for the shapes
+  // that are rare in honest code (strong data next to a send, a hidden payload next to a run).
+  for (const n of nodes) {
+    const s = n.signals.filter((x) => x.role.source && strongColocated(x.role.source, x.sig));
+    const k = n.signals.filter((x) => x.role.sink);
+    for (const a of s)
+      for (const b of k) {
+        if (a.sig === b.sig) continue;
+        const src = srcs[Number(srcKeys.get(a.sig)!.slice(1))]!;
+        const kind = flowKind(src, sinks[sinkKeys.get(b.sig)!]!);
+        if (kind === 'exfiltration' || kind === 'decoded-exec')
+          record(Number(srcKeys.get(a.sig)!.slice(1)), sinkKeys.get(b.sig)!, n, [], [n.label], false);
+      }
+  }
+  // Persistence needs no source: the write itself is the act.
+  sinks.forEach((k, i) => {
+    if (k.cls === 'persist') record(null, i, k.node, [], [k.node.label], true);
+  });
+
+  const flows: Flow[] = [];
+  for (const r of raw.values()) {
+    if (flows.length >= MAX_FLOWS) break;
+    const sink = sinks[r.sink]!;
+    const src = r.src === null ? null : srcs[r.src]!;
+    const trigger = triggers[r.meeting.id] ?? { cls: 'none' as const, what: 'no caller found', path: [] };
+    const onPath = new Set<Node>([r.meeting, sink.node, ...(src ? [src.node] : [])]);
+    const guards: Located[] = [];
+    for (const n of onPath)
+      for (const s of n.signals)
+        if (s.role.guard && (n !== sink.node || s.sig.line <= sink.sig.line))
+          guards.push({ sig: s.sig, file: n.file, fnName: n.label });
+    flows.push({
+      kind: flowKind(src, sink)!,
+      source: src ? { sig: src.sig, file: src.node.file, fnName: src.node.label, cls: src.cls } : null,
+      sink: { sig: sink.sig, file: sink.node.file, fnName: sink.node.label, cls: sink.cls },
+      sourcePath: r.sp,
+      sinkPath: dedupe(r.kp),
+      dataflow: r.data,
+      trigger,
+      guards,
+      verified: [...onPath].some((n) => n.fn?.verifies === true),
+    });
+  }
+  return flows;
+}
+
+function reaching(nodes: Node[]): Node[] {
+  const callers: number[][] = nodes.map(() => []);
+  for (const n of nodes) for (const c of new Set(n.callees.flat(2))) callers[c]!.push(n.id);
+  const mark = new Uint8Array(nodes.length);
+  const queue: number[] = [];
+  for (const n of nodes)
+    if (n.signals.some((s) => s.role.source || s.role.sink)) {
+      mark[n.id] = 1;
+      queue.push(n.id);
+    }
+  for (let qi = 0; qi < queue.length; qi++)
+    for (const c of callers[queue[qi]!]!)
+      if (!mark[c]) {
+        mark[c] = 1;
+        queue.push(c);
+      }
+  return nodes.filter((n) => mark[n.id] && n.stmts.length > 0);
+}
+
+function dedupe(path: string[]): string[] {
+  return path.filter((p, i) => i === 0 || path[i - 1] !== p);
+}
+
+function strongColocated(cls: SourceClass, sig: Signal): boolean {
+  if (cls === 'credential' || cls === 'clipboard' || cls === 'input' || cls === 'env-dump') return true;
+  if (cls === 'embedded') return true;
+  return cls === 'decoded' && sig.kind !== 'runtime-decode';
+}
+
+/** What a source reaching a sink amounts to, or null when the pair means nothing. */
+export function flowKind(
+  src: { cls: SourceClass } | null,
+  sink: { cls: SinkClass; sig: Signal },
+): FlowKind | null {
+  if (sink.cls === 'persist') return TAMPER_KINDS.has(sink.sig.detail ?? '') ? 'tamper' : 'persistence';
+  if (!src) return null;
+  if (isStealable(src.cls)) return sink.cls === 'network' ? 'exfiltration' : null;
+  if (sink.cls === 'exec' || sink.cls === 'exec-memory')
+    return src.cls === 'download' ? 'download-exec' : 'decoded-exec';
+  return null;
+}

