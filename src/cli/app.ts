@@ -8,6 +8,7 @@ import {
   type QuarantinePolicy,
   type SecurityConfig,
 } from '../jobs/security-pipeline.js';
+import type { DetonateConfig } from '../jobs/security-config.js';
 import { Worker } from '../jobs/worker.js';
 import { buildServer } from '../registry/server.js';
 import type { RegistryServices } from '../registry/services.js';
@@ -33,7 +34,35 @@ export function securityConfigFrom(file: { text: string | null; table: ConfigTab
   return defaultSecurityConfig({
     quarantine,
     typosquat: loadTyposquatConfig(file.text ?? ''),
+    detonate: detonateConfigFrom(section(security, 'detonate')),
   });
+}
+
+/** `[security.detonate]`: the sandboxed build job (off unless `enabled = true`). */
+function detonateConfigFrom(table: ConfigTable): DetonateConfig {
+  const defaults = defaultSecurityConfig().detonate;
+  const known = new Set(['enabled', 'timeout_seconds', 'memory_mib', 'toolchain']);
+  for (const key of Object.keys(table)) {
+    if (!known.has(key)) throw new Error(`[security.detonate] has no setting "${key}"`);
+  }
+  const positive = (key: string, fallback: number, max: number): number => {
+    const v = table[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max)
+      throw new Error(`[security.detonate] ${key} must be a whole number from 1 to ${max}`);
+    return v;
+  };
+  const enabled = table.enabled ?? false;
+  if (typeof enabled !== 'boolean') throw new Error('[security.detonate] enabled must be true or false');
+  const toolchain = table.toolchain;
+  if (toolchain !== undefined && (typeof toolchain !== 'string' || toolchain === ''))
+    throw new Error('[security.detonate] toolchain must be a directory path');
+  return {
+    enabled,
+    timeoutMs: positive('timeout_seconds', defaults.timeoutMs / 1000, 3600) * 1000,
+    memoryMiB: positive('memory_mib', defaults.memoryMiB, 65_536),
+    ...(toolchain !== undefined ? { toolchain } : {}),
+  };
 }
 
 export function createApp(
