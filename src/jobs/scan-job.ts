@@ -4,7 +4,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import { readCrateForScan } from '../security/scanner/read-crate.js';
-import { atLeast, type ScanReport } from '../security/scanner/types.js';
+import { mergeDetonation } from '../security/sandbox/merge-report.js';
+import { atLeast, type Finding, type ScanReport } from '../security/scanner/types.js';
 import { severityRank } from '../store/alerts.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { CrateRepository } from '../store/crates.js';
@@ -54,7 +55,14 @@ export class ScanJobs {
       files,
       archive,
     );
-    const report = await this.deps.runner.scan(archive, context, { name: row.name, version: row.num });
+    const scanned = await this.deps.runner.scan(archive, context, { name: row.name, version: row.num });
+    // A rescan reads the same bytes again; what the sandboxed build saw of them still holds, and
+    // rebuilding in the sandbox is the detonate job's (costly) business.
+    const previous = await this.deps.scans.latest(row.id);
+    const sandboxed = previous
+      ? (JSON.parse(previous.findings) as Finding[]).filter((f) => f.ruleId.startsWith('sandbox.'))
+      : [];
+    const report = sandboxed.length > 0 ? mergeDetonation(scanned, sandboxed) : scanned;
     await db.transaction().execute((trx) => this.record(trx, row.id, row.name, row.num, report, files));
     this.deps.queue.ready();
     return report;

@@ -295,6 +295,12 @@ describe('the detonate job of the publish pipeline (SQLite)', () => {
       expect(alerts.map((a) => a.title)).toEqual([
         expect.stringMatching(/^build-stealer@0\.1\.0: critical in the sandboxed build/),
       ]);
+      // A later static rescan (`cratekeeper rescan`) keeps what the sandbox saw.
+      await h.pipeline.scanJobs.run({ versionId });
+      const rescanned = JSON.parse((await h.pipeline.scans.latest(versionId))!.findings) as Finding[];
+      expect(rescanned.map((f) => f.ruleId)).toEqual(
+        expect.arrayContaining(['sandbox.canary-read', 'sandbox.network']),
+      );
     },
     BUILD_TIMEOUT,
   );
