@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { minimalPublishRecord } from '../../test/support/publish-record.js';
 import { findingsOf, testScanner } from '../../test/fixtures/scanner/crates.js';
 import { writeCrateArchive } from '../formats/crate-archive.js';
 import { readCrateForScan } from '../security/scanner/read-crate.js';
@@ -66,37 +67,15 @@ describe.each(DIALECTS)('scan context: clone candidate on %s', (dialect) => {
     const checksum = createHash('sha256').update(bytes).digest('hex');
     await blobs.put(checksum, bytes);
     const { version: row } = await t.db.kysely.transaction().execute((trx) =>
-      crates.publish(trx, {
-        name,
-        version,
-        versionNoBuild: version,
-        checksum,
-        size: bytes.length,
-        status: 'published',
-        features: {},
-        features2: {},
-        links: null,
-        rustVersion: null,
-        license: 'MIT',
-        licenseFile: null,
-        description: null,
-        authors: [],
-        hasBuildScript: false,
-        isProcMacro: false,
-        dependencies: [],
-        crateMeta: {
-          description: null,
-          homepage: null,
-          documentation: null,
-          repository: null,
-          readme: null,
-          keywords: [],
-          categories: [],
-          ...meta,
-        },
-        provenance: { userId: user.id, tokenId: null, clientIp: null, userAgent: null },
-        publishedAt: new Date(),
-      }),
+      crates.publish(
+        trx,
+        minimalPublishRecord(name, version, user.id, {
+          checksum,
+          size: bytes.length,
+          crateMeta: meta,
+          publishedAt: new Date(),
+        }),
+      ),
     );
     await versionFiles.save(row.id, fileHashes((await readCrateForScan(bytes)).files));
     return row;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { minimalPublishRecord } from '../../test/support/publish-record.js';
 import { FsBlobStore } from '../store/blob-store.js';
 import { CrateRepository, type PublishRecord } from '../store/crates.js';
 import { UserRepository } from '../store/users.js';
@@ -11,38 +12,7 @@ import { defaultRegistryConfig } from './config.js';
 import { DownloadCounter } from './download-counter.js';
 import { createServices } from './services.js';
 
-function record(name: string, version: string, userId: number): PublishRecord {
-  return {
-    name,
-    version,
-    versionNoBuild: version,
-    checksum: 'b'.repeat(64),
-    size: 1,
-    status: 'published',
-    features: {},
-    features2: {},
-    links: null,
-    rustVersion: null,
-    license: 'MIT',
-    licenseFile: null,
-    description: null,
-    authors: [],
-    hasBuildScript: false,
-    isProcMacro: false,
-    dependencies: [],
-    crateMeta: {
-      description: null,
-      homepage: null,
-      documentation: null,
-      repository: null,
-      readme: null,
-      keywords: [],
-      categories: [],
-    },
-    provenance: { userId, tokenId: null, clientIp: null, userAgent: null },
-    publishedAt: new Date('2026-01-02T03:04:05.678Z'),
-  };
-}
+const record = (name: string, version: string, userId: number) => minimalPublishRecord(name, version, userId);
 
 describe.each(DIALECTS)('download counter on %s', (dialect) => {
   let t: TestDatabase;
