@@ -88,6 +88,16 @@ const EVASION_IDS = [
   'now',
   'now_utc',
   'now_local',
+  'today',
+  'days_since_epoch',
+  'epoch_days',
+  'unix_days',
+  'unix_time',
+  'unix_now',
+  'timestamp',
+  'current_time',
+  'current_day',
+  'day_number',
   'GetUserDefaultLangID',
   'GetUserDefaultLCID',
   'GetSystemDefaultLangID',
@@ -207,6 +217,10 @@ const DATE_CTORS =
   /^(from_ymd|from_ymd_opt|ymd|ymd_opt|with_ymd_and_hms|from_calendar_date|parse_from_rfc3339)$/;
 const SLEEP_CALLS = /(^|::)(thread::sleep|time::sleep|task::sleep|sleep|Sleep)$/;
 const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
+const TIME_HELPER = /^(today|now|now_\w+|\w+_now|days_since_epoch|epoch_days|unix_days|unix_time|unix_now|timestamp|current_time|current_day|day_number)$/;
+/** Seconds or milliseconds since 1970 in 2014–2039, or a day count in that span. */
+const isTimeConstant = (n: number): boolean =>
+  (n >= 1.4e9 && n <= 2.2e9) || (n >= 1.4e12 && n <= 2.2e12) || (n >= 16_000 && n <= 25_500);
 
 function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: FileIndex): void {
   const tokens = facts.tokens;
@@ -266,6 +280,17 @@ function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: Fil
       const secs = sleepSeconds(tokens, c);
       if (secs !== null && secs >= 300) sig('evasion', c.tok, `sleeps ${secs} s before going on`, 'sleep');
     }
+  }
+  // A date gate through a helper (`if clock::today() < 20_500 { return }`): a call named for the
+  // current time compared with a number that is a timestamp or a day count since 1970.
+  for (const c of calls) {
+    if (c.kind !== 'call' || !TIME_HELPER.test(last(c.path)) || tokens[c.tok]!.fn < 0) continue;
+    const close = matching(tokens, c.open);
+    if (tokens[close - 1] !== tokens[c.open]) continue; // takes no arguments
+    const op = tokens[close + 1];
+    const n = tokens[close + 2];
+    if (op && CMP.has(op.text) && n?.kind === 'int' && isTimeConstant(n.num ?? -1))
+      sig('evasion', c.tok, `${c.raw}() compared with ${n.text}`, 'date');
   }
   // A date gate: the current time compared with a fixed timestamp or calendar date.
   const nowFns = new Map<number, number>();

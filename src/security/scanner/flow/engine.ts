@@ -277,6 +277,14 @@ function computeTriggers(nodes: Node[]): (Trigger | undefined)[] {
     return r ? [{ n, r }] : [];
   });
   roots.sort((a, b) => CLASS_RANK[b.r.cls] - CLASS_RANK[a.r.cls]);
+  // The function a static constructor names (`Signal.target`): `#[ctor] fn f`, `static X = f`.
+  for (const n of nodes)
+    for (const { sig, role } of n.signals) {
+      if (role.trigger !== 'static-ctor' || !sig.target) continue;
+      for (const m of nodes)
+        if (m.file === n.file && m.fn?.name === sig.target)
+          roots.unshift({ n: m, r: { cls: 'auto', what: `static constructor (${sig.evidence})`, path: [] } });
+    }
   // Static constructors named in statics: `#[link_section = ".init_array"] static X = f;`.
   for (const n of nodes) {
     if (n.fn || !n.signals.some((s) => s.role.trigger === 'static-ctor')) continue;
@@ -373,6 +381,12 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
   if (srcs.length === 0 && !sinks.some((s) => s.cls === 'persist')) return [];
 
   const retSrc: Taint[] = nodes.map(() => new Map());
+  // Payload sources (decoders) in a function that takes arguments: what it may decode in place.
+  const inPlace: Taint[] = nodes.map(() => new Map());
+  srcs.forEach((x, i) => {
+    if (x.cls === 'decoded' && x.node.fn && x.node.fn.params.length > 0 && inPlace[x.node.id]!.size < MAX_LABELS)
+      inPlace[x.node.id]!.set(`s${i}`, []);
+  });
   const paramSink: Map<number, Map<string, string[]>>[] = nodes.map(() => new Map()); // param → sink index → path
   const fields = new Map<string, Taint>(); // `group:field`
   const globals = new Map<number, Map<string, Taint>>(); // fileIdx → name → taint
@@ -405,7 +419,19 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
       for (const s of here) if (s.role.source) T.set(srcKeys.get(s.sig)!, []);
       const calleesHere = n.callees[si] ?? [];
       st.calls.forEach((c, ci) => {
-        for (const m of calleesHere[ci] ?? []) merge(T, retSrc[m], nodes[m]!.label);
+        for (const m of calleesHere[ci] ?? []) {
+          merge(T, retSrc[m], nodes[m]!.label);
+          // A decoder that works in place (`keystream(KEY, &mut buf)`): its arguments come out decoded.
+          const dec = inPlace[m]!;
+          if (dec.size > 0)
+            for (const names of c.args)
+              for (const a of names)
+                if (!a.startsWith('()') && !a.startsWith('self.')) {
+                  const cur = env.get(a) ?? new Map();
+                  merge(cur, dec, nodes[m]!.label);
+                  env.set(a, cur);
+                }
+        }
         if (!(calleesHere[ci] ?? []).some((m) => paramSink[m]!.size > 0)) return;
         // Arguments that carry a source into a callee whose parameter reaches a sink.
         const argTaint = c.args.map((names) => {
@@ -449,6 +475,11 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
       for (const s of here) {
         if (!s.role.sink) continue;
         const k = sinkKeys.get(s.sig)!;
+        // Bytes reach executable memory through raw pointers (`copy_nonoverlapping(buf, p, n)`),
+        // which locals do not follow: a payload the function holds is what it maps and runs.
+        if (s.role.sink === 'exec-memory')
+          for (const t of env.values())
+            for (const [l, p] of t) if (l.startsWith('s') && !isStealable(srcs[Number(l.slice(1))]!.cls)) T.set(l, p);
         for (const [label, sp] of T) {
           if (label.startsWith('s')) {
             const si2 = Number(label.slice(1));
