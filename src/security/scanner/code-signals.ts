@@ -52,6 +52,8 @@ export type SignalKind =
   | 'persistence'
   | 'persistence-write'
   | 'key-regex'
+  | 'wallet-address' // a literal shaped like a cryptocurrency address
+  | 'caller-data' // what a caller passes to a codec or key function (made by the flow engine only)
   | 'key-marker'
   | 'endpoint'
   | 'tls-disabled'
@@ -104,7 +106,7 @@ export interface RustAnalysis {
 const NET_ROOTS =
   /^(reqwest|ureq|attohttpc|minreq|isahc|surf|curl|http_req|ehttp|awc|reqwless|ureq_proto|tungstenite|tokio_tungstenite|async_tungstenite|websocket|ws|trust_dns_resolver|hickory_resolver|ssh2|lettre|ftp|suppaftp|libcurl|hyper_tls|hyper_rustls)::/;
 const NET_CALLS =
-  /(^|::)(TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$/;
+  /(^|::)(hyper::(client::)?Client::(new|builder)|hyper::client::conn::(http1::)?handshake|TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$/;
 const FS_READ =
   /(^|::)(fs::read|fs::read_to_string|File::open|read_to_string|fs::read_link|from_path_iter|from_path|from_filename)$/;
 const DIR_WALK =

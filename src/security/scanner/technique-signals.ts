@@ -30,12 +30,18 @@ interface FileIndex {
   channelStr: boolean;
   clipStr: boolean;
   inputStr: boolean;
+  /** Literals shaped like a cryptocurrency address (what a clipper swaps in). */
+  wallets: number[];
 }
 
 const EVASION_STR =
   /TracerPid|VBox|VirtualBox|VMware|vmtoolsd|QEMU|KVMKVM|TCGTCG|Microsoft Hv|XenVMM|innotek|Parallels|prl_|bhyve|BOCHS|dmi\/id|Sbie|cuckoo|^(08|00)[:-]|^(LANG|LC_ALL|LC_MESSAGES|LANGUAGE)$|^(sandbox|malware|maltest|virus|sample|john doe|currentuser|hapubws|sand box|analyst)$/i;
 const CHANNEL_STR =
   /^(HELO|EHLO|MAIL FROM|RCPT TO|AUTH )|jsonrpc|^eth_|^personal_|:53$|send(Message|Document)/i;
+
+// Bitcoin (bech32, legacy), Ethereum-style, Tron and Litecoin addresses.
+const WALLET_ADDRESS =
+  /^(bc1[02-9ac-hj-np-z]{20,80}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40}|T[1-9A-HJ-NP-Za-km-z]{33}|ltc1[02-9ac-hj-np-z]{20,80})$/;
 
 function indexFile(tokens: Token[]): FileIndex {
   const idx: FileIndex = {
@@ -45,15 +51,19 @@ function indexFile(tokens: Token[]): FileIndex {
     channelStr: false,
     clipStr: false,
     inputStr: false,
+    wallets: [],
   };
-  for (const t of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
     if (t.kind === 'id') idx.ids.add(t.text);
     else if (t.kind === 'punct') {
       if (t.text === '^' || t.text === '^=') idx.xor = true;
     } else if (t.kind === 'str' && t.text.length <= 200) {
       if (!idx.evasionStr && EVASION_STR.test(t.text)) idx.evasionStr = true;
       if (!idx.channelStr && CHANNEL_STR.test(t.text)) idx.channelStr = true;
-      if (!idx.clipStr && /Get-Clipboard|pbpaste|wl-paste/.test(t.text)) idx.clipStr = true;
+      if (!idx.clipStr && /[GS]et-Clipboard|pbpaste|pbcopy|wl-paste|wl-copy/.test(t.text)) idx.clipStr = true;
+      if (idx.wallets.length < 8 && t.text.length >= 26 && t.text.length <= 90 && WALLET_ADDRESS.test(t.text))
+        idx.wallets.push(i);
       if (!idx.inputStr && t.text.startsWith('/dev/input')) idx.inputStr = true;
     }
   }
@@ -189,6 +199,8 @@ export function techniqueSignals(input: TechniqueInput): void {
     channelSignals(input, idx);
   if (idx.clipStr || anyOf(idx.ids, CLIPBOARD_IDS) || input.commands.length > 0) clipboardSignals(input);
   if (idx.inputStr || anyOf(idx.ids, INPUT_IDS)) inputCaptureSignals(input);
+  for (const i of idx.wallets)
+    input.sig('wallet-address', i, `${JSON.stringify(input.facts.tokens[i]!.text)} (a cryptocurrency address)`);
   if (idx.xor || anyOf(idx.ids, DECODE_IDS)) decodeRoutineSignals(input);
 }
 
@@ -760,13 +772,24 @@ function clipboardSignals({ facts, calls, commands, sig }: TechniqueInput): void
     )
       sig('clipboard', cmd.tok, `runs ${base} ${a}`.trim(), 'read');
   }
-  for (let i = 0; i < tokens.length; i++)
+  for (const cmd of commands) {
+    const base = (cmd.program ?? '').split(/[/\\]/).pop() ?? '';
+    const a = cmd.args.join(' ');
     if (
-      tokens[i]!.kind === 'str' &&
-      /Get-Clipboard|\bpbpaste\b|\bwl-paste\b/.test(tokens[i]!.text) &&
-      !commands.some((c) => c.tok <= i && i < c.tok + 40)
+      /^(pbcopy|wl-copy|clip(\.exe)?)$/.test(base) ||
+      (/^(xclip|xsel)$/.test(base) && !/(^|\s)(-o|-out|--output)\b/.test(a)) ||
+      /Set-Clipboard/i.test(a)
     )
-      sig('clipboard', i, `${JSON.stringify(tokens[i]!.text.slice(0, 40))} (reads the clipboard)`, 'read');
+      sig('clipboard', cmd.tok, `runs ${base} ${a}`.trim(), 'write');
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'str' || commands.some((c) => c.tok <= i && i < c.tok + 40)) continue;
+    if (/Get-Clipboard|\bpbpaste\b|\bwl-paste\b/.test(t.text))
+      sig('clipboard', i, `${JSON.stringify(t.text.slice(0, 40))} (reads the clipboard)`, 'read');
+    else if (/Set-Clipboard|^(pbcopy|wl-copy)$/.test(t.text))
+      sig('clipboard', i, `${JSON.stringify(t.text.slice(0, 40))} (writes the clipboard)`, 'write');
+  }
 }
 
 const INPUT_CALLS =

@@ -112,6 +112,9 @@ const AUTO_TRAITS = new Set([
   'Write',
   'Read',
 ]);
+/** Pure functions of data: what they are given is no business of the network. */
+const CODEC_FN =
+  /^(encode|decode|hex|to_hex|from_hex|encode_\w+|decode_\w+|\w+_encode|\w+_decode|hash|digest|hash_\w+|checksum|encrypt|decrypt|compress|decompress|from_seed|from_mnemonic|from_phrase|from_secret_key|from_private_key|from_wif|to_wif|derive_\w+|keypair_from_\w+)$/;
 /** Names of operations a caller asks for by name (with docs saying so, they weigh least). */
 const EXPLICIT_ACTION =
   /^(upload|send|report|submit|publish|push|sync|install|uninstall|update|upgrade|self_update|daemonize|detach|download|fetch|export|backup|register|enable|notify|share|telemetry|(upload|send|report|submit|install|update|fetch|download|export|sync|publish)_\w+|\w+_completions?|self_\w+|\w+_telemetry)$/;
@@ -378,7 +381,10 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     if (prior && (prior.data || !data) && prior.sp.length + prior.kp.length <= sp.length + kp.length) return;
     raw.set(key, { src, sink, meeting, sp, kp, data });
   };
-  if (srcs.length === 0 && !sinks.some((s) => s.cls === 'persist')) return [];
+  // Without sources only persistence and the input of a codec function (see CODEC_FN) can flow.
+  const codecs = nodes.some((n) => n.fn?.pub && n.file.ctx === 'library' && CODEC_FN.test(n.fn.name));
+  if (srcs.length === 0 && !sinks.some((s) => s.cls === 'persist' || (codecs && s.cls === 'network')))
+    return [];
 
   const retSrc: Taint[] = nodes.map(() => new Map());
   // Payload sources (decoders) in a function that takes arguments: what it may decode in place.
@@ -538,6 +544,26 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     let changed = false;
     for (const n of relevant) if (analyse(n)) changed = true;
     if (!changed) break;
+  }
+
+  // A codec or key function of the public API whose input reaches the network: a hex encoder or
+  // a key parser has no reason to send what it is given (keys stolen in flight).
+  for (const n of nodes) {
+    const fn = n.fn;
+    if (!fn?.pub || n.file.ctx !== 'library' || !CODEC_FN.test(fn.name)) continue;
+    for (const [pi, reach] of paramSink[n.id]!)
+      for (const [sinkKey, kp] of reach) {
+        if (sinks[Number(sinkKey)]!.cls !== 'network') continue;
+        const sig: Signal = {
+          kind: 'caller-data',
+          line: fn.line,
+          evidence: `the input of pub fn ${n.label} (${fn.params[pi] ?? `argument ${pi + 1}`})`,
+          fn: -1,
+          test: false,
+        };
+        srcs.push({ node: n, sig, cls: 'caller-data' });
+        record(srcs.length - 1, Number(sinkKey), n, [], [n.label, ...kp], true);
+      }
   }
 
   // Both ends in one function without a value seen passing: weaker, and only for the shapes

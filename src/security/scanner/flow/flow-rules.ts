@@ -203,7 +203,7 @@ function sourceStrength(model: CrateModel, sig: Signal, cls: string, near: boole
       return alignedWithPurpose(model, sig.detail ?? '') ? 'secret' : 'strong';
     return 'strong';
   }
-  if (cls === 'clipboard' || cls === 'input' || cls === 'project') return 'strong';
+  if (cls === 'clipboard' || cls === 'input' || cls === 'project' || cls === 'caller-data') return 'strong';
   // The whole environment is what a stealer sends, and what a configuration object holds: strong
   // only when it goes straight to the network.
   if (cls === 'env-dump') return near ? 'strong' : 'secret';
