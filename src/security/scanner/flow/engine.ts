@@ -112,12 +112,14 @@ const AUTO_TRAITS = new Set([
   'Write',
   'Read',
 ]);
+/** Network calls that give a connection or a client (what is handed to it later is sent). */
+const CONNECTION = /(connect\w*|bind|new|builder|Client|Agent|Easy2?|handshake)(\(\))?$/;
 /** Pure functions of data: what they are given is no business of the network. */
 const CODEC_FN =
   /^(encode|decode|hex|to_hex|from_hex|encode_\w+|decode_\w+|\w+_encode|\w+_decode|hash|digest|hash_\w+|checksum|encrypt|decrypt|compress|decompress|from_seed|from_mnemonic|from_phrase|from_secret_key|from_private_key|from_wif|to_wif|derive_\w+|keypair_from_\w+)$/;
 /** Names of operations a caller asks for by name (with docs saying so, they weigh least). */
 const EXPLICIT_ACTION =
-  /^(upload|send|report|submit|publish|push|sync|install|uninstall|update|upgrade|self_update|daemonize|detach|download|fetch|export|backup|register|enable|notify|share|telemetry|(upload|send|report|submit|install|update|fetch|download|export|sync|publish)_\w+|\w+_completions?|self_\w+|\w+_telemetry)$/;
+  /^(upload|send|report|submit|publish|push|sync|install|uninstall|update|upgrade|self_update|daemonize|detach|download|fetch|export|backup|register|enable|notify|share|telemetry|(upload|send|report|submit|install|update|fetch|download|export|sync|publish)_\w+|\w+_completions?|self_\w+|\w+_telemetry|set_(launch|start|run)_\w+|(enable|disable|set)_auto_?start\w*|\w+_(at|on)_(login|startup|boot)|register_startup)$/;
 
 export interface FlowAnalysis {
   flows: Flow[];
@@ -415,6 +417,7 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     const g = globals.get(n.fileIdx) ?? new Map<string, Taint>();
     n.fn?.params.forEach((p, i) => env.set(p, new Map([[`p${i}`, []]])));
     const seenSrc: Taint = new Map();
+    const conns = new Map<string, number>(); // local → the network sink that made it
     const read = (name: string): Taint | undefined =>
       name.startsWith('self.') ? fields.get(`${n.group}:${name.slice(5)}`) : (env.get(name) ?? g.get(name));
     n.stmts.forEach((st, si) => {
@@ -478,9 +481,30 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
           }
         }
       });
+      // A connection made earlier (`let mut s = TcpStream::connect(…)`) sends what a later
+      // statement hands it (`s.write_all(data)`).
+      for (const u of st.uses) {
+        const k = conns.get(u);
+        if (k === undefined || here.some((s) => sinkKeys.get(s.sig) === k)) continue;
+        for (const [label, sp] of T) {
+          if (label.startsWith('s')) record(Number(label.slice(1)), k, n, sp, [n.label], true);
+          else {
+            const mine = paramSink[n.id]!;
+            const pj = Number(label.slice(1));
+            const r = mine.get(pj) ?? new Map<string, string[]>();
+            if (!r.has(String(k))) {
+              r.set(String(k), []);
+              mine.set(pj, r);
+              changed = true;
+            }
+          }
+        }
+      }
       for (const s of here) {
         if (!s.role.sink) continue;
         const k = sinkKeys.get(s.sig)!;
+        if (s.role.sink === 'network' && CONNECTION.test(s.sig.evidence))
+          for (const d of st.defs) if (!d.startsWith('self.')) conns.set(d, k);
         // Bytes reach executable memory through raw pointers (`copy_nonoverlapping(buf, p, n)`),
         // which locals do not follow: a payload the function holds is what it maps and runs.
         if (s.role.sink === 'exec-memory')

