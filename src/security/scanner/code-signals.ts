@@ -534,7 +534,9 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     /^(\.cargo|\.git|~|\/|[A-Za-z]:\\|\.\.)|(^|\/)\.git\/hooks\//.test(path) ||
     (consumerFns ??= consumerFunctions(tokens)).has(fn) ||
     // A hook under a directory handed in by another function of a file that finds the consumer's tree.
-    (HOOK_PATH.test(path) && consumerFns.size > 0 && tokens.some((t) => t.kind === 'str' && t.text === '.git'));
+    (HOOK_PATH.test(path) &&
+      consumerFns.size > 0 &&
+      tokens.some((t) => t.kind === 'str' && t.text === '.git'));
   for (const w of writes) {
     // Each literal, and the path the literals spell together (`.join(".git").join("hooks")…`).
     const joined = w.strs.length >= 2 ? [w.strs.join('/')] : [];
@@ -735,7 +737,12 @@ function pathChainSignals(
   for (let i = 0; i + 3 < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.text === ';' || t.text === '{' || t.text === '}') flush();
-    else if (t.kind === 'kw' && t.text === 'let' && tokens[i + 1]?.kind === 'id' && tokens[i + 2]?.text === '=')
+    else if (
+      t.kind === 'kw' &&
+      t.text === 'let' &&
+      tokens[i + 1]?.kind === 'id' &&
+      tokens[i + 2]?.text === '='
+    )
       binding = `${t.fn}:${tokens[i + 1]!.text}`;
     else if ((t.kind === 'id' || t.kind === 'str') && outDirs.has(t.text)) ownOutput = true;
     else if (
@@ -751,7 +758,8 @@ function pathChainSignals(
       if (first < 0) {
         first = i + 2;
         based = t.text === 'join' || t.text === 'push';
-        const base = based && tokens[i - 2]?.kind === 'id' ? bound.get(`${t.fn}:${tokens[i - 2]!.text}`) : undefined;
+        const base =
+          based && tokens[i - 2]?.kind === 'id' ? bound.get(`${t.fn}:${tokens[i - 2]!.text}`) : undefined;
         if (base) parts.push(...base);
       }
       parts.push(tokens[i + 2]!.text);

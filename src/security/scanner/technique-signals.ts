@@ -200,7 +200,11 @@ export function techniqueSignals(input: TechniqueInput): void {
   if (idx.clipStr || anyOf(idx.ids, CLIPBOARD_IDS) || input.commands.length > 0) clipboardSignals(input);
   if (idx.inputStr || anyOf(idx.ids, INPUT_IDS)) inputCaptureSignals(input);
   for (const i of idx.wallets)
-    input.sig('wallet-address', i, `${JSON.stringify(input.facts.tokens[i]!.text)} (a cryptocurrency address)`);
+    input.sig(
+      'wallet-address',
+      i,
+      `${JSON.stringify(input.facts.tokens[i]!.text)} (a cryptocurrency address)`,
+    );
   if (idx.xor || anyOf(idx.ids, DECODE_IDS)) decodeRoutineSignals(input);
 }
 
@@ -229,7 +233,8 @@ const DATE_CTORS =
   /^(from_ymd|from_ymd_opt|ymd|ymd_opt|with_ymd_and_hms|from_calendar_date|parse_from_rfc3339)$/;
 const SLEEP_CALLS = /(^|::)(thread::sleep|time::sleep|task::sleep|sleep|Sleep)$/;
 const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
-const TIME_HELPER = /^(today|now|now_\w+|\w+_now|days_since_epoch|epoch_days|unix_days|unix_time|unix_now|timestamp|current_time|current_day|day_number)$/;
+const TIME_HELPER =
+  /^(today|now|now_\w+|\w+_now|days_since_epoch|epoch_days|unix_days|unix_time|unix_now|timestamp|current_time|current_day|day_number)$/;
 /** Seconds or milliseconds since 1970 in 2014–2039, or a day count in that span. */
 const isTimeConstant = (n: number): boolean =>
   (n >= 1.4e9 && n <= 2.2e9) || (n >= 1.4e12 && n <= 2.2e12) || (n >= 16_000 && n <= 25_500);

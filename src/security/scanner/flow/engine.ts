@@ -392,7 +392,12 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
   // Payload sources (decoders) in a function that takes arguments: what it may decode in place.
   const inPlace: Taint[] = nodes.map(() => new Map());
   srcs.forEach((x, i) => {
-    if (x.cls === 'decoded' && x.node.fn && x.node.fn.params.length > 0 && inPlace[x.node.id]!.size < MAX_LABELS)
+    if (
+      x.cls === 'decoded' &&
+      x.node.fn &&
+      x.node.fn.params.length > 0 &&
+      inPlace[x.node.id]!.size < MAX_LABELS
+    )
       inPlace[x.node.id]!.set(`s${i}`, []);
   });
   const paramSink: Map<number, Map<string, string[]>>[] = nodes.map(() => new Map()); // param → sink index → path
@@ -509,7 +514,8 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
         // which locals do not follow: a payload the function holds is what it maps and runs.
         if (s.role.sink === 'exec-memory')
           for (const t of env.values())
-            for (const [l, p] of t) if (l.startsWith('s') && !isStealable(srcs[Number(l.slice(1))]!.cls)) T.set(l, p);
+            for (const [l, p] of t)
+              if (l.startsWith('s') && !isStealable(srcs[Number(l.slice(1))]!.cls)) T.set(l, p);
         for (const [label, sp] of T) {
           if (label.startsWith('s')) {
             const si2 = Number(label.slice(1));

@@ -54,7 +54,6 @@ export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
   for (const r of model.rust)
     if (r.flow) files.push({ path: r.path, ctx: r.ctx, signals: withIncludes(model, r), flow: r.flow });
   const { flows } = analyzeFlows(files);
-  if (process.env.CKDBG) { for (const f of files) { console.error('FILE', f.path, f.ctx, f.flow.lazy); for (const s of f.signals) console.error('  sig', s.line, s.kind, s.detail, s.fn, JSON.stringify(s.evidence).slice(0,80), (s as {target?:string}).target ?? ''); } for (const fl of flows) console.error('FLOW', fl.kind, flowSeverity(model, fl, false), describe(fl)); }
   const checksum = new Set(
     files.filter((f) => f.signals.some((s) => s.kind === 'checksum' && !s.test)).map((f) => f.ctx),
   );

