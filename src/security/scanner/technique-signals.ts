@@ -43,6 +43,10 @@ const CHANNEL_STR =
 const WALLET_ADDRESS =
   /^(bc1[02-9ac-hj-np-z]{20,80}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40}|T[1-9A-HJ-NP-Za-km-z]{33}|ltc1[02-9ac-hj-np-z]{20,80})$/;
 
+/** A regular expression that matches such addresses (`^0x[a-fA-F0-9]{40}$`, `(bc1|[13])…`). */
+const WALLET_PATTERN =
+  /0x\[[^\]]{3,12}\]\{40\}|\bbc1\[|\(bc1\||\[13\]\[a-km-zA-HJ-NP-Z1-9\]|\bT\[1-9A-HJ-NP-Za-km-z\]\{33\}/;
+
 function indexFile(tokens: Token[]): FileIndex {
   const idx: FileIndex = {
     ids: new Set(),
@@ -62,7 +66,11 @@ function indexFile(tokens: Token[]): FileIndex {
       if (!idx.evasionStr && EVASION_STR.test(t.text)) idx.evasionStr = true;
       if (!idx.channelStr && CHANNEL_STR.test(t.text)) idx.channelStr = true;
       if (!idx.clipStr && /[GS]et-Clipboard|pbpaste|pbcopy|wl-paste|wl-copy/.test(t.text)) idx.clipStr = true;
-      if (idx.wallets.length < 8 && t.text.length >= 26 && t.text.length <= 90 && WALLET_ADDRESS.test(t.text))
+      if (
+        idx.wallets.length < 8 &&
+        ((t.text.length >= 26 && t.text.length <= 90 && WALLET_ADDRESS.test(t.text)) ||
+          WALLET_PATTERN.test(t.text))
+      )
         idx.wallets.push(i);
       if (!idx.inputStr && t.text.startsWith('/dev/input')) idx.inputStr = true;
     }
@@ -236,8 +244,8 @@ const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
 const TIME_HELPER =
   /^(today|now|now_\w+|\w+_now|days_since_epoch|epoch_days|unix_days|unix_time|unix_now|timestamp|current_time|current_day|day_number)$/;
 /** Seconds or milliseconds since 1970 in 2014–2039, or a day count in that span. */
-const isTimeConstant = (n: number): boolean =>
-  (n >= 1.4e9 && n <= 2.2e9) || (n >= 1.4e12 && n <= 2.2e12) || (n >= 16_000 && n <= 25_500);
+const isTimeConstant = (n: number, days: boolean): boolean =>
+  (n >= 1.4e9 && n <= 2.2e9) || (n >= 1.4e12 && n <= 2.2e12) || (days && n >= 16_000 && n <= 25_500);
 
 function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: FileIndex): void {
   const tokens = facts.tokens;
@@ -300,13 +308,20 @@ function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: Fil
   }
   // A date gate through a helper (`if clock::today() < 20_500 { return }`): a call named for the
   // current time compared with a number that is a timestamp or a day count since 1970.
+  const clockFns = new Set<string>();
+  for (const c of calls)
+    if (c.kind === 'call' && NOW_CALLS.test(c.path) && tokens[c.tok]!.fn >= 0)
+      clockFns.add(facts.functions[tokens[c.tok]!.fn]?.name ?? '');
   for (const c of calls) {
-    if (c.kind !== 'call' || !TIME_HELPER.test(last(c.path)) || tokens[c.tok]!.fn < 0) continue;
+    if (c.kind !== 'call' || tokens[c.tok]!.fn < 0) continue;
+    if (!TIME_HELPER.test(last(c.path)) && !clockFns.has(last(c.path))) continue;
     const close = matching(tokens, c.open);
     if (tokens[close - 1] !== tokens[c.open]) continue; // takes no arguments
     const op = tokens[close + 1];
     const n = tokens[close + 2];
-    if (op && CMP.has(op.text) && n?.kind === 'int' && isTimeConstant(n.num ?? -1))
+    // A day count (20_500) only from a helper named for days: elsewhere it reads as a timeout in ms.
+    const days = /day/i.test(last(c.path));
+    if (op && CMP.has(op.text) && n?.kind === 'int' && isTimeConstant(n.num ?? -1, days))
       sig('evasion', c.tok, `${c.raw}() compared with ${n.text}`, 'date');
   }
   // A date gate: the current time compared with a fixed timestamp or calendar date.
@@ -747,12 +762,14 @@ function clipboardSignals({ facts, calls, commands, sig }: TechniqueInput): void
   let any = false;
   if (crateUsed) {
     for (const c of calls) {
-      if (c.kind !== 'method') continue;
-      if (CLIPBOARD_READ.test(c.path)) {
-        sig('clipboard', c.tok, `reads the clipboard (.${c.path}())`, 'read');
+      // Methods on a clipboard handle, or the crate's free functions (`cli_clipboard::get_contents()`).
+      const name = c.kind === 'method' ? c.path : CLIPBOARD_CRATES.test(c.path) ? last(c.path) : null;
+      if (name === null) continue;
+      if (CLIPBOARD_READ.test(name)) {
+        sig('clipboard', c.tok, `reads the clipboard (.${name}())`, 'read');
         any = true;
-      } else if (CLIPBOARD_WRITE.test(c.path)) {
-        sig('clipboard', c.tok, `writes the clipboard (.${c.path}())`, 'write');
+      } else if (CLIPBOARD_WRITE.test(name)) {
+        sig('clipboard', c.tok, `writes the clipboard (.${name}())`, 'write');
         any = true;
       }
     }

