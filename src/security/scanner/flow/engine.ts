@@ -112,6 +112,9 @@ const AUTO_TRAITS = new Set([
   'Write',
   'Read',
 ]);
+/** Parameters that are key material; the group is the stem a function named for it mentions. */
+const KEY_PARAM =
+  /^_?(seed|mnemonic|seed_phrase|phrase|private_key|privkey|priv_key|secret_key|signing_key|keypair|sk|wif)$/;
 /** Calls that write into a buffer argument. */
 const FILLS =
   /^(read_to_end|read_to_string|read_exact|read_buf|copy|copy_buf|decode_to_slice|decode_vec|recv|recv_from|read_line)$/;
@@ -386,8 +389,13 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     if (prior && (prior.data || !data) && prior.sp.length + prior.kp.length <= sp.length + kp.length) return;
     raw.set(key, { src, sink, meeting, sp, kp, data });
   };
-  // Without sources only persistence and the input of a codec function (see CODEC_FN) can flow.
-  const codecs = nodes.some((n) => n.fn?.pub && n.file.ctx === 'library' && CODEC_FN.test(n.fn.name));
+  // Without sources only persistence and the input of a codec or key function can flow.
+  const codecs = nodes.some(
+    (n) =>
+      n.fn?.pub &&
+      n.file.ctx === 'library' &&
+      (CODEC_FN.test(n.fn.name) || n.fn.params.some((p) => KEY_PARAM.test(p))),
+  );
   if (srcs.length === 0 && !sinks.some((s) => s.cls === 'persist' || (codecs && s.cls === 'network')))
     return [];
 
@@ -591,11 +599,18 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
 
   // A codec or key function of the public API whose input reaches the network: a hex encoder or
   // a key parser has no reason to send what it is given (keys stolen in flight).
+  // So has any public function for a parameter that is key material (`seed`, `private_key`),
+  // unless the function is named for what it does with it (`import_private_key`).
   for (const n of nodes) {
     const fn = n.fn;
-    if (!fn?.pub || n.file.ctx !== 'library' || !CODEC_FN.test(fn.name)) continue;
+    if (!fn?.pub || n.file.ctx !== 'library') continue;
+    const codec = CODEC_FN.test(fn.name);
     for (const [pi, reach] of paramSink[n.id]!)
       for (const [sinkKey, kp] of reach) {
+        const param = fn.params[pi] ?? '';
+        const key = KEY_PARAM.exec(param);
+        if (!codec && !(key && !fn.name.includes(key[1]!.replace(/_/g, '')) && !fn.name.includes(key[1]!)))
+          continue;
         if (sinks[Number(sinkKey)]!.cls !== 'network') continue;
         const sig: Signal = {
           kind: 'caller-data',

