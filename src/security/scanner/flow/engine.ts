@@ -695,7 +695,7 @@ function dedupe(path: string[]): string[] {
 
 function strongColocated(cls: SourceClass, sig: Signal): boolean {
   if (cls === 'credential' || cls === 'clipboard' || cls === 'input' || cls === 'env-dump') return true;
-  if (cls === 'embedded') return true;
+  if (cls === 'embedded') return sig.detail !== 'data';
   return cls === 'decoded' && sig.kind !== 'runtime-decode';
 }
 

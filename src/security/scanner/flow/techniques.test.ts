@@ -224,6 +224,26 @@ const MALICIOUS: Case[] = [
     }),
   },
   {
+    name: 'a first call outside CI un-reverses bytes shipped with include_bytes!, writes them to temp and runs them',
+    rule: 'flow.decoded-exec',
+    files: {
+      ...lib('win-notify', {
+        'src/lib.rs': src(
+          'pub fn init() {',
+          '    if std::env::var("GITHUB_ACTIONS").is_err() {',
+          '        let p = std::env::temp_dir().join("svc-FAKE-DO-NOT-RUN.exe");',
+          '        let data = include_bytes!("../assets/blob.bin");',
+          '        let plain: Vec<u8> = data.iter().rev().map(|b| b.wrapping_sub(7)).collect();',
+          '        let _ = std::fs::write(&p, &plain);',
+          '        let _ = std::process::Command::new(&p).spawn();',
+          '    }',
+          '}',
+        ),
+      }),
+      'assets/blob.bin': Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 37 + 11) & 0xff)),
+    },
+  },
+  {
     name: 'an attribute macro writes a pre-push hook that pipes a download into bash',
     rule: 'code.vcs-hook',
     files: {
@@ -340,6 +360,24 @@ const BENIGN: Case[] = [
         '}',
       ),
     }),
+  },
+  {
+    name: 'a font crate embeds a font with include_bytes! and writes it to a cache directory',
+    atMost: 'medium',
+    files: {
+      ...lib('font-cache', {
+        'src/lib.rs': src(
+          'static FONT: &[u8] = include_bytes!("../assets/font.ttf");',
+          '/// Writes the bundled font where the renderer looks for it.',
+          'pub fn install_font(dir: &std::path::Path) -> std::io::Result<()> {',
+          '    std::fs::write(dir.join("font.ttf"), FONT)?;',
+          '    std::process::Command::new("fc-cache").arg("-f").status()?;',
+          '    Ok(())',
+          '}',
+        ),
+      }),
+      'assets/font.ttf': Buffer.from([0, 1, 0, 0, 0, 12, 0, 128, 0, 3, 0, 64]),
+    },
   },
   {
     name: 'a daemonizer points stdio at /dev/null and execs the user’s program',
