@@ -506,10 +506,18 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       (t, i) =>
         t.fn === cmd.fn &&
         t.kind === 'id' &&
-        (/^(from_raw_fd|into_raw_fd|as_raw_fd|from_raw_socket|as_raw_socket|dup2)$/.test(t.text) ||
+        (/^(from_raw_fd|into_raw_fd|as_raw_fd|from_raw_socket|as_raw_socket|into_raw_socket|from_raw_handle|dup2|dup3)$/.test(
+          t.text,
+        ) ||
           (t.text === 'from' && tokens[i - 2]?.text === 'Stdio')),
     );
-    if (fdPlumbing)
+    // The descriptor is a socket's: a terminal emulator hands its shell a pty instead.
+    const socket = tokens.some(
+      (t) =>
+        t.kind === 'id' &&
+        /^(TcpStream|UdpSocket|UnixStream|TcpSocket|Socket|socket|WSASocketW|WSASocketA)$/.test(t.text),
+    );
+    if (fdPlumbing && socket)
       signals.push({
         kind: 'reverse-shell',
         line: cmd.line,

@@ -380,6 +380,22 @@ const BENIGN: Case[] = [
     },
   },
   {
+    name: 'a terminal emulator gives its default shell a pty as stdio (no socket)',
+    atMost: 'medium',
+    files: lib('tiny-term', {
+      'src/lib.rs': src(
+        'use std::os::unix::io::FromRawFd;',
+        'const FALLBACK_SHELL: &str = "/bin/sh";',
+        'pub fn spawn_shell(pty_slave: i32) -> std::io::Result<std::process::Child> {',
+        '    std::process::Command::new(FALLBACK_SHELL)',
+        '        .stdin(unsafe { std::process::Stdio::from_raw_fd(pty_slave) })',
+        '        .stdout(unsafe { std::process::Stdio::from_raw_fd(pty_slave) })',
+        '        .spawn()',
+        '}',
+      ),
+    }),
+  },
+  {
     name: 'a daemonizer points stdio at /dev/null and execs the user’s program',
     atMost: 'medium',
     files: lib('detach-run', {
