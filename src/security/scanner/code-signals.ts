@@ -52,6 +52,8 @@ export type SignalKind =
   | 'persistence'
   | 'persistence-write'
   | 'key-regex'
+  | 'wallet-address' // a literal shaped like a cryptocurrency address
+  | 'caller-data' // what a caller passes to a codec or key function (made by the flow engine only)
   | 'key-marker'
   | 'endpoint'
   | 'tls-disabled'
@@ -104,7 +106,7 @@ export interface RustAnalysis {
 const NET_ROOTS =
   /^(reqwest|ureq|attohttpc|minreq|isahc|surf|curl|http_req|ehttp|awc|reqwless|ureq_proto|tungstenite|tokio_tungstenite|async_tungstenite|websocket|ws|trust_dns_resolver|hickory_resolver|ssh2|lettre|ftp|suppaftp|libcurl|hyper_tls|hyper_rustls)::/;
 const NET_CALLS =
-  /(^|::)(TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$/;
+  /(^|::)(hyper::(client::)?Client::(new|builder)|hyper::client::conn::(http1::)?handshake|TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$/;
 const FS_READ =
   /(^|::)(fs::read|fs::read_to_string|File::open|read_to_string|fs::read_link|from_path_iter|from_path|from_filename)$/;
 const DIR_WALK =
@@ -126,6 +128,8 @@ const NETWORK_PROGRAMS =
   /^(ssh|scp|sftp|rsync|nc|ncat|netcat|socat|telnet|ftp|tftp|nslookup|dig|host)(\.exe)?$/i;
 const BACKGROUND =
   /(^|::)(thread::spawn|tokio::spawn|task::spawn|async_std::task::spawn|Builder::spawn|spawn_blocking)$/;
+const HOOK_PATH = new RegExp(`(^|/)hooks/(${GIT_HOOK_NAME.source.slice(2, -2)})$`);
+const SHELL_PATH = /^(\/usr)?(\/bin\/)?(ba|z|da|k)?sh$/;
 const HTTP_REQUEST_TEXT = /^(GET|POST|PUT|PATCH|DELETE|HEAD) \S* ?HTTP\/1\.[01]/;
 
 interface WriteTarget {
@@ -490,16 +494,30 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   }
   // A shell whose standard streams are a socket: a reverse shell.
   for (const cmd of commands) {
-    const base = (cmd.program ?? '').split(/[/\\]/).pop() ?? '';
+    const base =
+      (cmd.program ?? '').split(/[/\\]/).pop() ||
+      // `let sh = CString::new("/bin/sh")` then `execv(&sh, …)`; `const SH: &str = "/bin/sh"`.
+      (bindingMentions(tokens, cmd, /^$/, SHELL_PATH) ||
+      (consts.get(cmd.programIdent ?? '') ?? []).some((x) => SHELL_PATH.test(x))
+        ? 'sh'
+        : '');
     if (!isShellProgram(base) || cmd.args.some((a) => /^(-c|\/c|\/C|-Command)$/.test(a))) continue;
     const fdPlumbing = tokens.some(
       (t, i) =>
         t.fn === cmd.fn &&
         t.kind === 'id' &&
-        (/^(from_raw_fd|into_raw_fd|as_raw_fd|from_raw_socket|as_raw_socket|dup2)$/.test(t.text) ||
+        (/^(from_raw_fd|into_raw_fd|as_raw_fd|from_raw_socket|as_raw_socket|into_raw_socket|from_raw_handle|dup2|dup3)$/.test(
+          t.text,
+        ) ||
           (t.text === 'from' && tokens[i - 2]?.text === 'Stdio')),
     );
-    if (fdPlumbing)
+    // The descriptor is a socket's: a terminal emulator hands its shell a pty instead.
+    const socket = tokens.some(
+      (t) =>
+        t.kind === 'id' &&
+        /^(TcpStream|UdpSocket|UnixStream|TcpSocket|Socket|socket|WSASocketW|WSASocketA)$/.test(t.text),
+    );
+    if (fdPlumbing && socket)
       signals.push({
         kind: 'reverse-shell',
         line: cmd.line,
@@ -525,7 +543,11 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   let consumerFns: Set<number> | null = null;
   const consumerPlace = (path: string, fn: number) =>
     /^(\.cargo|\.git|~|\/|[A-Za-z]:\\|\.\.)|(^|\/)\.git\/hooks\//.test(path) ||
-    (consumerFns ??= consumerFunctions(tokens)).has(fn);
+    (consumerFns ??= consumerFunctions(tokens)).has(fn) ||
+    // A hook under a directory handed in by another function of a file that finds the consumer's tree.
+    (HOOK_PATH.test(path) &&
+      consumerFns.size > 0 &&
+      tokens.some((t) => t.kind === 'str' && t.text === '.git'));
   for (const w of writes) {
     // Each literal, and the path the literals spell together (`.join(".git").join("hooks")…`).
     const joined = w.strs.length >= 2 ? [w.strs.join('/')] : [];
@@ -704,7 +726,13 @@ function pathChainSignals(
   let ownOutput = false;
   // The chain starts from some base (`dir.join(…)`) rather than a literal path.
   let based = false;
+  // `let hooks = git.join("hooks"); let target = hooks.join("post-checkout");`: a binding's parts
+  // carry into the chains built on it (per function).
+  const bound = new Map<string, string[]>();
+  let binding: string | null = null;
   const flush = () => {
+    if (binding && parts.length > 0) bound.set(binding, parts);
+    binding = null;
     if (parts.length >= 2 && !ownOutput) {
       const path = parts.join('/');
       const k =
@@ -720,6 +748,13 @@ function pathChainSignals(
   for (let i = 0; i + 3 < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.text === ';' || t.text === '{' || t.text === '}') flush();
+    else if (
+      t.kind === 'kw' &&
+      t.text === 'let' &&
+      tokens[i + 1]?.kind === 'id' &&
+      tokens[i + 2]?.text === '='
+    )
+      binding = `${t.fn}:${tokens[i + 1]!.text}`;
     else if ((t.kind === 'id' || t.kind === 'str') && outDirs.has(t.text)) ownOutput = true;
     else if (
       t.kind === 'id' &&
@@ -734,6 +769,9 @@ function pathChainSignals(
       if (first < 0) {
         first = i + 2;
         based = t.text === 'join' || t.text === 'push';
+        const base =
+          based && tokens[i - 2]?.kind === 'id' ? bound.get(`${t.fn}:${tokens[i - 2]!.text}`) : undefined;
+        if (base) parts.push(...base);
       }
       parts.push(tokens[i + 2]!.text);
     }
@@ -983,6 +1021,23 @@ function envArgNames(
       if (tokens[m]?.text === '[') return stringsIn(tokens, m, matching(tokens, m));
       if (tokens[m]?.kind === 'id') return consts.get(tokens[m]!.text) ?? [];
       return [];
+    }
+    // `["A", "B"].iter().find_map(|key| env::var(key).ok())` or `KEYS.iter().map(|key| …)`
+    if (t.text === '|' && tokens[k - 1]?.text === id && /^[|(,&]$/.test(tokens[k - 2]?.text ?? '')) {
+      for (let m = k - 2; m >= 0 && m >= k - 40 && tokens[m]!.fn === fn; m--) {
+        const x = tokens[m]!;
+        if (x.text === ';' || x.text === '{') break;
+        if (x.text === ']') {
+          let d = 0;
+          let o = m;
+          for (; o >= 0; o--) {
+            if (tokens[o]!.text === ']') d++;
+            else if (tokens[o]!.text === '[' && --d === 0) break;
+          }
+          return o >= 0 ? stringsIn(tokens, o, m) : [];
+        }
+        if (x.kind === 'id' && tokens[m + 1]?.text === '.' && consts.has(x.text)) return consts.get(x.text)!;
+      }
     }
   }
   return [];

@@ -386,7 +386,7 @@ export function shellCommandTraits(cmd: string): {
     };
   return {
     download:
-      /(^|[\s;&|(`])(curl|wget|aria2c|certutil\s+.*-urlcache|bitsadmin\s+\/transfer|iwr|Invoke-WebRequest|Start-BitsTransfer)\b|DownloadString|DownloadFile|Net\.WebClient/i.test(
+      /(^|[\s;&|(`'"])(curl|wget|aria2c|certutil\s+.*-urlcache|bitsadmin\s+\/transfer|iwr|Invoke-WebRequest|Start-BitsTransfer)\b|DownloadString|DownloadFile|Net\.WebClient/i.test(
         cmd,
       ),
     runs: /Start-Process|Invoke-Item|\biex\b|Invoke-Expression|(^|[;&|]\s*)(\.\/|\$TMPDIR|\/tmp\/|%TEMP%|\$env:TEMP)|chmod\s+\+x|\bstart\s+("[^"]*"\s+)?\S+\.exe|&&\s*\S+\.(exe|sh|bin)\b/i.test(

@@ -30,12 +30,22 @@ interface FileIndex {
   channelStr: boolean;
   clipStr: boolean;
   inputStr: boolean;
+  /** Literals shaped like a cryptocurrency address (what a clipper swaps in). */
+  wallets: number[];
 }
 
 const EVASION_STR =
   /TracerPid|VBox|VirtualBox|VMware|vmtoolsd|QEMU|KVMKVM|TCGTCG|Microsoft Hv|XenVMM|innotek|Parallels|prl_|bhyve|BOCHS|dmi\/id|Sbie|cuckoo|^(08|00)[:-]|^(LANG|LC_ALL|LC_MESSAGES|LANGUAGE)$|^(sandbox|malware|maltest|virus|sample|john doe|currentuser|hapubws|sand box|analyst)$/i;
 const CHANNEL_STR =
   /^(HELO|EHLO|MAIL FROM|RCPT TO|AUTH )|jsonrpc|^eth_|^personal_|:53$|send(Message|Document)/i;
+
+// Bitcoin (bech32, legacy), Ethereum-style, Tron and Litecoin addresses.
+const WALLET_ADDRESS =
+  /^(bc1[02-9ac-hj-np-z]{20,80}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40}|T[1-9A-HJ-NP-Za-km-z]{33}|ltc1[02-9ac-hj-np-z]{20,80})$/;
+
+/** A regular expression that matches such addresses (`^0x[a-fA-F0-9]{40}$`, `(bc1|[13])…`). */
+const WALLET_PATTERN =
+  /0x\[[^\]]{3,12}\]\{40\}|\bbc1\[|\(bc1\||\[13\]\[a-km-zA-HJ-NP-Z1-9\]|\bT\[1-9A-HJ-NP-Za-km-z\]\{33\}/;
 
 function indexFile(tokens: Token[]): FileIndex {
   const idx: FileIndex = {
@@ -45,15 +55,23 @@ function indexFile(tokens: Token[]): FileIndex {
     channelStr: false,
     clipStr: false,
     inputStr: false,
+    wallets: [],
   };
-  for (const t of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
     if (t.kind === 'id') idx.ids.add(t.text);
     else if (t.kind === 'punct') {
       if (t.text === '^' || t.text === '^=') idx.xor = true;
     } else if (t.kind === 'str' && t.text.length <= 200) {
       if (!idx.evasionStr && EVASION_STR.test(t.text)) idx.evasionStr = true;
       if (!idx.channelStr && CHANNEL_STR.test(t.text)) idx.channelStr = true;
-      if (!idx.clipStr && /Get-Clipboard|pbpaste|wl-paste/.test(t.text)) idx.clipStr = true;
+      if (!idx.clipStr && /[GS]et-Clipboard|pbpaste|pbcopy|wl-paste|wl-copy/.test(t.text)) idx.clipStr = true;
+      if (
+        idx.wallets.length < 8 &&
+        ((t.text.length >= 26 && t.text.length <= 90 && WALLET_ADDRESS.test(t.text)) ||
+          WALLET_PATTERN.test(t.text))
+      )
+        idx.wallets.push(i);
       if (!idx.inputStr && t.text.startsWith('/dev/input')) idx.inputStr = true;
     }
   }
@@ -88,6 +106,16 @@ const EVASION_IDS = [
   'now',
   'now_utc',
   'now_local',
+  'today',
+  'days_since_epoch',
+  'epoch_days',
+  'unix_days',
+  'unix_time',
+  'unix_now',
+  'timestamp',
+  'current_time',
+  'current_day',
+  'day_number',
   'GetUserDefaultLangID',
   'GetUserDefaultLCID',
   'GetSystemDefaultLangID',
@@ -179,6 +207,12 @@ export function techniqueSignals(input: TechniqueInput): void {
     channelSignals(input, idx);
   if (idx.clipStr || anyOf(idx.ids, CLIPBOARD_IDS) || input.commands.length > 0) clipboardSignals(input);
   if (idx.inputStr || anyOf(idx.ids, INPUT_IDS)) inputCaptureSignals(input);
+  for (const i of idx.wallets)
+    input.sig(
+      'wallet-address',
+      i,
+      `${JSON.stringify(input.facts.tokens[i]!.text)} (a cryptocurrency address)`,
+    );
   if (idx.xor || anyOf(idx.ids, DECODE_IDS)) decodeRoutineSignals(input);
 }
 
@@ -207,6 +241,11 @@ const DATE_CTORS =
   /^(from_ymd|from_ymd_opt|ymd|ymd_opt|with_ymd_and_hms|from_calendar_date|parse_from_rfc3339)$/;
 const SLEEP_CALLS = /(^|::)(thread::sleep|time::sleep|task::sleep|sleep|Sleep)$/;
 const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
+const TIME_HELPER =
+  /^(today|now|now_\w+|\w+_now|days_since_epoch|epoch_days|unix_days|unix_time|unix_now|timestamp|current_time|current_day|day_number)$/;
+/** Seconds or milliseconds since 1970 in 2014–2039, or a day count in that span. */
+const isTimeConstant = (n: number, days: boolean): boolean =>
+  (n >= 1.4e9 && n <= 2.2e9) || (n >= 1.4e12 && n <= 2.2e12) || (days && n >= 16_000 && n <= 25_500);
 
 function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: FileIndex): void {
   const tokens = facts.tokens;
@@ -266,6 +305,24 @@ function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: Fil
       const secs = sleepSeconds(tokens, c);
       if (secs !== null && secs >= 300) sig('evasion', c.tok, `sleeps ${secs} s before going on`, 'sleep');
     }
+  }
+  // A date gate through a helper (`if clock::today() < 20_500 { return }`): a call named for the
+  // current time compared with a number that is a timestamp or a day count since 1970.
+  const clockFns = new Set<string>();
+  for (const c of calls)
+    if (c.kind === 'call' && NOW_CALLS.test(c.path) && tokens[c.tok]!.fn >= 0)
+      clockFns.add(facts.functions[tokens[c.tok]!.fn]?.name ?? '');
+  for (const c of calls) {
+    if (c.kind !== 'call' || tokens[c.tok]!.fn < 0) continue;
+    if (!TIME_HELPER.test(last(c.path)) && !clockFns.has(last(c.path))) continue;
+    const close = matching(tokens, c.open);
+    if (tokens[close - 1] !== tokens[c.open]) continue; // takes no arguments
+    const op = tokens[close + 1];
+    const n = tokens[close + 2];
+    // A day count (20_500) only from a helper named for days: elsewhere it reads as a timeout in ms.
+    const days = /day/i.test(last(c.path));
+    if (op && CMP.has(op.text) && n?.kind === 'int' && isTimeConstant(n.num ?? -1, days))
+      sig('evasion', c.tok, `${c.raw}() compared with ${n.text}`, 'date');
   }
   // A date gate: the current time compared with a fixed timestamp or calendar date.
   const nowFns = new Map<number, number>();
@@ -705,12 +762,14 @@ function clipboardSignals({ facts, calls, commands, sig }: TechniqueInput): void
   let any = false;
   if (crateUsed) {
     for (const c of calls) {
-      if (c.kind !== 'method') continue;
-      if (CLIPBOARD_READ.test(c.path)) {
-        sig('clipboard', c.tok, `reads the clipboard (.${c.path}())`, 'read');
+      // Methods on a clipboard handle, or the crate's free functions (`cli_clipboard::get_contents()`).
+      const name = c.kind === 'method' ? c.path : CLIPBOARD_CRATES.test(c.path) ? last(c.path) : null;
+      if (name === null) continue;
+      if (CLIPBOARD_READ.test(name)) {
+        sig('clipboard', c.tok, `reads the clipboard (.${name}())`, 'read');
         any = true;
-      } else if (CLIPBOARD_WRITE.test(c.path)) {
-        sig('clipboard', c.tok, `writes the clipboard (.${c.path}())`, 'write');
+      } else if (CLIPBOARD_WRITE.test(name)) {
+        sig('clipboard', c.tok, `writes the clipboard (.${name}())`, 'write');
         any = true;
       }
     }
@@ -735,13 +794,24 @@ function clipboardSignals({ facts, calls, commands, sig }: TechniqueInput): void
     )
       sig('clipboard', cmd.tok, `runs ${base} ${a}`.trim(), 'read');
   }
-  for (let i = 0; i < tokens.length; i++)
+  for (const cmd of commands) {
+    const base = (cmd.program ?? '').split(/[/\\]/).pop() ?? '';
+    const a = cmd.args.join(' ');
     if (
-      tokens[i]!.kind === 'str' &&
-      /Get-Clipboard|\bpbpaste\b|\bwl-paste\b/.test(tokens[i]!.text) &&
-      !commands.some((c) => c.tok <= i && i < c.tok + 40)
+      /^(pbcopy|wl-copy|clip(\.exe)?)$/.test(base) ||
+      (/^(xclip|xsel)$/.test(base) && !/(^|\s)(-o|-out|--output)\b/.test(a)) ||
+      /Set-Clipboard/i.test(a)
     )
-      sig('clipboard', i, `${JSON.stringify(tokens[i]!.text.slice(0, 40))} (reads the clipboard)`, 'read');
+      sig('clipboard', cmd.tok, `runs ${base} ${a}`.trim(), 'write');
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'str' || commands.some((c) => c.tok <= i && i < c.tok + 40)) continue;
+    if (/Get-Clipboard|\bpbpaste\b|\bwl-paste\b/.test(t.text))
+      sig('clipboard', i, `${JSON.stringify(t.text.slice(0, 40))} (reads the clipboard)`, 'read');
+    else if (/Set-Clipboard|^(pbcopy|wl-copy)$/.test(t.text))
+      sig('clipboard', i, `${JSON.stringify(t.text.slice(0, 40))} (writes the clipboard)`, 'write');
+  }
 }
 
 const INPUT_CALLS =

@@ -112,9 +112,20 @@ const AUTO_TRAITS = new Set([
   'Write',
   'Read',
 ]);
+/** Parameters that are key material; the group is the stem a function named for it mentions. */
+const KEY_PARAM =
+  /^_?(seed|mnemonic|seed_phrase|phrase|private_key|privkey|priv_key|secret_key|signing_key|keypair|sk|wif)$/;
+/** Calls that write into a buffer argument. */
+const FILLS =
+  /^(read_to_end|read_to_string|read_exact|read_buf|copy|copy_buf|decode_to_slice|decode_vec|recv|recv_from|read_line)$/;
+/** Network calls that give a connection or a client (what is handed to it later is sent). */
+const CONNECTION = /(connect\w*|bind|new|builder|Client|Agent|Easy2?|handshake)(\(\))?$/;
+/** Pure functions of data: what they are given is no business of the network. */
+const CODEC_FN =
+  /^(encode|decode|hex|to_hex|from_hex|encode_\w+|decode_\w+|\w+_encode|\w+_decode|hash|digest|hash_\w+|checksum|encrypt|decrypt|compress|decompress|from_seed|from_mnemonic|from_phrase|from_secret_key|from_private_key|from_wif|to_wif|derive_\w+|keypair_from_\w+)$/;
 /** Names of operations a caller asks for by name (with docs saying so, they weigh least). */
 const EXPLICIT_ACTION =
-  /^(upload|send|report|submit|publish|push|sync|install|uninstall|update|upgrade|self_update|daemonize|detach|download|fetch|export|backup|register|enable|notify|share|telemetry|(upload|send|report|submit|install|update|fetch|download|export|sync|publish)_\w+|\w+_completions?|self_\w+|\w+_telemetry)$/;
+  /^(upload|send|report|submit|publish|push|sync|install|uninstall|update|upgrade|self_update|daemonize|detach|download|fetch|export|backup|register|enable|notify|share|telemetry|(upload|send|report|submit|install|update|fetch|download|export|sync|publish)_\w+|\w+_completions?|self_\w+|\w+_telemetry|set_(launch|start|run)_\w+|(enable|disable|set)_auto_?start\w*|\w+_(at|on)_(login|startup|boot)|register_startup)$/;
 
 export interface FlowAnalysis {
   flows: Flow[];
@@ -277,6 +288,14 @@ function computeTriggers(nodes: Node[]): (Trigger | undefined)[] {
     return r ? [{ n, r }] : [];
   });
   roots.sort((a, b) => CLASS_RANK[b.r.cls] - CLASS_RANK[a.r.cls]);
+  // The function a static constructor names (`Signal.target`): `#[ctor] fn f`, `static X = f`.
+  for (const n of nodes)
+    for (const { sig, role } of n.signals) {
+      if (role.trigger !== 'static-ctor' || !sig.target) continue;
+      for (const m of nodes)
+        if (m.file === n.file && m.fn?.name === sig.target)
+          roots.unshift({ n: m, r: { cls: 'auto', what: `static constructor (${sig.evidence})`, path: [] } });
+    }
   // Static constructors named in statics: `#[link_section = ".init_array"] static X = f;`.
   for (const n of nodes) {
     if (n.fn || !n.signals.some((s) => s.role.trigger === 'static-ctor')) continue;
@@ -370,9 +389,28 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     if (prior && (prior.data || !data) && prior.sp.length + prior.kp.length <= sp.length + kp.length) return;
     raw.set(key, { src, sink, meeting, sp, kp, data });
   };
-  if (srcs.length === 0 && !sinks.some((s) => s.cls === 'persist')) return [];
+  // Without sources only persistence and the input of a codec or key function can flow.
+  const codecs = nodes.some(
+    (n) =>
+      n.fn?.pub &&
+      n.file.ctx === 'library' &&
+      (CODEC_FN.test(n.fn.name) || n.fn.params.some((p) => KEY_PARAM.test(p))),
+  );
+  if (srcs.length === 0 && !sinks.some((s) => s.cls === 'persist' || (codecs && s.cls === 'network')))
+    return [];
 
   const retSrc: Taint[] = nodes.map(() => new Map());
+  // Payload sources (decoders) in a function that takes arguments: what it may decode in place.
+  const inPlace: Taint[] = nodes.map(() => new Map());
+  srcs.forEach((x, i) => {
+    if (
+      x.cls === 'decoded' &&
+      x.node.fn &&
+      x.node.fn.params.length > 0 &&
+      inPlace[x.node.id]!.size < MAX_LABELS
+    )
+      inPlace[x.node.id]!.set(`s${i}`, []);
+  });
   const paramSink: Map<number, Map<string, string[]>>[] = nodes.map(() => new Map()); // param → sink index → path
   const fields = new Map<string, Taint>(); // `group:field`
   const globals = new Map<number, Map<string, Taint>>(); // fileIdx → name → taint
@@ -395,6 +433,7 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     const g = globals.get(n.fileIdx) ?? new Map<string, Taint>();
     n.fn?.params.forEach((p, i) => env.set(p, new Map([[`p${i}`, []]])));
     const seenSrc: Taint = new Map();
+    const conns = new Map<string, number>(); // local → the network sink that made it
     const read = (name: string): Taint | undefined =>
       name.startsWith('self.') ? fields.get(`${n.group}:${name.slice(5)}`) : (env.get(name) ?? g.get(name));
     n.stmts.forEach((st, si) => {
@@ -403,9 +442,31 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
       const here =
         n.signals.length === 0 ? [] : n.signals.filter((s) => s.sig.line >= st.a && s.sig.line <= st.b);
       for (const s of here) if (s.role.source) T.set(srcKeys.get(s.sig)!, []);
+      // Readers fill the buffer they are given (`read_to_end(&mut buf)`, `io::copy(&mut r, &mut w)`).
+      for (const c of st.calls)
+        if (FILLS.test(c.name))
+          for (const names of c.args)
+            for (const a of names)
+              if (!a.startsWith('()') && !a.startsWith('self.')) {
+                const cur = env.get(a) ?? new Map();
+                merge(cur, T);
+                env.set(a, cur);
+              }
       const calleesHere = n.callees[si] ?? [];
       st.calls.forEach((c, ci) => {
-        for (const m of calleesHere[ci] ?? []) merge(T, retSrc[m], nodes[m]!.label);
+        for (const m of calleesHere[ci] ?? []) {
+          merge(T, retSrc[m], nodes[m]!.label);
+          // A decoder that works in place (`keystream(KEY, &mut buf)`): its arguments come out decoded.
+          const dec = inPlace[m]!;
+          if (dec.size > 0)
+            for (const names of c.args)
+              for (const a of names)
+                if (!a.startsWith('()') && !a.startsWith('self.')) {
+                  const cur = env.get(a) ?? new Map();
+                  merge(cur, dec, nodes[m]!.label);
+                  env.set(a, cur);
+                }
+        }
         if (!(calleesHere[ci] ?? []).some((m) => paramSink[m]!.size > 0)) return;
         // Arguments that carry a source into a callee whose parameter reaches a sink.
         const argTaint = c.args.map((names) => {
@@ -446,9 +507,36 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
           }
         }
       });
+      // A connection made earlier (`let mut s = TcpStream::connect(…)`) sends what a later
+      // statement hands it (`s.write_all(data)`).
+      for (const u of st.uses) {
+        const k = conns.get(u);
+        if (k === undefined || here.some((s) => sinkKeys.get(s.sig) === k)) continue;
+        for (const [label, sp] of T) {
+          if (label.startsWith('s')) record(Number(label.slice(1)), k, n, sp, [n.label], true);
+          else {
+            const mine = paramSink[n.id]!;
+            const pj = Number(label.slice(1));
+            const r = mine.get(pj) ?? new Map<string, string[]>();
+            if (!r.has(String(k))) {
+              r.set(String(k), []);
+              mine.set(pj, r);
+              changed = true;
+            }
+          }
+        }
+      }
       for (const s of here) {
         if (!s.role.sink) continue;
         const k = sinkKeys.get(s.sig)!;
+        if (s.role.sink === 'network' && CONNECTION.test(s.sig.evidence))
+          for (const d of st.defs) if (!d.startsWith('self.')) conns.set(d, k);
+        // Bytes reach executable memory through raw pointers (`copy_nonoverlapping(buf, p, n)`),
+        // which locals do not follow: a payload the function holds is what it maps and runs.
+        if (s.role.sink === 'exec-memory')
+          for (const t of env.values())
+            for (const [l, p] of t)
+              if (l.startsWith('s') && !isStealable(srcs[Number(l.slice(1))]!.cls)) T.set(l, p);
         for (const [label, sp] of T) {
           if (label.startsWith('s')) {
             const si2 = Number(label.slice(1));
@@ -507,6 +595,33 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     let changed = false;
     for (const n of relevant) if (analyse(n)) changed = true;
     if (!changed) break;
+  }
+
+  // A codec or key function of the public API whose input reaches the network: a hex encoder or
+  // a key parser has no reason to send what it is given (keys stolen in flight).
+  // So has any public function for a parameter that is key material (`seed`, `private_key`),
+  // unless the function is named for what it does with it (`import_private_key`).
+  for (const n of nodes) {
+    const fn = n.fn;
+    if (!fn?.pub || n.file.ctx !== 'library') continue;
+    const codec = CODEC_FN.test(fn.name);
+    for (const [pi, reach] of paramSink[n.id]!)
+      for (const [sinkKey, kp] of reach) {
+        const param = fn.params[pi] ?? '';
+        const key = KEY_PARAM.exec(param);
+        if (!codec && !(key && !fn.name.includes(key[1]!.replace(/_/g, '')) && !fn.name.includes(key[1]!)))
+          continue;
+        if (sinks[Number(sinkKey)]!.cls !== 'network') continue;
+        const sig: Signal = {
+          kind: 'caller-data',
+          line: fn.line,
+          evidence: `the input of pub fn ${n.label} (${fn.params[pi] ?? `argument ${pi + 1}`})`,
+          fn: -1,
+          test: false,
+        };
+        srcs.push({ node: n, sig, cls: 'caller-data' });
+        record(srcs.length - 1, Number(sinkKey), n, [], [n.label, ...kp], true);
+      }
   }
 
   // Both ends in one function without a value seen passing: weaker, and only for the shapes
@@ -580,7 +695,7 @@ function dedupe(path: string[]): string[] {
 
 function strongColocated(cls: SourceClass, sig: Signal): boolean {
   if (cls === 'credential' || cls === 'clipboard' || cls === 'input' || cls === 'env-dump') return true;
-  if (cls === 'embedded') return true;
+  if (cls === 'embedded') return sig.detail !== 'data';
   return cls === 'decoded' && sig.kind !== 'runtime-decode';
 }
 

@@ -118,12 +118,25 @@ export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
   };
 }
 
-/** `include_bytes!` of an executable the crate ships is an embedded payload too. */
+/** `include_bytes!` of an executable the crate ships is an embedded payload too (of other bytes, a weaker one). */
 function withIncludes(model: CrateModel, r: RustFileResult): Signal[] {
   const extra: Signal[] = [];
   for (const inc of r.includes) {
-    if (!model.executables.has(inc.path)) continue;
     const at = r.signals.find((s) => s.kind === 'include' && s.line === inc.line);
+    if (!model.executables.has(inc.path)) {
+      // Bytes shipped as data (`include_bytes!("blob.bin")`): a payload only if a value of them is
+      // seen reaching a run (the engine does not pair them by place alone).
+      if (inc.macro === 'include_bytes' && model.files.some((f) => f.path === inc.path))
+        extra.push({
+          kind: 'embedded-executable',
+          line: inc.line,
+          evidence: `${inc.macro}!("${inc.path}"), bytes shipped as data`,
+          fn: at?.fn ?? -1,
+          test: at?.test ?? false,
+          detail: 'data',
+        });
+      continue;
+    }
     extra.push({
       kind: 'embedded-executable',
       line: inc.line,
@@ -202,7 +215,7 @@ function sourceStrength(model: CrateModel, sig: Signal, cls: string, near: boole
       return alignedWithPurpose(model, sig.detail ?? '') ? 'secret' : 'strong';
     return 'strong';
   }
-  if (cls === 'clipboard' || cls === 'input' || cls === 'project') return 'strong';
+  if (cls === 'clipboard' || cls === 'input' || cls === 'project' || cls === 'caller-data') return 'strong';
   // The whole environment is what a stealer sends, and what a configuration object holds: strong
   // only when it goes straight to the network.
   if (cls === 'env-dump') return near ? 'strong' : 'secret';

@@ -15,7 +15,8 @@ export type SourceClass =
   | 'env-dump' // the whole environment
   | 'download' // bytes fetched from the network
   | 'decoded' // a value decoded at run time or hidden in a literal
-  | 'embedded'; // a native executable shipped in the crate (byte array, include_bytes!)
+  | 'embedded' // a native executable shipped in the crate (byte array, include_bytes!)
+  | 'caller-data'; // the input of a codec or key function of the public API (keys in flight)
 
 export type SinkClass =
   | 'network' // any carrier: HTTP clients, sockets, DNS, SMTP, webhooks, download tools

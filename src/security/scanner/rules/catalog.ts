@@ -198,6 +198,11 @@ const RULES: RuleInfo[] = [
     why: 'The clipboard holds passwords, seed phrases and wallet addresses; read alongside network access it is a stealer or a clipper.',
   },
   {
+    id: 'code.clipboard-hijack',
+    title: 'Reads and rewrites the clipboard and holds a cryptocurrency address (a clipper)',
+    why: "Reading the clipboard, writing it back and shipping a wallet address is how clippers swap a copied address for the attacker's.",
+  },
+  {
     id: 'code.input-capture',
     title: 'Captures keyboard or mouse input (hooks, /dev/input, key polling)',
     why: 'A global keyboard hook or a read of /dev/input is a keylogger unless the crate is an input library.',

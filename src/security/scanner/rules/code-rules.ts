@@ -8,7 +8,7 @@ import { SEVERITIES, severityRank } from '../types.js';
 import { flowRules } from '../flow/flow-rules.js';
 import { secretServiceHosts } from '../indicators.js';
 import { alignedWithPurpose, suspiciousEndpoint, WALLET_SECRET } from '../flow/judgement.js';
-import { STRONG_CREDENTIALS } from '../flow/roles.js';
+import { STRONG_CREDENTIALS, TAMPER_KINDS } from '../flow/roles.js';
 import type { CrateModel, Emitter, RustFileResult } from './model.js';
 import { groupOf } from './model.js';
 
@@ -268,6 +268,12 @@ function buildTimeRules(
   const persistLines = new Set<number>();
   for (const p of [...S.all('persistence-write'), ...S.all('persistence')]) {
     if (persistLines.has(p.sig.line)) continue;
+    // Writes to VCS hooks and cargo's configuration are judged by technique-rules (code.vcs-hook,
+    // code.tamper-cargo-config) and the flow engine (flow.tamper); so is the mention they come from.
+    if (p.sig.kind === 'persistence-write' && TAMPER_KINDS.has(p.sig.detail ?? '')) {
+      persistLines.add(p.sig.line);
+      continue;
+    }
     persistLines.add(p.sig.line);
     emit(
       'code.persistence',
@@ -407,6 +413,7 @@ function runtimeFileRules(
   for (const p of S.all('persistence-write')) {
     if (persistLines.has(p.sig.line)) continue;
     persistLines.add(p.sig.line);
+    if (TAMPER_KINDS.has(p.sig.detail ?? '')) continue;
     e('code.persistence', net ? 'critical' : 'high', at(p), `${p.sig.detail}: ${p.sig.evidence}`);
   }
   if (!S.has('persistence-write')) {

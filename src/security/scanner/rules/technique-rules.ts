@@ -76,6 +76,7 @@ function view(file: RustFileResult, group: Group, sigs: Signal[]): FileView {
 }
 
 export function techniqueRules(model: CrateModel, emit: Emitter): void {
+  clipboardHijack(model, emit);
   for (const file of model.rust) {
     const group = groupOf(file.ctx);
     const live = group === 'test' ? [] : file.signals.filter((s) => !s.test);
@@ -251,4 +252,34 @@ function fileRules(V: FileView, limit: Severity, ctx: FileContext, emit: Emitter
       `${s.detail}: ${s.evidence}${uses ? `; then ${uses.kind}: ${uses.evidence}` : ''}`,
     );
   }
+}
+
+/**
+ * A clipper: the clipboard read, written back, and an address to write, anywhere in the crate's
+ * code (the parts often sit in different files: a watcher, a swap table).
+ */
+function clipboardHijack(model: CrateModel, emit: Emitter): void {
+  let read: { file: RustFileResult; s: Signal } | null = null;
+  let write: Signal | null = null;
+  let wallet: Signal | null = null;
+  let buildTime = false;
+  for (const file of model.rust) {
+    const group = groupOf(file.ctx);
+    if (group === 'test' || group === 'other') continue;
+    for (const s of file.signals) {
+      if (s.test) continue;
+      if (s.kind === 'clipboard' && s.detail === 'read' && !read) {
+        read = { file, s };
+        buildTime ||= group === 'build' || group === 'macro';
+      } else if (s.kind === 'clipboard' && s.detail === 'write') write ??= s;
+      else if (s.kind === 'wallet-address') wallet ??= s;
+    }
+  }
+  if (!read || !write || !wallet) return;
+  emit(
+    'code.clipboard-hijack',
+    buildTime ? 'critical' : 'high',
+    { file: read.file.path, line: read.s.line, ctx: read.file.ctx },
+    `${read.s.evidence}; ${write.evidence}; ${wallet.evidence}`,
+  );
 }
