@@ -708,6 +708,10 @@ function stringSignals(
     if (tr.download && /https?:\/\/|\s-o\s|\s-O\s/.test(s))
       sig('download-tool', tok, q, 'command-string', decoded);
     if (tr.pipeToShell && tr.download) sig('pipe-to-shell', tok, q, undefined, decoded);
+    // One script that fetches a file and then marks it executable or runs it, as a command's
+    // arguments are judged (also when its steps are fragments joined at run time).
+    else if (tr.download && (tr.runs || tr.makeExec))
+      sig('pipe-to-shell', tok, q, 'download-and-run', decoded);
     if (tr.persistence) sig('persistence', tok, q, tr.persistence, decoded);
   }
 }

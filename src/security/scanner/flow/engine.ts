@@ -127,6 +127,10 @@ const CODEC_FN =
 const EXPLICIT_ACTION =
   /^(upload|send|report|submit|publish|push|sync|install|uninstall|update|upgrade|self_update|daemonize|detach|download|fetch|export|backup|register|enable|notify|share|telemetry|(upload|send|report|submit|install|update|fetch|download|export|sync|publish)_\w+|\w+_completions?|self_\w+|\w+_telemetry|set_(launch|start|run)_\w+|(enable|disable|set)_auto_?start\w*|\w+_(at|on)_(login|startup|boot)|register_startup)$/;
 
+/** A doc comment that names a side effect on the system or a send: the act is disclosed. */
+const DISCLOSED_ACTION =
+  /\b(writes|installs|registers|enables|disables|loads|unloads|removes|deletes|uninstalls|sends|posts|uploads|notifies|turns\b[^.]{0,40}\b(on|off))\b/i;
+
 export interface FlowAnalysis {
   flows: Flow[];
   /** The trigger of each function, by file path and function name (for tests and evidence). */
@@ -267,7 +271,35 @@ function rootsOf(n: Node): Trigger | null {
   // `start` on some inner type is just API.
   if (FIRST_CALL.test(fn.name) && (!fn.hasSelf || fn.name === 'init'))
     return { cls: 'auto', what: `first call of the API (pub fn ${n.label})`, path: [] };
+  // Whatever its name, a function whose documentation says what it does to the system (writes
+  // the unit, loads the agent, turns start-at-login on) is an operation the caller asks for.
+  if (DISCLOSED_ACTION.test(fn.docText))
+    return { cls: 'explicit', what: `pub fn ${n.label}, documented as doing it`, path: [] };
   return { cls: 'api', what: `pub fn ${n.label}`, path: [] };
+}
+
+/**
+ * A plain `const`/`static` at file scope runs nothing itself: what its text does happens in the
+ * functions that use it, so it takes the strongest trigger among them (`const RUN: &str = …Run`
+ * used only by an explicit `set_enabled`).
+ */
+function itemTrigger(
+  nodes: Node[],
+  triggers: (Trigger | undefined)[],
+  n: Node,
+  line: number,
+): Trigger | undefined {
+  if (n.fn) return undefined;
+  const item = n.file.flow.items.find((x) => line >= x.a && line <= x.b);
+  if (!item) return undefined;
+  let best: Trigger | undefined;
+  for (const m of nodes) {
+    if (!m.fn || m.group !== n.group || !m.stmts.some((st) => st.uses.includes(item.name))) continue;
+    const t = triggers[m.id];
+    if (t && (!best || CLASS_RANK[t.cls] > CLASS_RANK[best.cls]))
+      best = { cls: t.cls, what: `${t.what} (uses ${item.name})`, path: [...t.path, n.label] };
+  }
+  return best;
 }
 
 /** What a function makes run: its calls and the functions it names; at file scope, only lazy initializers'. */
@@ -648,7 +680,12 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     if (flows.length >= MAX_FLOWS) break;
     const sink = sinks[r.sink]!;
     const src = r.src === null ? null : srcs[r.src]!;
-    const trigger = triggers[r.meeting.id] ?? { cls: 'none' as const, what: 'no caller found', path: [] };
+    const trigger = triggers[r.meeting.id] ??
+      itemTrigger(nodes, triggers, r.meeting, sink.sig.line) ?? {
+        cls: 'none' as const,
+        what: 'no caller found',
+        path: [],
+      };
     const onPath = new Set<Node>([r.meeting, sink.node, ...(src ? [src.node] : [])]);
     const guards: Located[] = [];
     for (const n of onPath)

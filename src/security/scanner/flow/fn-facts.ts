@@ -43,6 +43,8 @@ export interface FnFlowFacts {
   returns: boolean;
   /** Has a `///` or `#[doc]` comment. */
   doc: boolean;
+  /** The doc comment's text (what the function says it does). */
+  docText: string;
   /** Trigger attributes: proc_macro, proc_macro_derive, proc_macro_attribute, ctor. */
   attrs: string[];
   stmts: Stmt[];
@@ -56,6 +58,8 @@ export interface FileFlowFacts {
   scope: Stmt[];
   /** The scope holds a lazily run initializer (lazy_static!, Lazy, LazyLock, thread_local!). */
   lazy: boolean;
+  /** Named `const`/`static` items at file scope and their lines: their text runs where it is used. */
+  items: { name: string; a: number; b: number }[];
   /** Stopped early at the statement budget. */
   truncated: boolean;
 }
@@ -99,7 +103,7 @@ export function extractFlowFacts(
     const sig = fnTok >= 0 ? signature(tokens, fnTok) : null;
     const impl = fnTok >= 0 ? implAt(impls, fnTok) : undefined;
     const bodyToks = sig ? toks.filter((k) => k > sig.bodyOpen) : [];
-    const { doc, attrs } = leadingComments(text, lines, f.line);
+    const { doc, docText, attrs } = leadingComments(text, lines, f.line);
     return {
       name: f.name,
       line: f.line,
@@ -110,6 +114,7 @@ export function extractFlowFacts(
       hasSelf: sig?.hasSelf ?? false,
       returns: sig?.returns ?? false,
       doc,
+      docText,
       attrs,
       stmts: statements(tokens, bodyToks, budget),
       verifies: bodyToks.some((k) => tokens[k]!.kind === 'id' && VERIFY.test(tokens[k]!.text)),
@@ -121,6 +126,7 @@ export function extractFlowFacts(
     fns,
     scope,
     lazy: scopeToks.some((k) => tokens[k]!.kind === 'id' && LAZY.test(tokens[k]!.text)),
+    items: scopeItems(tokens, scopeToks),
     truncated: budget.left <= 0,
   };
 }
@@ -254,6 +260,30 @@ function isPub(tokens: Token[], fnTok: number): boolean {
   return false;
 }
 
+/** `const NAME … ;` and `static [mut] NAME … ;` at file scope, with their first and last lines. */
+function scopeItems(tokens: Token[], toks: number[]): { name: string; a: number; b: number }[] {
+  const out: { name: string; a: number; b: number }[] = [];
+  for (let q = 0; q < toks.length; q++) {
+    const t = tokens[toks[q]!]!;
+    if (t.kind !== 'kw' || (t.text !== 'const' && t.text !== 'static')) continue;
+    let r = q + 1;
+    if (tokens[toks[r]!]?.text === 'mut') r++;
+    const name = tokens[toks[r]!];
+    if (name?.kind !== 'id' || tokens[toks[r + 1]!]?.text !== ':') continue;
+    let depth = 0;
+    let end = r;
+    for (; end < toks.length; end++) {
+      const x = tokens[toks[end]!]!.text;
+      if (x === '(' || x === '[' || x === '{') depth++;
+      else if (x === ')' || x === ']' || x === '}') depth--;
+      else if (x === ';' && depth <= 0) break;
+    }
+    out.push({ name: name.text, a: t.line, b: tokens[toks[Math.min(end, toks.length - 1)]!]!.line });
+    q = end;
+  }
+  return out;
+}
+
 function lineStarts(text: string): number[] {
   const out = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
@@ -261,20 +291,28 @@ function lineStarts(text: string): number[] {
 }
 
 /** Doc comments and trigger attributes in the lines just above a function. */
-function leadingComments(text: string, lines: number[], line: number): { doc: boolean; attrs: string[] } {
+function leadingComments(
+  text: string,
+  lines: number[],
+  line: number,
+): { doc: boolean; docText: string; attrs: string[] } {
   let doc = false;
+  const docLines: string[] = [];
   const attrs: string[] = [];
   // The `fn` line itself may carry attributes (`#[proc_macro] pub fn x`).
   for (let l = line; l >= 1 && l >= line - 40; l--) {
     const raw = text.slice(lines[l - 1] ?? 0, lines[l] ?? text.length).trim();
     if (l !== line && raw !== '' && !/^(\/\/\/|\/\/!|\/\*\*|\*|#\[|\/\/)/.test(raw)) break;
-    if (/^(\/\/\/|\/\*\*)/.test(raw) || /^#\[\s*doc\b/.test(raw)) doc = true;
+    if (/^(\/\/\/|\/\*\*)/.test(raw) || /^#\[\s*doc\b/.test(raw)) {
+      doc = true;
+      docLines.unshift(raw.replace(/^(\/\/\/|\/\*\*)\s?/, ''));
+    }
     for (const m of raw.matchAll(/#\[[^\]]*\]?/g)) {
       const a = TRIGGER_ATTR.exec(m[0]);
       if (a) attrs.push(a[1]!.replace(/^(\w+::)+/, ''));
     }
   }
-  return { doc, attrs };
+  return { doc, docText: docLines.join(' ').slice(0, 2000), attrs };
 }
 
 /**
