@@ -5,7 +5,7 @@ import type { FileContext } from './types.js';
 import type { ManifestFacts } from './manifest-facts.js';
 
 export interface ModuleLinks {
-  mods: { name: string; pathAttr: string | null; test: boolean }[];
+  mods: { name: string; pathAttr: string | null; test: boolean; pub?: boolean }[];
   /** `include!("x.rs")` targets, relative to the including file; `test` when included from test code. */
   includes: { path: string; test: boolean }[];
 }
@@ -97,6 +97,35 @@ export function classifyFiles(
     ctx.set(p, contextByPath(p, manifest, libCtx));
   }
   return ctx;
+}
+
+/**
+ * Library files reached from the crate root only through a private `mod` (or `pub(crate)`): their
+ * `pub fn`s are not the crate's API, so they run only when the crate's own code calls them.
+ */
+export function privateModuleFiles(
+  paths: string[],
+  manifest: ManifestFacts | null,
+  links: Map<string, ModuleLinks>,
+): Set<string> {
+  const exists = new Set(paths);
+  const root = normalize(manifest?.libPath ?? 'src/lib.rs');
+  const out = new Set<string>();
+  if (!exists.has(root)) return out;
+  const seen = new Set([root]);
+  const queue: [string, boolean, boolean][] = [[root, true, false]];
+  while (queue.length > 0) {
+    const [file, isRoot, hidden] = queue.shift()!;
+    for (const m of links.get(file)?.mods ?? []) {
+      const target = modCandidates(file, isRoot, m.name, m.pathAttr).find((p) => exists.has(p));
+      if (!target || seen.has(target)) continue;
+      seen.add(target);
+      const h = hidden || m.pub !== true;
+      if (h) out.add(target);
+      queue.push([target, false, h]);
+    }
+  }
+  return out;
 }
 
 function isRuntimeOrBuild(c: FileContext): boolean {

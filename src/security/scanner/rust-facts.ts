@@ -37,6 +37,8 @@ export interface ModDecl {
   pathAttr: string | null;
   line: number;
   test: boolean;
+  /** Declared `pub mod` (not `pub(crate)`): its public items are the crate's API. */
+  pub: boolean;
 }
 
 export interface Attribute {
@@ -66,7 +68,7 @@ interface Structure {
   testRanges: [number, number][];
   uses: Map<string, string>;
   globUses: string[];
-  mods: { name: string; pathAttr: string | null; line: number; offset: number }[];
+  mods: { name: string; pathAttr: string | null; line: number; offset: number; pub: boolean }[];
   attributes: Attribute[];
   hasErrors: boolean;
 }
@@ -217,7 +219,13 @@ function applyStructure(lex: LexResult, s: Structure, syntax: RustFacts['syntax'
     functions: s.functions.map((f) => ({ name: f.name, line: f.line })),
     uses: s.uses,
     globUses: s.globUses,
-    mods: s.mods.map((m) => ({ name: m.name, pathAttr: m.pathAttr, line: m.line, test: inTest(m.offset) })),
+    mods: s.mods.map((m) => ({
+      name: m.name,
+      pathAttr: m.pathAttr,
+      line: m.line,
+      test: inTest(m.offset),
+      pub: m.pub,
+    })),
     attributes: s.attributes,
     hasErrors: s.hasErrors,
     truncated: lex.truncated,
@@ -289,7 +297,13 @@ function treeStructure(parser: Parser, source: string): Structure {
         } else if (type === 'mod_item' && !child.childForFieldName('body')) {
           const name = child.childForFieldName('name')?.text;
           if (name)
-            s.mods.push({ name, pathAttr: pendingPath, line: lineOf(child), offset: child.startIndex });
+            s.mods.push({
+              name,
+              pathAttr: pendingPath,
+              line: lineOf(child),
+              offset: child.startIndex,
+              pub: child.children.some((c) => c?.type === 'visibility_modifier' && c.text === 'pub'),
+            });
         }
         pendingTest = false;
         pendingPath = null;
@@ -401,7 +415,13 @@ function tokenStructure(source: string, lex: LexResult): Structure {
         while (end < tokens.length && tokens[end]!.text !== ';' && end < k + 400) end++;
         useFromTokens(tokens, k + 1, end, '', s.uses, s.globUses);
       } else if (t.text === 'mod' && tokens[k + 1]?.kind === 'id' && tokens[k + 2]?.text === ';') {
-        s.mods.push({ name: tokens[k + 1]!.text, pathAttr: pendingPath, line: t.line, offset: starts[k]! });
+        s.mods.push({
+          name: tokens[k + 1]!.text,
+          pathAttr: pendingPath,
+          line: t.line,
+          offset: starts[k]!,
+          pub: tokens[k - 1]?.text === 'pub',
+        });
       }
     }
     // A `#[path]` applies to the next item only.

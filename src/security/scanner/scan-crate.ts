@@ -1,7 +1,7 @@
 // The scan of one crate's files: parse each Rust file once, read its signals, place every file in
 // its context, run the rules, and fold the findings into a verdict.
 import type { Parser } from 'web-tree-sitter';
-import { classifyFiles, normalize } from './classify.js';
+import { classifyFiles, normalize, privateModuleFiles } from './classify.js';
 import type { ModuleLinks } from './classify.js';
 import { analyzeRust, meaningfulDecoded } from './code-signals.js';
 import { decodeBase64, decodeHex } from './decoders.js';
@@ -173,7 +173,11 @@ export function scanCrateSource(
   }
   linkShippedFiles(rust, files, executables);
   const contexts = classifyFiles(paths, manifest, links);
-  for (const r of rust) r.ctx = contexts.get(r.path) ?? 'other';
+  const hidden = privateModuleFiles(paths, manifest, links);
+  for (const r of rust) {
+    r.ctx = contexts.get(r.path) ?? 'other';
+    if (hidden.has(r.path)) r.privateModule = true;
+  }
 
   const model: CrateModel = {
     name: manifest?.name ?? source.prefix?.replace(/-\d+\.\d+\.\d+.*$/, '') ?? 'unknown',

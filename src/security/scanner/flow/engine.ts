@@ -13,6 +13,8 @@ export interface FlowFile {
   ctx: FileContext;
   signals: Signal[];
   flow: FileFlowFacts;
+  /** Behind a private `mod`: its `pub fn`s run only when the crate's own code calls them. */
+  privateModule?: boolean;
 }
 
 export type FlowKind = 'exfiltration' | 'download-exec' | 'decoded-exec' | 'persistence' | 'tamper';
@@ -264,7 +266,7 @@ function rootsOf(n: Node): Trigger | null {
   if (ctx === 'binary' && fn.name === 'main' && !fn.implType)
     return { cls: 'user', what: 'the binary it builds, when run', path: [] };
   const isPublic = fn.pub || (fn.implTrait !== null && ctx === 'library');
-  if (!isPublic || ctx !== 'library') return null;
+  if (!isPublic || ctx !== 'library' || n.file.privateModule) return null;
   if (EXPLICIT_ACTION.test(fn.name) && fn.doc)
     return { cls: 'explicit', what: `documented pub fn ${n.label}, called by name`, path: [] };
   // Constructors and free setup functions are what every user calls first; a method named
@@ -292,15 +294,27 @@ function itemTrigger(
   if (n.fn) return undefined;
   const item = n.file.flow.items.find((x) => line >= x.a && line <= x.b);
   if (!item) return undefined;
+  const users = nodes.filter(
+    (m) => m.fn && m.group === n.group && m.stmts.some((st) => st.uses.includes(item.name)),
+  );
+  // Those that act on it (write, run, send) if any do: `exists()` reading the same key acts not.
+  const acting = users.filter(
+    (m) =>
+      m.signals.some((x) => x.role.sink) ||
+      m.stmts.some((st) => st.calls.some((c) => WRITE_CALL.test(c.name))),
+  );
   let best: Trigger | undefined;
-  for (const m of nodes) {
-    if (!m.fn || m.group !== n.group || !m.stmts.some((st) => st.uses.includes(item.name))) continue;
+  for (const m of acting.length > 0 ? acting : users) {
     const t = triggers[m.id];
     if (t && (!best || CLASS_RANK[t.cls] > CLASS_RANK[best.cls]))
       best = { cls: t.cls, what: `${t.what} (uses ${item.name})`, path: [...t.path, n.label] };
   }
   return best;
 }
+
+/** Calls that change what a name designates: a file written, a registry value set. */
+const WRITE_CALL =
+  /^(write|write_all|write_fmt|append|create|set_value|set_raw_value|create_subkey\w*|Reg(Set|Create)\w*)$/;
 
 /** What a function makes run: its calls and the functions it names; at file scope, only lazy initializers'. */
 function edgesOf(n: Node): number[] {

@@ -52,7 +52,14 @@ const TRIGGER_COLUMN: Record<TriggerClass, 0 | 1 | 2 | 3> = {
 export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
   const files: FlowFile[] = [];
   for (const r of model.rust)
-    if (r.flow) files.push({ path: r.path, ctx: r.ctx, signals: withIncludes(model, r), flow: r.flow });
+    if (r.flow)
+      files.push({
+        path: r.path,
+        ctx: r.ctx,
+        signals: withIncludes(model, r),
+        flow: r.flow,
+        privateModule: r.privateModule,
+      });
   const { flows } = analyzeFlows(files);
   const checksum = new Set(
     files.filter((f) => f.signals.some((s) => s.kind === 'checksum' && !s.test)).map((f) => f.ctx),

@@ -33,6 +33,8 @@ export interface RustFileResult {
   fileRefs: string[];
   /** Per-function facts for the flow analysis (flow/); absent for files it does not follow. */
   flow?: FileFlowFacts;
+  /** A library file behind a private `mod`: its `pub fn`s are not the crate's API. */
+  privateModule?: boolean;
 }
 
 export interface CrateModel {
