@@ -287,8 +287,42 @@ export function secretServiceHosts(name: string): RegExp | null {
   if (/^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN)$/.test(name)) return /(^|\.)huggingface\.co$/i;
   if (/^NPM_TOKEN$/.test(name)) return /(^|\.)npmjs\.(org|com)$/i;
   if (/^AWS_/.test(name)) return /(^|\.)amazonaws\.com$/i;
+  // Otherwise a variable named for a service (TELEGRAM_BOT_TOKEN, SLACK_API_TOKEN, SENTRY_AUTH_TOKEN)
+  // is meant for the domain of that name (api.telegram.org, slack.com, sentry.io).
+  const service = /^([A-Z][A-Z0-9]{3,})_/.exec(name)?.[1];
+  if (service && !GENERIC_PREFIX.has(service))
+    return new RegExp(`(^|\\.)${service.toLowerCase()}\\.[a-z]{2,6}$`, 'i');
   return null;
 }
+
+/** Leading words of secret names that say nothing about whose secret it is. */
+const GENERIC_PREFIX = new Set([
+  'API',
+  'AUTH',
+  'ACCESS',
+  'SECRET',
+  'PRIVATE',
+  'MASTER',
+  'ADMIN',
+  'USER',
+  'ROOT',
+  'APP',
+  'BOT',
+  'CLIENT',
+  'SERVICE',
+  'SERVER',
+  'DEPLOY',
+  'WALLET',
+  'SEED',
+  'MNEMONIC',
+  'DATABASE',
+  'SESSION',
+  'SIGNING',
+  'ENCRYPTION',
+  'REFRESH',
+  'BEARER',
+  'PERSONAL',
+]);
 
 export const FINGERPRINT_ENV = new Set([
   'USER',

