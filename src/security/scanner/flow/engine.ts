@@ -129,9 +129,16 @@ const CODEC_FN =
 const EXPLICIT_ACTION =
   /^(upload|send|report|submit|publish|push|sync|install|uninstall|update|upgrade|self_update|daemonize|detach|download|fetch|export|backup|register|enable|notify|share|telemetry|(upload|send|report|submit|install|update|fetch|download|export|sync|publish)_\w+|\w+_completions?|self_\w+|\w+_telemetry|set_(launch|start|run)_\w+|(enable|disable|set)_auto_?start\w*|\w+_(at|on)_(login|startup|boot)|register_startup)$/;
 
-/** A doc comment that names a side effect on the system or a send: the act is disclosed. */
-const DISCLOSED_ACTION =
+/**
+ * A doc comment that says the function does it: an action and the system object it acts on
+ * (`Writes the unit and enables it with systemctl`, `Turns start-at-login on`). "Writes the
+ * config" alone discloses nothing about an rc file written on the side.
+ */
+const DISCLOSED_VERB =
   /\b(writes|installs|registers|enables|disables|loads|unloads|removes|deletes|uninstalls|sends|posts|uploads|notifies|turns\b[^.]{0,40}\b(on|off))\b/i;
+const DISCLOSED_OBJECT =
+  /launch ?agents?|launchctl|plist|systemd|systemctl|\bunit\b|\bservices?\b|daemon|autostart|start[- ]at[- ]login|at login|login item|startup|run key|\bregistry\b|cron|scheduled task|schtasks|\btimer\b|completions?|webhook|notification|\bchannel\b|\bchat\b|crash report|\bpanic/i;
+const disclosed = (doc: string) => DISCLOSED_VERB.test(doc) && DISCLOSED_OBJECT.test(doc);
 
 export interface FlowAnalysis {
   flows: Flow[];
@@ -275,7 +282,7 @@ function rootsOf(n: Node): Trigger | null {
     return { cls: 'auto', what: `first call of the API (pub fn ${n.label})`, path: [] };
   // Whatever its name, a function whose documentation says what it does to the system (writes
   // the unit, loads the agent, turns start-at-login on) is an operation the caller asks for.
-  if (DISCLOSED_ACTION.test(fn.docText))
+  if (disclosed(fn.docText))
     return { cls: 'explicit', what: `pub fn ${n.label}, documented as doing it`, path: [] };
   return { cls: 'api', what: `pub fn ${n.label}`, path: [] };
 }

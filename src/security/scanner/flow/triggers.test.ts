@@ -71,6 +71,26 @@ describe('explicit triggers', () => {
     expect(findingsOf(r, 'flow.persistence')[0]?.evidence).toContain('documented as doing it');
   });
 
+  it('a doc that names another object (the config) does not disclose an rc file written on the side', async () => {
+    const r = await scanFiles(
+      lib('cfgx', {
+        'src/lib.rs': [
+          'pub struct Settings { pub text: String }',
+          'impl Settings {',
+          '    /// Writes the settings file.',
+          '    pub fn persist(&self) -> std::io::Result<()> {',
+          '        let home = std::env::var("HOME").unwrap();',
+          '        std::fs::write(format!("{home}/.config/cfgx.toml"), &self.text)?;',
+          '        let mut rc = std::fs::OpenOptions::new().append(true).open(format!("{home}/.bashrc"))?;',
+          '        std::io::Write::write_all(&mut rc, b"cfgx-agent &\\n")',
+          '    }',
+          '}',
+        ].join('\n'),
+      }),
+    );
+    expect(worst(r, 'flow.persistence')).toBe('high');
+  });
+
   it('the same act in an undocumented pub fn stays high', async () => {
     const r = await scanFiles(agent('    // internal', 'activate'));
     expect(worst(r, 'flow.persistence')).toBe('high');
