@@ -101,6 +101,8 @@ export function scanCrateSource(
   // The flow facts every file keeps until the crate-level analysis: bounded per crate.
   const flowBudget = { left: MAX_STMTS_PER_CRATE };
   const links = new Map<string, ModuleLinks>();
+  // Names brought in by `use` anywhere (a private module's `pub fn` re-exported stays API).
+  const usedTails = new Set<string>();
   let bytes = 0;
   for (const f of files) {
     bytes += f.size;
@@ -159,6 +161,7 @@ export function scanCrateSource(
       if (m[2] === 'include' && m[1] === 'rel') includeRs.push({ path: m[3]!, test: s.test });
     }
     links.set(f.path, { mods: facts.mods, includes: includeRs });
+    for (const u of [...facts.uses.values(), ...facts.globUses]) usedTails.add(u.split('::').pop()!);
     rust.push({
       path: f.path,
       ctx: 'other',
@@ -176,7 +179,13 @@ export function scanCrateSource(
   const hidden = privateModuleFiles(paths, manifest, links);
   for (const r of rust) {
     r.ctx = contexts.get(r.path) ?? 'other';
-    if (hidden.has(r.path)) r.privateModule = true;
+    const mod = r.path
+      .replace(/\/mod\.rs$/, '')
+      .replace(/\.rs$/, '')
+      .split('/')
+      .pop()!;
+    if (hidden.has(r.path) && !usedTails.has(mod) && !r.functions.some((n) => usedTails.has(n)))
+      r.privateModule = true;
   }
 
   const model: CrateModel = {

