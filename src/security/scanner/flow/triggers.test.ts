@@ -186,6 +186,33 @@ describe('configured endpoints', () => {
     expect(worst(r, 'code.exfiltration')).toBe('low');
   });
 
+  const deployNote = (header: string, method: string) =>
+    lib('slackx', {
+      'src/lib.rs': [
+        'const SLACK_PREFIX: &str = "https://hooks.slack.com/services/";',
+        'pub struct Notifier { url: String }',
+        header,
+        `    ${method} {`,
+        '        let who = std::env::var("USER").unwrap_or_default();',
+        '        let host = std::env::var("HOSTNAME").unwrap_or_default();',
+        '        let url = if self.url.starts_with(SLACK_PREFIX) { self.url.clone() } else { String::new() };',
+        '        let _ = ureq::post(&url).send_string(&format!("deployed by {who} on {host}"));',
+        '    }',
+        '}',
+      ].join('\n'),
+    });
+
+  it('user and host names in a message to a configured Slack webhook stay below high', async () => {
+    const r = await scanFiles(deployNote('impl Notifier {', 'pub fn deployed(&self)'));
+    expect(high(r)).toBe(false);
+    expect(worst(r, 'code.exfiltration')).toBe('medium');
+  });
+
+  it('the same names sent to the messenger from a Drop impl are high', async () => {
+    const r = await scanFiles(deployNote('impl Drop for Notifier {', 'fn drop(&mut self)'));
+    expect(worst(r, 'flow.exfiltration')).toBe('high');
+  });
+
   it('the same token sent to a hard-coded webhook of another service is critical', async () => {
     const r = await scanFiles(telegram('https://discord.com/api/webhooks/000/FAKE_TOKEN_FOR_TESTS_ONLY?{}'));
     expect(worst(r, 'code.exfiltration')).toBe('critical');

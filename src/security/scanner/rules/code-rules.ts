@@ -350,14 +350,18 @@ function runtimeFileRules(
       new Set(S.all('env-secret').map((x) => x.sig.detail)).size < 3;
     // A service's own token sent only to that service (TELEGRAM_BOT_TOKEN to api.telegram.org)
     // is how its API is called, even when the service is a messenger.
+    // Host and user names in a message to a messenger are what notifiers send; whether they are
+    // sent automatically is the flow's to judge (flow.exfiltration: high when automatic).
     const sev: Severity = tokenForItsService(S)
       ? 'low'
-      : dest
-        ? 'critical'
-        : strong && !aligned
-          ? 'high'
-          : identityOnly
-            ? 'low'
+      : identityOnly
+        ? dest
+          ? 'medium'
+          : 'low'
+        : dest
+          ? 'critical'
+          : strong && !aligned
+            ? 'high'
             : 'medium';
     e(
       'code.exfiltration',
