@@ -163,9 +163,9 @@ const EXPLICIT_ACTION =
  * config" alone discloses nothing about an rc file written on the side.
  */
 const DISCLOSED_VERB =
-  /\b(writes|installs|registers|enables|disables|loads|unloads|removes|deletes|uninstalls|sends|posts|uploads|notifies|turns\b[^.]{0,40}\b(on|off))\b/i;
+  /\b(writes|installs|registers|creates|adds|sets|toggles|schedules|enables|disables|activates|deactivates|loads|unloads|removes|deletes|uninstalls|sends|posts|uploads|notifies|turns\b[^.]{0,40}\b(on|off))\b/i;
 const DISCLOSED_OBJECT =
-  /launch ?agents?|launchctl|plist|systemd|systemctl|\bunit\b|\bservices?\b|daemon|autostart|start[- ]at[- ]login|at login|login item|startup|run key|\bregistry\b|cron|scheduled task|schtasks|\btimer\b|completions?|webhook|notification|\bchannel\b|\bchat\b|crash report|\bpanic/i;
+  /launch ?agents?|launchctl|plist|systemd|systemctl|\bunit\b|\bservices?\b|daemon|auto[- ]?start|auto[- ]?launch|start[- ]at[- ]login|\b(at|on)[- ](login|logon|boot|startup)\b|login items?|startup|desktop entry|run key|\bHKCU\b|\bregistry\b|cron|scheduled task|schtasks|\btimer\b|completions?|webhook|notification|\bchannel\b|\bchat\b|crash report|\bpanic/i;
 const disclosed = (doc: string) => DISCLOSED_VERB.test(doc) && DISCLOSED_OBJECT.test(doc);
 
 export interface FlowAnalysis {
