@@ -5,11 +5,16 @@
 //
 // The sandbox: new user, pid, network (loopback only), ipc, uts and cgroup namespaces; the
 // toolchain, /usr and the loader's /etc files read-only; a generated /etc (passwd, hosts,
-// resolv.conf → 127.0.0.1, where nothing answers, so every DNS query is traced and none
-// resolves); the crate, the consumer project, the target directory and a fake home with
+// resolv.conf → 127.0.0.1, where the DNS sinkhole answers every name with a loopback address
+// of its own, so the connect that follows a lookup is traced too); the crate, the consumer project, the target directory and a fake home with
 // canary credentials writable; nothing of the real home. Bounded by a wall-clock timeout
 // (the whole process group is killed; --die-with-parent and the pid namespace take the rest)
 // and by RLIMIT_AS / RLIMIT_FSIZE on everything that runs inside.
+//
+// The sinkhole is the sandbox's first process and the only one with a capability
+// (CAP_NET_BIND_SERVICE, for port 53); setpriv drops it before prlimit, strace and cargo.
+// bwrap keeps the sandbox uid in the user namespace that owns the network namespace only when
+// it mounts no devpts, so /dev is assembled from host device nodes instead of `--dev`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -22,6 +27,7 @@ import { readCrateArchive } from '../../formats/crate-archive.js';
 import { ruleInfo } from '../scanner/rules/catalog.js';
 import type { Finding } from '../scanner/types.js';
 import { consumerMain, consumerManifest, procMacroExports } from './consumer-project.js';
+import { SINKHOLE_SCRIPT, readSinkholeLog } from './dns-sinkhole.js';
 import { CANARY_ENV, CANARY_FILES, SANDBOX, canaryEnvValue } from './sandbox-layout.js';
 import type { SandboxTools } from './sandbox-tools.js';
 import { traceFindings } from './trace-findings.js';
@@ -100,6 +106,9 @@ const TRACED = [
 const LOG_TAIL = 4000;
 /** Host /etc entries the loader and compilers need (cc is an alternatives link on Debian). */
 const HOST_ETC = ['ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'alternatives'];
+/** What `--dev` would give, without its devpts mount (see the top of this file). */
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom'];
+const SINKHOLE_LOG = `${SANDBOX.trace}/dns-sinkhole.log`;
 
 export class Detonator {
   constructor(
@@ -119,6 +128,7 @@ export class Detonator {
         trace: join(scratch, 'trace'),
         vendor: vendor.dir ? resolve(vendor.dir) : join(scratch, 'vendor'),
         etc: join(scratch, 'etc'),
+        runtime: join(scratch, 'runtime'),
       };
       for (const d of Object.values(dirs)) if (d !== vendor.dir) await mkdir(d, { recursive: true });
       await unpackInput(input, dirs.crate);
@@ -141,6 +151,7 @@ export class Detonator {
       const token = randomBytes(8).toString('hex');
       await this.writeHome(dirs.home, token, [manifestText, ...vendoredManifests]);
       await writeEtc(dirs.etc);
+      await writeFile(join(dirs.runtime, 'sinkhole.mjs'), SINKHOLE_SCRIPT);
       const exports = manifest.procMacro
         ? procMacroExports(await rustSources(dirs.crate, manifest.libPath ?? 'src/lib.rs'))
         : null;
@@ -150,8 +161,12 @@ export class Detonator {
 
       const env = canaryEnv(token);
       const run = await this.runSandboxed(await this.bwrapArgs(dirs, env));
+      const sinkhole = readSinkholeLog(
+        await readFile(join(dirs.trace, 'dns-sinkhole.log'), 'utf8').catch(() => ''),
+      );
       const findings = await readTrace(join(dirs.trace, 'strace.log'), {
         canaryValues: [`CANARY-${token}`],
+        sinkhole,
         crateName: manifest.name,
         buildScript: manifest.build,
         libPath: manifest.libPath,
@@ -196,7 +211,12 @@ export class Detonator {
     for (const e of HOST_ETC) a.push('--ro-bind-try', `/etc/${e}`, `/etc/${e}`);
     for (const e of ['passwd', 'group', 'hosts', 'hostname', 'nsswitch.conf', 'resolv.conf'])
       a.push('--ro-bind', join(dirs.etc!, e), `/etc/${e}`);
-    a.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+    a.push('--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/dev/shm');
+    for (const d of DEVICES) a.push('--dev-bind', `/dev/${d}`, `/dev/${d}`);
+    a.push('--symlink', '/proc/self/fd', '/dev/fd');
+    ['stdin', 'stdout', 'stderr'].forEach((s, i) => a.push('--symlink', `/proc/self/fd/${i}`, `/dev/${s}`));
+    a.push('--ro-bind', process.execPath, `${SANDBOX.runtime}/node`);
+    a.push('--ro-bind', join(dirs.runtime!, 'sinkhole.mjs'), `${SANDBOX.runtime}/sinkhole.mjs`);
     a.push('--ro-bind', this.tools.toolchain, SANDBOX.toolchain);
     a.push('--bind', dirs.crate!, SANDBOX.crate, '--bind', dirs.project!, SANDBOX.project);
     a.push('--bind', dirs.target!, SANDBOX.target, '--bind', dirs.home!, SANDBOX.home);
@@ -216,8 +236,10 @@ export class Detonator {
       ...env,
     };
     for (const [k, v] of Object.entries(vars)) a.push('--setenv', k, v);
+    a.push('--cap-add', 'CAP_NET_BIND_SERVICE', '--');
+    a.push(`${SANDBOX.runtime}/node`, `${SANDBOX.runtime}/sinkhole.mjs`, '53', SINKHOLE_LOG);
+    a.push(this.tools.setpriv, '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--');
     a.push(
-      '--',
       this.tools.prlimit,
       `--as=${this.options.memoryBytes}`,
       `--fsize=${this.options.maxFileBytes}`,

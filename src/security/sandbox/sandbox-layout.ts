@@ -13,6 +13,8 @@ export const SANDBOX = {
   vendor: '/sandbox/vendor',
   /** Where strace writes its log; nothing else is there. */
   trace: '/sandbox/trace',
+  /** node and the DNS sinkhole script (dns-sinkhole.ts), read-only; not traced. */
+  runtime: '/opt/cratekeeper',
   /** The Rust toolchain (its sysroot), read-only. */
   toolchain: '/opt/rust',
   /** The fake home directory, with canaries. */

@@ -1,5 +1,6 @@
-// Finds what a sandboxed build needs on this machine: bubblewrap, strace and prlimit (Debian:
-// `apt-get install bubblewrap strace`; prlimit is util-linux) and a Rust toolchain. Missing
+// Finds what a sandboxed build needs on this machine: bubblewrap, strace, prlimit and setpriv
+// (Debian: `apt-get install bubblewrap strace`; prlimit and setpriv are util-linux) and a Rust
+// toolchain. Missing
 // pieces are reported together, with how to get them.
 import { execFile } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
@@ -15,9 +16,11 @@ export class SandboxUnavailableError extends Error {
 
 export interface SandboxTools {
   bwrap: string;
-  /** strace and prlimit run inside the sandbox, so they must live under /usr (bound read-only). */
+  /** strace, prlimit and setpriv run inside the sandbox, so they must live under /usr (bound read-only). */
   strace: string;
   prlimit: string;
+  /** Drops the DNS sinkhole's capability before the build starts. */
+  setpriv: string;
   /** The toolchain's sysroot (holds bin/cargo and bin/rustc); bound read-only into the sandbox. */
   toolchain: string;
 }
@@ -40,9 +43,14 @@ export async function findSandboxTools(opts: FindToolsOptions = {}): Promise<San
   if (!strace) problems.push('strace is not installed: apt-get install -y strace');
   else if (!strace.startsWith('/usr/'))
     problems.push(`strace must be under /usr to run in the sandbox (found ${strace})`);
-  const prlimit = await which('prlimit', dirs);
-  if (!prlimit) problems.push('prlimit is not installed: apt-get install -y util-linux');
-  else if (!prlimit.startsWith('/usr/')) problems.push(`prlimit must be under /usr (found ${prlimit})`);
+  const [prlimit, setpriv] = [await which('prlimit', dirs), await which('setpriv', dirs)];
+  for (const [name, found] of [
+    ['prlimit', prlimit],
+    ['setpriv', setpriv],
+  ] as const) {
+    if (!found) problems.push(`${name} is not installed: apt-get install -y util-linux`);
+    else if (!found.startsWith('/usr/')) problems.push(`${name} must be under /usr (found ${found})`);
+  }
   const toolchain = opts.toolchain ?? (await sysroot(dirs));
   if (!toolchain)
     problems.push('no Rust toolchain: cargo/rustc not found (install with rustup, or give --toolchain)');
@@ -55,7 +63,7 @@ export async function findSandboxTools(opts: FindToolsOptions = {}): Promise<San
     throw new SandboxUnavailableError(
       `the sandboxed build needs cargo, bwrap and strace: ${problems.join('; ')}`,
     );
-  return { bwrap: bwrap!, strace: strace!, prlimit: prlimit!, toolchain: toolchain! };
+  return { bwrap: bwrap!, strace: strace!, prlimit: prlimit!, setpriv: setpriv!, toolchain: toolchain! };
 }
 
 async function which(name: string, dirs: string[]): Promise<string | null> {

@@ -130,6 +130,23 @@ describe('trace findings', () => {
     ]);
   });
 
+  it('names the host a connect to a sinkhole address was for; other local services stay medium', () => {
+    const sinkhole = new Map([['127.53.0.1', 'c2.example.invalid']]);
+    const findings = traceFindings(
+      trace(
+        '20 connect(3<socket:[2]>, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("127.53.0.1")}, 16) = -1 ECONNREFUSED (Connection refused)',
+        '20 sendto(4<socket:[3]>, "hi", 2, 0, {sa_family=AF_INET, sin_port=htons(9999), sin_addr=inet_addr("127.53.0.1")}, 16) = 2',
+        '20 connect(5<socket:[4]>, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("127.53.0.2")}, 16) = -1 ECONNREFUSED (Connection refused)',
+      ),
+      { ...ctx, sinkhole },
+    );
+    expect(findings.map((f) => [f.ruleId, f.severity, f.title.split(': ').pop()])).toEqual([
+      ['sandbox.network', 'high', 'connect 127.53.0.1:443 (sinkhole for c2.example.invalid)'],
+      ['sandbox.network', 'high', 'sent a datagram to 127.53.0.1:9999 (sinkhole for c2.example.invalid)'],
+      ['sandbox.network', 'medium', 'connected to a local service 127.53.0.2:443'],
+    ]);
+  });
+
   it('attributes a macro expanding in the consumer to the crate lib', () => {
     const [f] = traceFindings(
       trace(

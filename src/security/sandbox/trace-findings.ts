@@ -28,6 +28,8 @@ export interface TraceContext {
   crateName: string;
   buildScript?: string | null;
   libPath?: string | null;
+  /** The DNS sinkhole's answers, address → name looked up (dns-sinkhole.ts). */
+  sinkhole?: ReadonlyMap<string, string>;
 }
 
 interface Origin {
@@ -413,6 +415,19 @@ class TraceInterpreter {
     const target = inetTarget(addr);
     if (!target) return;
     const { host, port } = target;
+    const name = this.ctx.sinkhole?.get(host);
+    if (name) {
+      // The address the sinkhole gave a name: this is the connect the lookup was for.
+      this.emit(
+        'sandbox.network',
+        'high',
+        `${name}:${port}`,
+        `connect ${host}:${port} (sinkhole for ${name})`,
+        call,
+        p.origin,
+      );
+      return;
+    }
     if (isLoopback(host)) {
       if (port === 53) return; // the sandbox's resolver: the query itself is judged in send()
       this.emit(
@@ -433,11 +448,15 @@ class TraceInterpreter {
       call.name === 'sendto'
         ? [call.args[1] ?? '']
         : [...call.args.join(',').matchAll(/iov_base=("(?:[^"\\]|\\.)*")/gs)].map((m) => m[1]!);
+    // One call often carries a name's A and AAAA queries together: one evidence line for both.
+    const names = new Set<string>();
     for (const lit of raw) {
       const bytes = decodeStraceString(lit);
       if (!bytes) continue;
       const name = dnsQueryName(bytes);
-      if (name) this.emit('sandbox.dns', 'high', name, `looked up ${name}`, call, p.origin);
+      if (name && !names.has(name))
+        this.emit('sandbox.dns', 'high', name, `looked up ${name}`, call, p.origin);
+      if (name) names.add(name);
       const text = bytes.toString('latin1');
       const leaked = this.ctx.canaryValues.find((v) => text.includes(v));
       if (leaked)
@@ -445,12 +464,13 @@ class TraceInterpreter {
     }
     if (call.name === 'sendto') {
       const target = inetTarget(call.args[4] ?? '');
-      if (target && !isLoopback(target.host))
+      const name = target && this.ctx.sinkhole?.get(target.host);
+      if (target && (name || !isLoopback(target.host)))
         this.emit(
           'sandbox.network',
           'high',
-          `${target.host}:${target.port}`,
-          `sent a datagram to ${target.host}:${target.port}`,
+          `${name ?? target.host}:${target.port}`,
+          `sent a datagram to ${target.host}:${target.port}${name ? ` (sinkhole for ${name})` : ''}`,
           call,
           p.origin,
         );
