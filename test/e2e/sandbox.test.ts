@@ -1,5 +1,6 @@
 // The sandboxed build end to end, with real bubblewrap, strace and cargo (no mocks): inert
-// samples whose build script tries the network, a DNS lookup, a shell and a canary key; a
+// samples whose build script tries the network, a DNS lookup, a shell and a canary key, or
+// resolves a name (answered by the sandbox's DNS sinkhole) and connects to it; a
 // proc-macro reading canary cloud credentials at expansion; a benign -sys crate compiling C
 // (nothing above info); dependencies vendored from .crate files; the timeout; the CLI; and
 // the `detonate` job of the publish pipeline recording findings in the real SQLite store.
@@ -104,6 +105,30 @@ describe('sandboxed build of malicious samples', () => {
     const names = only(stealer.findings, 'sandbox.dns').map((f) => f.title);
     expect(names).toEqual([expect.stringContaining('exfil.example.invalid')]);
   });
+
+  it(
+    'answers a lookup from the sinkhole and attributes the connect that follows to the name',
+    async () => {
+      const r = await detonator.detonate({ kind: 'dir', path: join(FIXTURES, 'build-c2') });
+      expect(r.exitCode, r.log).toBe(0);
+      expect(only(r.findings, 'sandbox.dns').map((f) => f.title)).toEqual([
+        expect.stringContaining('looked up c2.example.invalid'),
+      ]);
+      const net = only(r.findings, 'sandbox.network');
+      expect(net).toHaveLength(1);
+      expect(net[0]).toMatchObject({ severity: 'high', context: 'build-script', file: 'build.rs' });
+      expect(net[0]!.title).toMatch(/connect 127\.53\.0\.1:443 \(sinkhole for c2\.example\.invalid\)$/);
+      expect(net[0]!.evidence).toMatch(
+        /\[build script of build-c2\] \d+ connect\(.*sin_port=htons\(443\).*inet_addr\("127\.53\.0\.1"\)/,
+      );
+      // The sinkhole itself runs outside strace: nothing else is reported.
+      expect(r.findings.filter((f) => atLeast(f.severity, 'low')).map((f) => f.ruleId)).toEqual([
+        'sandbox.dns',
+        'sandbox.network',
+      ]);
+    },
+    BUILD_TIMEOUT,
+  );
 
   it('records the shell with its command string', () => {
     const [exec] = only(stealer.findings, 'sandbox.exec');
