@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { appendFileSync } from 'node:fs';
 import net from 'node:net';
+import { constants } from 'node:os';
 
 const [port, log, ...command] = process.argv.slice(2);
 const addresses = new Map();
@@ -65,9 +66,11 @@ function answer(q) {
 }
 
 const udp = dgram.createSocket('udp4');
+// Whatever the crate sends, the sinkhole must not fall over: it is the sandbox's first process.
+const safe = (q) => { try { return answer(q); } catch { return null; } };
 udp.on('message', (msg, from) => {
-  const r = answer(msg);
-  if (r) udp.send(r, from.port, from.address);
+  const r = safe(msg);
+  if (r) udp.send(r, from.port, from.address, () => {});
 });
 const tcp = net.createServer((c) => {
   let buf = Buffer.alloc(0);
@@ -75,7 +78,7 @@ const tcp = net.createServer((c) => {
   c.on('data', (d) => {
     buf = Buffer.concat([buf, d]);
     while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-      const r = answer(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+      const r = safe(buf.subarray(2, 2 + buf.readUInt16BE(0)));
       buf = buf.subarray(2 + buf.readUInt16BE(0));
       if (!r) return c.destroy();
       const len = Buffer.alloc(2);
@@ -97,12 +100,14 @@ function bind(what, listen) {
 
 await bind(udp, (ok) => udp.bind(Number(port), '127.0.0.1', ok));
 await bind(tcp, (ok) => tcp.listen(Number(port), '127.0.0.1', ok));
+udp.on('error', () => {});
+tcp.on('error', () => {});
 const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
 child.on('error', (e) => {
   process.stderr.write('cratekeeper DNS sinkhole: ' + e.message + '\n');
   process.exit(127);
 });
-child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 `;
 
 /** The sinkhole's log as address → name. */
