@@ -6,8 +6,8 @@
 // The sandbox: new user, pid, network (loopback only), ipc, uts and cgroup namespaces; the
 // toolchain, /usr and the loader's /etc files read-only; a generated /etc (passwd, hosts,
 // resolv.conf → 127.0.0.1, where the DNS sinkhole answers every name with a loopback address
-// of its own, so the connect that follows a lookup is traced too); the crate, the consumer project, the target directory and a fake home with
-// canary credentials writable; nothing of the real home. Bounded by a wall-clock timeout
+// of its own, so the connect that follows a lookup is traced too); the crate, the consumer
+// project, the target directory and a fake home with canary credentials writable; nothing of the real home. Bounded by a wall-clock timeout
 // (the whole process group is killed; --die-with-parent and the pid namespace take the rest)
 // and by RLIMIT_AS / RLIMIT_FSIZE on everything that runs inside.
 //
@@ -108,7 +108,7 @@ const LOG_TAIL = 4000;
 const HOST_ETC = ['ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'alternatives'];
 /** What `--dev` would give, without its devpts mount (see the top of this file). */
 const DEVICES = ['null', 'zero', 'full', 'random', 'urandom'];
-const SINKHOLE_LOG = `${SANDBOX.trace}/dns-sinkhole.log`;
+const SINKHOLE_LOG = 'dns-sinkhole.log';
 
 export class Detonator {
   constructor(
@@ -162,7 +162,7 @@ export class Detonator {
       const env = canaryEnv(token);
       const run = await this.runSandboxed(await this.bwrapArgs(dirs, env));
       const sinkhole = readSinkholeLog(
-        await readFile(join(dirs.trace, 'dns-sinkhole.log'), 'utf8').catch(() => ''),
+        await readFile(join(dirs.trace, SINKHOLE_LOG), 'utf8').catch(() => ''),
       );
       const findings = await readTrace(join(dirs.trace, 'strace.log'), {
         canaryValues: [`CANARY-${token}`],
@@ -237,7 +237,12 @@ export class Detonator {
     };
     for (const [k, v] of Object.entries(vars)) a.push('--setenv', k, v);
     a.push('--cap-add', 'CAP_NET_BIND_SERVICE', '--');
-    a.push(`${SANDBOX.runtime}/node`, `${SANDBOX.runtime}/sinkhole.mjs`, '53', SINKHOLE_LOG);
+    a.push(
+      `${SANDBOX.runtime}/node`,
+      `${SANDBOX.runtime}/sinkhole.mjs`,
+      '53',
+      `${SANDBOX.trace}/${SINKHOLE_LOG}`,
+    );
     a.push(this.tools.setpriv, '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--');
     a.push(
       this.tools.prlimit,

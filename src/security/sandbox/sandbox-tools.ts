@@ -1,7 +1,6 @@
 // Finds what a sandboxed build needs on this machine: bubblewrap, strace, prlimit and setpriv
 // (Debian: `apt-get install bubblewrap strace`; prlimit and setpriv are util-linux) and a Rust
-// toolchain. Missing
-// pieces are reported together, with how to get them.
+// toolchain. Missing pieces are reported together, with how to get them.
 import { execFile } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
