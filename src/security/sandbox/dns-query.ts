@@ -1,6 +1,6 @@
 // The question name of a DNS query packet (RFC 1035 §4.1), as sent over UDP. The sandbox's
-// resolv.conf points at 127.0.0.1, where nothing answers: the query is sent (and traced), the
-// lookup fails, and no name resolves, so nothing leaves even if the network were there.
+// resolv.conf points at 127.0.0.1, where the DNS sinkhole (dns-sinkhole.ts) answers with a
+// loopback address: the traced query packet is the record of the name looked up.
 
 /** The queried name, or null when the bytes are not a plausible DNS query. */
 export function dnsQueryName(packet: Buffer): string | null {
