@@ -3,6 +3,10 @@
 # detonate job). Does nothing when both are there. Run by the test suite's global setup
 # (test/support/global-setup.ts) before any test worker starts.
 set -euo pipefail
+# prlimit and setpriv come with util-linux, which every Debian system has; say so if not.
+for tool in prlimit setpriv; do
+  command -v "$tool" >/dev/null || { echo "install-sandbox-tools: $tool (util-linux) is missing" >&2; exit 1; }
+done
 if [ -x /usr/bin/bwrap ] && [ -x /usr/bin/strace ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "install-sandbox-tools: bwrap or strace is missing and installing them needs root" \
