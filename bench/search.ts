@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { indexPath } from '../src/domain/index-path.js';
 import { dropPostgresSchema, openDatabase } from '../src/store/database.js';
-import { CrateRepository, type PublishRecord } from '../src/store/crates.js';
+import { CrateRepository } from '../src/store/crates.js';
+import { minimalPublishRecord } from '../test/support/publish-record.js';
 import { UserRepository } from '../src/store/users.js';
 import { argValue, freePort, repoRoot, runWrk, startServe, stop, waitForHttp } from './_lib.js';
 
@@ -44,38 +45,14 @@ const syllables = [
 const word = (n: number) =>
   Array.from({ length: n }, () => syllables[Math.floor(rand() * syllables.length)]).join('');
 
-function record(name: string, version: string, userId: number, description: string): PublishRecord {
-  return {
-    name,
-    version,
-    versionNoBuild: version,
+const record = (name: string, version: string, userId: number, description: string) =>
+  minimalPublishRecord(name, version, userId, {
     checksum: randomBytes(32).toString('hex'),
     size: 1000,
-    status: 'published',
-    features: {},
-    features2: {},
-    links: null,
-    rustVersion: null,
-    license: 'MIT',
-    licenseFile: null,
     description,
-    authors: [],
-    hasBuildScript: false,
-    isProcMacro: false,
-    dependencies: [],
-    crateMeta: {
-      description,
-      homepage: null,
-      documentation: null,
-      repository: null,
-      readme: null,
-      keywords: [],
-      categories: [],
-    },
-    provenance: { userId, tokenId: null, clientIp: null, userAgent: null },
+    crateMeta: { description },
     publishedAt: new Date(),
-  };
-}
+  });
 
 execFileSync('bash', [join(repoRoot, 'scripts/install-bench-tools.sh')], { stdio: 'inherit' });
 const work = await mkdtemp(join(tmpdir(), 'ck-bench-search-'));

@@ -36,10 +36,7 @@ export interface Role {
 
 /**
  * The role of every signal kind that takes part in flows (kinds absent here play no part).
- * Kinds of issue 10 that code-signals.ts does not emit yet are listed too, so they work the day
- * they are emitted: evasion, exec-memory, static-ctor, channel, clipboard, input-capture,
- * decode-routine (persistence kinds vcs-hook and cargo-config are judged as tampering, see
- * TAMPER_KINDS).
+ * Persistence kinds vcs-hook and cargo-config are judged as tampering (TAMPER_KINDS).
  */
 export const SIGNAL_ROLES: Partial<Record<SignalKind, Role>> = {
   // sources of data worth stealing
