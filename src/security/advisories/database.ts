@@ -239,7 +239,12 @@ function runGit(dir: string): Promise<{ commit: string; time: string } | null> {
       (err, stdout) => {
         if (err) return resolve(null);
         const [commit, time] = stdout.trim().split('\0');
-        resolve(commit && /^[0-9a-f]{40,64}$/.test(commit) && time ? { commit, time } : null);
+        const ms = time ? Date.parse(time) : NaN;
+        resolve(
+          commit && /^[0-9a-f]{40,64}$/.test(commit) && Number.isFinite(ms)
+            ? { commit, time: new Date(ms).toISOString() }
+            : null,
+        );
       },
     );
   });
@@ -330,19 +335,26 @@ async function loadBytes(buf: Buffer, label: string, fileName: string): Promise<
   if (buf.length >= 4 && buf.readUInt32LE(0) === 0x04034b50) {
     let zip: ReturnType<typeof readZip>;
     try {
-      zip = readZip(buf, (name) => {
-        const rel = safeRelativePath(name);
-        return rel !== null && advisoryKind(rel) === 'osv';
-      });
+      // Every id-named .json is taken, so that an unsafe name is reported rather than ignored.
+      zip = readZip(buf, (name) => OSV_FILE.test(name.slice(name.lastIndexOf('/') + 1)));
     } catch (e) {
       return wrap(e);
     }
     for (const p of zip.problems) problems.push({ database: label, file: p.name, message: p.message });
-    const advisories = readTree(
-      label,
-      zip.entries.map((e) => ({ path: e.name, data: e.data })),
-      problems,
-    );
+    const files: TreeFile[] = [];
+    for (const e of zip.entries) {
+      const rel = safeRelativePath(e.name);
+      if (rel === null) {
+        problems.push({
+          database: label,
+          file: e.name,
+          message: 'unsafe path in archive (absolute, `..` or malformed); skipped',
+        });
+      } else {
+        files.push({ path: rel, data: e.data });
+      }
+    }
+    const advisories = readTree(label, files, problems);
     return {
       info: { label, advisoryCount: advisories.length, lastCommit: null, lastUpdated: null },
       advisories,
