@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AdvisoryFormatError,
+  buildAdvisory,
   MAX_ADVISORY_FILE_BYTES,
   checkCvssVector,
   formatAdvisoryMarkdown,
@@ -321,5 +322,45 @@ describe('formatAdvisoryMarkdown', () => {
     expect(() => formatAdvisoryMarkdown({ ...a, metadata: { ...a.metadata, keywords: ['\uD800'] } })).toThrow(
       /lone surrogate/,
     );
+  });
+});
+
+describe('buildAdvisory', () => {
+  it('validates authored fields and fills the defaults', () => {
+    const a = buildAdvisory(
+      {
+        id: 'CK-2026-0001',
+        package: 'internal-auth',
+        title: 'Token check bypass',
+        description: 'Versions before 1.0.1 accept expired tokens.',
+        date: '2026-01-05',
+        categories: ['privilege-escalation'],
+        source: 'sparse+https://registry.example.com/index/',
+        patched: ['>= 1.0.1'],
+      },
+      { database: 'registry' },
+    );
+    expect(a.origin).toEqual({ database: 'registry', file: 'crates/internal-auth/CK-2026-0001.md' });
+    expect(a.metadata.license).toBe('CC0-1.0');
+    expect(a.ranges.map(formatRange)).toEqual([{ introduced: '0.0.0-0', fixed: '1.0.1' }]);
+    expect(() =>
+      buildAdvisory(
+        { id: 'CK-2026-0002', package: 'x', title: 'T', description: '', date: '2026-02-30', patched: [] },
+        { database: 'registry' },
+      ),
+    ).toThrow(/advisory.date/);
+    expect(() =>
+      buildAdvisory(
+        {
+          id: 'CK-2026-0003',
+          package: 'x',
+          title: 'T',
+          description: '',
+          date: '2026-01-01',
+          patched: ['>= 1', '>= 2'],
+        },
+        { database: 'registry' },
+      ),
+    ).toThrow(/overlapping/);
   });
 });

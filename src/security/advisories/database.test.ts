@@ -16,6 +16,7 @@ const SNAPSHOT = '/work/shared/data/rustsec-advisory-db-2026-08-21.tar.gz';
 let tmp: string;
 let snapshot: AdvisoryIndex;
 let snapshotMs: number;
+let snapshotCpuMs: number;
 
 function advisory(id: string, pkg: string, extra = '', versions = 'patched = [">= 1.0.0"]'): string {
   return `\`\`\`toml\n[advisory]\nid = "${id}"\npackage = "${pkg}"\ndate = "2024-05-01"\n${extra}\n[versions]\n${versions}\n\`\`\`\n\n# ${pkg} is broken\n\nDetails for ${id}.\n`;
@@ -43,8 +44,11 @@ async function loadError(sources: string[], opts = {}): Promise<string> {
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-advisory-db-'));
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   snapshot = await loadAdvisoryDatabases([SNAPSHOT]);
+  const cpu = process.cpuUsage(cpu0);
   snapshotMs = performance.now() - t;
+  snapshotCpuMs = (cpu.user + cpu.system) / 1000;
 });
 
 afterAll(() => {
@@ -77,9 +81,13 @@ describe('the 2026-08-21 advisory-db snapshot', () => {
     });
   });
 
-  it('loads quickly (target < 300 ms; the bound here allows for a loaded CI machine)', () => {
-    console.log(`advisory-db snapshot loaded in ${snapshotMs.toFixed(0)} ms`);
-    expect(snapshotMs).toBeLessThan(1500);
+  it('loads quickly (target < 300 ms; scripts/advisory-load-time.ts measures it properly)', () => {
+    console.log(
+      `advisory-db snapshot loaded in ${snapshotMs.toFixed(0)} ms wall, ${snapshotCpuMs.toFixed(0)} ms CPU`,
+    );
+    // CPU time, with a bound that allows for cold code and a busy machine: this catches an
+    // order-of-magnitude regression, not the target itself.
+    expect(snapshotCpuMs).toBeLessThan(2000);
   });
 
   it('reads the same advisories from an extracted directory', async () => {

@@ -9,6 +9,7 @@
 // `duplicates` and dropped. The same id twice inside one source is a problem, as in rustsec.
 // A file that cannot be read as an advisory is a problem of its source, never fatal; a source
 // that cannot be read at all (missing, corrupt archive, over a limit) is an AdvisoryDatabaseError.
+import { isUtf8 } from 'node:buffer';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -70,7 +71,6 @@ interface TreeFile {
 }
 
 const OSV_FILE = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._-]+\.json$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Which files of a tree are advisories: `crates|rust/<pkg>/<file>.md`, or an id-named `.json`. */
 function advisoryKind(rel: string): 'markdown' | 'osv' | null {
@@ -101,13 +101,13 @@ function readTree(label: string, files: readonly TreeFile[], problems: AdvisoryP
       problem(f.path, `file is too large (${f.data.length} bytes, max ${limit})`);
       continue;
     }
-    let text: string;
-    try {
-      text = utf8.decode(f.data);
-    } catch {
+    // rustsec reads files with read_to_string: invalid UTF-8 is an error. A BOM is kept (and
+    // then fails the ```toml check, as in rustsec).
+    if (!isUtf8(f.data)) {
       problem(f.path, 'file is not valid UTF-8');
       continue;
     }
+    const text = f.data.toString('utf8');
     try {
       let read: Advisory[];
       if (kind === 'markdown') {
