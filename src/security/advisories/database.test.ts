@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTarGz, buildZip } from '../../../test/support/archive-builders.js';
+import { formatAdvisoryMarkdown, parseAdvisoryMarkdown } from '../../formats/advisory-markdown.js';
 import { formatOsvJson } from '../../formats/advisory-osv.js';
 import type { AdvisoryIndex } from './advisory.js';
 import { AdvisoryDatabaseError, loadAdvisoryDatabases } from './database.js';
@@ -88,6 +89,16 @@ describe('the 2026-08-21 advisory-db snapshot', () => {
     // CPU time, with a bound that allows for cold code and a busy machine: this catches an
     // order-of-magnitude regression, not the target itself.
     expect(snapshotCpuMs).toBeLessThan(2000);
+  });
+
+  it('writes every advisory back as a RustSec file that reads back the same', () => {
+    for (const a of snapshot.advisories) {
+      const text = formatAdvisoryMarkdown(a);
+      expect(
+        parseAdvisoryMarkdown(text, { collection: a.metadata.collection, ...a.origin }),
+        a.metadata.id,
+      ).toEqual(a);
+    }
   });
 
   it('reads the same advisories from an extracted directory', async () => {

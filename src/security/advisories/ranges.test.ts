@@ -87,6 +87,20 @@ describe('computeAffectedRanges (rustsec ranges_for_advisory)', () => {
     expect(() => computeAffectedRanges(['>= 1.0'], ['>= 0.5'])).toThrow(/overlapping/);
   });
 
+  it('ignores build metadata on a bound and on the version compared', () => {
+    expect(ranges(['>= 1.2.3+build.5'], ['< 1.0.0+old'])).toEqual(ranges(['>= 1.2.3'], ['< 1.0.0']));
+    expect(ranges([], ['<= 0.3.9+meta'])).toEqual([{ introduced: '0.3.10-0', fixed: null }]);
+    const a = parseAdvisoryMarkdown(
+      '```toml\n[advisory]\nid = "RUSTSEC-2024-0001"\npackage = "demo"\ndate = "2024-01-01"\n[versions]\npatched = [">= 1.2.3+build.5"]\n```\n\n# T\n\nD\n',
+      { collection: 'crates', database: 'x', file: 'crates/demo/RUSTSEC-2024-0001.md' },
+    );
+    expect(
+      ['1.2.2+build.5', '1.2.3+other', '1.2.3+build.5', '1.2.3-rc.1+build.5'].filter((v) =>
+        isVersionAffected(a, v),
+      ),
+    ).toEqual(['1.2.2+build.5', '1.2.3-rc.1+build.5']);
+  });
+
   it('increments releases and pre-releases as rustsec does', () => {
     expect(incrementVersion(parseVersion('1.2.3+build'))).toEqual(parseVersion('1.2.4-0'));
     expect(incrementVersion(parseVersion('1.2.3-alpha'))).toEqual(parseVersion('1.2.3-alpha.0'));
