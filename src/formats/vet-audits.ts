@@ -338,7 +338,7 @@ export function auditsFileNodes(file: AuditsFile, opts: WriteOptions): [string, 
   const trusted = lists(file.trusted, compareTrustEntries, (e) => trustNodes(e, users));
   if (trusted.length > 0) out.push(['trusted', table(orderValuesFirst(trusted))]);
   for (const [k, v] of file.extra) out.push([k, nodeFromParsed(k, v)]);
-  return orderValuesFirst(out);
+  return out;
 }
 
 /** TOML needs a table's plain values before its sub-tables; toml_edit writes them so. */

@@ -210,7 +210,7 @@ export function writeConfigToml(config: ConfigFile, opts: WriteOptions = {}): st
   exemptions = exemptions.filter(([, l]) => l.length > 0);
   if (exemptions.length > 0) out.push(['exemptions', table(exemptions.map(([k, l]) => [k, tables(l.map(exemptionNodes))]))]);
   for (const [k, v] of config.extra) out.push([k, nodeFromParsed(k, v)]);
-  return CONFIG_HEADING + renderDocument(orderValuesFirst(out));
+  return CONFIG_HEADING + renderDocument(out);
 }
 
 function extraNodes(extra: Extra): [string, TomlNode][] {

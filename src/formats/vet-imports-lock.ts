@@ -144,7 +144,7 @@ export function writeImportsLock(imports: ImportsFile, opts: WriteOptions = {}):
   const audits = tidy ? sortedByKey(imports.audits) : imports.audits;
   if (audits.length > 0) out.push(['audits', table(audits.map(([k, a]) => [k, table(auditsFileNodes(a, { tidy, users }))]))]);
   for (const [k, v] of imports.extra) out.push([k, nodeFromParsed(k, v)]);
-  return IMPORTS_HEADING + renderDocument(orderValuesFirst(out));
+  return IMPORTS_HEADING + renderDocument(out);
 }
 
 function extraNodes(extra: Extra): [string, TomlNode][] {

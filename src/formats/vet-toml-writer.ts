@@ -78,11 +78,13 @@ function isPlainTable(v: unknown): v is Record<string, unknown> {
 }
 
 /** The document's text (without cargo-vet's heading comment). */
-export function renderDocument(root: [string, TomlNode][]): string {
+export function renderDocument(fields: [string, TomlNode][]): string {
   let out = '';
-  // cargo-vet re-adds the leading newline toml_edit used to emit before a first table.
-  const first = root[0]?.[1];
+  // cargo-vet re-adds the leading newline toml_edit used to emit when the first field (in
+  // struct order, before values are moved ahead of tables) is a table.
+  const first = fields[0]?.[1];
   if (first && first.kind !== 'value') out += '\n';
+  const root = [...fields.filter(([, n]) => n.kind === 'value'), ...fields.filter(([, n]) => n.kind !== 'value')];
   let firstHeader = true;
   const bodyOf = (entries: [string, TomlNode][]): string => {
     let body = '';
