@@ -21,7 +21,15 @@ import {
   type Extra,
   type VetVersion,
 } from './vet-common.js';
-import { nodeFromParsed, renderDocument, stringOrList, table, tables, value, type TomlNode } from './vet-toml-writer.js';
+import {
+  nodeFromParsed,
+  renderDocument,
+  stringOrList,
+  table,
+  tables,
+  value,
+  type TomlNode,
+} from './vet-toml-writer.js';
 
 export interface CriteriaEntry {
   description?: string;
@@ -99,24 +107,40 @@ export function parseAuditsToml(text: string, opts: ReadOptions = {}): AuditsFil
 }
 
 /** Reads an `AuditsFile` from a parsed table; `prefix` locates it inside imports.lock. */
-export function auditsFileFromTable(doc: TomlTableLike, file: string, prefix: string, strict: boolean): AuditsFile {
+export function auditsFileFromTable(
+  doc: TomlTableLike,
+  file: string,
+  prefix: string,
+  strict: boolean,
+): AuditsFile {
   const at = (k: string): string => (prefix === '' ? k : `${prefix}.${k}`);
   if (!Object.hasOwn(doc, 'audits')) throw new VetFormatError(file, prefix, "missing field 'audits'");
   const out = emptyAuditsFile();
   for (const [name, t] of tableOf(file, at('criteria'), doc['criteria'])) {
-    out.criteria.push([name, readCriteriaEntry(new FieldReader(file, `${at('criteria')}.${name}`, t), strict)]);
+    out.criteria.push([
+      name,
+      readCriteriaEntry(new FieldReader(file, `${at('criteria')}.${name}`, t), strict),
+    ]);
   }
   for (const [crate, list] of arraysOf(file, at('wildcard-audits'), doc['wildcard-audits'])) {
     out.wildcardAudits.push([
       crate,
-      list.map((t, i) => readWildcardEntry(new FieldReader(file, `${at('wildcard-audits')}.${crate}[${i}]`, t))),
+      list.map((t, i) =>
+        readWildcardEntry(new FieldReader(file, `${at('wildcard-audits')}.${crate}[${i}]`, t)),
+      ),
     ]);
   }
   for (const [crate, list] of arraysOf(file, at('audits'), doc['audits'])) {
-    out.audits.push([crate, list.map((t, i) => readAuditEntry(new FieldReader(file, `${at('audits')}.${crate}[${i}]`, t), strict))]);
+    out.audits.push([
+      crate,
+      list.map((t, i) => readAuditEntry(new FieldReader(file, `${at('audits')}.${crate}[${i}]`, t), strict)),
+    ]);
   }
   for (const [crate, list] of arraysOf(file, at('trusted'), doc['trusted'])) {
-    out.trusted.push([crate, list.map((t, i) => readTrustEntry(new FieldReader(file, `${at('trusted')}.${crate}[${i}]`, t)))]);
+    out.trusted.push([
+      crate,
+      list.map((t, i) => readTrustEntry(new FieldReader(file, `${at('trusted')}.${crate}[${i}]`, t))),
+    ]);
   }
   out.extra = Object.keys(doc)
     .filter((k) => !KNOWN_TOP.includes(k))
@@ -171,7 +195,10 @@ export function parseForeignAuditsToml(text: string, file: string): ForeignAudit
     }
     return e;
   };
-  const lenientLists = <E extends { criteria: string[] }>(key: string, read: (r: FieldReader) => E): [string, E[]][] => {
+  const lenientLists = <E extends { criteria: string[] }>(
+    key: string,
+    read: (r: FieldReader) => E,
+  ): [string, E[]][] => {
     const result: [string, E[]][] = [];
     for (const [crate, list] of lenientTables(key)) {
       if (!Array.isArray(list)) {
@@ -246,7 +273,14 @@ function readAuditEntry(r: FieldReader, strict: boolean): AuditEntry {
       r.fail(`'violation' is not a valid version requirement ('${violation}'): ${(err as Error).message}`);
     }
   }
-  const entry: AuditEntry = { who, criteria, kind, importable: importable ?? true, aggregatedFrom, extra: r.extra() };
+  const entry: AuditEntry = {
+    who,
+    criteria,
+    kind,
+    importable: importable ?? true,
+    aggregatedFrom,
+    extra: r.extra(),
+  };
   if (notes !== undefined) entry.notes = notes;
   return entry;
 }
@@ -254,7 +288,8 @@ function readAuditEntry(r: FieldReader, strict: boolean): AuditEntry {
 export function readCratesSource(r: FieldReader): CratesSource {
   const userId = r.userId('user-id');
   const trustedPublisher = r.string('trusted-publisher');
-  if (userId !== undefined && trustedPublisher !== undefined) r.fail("set only one of 'user-id' and 'trusted-publisher'");
+  if (userId !== undefined && trustedPublisher !== undefined)
+    r.fail("set only one of 'user-id' and 'trusted-publisher'");
   if (userId !== undefined) return { userId };
   if (trustedPublisher !== undefined) return { trustedPublisher };
   return r.fail("missing 'user-id' or 'trusted-publisher'");
@@ -326,9 +361,14 @@ export function auditsFileNodes(file: AuditsFile, opts: WriteOptions): [string, 
   const out: [string, TomlNode][] = [];
   const crit = tidy ? sortedByKey(file.criteria) : file.criteria;
   if (crit.length > 0) out.push(['criteria', table(crit.map(([n, e]) => [n, table(criteriaNodes(e))]))]);
-  const lists = <E>(entries: [string, E[]][], cmp: (a: E, b: E) => number, nodes: (e: E) => [string, TomlNode][]): [string, TomlNode][] => {
+  const lists = <E>(
+    entries: [string, E[]][],
+    cmp: (a: E, b: E) => number,
+    nodes: (e: E) => [string, TomlNode][],
+  ): [string, TomlNode][] => {
     let rows = entries;
-    if (tidy) rows = sortedByKey(entries.filter(([, l]) => l.length > 0)).map(([k, l]) => [k, [...l].sort(cmp)]);
+    if (tidy)
+      rows = sortedByKey(entries.filter(([, l]) => l.length > 0)).map(([k, l]) => [k, [...l].sort(cmp)]);
     // An empty list survives only untidied (cargo-vet's `aggregate`), written as `crate = []`.
     return rows.map(([k, l]) => [k, l.length === 0 ? value([]) : tables(l.map(nodes))]);
   };
@@ -359,9 +399,14 @@ function criteriaNodes(e: CriteriaEntry): [string, TomlNode][] {
   return orderValuesFirst([...out, ...extraNodes(e.extra)]);
 }
 
-export function formatAuditKindFields(kind: AuditKind): { version?: string; delta?: string; violation?: string } {
+export function formatAuditKindFields(kind: AuditKind): {
+  version?: string;
+  delta?: string;
+  violation?: string;
+} {
   if (kind.type === 'full') return { version: formatVetVersion(kind.version) };
-  if (kind.type === 'delta') return { delta: `${formatVetVersion(kind.from)} -> ${formatVetVersion(kind.to)}` };
+  if (kind.type === 'delta')
+    return { delta: `${formatVetVersion(kind.from)} -> ${formatVetVersion(kind.to)}` };
   return { violation: formatVersionReq(kind.violation) };
 }
 
@@ -438,7 +483,10 @@ export function compareSources(a: CratesSource, b: CratesSource): number {
   const rb = 'userId' in b ? 0 : 1;
   if (ra !== rb) return ra - rb;
   if ('userId' in a && 'userId' in b) return a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
-  return compareStrings((a as { trustedPublisher: string }).trustedPublisher, (b as { trustedPublisher: string }).trustedPublisher);
+  return compareStrings(
+    (a as { trustedPublisher: string }).trustedPublisher,
+    (b as { trustedPublisher: string }).trustedPublisher,
+  );
 }
 
 export function sameSource(a: CratesSource, b: CratesSource): boolean {

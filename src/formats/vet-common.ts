@@ -2,7 +2,13 @@
 // carry a git revision (`1.2.3@git:<40 hex>`), `string_or_vec` fields, `YYYY-MM-DD` dates,
 // bounded parsing, and errors that name the file and the entry.
 import { parse, TomlError } from 'smol-toml';
-import { compareVersionsWithBuild, formatVersion, parseVersion, SemverError, type Version } from '../domain/semver.js';
+import {
+  compareVersionsWithBuild,
+  formatVersion,
+  parseVersion,
+  SemverError,
+  type Version,
+} from '../domain/semver.js';
 import { isTable, own, tomlTypeName, type TomlTableLike } from '../domain/toml-values.js';
 
 /** Larger store files are refused before parsing (the biggest public audits.toml is ~2 MB). */
@@ -33,7 +39,8 @@ export function parseVetVersion(text: string): VetVersion {
   const at = text.indexOf('@');
   if (at >= 0) {
     const rev = text.slice(at + 1).trimStart();
-    if (!rev.startsWith('git:')) throw new SemverError(`unknown revision kind in '${text}' (expected '@git:')`);
+    if (!rev.startsWith('git:'))
+      throw new SemverError(`unknown revision kind in '${text}' (expected '@git:')`);
     const hash = rev.slice(4);
     if (!/^[0-9a-fA-F]{40}$/.test(hash)) throw new SemverError(`invalid git hash in '${text}'`);
     return { semver: parseVersion(text.slice(0, at).trimEnd()), gitRev: hash };
@@ -63,7 +70,17 @@ export function sameVetVersion(a: VetVersion, b: VetVersion): boolean {
 /** Rust's `String` order (bytes of UTF-8), which BTreeMap keys follow. */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  // UTF-8 byte order is code point order; UTF-16 code units agree except for surrogates.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 || y >= 0xd800)
+      return (a.codePointAt(i) ?? 0) - (b.codePointAt(i) ?? 0) || (x < y ? -1 : 1);
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** Rust's derived order on `Vec<String>`. */
@@ -97,7 +114,11 @@ export function parseVetToml(file: string, text: string): TomlTableLike {
     }) as TomlTableLike;
   } catch (err) {
     if (err instanceof TomlError) {
-      throw new VetFormatError(file, '', `TOML parse error at line ${err.line}, column ${err.column}: ${firstLine(err.message)}`);
+      throw new VetFormatError(
+        file,
+        '',
+        `TOML parse error at line ${err.line}, column ${err.column}: ${firstLine(err.message)}`,
+      );
     }
     if (err instanceof RangeError) throw new VetFormatError(file, '', 'document nested too deeply');
     throw new VetFormatError(file, '', `TOML parse error: ${(err as Error).message}`);
@@ -258,7 +279,8 @@ export function tableOf(file: string, where: string, v: unknown): [string, TomlT
   if (!isTable(v)) throw new VetFormatError(file, where, `must be a table, found ${tomlTypeName(v)}`);
   return Object.keys(v).map((k) => {
     const t = v[k];
-    if (!isTable(t)) throw new VetFormatError(file, `${where}.${k}`, `must be a table, found ${tomlTypeName(t)}`);
+    if (!isTable(t))
+      throw new VetFormatError(file, `${where}.${k}`, `must be a table, found ${tomlTypeName(t)}`);
     return [k, t];
   });
 }
@@ -270,12 +292,17 @@ export function arraysOf(file: string, where: string, v: unknown): [string, Toml
   return Object.keys(v).map((k) => {
     const list = v[k];
     if (!Array.isArray(list)) {
-      throw new VetFormatError(file, `${where}.${k}`, `must be an array of tables ([[${where}.${k}]]), found ${tomlTypeName(list)}`);
+      throw new VetFormatError(
+        file,
+        `${where}.${k}`,
+        `must be an array of tables ([[${where}.${k}]]), found ${tomlTypeName(list)}`,
+      );
     }
     return [
       k,
       list.map((t, i) => {
-        if (!isTable(t)) throw new VetFormatError(file, `${where}.${k}[${i}]`, `must be a table, found ${tomlTypeName(t)}`);
+        if (!isTable(t))
+          throw new VetFormatError(file, `${where}.${k}[${i}]`, `must be a table, found ${tomlTypeName(t)}`);
         return t;
       }),
     ];

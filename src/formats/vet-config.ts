@@ -19,7 +19,16 @@ import {
   type Extra,
   type VetVersion,
 } from './vet-common.js';
-import { fitsInline, nodeFromParsed, renderDocument, stringOrList, table, tables, value, type TomlNode } from './vet-toml-writer.js';
+import {
+  fitsInline,
+  nodeFromParsed,
+  renderDocument,
+  stringOrList,
+  table,
+  tables,
+  value,
+  type TomlNode,
+} from './vet-toml-writer.js';
 
 export interface StoreVersion {
   major: number;
@@ -107,9 +116,13 @@ export function parseConfigToml(text: string, opts: { file?: string } = {}): Con
     out.policy.push(row);
   }
   const exemptionsKey = top.has('exemptions') ? 'exemptions' : 'unaudited';
-  if (top.has('exemptions') && top.has('unaudited')) top.fail("both 'exemptions' and its alias 'unaudited' are set");
+  if (top.has('exemptions') && top.has('unaudited'))
+    top.fail("both 'exemptions' and its alias 'unaudited' are set");
   for (const [crate, list] of arraysOf(file, exemptionsKey, top.raw(exemptionsKey))) {
-    out.exemptions.push([crate, list.map((t, i) => readExemption(new FieldReader(file, `${exemptionsKey}.${crate}[${i}]`, t)))]);
+    out.exemptions.push([
+      crate,
+      list.map((t, i) => readExemption(new FieldReader(file, `${exemptionsKey}.${crate}[${i}]`, t))),
+    ]);
   }
   out.extra = Object.keys(doc)
     .filter((k) => !KNOWN_TOP.includes(k))
@@ -193,22 +206,33 @@ export function writeConfigToml(config: ConfigFile, opts: WriteOptions = {}): st
   const version = config.cargoVet?.version ?? CURRENT_STORE_VERSION;
   out.push([
     'cargo-vet',
-    table(orderValuesFirst([['version', value(`${version.major}.${version.minor}`)], ...extraNodes(config.cargoVet?.extra ?? [])])),
+    table(
+      orderValuesFirst([
+        ['version', value(`${version.major}.${version.minor}`)],
+        ...extraNodes(config.cargoVet?.extra ?? []),
+      ]),
+    ),
   ]);
   if (config.defaultCriteria !== undefined && config.defaultCriteria !== DEFAULT_CRITERIA) {
     out.push(['default-criteria', value(config.defaultCriteria)]);
   }
   const imports = tidy ? sortedByKey(config.imports) : config.imports;
-  if (imports.length > 0) out.push(['imports', table(imports.map(([n, imp]) => [n, table(importNodes(imp, tidy))]))]);
+  if (imports.length > 0)
+    out.push(['imports', table(imports.map(([n, imp]) => [n, table(importNodes(imp, tidy))]))]);
   let policy: [string, PolicyEntry][] = config.policy.map((row) => [policyKey(row), row.entry]);
   if (tidy) policy = sortedByKey(policy);
-  if (policy.length > 0) out.push(['policy', table(policy.map(([k, e]) => [k, table(policyNodes(e, tidy))]))]);
+  if (policy.length > 0)
+    out.push(['policy', table(policy.map(([k, e]) => [k, table(policyNodes(e, tidy))]))]);
   let exemptions = config.exemptions;
   if (tidy) {
-    exemptions = sortedByKey(exemptions.filter(([, l]) => l.length > 0)).map(([k, l]) => [k, [...l].sort(compareExemptions)]);
+    exemptions = sortedByKey(exemptions.filter(([, l]) => l.length > 0)).map(([k, l]) => [
+      k,
+      [...l].sort(compareExemptions),
+    ]);
   }
   exemptions = exemptions.filter(([, l]) => l.length > 0);
-  if (exemptions.length > 0) out.push(['exemptions', table(exemptions.map(([k, l]) => [k, tables(l.map(exemptionNodes))]))]);
+  if (exemptions.length > 0)
+    out.push(['exemptions', table(exemptions.map(([k, l]) => [k, tables(l.map(exemptionNodes))]))]);
   for (const [k, v] of config.extra) out.push([k, nodeFromParsed(k, v)]);
   return CONFIG_HEADING + renderDocument(out);
 }
@@ -236,14 +260,20 @@ function policyNodes(e: PolicyEntry, tidy: boolean): [string, TomlNode][] {
   if (e.devCriteria !== undefined) out.push(['dev-criteria', stringOrList(e.devCriteria)]);
   if (e.dependencyCriteria.length > 0) {
     const entries = criteriaMapNodes(e.dependencyCriteria, tidy);
-    out.push(['dependency-criteria', fitsInline('dependency-criteria', entries) ? value({ inline: entries }) : table(entries)]);
+    out.push([
+      'dependency-criteria',
+      fitsInline('dependency-criteria', entries) ? value({ inline: entries }) : table(entries),
+    ]);
   }
   if (e.notes !== undefined) out.push(['notes', value(e.notes)]);
   return orderValuesFirst([...out, ...extraNodes(e.extra)]);
 }
 
 function exemptionNodes(e: ExemptedDependency): [string, TomlNode][] {
-  const out: [string, TomlNode][] = [['version', value(formatVetVersion(e.version))], ['criteria', stringOrList(e.criteria)]];
+  const out: [string, TomlNode][] = [
+    ['version', value(formatVetVersion(e.version))],
+    ['criteria', stringOrList(e.criteria)],
+  ];
   if (!e.suggest) out.push(['suggest', value(false)]);
   if (e.notes !== undefined) out.push(['notes', value(e.notes)]);
   return orderValuesFirst([...out, ...extraNodes(e.extra)]);

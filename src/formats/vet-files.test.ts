@@ -42,10 +42,15 @@ describe('round trips in cargo-vet layout', () => {
     );
     expect(alpha[1]!.notes).toBe('Only touches C:\\Windows path handling');
     const k = alpha[2]!.kind;
-    expect(k.type === 'delta' && [formatVetVersion(k.from), formatVetVersion(k.to)]).toEqual(['1.2.0', '1.1.0']);
+    expect(k.type === 'delta' && [formatVetVersion(k.from), formatVetVersion(k.to)]).toEqual([
+      '1.2.0',
+      '1.1.0',
+    ]);
     const beta = a.audits.find(([k2]) => k2 === 'beta')![1][0]!;
     expect(beta.importable).toBe(false);
-    expect(beta.kind.type === 'full' && beta.kind.version.gitRev).toBe('00112233445566778899aabbccddeeff00112233');
+    expect(beta.kind.type === 'full' && beta.kind.version.gitRev).toBe(
+      '00112233445566778899aabbccddeeff00112233',
+    );
     const zeta = a.wildcardAudits.find(([k2]) => k2 === 'zeta-macros')![1][0]!;
     expect(zeta.source).toEqual({ trustedPublisher: 'github:example-org/zeta' });
     expect(zeta.renew).toBe(false);
@@ -94,10 +99,15 @@ version = "1.0.0"
 
   it('sorts crates and entries as cargo-vet tidy() does (full, delta, violation)', () => {
     const out = writeAuditsToml(parseAuditsToml(shuffled));
-    const order = [...out.matchAll(/^\[\[audits\.(\w+)\]\]\n(?:.*\n)*?(version|delta|violation) = "([^"]*)"/gm)].map(
-      (m) => `${m[1]} ${m[2]} ${m[3]}`,
-    );
-    expect(order).toEqual(['anyhow version 1.0.0', 'zlib version 2.0.0', 'zlib delta 1.0.0 -> 1.1.0', 'zlib violation <1']);
+    const order = [
+      ...out.matchAll(/^\[\[audits\.(\w+)\]\]\n(?:.*\n)*?(version|delta|violation) = "([^"]*)"/gm),
+    ].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    expect(order).toEqual([
+      'anyhow version 1.0.0',
+      'zlib version 2.0.0',
+      'zlib delta 1.0.0 -> 1.1.0',
+      'zlib violation <1',
+    ]);
   });
 
   it('keeps the original order untidied, and unknown keys after the known ones', () => {
@@ -108,7 +118,9 @@ version = "1.0.0"
   });
 
   it('strict reading refuses unknown audit keys as cargo-vet does, naming file and entry', () => {
-    expect(() => parseAuditsToml(shuffled, { strict: true })).toThrow("audits.toml: audits.zlib[2]: unknown field 'x-reviewed-commit'");
+    expect(() => parseAuditsToml(shuffled, { strict: true })).toThrow(
+      "audits.toml: audits.zlib[2]: unknown field 'x-reviewed-commit'",
+    );
   });
 
   it('keeps unknown tables and keys in config.toml', () => {
@@ -133,7 +145,9 @@ when = 2024-01-01
   });
 
   it('reads the old name `unaudited` and writes `exemptions`', () => {
-    const c = parseConfigToml('[cargo-vet]\nversion = "0.10"\n[[unaudited.foo]]\nversion = "1.0.0"\ncriteria = "safe-to-run"\n');
+    const c = parseConfigToml(
+      '[cargo-vet]\nversion = "0.10"\n[[unaudited.foo]]\nversion = "1.0.0"\ncriteria = "safe-to-run"\n',
+    );
     expect(writeConfigToml(c)).toContain('[[exemptions.foo]]\nversion = "1.0.0"\ncriteria = "safe-to-run"\n');
   });
 
@@ -142,11 +156,19 @@ when = 2024-01-01
     file.audits.push([
       'q',
       [
-        { who: [], criteria: ['safe-to-run'], kind: { type: 'full', version: { semver: { major: 1, minor: 0, patch: 0, pre: [], build: [] } } }, importable: true, aggregatedFrom: [], extra: [], notes: 'says "hi"' },
+        {
+          who: [],
+          criteria: ['safe-to-run'],
+          kind: { type: 'full', version: { semver: { major: 1, minor: 0, patch: 0, pre: [], build: [] } } },
+          importable: true,
+          aggregatedFrom: [],
+          extra: [],
+          notes: 'says "hi"',
+        },
       ],
     ]);
     expect(writeAuditsToml(file)).toContain(`notes = 'says "hi"'`);
-    file.audits[0]![1][0]!.notes = "it's a \"tab\"\there";
+    file.audits[0]![1][0]!.notes = 'it\'s a "tab"\there';
     expect(writeAuditsToml(file)).toContain('notes = """it\'s a "tab"\\there"""');
     file.audits[0]![1][0]!.notes = 'bell\u0007';
     expect(writeAuditsToml(file)).toContain('notes = "bell\\u0007"');
@@ -160,23 +182,50 @@ describe('malformed and hostile input', () => {
   };
 
   it('needs exactly one of version, delta and violation', () => {
-    bad('[[audits.a]]\ncriteria = "safe-to-run"\nversion = "1.0.0"\ndelta = "1.0.0 -> 1.0.1"\n', "audits.a[0]: audit entries must have exactly one of 'version', 'delta', and 'violation'");
+    bad(
+      '[[audits.a]]\ncriteria = "safe-to-run"\nversion = "1.0.0"\ndelta = "1.0.0 -> 1.0.1"\n',
+      "audits.a[0]: audit entries must have exactly one of 'version', 'delta', and 'violation'",
+    );
     bad('[[audits.a]]\ncriteria = "safe-to-run"\n', 'exactly one of');
-    bad('[[audits.a]]\ncriteria = "safe-to-run"\ndelta = "1.0.0"\n', "'delta' must be a delta of the form 'VERSION -> VERSION'");
+    bad(
+      '[[audits.a]]\ncriteria = "safe-to-run"\ndelta = "1.0.0"\n',
+      "'delta' must be a delta of the form 'VERSION -> VERSION'",
+    );
   });
 
   it('refuses bad versions, requirements, dates and ids with the entry named', () => {
-    bad('[[audits.a]]\ncriteria = "x"\nversion = "1.0"\n', /audits\.a\[0\]: 'version' is not a valid version/);
+    bad(
+      '[[audits.a]]\ncriteria = "x"\nversion = "1.0"\n',
+      /audits\.a\[0\]: 'version' is not a valid version/,
+    );
     bad('[[audits.a]]\ncriteria = "x"\nversion = "1.0.0@git:1234"\n', 'invalid git hash');
-    bad('[[audits.a]]\ncriteria = "x"\nviolation = ">>1"\n', "'violation' is not a valid version requirement");
-    bad('[audits]\n[[wildcard-audits.a]]\ncriteria = "x"\nuser-id = 1\nstart = 2023-01-01\nend = "2024-01-01"\n', "'start' must be a date string");
-    bad('[audits]\n[[wildcard-audits.a]]\ncriteria = "x"\nuser-id = 1\nstart = "2023-02-30"\nend = "2024-01-01"\n', 'not a valid date');
-    bad('[audits]\n[[wildcard-audits.a]]\ncriteria = "x"\nuser-id = -4\nstart = "2023-02-01"\nend = "2024-01-01"\n', 'out of range');
-    bad('[audits]\n[[trusted.a]]\ncriteria = "x"\nstart = "2023-02-01"\nend = "2024-01-01"\n', "missing 'user-id' or 'trusted-publisher'");
+    bad(
+      '[[audits.a]]\ncriteria = "x"\nviolation = ">>1"\n',
+      "'violation' is not a valid version requirement",
+    );
+    bad(
+      '[audits]\n[[wildcard-audits.a]]\ncriteria = "x"\nuser-id = 1\nstart = 2023-01-01\nend = "2024-01-01"\n',
+      "'start' must be a date string",
+    );
+    bad(
+      '[audits]\n[[wildcard-audits.a]]\ncriteria = "x"\nuser-id = 1\nstart = "2023-02-30"\nend = "2024-01-01"\n',
+      'not a valid date',
+    );
+    bad(
+      '[audits]\n[[wildcard-audits.a]]\ncriteria = "x"\nuser-id = -4\nstart = "2023-02-01"\nend = "2024-01-01"\n',
+      'out of range',
+    );
+    bad(
+      '[audits]\n[[trusted.a]]\ncriteria = "x"\nstart = "2023-02-01"\nend = "2024-01-01"\n',
+      "missing 'user-id' or 'trusted-publisher'",
+    );
   });
 
   it('refuses wrong types and shapes', () => {
-    bad('[[audits.a]]\ncriteria = 5\nversion = "1.0.0"\n', "'criteria' must be a string or an array of strings, found an integer");
+    bad(
+      '[[audits.a]]\ncriteria = 5\nversion = "1.0.0"\n',
+      "'criteria' must be a string or an array of strings, found an integer",
+    );
     bad('[[audits.a]]\ncriteria = ["ok", 1]\nversion = "1.0.0"\n', "'criteria' [1] must be a string");
     bad('[audits]\na = "x"\n', 'must be an array of tables');
     bad('audits = 3\n', 'audits: must be a table');
@@ -185,9 +234,9 @@ describe('malformed and hostile input', () => {
       'cannot mix versioned and unversioned policies for a',
     );
     expect(() => parseConfigToml('[cargo-vet]\nversion = "ten"\n')).toThrow('store version');
-    expect(() => parseImportsLock('[[publisher.a]]\nversion = "1.0.0"\nwhen = "2024-01-01"\nuser-id = 1\n')).toThrow(
-      "publisher.a[0]: missing field 'user-login'",
-    );
+    expect(() =>
+      parseImportsLock('[[publisher.a]]\nversion = "1.0.0"\nwhen = "2024-01-01"\nuser-id = 1\n'),
+    ).toThrow("publisher.a[0]: missing field 'user-login'");
   });
 
   it('refuses truncated, oversized and deeply nested documents without crashing', () => {
@@ -237,7 +286,9 @@ end = "2024-01-01"
     expect(audits.criteria.map(([n]) => n)).toEqual(['reviewed']);
     expect(audits.criteria[0]![1].implies).toEqual(['safe-to-run']);
     expect(audits.audits).toHaveLength(1);
-    expect(audits.audits[0]![1].map((e) => e.kind.type === 'full' && formatVetVersion(e.kind.version))).toEqual(['1.0.0']);
+    expect(
+      audits.audits[0]![1].map((e) => e.kind.type === 'full' && formatVetVersion(e.kind.version)),
+    ).toEqual(['1.0.0']);
     expect(audits.wildcardAudits).toEqual([]);
     expect(ignored.length).toBe(4);
     expect(ignored.join('\n')).toContain("unknown field 'new-fangled-field'");

@@ -28,8 +28,7 @@ import {
 import { nodeFromParsed, renderDocument, table, tables, value, type TomlNode } from './vet-toml-writer.js';
 
 export type PublisherSource =
-  | { userId: bigint; userLogin: string; userName?: string }
-  | { trustedPublisher: string };
+  { userId: bigint; userLogin: string; userName?: string } | { trustedPublisher: string };
 
 export interface CratesPublisher {
   version: VetVersion;
@@ -77,7 +76,10 @@ export function parseImportsLock(text: string, opts: { file?: string; strict?: b
     ]);
   }
   for (const [crate, list] of arraysOf(file, 'publisher', doc['publisher'])) {
-    out.publisher.push([crate, list.map((t, i) => readPublisher(new FieldReader(file, `publisher.${crate}[${i}]`, t)))]);
+    out.publisher.push([
+      crate,
+      list.map((t, i) => readPublisher(new FieldReader(file, `publisher.${crate}[${i}]`, t))),
+    ]);
   }
   for (const [name, t] of tableOf(file, 'audits', doc['audits'])) {
     out.audits.push([name, auditsFileFromTable(t, file, `audits.${name}`, opts.strict ?? false)]);
@@ -97,7 +99,10 @@ function readPublisher(r: FieldReader): CratesPublisher {
     const s = readCratesSource(r) as { userId: bigint };
     const login = r.requiredString('user-login');
     const name = r.string('user-name');
-    source = name === undefined ? { userId: s.userId, userLogin: login } : { userId: s.userId, userLogin: login, userName: name };
+    source =
+      name === undefined
+        ? { userId: s.userId, userLogin: login }
+        : { userId: s.userId, userLogin: login, userName: name };
   } else {
     source = readCratesSource(r) as { trustedPublisher: string };
   }
@@ -116,7 +121,12 @@ export function userInfoFromImports(imports: ImportsFile): UserInfo {
   for (const [, list] of imports.publisher) {
     for (const p of list) {
       if ('userId' in p.source) {
-        users.set(p.source.userId, p.source.userName !== undefined ? `${p.source.userName} (${p.source.userLogin})` : p.source.userLogin);
+        users.set(
+          p.source.userId,
+          p.source.userName !== undefined
+            ? `${p.source.userName} (${p.source.userLogin})`
+            : p.source.userLogin,
+        );
       }
     }
   }
@@ -140,9 +150,11 @@ export function writeImportsLock(imports: ImportsFile, opts: WriteOptions = {}):
     out.push(['unpublished', table(unpublished.map(([k, l]) => [k, tables(l.map(unpublishedNodes))]))]);
   }
   const publisher = lists(imports.publisher, comparePublishers);
-  if (publisher.length > 0) out.push(['publisher', table(publisher.map(([k, l]) => [k, tables(l.map(publisherNodes))]))]);
+  if (publisher.length > 0)
+    out.push(['publisher', table(publisher.map(([k, l]) => [k, tables(l.map(publisherNodes))]))]);
   const audits = tidy ? sortedByKey(imports.audits) : imports.audits;
-  if (audits.length > 0) out.push(['audits', table(audits.map(([k, a]) => [k, table(auditsFileNodes(a, { tidy, users }))]))]);
+  if (audits.length > 0)
+    out.push(['audits', table(audits.map(([k, a]) => [k, table(auditsFileNodes(a, { tidy, users }))]))]);
   for (const [k, v] of imports.extra) out.push([k, nodeFromParsed(k, v)]);
   return IMPORTS_HEADING + renderDocument(out);
 }

@@ -84,7 +84,10 @@ export function renderDocument(fields: [string, TomlNode][]): string {
   // struct order, before values are moved ahead of tables) is a table.
   const first = fields[0]?.[1];
   if (first && first.kind !== 'value') out += '\n';
-  const root = [...fields.filter(([, n]) => n.kind === 'value'), ...fields.filter(([, n]) => n.kind !== 'value')];
+  const root = [
+    ...fields.filter(([, n]) => n.kind === 'value'),
+    ...fields.filter(([, n]) => n.kind !== 'value'),
+  ];
   let firstHeader = true;
   const bodyOf = (entries: [string, TomlNode][]): string => {
     let body = '';
@@ -188,7 +191,13 @@ interface StringMetrics {
 }
 
 function metrics(s: string): StringMetrics {
-  const m: StringMetrics = { maxSingles: 0, maxDoubles: 0, escapeCodes: false, backslash: false, newline: false };
+  const m: StringMetrics = {
+    maxSingles: 0,
+    maxDoubles: 0,
+    escapeCodes: false,
+    backslash: false,
+    newline: false,
+  };
   let singles = 0;
   let doubles = 0;
   for (let i = 0; i < s.length; i++) {

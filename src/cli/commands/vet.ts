@@ -13,7 +13,12 @@ import type { Command } from 'commander';
 import { isTable, own } from '../../domain/toml-values.js';
 import { MAX_VET_FILE_BYTES } from '../../formats/vet-common.js';
 import { parseConfigToml, policyFor } from '../../formats/vet-config.js';
-import { buildDepGraph, MetadataError, parseCargoMetadata, MAX_METADATA_BYTES } from '../../security/vet/metadata-graph.js';
+import {
+  buildDepGraph,
+  MetadataError,
+  parseCargoMetadata,
+  MAX_METADATA_BYTES,
+} from '../../security/vet/metadata-graph.js';
 import { reportHuman, reportJson } from '../../security/vet/report.js';
 import { resolve } from '../../security/vet/resolver.js';
 import { loadStore, StoreError, type FetchedImport } from '../../security/vet/store.js';
@@ -34,10 +39,14 @@ interface CheckOptions {
 class VetUsageError extends Error {}
 
 export function registerVetCommands(program: Command): void {
-  const vet = program.command('vet').description("cargo-vet compatible supply-chain checks (cargo-vet's store format and resolver)");
+  const vet = program
+    .command('vet')
+    .description("cargo-vet compatible supply-chain checks (cargo-vet's store format and resolver)");
   vet
     .command('check')
-    .description('check that every third-party dependency meets its required audit criteria, as `cargo vet check`')
+    .description(
+      'check that every third-party dependency meets its required audit criteria, as `cargo vet check`',
+    )
     .option('--manifest-path <PATH>', 'path to Cargo.toml')
     .option('--store-path <STORE_PATH>', 'path to the supply-chain directory')
     .option('--locked', 'do not fetch new imported audits (use imports.lock)')
@@ -68,7 +77,8 @@ export async function vetCheck(opts: CheckOptions): Promise<{ text: string; code
   const meta = parseCargoMetadata(await runCargo(metaArgs, opts.manifestPath));
   const storeDir = storePath(opts.storePath, meta.workspaceMetadata, meta.workspaceRoot, opts.manifestPath);
   const configPath = join(storeDir, 'config.toml');
-  if (!existsSync(configPath)) throw new StoreError(`You must run 'cargo vet init' (store not found at ${storeDir})`);
+  if (!existsSync(configPath))
+    throw new StoreError(`You must run 'cargo vet init' (store not found at ${storeDir})`);
   const read = (name: string): string | undefined => {
     const p = join(storeDir, name);
     if (!existsSync(p)) return undefined;
@@ -82,11 +92,18 @@ export async function vetCheck(opts: CheckOptions): Promise<{ text: string; code
   if (!locked) {
     const config = parseConfigToml(configText);
     for (const [name, imp] of config.imports) {
-      fetched.set(name, await Promise.all(imp.url.map(async (url) => ({ url, text: await fetchImport(name, url) }))));
+      fetched.set(
+        name,
+        await Promise.all(imp.url.map(async (url) => ({ url, text: await fetchImport(name, url) }))),
+      );
     }
   }
   const loaded = loadStore(
-    { config: configText, audits: auditsText, ...(importsText === undefined ? {} : { imports: importsText }) },
+    {
+      config: configText,
+      audits: auditsText,
+      ...(importsText === undefined ? {} : { imports: importsText }),
+    },
     { locked, fetched, today: new Date().toISOString().slice(0, 10) },
   );
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -95,30 +112,43 @@ export async function vetCheck(opts: CheckOptions): Promise<{ text: string; code
   });
   checkCratePolicies(graph, loaded.config);
   const report = resolve(graph, loaded.store);
-  const text = opts.outputFormat === 'json' ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportHuman(report);
+  const text =
+    opts.outputFormat === 'json' ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportHuman(report);
   return { text, code: report.conclusion === 'success' ? 0 : VET_FAILURE_EXIT };
 }
 
-function storePath(cli: string | undefined, wsMeta: unknown, workspaceRoot: string | undefined, manifestPath: string | undefined): string {
+function storePath(
+  cli: string | undefined,
+  wsMeta: unknown,
+  workspaceRoot: string | undefined,
+  manifestPath: string | undefined,
+): string {
   if (cli !== undefined) return resolvePath(cli);
   if (isTable(wsMeta)) {
     const vet = own(wsMeta, 'vet');
     if (isTable(vet)) {
       const store = own(vet, 'store');
-      if (isTable(store) && typeof own(store, 'path') === 'string') return resolvePath(own(store, 'path') as string);
+      if (isTable(store) && typeof own(store, 'path') === 'string')
+        return resolvePath(own(store, 'path') as string);
     }
   }
-  const root = workspaceRoot ?? (manifestPath !== undefined ? dirname(resolvePath(manifestPath)) : process.cwd());
+  const root =
+    workspaceRoot ?? (manifestPath !== undefined ? dirname(resolvePath(manifestPath)) : process.cwd());
   return join(root, 'supply-chain');
 }
 
 function runCargo(args: string[], manifestPath: string | undefined): Promise<string> {
   const cwd = manifestPath !== undefined ? dirname(resolvePath(manifestPath)) : process.cwd();
   return new Promise((resolveText, reject) => {
-    execFile('cargo', args, { cwd, maxBuffer: MAX_METADATA_BYTES, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new MetadataError(`cargo ${args.join(' ')} failed: ${stderr.trim() || err.message}`));
-      else resolveText(stdout);
-    });
+    execFile(
+      'cargo',
+      args,
+      { cwd, maxBuffer: MAX_METADATA_BYTES, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) reject(new MetadataError(`cargo ${args.join(' ')} failed: ${stderr.trim() || err.message}`));
+        else resolveText(stdout);
+      },
+    );
   });
 }
 
@@ -133,12 +163,16 @@ export async function fetchImport(name: string, url: string): Promise<string> {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new StoreError(`import '${name}': only http and https URLs can be fetched ('${url}')`);
   }
-  const res = await fetch(parsed, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' }).catch((err: Error) => {
+  const res = await fetch(parsed, {
+    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    redirect: 'follow',
+  }).catch((err: Error) => {
     throw new StoreError(`import '${name}': fetching ${url} failed: ${err.message}`);
   });
   if (!res.ok) throw new StoreError(`import '${name}': fetching ${url} returned HTTP ${res.status}`);
   const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > MAX_VET_FILE_BYTES) throw new StoreError(`import '${name}': ${url} is larger than ${MAX_VET_FILE_BYTES} bytes`);
+  if (declared > MAX_VET_FILE_BYTES)
+    throw new StoreError(`import '${name}': ${url} is larger than ${MAX_VET_FILE_BYTES} bytes`);
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (res.body) {

@@ -25,10 +25,15 @@ export class CriteriaMapper {
     const custom = [...criteria].sort((a, b) => compareStrings(a[0], b[0]));
     this.names = [SAFE_TO_RUN, SAFE_TO_DEPLOY, ...custom.map(([n]) => n)];
     if (this.names.length > MAX_CRITERIA) {
-      throw new CriteriaError(`too many criteria (${this.names.length}; cargo-vet allows ${MAX_CRITERIA} including the two built-ins)`);
+      throw new CriteriaError(
+        `too many criteria (${this.names.length}; cargo-vet allows ${MAX_CRITERIA} including the two built-ins)`,
+      );
     }
     this.names.forEach((n, i) => {
-      if (this.index.has(n)) throw new CriteriaError(`criteria '${n}' is defined more than once (built-in criteria cannot be redefined)`);
+      if (this.index.has(n))
+        throw new CriteriaError(
+          `criteria '${n}' is defined more than once (built-in criteria cannot be redefined)`,
+        );
       this.index.set(n, i);
     });
     const direct: number[][] = this.names.map(() => []);
@@ -37,7 +42,8 @@ export class CriteriaMapper {
       const from = this.index.get(name)!;
       for (const implied of entry.implies) {
         const to = this.index.get(implied);
-        if (to === undefined) throw new CriteriaError(`criteria '${name}' implies unknown criteria '${implied}'`);
+        if (to === undefined)
+          throw new CriteriaError(`criteria '${name}' implies unknown criteria '${implied}'`);
         direct[from]!.push(to);
       }
     }
@@ -97,7 +103,9 @@ export class CriteriaMapper {
   /** The members not implied by another member (cargo-vet's `minimal_indices`). */
   minimalIndices(set: CriteriaSet): number[] {
     const idx = this.indices(set);
-    return idx.filter((cur) => idx.every((other) => other === cur || ((this.implied[other]! >> BigInt(cur)) & 1n) === 0n));
+    return idx.filter((cur) =>
+      idx.every((other) => other === cur || ((this.implied[other]! >> BigInt(cur)) & 1n) === 0n),
+    );
   }
 
   /** How cargo-vet names a set: its minimal members, in index order. */

@@ -4,7 +4,12 @@
 // from the workspace members over normal and build edges; roots are workspace members nothing
 // depends on; packages reached only through workspace members' dev-dependencies are dev-only.
 import { isTable, own, tomlTypeName } from '../../domain/toml-values.js';
-import { compareStrings, compareVetVersions, parseVetVersion, type VetVersion } from '../../formats/vet-common.js';
+import {
+  compareStrings,
+  compareVetVersions,
+  parseVetVersion,
+  type VetVersion,
+} from '../../formats/vet-common.js';
 
 export const CRATES_IO_SOURCE = 'registry+https://github.com/rust-lang/crates.io-index';
 /** `cargo metadata` of a very large workspace is tens of MB; more than this is refused. */
@@ -83,19 +88,24 @@ export function parseCargoMetadata(text: string): CargoMetadata {
   }
   if (!isTable(doc)) throw new MetadataError('cargo metadata: expected a JSON object');
   const version = own(doc, 'version');
-  if (version !== 1) throw new MetadataError(`cargo metadata: unsupported format version ${String(version)} (expected 1)`);
+  if (version !== 1)
+    throw new MetadataError(`cargo metadata: unsupported format version ${String(version)} (expected 1)`);
   const packagesRaw = arrayField(doc, 'packages', 'cargo metadata');
-  if (packagesRaw.length > MAX_METADATA_PACKAGES) throw new MetadataError('cargo metadata: too many packages');
+  if (packagesRaw.length > MAX_METADATA_PACKAGES)
+    throw new MetadataError('cargo metadata: too many packages');
   const packages = packagesRaw.map((p, i) => readPackage(p, i));
   const members = arrayField(doc, 'workspace_members', 'cargo metadata').map((m, i) => {
-    if (typeof m !== 'string') throw new MetadataError(`cargo metadata: workspace_members[${i}] must be a string`);
+    if (typeof m !== 'string')
+      throw new MetadataError(`cargo metadata: workspace_members[${i}] must be a string`);
     return m;
   });
   const resolveRaw = own(doc, 'resolve');
   if (!isTable(resolveRaw)) {
     throw new MetadataError('cargo metadata: no "resolve" graph (was --no-deps passed?)');
   }
-  const resolve = arrayField(resolveRaw, 'nodes', 'cargo metadata: resolve').map((n, i) => readResolveNode(n, i));
+  const resolve = arrayField(resolveRaw, 'nodes', 'cargo metadata: resolve').map((n, i) =>
+    readResolveNode(n, i),
+  );
   const out: CargoMetadata = { packages, workspaceMembers: members, resolve };
   const root = own(doc, 'workspace_root');
   if (typeof root === 'string') out.workspaceRoot = root;
@@ -106,13 +116,15 @@ export function parseCargoMetadata(text: string): CargoMetadata {
 
 function arrayField(t: Record<string, unknown>, key: string, where: string): unknown[] {
   const v = own(t, key);
-  if (!Array.isArray(v)) throw new MetadataError(`${where}: "${key}" must be an array, found ${tomlTypeName(v)}`);
+  if (!Array.isArray(v))
+    throw new MetadataError(`${where}: "${key}" must be an array, found ${tomlTypeName(v)}`);
   return v;
 }
 
 function str(t: Record<string, unknown>, key: string, where: string): string {
   const v = own(t, key);
-  if (typeof v !== 'string') throw new MetadataError(`${where}: "${key}" must be a string, found ${tomlTypeName(v)}`);
+  if (typeof v !== 'string')
+    throw new MetadataError(`${where}: "${key}" must be a string, found ${tomlTypeName(v)}`);
   return v;
 }
 
@@ -131,7 +143,9 @@ function readPackage(p: unknown, i: number): MetadataPackage {
   try {
     version = parseVetVersion(versionText);
   } catch (err) {
-    throw new MetadataError(`${where} (${name}): invalid version '${versionText}': ${(err as Error).message}`);
+    throw new MetadataError(
+      `${where} (${name}): invalid version '${versionText}': ${(err as Error).message}`,
+    );
   }
   const rev = gitRev(source);
   if (rev !== undefined) version = { semver: version.semver, gitRev: rev };
@@ -198,7 +212,12 @@ export function buildDepGraph(meta: CargoMetadata, opts: GraphOptions = {}): Dep
       isDevOnly: true,
     };
   });
-  nodes.sort((a, b) => compareStrings(a.name, b.name) || compareVetVersions(a.version, b.version) || compareStrings(a.id, b.id));
+  nodes.sort(
+    (a, b) =>
+      compareStrings(a.name, b.name) ||
+      compareVetVersions(a.version, b.version) ||
+      compareStrings(a.id, b.id),
+  );
   const indexById = new Map<string, number>();
   nodes.forEach((n, i) => {
     if (indexById.has(n.id)) throw new MetadataError(`cargo metadata: package ${n.id} is resolved twice`);
@@ -206,7 +225,8 @@ export function buildDepGraph(meta: CargoMetadata, opts: GraphOptions = {}): Dep
   });
   const idx = (id: string): number => {
     const i = indexById.get(id);
-    if (i === undefined) throw new MetadataError(`cargo metadata: dependency ${id} is not a resolved package`);
+    if (i === undefined)
+      throw new MetadataError(`cargo metadata: dependency ${id} is not a resolved package`);
     return i;
   };
   const depsOf = (id: string, kinds: ResolveDep['kinds'][number][]): number[] =>
@@ -244,7 +264,8 @@ export function buildDepGraph(meta: CargoMetadata, opts: GraphOptions = {}): Dep
   };
   const members = meta.workspaceMembers.map((id) => {
     const i = indexById.get(id);
-    if (i === undefined) throw new MetadataError(`cargo metadata: workspace member ${id} is not a resolved package`);
+    if (i === undefined)
+      throw new MetadataError(`cargo metadata: workspace member ${id} is not a resolved package`);
     return i;
   });
   for (const m of members) {

@@ -14,7 +14,9 @@ export function checkCratePolicies(graph: DepGraph, config: ConfigFile): void {
   const problems: string[] = [];
   const thirdParty = new Set(graph.nodes.filter((n) => n.isThirdParty).map((n) => n.name));
   const unversioned = new Set(config.policy.filter((r) => r.version === undefined).map((r) => r.crate));
-  const withDependencyCriteria = new Set(config.policy.filter((r) => r.entry.dependencyCriteria.length > 0).map((r) => r.crate));
+  const withDependencyCriteria = new Set(
+    config.policy.filter((r) => r.entry.dependencyCriteria.length > 0).map((r) => r.crate),
+  );
   const usedRows = new Set<number>();
   const names = new Set(graph.nodes.map((n) => n.name));
   for (const n of graph.nodes) {
@@ -24,9 +26,13 @@ export function checkCratePolicies(graph: DepGraph, config: ConfigFile): void {
     if (versionedRow >= 0) usedRows.add(versionedRow);
     const label = `${n.name}:${formatVetVersion(n.version)}`;
     if (thirdParty.has(n.name) && withDependencyCriteria.has(n.name) && versionedRow < 0) {
-      problems.push(`${label} needs a versioned policy entry ([policy."${label}"]) because a policy of ${n.name} sets dependency-criteria`);
+      problems.push(
+        `${label} needs a versioned policy entry ([policy."${label}"]) because a policy of ${n.name} sets dependency-criteria`,
+      );
     } else if (thirdParty.has(n.name) && unversioned.has(n.name)) {
-      problems.push(`policy for ${n.name} must be versioned ([policy."${label}"]): it has third-party versions`);
+      problems.push(
+        `policy for ${n.name} must be versioned ([policy."${label}"]): it has third-party versions`,
+      );
     }
   }
   config.policy.forEach((r, i) => {
@@ -34,5 +40,6 @@ export function checkCratePolicies(graph: DepGraph, config: ConfigFile): void {
       problems.push(`policy ${policyKey(r)} names a package that is not in the dependency graph`);
     }
   });
-  if (problems.length > 0) throw new CratePolicyError(`config.toml: crate policy errors:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new CratePolicyError(`config.toml: crate policy errors:\n  ${problems.join('\n  ')}`);
 }

@@ -29,7 +29,10 @@ function auditJson(e: AuditEntry): Record<string, unknown> {
 }
 
 function exemptionJson(e: ExemptedDependency): Record<string, unknown> {
-  const out: Record<string, unknown> = { version: formatVetVersion(e.version), criteria: stringOrVec(e.criteria) };
+  const out: Record<string, unknown> = {
+    version: formatVetVersion(e.version),
+    criteria: stringOrVec(e.criteria),
+  };
   if (!e.suggest) out['suggest'] = false;
   out['notes'] = e.notes ?? null;
   return out;
@@ -67,7 +70,8 @@ export function reportJson(r: ResolveReport): Record<string, unknown> {
       return [`${p.name}:${p.version}`, v.conflicts.map(conflictJson)] as const;
     });
     // serde writes cargo-vet's SortedMap in key order.
-    for (const [k, v] of [...keyed].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) violations[k] = v;
+    for (const [k, v] of [...keyed].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)))
+      violations[k] = v;
     return { conclusion: r.conclusion, violations };
   }
   if (r.conclusion === 'fail (vetting)') {

@@ -19,7 +19,9 @@ function metadata(pkgs: Pkg[], members?: string[]): string {
   const cargoId = (id: string): string => {
     const path = id.startsWith('path:');
     const [name, version] = (path ? id.slice(5) : id).split('@') as [string, string];
-    return path ? `path+file:///ws/${name}#${version}` : `registry+https://github.com/rust-lang/crates.io-index#${name}@${version}`;
+    return path
+      ? `path+file:///ws/${name}#${version}`
+      : `registry+https://github.com/rust-lang/crates.io-index#${name}@${version}`;
   };
   const byName = (ref: string): string => {
     const found = pkgs.find((p) => p.id === ref || p.id === `path:${ref}`);
@@ -81,16 +83,26 @@ function check(c: Case) {
   return { report, json: reportJson(report) as Record<string, unknown> };
 }
 
-const names = (list: unknown): string[] => (list as { name: string; version: string }[]).map((p) => `${p.name}:${p.version}`);
+const names = (list: unknown): string[] =>
+  (list as { name: string; version: string }[]).map((p) => `${p.name}:${p.version}`);
 const app = (...deps: Pkg['deps'] & object): Pkg => ({ id: 'path:app@0.1.0', deps });
 
 describe('full audits and delta chains', () => {
   it('a full audit vets the version; nothing else does', () => {
     const audits = '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n';
     const ok = check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], audits });
-    expect(ok.json).toEqual({ conclusion: 'success', vetted_fully: [{ name: 'foo', version: '1.0.0' }], vetted_partially: [], vetted_with_exemptions: [] });
+    expect(ok.json).toEqual({
+      conclusion: 'success',
+      vetted_fully: [{ name: 'foo', version: '1.0.0' }],
+      vetted_partially: [],
+      vetted_with_exemptions: [],
+    });
     const other = check({ pkgs: [app('foo@1.0.1'), { id: 'foo@1.0.1' }], audits });
-    expect(other.json).toEqual({ conclusion: 'fail (vetting)', failures: [{ name: 'foo', version: '1.0.1', missing_criteria: ['safe-to-deploy'] }], suggest: null });
+    expect(other.json).toEqual({
+      conclusion: 'fail (vetting)',
+      failures: [{ name: 'foo', version: '1.0.1', missing_criteria: ['safe-to-deploy'] }],
+      suggest: null,
+    });
   });
 
   it('follows a delta chain root -> 1.0.0 -> 1.1.0 -> 1.2.0', () => {
@@ -107,20 +119,29 @@ delta = "1.0.0 -> 1.1.0"
 criteria = "safe-to-deploy"
 delta = "1.1.0 -> 1.2.0"
 `;
-    expect(check({ pkgs: [app('foo@1.2.0'), { id: 'foo@1.2.0' }], audits }).json['conclusion']).toBe('success');
+    expect(check({ pkgs: [app('foo@1.2.0'), { id: 'foo@1.2.0' }], audits }).json['conclusion']).toBe(
+      'success',
+    );
   });
 
   it('follows a backwards delta (2.0.0 -> 1.9.0)', () => {
-    const audits = '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "2.0.0"\n\n[[audits.foo]]\ncriteria = "safe-to-deploy"\ndelta = "2.0.0 -> 1.9.0"\n';
-    expect(names(check({ pkgs: [app('foo@1.9.0'), { id: 'foo@1.9.0' }], audits }).json['vetted_fully'])).toEqual(['foo:1.9.0']);
+    const audits =
+      '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "2.0.0"\n\n[[audits.foo]]\ncriteria = "safe-to-deploy"\ndelta = "2.0.0 -> 1.9.0"\n';
+    expect(
+      names(check({ pkgs: [app('foo@1.9.0'), { id: 'foo@1.9.0' }], audits }).json['vetted_fully']),
+    ).toEqual(['foo:1.9.0']);
     // The same delta does not run forwards: 1.9.0 audited does not vet 2.0.0.
-    const fwd = '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.9.0"\n\n[[audits.foo]]\ncriteria = "safe-to-deploy"\ndelta = "2.0.0 -> 1.9.0"\n';
-    expect(check({ pkgs: [app('foo@2.0.0'), { id: 'foo@2.0.0' }], audits: fwd }).json['conclusion']).toBe('fail (vetting)');
+    const fwd =
+      '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.9.0"\n\n[[audits.foo]]\ncriteria = "safe-to-deploy"\ndelta = "2.0.0 -> 1.9.0"\n';
+    expect(check({ pkgs: [app('foo@2.0.0'), { id: 'foo@2.0.0' }], audits: fwd }).json['conclusion']).toBe(
+      'fail (vetting)',
+    );
   });
 
   it('a broken chain fails and the suggestion bridges the gap from the nearest audited version', () => {
     // root -> 1.0.0 and 1.1.0 -> 1.2.0: the missing piece is 1.0.0 -> 1.1.0.
-    const audits = '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n\n[[audits.foo]]\ncriteria = "safe-to-deploy"\ndelta = "1.1.0 -> 1.2.0"\n';
+    const audits =
+      '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n\n[[audits.foo]]\ncriteria = "safe-to-deploy"\ndelta = "1.1.0 -> 1.2.0"\n';
     const { report } = check({ pkgs: [app('foo@1.2.0'), { id: 'foo@1.2.0' }], audits });
     expect(report.conclusion).toBe('fail (vetting)');
     const s = suggestDelta(report.failures[0]!, report.graph.nodes[report.failures[0]!.pkg]!.version);
@@ -129,10 +150,13 @@ delta = "1.1.0 -> 1.2.0"
   });
 
   it('each edge must carry the criterion: a safe-to-run delta breaks a safe-to-deploy chain', () => {
-    const audits = '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n\n[[audits.foo]]\ncriteria = "safe-to-run"\ndelta = "1.0.0 -> 1.1.0"\n';
+    const audits =
+      '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n\n[[audits.foo]]\ncriteria = "safe-to-run"\ndelta = "1.0.0 -> 1.1.0"\n';
     const r = check({ pkgs: [app('foo@1.1.0'), { id: 'foo@1.1.0' }], audits });
     // safe-to-run is met (safe-to-deploy implies it on the first edge), safe-to-deploy is not.
-    expect(r.json['failures']).toEqual([{ name: 'foo', version: '1.1.0', missing_criteria: ['safe-to-deploy'] }]);
+    expect(r.json['failures']).toEqual([
+      { name: 'foo', version: '1.1.0', missing_criteria: ['safe-to-deploy'] },
+    ]);
   });
 });
 
@@ -149,7 +173,9 @@ describe('exemptions and violations', () => {
   it('a local audit is preferred over an exemption for the same version (fully audited)', () => {
     const config = '[[exemptions.foo]]\nversion = "1.0.0"\ncriteria = "safe-to-deploy"\n';
     const audits = '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n';
-    expect(names(check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], config, audits }).json['vetted_fully'])).toEqual(['foo:1.0.0']);
+    expect(
+      names(check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], config, audits }).json['vetted_fully']),
+    ).toEqual(['foo:1.0.0']);
   });
 
   it('a violation fails the check even over an exemption, keyed crate:version', () => {
@@ -163,7 +189,14 @@ describe('exemptions and violations', () => {
           {
             UnauditedConflict: {
               violation_source: null,
-              violation: { criteria: 'safe-to-run', version: null, delta: null, violation: '<2.0.0', importable: null, notes: 'bad' },
+              violation: {
+                criteria: 'safe-to-run',
+                version: null,
+                delta: null,
+                violation: '<2.0.0',
+                importable: null,
+                notes: 'bad',
+              },
               exemptions: { version: '1.5.0', criteria: 'safe-to-deploy', notes: null },
             },
           },
@@ -181,7 +214,8 @@ describe('exemptions and violations', () => {
     expect(run('"safe-to-deploy"', '"safe-to-deploy"')).toBe('fail (violation)');
     expect(run('"safe-to-deploy"', '"safe-to-run"')).toBe('fail (vetting)');
     expect(run('"safe-to-run"', '"safe-to-deploy"')).toBe('fail (violation)');
-    const ab = '[criteria.a]\ndescription = "a"\n[criteria.b]\ndescription = "b"\n[criteria.c]\ndescription = "c"\n';
+    const ab =
+      '[criteria.a]\ndescription = "a"\n[criteria.b]\ndescription = "b"\n[criteria.c]\ndescription = "c"\n';
     expect(run('["a", "b"]', '["a", "c", "safe-to-deploy"]', ab)).toBe('fail (violation)');
     expect(run('["a", "b"]', '["c", "safe-to-deploy"]', ab)).toBe('success');
   });
@@ -201,7 +235,9 @@ criteria = "safe-to-deploy"
 delta = "1.1.0 -> 1.2.0"
 `;
     const r = check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], audits });
-    const conflicts = (r.json['violations'] as Record<string, { AuditConflict: { audit: { delta: string } } }[]>)['foo:1.0.0']!;
+    const conflicts = (
+      r.json['violations'] as Record<string, { AuditConflict: { audit: { delta: string } } }[]>
+    )['foo:1.0.0']!;
     expect(conflicts.map((c) => c.AuditConflict.audit.delta)).toEqual(['1.1.0 -> 1.2.0']);
   });
 });
@@ -214,7 +250,9 @@ user-id = 7
 start = "2023-01-01"
 end = "2024-01-01"
 `;
-  const at = (when: string, userId = 7): PublisherInfo[] => [{ crate: 'foo', version: '1.0.0', publishedAt: when, userId, userLogin: 'maint' }];
+  const at = (when: string, userId = 7): PublisherInfo[] => [
+    { crate: 'foo', version: '1.0.0', publishedAt: when, userId, userLogin: 'maint' },
+  ];
   const run = (publishers: PublisherInfo[], audits = `${wildcard}[audits]\n`) =>
     check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], audits, publishers }).report.conclusion;
 
@@ -228,23 +266,36 @@ end = "2024-01-01"
   });
 
   it('reads publisher records from imports.lock', () => {
-    const importsLock = '[[publisher.foo]]\nversion = "1.0.0"\nwhen = "2023-05-05"\nuser-id = 7\nuser-login = "maint"\n';
-    const r = check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], audits: `${wildcard}[audits]\n`, importsLock });
+    const importsLock =
+      '[[publisher.foo]]\nversion = "1.0.0"\nwhen = "2023-05-05"\nuser-id = 7\nuser-login = "maint"\n';
+    const r = check({
+      pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }],
+      audits: `${wildcard}[audits]\n`,
+      importsLock,
+    });
     expect(names(r.json['vetted_fully'])).toEqual(['foo:1.0.0']);
   });
 
   it('matches trusted publishers by their signature', () => {
-    const audits = '[audits]\n\n[[trusted.foo]]\ncriteria = "safe-to-deploy"\ntrusted-publisher = "github:org/foo"\nstart = "2023-01-01"\nend = "2024-01-01"\n';
-    const pub = (repo: string): PublisherInfo[] => [{ crate: 'foo', version: '1.0.0', publishedAt: '2023-03-03', trustedPublisher: repo }];
+    const audits =
+      '[audits]\n\n[[trusted.foo]]\ncriteria = "safe-to-deploy"\ntrusted-publisher = "github:org/foo"\nstart = "2023-01-01"\nend = "2024-01-01"\n';
+    const pub = (repo: string): PublisherInfo[] => [
+      { crate: 'foo', version: '1.0.0', publishedAt: '2023-03-03', trustedPublisher: repo },
+    ];
     expect(run(pub('github:org/foo'), audits)).toBe('success');
     expect(run(pub('github:evil/foo'), audits)).toBe('fail (vetting)');
   });
 
   it('a trusted entry with a user id vets only inside its window', () => {
-    const audits = '[audits]\n\n[[trusted.foo]]\ncriteria = "safe-to-run"\nuser-id = 7\nstart = "2023-01-01"\nend = "2024-01-01"\n';
+    const audits =
+      '[audits]\n\n[[trusted.foo]]\ncriteria = "safe-to-run"\nuser-id = 7\nstart = "2023-01-01"\nend = "2024-01-01"\n';
     // safe-to-run is not enough for a normal dependency of a root (safe-to-deploy).
     expect(run(at('2023-02-02'), audits)).toBe('fail (vetting)');
-    const devOnly = check({ pkgs: [app(['foo@1.0.0', 'dev']), { id: 'foo@1.0.0' }], audits, publishers: at('2023-02-02') });
+    const devOnly = check({
+      pkgs: [app(['foo@1.0.0', 'dev']), { id: 'foo@1.0.0' }],
+      audits,
+      publishers: at('2023-02-02'),
+    });
     expect(devOnly.report.conclusion).toBe('success');
   });
 });
@@ -263,10 +314,18 @@ implies = "safe-to-run"
   it('closes criteria under implies', () => {
     const audits = `${custom}\n[[audits.foo]]\ncriteria = "strong"\nversion = "1.0.0"\n`;
     const config = '[policy.app]\ncriteria = "medium"\n';
-    expect(check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], audits, config }).report.conclusion).toBe('success');
+    expect(check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], audits, config }).report.conclusion).toBe(
+      'success',
+    );
     const weaker = `${custom}\n[[audits.foo]]\ncriteria = "medium"\nversion = "1.0.0"\n`;
-    const needStrong = check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], audits: weaker, config: '[policy.app]\ncriteria = "strong"\n' });
-    expect(needStrong.json['failures']).toEqual([{ name: 'foo', version: '1.0.0', missing_criteria: ['strong'] }]);
+    const needStrong = check({
+      pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }],
+      audits: weaker,
+      config: '[policy.app]\ncriteria = "strong"\n',
+    });
+    expect(needStrong.json['failures']).toEqual([
+      { name: 'foo', version: '1.0.0', missing_criteria: ['strong'] },
+    ]);
   });
 
   it('dev-only packages need safe-to-run by default, dev-criteria when set', () => {
@@ -274,14 +333,23 @@ implies = "safe-to-run"
     const pkgs = [app(['helper@1.0.0', 'dev']), { id: 'helper@1.0.0' }];
     expect(check({ pkgs, audits }).report.conclusion).toBe('success');
     const strict = check({ pkgs, audits, config: '[policy.app]\ndev-criteria = "safe-to-deploy"\n' });
-    expect(strict.json['failures']).toEqual([{ name: 'helper', version: '1.0.0', missing_criteria: ['safe-to-deploy'] }]);
+    expect(strict.json['failures']).toEqual([
+      { name: 'helper', version: '1.0.0', missing_criteria: ['safe-to-deploy'] },
+    ]);
     // The same crate as a normal dependency inherits safe-to-deploy from the root.
-    expect(check({ pkgs: [app('helper@1.0.0'), { id: 'helper@1.0.0' }], audits }).report.conclusion).toBe('fail (vetting)');
+    expect(check({ pkgs: [app('helper@1.0.0'), { id: 'helper@1.0.0' }], audits }).report.conclusion).toBe(
+      'fail (vetting)',
+    );
   });
 
   it('dependencies of dev-only packages inherit the dev requirement; build deps inherit too', () => {
-    const audits = '[[audits.helper]]\ncriteria = "safe-to-run"\nversion = "1.0.0"\n\n[[audits.inner]]\ncriteria = "safe-to-run"\nversion = "2.0.0"\n';
-    const pkgs = [app(['helper@1.0.0', 'dev']), { id: 'helper@1.0.0', deps: [['inner@2.0.0', 'build']] as Pkg['deps'] }, { id: 'inner@2.0.0' }];
+    const audits =
+      '[[audits.helper]]\ncriteria = "safe-to-run"\nversion = "1.0.0"\n\n[[audits.inner]]\ncriteria = "safe-to-run"\nversion = "2.0.0"\n';
+    const pkgs = [
+      app(['helper@1.0.0', 'dev']),
+      { id: 'helper@1.0.0', deps: [['inner@2.0.0', 'build']] as Pkg['deps'] },
+      { id: 'inner@2.0.0' },
+    ];
     const r = check({ pkgs, audits });
     expect(r.report.conclusion).toBe('success');
     expect(r.report.graph.nodes.filter((n) => n.isDevOnly).map((n) => n.name)).toEqual(['helper', 'inner']);
@@ -289,19 +357,29 @@ implies = "safe-to-run"
 
   it('dependency-criteria overrides the inherited requirement for that edge only', () => {
     // app (root, safe-to-deploy) -> foo with dependency-criteria safe-to-run -> bar inherits safe-to-run.
-    const audits = '[[audits.foo]]\ncriteria = "safe-to-run"\nversion = "1.0.0"\n\n[[audits.bar]]\ncriteria = "safe-to-run"\nversion = "1.0.0"\n';
-    const pkgs = [app('foo@1.0.0', 'baz@1.0.0'), { id: 'foo@1.0.0', deps: ['bar@1.0.0'] }, { id: 'bar@1.0.0' }, { id: 'baz@1.0.0' }];
+    const audits =
+      '[[audits.foo]]\ncriteria = "safe-to-run"\nversion = "1.0.0"\n\n[[audits.bar]]\ncriteria = "safe-to-run"\nversion = "1.0.0"\n';
+    const pkgs = [
+      app('foo@1.0.0', 'baz@1.0.0'),
+      { id: 'foo@1.0.0', deps: ['bar@1.0.0'] },
+      { id: 'bar@1.0.0' },
+      { id: 'baz@1.0.0' },
+    ];
     const config = '[policy.app]\ndependency-criteria = { foo = "safe-to-run" }\n';
     const r = check({ pkgs, audits, config });
     // baz still needs safe-to-deploy; foo and bar pass with safe-to-run.
-    expect(r.json['failures']).toEqual([{ name: 'baz', version: '1.0.0', missing_criteria: ['safe-to-deploy'] }]);
+    expect(r.json['failures']).toEqual([
+      { name: 'baz', version: '1.0.0', missing_criteria: ['safe-to-deploy'] },
+    ]);
   });
 
   it('policy criteria of a first-party package replace what dependents ask of it', () => {
     const audits = '[[audits.foo]]\ncriteria = "safe-to-run"\nversion = "1.0.0"\n';
     const pkgs = [app('path:lib@0.1.0'), { id: 'path:lib@0.1.0', deps: ['foo@1.0.0'] }, { id: 'foo@1.0.0' }];
     expect(check({ pkgs, audits }).report.conclusion).toBe('fail (vetting)');
-    expect(check({ pkgs, audits, config: '[policy.lib]\ncriteria = "safe-to-run"\n' }).report.conclusion).toBe('success');
+    expect(
+      check({ pkgs, audits, config: '[policy.lib]\ncriteria = "safe-to-run"\n' }).report.conclusion,
+    ).toBe('success');
   });
 
   it('first-party packages need no audits unless audit-as-crates-io', () => {
@@ -310,15 +388,18 @@ implies = "safe-to-run"
     expect(r.json).toMatchObject({ conclusion: 'success', vetted_fully: [] });
     expect(reportHuman(r.report)).toBe('Vetting Succeeded (because you have no third-party dependencies)\n');
     const forced = check({ pkgs, config: '[policy.util]\naudit-as-crates-io = true\n' });
-    expect(forced.json['failures']).toEqual([{ name: 'util', version: '0.3.0', missing_criteria: ['safe-to-deploy'] }]);
+    expect(forced.json['failures']).toEqual([
+      { name: 'util', version: '0.3.0', missing_criteria: ['safe-to-deploy'] },
+    ]);
   });
 
   it('refuses criteria that imply themselves and names that are not defined', () => {
-    const cyc = '[criteria.a]\ndescription = "a"\nimplies = "b"\n[criteria.b]\ndescription = "b"\nimplies = "a"\n[audits]\n';
+    const cyc =
+      '[criteria.a]\ndescription = "a"\nimplies = "b"\n[criteria.b]\ndescription = "b"\nimplies = "a"\n[audits]\n';
     expect(() => check({ pkgs: [app()], audits: cyc })).toThrow(StoreError);
-    expect(() => check({ pkgs: [app()], audits: '[[audits.foo]]\ncriteria = "nope"\nversion = "1.0.0"\n' })).toThrow(
-      "audits.toml: audits.foo[0]: invalid criteria 'nope'",
-    );
+    expect(() =>
+      check({ pkgs: [app()], audits: '[[audits.foo]]\ncriteria = "nope"\nversion = "1.0.0"\n' }),
+    ).toThrow("audits.toml: audits.foo[0]: invalid criteria 'nope'");
   });
 });
 
@@ -336,14 +417,23 @@ criteria = "safe-to-deploy"
 version = "2.0.0"
 `;
   const pkgs = [app('foo@1.0.0', 'bar@2.0.0'), { id: 'foo@1.0.0' }, { id: 'bar@2.0.0' }];
-  const fetched: [string, FetchedImport[]][] = [['peer', [{ url: 'https://peer.example/audits.toml', text: peer }]]];
+  const fetched: [string, FetchedImport[]][] = [
+    ['peer', [{ url: 'https://peer.example/audits.toml', text: peer }]],
+  ];
 
   it('maps foreign criteria through criteria-map; built-ins map to themselves', () => {
-    const without = check({ pkgs, config: '[imports.peer]\nurl = "https://peer.example/audits.toml"\n', fetched });
-    expect(without.json['failures']).toEqual([{ name: 'foo', version: '1.0.0', missing_criteria: ['safe-to-deploy'] }]);
+    const without = check({
+      pkgs,
+      config: '[imports.peer]\nurl = "https://peer.example/audits.toml"\n',
+      fetched,
+    });
+    expect(without.json['failures']).toEqual([
+      { name: 'foo', version: '1.0.0', missing_criteria: ['safe-to-deploy'] },
+    ]);
     const mapped = check({
       pkgs,
-      config: '[imports.peer]\nurl = "https://peer.example/audits.toml"\ncriteria-map = { reviewed = "safe-to-deploy" }\n',
+      config:
+        '[imports.peer]\nurl = "https://peer.example/audits.toml"\ncriteria-map = { reviewed = "safe-to-deploy" }\n',
       fetched,
     });
     expect(names(mapped.json['vetted_fully'])).toEqual(['bar:2.0.0', 'foo:1.0.0']);
@@ -352,22 +442,29 @@ version = "2.0.0"
   it('exclude drops the crate\u2019s imported audits', () => {
     const r = check({
       pkgs,
-      config: '[imports.peer]\nurl = "https://peer.example/audits.toml"\nexclude = ["bar"]\ncriteria-map = { reviewed = "safe-to-deploy" }\n',
+      config:
+        '[imports.peer]\nurl = "https://peer.example/audits.toml"\nexclude = ["bar"]\ncriteria-map = { reviewed = "safe-to-deploy" }\n',
       fetched,
     });
-    expect(r.json['failures']).toEqual([{ name: 'bar', version: '2.0.0', missing_criteria: ['safe-to-deploy'] }]);
+    expect(r.json['failures']).toEqual([
+      { name: 'bar', version: '2.0.0', missing_criteria: ['safe-to-deploy'] },
+    ]);
   });
 
   it('--locked uses imports.lock and requires it to match config.toml', () => {
     const config = '[imports.peer]\nurl = "https://peer.example/audits.toml"\n';
-    const importsLock = '[[audits.peer.audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n\n[audits.peer.criteria]\n';
+    const importsLock =
+      '[[audits.peer.audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n\n[audits.peer.criteria]\n';
     const r = check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], config, importsLock, locked: true });
     expect(names(r.json['vetted_fully'])).toEqual(['foo:1.0.0']);
-    expect(() => check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], config, locked: true })).toThrow('imports.lock is out of date');
+    expect(() => check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], config, locked: true })).toThrow(
+      'imports.lock is out of date',
+    );
   });
 
   it('an exemption is preferred over a fresh import, so the package counts as exempted', () => {
-    const config = '[imports.peer]\nurl = "https://peer.example/audits.toml"\n\n[[exemptions.bar]]\nversion = "2.0.0"\ncriteria = "safe-to-deploy"\n';
+    const config =
+      '[imports.peer]\nurl = "https://peer.example/audits.toml"\n\n[[exemptions.bar]]\nversion = "2.0.0"\ncriteria = "safe-to-deploy"\n';
     const r = check({ pkgs: [app('bar@2.0.0'), { id: 'bar@2.0.0' }], config, fetched });
     expect(names(r.json['vetted_with_exemptions'])).toEqual(['bar:2.0.0']);
   });
@@ -383,7 +480,10 @@ version = "2.0.0"
 describe('store versions', () => {
   it('refuses a newer store and, when locked, an older one', () => {
     const run = (version: string, locked: boolean) =>
-      loadStore({ config: `[cargo-vet]\nversion = "${version}"\n`, audits: '[audits]\n' }, { locked, fetched: new Map() });
+      loadStore(
+        { config: `[cargo-vet]\nversion = "${version}"\n`, audits: '[audits]\n' },
+        { locked, fetched: new Map() },
+      );
     expect(() => run('0.11', false)).toThrow('newer cargo-vet');
     expect(() => run('0.9', true)).toThrow('outdated');
     expect(run('0.9', false).warnings).toEqual([]);

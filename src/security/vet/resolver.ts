@@ -15,7 +15,13 @@
 // 4. a version meets a criterion when a path from the root reaches it through edges certifying
 //    it; the search prefers local audits, then exemptions, then fresh imports, so the path
 //    found tells whether exemptions were needed (fully / partially / only exempted).
-import type { AuditEntry, AuditsFile, CratesSource, TrustEntry, WildcardEntry } from '../../formats/vet-audits.js';
+import type {
+  AuditEntry,
+  AuditsFile,
+  CratesSource,
+  TrustEntry,
+  WildcardEntry,
+} from '../../formats/vet-audits.js';
 import { compareVetVersions, formatVetVersion, type VetVersion } from '../../formats/vet-common.js';
 import {
   DEFAULT_POLICY_CRITERIA,
@@ -85,7 +91,13 @@ interface Edge {
 
 export type ViolationConflict =
   | { type: 'exemption'; violationSource?: string; violation: AuditEntry; exemption: ExemptedDependency }
-  | { type: 'audit'; violationSource?: string; violation: AuditEntry; auditSource?: string; audit: AuditEntry };
+  | {
+      type: 'audit';
+      violationSource?: string;
+      violation: AuditEntry;
+      auditSource?: string;
+      audit: AuditEntry;
+    };
 
 export interface SearchFailure {
   reachableFromRoot: (VetVersion | null)[];
@@ -155,9 +167,13 @@ class StoreIndex {
     this.local = new Map(store.audits.audits);
     this.localWildcards = new Map(store.audits.wildcardAudits);
     this.trusted = new Map(store.audits.trusted);
-    this.imported = store.imports.map((i) => ({ audits: new Map(i.audits.audits), wildcards: new Map(i.audits.wildcardAudits) }));
+    this.imported = store.imports.map((i) => ({
+      audits: new Map(i.audits.audits),
+      wildcards: new Map(i.audits.wildcardAudits),
+    }));
     this.exemptions = new Map<string, ExemptedDependency[]>();
-    for (const [k, v] of store.config.exemptions) this.exemptions.set(k, [...(this.exemptions.get(k) ?? []), ...v]);
+    for (const [k, v] of store.config.exemptions)
+      this.exemptions.set(k, [...(this.exemptions.get(k) ?? []), ...v]);
   }
 }
 
@@ -167,7 +183,13 @@ export class AuditGraph {
 
   private constructor() {}
 
-  private add(from: VetVersion | null, to: VetVersion | null, criteria: CriteriaSet, origin: EdgeOrigin, freshness: Freshness): void {
+  private add(
+    from: VetVersion | null,
+    to: VetVersion | null,
+    criteria: CriteriaSet,
+    origin: EdgeOrigin,
+    freshness: Freshness,
+  ): void {
     const f = this.forward.get(versionKey(from)) ?? [];
     f.push({ to, criteria, origin, freshness });
     this.forward.set(versionKey(from), f);
@@ -183,11 +205,20 @@ export class AuditGraph {
     const allAudits: { source?: string; origin: EdgeOrigin; entry: AuditEntry; fresh: boolean }[] = [];
     store.imports.forEach((imp, importIndex) => {
       (index.imported[importIndex]!.audits.get(crate) ?? []).forEach((entry, i) =>
-        allAudits.push({ source: imp.name, origin: { type: 'imported-audit', importIndex, index: i }, entry, fresh: imp.fresh.has(entry) }),
+        allAudits.push({
+          source: imp.name,
+          origin: { type: 'imported-audit', importIndex, index: i },
+          entry,
+          fresh: imp.fresh.has(entry),
+        }),
       );
     });
     (index.local.get(crate) ?? []).forEach((entry, i) =>
-      allAudits.push({ origin: { type: 'local-audit', index: i, importable: entry.importable }, entry, fresh: false }),
+      allAudits.push({
+        origin: { type: 'local-audit', index: i, importable: entry.importable },
+        entry,
+        fresh: false,
+      }),
     );
     const violations: { source?: string; entry: AuditEntry }[] = [];
     for (const a of allAudits) {
@@ -206,7 +237,9 @@ export class AuditGraph {
         wildcards.push({ importIndex, index: i, entry, fresh: imp.fresh.has(entry) }),
       );
     });
-    (index.localWildcards.get(crate) ?? []).forEach((entry, i) => wildcards.push({ index: i, entry, fresh: false }));
+    (index.localWildcards.get(crate) ?? []).forEach((entry, i) =>
+      wildcards.push({ index: i, entry, fresh: false }),
+    );
     const trusted = index.trusted.get(crate) ?? [];
     (store.publishers.get(crate) ?? []).forEach((p, publisherIndex) => {
       for (const w of wildcards) {
@@ -215,23 +248,44 @@ export class AuditGraph {
           w.importIndex === undefined
             ? { type: 'wildcard-audit', index: w.index, publisherIndex }
             : { type: 'wildcard-audit', importIndex: w.importIndex, index: w.index, publisherIndex };
-        g.add(null, p.version, mapper.fromList(w.entry.criteria), origin, w.fresh ? 'fresh' : p.fresh ? 'fresh-publisher' : 'stale');
+        g.add(
+          null,
+          p.version,
+          mapper.fromList(w.entry.criteria),
+          origin,
+          w.fresh ? 'fresh' : p.fresh ? 'fresh-publisher' : 'stale',
+        );
       }
       for (const t of trusted) {
         if (!sourceMatches(p.source, t.source) || !inWindow(p.when, t)) continue;
         // A trusted entry ranks with audits; only a fresh publisher record makes it fresh.
-        g.add(null, p.version, mapper.fromList(t.criteria), { type: 'trusted', publisherIndex }, p.fresh ? 'fresh' : 'stale');
+        g.add(
+          null,
+          p.version,
+          mapper.fromList(t.criteria),
+          { type: 'trusted', publisherIndex },
+          p.fresh ? 'fresh' : 'stale',
+        );
       }
     });
     (store.unpublished.get(crate) ?? []).forEach((u, i) =>
-      g.add(u.auditedAs, u.version, mapper.all(), { type: 'unpublished', index: i }, u.fresh ? 'fresh' : 'stale'),
+      g.add(
+        u.auditedAs,
+        u.version,
+        mapper.all(),
+        { type: 'unpublished', index: i },
+        u.fresh ? 'fresh' : 'stale',
+      ),
     );
     const exemptions = index.exemptions.get(crate) ?? [];
-    exemptions.forEach((e, i) => g.add(null, e.version, mapper.fromList(e.criteria), { type: 'exemption', index: i }, 'stale'));
+    exemptions.forEach((e, i) =>
+      g.add(null, e.version, mapper.fromList(e.criteria), { type: 'exemption', index: i }, 'stale'),
+    );
 
     const conflicts: ViolationConflict[] = [];
     for (const v of violations) {
-      const req = (v.entry.kind as { type: 'violation'; violation: Parameters<typeof matchesReq>[0] }).violation;
+      const req = (v.entry.kind as { type: 'violation'; violation: Parameters<typeof matchesReq>[0] })
+        .violation;
       // Each violated criterion on its own: [a, b] conflicts with an audit for [a, c].
       const violated = v.entry.criteria.map((c) => mapper.fromList([c]));
       const hits = (criteria: string[]): boolean => {
@@ -301,7 +355,11 @@ function edgeCaveat(e: Edge): Caveat {
     case 'unpublished':
       return e.freshness === 'stale' ? Caveat.PreferredUnpublished : Caveat.Unpublished;
   }
-  return e.freshness === 'stale' ? Caveat.None : e.freshness === 'fresh-publisher' ? Caveat.FreshPublisher : Caveat.FreshImport;
+  return e.freshness === 'stale'
+    ? Caveat.None
+    : e.freshness === 'fresh-publisher'
+      ? Caveat.FreshPublisher
+      : Caveat.FreshImport;
 }
 
 /** Lower sorts first: fewer caveats, lower version, smaller exemption origin, shorter path. */
@@ -388,7 +446,11 @@ function searchPath(
 }
 
 /** What each package must meet (`resolve_requirements`). */
-export function resolveRequirements(graph: DepGraph, config: ConfigFile, mapper: CriteriaMapper): CriteriaSet[] {
+export function resolveRequirements(
+  graph: DepGraph,
+  config: ConfigFile,
+  mapper: CriteriaMapper,
+): CriteriaSet[] {
   const req: CriteriaSet[] = graph.nodes.map(() => 0n);
   for (const pkg of graph.nodes) {
     if (pkg.devDeps.length === 0) continue;
@@ -461,7 +523,12 @@ export function resolve(graph: DepGraph, store: VetStore): ResolveReport {
     else if (directlyExempted) report.vettedWithExemptions.push(i);
     else report.vettedPartially.push(i);
   });
-  report.conclusion = report.violations.length > 0 ? 'fail (violation)' : report.failures.length > 0 ? 'fail (vetting)' : 'success';
+  report.conclusion =
+    report.violations.length > 0
+      ? 'fail (violation)'
+      : report.failures.length > 0
+        ? 'fail (vetting)'
+        : 'success';
   return report;
 }
 
@@ -470,7 +537,10 @@ export function resolve(graph: DepGraph, store: VetStore): ResolveReport {
  * full audit) to one from which the target is reachable, choosing the nearest versions (cargo-vet
  * then ranks candidates by diff size, which needs the crates' sources).
  */
-export function suggestDelta(failure: PackageFailure, version: VetVersion): { from: VetVersion | null; to: VetVersion } {
+export function suggestDelta(
+  failure: PackageFailure,
+  version: VetVersion,
+): { from: VetVersion | null; to: VetVersion } {
   const fromRoot = intersect([...failure.search.values()].map((s) => s.reachableFromRoot));
   const toTarget = intersect([...failure.search.values()].map((s) => s.reachableFromTarget)).filter(
     (v): v is VetVersion => v !== null,
@@ -490,7 +560,12 @@ export function suggestDelta(failure: PackageFailure, version: VetVersion): { fr
 function versionDistance(a: VetVersion, b: VetVersion): number {
   const x = a.semver;
   const y = b.semver;
-  return Math.abs(x.major - y.major) * 1e12 + Math.abs(x.minor - y.minor) * 1e6 + Math.abs(x.patch - y.patch) + (compareVetVersions(a, b) < 0 ? 0 : 0.5);
+  return (
+    Math.abs(x.major - y.major) * 1e12 +
+    Math.abs(x.minor - y.minor) * 1e6 +
+    Math.abs(x.patch - y.patch) +
+    (compareVetVersions(a, b) < 0 ? 0 : 0.5)
+  );
 }
 
 function intersect(lists: (VetVersion | null)[][]): (VetVersion | null)[] {
@@ -501,7 +576,10 @@ function intersect(lists: (VetVersion | null)[][]): (VetVersion | null)[] {
 }
 
 /** Records from the caller (a registry API, a cache), normalised for the resolver. */
-export function publisherRecords(infos: readonly PublisherInfo[], parseVersion: (s: string) => VetVersion): Map<string, PublisherRecord[]> {
+export function publisherRecords(
+  infos: readonly PublisherInfo[],
+  parseVersion: (s: string) => VetVersion,
+): Map<string, PublisherRecord[]> {
   const out = new Map<string, PublisherRecord[]>();
   for (const info of infos) {
     const version = typeof info.version === 'string' ? parseVersion(info.version) : info.version;

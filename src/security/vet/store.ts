@@ -11,7 +11,13 @@ import {
   type AuditsFile,
   type WildcardEntry,
 } from '../../formats/vet-audits.js';
-import { compareStringLists, compareVetVersions, formatVetVersion, parseVetVersion, VetFormatError } from '../../formats/vet-common.js';
+import {
+  compareStringLists,
+  compareVetVersions,
+  formatVetVersion,
+  parseVetVersion,
+  VetFormatError,
+} from '../../formats/vet-common.js';
 import {
   compareStoreVersions,
   CURRENT_STORE_VERSION,
@@ -28,7 +34,13 @@ import {
 } from '../../formats/vet-imports-lock.js';
 import { CriteriaError, CriteriaMapper, mapForeignCriteria } from './criteria.js';
 import { compareAuditKinds } from '../../formats/vet-audits.js';
-import { publisherRecords, type ImportedAudits, type PublisherInfo, type PublisherRecord, type VetStore } from './resolver.js';
+import {
+  publisherRecords,
+  type ImportedAudits,
+  type PublisherInfo,
+  type PublisherRecord,
+  type VetStore,
+} from './resolver.js';
 
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -79,7 +91,8 @@ export function loadStore(texts: StoreTexts, opts: LoadOptions): LoadedStore {
     );
   }
   const audits = parseAuditsToml(texts.audits, { strict: true });
-  const imports = texts.imports === undefined ? emptyImportsFile() : parseImportsLock(texts.imports, { strict: true });
+  const imports =
+    texts.imports === undefined ? emptyImportsFile() : parseImportsLock(texts.imports, { strict: true });
   let mapper: CriteriaMapper;
   try {
     mapper = new CriteriaMapper(audits.criteria);
@@ -94,12 +107,16 @@ export function loadStore(texts: StoreTexts, opts: LoadOptions): LoadedStore {
     const configured = config.imports.map(([n]) => n).sort();
     const locked = imports.audits.map(([n]) => n).sort();
     if (compareStringLists(configured, locked) !== 0) {
-      throw new StoreError('imports.lock is out of date with config.toml\'s imports; run without --locked to update it');
+      throw new StoreError(
+        "imports.lock is out of date with config.toml's imports; run without --locked to update it",
+      );
     }
     for (const [name, imp] of config.imports) {
       const lockedAudits = imports.audits.find(([n]) => n === name)![1];
       if (imp.exclude.some((c) => lockedAudits.audits.some(([k]) => k === c))) {
-        throw new StoreError(`imports.lock is out of date: it holds audits of crates import '${name}' excludes`);
+        throw new StoreError(
+          `imports.lock is out of date: it holds audits of crates import '${name}' excludes`,
+        );
       }
     }
   }
@@ -108,7 +125,11 @@ export function loadStore(texts: StoreTexts, opts: LoadOptions): LoadedStore {
   for (const [name, imp] of config.imports) {
     const lockedAudits = imports.audits.find(([n]) => n === name)?.[1];
     if (opts.locked) {
-      imported.push({ name, audits: dropUnknownCriteria(lockedAudits!, mapper, `imports.lock: audits.${name}`, warnings), fresh: new WeakSet() });
+      imported.push({
+        name,
+        audits: dropUnknownCriteria(lockedAudits!, mapper, `imports.lock: audits.${name}`, warnings),
+        fresh: new WeakSet(),
+      });
       continue;
     }
     const docs = opts.fetched?.get(name);
@@ -116,7 +137,10 @@ export function loadStore(texts: StoreTexts, opts: LoadOptions): LoadedStore {
     const merged: AuditsFile = { criteria: [], wildcardAudits: [], audits: [], trusted: [], extra: [] };
     for (const doc of docs) {
       const { audits: foreign, ignored } = parseForeignAuditsToml(doc.text, `${name} (${doc.url})`);
-      if (ignored.length > 0) warnings.push(`ignored ${ignored.length} entries of import '${name}' (${doc.url}) that cargo-vet could not read either: ${ignored.slice(0, 3).join('; ')}`);
+      if (ignored.length > 0)
+        warnings.push(
+          `ignored ${ignored.length} entries of import '${name}' (${doc.url}) that cargo-vet could not read either: ${ignored.slice(0, 3).join('; ')}`,
+        );
       const exclude = new Set(imp.exclude);
       foreign.audits = foreign.audits.filter(([crate]) => !exclude.has(crate));
       let toLocal: (c: readonly string[]) => string[];
@@ -160,13 +184,23 @@ export function loadStore(texts: StoreTexts, opts: LoadOptions): LoadedStore {
   }
   for (const [crate, list] of extra) {
     const known = publishers.get(crate) ?? [];
-    for (const p of list) if (!known.some((k) => compareVetVersions(k.version, p.version) === 0)) known.push(p);
+    for (const p of list)
+      if (!known.some((k) => compareVetVersions(k.version, p.version) === 0)) known.push(p);
     publishers.set(crate, known);
   }
   const unpublished = new Map(
-    imports.unpublished.map(([crate, list]) => [crate, list.map((u) => ({ version: u.version, auditedAs: u.auditedAs, fresh: false }))]),
+    imports.unpublished.map(([crate, list]) => [
+      crate,
+      list.map((u) => ({ version: u.version, auditedAs: u.auditedAs, fresh: false })),
+    ]),
   );
-  return { store: { config, audits, imports: imported, publishers, unpublished }, config, audits, imports, warnings };
+  return {
+    store: { config, audits, imports: imported, publishers, unpublished },
+    config,
+    audits,
+    imports,
+    warnings,
+  };
 }
 
 function mergeLists<E>(into: [string, E[]][], from: [string, E[]][]): void {
@@ -183,11 +217,22 @@ function sameAudit(a: AuditEntry, b: AuditEntry): boolean {
 }
 
 function sameWildcard(a: WildcardEntry, b: WildcardEntry): boolean {
-  const src = (e: WildcardEntry): string => ('userId' in e.source ? `u${e.source.userId}` : `t${e.source.trustedPublisher}`);
-  return src(a) === src(b) && a.start === b.start && a.end === b.end && compareStringLists(a.criteria, b.criteria) === 0;
+  const src = (e: WildcardEntry): string =>
+    'userId' in e.source ? `u${e.source.userId}` : `t${e.source.trustedPublisher}`;
+  return (
+    src(a) === src(b) &&
+    a.start === b.start &&
+    a.end === b.end &&
+    compareStringLists(a.criteria, b.criteria) === 0
+  );
 }
 
-function dropUnknownCriteria(file: AuditsFile, mapper: CriteriaMapper, where: string, warnings: string[]): AuditsFile {
+function dropUnknownCriteria(
+  file: AuditsFile,
+  mapper: CriteriaMapper,
+  where: string,
+  warnings: string[],
+): AuditsFile {
   let dropped = 0;
   const keep = (c: string[]): string[] => {
     const k = c.filter((n) => mapper.has(n));
@@ -197,11 +242,17 @@ function dropUnknownCriteria(file: AuditsFile, mapper: CriteriaMapper, where: st
   for (const [, list] of file.audits) for (const e of list) e.criteria = keep(e.criteria);
   for (const [, list] of file.wildcardAudits) for (const e of list) e.criteria = keep(e.criteria);
   for (const [, list] of file.trusted) for (const e of list) e.criteria = keep(e.criteria);
-  if (dropped > 0) warnings.push(`${where}: ignored ${dropped} criteria names that audits.toml does not define`);
+  if (dropped > 0)
+    warnings.push(`${where}: ignored ${dropped} criteria names that audits.toml does not define`);
   return file;
 }
 
-function validate(config: ConfigFile, audits: AuditsFile, mapper: CriteriaMapper, today: string | undefined): void {
+function validate(
+  config: ConfigFile,
+  audits: AuditsFile,
+  mapper: CriteriaMapper,
+  today: string | undefined,
+): void {
   const check = (file: string, entry: string, names: readonly string[]): void => {
     for (const n of names) {
       if (!mapper.has(n)) {
@@ -209,22 +260,32 @@ function validate(config: ConfigFile, audits: AuditsFile, mapper: CriteriaMapper
       }
     }
   };
-  for (const [crate, list] of config.exemptions) list.forEach((e, i) => check('config.toml', `exemptions.${crate}[${i}]`, e.criteria));
+  for (const [crate, list] of config.exemptions)
+    list.forEach((e, i) => check('config.toml', `exemptions.${crate}[${i}]`, e.criteria));
   for (const row of config.policy) {
     const where = `policy.${row.version === undefined ? row.crate : `${row.crate}:${formatVetVersion(row.version)}`}`;
     check('config.toml', where, row.entry.criteria ?? []);
     check('config.toml', where, row.entry.devCriteria ?? []);
-    for (const [dep, c] of row.entry.dependencyCriteria) check('config.toml', `${where}.dependency-criteria.${dep}`, c);
+    for (const [dep, c] of row.entry.dependencyCriteria)
+      check('config.toml', `${where}.dependency-criteria.${dep}`, c);
   }
-  for (const [crate, list] of config.imports) for (const [theirs, ours] of list.criteriaMap) check('config.toml', `imports.${crate}.criteria-map.${theirs}`, ours);
-  for (const [crate, list] of audits.audits) list.forEach((e, i) => check('audits.toml', `audits.${crate}[${i}]`, e.criteria));
-  for (const [crate, list] of audits.trusted) list.forEach((e, i) => check('audits.toml', `trusted.${crate}[${i}]`, e.criteria));
+  for (const [crate, list] of config.imports)
+    for (const [theirs, ours] of list.criteriaMap)
+      check('config.toml', `imports.${crate}.criteria-map.${theirs}`, ours);
+  for (const [crate, list] of audits.audits)
+    list.forEach((e, i) => check('audits.toml', `audits.${crate}[${i}]`, e.criteria));
+  for (const [crate, list] of audits.trusted)
+    list.forEach((e, i) => check('audits.toml', `trusted.${crate}[${i}]`, e.criteria));
   const maxEnd = today === undefined ? undefined : addMonths(today, 12);
   for (const [crate, list] of audits.wildcardAudits) {
     list.forEach((e, i) => {
       check('audits.toml', `wildcard-audits.${crate}[${i}]`, e.criteria);
       if (maxEnd !== undefined && e.end > maxEnd) {
-        throw new VetFormatError('audits.toml', `wildcard-audits.${crate}[${i}]`, `'end' date ${e.end} is more than a year away (at most ${maxEnd})`);
+        throw new VetFormatError(
+          'audits.toml',
+          `wildcard-audits.${crate}[${i}]`,
+          `'end' date ${e.end} is more than a year away (at most ${maxEnd})`,
+        );
       }
     });
   }
@@ -241,7 +302,13 @@ export function addMonths(day: string, months: number): string {
 }
 
 /** cargo-vet refuses, when locked, files not in its own layout; here that is a warning. */
-function checkFormatting(texts: StoreTexts, config: ConfigFile, audits: AuditsFile, imports: ImportsFile, warnings: string[]): void {
+function checkFormatting(
+  texts: StoreTexts,
+  config: ConfigFile,
+  audits: AuditsFile,
+  imports: ImportsFile,
+  warnings: string[],
+): void {
   const users = userInfoFromImports(imports);
   const pairs: [string, string | undefined, string][] = [
     ['config.toml', texts.config, writeConfigToml(config)],
@@ -250,7 +317,9 @@ function checkFormatting(texts: StoreTexts, config: ConfigFile, audits: AuditsFi
   ];
   for (const [name, old, canonical] of pairs) {
     if (old !== undefined && old.trimEnd() !== canonical.trimEnd()) {
-      warnings.push(`${name} is not in cargo-vet's canonical layout (cargo vet --locked would refuse it; \`cargo vet fmt\` rewrites it)`);
+      warnings.push(
+        `${name} is not in cargo-vet's canonical layout (cargo vet --locked would refuse it; \`cargo vet fmt\` rewrites it)`,
+      );
     }
   }
 }
