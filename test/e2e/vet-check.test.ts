@@ -98,6 +98,8 @@ describe('cratekeeper vet check on a real cargo workspace', () => {
   let ws: string;
   let server: Server;
   let requests = 0;
+  let baseUrl = '';
+  let leafVersion: Record<string, unknown> = {};
 
   const config = (url: string) => `
 # cargo-vet config file
@@ -120,10 +122,13 @@ criteria = "safe-to-run"
     server = createServer((req, res) => {
       requests++;
       if (req.url === '/vet/audits.toml') res.end(PEER_AUDITS);
+      else if (req.url === '/api/v1/crates/leaf')
+        res.end(JSON.stringify({ crate: { name: 'leaf' }, versions: [leafVersion] }));
       else res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/vet/audits.toml`;
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = `${baseUrl}/vet/audits.toml`;
 
     ws = mkdtempSync(join(tmpdir(), 'ck-vet-'));
     write(join(ws, 'Cargo.toml'), '[workspace]\nmembers = ["app", "util"]\nresolver = "2"\n');
@@ -232,6 +237,39 @@ criteria = "safe-to-run"
       ]);
     } finally {
       write(join(ws, 'supply-chain/audits.toml'), AUDITS);
+    }
+  }, 120_000);
+
+  it('unlocked, wildcard audits use publishers from a crates.io-shaped API (start <= when < end)', async () => {
+    const wildcard = `\n[[wildcard-audits.leaf]]\ncriteria = "safe-to-run"\nuser-id = 42\nstart = "2024-01-01"\nend = "2025-01-01"\n`;
+    write(join(ws, 'supply-chain/audits.toml'), `${AUDITS}${wildcard}`);
+    const withoutExemption = config(`${baseUrl}/vet/audits.toml`).replace(
+      /\[\[exemptions\.leaf\]\][^[]*$/,
+      '',
+    );
+    write(join(ws, 'supply-chain/config.toml'), withoutExemption);
+    try {
+      leafVersion = {
+        num: '0.2.1',
+        created_at: '2024-12-31T23:59:59Z',
+        published_by: { id: 42, login: 'leafdev', name: null },
+      };
+      const inside = await vet(ws, '--crates-api', baseUrl, '--output-format', 'json');
+      expect(inside.code, inside.stderr).toBe(0);
+      expect(JSON.parse(inside.stdout)).toMatchObject({ conclusion: 'success', vetted_with_exemptions: [] });
+      leafVersion = {
+        num: '0.2.1',
+        created_at: '2025-01-01T00:00:00Z',
+        published_by: { id: 42, login: 'leafdev', name: null },
+      };
+      const after = await vet(ws, '--crates-api', baseUrl, '--output-format', 'json');
+      expect(after.code).toBe(255);
+      expect(JSON.parse(after.stdout)).toMatchObject({
+        failures: [{ name: 'leaf', version: '0.2.1', missing_criteria: ['safe-to-run'] }],
+      });
+    } finally {
+      write(join(ws, 'supply-chain/audits.toml'), AUDITS);
+      write(join(ws, 'supply-chain/config.toml'), config(`${baseUrl}/vet/audits.toml`));
     }
   }, 120_000);
 

@@ -21,7 +21,14 @@ import {
 } from '../../security/vet/metadata-graph.js';
 import { reportHuman, reportJson } from '../../security/vet/report.js';
 import { resolve } from '../../security/vet/resolver.js';
-import { loadStore, StoreError, type FetchedImport } from '../../security/vet/store.js';
+import {
+  applyLivePublishers,
+  loadStore,
+  publisherCrates,
+  StoreError,
+  type FetchedImport,
+} from '../../security/vet/store.js';
+import { parseCratesApiPublishers, type ApiPublisher } from '../../formats/crates-api-publishers.js';
 import { checkCratePolicies } from '../../security/vet/policy-check.js';
 
 export const VET_FAILURE_EXIT = 255;
@@ -34,6 +41,7 @@ interface CheckOptions {
   frozen?: boolean;
   outputFormat: string;
   allFeatures: boolean;
+  cratesApi?: string;
 }
 
 class VetUsageError extends Error {}
@@ -53,6 +61,11 @@ export function registerVetCommands(program: Command): void {
     .option('--frozen', 'avoid the network entirely (requires --locked)')
     .option('--no-all-features', "don't pass --all-features to cargo metadata")
     .option('--output-format <FORMAT>', 'human or json', 'human')
+    .option(
+      '--crates-api <URL>',
+      "where unlocked runs read who published each version (GET URL/api/v1/crates/NAME, crates.io's shape)",
+      'https://crates.io',
+    )
     .action(async (opts: CheckOptions) => {
       try {
         const { text, code } = await vetCheck(opts);
@@ -110,6 +123,23 @@ export async function vetCheck(opts: CheckOptions): Promise<{ text: string; code
   const graph = buildDepGraph(meta, {
     auditAsCratesIo: (name, version) => policyFor(loaded.config, name, version)?.auditAsCratesIo,
   });
+  if (!locked) {
+    // As cargo-vet, refresh publishers of third-party crates with wildcard or trusted entries.
+    const wanted = publisherCrates(loaded.store);
+    const crates = [
+      ...new Set(graph.nodes.filter((n) => n.isThirdParty && wanted.has(n.name)).map((n) => n.name)),
+    ];
+    const api = (opts.cratesApi ?? 'https://crates.io').replace(/\/+$/, '');
+    const infos: ApiPublisher[] = [];
+    for (let i = 0; i < crates.length; i += 8) {
+      const batch = crates.slice(i, i + 8);
+      const texts = await Promise.all(
+        batch.map((c) => fetchBounded(`publishers of ${c}`, `${api}/api/v1/crates/${encodeURIComponent(c)}`)),
+      );
+      batch.forEach((c, j) => infos.push(...parseCratesApiPublishers(c, texts[j]!)));
+    }
+    applyLivePublishers(loaded.store, infos);
+  }
   checkCratePolicies(graph, loaded.config);
   const report = resolve(graph, loaded.store);
   const text =
@@ -153,26 +183,31 @@ function runCargo(args: string[], manifestPath: string | undefined): Promise<str
 }
 
 /** One import document over HTTP(S), bounded in size and time. */
-export async function fetchImport(name: string, url: string): Promise<string> {
+export function fetchImport(name: string, url: string): Promise<string> {
+  return fetchBounded(`import '${name}'`, url);
+}
+
+async function fetchBounded(what: string, url: string): Promise<string> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new StoreError(`import '${name}': invalid URL '${url}'`);
+    throw new StoreError(`${what}: invalid URL '${url}'`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new StoreError(`import '${name}': only http and https URLs can be fetched ('${url}')`);
+    throw new StoreError(`${what}: only http and https URLs can be fetched ('${url}')`);
   }
   const res = await fetch(parsed, {
     signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     redirect: 'follow',
+    headers: { 'user-agent': 'cratekeeper-vet' },
   }).catch((err: Error) => {
-    throw new StoreError(`import '${name}': fetching ${url} failed: ${err.message}`);
+    throw new StoreError(`${what}: fetching ${url} failed: ${err.message}`);
   });
-  if (!res.ok) throw new StoreError(`import '${name}': fetching ${url} returned HTTP ${res.status}`);
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > MAX_VET_FILE_BYTES)
-    throw new StoreError(`import '${name}': ${url} is larger than ${MAX_VET_FILE_BYTES} bytes`);
+  if (!res.ok) throw new StoreError(`${what}: fetching ${url} returned HTTP ${res.status}`);
+  const tooLarge = (): StoreError =>
+    new StoreError(`${what}: ${url} is larger than ${MAX_VET_FILE_BYTES} bytes`);
+  if (Number(res.headers.get('content-length') ?? '0') > MAX_VET_FILE_BYTES) throw tooLarge();
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (res.body) {
@@ -183,7 +218,7 @@ export async function fetchImport(name: string, url: string): Promise<string> {
       size += value.byteLength;
       if (size > MAX_VET_FILE_BYTES) {
         await reader.cancel();
-        throw new StoreError(`import '${name}': ${url} is larger than ${MAX_VET_FILE_BYTES} bytes`);
+        throw tooLarge();
       }
       chunks.push(value);
     }
@@ -191,6 +226,6 @@ export async function fetchImport(name: string, url: string): Promise<string> {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
   } catch {
-    throw new StoreError(`import '${name}': ${url} is not UTF-8 text`);
+    throw new StoreError(`${what}: ${url} is not UTF-8 text`);
   }
 }

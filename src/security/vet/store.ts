@@ -62,7 +62,10 @@ export interface LoadOptions {
   locked: boolean;
   /** Each configured import's documents, fetched by the caller (unlocked runs). */
   fetched?: Map<string, FetchedImport[]>;
-  /** Publisher records from elsewhere (a registry's crates API); imports.lock's are always used. */
+  /**
+   * Live publisher records (a crates.io-shaped API), for unlocked runs: they replace
+   * imports.lock's records of the same crate, as cargo-vet's fetched data does.
+   */
   publishers?: readonly PublisherInfo[];
   /** Today (UTC, `YYYY-MM-DD`), for the one-year limit on wildcard `end` dates. */
   today?: string;
@@ -176,31 +179,44 @@ export function loadStore(texts: StoreTexts, opts: LoadOptions): LoadedStore {
       list.map((p) => ({ version: p.version, when: p.when, source: p.source, fresh: false })),
     );
   }
-  let extra: Map<string, PublisherRecord[]>;
-  try {
-    extra = publisherRecords(opts.publishers ?? [], parseVetVersion);
-  } catch (err) {
-    throw new StoreError(`publisher data: ${(err as Error).message}`);
-  }
-  for (const [crate, list] of extra) {
-    const known = publishers.get(crate) ?? [];
-    for (const p of list)
-      if (!known.some((k) => compareVetVersions(k.version, p.version) === 0)) known.push(p);
-    publishers.set(crate, known);
-  }
   const unpublished = new Map(
     imports.unpublished.map(([crate, list]) => [
       crate,
       list.map((u) => ({ version: u.version, auditedAs: u.auditedAs, fresh: false })),
     ]),
   );
-  return {
-    store: { config, audits, imports: imported, publishers, unpublished },
-    config,
-    audits,
-    imports,
-    warnings,
-  };
+  const store: VetStore = { config, audits, imports: imported, publishers, unpublished };
+  applyLivePublishers(store, opts.publishers ?? []);
+  return { store, config, audits, imports, warnings };
+}
+
+/**
+ * Live publisher records (cargo-vet's `import_publisher_versions`): they replace the crate's
+ * records from imports.lock; versions imports.lock did not hold are fresh.
+ */
+export function applyLivePublishers(store: VetStore, infos: readonly PublisherInfo[]): void {
+  let live: Map<string, PublisherRecord[]>;
+  try {
+    live = publisherRecords(infos, parseVetVersion);
+  } catch (err) {
+    throw new StoreError(`publisher data: ${(err as Error).message}`);
+  }
+  for (const [crate, list] of live) {
+    const cached = store.publishers.get(crate) ?? [];
+    for (const p of list)
+      p.fresh = !cached.some((k) => !k.fresh && compareVetVersions(k.version, p.version) === 0);
+    store.publishers.set(crate, list);
+  }
+}
+
+/** The crates cargo-vet fetches publishers of: those with wildcard, trusted or cached publisher entries. */
+export function publisherCrates(store: VetStore): Set<string> {
+  const out = new Set<string>();
+  for (const [k] of store.audits.wildcardAudits) out.add(k);
+  for (const [k] of store.audits.trusted) out.add(k);
+  for (const imp of store.imports) for (const [k] of imp.audits.wildcardAudits) out.add(k);
+  for (const k of store.publishers.keys()) out.add(k);
+  return out;
 }
 
 function mergeLists<E>(into: [string, E[]][], from: [string, E[]][]): void {
