@@ -5,7 +5,7 @@
 // come from imports.lock and nothing is fetched; otherwise each import URL is fetched (bounded).
 //
 // Exit codes as cargo-vet's: 0 when vetting succeeds; 255 (its `exit(-1)`) when it fails, for
-// violations, or on any error.
+// violations, or on any error; 2 for bad arguments.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
@@ -73,7 +73,8 @@ export function registerVetCommands(program: Command): void {
         process.exitCode = code;
       } catch (err) {
         process.stderr.write(`error: ${(err as Error).message}\n`);
-        process.exitCode = VET_FAILURE_EXIT;
+        // Bad arguments exit 2, as clap (cargo-vet's argument parser) does.
+        process.exitCode = err instanceof VetUsageError ? 2 : VET_FAILURE_EXIT;
       }
     });
 }
