@@ -203,6 +203,15 @@ criteria = "safe-to-run"
       expect(human.code).toBe(255);
       expect(human.stdout).toContain('  mid:1.0.3 missing ["safe-to-deploy"]');
       expect(human.stdout).toContain('cargo vet diff mid 1.0.0 1.0.3');
+      // 1.0.0's sources are not on this machine, so that delta cannot be measured.
+      expect(human.stdout).toContain('(safe-to-deploy; from audited 1.0.0)');
+      // With no audit at all the suggestion is a full audit, measured on the vendored sources
+      // (Cargo.toml's 7 lines and lib.rs's 1; .cargo-checksum.json is not part of the crate).
+      write(join(ws, 'supply-chain/audits.toml'), '\n# cargo-vet audits file\n\n[audits]\n');
+      const none = await vet(ws, '--locked');
+      expect(none.stdout).toContain(
+        'cargo vet inspect mid 1.0.3   (safe-to-deploy; full audit: 2 files changed, 8 insertions(+))',
+      );
     } finally {
       write(join(ws, 'supply-chain/audits.toml'), AUDITS);
     }

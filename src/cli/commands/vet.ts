@@ -20,6 +20,7 @@ import {
   MAX_METADATA_BYTES,
 } from '../../security/vet/metadata-graph.js';
 import { reportHuman, reportJson } from '../../security/vet/report.js';
+import { localDiffStats } from './vet-sources.js';
 import { resolve } from '../../security/vet/resolver.js';
 import {
   applyLivePublishers,
@@ -143,8 +144,17 @@ export async function vetCheck(opts: CheckOptions): Promise<{ text: string; code
   }
   checkCratePolicies(graph, loaded.config);
   const report = resolve(graph, loaded.store);
-  const text =
-    opts.outputFormat === 'json' ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportHuman(report);
+  let text: string;
+  if (opts.outputFormat === 'json') {
+    text = `${JSON.stringify(reportJson(report), null, 2)}\n`;
+  } else {
+    const sizes = localDiffStats(meta);
+    try {
+      text = reportHuman(report, sizes.provider);
+    } finally {
+      sizes.dispose();
+    }
+  }
   return { text, code: report.conclusion === 'success' ? 0 : VET_FAILURE_EXIT };
 }
 

@@ -6,7 +6,12 @@
 import { formatAuditKindFields, type AuditEntry } from '../../formats/vet-audits.js';
 import { formatVetVersion } from '../../formats/vet-common.js';
 import type { ExemptedDependency } from '../../formats/vet-config.js';
-import { suggestDelta, type ResolveReport, type ViolationConflict } from './resolver.js';
+import {
+  suggestionCandidates,
+  type ResolveReport,
+  type SuggestedDelta,
+  type ViolationConflict,
+} from './resolver.js';
 
 /** serde's `string_or_vec`: one item as a string. */
 function stringOrVec(items: readonly string[]): string | string[] {
@@ -100,7 +105,7 @@ function entryText(source: string | undefined, e: AuditEntry): string {
   return `${source === undefined ? 'own' : `foreign (${source})`} ${what}\n      criteria: ${JSON.stringify(e.criteria)}\n${e.notes !== undefined ? `      notes: ${e.notes}\n` : ''}`;
 }
 
-export function reportHuman(r: ResolveReport): string {
+export function reportHuman(r: ResolveReport, diffStats?: DiffStatProvider): string {
   if (r.conclusion === 'success') {
     const parts: string[] = [];
     if (r.vettedFully.length > 0) parts.push(`${r.vettedFully.length} fully audited`);
@@ -133,15 +138,41 @@ export function reportHuman(r: ResolveReport): string {
     const n = r.graph.nodes[f.pkg]!;
     out += `  ${n.name}:${formatVetVersion(n.version)} missing ${JSON.stringify(r.mapper.namesOf(f.missing))}\n`;
   }
-  out += '\nrecommended audits (nearest audited version first; cargo-vet ranks by diff size):\n';
+  out += '\nrecommended audits:\n';
   for (const f of rows) {
     const n = r.graph.nodes[f.pkg]!;
-    const s = suggestDelta(f, n.version);
+    const candidates = suggestionCandidates(f);
+    // cargo-vet keeps the candidate with the fewest changed lines; unmeasured ones rank last.
+    const measured = candidates
+      .map((c) => ({ c, stat: diffStats?.(n.name, c) }))
+      .filter((m): m is { c: SuggestedDelta; stat: DiffStat } => m.stat !== undefined);
+    const best = measured.sort(
+      (a, b) => a.stat.insertions + a.stat.deletions - (b.stat.insertions + b.stat.deletions),
+    )[0];
+    const pick = best?.c ?? candidates[0] ?? { from: null, to: n.version };
     const criteria = r.mapper.namesOf(f.missing).join(', ');
+    const size = best ? `: ${formatDiffStat(best.stat)}` : '';
     out +=
-      s.from === null
-        ? `  cargo vet inspect ${n.name} ${formatVetVersion(s.to)}   (${criteria}; no audited version to start from: full audit)\n`
-        : `  cargo vet diff ${n.name} ${formatVetVersion(s.from)} ${formatVetVersion(s.to)}   (${criteria}; nearest audited version ${formatVetVersion(s.from)})\n`;
+      pick.from === null
+        ? `  cargo vet inspect ${n.name} ${formatVetVersion(pick.to)}   (${criteria}; full audit${size})\n`
+        : `  cargo vet diff ${n.name} ${formatVetVersion(pick.from)} ${formatVetVersion(pick.to)}   (${criteria}; from audited ${formatVetVersion(pick.from)}${size})\n`;
   }
   return out;
+}
+
+export interface DiffStat {
+  filesChanged: number;
+  insertions: number;
+  deletions: number;
+}
+
+/** Measures a candidate delta, when both versions' sources are at hand. */
+export type DiffStatProvider = (crate: string, delta: SuggestedDelta) => DiffStat | undefined;
+
+/** cargo-vet's `DiffStat` display. */
+export function formatDiffStat(d: DiffStat): string {
+  let s = `${d.filesChanged} files changed`;
+  if (d.insertions > 0) s += `, ${d.insertions} insertions(+)`;
+  if (d.deletions > 0) s += `, ${d.deletions} deletions(-)`;
+  return s;
 }

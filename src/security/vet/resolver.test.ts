@@ -5,7 +5,7 @@ import { buildDepGraph, CRATES_IO_SOURCE, parseCargoMetadata } from './metadata-
 import { policyFor } from '../../formats/vet-config.js';
 import { formatVetVersion } from '../../formats/vet-common.js';
 import { reportHuman, reportJson } from './report.js';
-import { resolve, suggestDelta, type PublisherInfo } from './resolver.js';
+import { resolve, suggestionCandidates, type PublisherInfo } from './resolver.js';
 import { loadStore, StoreError, type FetchedImport } from './store.js';
 
 interface Pkg {
@@ -88,6 +88,14 @@ const names = (list: unknown): string[] =>
 const app = (...deps: Pkg['deps'] & object): Pkg => ({ id: 'path:app@0.1.0', deps });
 
 describe('full audits and delta chains', () => {
+  it('with nothing audited the suggestion is a full audit (closest below is the root)', () => {
+    const { report } = check({ pkgs: [app('foo@1.0.1'), { id: 'foo@1.0.1' }] });
+    expect(suggestionCandidates(report.failures[0]!)).toEqual([
+      { from: null, to: report.graph.nodes[report.failures[0]!.pkg]!.version },
+    ]);
+    expect(reportHuman(report)).toContain('cargo vet inspect foo 1.0.1   (safe-to-deploy; full audit)');
+  });
+
   it('a full audit vets the version; nothing else does', () => {
     const audits = '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n';
     const ok = check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], audits });
@@ -144,9 +152,21 @@ delta = "1.1.0 -> 1.2.0"
       '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n\n[[audits.foo]]\ncriteria = "safe-to-deploy"\ndelta = "1.1.0 -> 1.2.0"\n';
     const { report } = check({ pkgs: [app('foo@1.2.0'), { id: 'foo@1.2.0' }], audits });
     expect(report.conclusion).toBe('fail (vetting)');
-    const s = suggestDelta(report.failures[0]!, report.graph.nodes[report.failures[0]!.pkg]!.version);
-    expect([s.from && formatVetVersion(s.from), formatVetVersion(s.to)]).toEqual(['1.0.0', '1.1.0']);
+    const candidates = suggestionCandidates(report.failures[0]!).map(
+      (c) => `${c.from && formatVetVersion(c.from)} -> ${formatVetVersion(c.to)}`,
+    );
+    // Target side reaches {1.1.0, 1.2.0}; the closest root-side version below each is 1.0.0.
+    expect(candidates).toEqual(['1.0.0 -> 1.1.0', '1.0.0 -> 1.2.0']);
     expect(reportHuman(report)).toContain('cargo vet diff foo 1.0.0 1.1.0');
+    // With sizes, the smallest diff wins, and its size is shown.
+    const sized = reportHuman(report, (_crate, d) =>
+      formatVetVersion(d.to) === '1.2.0'
+        ? { filesChanged: 1, insertions: 3, deletions: 1 }
+        : { filesChanged: 4, insertions: 90, deletions: 12 },
+    );
+    expect(sized).toContain(
+      'cargo vet diff foo 1.0.0 1.2.0   (safe-to-deploy; from audited 1.0.0: 1 files changed, 3 insertions(+), 1 deletions(-))',
+    );
   });
 
   it('each edge must carry the criterion: a safe-to-run delta breaks a safe-to-deploy chain', () => {

@@ -532,40 +532,37 @@ export function resolve(graph: DepGraph, store: VetStore): ResolveReport {
   return report;
 }
 
+/** A delta to audit: `from` null is a full audit. */
+export interface SuggestedDelta {
+  from: VetVersion | null;
+  to: VetVersion;
+}
+
 /**
- * The audit to do next for a failure: from a version reachable from the root (or nothing, a
- * full audit) to one from which the target is reachable, choosing the nearest versions (cargo-vet
- * then ranks candidates by diff size, which needs the crates' sources).
+ * cargo-vet's candidates for the audit that fixes a failure (`resolver.rs` suggest): for each
+ * version from which the target is reachable for every failed criterion, the closest version
+ * below and the closest at or above it among those reachable from the root (the root, a full
+ * audit, counts as lowest). cargo-vet then keeps the candidate with the smallest diff.
  */
-export function suggestDelta(
-  failure: PackageFailure,
-  version: VetVersion,
-): { from: VetVersion | null; to: VetVersion } {
-  const fromRoot = intersect([...failure.search.values()].map((s) => s.reachableFromRoot));
+export function suggestionCandidates(failure: PackageFailure): SuggestedDelta[] {
+  const fromRoot = intersect([...failure.search.values()].map((s) => s.reachableFromRoot)).sort(
+    compareNullableVersions,
+  );
   const toTarget = intersect([...failure.search.values()].map((s) => s.reachableFromTarget)).filter(
     (v): v is VetVersion => v !== null,
   );
-  const dests = toTarget.length > 0 ? toTarget : [version];
-  let best: { from: VetVersion | null; to: VetVersion; rank: number } | undefined;
-  for (const to of dests) {
-    for (const from of fromRoot) {
-      // Prefer a delta from the closest audited version; a full audit ranks last.
-      const rank = from === null ? Number.MAX_SAFE_INTEGER : versionDistance(from, to);
-      if (best === undefined || rank < best.rank) best = { from, to, rank };
+  const out: SuggestedDelta[] = [];
+  for (const dest of toTarget.sort(compareVetVersions)) {
+    let below: VetVersion | null | undefined;
+    let above: VetVersion | null | undefined;
+    for (const v of fromRoot) {
+      if (compareNullableVersions(v, dest) < 0) below = v;
+      else if (above === undefined) above = v;
     }
+    if (below !== undefined) out.push({ from: below, to: dest });
+    if (above !== undefined && above !== null) out.push({ from: above, to: dest });
   }
-  return best ? { from: best.from, to: best.to } : { from: null, to: version };
-}
-
-function versionDistance(a: VetVersion, b: VetVersion): number {
-  const x = a.semver;
-  const y = b.semver;
-  return (
-    Math.abs(x.major - y.major) * 1e12 +
-    Math.abs(x.minor - y.minor) * 1e6 +
-    Math.abs(x.patch - y.patch) +
-    (compareVetVersions(a, b) < 0 ? 0 : 0.5)
-  );
+  return out;
 }
 
 function intersect(lists: (VetVersion | null)[][]): (VetVersion | null)[] {
