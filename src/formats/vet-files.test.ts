@@ -294,3 +294,60 @@ end = "2024-01-01"
     expect(ignored.join('\n')).toContain("unknown field 'new-fangled-field'");
   });
 });
+
+describe('mutated input never crashes a reader', () => {
+  it('every failure on 600 corrupted copies of the fixtures is a VetFormatError', () => {
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const junk = [
+      '"',
+      "'",
+      '[',
+      ']',
+      '[[',
+      '=',
+      '\n',
+      '{',
+      '}',
+      ',',
+      '5',
+      'true',
+      '-4',
+      '1979-05-27',
+      '"1.0.0"',
+      '->',
+      '@git:',
+      '\u0000',
+      '#',
+    ];
+    const readers: [string, (t: string) => unknown][] = [
+      ['audits.toml', (t) => parseAuditsToml(t, { strict: true })],
+      ['config.toml', (t) => parseConfigToml(t)],
+      ['imports.lock', (t) => parseImportsLock(t, { strict: true })],
+    ];
+    let refused = 0;
+    for (let i = 0; i < 600; i++) {
+      const [name, read] = readers[i % readers.length]!;
+      let text = fixture(name);
+      for (let k = 0; k < 1 + rand(4); k++) {
+        const at = rand(text.length);
+        const op = rand(3);
+        if (op === 0) text = text.slice(0, at) + junk[rand(junk.length)]! + text.slice(at);
+        else if (op === 1) text = text.slice(0, at) + text.slice(at + 1 + rand(20));
+        else text = text.slice(0, at);
+      }
+      try {
+        read(text);
+      } catch (err) {
+        if (!(err instanceof VetFormatError))
+          throw new Error(`${name} mutation ${i} threw ${String(err)}:\n${text}`);
+        refused++;
+      }
+    }
+    // Most corruptions are caught, and each refusal was a named format error.
+    expect(refused).toBeGreaterThan(300);
+  });
+});

@@ -88,7 +88,7 @@ export async function vetCheck(opts: CheckOptions): Promise<{ text: string; code
   const locked = opts.locked === true;
   const metaArgs = ['metadata', '--format-version', '1', opts.frozen ? '--frozen' : '--locked'];
   if (opts.allFeatures !== false) metaArgs.push('--all-features');
-  if (opts.manifestPath !== undefined) metaArgs.push('--manifest-path', opts.manifestPath);
+  if (opts.manifestPath !== undefined) metaArgs.push('--manifest-path', resolvePath(opts.manifestPath));
   const meta = parseCargoMetadata(await runCargo(metaArgs, opts.manifestPath));
   const storeDir = storePath(opts.storePath, meta.workspaceMetadata, meta.workspaceRoot, opts.manifestPath);
   const configPath = join(storeDir, 'config.toml');
