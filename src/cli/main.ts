@@ -6,6 +6,7 @@ import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerScanCommands } from './commands/scan.js';
 import { registerTyposquatCommands } from './commands/typosquat.js';
+import { registerVetCommands } from './commands/vet.js';
 import { ConfigError } from './config-schema.js';
 import { USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 
@@ -30,6 +31,7 @@ registerTyposquatCommands(program);
 registerScanCommands(program);
 registerGraphCommands(program);
 registerMaintenanceCommands(program);
+registerVetCommands(program);
 
 try {
   await program.parseAsync(process.argv);
