@@ -31,6 +31,7 @@ import {
 } from '../../security/vet/store.js';
 import { parseCratesApiPublishers, type ApiPublisher } from '../../formats/crates-api-publishers.js';
 import { checkCratePolicies } from '../../security/vet/policy-check.js';
+import { USAGE_EXIT_CODE, UsageError } from '../usage-error.js';
 
 export const VET_FAILURE_EXIT = 255;
 const FETCH_TIMEOUT_MS = 60_000;
@@ -44,8 +45,6 @@ interface CheckOptions {
   allFeatures: boolean;
   cratesApi?: string;
 }
-
-class VetUsageError extends Error {}
 
 export function registerVetCommands(program: Command): void {
   const vet = program
@@ -75,16 +74,16 @@ export function registerVetCommands(program: Command): void {
       } catch (err) {
         process.stderr.write(`error: ${(err as Error).message}\n`);
         // Bad arguments exit 2, as clap (cargo-vet's argument parser) does.
-        process.exitCode = err instanceof VetUsageError ? 2 : VET_FAILURE_EXIT;
+        process.exitCode = err instanceof UsageError ? USAGE_EXIT_CODE : VET_FAILURE_EXIT;
       }
     });
 }
 
 export async function vetCheck(opts: CheckOptions): Promise<{ text: string; code: number }> {
   if (opts.outputFormat !== 'human' && opts.outputFormat !== 'json') {
-    throw new VetUsageError(`--output-format must be human or json, not '${opts.outputFormat}'`);
+    throw new UsageError(`--output-format must be human or json, not '${opts.outputFormat}'`);
   }
-  if (opts.frozen && !opts.locked) throw new VetUsageError('--frozen requires --locked');
+  if (opts.frozen && !opts.locked) throw new UsageError('--frozen requires --locked');
   const locked = opts.locked === true;
   const metaArgs = ['metadata', '--format-version', '1', opts.frozen ? '--frozen' : '--locked'];
   if (opts.allFeatures !== false) metaArgs.push('--all-features');
