@@ -72,15 +72,6 @@ export interface AuditReport {
   ignoredMatches: Map<string, number>;
 }
 
-const CRATES_IO_SOURCES = new Set([
-  'registry+https://github.com/rust-lang/crates.io-index',
-  'sparse+https://index.crates.io/',
-]);
-
-export function isCratesIoSource(source: string | null): boolean {
-  return source !== null && CRATES_IO_SOURCES.has(source);
-}
-
 /** Resolves each package's dependency references as cargo-lock does (first package matching). */
 export function resolvePackages(lock: Lockfile): AuditedPackage[] {
   const byName = new Map<string, LockedPackage[]>();

@@ -17,8 +17,8 @@ export type CrateVersions = Map<string, boolean> | null;
 export interface YankedSource {
   /** How to name it in messages. */
   label: string;
-  /** Lockfile source ids (canonical) whose packages this index answers for. */
-  sources: ReadonlySet<string>;
+  /** Registries (normalized, see canonicalRegistrySource) whose packages this index answers for. */
+  sources: ReadonlySet<string | null>;
   /** The crates' versions; a crate that could not be looked up is reported in `errors`. */
   lookup(names: readonly string[]): Promise<{ crates: Map<string, CrateVersions>; errors: string[] }>;
 }
@@ -32,7 +32,6 @@ export interface YankedCheck {
 }
 
 const CRATES_IO = 'registry+https://github.com/rust-lang/crates.io-index';
-const CRATES_IO_SPARSE = 'https://index.crates.io/';
 
 /** Checks the packages of `source`'s registry in `packages` (indices into that list). */
 export async function checkYanked(
@@ -41,7 +40,9 @@ export async function checkYanked(
 ): Promise<YankedCheck> {
   const mine: number[] = [];
   packages.forEach((p, i) => {
-    if (p.source !== null && source.sources.has(canonicalRegistrySource(p.source))) mine.push(i);
+    if (p.source === null) return;
+    const registry = canonicalRegistrySource(p.source);
+    if (registry !== null && source.sources.has(registry)) mine.push(i);
   });
   const names = [...new Set(mine.map((i) => packages[i]!.name))];
   const { crates, errors } = await source.lookup(names);
@@ -161,8 +162,7 @@ export async function openSparseRegistry(
   if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { dl?: unknown }).dl !== 'string')
     throw new Error(`${base}config.json has no \`dl\` field; is ${base} a sparse index?`);
   const api = (parsed as { api?: unknown }).api;
-  const sources = new Set<string>([canonicalRegistrySource(`sparse+${base}`)]);
-  if (base === CRATES_IO_SPARSE) sources.add(CRATES_IO);
+  const sources = new Set<string | null>([canonicalRegistrySource(`sparse+${base}`)]);
   for (const s of opts.extraSources ?? []) sources.add(canonicalRegistrySource(s));
   const concurrency = Math.max(1, opts.concurrency ?? 8);
   const source: YankedSource = {
