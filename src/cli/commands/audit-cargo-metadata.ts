@@ -3,6 +3,7 @@
 // dependency and every platform's dependencies, while a build uses only those its features and
 // target enable. Runs offline and `--locked`, so it never changes the lockfile or the network.
 import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
 
 export interface GraphRequest {
   manifestPath: string;
@@ -22,12 +23,17 @@ export class CargoMetadataError extends Error {
   override name = 'CargoMetadataError';
 }
 
-function run(args: string[]): Promise<string> {
+function run(args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'cargo',
       args,
-      { maxBuffer: 256 * 1024 * 1024, timeout: 120_000, env: { ...process.env, CARGO_TERM_COLOR: 'never' } },
+      {
+        cwd,
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: 120_000,
+        env: { ...process.env, CARGO_TERM_COLOR: 'never' },
+      },
       (err, stdout, stderr) => {
         if (err) {
           const code = (err as NodeJS.ErrnoException).code;
@@ -56,7 +62,8 @@ export async function resolvedGraph(req: GraphRequest): Promise<ResolvedGraph> {
   if (req.allFeatures) args.push('--all-features');
   if (req.noDefaultFeatures) args.push('--no-default-features');
   if (req.features.length > 0) args.push('--features', req.features.join(','));
-  const out = await run(args);
+  // From the manifest's directory, so cargo reads that project's .cargo/config.toml.
+  const out = await run(args, dirname(req.manifestPath));
   let doc: {
     workspace_root?: unknown;
     packages?: { id?: unknown; name?: unknown; version?: unknown }[];

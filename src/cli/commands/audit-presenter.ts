@@ -39,7 +39,10 @@ export function nearestFix(advisory: Advisory, version: string): string | null {
 
 function advisoryUrl(a: Advisory): string | null {
   const m = a.metadata;
-  const idUrl = /^RUSTSEC-\d{4}-\d{4}$/.test(m.id) && m.id !== 'RUSTSEC-0000-0000' ? `https://rustsec.org/advisories/${m.id}` : null;
+  const idUrl =
+    /^RUSTSEC-\d{4}-\d{4}$/.test(m.id) && m.id !== 'RUSTSEC-0000-0000'
+      ? `https://rustsec.org/advisories/${m.id}`
+      : null;
   // cargo-audit: CC-BY advisories (GHSA imports) keep their own url first.
   return m.license === 'CC-BY-4.0' ? (m.url ?? idUrl) : (idUrl ?? m.url);
 }
@@ -64,7 +67,11 @@ export function formatHumanReport(
     if (url) attr(c, 'URL:', url);
     if (a.metadata.cvss) {
       const score = cvssScore(a.metadata.cvss);
-      attr(c, 'Severity:', score === null ? a.metadata.cvss : `${score.toFixed(1)} (${severityOfScore(score)})`);
+      attr(
+        c,
+        'Severity:',
+        score === null ? a.metadata.cvss : `${score.toFixed(1)} (${severityOfScore(score)})`,
+      );
     }
   };
   const tree = (c: string, f: Finding) => {
@@ -82,7 +89,11 @@ export function formatHumanReport(
       const patched = a.versions.patched.map(displayVersionReq);
       const fix = nearestFix(a, v.package.version);
       if (patched.length > 0) {
-        attr(RED, 'Solution:', `Upgrade to ${patched.join(' OR ')} (patched)${fix ? `; nearest fixed version ${fix}` : ''}`);
+        attr(
+          RED,
+          'Solution:',
+          `Upgrade to ${patched.join(' OR ')} (patched)${fix ? `; nearest fixed version ${fix}` : ''}`,
+        );
       } else if (fix) {
         attr(RED, 'Solution:', `Upgrade to ${fix} or later (unaffected)`);
       } else {
@@ -103,10 +114,15 @@ export function formatHumanReport(
     }
   }
   if (extras.missing.length > 0) {
-    heading(YELLOW, `Missing from the index (${extras.missing.length}): deleted crates are often removed malware`);
+    heading(
+      YELLOW,
+      `Missing from the index (${extras.missing.length}): deleted crates are often removed malware`,
+    );
     for (const m of extras.missing) {
       const p = report.packages[m.index]!;
-      out.push(`  ${p.name} ${p.version}: ${m.what === 'crate' ? 'no such crate in the index' : 'no such version in the index'}`);
+      out.push(
+        `  ${p.name} ${p.version}: ${m.what === 'crate' ? 'no such crate in the index' : 'no such version in the index'}`,
+      );
     }
   }
   if (extras.typosquats.length > 0) {
@@ -132,11 +148,27 @@ export function formatHumanReport(
   const { denied, allowed } = countWarnings(report, opts.denied);
   out.push('');
   if (vulns > 0)
-    out.push(paint(RED, `error: ${vulns} ${vulns === 1 ? 'vulnerability' : 'vulnerabilities'} found in ${opts.lockfilePath}`));
+    out.push(
+      paint(
+        RED,
+        `error: ${vulns} ${vulns === 1 ? 'vulnerability' : 'vulnerabilities'} found in ${opts.lockfilePath}`,
+      ),
+    );
   if (denied > 0)
-    out.push(paint(RED, `error: ${denied} denied ${denied === 1 ? 'warning' : 'warnings'} found in ${opts.lockfilePath}`));
+    out.push(
+      paint(
+        RED,
+        `error: ${denied} denied ${denied === 1 ? 'warning' : 'warnings'} found in ${opts.lockfilePath}`,
+      ),
+    );
   if (allowed > 0)
-    out.push(paint(YELLOW, `warning: ${allowed} allowed ${allowed === 1 ? 'warning' : 'warnings'} found in ${opts.lockfilePath}`));
-  if (vulns === 0 && denied === 0 && allowed === 0) out.push(`No vulnerabilities or warnings found in ${opts.lockfilePath}`);
+    out.push(
+      paint(
+        YELLOW,
+        `warning: ${allowed} allowed ${allowed === 1 ? 'warning' : 'warnings'} found in ${opts.lockfilePath}`,
+      ),
+    );
+  if (vulns === 0 && denied === 0 && allowed === 0)
+    out.push(`No vulnerabilities or warnings found in ${opts.lockfilePath}`);
   return out.join('\n').replace(/^\n+/, '') + '\n';
 }

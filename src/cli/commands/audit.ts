@@ -28,7 +28,12 @@ import {
   type DenyOption,
 } from '../../security/advisories/audit.js';
 import { isSeverity } from '../../security/advisories/cvss.js';
-import { checkYanked, openSparseRegistry, snapshotIndex, type YankedSource } from '../../security/advisories/yanked-sources.js';
+import {
+  checkYanked,
+  openSparseRegistry,
+  snapshotIndex,
+  type YankedSource,
+} from '../../security/advisories/yanked-sources.js';
 import {
   AuditConfigError,
   effectiveIgnores,
@@ -45,6 +50,7 @@ interface AuditOptions {
   db: string[];
   file?: string;
   registry?: string;
+  registrySource?: string;
   index?: string;
   yanked: boolean;
   ignore: string[];
@@ -91,24 +97,58 @@ export function registerAuditCommands(program: Command): void {
       [],
     )
     .option('-f, --file <lockfile>', 'Cargo lockfile to inspect (`-` for stdin), as cargo-audit')
-    .option('--registry <url>', 'sparse registry index (e.g. https://index.crates.io/ or a cratekeeper server) for yanked checks and its security status')
+    .option(
+      '--registry <url>',
+      'sparse registry index (e.g. https://index.crates.io/ or a cratekeeper server) for yanked checks and its security status',
+    )
+    .option(
+      '--registry-source <source>',
+      "the lockfile source of --registry's packages (default sparse+URL; `crates-io` for a crates.io mirror)",
+    )
     .option('--index <path>', 'crates.io index snapshot (directory or .tar.gz) for yanked checks')
     .option('--no-yanked', 'do not check for yanked crates')
     .option('--ignore <id>', 'advisory id to ignore (repeatable)', collect, [])
-    .option('-D, --deny <kind>', 'exit 1 on: warnings (unmaintained, unsound, yanked), unmaintained, unsound, yanked (repeatable)', collect, [])
-    .option('--target-arch <arch>', 'only advisories affecting this CPU architecture (repeatable)', collect, [])
+    .option(
+      '-D, --deny <kind>',
+      'exit 1 on: warnings (unmaintained, unsound, yanked), unmaintained, unsound, yanked (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--target-arch <arch>',
+      'only advisories affecting this CPU architecture (repeatable)',
+      collect,
+      [],
+    )
     .option('--target-os <os>', 'only advisories affecting this operating system (repeatable)', collect, [])
-    .option('--severity-threshold <severity>', 'drop advisories whose CVSS severity is below: none, low, medium, high, critical')
+    .option(
+      '--severity-threshold <severity>',
+      'drop advisories whose CVSS severity is below: none, low, medium, high, critical',
+    )
     .option('--json', "print cargo-audit's JSON report, one line per lockfile")
     .option('--sarif', 'print a SARIF 2.1.0 log per lockfile, one line each')
     .option('--format <format>', 'terminal, json or sarif (--json wins)')
-    .option('--config <file>', 'audit config (cargo-audit keys; default .cargo/audit.toml, then ~/.cargo/audit.toml)')
-    .option('--manifest-path <path>', 'Cargo.toml: drop findings on packages the build does not use (needs cargo on PATH)')
+    .option(
+      '--config <file>',
+      'audit config (cargo-audit keys; default .cargo/audit.toml, then ~/.cargo/audit.toml)',
+    )
+    .option(
+      '--manifest-path <path>',
+      'Cargo.toml: drop findings on packages the build does not use (needs cargo on PATH)',
+    )
     .option('--target <triple>', 'with --manifest-path: the target platform')
-    .option('--features <features>', 'with --manifest-path: features to enable (comma or space separated)', collectCommaList, [])
+    .option(
+      '--features <features>',
+      'with --manifest-path: features to enable (comma or space separated)',
+      collectCommaList,
+      [],
+    )
     .option('--all-features', 'with --manifest-path: enable all features')
     .option('--no-default-features', 'with --manifest-path: do not enable the default features')
-    .option('--typosquat-corpus <file>', 'popular crates (JSON, as `typosquat --corpus`) to flag look-alike dependency names')
+    .option(
+      '--typosquat-corpus <file>',
+      'popular crates (JSON, as `typosquat --corpus`) to flag look-alike dependency names',
+    )
     .option('--no-typosquat', 'do not flag typosquat-looking dependency names')
     .option('-q, --quiet', 'avoid printing anything but the findings')
     .option('--color <when>', 'always, never or auto (default: auto, or CARGO_TERM_COLOR)')
@@ -229,7 +269,12 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
   const denied = deniedKinds(deny);
   const ignores: IgnoreEntry[] = [
     ...config.ignore,
-    ...opts.ignore.map((id) => ({ id: parseAdvisoryId(id), reason: null, expires: null, origin: '--ignore' })),
+    ...opts.ignore.map((id) => ({
+      id: parseAdvisoryId(id),
+      reason: null,
+      expires: null,
+      origin: '--ignore',
+    })),
   ];
   const today = new Date().toISOString().slice(0, 10);
   const { active, expired } = effectiveIgnores(ignores, today);
@@ -264,8 +309,15 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
       if (e instanceof CargoMetadataError) throw new UsageError(`--manifest-path: ${e.message}`);
       throw e;
     }
-  } else if (opts.target !== undefined || opts.features.length > 0 || opts.allFeatures || opts.defaultFeatures === false) {
-    throw new UsageError('--target, --features, --all-features and --no-default-features need --manifest-path');
+  } else if (
+    opts.target !== undefined ||
+    opts.features.length > 0 ||
+    opts.allFeatures ||
+    opts.defaultFeatures === false
+  ) {
+    throw new UsageError(
+      '--target, --features, --all-features and --no-default-features need --manifest-path',
+    );
   }
 
   // Inputs first (cargo-audit locates the lockfile before loading the database).
@@ -303,7 +355,15 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
   const token = process.env.CRATEKEEPER_REGISTRY_TOKEN;
   if (opts.registry !== undefined) {
     try {
-      const opened = await openSparseRegistry(opts.registry, token ? { token } : {});
+      const extraSources =
+        opts.registrySource === undefined
+          ? []
+          : [
+              opts.registrySource === 'crates-io'
+                ? 'registry+https://github.com/rust-lang/crates.io-index'
+                : opts.registrySource,
+            ];
+      const opened = await openSparseRegistry(opts.registry, { ...(token ? { token } : {}), extraSources });
       registryApi = opened.info.api;
       if (opts.yanked && config.yankedEnabled) yankedSource = opened.source;
     } catch (e) {
@@ -318,8 +378,6 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
     notes.push('yanked versions not checked: give --registry URL or --index PATH (or --no-yanked)');
 
   const typosquat = opts.typosquat ? await loadTyposquatChecker(opts) : null;
-  if (opts.typosquat && typosquat === null)
-    notes.push('typosquat names not checked: no popular-crate list (give --typosquat-corpus FILE)');
 
   const ignoreUse = new Map<string, number>();
   let failed = false;
@@ -328,12 +386,16 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
     const extras: Extras = emptyExtras();
     extras.notes.push(...notes);
     for (const e of expired)
-      extras.notes.push(`ignore of ${e.id} (${e.origin}) expired on ${e.expires}; it no longer applies${e.reason ? ` (reason was: ${e.reason})` : ''}`);
+      extras.notes.push(
+        `ignore of ${e.id} (${e.origin}) expired on ${e.expires}; it no longer applies${e.reason ? ` (reason was: ${e.reason})` : ''}`,
+      );
 
     let lock = input.lock;
     if (graph !== null) {
       const full = auditLockfile(index, lock, settings);
-      const keep = lock.packages.filter((p) => graph!.reasonFor(p.name, p.version) === null || p.source === null);
+      const keep = lock.packages.filter(
+        (p) => graph!.reasonFor(p.name, p.version) === null || p.source === null,
+      );
       lock = { ...lock, packages: keep };
       const kept = new Set(keep);
       for (const f of [...full.vulnerabilities, ...[...full.warnings.values()].flat()]) {
@@ -343,7 +405,9 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
           id: f.advisory!.metadata.id,
           name: f.package.name,
           version: f.package.version,
-          reason: (await import('./audit-cargo-metadata.js')).PRUNE_REASON_TEXT[graph.reasonFor(f.package.name, f.package.version)!],
+          reason: (await import('./audit-cargo-metadata.js')).PRUNE_REASON_TEXT[
+            graph.reasonFor(f.package.name, f.package.version)!
+          ],
         });
       }
     }
@@ -355,7 +419,8 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
         const y = await checkYanked(lock.packages, yankedSource);
         addYankedWarnings(report, y.yanked);
         extras.missing = y.missing;
-        for (const e of y.errors.slice(0, 5)) extras.notes.push(`couldn't check if the package is yanked: ${e}`);
+        for (const e of y.errors.slice(0, 5))
+          extras.notes.push(`couldn't check if the package is yanked: ${e}`);
       } catch (e) {
         extras.notes.push(`couldn't check yanked versions in ${yankedSource.label}: ${(e as Error).message}`);
       }
@@ -369,7 +434,8 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
 
   // After every lockfile: ignores that suppressed nothing (cargo-audit never says so).
   for (const e of active) {
-    if (!ignoreUse.has(e.id)) say(`warning: ignore of ${e.id} (${e.origin}) matched nothing; it can be removed`);
+    if (!ignoreUse.has(e.id) && opts.quiet !== true)
+      process.stderr.write(`warning: ignore of ${e.id} (${e.origin}) matched nothing; it can be removed\n`);
   }
   if (unreadable) return 2;
   return failed ? 1 : 0;
@@ -379,7 +445,12 @@ function registryNames(report: AuditReport): string[] {
   return [...new Set(report.packages.filter((p) => p.source !== null).map((p) => p.name))];
 }
 
-async function addRegistryStatus(api: string, report: AuditReport, extras: Extras, token?: string): Promise<void> {
+async function addRegistryStatus(
+  api: string,
+  report: AuditReport,
+  extras: Extras,
+  token?: string,
+): Promise<void> {
   const { fetchSecurityStatus } = await import('./audit-registry-status.js');
   const entries = report.packages.filter((p) => p.source !== null).map((p) => `${p.name}@${p.version}`);
   try {
@@ -387,7 +458,12 @@ async function addRegistryStatus(api: string, report: AuditReport, extras: Extra
     if (statuses === null) return; // not a cratekeeper registry
     for (const [entry, s] of statuses) {
       if (s.quarantined || s.open_alerts > 0)
-        extras.registryFlags.push({ entry, quarantined: s.quarantined, severity: s.open_alert_severity, alerts: s.open_alerts });
+        extras.registryFlags.push({
+          entry,
+          quarantined: s.quarantined,
+          severity: s.open_alert_severity,
+          alerts: s.open_alerts,
+        });
     }
   } catch (e) {
     extras.notes.push(`couldn't ask the registry for its security status: ${(e as Error).message}`);
@@ -431,7 +507,11 @@ function print(
   extras: Extras,
   input: LockInput,
   db: ReturnType<typeof databaseInfo>,
-  opts: { color: boolean; denied: ReadonlySet<import('../../security/advisories/audit.js').WarningKind>; showTree: boolean },
+  opts: {
+    color: boolean;
+    denied: ReadonlySet<import('../../security/advisories/audit.js').WarningKind>;
+    showTree: boolean;
+  },
 ): void {
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(cargoAuditReportJson(report, db))}\n`);
@@ -454,11 +534,14 @@ function humanExtrasForMachineOutput(report: AuditReport, extras: Extras): strin
     const p = report.packages[m.index]!;
     out.push(`warning: ${p.name} ${p.version} is missing from the index (no such ${m.what})`);
   }
-  for (const t of extras.typosquats) out.push(`warning: ${t.name} looks like a typosquat: ${t.message} (${t.target})`);
+  for (const t of extras.typosquats)
+    out.push(`warning: ${t.name} looks like a typosquat: ${t.message} (${t.target})`);
   for (const r of extras.registryFlags)
-    out.push(`warning: ${r.entry} flagged by the registry:${r.quarantined ? ' quarantined' : ''}${r.alerts ? ` ${r.alerts} open alert(s), worst ${r.severity}` : ''}`);
-  for (const p of extras.pruned) out.push(`note: not reported: ${p.id} on ${p.name} ${p.version}: ${p.reason}`);
+    out.push(
+      `warning: ${r.entry} flagged by the registry:${r.quarantined ? ' quarantined' : ''}${r.alerts ? ` ${r.alerts} open alert(s), worst ${r.severity}` : ''}`,
+    );
+  for (const p of extras.pruned)
+    out.push(`note: not reported: ${p.id} on ${p.name} ${p.version}: ${p.reason}`);
   for (const n of extras.notes) out.push(`note: ${n}`);
   return out;
 }
-

@@ -104,7 +104,9 @@ const run = (s: Partial<AuditSettings> = {}, lock = LOCK) =>
 describe('auditLockfile', () => {
   it('matches crates.io packages only, with rustsec ranges, and names the dependency path', () => {
     const r = run();
-    const ids = r.vulnerabilities.map((v) => `${v.advisory!.metadata.id} ${v.package.name} ${v.package.source}`);
+    const ids = r.vulnerabilities.map(
+      (v) => `${v.advisory!.metadata.id} ${v.package.name} ${v.package.source}`,
+    );
     expect(ids).toEqual([
       `RUSTSEC-2019-0009 smallvec ${CRATES_IO}`,
       `RUSTSEC-2023-0001 winonly ${CRATES_IO}`,
@@ -117,9 +119,13 @@ describe('auditLockfile', () => {
   it('turns informational advisories into warnings of known kinds only; withdrawn never match', () => {
     const r = run();
     expect([...r.warnings.keys()]).toEqual(['notice', 'unmaintained']);
-    expect(r.warnings.get('unmaintained')!.map((w) => w.advisory!.metadata.id)).toEqual(['RUSTSEC-2020-0036']);
+    expect(r.warnings.get('unmaintained')!.map((w) => w.advisory!.metadata.id)).toEqual([
+      'RUSTSEC-2020-0036',
+    ]);
     expect(r.warnings.get('notice')!.map((w) => w.package.source)).toEqual([CRATES_IO]);
-    const all = [...r.vulnerabilities, ...[...r.warnings.values()].flat()].map((f) => f.advisory!.metadata.id);
+    const all = [...r.vulnerabilities, ...[...r.warnings.values()].flat()].map(
+      (f) => f.advisory!.metadata.id,
+    );
     expect(all).not.toContain('RUSTSEC-2022-0001');
     expect(all).not.toContain('RUSTSEC-2021-0001');
     expect(run({ informationalWarnings: ['unsound'] }).warnings.size).toBe(0);
@@ -154,7 +160,14 @@ describe('auditLockfile', () => {
   });
 
   it('audits 500 packages quickly', () => {
-    const lines = ['version = 4', '', '[[package]]', 'name = "root"', 'version = "0.1.0"', 'dependencies = ['];
+    const lines = [
+      'version = 4',
+      '',
+      '[[package]]',
+      'name = "root"',
+      'version = "0.1.0"',
+      'dependencies = [',
+    ];
     for (let i = 0; i < 500; i++) lines.push(`  "p${i}",`);
     lines.push(']');
     for (let i = 0; i < 500; i++)
@@ -172,7 +185,11 @@ describe('deny mapping and exit rule', () => {
   it('maps --deny warnings to unmaintained, unsound and yanked, not notice', () => {
     expect([...deniedKinds(['warnings'])].sort()).toEqual(['unmaintained', 'unsound', 'yanked']);
     expect([...deniedKinds(['unsound'])]).toEqual(['unsound']);
-    expect(informationalWarningsFor(['unsound'], ['warnings'])).toEqual(['unsound', 'notice', 'unmaintained']);
+    expect(informationalWarningsFor(['unsound'], ['warnings'])).toEqual([
+      'unsound',
+      'notice',
+      'unmaintained',
+    ]);
     expect(informationalWarningsFor([], ['unmaintained'])).toEqual(['unmaintained']);
     expect(informationalWarningsFor(null, [])).toEqual(['unmaintained', 'unsound', 'notice']);
   });
@@ -203,7 +220,11 @@ describe('cargo-audit JSON', () => {
     const v = (json.vulnerabilities as { list: Record<string, Record<string, unknown>>[] }).list[0]!;
     expect(v.advisory!['expect-deleted']).toBe(false);
     expect(v.versions).toEqual({ patched: ['>=0.6.10'], unaffected: ['<0.6.5'] });
-    expect(v.affected).toEqual({ arch: [], os: [], functions: { 'smallvec::SmallVec::grow': ['<0.6.10, >=0.6.5'] } });
+    expect(v.affected).toEqual({
+      arch: [],
+      os: [],
+      functions: { 'smallvec::SmallVec::grow': ['<0.6.10, >=0.6.5'] },
+    });
     expect(v.package).toEqual({
       name: 'smallvec',
       version: '0.6.9',
@@ -230,7 +251,9 @@ describe('cargo-audit JSON', () => {
     expect(validateCargoAuditReport(good)).toEqual([]);
     const extra = structuredClone(good);
     extra.vulnerabilities.list[0].advisory.expectDeleted = false;
-    expect(validateCargoAuditReport(extra)).toContain('$.vulnerabilities.list[0].advisory.expectDeleted: unexpected key');
+    expect(validateCargoAuditReport(extra)).toContain(
+      '$.vulnerabilities.list[0].advisory.expectDeleted: unexpected key',
+    );
     const missing = structuredClone(good);
     delete missing.database['last-commit'];
     expect(validateCargoAuditReport(missing)).toContain('$.database.last-commit: missing');
