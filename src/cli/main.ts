@@ -2,11 +2,6 @@
 // The `cratekeeper` command.
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './commands/audit.js';
-import { registerGraphCommands } from './commands/graph.js';
-import { registerMaintenanceCommands } from './commands/maintenance.js';
-import { registerRegistryCommands } from './commands/registry.js';
-import { registerScanCommands } from './commands/scan.js';
-import { registerTyposquatCommands } from './commands/typosquat.js';
 
 const program = new Command();
 program
@@ -16,11 +11,22 @@ program
   .showHelpAfterError()
   .exitOverride();
 
-registerRegistryCommands(program);
-registerTyposquatCommands(program);
-registerScanCommands(program);
-registerGraphCommands(program);
-registerMaintenanceCommands(program);
+// `audit` runs in CI on every build: it loads only its own modules (the others pull in the
+// server, the database drivers and the parsers, which cost more than the whole audit).
+if (process.argv[2] !== 'audit') {
+  const [registry, typosquat, scan, graph, maintenance] = await Promise.all([
+    import('./commands/registry.js'),
+    import('./commands/typosquat.js'),
+    import('./commands/scan.js'),
+    import('./commands/graph.js'),
+    import('./commands/maintenance.js'),
+  ]);
+  registry.registerRegistryCommands(program);
+  typosquat.registerTyposquatCommands(program);
+  scan.registerScanCommands(program);
+  graph.registerGraphCommands(program);
+  maintenance.registerMaintenanceCommands(program);
+}
 registerAuditCommands(program);
 
 try {

@@ -15,7 +15,6 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LockfileError, parseLockfile, type Lockfile } from '../../domain/lockfile.js';
 import { cargoAuditReportJson, databaseInfo } from '../../formats/cargo-audit-report.js';
-import { cargoAuditSarif } from '../../formats/cargo-audit-sarif.js';
 import type { AdvisoryIndex } from '../../security/advisories/advisory.js';
 import {
   addYankedWarnings,
@@ -353,7 +352,9 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
   let yankedSource: YankedSource | null = null;
   let registryApi: string | null = null;
   const token = process.env.CRATEKEEPER_REGISTRY_TOKEN;
+  const yankedModule = () => import('../../security/advisories/yanked-sources.js');
   if (opts.registry !== undefined) {
+    const { openSparseRegistry } = await yankedModule();
     try {
       const extraSources =
         opts.registrySource === undefined
@@ -372,7 +373,7 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
   }
   if (opts.index !== undefined && opts.yanked && config.yankedEnabled) {
     if (!existsSync(opts.index)) throw new UsageError(`--index ${opts.index} does not exist`);
-    yankedSource = snapshotIndex(opts.index);
+    yankedSource = (await yankedModule()).snapshotIndex(opts.index);
   }
   if (yankedSource === null && opts.yanked && config.yankedEnabled)
     notes.push('yanked versions not checked: give --registry URL or --index PATH (or --no-yanked)');
@@ -416,7 +417,7 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
 
     if (yankedSource !== null) {
       try {
-        const y = await checkYanked(lock.packages, yankedSource);
+        const y = await (await yankedModule()).checkYanked(lock.packages, yankedSource);
         addYankedWarnings(report, y.yanked);
         extras.missing = y.missing;
         for (const e of y.errors.slice(0, 5))
@@ -429,7 +430,9 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
     if (registryApi !== null) await addRegistryStatus(registryApi, report, extras, token);
 
     if (shouldFail(report, denied)) failed = true;
-    print(format, report, extras, input, db, { color, denied, showTree: config.showTree && !quiet });
+    const sarif =
+      format === 'sarif' ? (await import('../../formats/cargo-audit-sarif.js')).cargoAuditSarif : null;
+    print(format, report, extras, input, db, { color, denied, showTree: config.showTree && !quiet, sarif });
   }
 
   // After every lockfile: ignores that suppressed nothing (cargo-audit never says so).
@@ -511,6 +514,7 @@ function print(
     color: boolean;
     denied: ReadonlySet<import('../../security/advisories/audit.js').WarningKind>;
     showTree: boolean;
+    sarif: typeof import('../../formats/cargo-audit-sarif.js').cargoAuditSarif | null;
   },
 ): void {
   if (format === 'json') {
@@ -520,7 +524,7 @@ function print(
   }
   if (format === 'sarif') {
     const uri = input.path === '-' ? 'Cargo.lock' : input.path;
-    process.stdout.write(`${JSON.stringify(cargoAuditSarif(report, uri, input.text, TOOL_VERSION))}\n`);
+    process.stdout.write(`${JSON.stringify(opts.sarif!(report, uri, input.text, TOOL_VERSION))}\n`);
     for (const n of humanExtrasForMachineOutput(report, extras)) process.stderr.write(`${n}\n`);
     return;
   }
