@@ -10,7 +10,7 @@
 //
 // An expired ignore no longer applies (and the audit says so). Other top-level tables are left
 // to their readers, so the same keys work inside cratekeeper.toml.
-import { parse as parseToml } from 'smol-toml';
+import { parse as parseToml, TomlDate } from 'smol-toml';
 import type { DenyOption } from '../../security/advisories/audit.js';
 import { isSeverity, type Severity } from '../../security/advisories/cvss.js';
 
@@ -147,6 +147,9 @@ export function parseAuditConfig(text: string, origin: string): AuditFileConfig 
       let expires: string | null = null;
       if (t.expires !== undefined) {
         // TOML's local date (`expires = 2027-01-31`) or a quoted string.
+        // A TOML datetime is refused: an expiry is a day.
+        if (t.expires instanceof TomlDate && !t.expires.isDate())
+          throw new AuditConfigError(`${at}.expires must be a date, YYYY-MM-DD (not a date-time)`);
         const raw = t.expires instanceof Date ? t.expires.toISOString().slice(0, 10) : t.expires;
         if (typeof raw !== 'string' || !isDate(raw))
           throw new AuditConfigError(`${at}.expires must be a date, YYYY-MM-DD`);

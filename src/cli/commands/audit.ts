@@ -25,14 +25,12 @@ import {
   type AuditReport,
   type AuditSettings,
   type DenyOption,
+  type WarningKind,
 } from '../../security/advisories/audit.js';
 import { isSeverity } from '../../security/advisories/cvss.js';
-import {
-  checkYanked,
-  openSparseRegistry,
-  snapshotIndex,
-  type YankedSource,
-} from '../../security/advisories/yanked-sources.js';
+import type { YankedSource } from '../../security/advisories/yanked-sources.js';
+import type { cargoAuditSarif } from '../../formats/cargo-audit-sarif.js';
+import type { graphWithReasons } from './audit-cargo-metadata.js';
 import {
   AuditConfigError,
   effectiveIgnores,
@@ -293,11 +291,11 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
   const color = format === 'terminal' && useColor(opts.color);
 
   // The resolved graph, when asked: it also tells where the lockfile is.
-  let graph: Awaited<ReturnType<typeof import('./audit-cargo-metadata.js').graphWithReasons>> | null = null;
+  let graph: Awaited<ReturnType<typeof graphWithReasons>> | null = null;
   if (opts.manifestPath !== undefined) {
-    const { graphWithReasons, CargoMetadataError } = await import('./audit-cargo-metadata.js');
+    const metadata = await import('./audit-cargo-metadata.js');
     try {
-      graph = await graphWithReasons({
+      graph = await metadata.graphWithReasons({
         manifestPath: resolve(opts.manifestPath),
         target: opts.target ?? null,
         features: opts.features,
@@ -305,7 +303,7 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
         noDefaultFeatures: opts.defaultFeatures === false,
       });
     } catch (e) {
-      if (e instanceof CargoMetadataError) throw new UsageError(`--manifest-path: ${e.message}`);
+      if (e instanceof metadata.CargoMetadataError) throw new UsageError(`--manifest-path: ${e.message}`);
       throw e;
     }
   } else if (
@@ -512,9 +510,9 @@ function print(
   db: ReturnType<typeof databaseInfo>,
   opts: {
     color: boolean;
-    denied: ReadonlySet<import('../../security/advisories/audit.js').WarningKind>;
+    denied: ReadonlySet<WarningKind>;
     showTree: boolean;
-    sarif: typeof import('../../formats/cargo-audit-sarif.js').cargoAuditSarif | null;
+    sarif: typeof cargoAuditSarif | null;
   },
 ): void {
   if (format === 'json') {
