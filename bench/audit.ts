@@ -64,6 +64,8 @@ try {
           '--no-yanked',
         ],
         {
+          // Outside the repository: no ./data registry or .cargo/audit.toml of a checkout applies.
+          cwd: work,
           stdio: ['ignore', 'pipe', 'pipe'],
           maxBuffer: 64 * 1024 * 1024,
         },

@@ -547,9 +547,7 @@ checksum = "${'cd'.repeat(32)}"
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('version');
     await writeFile(join(dir, 'v2.lock'), V2);
-    const noDb = await runCli(
-      ['audit', join(dir, 'v2.lock'), '--config', join(dir, 'empty.toml')].slice(0, 2),
-    );
+    const noDb = await runCli(['audit', join(dir, 'v2.lock')]);
     expect(noDb.code).toBe(2);
     expect(noDb.stderr).toContain('an advisory database is required');
     const badDb = await runCli(['audit', join(dir, 'v2.lock'), '--db', join(dir, 'no-such-db')]);
@@ -621,6 +619,56 @@ checksum = "${'cd'.repeat(32)}"
     ]);
     expect(r.stdout).toContain('Names that look like typosquats of popular crates (1)');
     expect(r.stdout).toMatch(/serd: .*\(serde\)/);
+
+    // The popular crates of an index snapshot, as `cratekeeper typosquat --index` reads them.
+    const index = join(dir, 'index');
+    const entry = (name: string, deps: string[]) =>
+      JSON.stringify({
+        name,
+        vers: '1.0.0',
+        deps: deps.map((d) => ({
+          name: d,
+          req: '1',
+          features: [],
+          optional: false,
+          default_features: true,
+          target: null,
+          kind: 'normal',
+        })),
+        cksum: '',
+        features: {},
+        yanked: false,
+      });
+    for (const [name, deps] of [
+      ['serde', []],
+      ['user-a', ['serde']],
+      ['user-b', ['serde']],
+    ] as const) {
+      const p = join(index, indexPath(name));
+      await mkdir(join(p, '..'), { recursive: true });
+      await writeFile(p, entry(name, [...deps]));
+    }
+    const fromIndex = await runCli([
+      'audit',
+      join(dir, 'squat.lock'),
+      '--db',
+      DB,
+      '--no-yanked',
+      '--typosquat-index',
+      index,
+    ]);
+    expect(fromIndex.stdout).toMatch(/serd: .*\(serde\)/);
+    const off = await runCli([
+      'audit',
+      join(dir, 'squat.lock'),
+      '--db',
+      DB,
+      '--no-yanked',
+      '--typosquat-index',
+      index,
+      '--no-typosquat',
+    ]);
+    expect(off.stdout).not.toContain('typosquat');
   });
 });
 

@@ -29,6 +29,7 @@ import {
 } from '../../security/advisories/audit.js';
 import { isSeverity } from '../../security/advisories/cvss.js';
 import type { YankedSource } from '../../security/advisories/yanked-sources.js';
+import type { PopularCrate } from '../../security/typosquat/index.js';
 import type { cargoAuditSarif } from '../../formats/cargo-audit-sarif.js';
 import type { graphWithReasons } from './audit-cargo-metadata.js';
 import {
@@ -64,6 +65,7 @@ interface AuditOptions {
   allFeatures?: boolean;
   defaultFeatures: boolean;
   typosquatCorpus?: string;
+  typosquatIndex?: string;
   typosquat: boolean;
   quiet?: boolean;
   color?: string;
@@ -145,6 +147,10 @@ export function registerAuditCommands(program: Command): void {
     .option(
       '--typosquat-corpus <file>',
       'popular crates (JSON, as `typosquat --corpus`) to flag look-alike dependency names',
+    )
+    .option(
+      '--typosquat-index <path>',
+      'index snapshot (.tar.gz or directory) whose most-depended-on crates are the popular ones',
     )
     .option('--no-typosquat', 'do not flag typosquat-looking dependency names')
     .option('-q, --quiet', 'avoid printing anything but the findings')
@@ -473,25 +479,44 @@ async function addRegistryStatus(
 
 type TyposquatCheck = (names: string[]) => Extras['typosquats'];
 
+/**
+ * The popular crates the typosquat check compares against, found as `cratekeeper typosquat`
+ * finds them: a corpus file, an index snapshot's most-depended-on crates, or this registry's
+ * popular crates when ./data holds one. Null (the check is skipped) when there is none.
+ */
 async function loadTyposquatChecker(opts: AuditOptions): Promise<TyposquatCheck | null> {
-  const file = opts.typosquatCorpus;
-  if (file === undefined) return null;
   const ts = await import('../../security/typosquat/index.js');
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`cannot read typosquat corpus ${file}: ${(e as Error).message}`);
+  const config = ts.defaultTyposquatConfig();
+  let corpus: PopularCrate[];
+  if (opts.typosquatCorpus !== undefined) {
+    corpus = readCorpus(opts.typosquatCorpus);
+  } else if (opts.typosquatIndex !== undefined) {
+    const { readCratesIndex } = await import('../../formats/crates-index.js');
+    const popularity = new ts.IndexPopularity();
+    try {
+      await readCratesIndex(opts.typosquatIndex, (name, lines) => popularity.add(name, lines), {
+        skipMalformed: true,
+      });
+    } catch (e) {
+      throw new UsageError(`cannot read index ${opts.typosquatIndex}: ${(e as Error).message}`);
+    }
+    corpus = popularity.top(config.top);
+  } else if (existsSync(join('data', 'cratekeeper.sqlite'))) {
+    const [{ openDatabase }, { CrateRepository }, { registryCorpus }] = await Promise.all([
+      import('../../store/database.js'),
+      import('../../store/crates.js'),
+      import('../../jobs/registry-corpus.js'),
+    ]);
+    const db = await openDatabase({ url: resolve('data', 'cratekeeper.sqlite') });
+    try {
+      corpus = await registryCorpus(new CrateRepository(db.kysely), config.top, 90);
+    } finally {
+      await db.close();
+    }
+  } else {
+    return null;
   }
-  if (!Array.isArray(data)) throw new UsageError(`${file}: expected a JSON array of crates`);
-  const corpus = data.map((c: unknown, i) => {
-    const r = c as { name?: unknown; owners?: unknown } | null;
-    if (!r || typeof r.name !== 'string' || r.name === '')
-      throw new UsageError(`${file}: entry ${i} needs a non-empty string "name"`);
-    const owners = Array.isArray(r.owners) ? r.owners.filter((o): o is string => typeof o === 'string') : [];
-    return { name: r.name, owners, description: null, readme: null };
-  });
-  const checker = new ts.TyposquatChecker(corpus, ts.defaultTyposquatConfig());
+  const checker = new ts.TyposquatChecker(corpus, config);
   return (names) => {
     const hits = checker.checkAll(names.map((name) => ({ name, owners: [] })));
     const out: Extras['typosquats'] = [];
@@ -500,6 +525,23 @@ async function loadTyposquatChecker(opts: AuditOptions): Promise<TyposquatCheck 
     });
     return out;
   };
+}
+
+function readCorpus(file: string): PopularCrate[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read typosquat corpus ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(data)) throw new UsageError(`${file}: expected a JSON array of crates`);
+  return data.map((c: unknown, i) => {
+    const r = c as { name?: unknown; owners?: unknown } | null;
+    if (!r || typeof r.name !== 'string' || r.name === '')
+      throw new UsageError(`${file}: entry ${i} needs a non-empty string "name"`);
+    const owners = Array.isArray(r.owners) ? r.owners.filter((o): o is string => typeof o === 'string') : [];
+    return { name: r.name, owners, description: null, readme: null };
+  });
 }
 
 function print(
