@@ -17,22 +17,33 @@ import { argValue, median, repoRoot } from './_lib.js';
 const DB = argValue('db', '/work/shared/data/rustsec-advisory-db-2026-08-21.tar.gz');
 const runs = Number(argValue('runs', '7'));
 
+// CPU time beside wall time: on a shared, loaded machine wall time measures the neighbours too.
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+};
 const loads: number[] = [];
+const loadCpu: number[] = [];
 let index: AdvisoryIndex | null = null;
 for (let i = 0; i < runs; i++) {
+  const c = process.cpuUsage();
   const t = performance.now();
   index = await loadAdvisoryDatabases([DB]);
   loads.push(performance.now() - t);
+  loadCpu.push(cpuMs(c));
 }
 const text = realisticLockfile(index!);
 const lock = parseLockfile(text);
 const settings = defaultAuditSettings();
 const first = auditLockfile(index!, lock, settings);
 const audits: number[] = [];
+const auditCpu: number[] = [];
 for (let i = 0; i < Math.max(30, runs * 5); i++) {
+  const c = process.cpuUsage();
   const t = performance.now();
   auditLockfile(index!, lock, settings);
   audits.push(performance.now() - t);
+  auditCpu.push(cpuMs(c));
 }
 
 const work = await mkdtemp(join(tmpdir(), 'ck-bench-audit-'));
@@ -91,10 +102,10 @@ console.log(
     `(${first.vulnerabilities.length} vulnerabilities, ${warnings} warnings); load average ${loadavg()[0]!.toFixed(1)}`,
 );
 console.log(
-  `load database (.tar.gz): ${load.toFixed(0)} ms median of ${runs} (target < 300 ms: ${load < 300 ? 'met' : 'NOT met'})`,
+  `load database (.tar.gz): ${load.toFixed(0)} ms wall median of ${runs}, ${median(loadCpu).toFixed(0)} ms CPU (target < 300 ms: ${load < 300 ? 'met' : 'NOT met'})`,
 );
 console.log(
-  `audit 500 packages:      ${audit.toFixed(2)} ms median of ${audits.length} (target < 20 ms: ${audit < 20 ? 'met' : 'NOT met'})`,
+  `audit 500 packages:      ${audit.toFixed(2)} ms wall median of ${audits.length}, ${median(auditCpu).toFixed(2)} ms CPU (target < 20 ms: ${audit < 20 ? 'met' : 'NOT met'})`,
 );
 console.log(
   `whole command:           ${(command / 1000).toFixed(2)} s wall median of ${runs}, ${(median(commandCpu) / 1000).toFixed(2)} s CPU (target < 0.6 s wall: ${command < 600 ? 'met' : 'NOT met'})`,
