@@ -722,6 +722,8 @@ describe('cratekeeper audit against a cratekeeper registry', () => {
     });
     expect((await fetch(`${h.url}/api/v1/cratekeeper/security-status`)).status).toBe(400);
     expect((await fetch(`${h.url}/api/v1/cratekeeper/security-status?crate=noversion`)).status).toBe(400);
+    const many = Array.from({ length: 201 }, (_, i) => `c${i}@1.0.0`).join(',');
+    expect((await fetch(`${h.url}/api/v1/cratekeeper/security-status?crate=${many}`)).status).toBe(400);
 
     const dir = await mkdtemp(join(tmpdir(), 'ck-audit-reg-'));
     try {

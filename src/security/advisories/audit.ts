@@ -52,6 +52,8 @@ export interface AuditedPackage extends LockedPackage {
   /** Index in the lockfile's package list. */
   index: number;
   resolvedDependencies: ResolvedDependency[];
+  /** Indices of the packages those references name (self-references left out). */
+  dependencyIndices: number[];
 }
 
 export interface Finding {
@@ -70,30 +72,56 @@ export interface AuditReport {
   warnings: Map<WarningKind, Finding[]>;
   /** How many findings each ignored id suppressed (ids that suppressed nothing are absent). */
   ignoredMatches: Map<string, number>;
+  /** shortestPathParents of `packages`, for paths of findings added later (yanked). */
+  parents: Int32Array;
 }
 
 /** Resolves each package's dependency references as cargo-lock does (first package matching). */
 export function resolvePackages(lock: Lockfile): AuditedPackage[] {
-  const byName = new Map<string, LockedPackage[]>();
-  for (const p of lock.packages) {
-    const list = byName.get(p.name);
-    if (list) list.push(p);
-    else byName.set(p.name, [p]);
+  const byName = new Map<string, number[]>();
+  const pkgs = lock.packages;
+  for (let i = 0; i < pkgs.length; i++) {
+    const name = pkgs[i]!.name;
+    const list = byName.get(name);
+    if (list) list.push(i);
+    else byName.set(name, [i]);
   }
-  return lock.packages.map((p, index) => ({
-    ...p,
-    index,
-    resolvedDependencies: p.dependencies.map((ref) => {
+  const out: AuditedPackage[] = new Array(pkgs.length);
+  for (let index = 0; index < pkgs.length; index++) {
+    const p = pkgs[index]!;
+    const resolvedDependencies: ResolvedDependency[] = [];
+    const dependencyIndices: number[] = [];
+    for (const ref of p.dependencies) {
       const r = parseLockDependencyRef(ref);
-      if (r.source === null) {
-        for (const q of byName.get(r.name) ?? []) {
-          if (r.version === null || q.version === r.version)
-            return { name: q.name, version: q.version, source: q.source };
-        }
+      let found = -1;
+      for (const q of byName.get(r.name) ?? []) {
+        const c = pkgs[q]!;
+        if (r.version !== null && c.version !== r.version) continue;
+        // A reference without a source names the first package that matches (cargo-lock).
+        if (r.source !== null && c.source !== r.source) continue;
+        found = q;
+        break;
       }
-      return { name: r.name, version: r.version ?? '', source: r.source };
-    }),
-  }));
+      if (found >= 0) {
+        const c = pkgs[found]!;
+        resolvedDependencies.push({ name: c.name, version: c.version, source: r.source ?? c.source });
+        if (found !== index) dependencyIndices.push(found);
+      } else {
+        resolvedDependencies.push({ name: r.name, version: r.version ?? '', source: r.source });
+      }
+    }
+    out[index] = {
+      name: p.name,
+      version: p.version,
+      source: p.source,
+      checksum: p.checksum,
+      dependencies: p.dependencies,
+      index,
+      resolvedDependencies,
+      dependencyIndices,
+    };
+  }
+  return out;
 }
 
 /**
@@ -102,42 +130,26 @@ export function resolvePackages(lock: Lockfile): AuditedPackage[] {
  * start; if there are no path packages, the packages nothing depends on.
  */
 export function shortestPathParents(packages: readonly AuditedPackage[]): Int32Array {
-  const key = (name: string, version: string, source: string | null) => `${name}\0${version}\0${source}`;
-  const byKey = new Map<string, number>();
-  const byNameVersion = new Map<string, number>();
-  for (const p of packages) {
-    byKey.set(key(p.name, p.version, p.source), p.index);
-    if (!byNameVersion.has(`${p.name}\0${p.version}`)) byNameVersion.set(`${p.name}\0${p.version}`, p.index);
-  }
-  const edges: number[][] = packages.map((p) =>
-    p.resolvedDependencies
-      .map(
-        (d) =>
-          byKey.get(key(d.name, d.version, d.source)) ??
-          // v1 lockfiles name path dependencies without a source; match by name and version.
-          byNameVersion.get(`${d.name}\0${d.version}`) ??
-          -1,
-      )
-      .filter((i) => i >= 0 && i !== p.index),
-  );
-  const hasIncoming = new Uint8Array(packages.length);
-  for (const list of edges) for (const i of list) hasIncoming[i] = 1;
+  const n = packages.length;
+  const hasIncoming = new Uint8Array(n);
+  for (const p of packages) for (const i of p.dependencyIndices) hasIncoming[i] = 1;
   let starts = packages.filter((p) => p.source === null && !hasIncoming[p.index]).map((p) => p.index);
   if (starts.length === 0) starts = packages.filter((p) => p.source === null).map((p) => p.index);
   if (starts.length === 0) starts = packages.filter((p) => !hasIncoming[p.index]).map((p) => p.index);
 
-  const parent = new Int32Array(packages.length).fill(-2); // -2 unvisited, -1 a start
-  const queue: number[] = [];
+  const parent = new Int32Array(n).fill(-2); // -2 unvisited, -1 a start
+  const queue = new Int32Array(n);
+  let tail = 0;
   for (const s of starts) {
     parent[s] = -1;
-    queue.push(s);
+    queue[tail++] = s;
   }
-  for (let head = 0; head < queue.length; head++) {
+  for (let head = 0; head < tail; head++) {
     const at = queue[head]!;
-    for (const next of edges[at]!) {
+    for (const next of packages[at]!.dependencyIndices) {
       if (parent[next] !== -2) continue;
       parent[next] = at;
-      queue.push(next);
+      queue[tail++] = next;
     }
   }
   return parent;
@@ -245,16 +257,15 @@ export function auditLockfile(index: AdvisoryIndex, lock: Lockfile, settings: Au
     const list = byKind.get(k);
     if (list) warnings.set(k, list);
   }
-  return { packages, settings, vulnerabilities, warnings, ignoredMatches };
+  return { packages, settings, vulnerabilities, warnings, ignoredMatches, parents };
 }
 
 /** Adds yanked warnings (cargo-audit appends them after the report; ignores do not apply). */
 export function addYankedWarnings(report: AuditReport, yankedIndices: readonly number[]): void {
   if (yankedIndices.length === 0) return;
-  const parents = shortestPathParents(report.packages);
   const list = report.warnings.get('yanked') ?? [];
   for (const i of yankedIndices) {
-    list.push({ package: report.packages[i]!, advisory: null, path: pathTo(parents, i) });
+    list.push({ package: report.packages[i]!, advisory: null, path: pathTo(report.parents, i) });
   }
   report.warnings.set('yanked', list);
 }
