@@ -104,11 +104,21 @@ export function databaseInfo(
 ): ReportDatabaseInfo {
   const withCommit = databases.find((d) => d.lastCommit !== null);
   const withTime = databases.find((d) => d.lastUpdated !== null);
+  const updated = withCommit?.lastUpdated ?? withTime?.lastUpdated ?? null;
   return {
     advisoryCount,
     lastCommit: withCommit?.lastCommit ?? null,
-    lastUpdated: withCommit?.lastUpdated ?? withTime?.lastUpdated ?? null,
+    lastUpdated: updated && rfc3339(updated),
   };
+}
+
+/** The `time` crate's RFC 3339: no fractional part when it is zero (`2026-08-21T06:28:40Z`). */
+export function rfc3339(text: string): string {
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime())) return text;
+  return /[+-]\d{2}:\d{2}$/.test(text) && !text.endsWith('+00:00')
+    ? text
+    : d.toISOString().replace(/\.000Z$/, 'Z');
 }
 
 export function cargoAuditReportJson(report: AuditReport, db: ReportDatabaseInfo): { [key: string]: Json } {
