@@ -43,6 +43,7 @@ import {
   type IgnoreEntry,
 } from './audit-config.js';
 import { emptyExtras, formatHumanReport, type Extras } from './audit-presenter.js';
+import { UsageError } from '../usage-error.js';
 
 interface AuditOptions {
   db: string[];
@@ -71,8 +72,6 @@ interface AuditOptions {
   color?: string;
   severityThreshold?: string;
 }
-
-class UsageError extends Error {}
 
 const TOOL_VERSION = '0.1.0';
 

@@ -347,6 +347,12 @@ describe('OSV sources', () => {
       }) + '/crates/demo/RUSTSEC-2024-0001.md',
     ]);
     expect(idx.advisories.map((a) => a.metadata.id)).toEqual(['RUSTSEC-2024-0001']);
+    // Outside the crates/<name>/ layout, any file name will do.
+    const loose = path.join(tmp, 'draft-for-review.md');
+    fs.writeFileSync(loose, advisory('CK-2026-0009', 'demo'));
+    const one = await loadAdvisoryDatabases([loose]);
+    expect(one.problems).toEqual([]);
+    expect(one.advisories.map((a) => a.metadata.id)).toEqual(['CK-2026-0009']);
   });
 });
 

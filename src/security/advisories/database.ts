@@ -84,7 +84,12 @@ function advisoryKind(rel: string): 'markdown' | 'osv' | null {
 }
 
 /** Turns the files of one tree into advisories and problems. */
-function readTree(label: string, files: readonly TreeFile[], problems: AdvisoryProblem[]): Advisory[] {
+function readTree(
+  label: string,
+  files: readonly TreeFile[],
+  problems: AdvisoryProblem[],
+  checkLocation = true,
+): Advisory[] {
   const out: Advisory[] = [];
   const seen = new Map<string, string>();
   const problem = (file: string, message: string): void => {
@@ -114,11 +119,11 @@ function readTree(label: string, files: readonly TreeFile[], problems: AdvisoryP
         const collection = segs[0] as AdvisoryCollection;
         const advisory = parseAdvisoryMarkdown(text, { collection, database: label, file: f.path });
         // rustsec `Entries::load_file`: the file names the advisory, the directory its package.
-        if (base !== `${advisory.metadata.id}.md`) {
+        if (checkLocation && base !== `${advisory.metadata.id}.md`) {
           problem(f.path, `expected the file to be named ${advisory.metadata.id}.md`);
           continue;
         }
-        if (segs[1] !== advisory.metadata.package) {
+        if (checkLocation && segs[1] !== advisory.metadata.package) {
           problem(
             f.path,
             `expected ${advisory.metadata.id} to be in the ${advisory.metadata.package} directory`,
@@ -364,12 +369,12 @@ async function loadBytes(buf: Buffer, label: string, fileName: string): Promise<
   // A single advisory file: OSV JSON, or Markdown (collection from its directory, if any).
   const base = path.basename(fileName);
   let rel: string;
+  let inLayout = true;
   if (base.endsWith('.md')) {
+    // In a crates/<name>/ or rust/<name>/ directory, the location is checked as in a tree.
     const parts = fileName.split(/[\\/]/).filter(Boolean).slice(-3);
-    rel =
-      parts.length === 3 && (parts[0] === 'crates' || parts[0] === 'rust')
-        ? parts.join('/')
-        : `crates/${parts.at(-2) ?? '_'}/${base}`;
+    inLayout = parts.length === 3 && (parts[0] === 'crates' || parts[0] === 'rust');
+    rel = inLayout ? parts.join('/') : `crates/_/${base}`;
   } else if (buf.subarray(0, 64).toString('utf8').trimStart().startsWith('{')) {
     rel = OSV_FILE.test(base) ? base : 'OSV-file.json';
   } else {
@@ -377,7 +382,7 @@ async function loadBytes(buf: Buffer, label: string, fileName: string): Promise<
       `${label}: not a directory, .tar.gz, .zip, OSV .json or advisory .md file`,
     );
   }
-  const advisories = readTree(label, [{ path: rel, data: buf }], problems);
+  const advisories = readTree(label, [{ path: rel, data: buf }], problems, inLayout);
   return {
     info: { label, advisoryCount: advisories.length, lastCommit: null, lastUpdated: null },
     advisories,
@@ -404,11 +409,17 @@ async function download(url: string, opts: LoadOptions): Promise<Buffer> {
   if (res.body) {
     const reader = res.body.getReader();
     while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        throw new AdvisoryDatabaseError(`${url}: download failed: ${(e as Error).message}`);
+      }
+      if (chunk.done) break;
+      const value = chunk.value;
       size += value.length;
       if (size > max) {
-        await reader.cancel();
+        await reader.cancel().catch(() => undefined);
         throw new AdvisoryDatabaseError(`${url}: too large (more than ${max} bytes)`);
       }
       chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
