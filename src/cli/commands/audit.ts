@@ -90,7 +90,7 @@ export function registerAuditCommands(program: Command): void {
     .argument('[lockfiles...]', 'Cargo.lock files or directories holding one (default: ./Cargo.lock)')
     .option(
       '--db <path>',
-      'advisory database: an advisory-db checkout or directory, a .tar.gz of one, or OSV JSON (repeatable; required unless set in the config file)',
+      'advisory database: an advisory-db checkout or directory, a .tar.gz of one, OSV JSON, or an http(s) URL of one (repeatable; required unless set in the config file)',
       collect,
       [],
     )
@@ -342,7 +342,7 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
       'an advisory database is required: give --db PATH (an advisory-db checkout, a .tar.gz of one, or OSV JSON; ' +
         'e.g. a clone of https://github.com/rustsec/advisory-db), or set [database] path in .cargo/audit.toml',
     );
-  const index = await loadDatabases(dbPaths.map((p) => resolve(p)));
+  const index = await loadDatabases(dbPaths.map((p) => (/^https?:\/\//.test(p) ? p : resolve(p))));
   say(`    Loaded ${index.advisories.length} security advisories (from ${dbPaths.join(', ')})`);
   if (index.problems.length > 0) {
     say(`warning: skipped ${index.problems.length} advisory file(s) that could not be read:`);
