@@ -26,6 +26,8 @@ export interface SarifResultInput {
   uri: string | null;
   line?: number | null;
   properties?: Record<string, unknown>;
+  /** Stable identities for matching a result across runs (SARIF `partialFingerprints`). */
+  partialFingerprints?: Record<string, string>;
 }
 
 export interface SarifLog {
@@ -58,6 +60,7 @@ export interface SarifRun {
     locations: {
       physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
     }[];
+    partialFingerprints?: Record<string, string>;
     properties?: Record<string, unknown>;
   }[];
 }
@@ -98,6 +101,7 @@ export function buildSarifLog(
       level: res.level,
       message: { text: res.message },
       locations: [{ physicalLocation: { artifactLocation: { uri }, ...region } }],
+      ...(res.partialFingerprints ? { partialFingerprints: res.partialFingerprints } : {}),
       ...(res.properties ? { properties: res.properties } : {}),
     };
   });

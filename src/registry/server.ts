@@ -6,6 +6,7 @@ import { DEFAULT_BODY_TIMEOUTS, readBody, type BodyRouteConfig } from './body-re
 import { RegistryError, badRequest, errorBody } from './errors.js';
 import { registerCratesApi } from './routes/crates-api.js';
 import { registerOwnerInvitationRoutes } from './routes/owner-invitations.js';
+import { registerSecurityStatus } from './routes/security-status.js';
 import { registerSparseIndex } from './routes/sparse-index.js';
 import type { RegistryServices } from './services.js';
 
@@ -157,6 +158,7 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
   registerSparseIndex(app, services);
   registerCratesApi(app, services);
   registerOwnerInvitationRoutes(app, services);
+  registerSecurityStatus(app, services);
   app.get('/health', async () => ({ ok: true }));
   return app;
 }
