@@ -14,7 +14,10 @@ import type { AdvisoryIndex } from '../src/security/advisories/advisory.js';
 import { realisticLockfile } from './_audit-lockfile.js';
 import { argValue, median, repoRoot } from './_lib.js';
 
-const DB = argValue('db', '/work/shared/data/rustsec-advisory-db-2026-08-21.tar.gz');
+const DB = argValue(
+  'db',
+  new URL('../../shared/data/rustsec-advisory-db-2026-08-21.tar.gz', import.meta.url).pathname,
+);
 const runs = Number(argValue('runs', '7'));
 
 // CPU time beside wall time: on a shared, loaded machine wall time measures the neighbours too.

@@ -21,7 +21,8 @@ const arg = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const SOURCE = arg('--source') ?? '/work/shared/data/crates-io-index-2019-11-10.tar.gz';
+const SOURCE =
+  arg('--source') ?? new URL('../../shared/data/crates-io-index-2019-11-10.tar.gz', import.meta.url).pathname;
 const WITH_PG = !args.includes('--no-pg');
 const PG_SCHEMA = 'bench_graph';
 

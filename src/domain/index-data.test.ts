@@ -1,5 +1,7 @@
 // Checks the domain rules against the whole crates.io index of 2019-11-10 (31,839 crates,
 // 184,437 versions, 985,567 dependency rows): real data that crates.io and cargo accepted.
+import { join } from 'node:path';
+import { SHARED_DATA } from '../../test/support/paths.js';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
@@ -11,7 +13,7 @@ import type { Version } from './semver.js';
 import { formatVersionReq, matchesReq, parseVersionReq } from './version-req.js';
 import type { VersionReq } from './version-req.js';
 
-const SNAPSHOT = '/work/shared/data/crates-io-index-2019-11-10.tar.gz';
+const SNAPSHOT = join(SHARED_DATA, 'crates-io-index-2019-11-10.tar.gz');
 
 interface Dep {
   crate: string;

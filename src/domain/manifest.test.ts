@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { SHARED_DATA } from '../../test/support/paths.js';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_MANIFEST_LENGTH, ManifestError, manifestToPublishMetadata, parseManifest } from './manifest.js';
@@ -613,8 +614,8 @@ describe('manifestToPublishMetadata', () => {
 
 // The scanner samples are laid out as `cargo package` writes them: a normalized Cargo.toml
 // with `build = …` explicit, and the author's Cargo.toml.orig beside it.
-describe('the scanner samples in /work/shared/data', () => {
-  const root = '/work/shared/data/scanner-samples';
+describe('the scanner samples in ../shared/data', () => {
+  const root = join(SHARED_DATA, 'scanner-samples');
   const dirs = readdirSync(root).filter((d) => statSync(join(root, d)).isDirectory() && d !== 'crates');
 
   function listFiles(dir: string): Set<string> {

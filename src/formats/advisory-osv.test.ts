@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { SHARED_DATA } from '../../test/support/paths.js';
 import { AdvisoryFormatError, parseAdvisoryMarkdown } from './advisory-markdown.js';
 import { formatOsv, formatOsvJson, parseOsvAdvisory } from './advisory-osv.js';
 import type { AdvisoryIndex } from '../security/advisories/advisory.js';
@@ -9,7 +11,7 @@ const origin = { database: 'osv-test', file: 'RUSTSEC-2024-0001.json' };
 let db: AdvisoryIndex;
 
 beforeAll(async () => {
-  db = await loadAdvisoryDatabases(['/work/shared/data/rustsec-advisory-db-2026-08-21.tar.gz']);
+  db = await loadAdvisoryDatabases([join(SHARED_DATA, 'rustsec-advisory-db-2026-08-21.tar.gz')]);
 });
 
 function osvError(doc: unknown): string {

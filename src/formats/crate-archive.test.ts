@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SHARED_DATA } from '../../test/support/paths.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
@@ -21,7 +22,7 @@ import {
   seededRandom,
 } from '../../test/fixtures/crate-archive/builders.js';
 
-const SAMPLES = '/work/shared/data/scanner-samples/crates';
+const SAMPLES = join(SHARED_DATA, 'scanner-samples/crates');
 const MiB = 1024 * 1024;
 
 /** Reads and expects a CrateArchiveError with `code`; returns it for further checks. */

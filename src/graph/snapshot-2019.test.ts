@@ -2,6 +2,8 @@
 // deliberately naive scan of the same tarball (its own gunzip + tar + JSON.parse, resolution by
 // trying every version), so the importer, builder and queries are checked against data nobody
 // hand-picked.
+import { join } from 'node:path';
+import { SHARED_DATA } from '../../test/support/paths.js';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
@@ -14,7 +16,7 @@ import type { EcosystemGraph } from './ecosystem-graph.js';
 import { importIndex } from './import-index.js';
 import { dependentCounts } from './top-crates.js';
 
-const SNAPSHOT = '/work/shared/data/crates-io-index-2019-11-10.tar.gz';
+const SNAPSHOT = join(SHARED_DATA, 'crates-io-index-2019-11-10.tar.gz');
 
 interface RawLine {
   name: string;

@@ -52,7 +52,9 @@ export function notificationConfigFrom(
   }
   if (n.webhook_url !== undefined) {
     if (typeof n.webhook_url !== 'string' || !/^https?:\/\//.test(n.webhook_url))
-      throw new Error(`[notifications] webhook_url must be an http(s) URL, not ${JSON.stringify(n.webhook_url)}`);
+      throw new Error(
+        `[notifications] webhook_url must be an http(s) URL, not ${JSON.stringify(n.webhook_url)}`,
+      );
     config.webhook = {
       url: n.webhook_url,
       secret: typeof n.webhook_secret === 'string' ? n.webhook_secret : null,

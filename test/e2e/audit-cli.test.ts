@@ -11,29 +11,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexPath } from '../../src/domain/index-path.js';
 import { validateCargoAuditReport } from '../../src/formats/cargo-audit-report.js';
-import { spawn } from 'node:child_process';
-import { repoRoot } from '../support/paths.js';
+import { runCli as runCratekeeper } from '../support/cli-process.js';
+import { SHARED_DATA } from '../support/paths.js';
 import { minimalPublishRecord } from '../support/publish-record.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
-const DB = '/work/shared/data/rustsec-advisory-db-2026-08-21.tar.gz';
+const DB = join(SHARED_DATA, 'rustsec-advisory-db-2026-08-21.tar.gz');
 const CRATES_IO = 'registry+https://github.com/rust-lang/crates.io-index';
 
 let cargoHome = '';
 
 /** `cratekeeper ARGS…` as a child process, with the CARGO_HOME the workspace was locked in. */
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...(cargoHome ? { CARGO_HOME: cargoHome } : {}) },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCratekeeper(args, { env: { ...(cargoHome ? { CARGO_HOME: cargoHome } : {}), ...env } });
 }
 
 type Report = {
@@ -709,9 +699,12 @@ describe('cratekeeper audit against a cratekeeper registry', () => {
     });
     void held;
 
-    const status = await fetch(
-      `${h.url}/api/v1/cratekeeper/security-status?crate=heldcrate@2.0.0,alertcrate@0.3.0,goodcrate@1.0.0,serde@1.0.0`,
-    );
+    const token = await h.token('audit-reader');
+    const statusPath = (q: string) => `${h.url}/api/v1/cratekeeper/security-status${q}`;
+    const ask = (q: string) => fetch(statusPath(q), { headers: { authorization: token } });
+    // Never anonymous, even on a public registry: it would tell a publisher what was caught.
+    expect((await fetch(statusPath('?crate=alertcrate@0.3.0'))).status).toBe(401);
+    const status = await ask('?crate=heldcrate@2.0.0,alertcrate@0.3.0,goodcrate@1.0.0,serde@1.0.0');
     expect(status.status).toBe(200);
     const body = (await status.json()) as { statuses: Record<string, unknown> };
     expect(body.statuses).toEqual({
@@ -720,10 +713,10 @@ describe('cratekeeper audit against a cratekeeper registry', () => {
       'goodcrate@1.0.0': { known: true, quarantined: false, open_alert_severity: null, open_alerts: 0 },
       'serde@1.0.0': { known: false, quarantined: false, open_alert_severity: null, open_alerts: 0 },
     });
-    expect((await fetch(`${h.url}/api/v1/cratekeeper/security-status`)).status).toBe(400);
-    expect((await fetch(`${h.url}/api/v1/cratekeeper/security-status?crate=noversion`)).status).toBe(400);
+    expect((await ask('')).status).toBe(400);
+    expect((await ask('?crate=noversion')).status).toBe(400);
     const many = Array.from({ length: 201 }, (_, i) => `c${i}@1.0.0`).join(',');
-    expect((await fetch(`${h.url}/api/v1/cratekeeper/security-status?crate=${many}`)).status).toBe(400);
+    expect((await ask(`?crate=${many}`)).status).toBe(400);
 
     const dir = await mkdtemp(join(tmpdir(), 'ck-audit-reg-'));
     try {
@@ -738,7 +731,9 @@ describe('cratekeeper audit against a cratekeeper registry', () => {
             .join(''),
       );
       // The server's own URL works as well as its /index/ URL.
-      const r = await runCli(['audit', lock, '--db', DB, '--registry', h.url]);
+      const r = await runCli(['audit', lock, '--db', DB, '--registry', h.url], {
+        CRATEKEEPER_REGISTRY_TOKEN: token,
+      });
       expect(r.stdout, r.stderr).toContain('Flagged by the registry (2)');
       expect(r.stdout).toContain('alertcrate@0.3.0: 1 open alert(s), worst high');
       expect(r.stdout).toContain('heldcrate@2.0.0: quarantined');

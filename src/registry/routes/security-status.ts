@@ -2,8 +2,8 @@
 // What `cratekeeper audit --registry` asks this registry about a lockfile's packages: for each
 // name@version, whether the version is held in quarantine and the worst severity among its
 // open alerts (scanner, typosquat, advisory …; alerts on the crate as a whole count for every
-// version). Read-only, authenticated like the other read routes (a token when the registry
-// requires one).
+// version). Read-only, and always behind a token, even on a public registry: anonymous, it
+// would tell anyone (a publisher testing a payload, say) whether the scanner has seen through it.
 import type { FastifyInstance } from 'fastify';
 import { requireToken } from '../auth.js';
 import { badRequest } from '../errors.js';
@@ -27,9 +27,9 @@ export interface SecurityStatus {
 const OPEN = ['open', 'acknowledged', 'escalated'] as const;
 
 export function registerSecurityStatus(app: FastifyInstance, services: RegistryServices): void {
-  const { config, tokens, db } = services;
+  const { tokens, db } = services;
   app.get(SECURITY_STATUS_PATH, async (req) => {
-    if (config.authRequired) await requireToken(tokens, req.headers.authorization);
+    await requireToken(tokens, req.headers.authorization);
     const raw = (req.query as { crate?: unknown }).crate;
     const text = Array.isArray(raw) ? raw.join(',') : raw;
     if (typeof text !== 'string' || text.length === 0) throw badRequest('give ?crate=name@version,…');

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { SHARED_DATA } from '../../../test/support/paths.js';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,7 @@ import { AdvisoryDatabaseError, loadAdvisoryDatabases } from './database.js';
 import type { LoadProgress } from './database.js';
 import { isVersionAffected } from './ranges.js';
 
-const SNAPSHOT = '/work/shared/data/rustsec-advisory-db-2026-08-21.tar.gz';
+const SNAPSHOT = path.join(SHARED_DATA, 'rustsec-advisory-db-2026-08-21.tar.gz');
 let tmp: string;
 let snapshot: AdvisoryIndex;
 let snapshotMs: number;

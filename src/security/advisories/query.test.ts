@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { SHARED_DATA } from '../../../test/support/paths.js';
 import type { AdvisoryIndex } from './advisory.js';
 import { loadAdvisoryDatabases } from './database.js';
 import { advisoriesForPackage } from './query.js';
@@ -7,7 +9,7 @@ import { CRATES_IO_GIT_INDEX, CRATES_IO_SPARSE_INDEX } from './ranges.js';
 let db: AdvisoryIndex;
 
 beforeAll(async () => {
-  db = await loadAdvisoryDatabases(['/work/shared/data/rustsec-advisory-db-2026-08-21.tar.gz']);
+  db = await loadAdvisoryDatabases([join(SHARED_DATA, 'rustsec-advisory-db-2026-08-21.tar.gz')]);
 });
 
 const ids = (r: ReturnType<typeof advisoriesForPackage>) => ({

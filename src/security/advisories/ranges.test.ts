@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { SHARED_DATA } from '../../../test/support/paths.js';
 import { parseVersion } from '../../domain/semver.js';
 import type { Version } from '../../domain/semver.js';
 import { matchesReq, parseVersionReq } from '../../domain/version-req.js';
@@ -21,7 +23,7 @@ import {
   versionsForRanges,
 } from './ranges.js';
 
-const SNAPSHOT = '/work/shared/data/rustsec-advisory-db-2026-08-21.tar.gz';
+const SNAPSHOT = join(SHARED_DATA, 'rustsec-advisory-db-2026-08-21.tar.gz');
 let db: AdvisoryIndex;
 
 beforeAll(async () => {

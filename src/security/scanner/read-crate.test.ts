@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { SHARED_DATA } from '../../../test/support/paths.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { DEFAULT_SCAN_READ_LIMITS, readCrateForScan } from './read-crate.js';
 import { Scanner } from './scanner.js';
 import type { Finding, ScanReport } from './types.js';
 
-const SAMPLES = '/work/shared/data/scanner-samples';
+const SAMPLES = join(SHARED_DATA, 'scanner-samples');
 const MiB = 1024 * 1024;
 const tmp = mkdtempSync(join(tmpdir(), 'ck-readscan-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

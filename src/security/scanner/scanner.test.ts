@@ -1,4 +1,5 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { SHARED_DATA } from '../../../test/support/paths.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,7 +11,7 @@ import { scanTogether } from './together.js';
 import { atLeast } from './types.js';
 import type { ScanReport } from './types.js';
 
-const SAMPLES = '/work/shared/data/scanner-samples';
+const SAMPLES = join(SHARED_DATA, 'scanner-samples');
 const tmp = mkdtempSync(join(tmpdir(), 'ck-scanner-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -84,7 +84,14 @@ const MAX_TOP = 1_000_000;
 const MAX_LIST = 1_000;
 const MAX_STRING = 64;
 
-export const TYPOSQUAT_KEYS: ReadonlySet<string> = new Set(['top', 'typos', 'affixes', 'affix_separators', 'allow', 'block_top']);
+export const TYPOSQUAT_KEYS: ReadonlySet<string> = new Set([
+  'top',
+  'typos',
+  'affixes',
+  'affix_separators',
+  'allow',
+  'block_top',
+]);
 
 /**
  * Reads the `[typosquat]` table of a cratekeeper.toml (the whole file's text). Keys are
