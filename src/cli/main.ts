@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `cratekeeper` command.
 import { Command, CommanderError } from 'commander';
+import { registerAdvisoryCommands } from './commands/advisories.js';
 import { registerGraphCommands } from './commands/graph.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRegistryCommands } from './commands/registry.js';
@@ -20,6 +21,7 @@ registerTyposquatCommands(program);
 registerScanCommands(program);
 registerGraphCommands(program);
 registerMaintenanceCommands(program);
+registerAdvisoryCommands(program);
 
 try {
   await program.parseAsync(process.argv);

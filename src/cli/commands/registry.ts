@@ -13,7 +13,7 @@ import { passwordError } from '../../store/passwords.js';
 import { promptNewPassword, readPasswordFromStdin } from '../password-input.js';
 import { createProgress } from '../progress.js';
 import { startupBlobGc } from '../blob-gc.js';
-import { startHousekeeping } from '../housekeeping.js';
+import { startAdvisorySchedule, startHousekeeping } from '../housekeeping.js';
 
 export interface CommonOptions {
   data: string;
@@ -117,6 +117,8 @@ export function registerRegistryCommands(program: Command): void {
           (server.public_url as string | undefined) ??
           `http://${host.includes(':') ? `[${host}]` : host}:${actual.port}`
         ).replace(/\/+$/, '');
+        // After the public URL is known: it names this registry in advisories' `source`.
+        const stopAdvisorySchedule = startAdvisorySchedule(services);
         process.stdout.write(
           `cratekeeper listening on ${address}\n` +
             `  index: sparse+${services.config.publicUrl}/index/\n` +
@@ -126,6 +128,7 @@ export function registerRegistryCommands(program: Command): void {
         );
         const stop = async () => {
           stopHousekeeping();
+          stopAdvisorySchedule();
           await worker.stop();
           await app.close();
           await services.close();
