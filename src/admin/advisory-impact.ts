@@ -88,7 +88,8 @@ export async function advisoryBlastRadius(
       crate: g.crateName(g.versionCrate[v]!),
       version: g.versionNum[v]!,
       depth: d,
-      owners: g.ownersOf(g.versionCrate[v]!),
+      // The graph names owners `user:<login>` (or `team:…`); users are shown by login.
+      owners: g.ownersOf(g.versionCrate[v]!).map((o) => (o.startsWith('user:') ? o.slice(5) : o)),
     })),
   };
 }
