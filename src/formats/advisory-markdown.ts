@@ -266,8 +266,9 @@ function readVersions(v: unknown): AdvisoryVersions {
   if (own(v, 'patched') === undefined)
     fail('missing versions.patched (use `patched = []` when there is no fix)');
   return {
-    patched: strList(v, 'patched', 'versions').map((r) => req(r, 'versions.patched')),
-    unaffected: strList(v, 'unaffected', 'versions').map((r) => req(r, 'versions.unaffected')),
+    // Checked (parsed and restricted as rustsec does) when the ranges are computed.
+    patched: strList(v, 'patched', 'versions'),
+    unaffected: strList(v, 'unaffected', 'versions'),
   };
 }
 
@@ -368,9 +369,6 @@ function tomlList(items: readonly string[]): string {
 export function formatAdvisoryMarkdown(advisory: Advisory): string {
   const m = advisory.metadata;
   if (/[\r\n]/.test(m.title)) throw new AdvisoryFormatError('the title must be a single line');
-  if (m.title.trim() !== m.title || m.title.length === 0) {
-    throw new AdvisoryFormatError('the title must be non-empty without surrounding spaces');
-  }
   const lines: string[] = ['```toml', '[advisory]'];
   const kv = (k: string, v: string): void => {
     lines.push(`${k} = ${v}`);
@@ -404,7 +402,8 @@ export function formatAdvisoryMarkdown(advisory: Advisory): string {
   lines.push('', '[versions]');
   kv('patched', tomlList(advisory.versions.patched));
   if (advisory.versions.unaffected.length > 0) kv('unaffected', tomlList(advisory.versions.unaffected));
-  lines.push('```', '', `# ${m.title}`, '');
+  // rustsec trims the end of the title line, so trailing spaces could not survive anyway.
+  lines.push('```', '', `# ${m.title.trimEnd()}`, '');
   const description = m.description.trim();
   if (description.length > 0) lines.push(description);
   const text = `${lines.join('\n')}\n`;

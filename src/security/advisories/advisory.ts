@@ -80,11 +80,24 @@ export interface AdvisoryDatabaseInfo {
   lastUpdated: string | null;
 }
 
+/**
+ * An advisory dropped while merging: an earlier one (the first source given wins) has the
+ * same id for the same package, or names it by alias (osv.dev's GHSA copy of a RUSTSEC one).
+ */
+export interface AdvisoryDuplicate {
+  id: string;
+  package: string;
+  kept: Advisory['origin'];
+  dropped: Advisory['origin'];
+}
+
 /** One or several databases loaded and merged by advisory id. */
 export interface AdvisoryIndex {
   readonly advisories: readonly Advisory[];
   readonly problems: readonly AdvisoryProblem[];
   readonly databases: readonly AdvisoryDatabaseInfo[];
+  /** Advisories dropped by the merge (added by the loader; absent from hand-built indexes). */
+  readonly duplicates?: readonly AdvisoryDuplicate[];
   get(id: string): Advisory | undefined;
   /** Every advisory naming this package (all collections, withdrawn ones included). */
   forPackage(name: string): readonly Advisory[];

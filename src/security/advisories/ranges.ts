@@ -311,33 +311,61 @@ export function formatRange(range: AffectedRange): { introduced: string; fixed: 
   };
 }
 
+function compareLower(a: Version | null, b: Version | null): number {
+  if (a === null) return b === null ? 0 : -1;
+  if (b === null) return 1;
+  return compareVersions(a, b);
+}
+
+/** Upper bounds: null (unbounded) is the highest. */
+function compareUpper(a: Version | null, b: Version | null): number {
+  if (a === null) return b === null ? 0 : 1;
+  if (b === null) return -1;
+  return compareVersions(a, b);
+}
+
+/** The same set of versions as sorted, disjoint, non-adjacent ranges (empty ones dropped). */
+export function mergeRanges(ranges: readonly AffectedRange[]): AffectedRange[] {
+  const sorted = ranges
+    .filter((r) => r.introduced === null || r.fixed === null || compareVersions(r.introduced, r.fixed) < 0)
+    .sort((a, b) => compareLower(a.introduced, b.introduced));
+  const out: AffectedRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    // Overlapping or touching (`fixed` == next `introduced`): one range.
+    if (last !== undefined && (last.fixed === null || compareLower(r.introduced, last.fixed) <= 0)) {
+      if (compareUpper(r.fixed, last.fixed) > 0)
+        out[out.length - 1] = { introduced: last.introduced, fixed: r.fixed };
+    } else {
+      out.push({ introduced: r.introduced, fixed: r.fixed });
+    }
+  }
+  return out;
+}
+
 /**
  * `[versions]` that describe exactly these ranges (used when the ranges come from OSV):
- * the gaps between ranges, `< introduced` as unaffected below the first, `>= fixed` as
- * patched after each.
+ * `< introduced` as unaffected below the first, the gaps between ranges and `>= fixed`
+ * after the last as patched.
  */
 export function versionsForRanges(ranges: readonly AffectedRange[]): {
   patched: string[];
   unaffected: string[];
 } {
+  const merged = mergeRanges(ranges);
   const patched: string[] = [];
   const unaffected: string[] = [];
-  const sorted = [...ranges].sort((a, b) => {
-    if (a.introduced === null) return -1;
-    if (b.introduced === null) return 1;
-    return compareVersions(a.introduced, b.introduced);
-  });
-  const first = sorted[0];
+  const first = merged[0];
+  // Nothing affected: every version is "patched".
   if (first === undefined) return { patched: ['*'], unaffected };
   if (first.introduced !== null) unaffected.push(`< ${fmt(first.introduced)}`);
-  for (let i = 0; i < sorted.length; i++) {
-    const r = sorted[i] as AffectedRange;
+  for (let i = 0; i < merged.length; i++) {
+    const r = merged[i] as AffectedRange;
     if (r.fixed === null) break;
-    const next = sorted[i + 1];
-    if (next === undefined) patched.push(`>= ${fmt(r.fixed)}`);
-    else if (next.introduced !== null && compareVersions(r.fixed, next.introduced) < 0) {
-      patched.push(`>= ${fmt(r.fixed)}, < ${fmt(next.introduced)}`);
-    }
+    const next = merged[i + 1];
+    patched.push(
+      next === undefined ? `>= ${fmt(r.fixed)}` : `>= ${fmt(r.fixed)}, < ${fmt(next.introduced as Version)}`,
+    );
   }
   return { patched, unaffected };
 }
