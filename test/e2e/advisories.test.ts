@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublishDependency } from '../../src/domain/publish-metadata.js';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { parseAdvisoryMarkdown } from '../../src/formats/advisory-markdown.js';
+import { loadAdvisoryDatabases } from '../../src/security/advisories/database.js';
 import type {
   AdvisoryDetail,
   AdvisoryList,
@@ -176,6 +177,23 @@ describe('advisories through the registry', { timeout: 60_000 }, () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+    // cratekeeper's own reader takes the URL (what `cratekeeper audit --db URL` does), and the
+    // OSV export, one file or all of them.
+    const loaded = await loadAdvisoryDatabases([
+      `${h.url}/advisory-db.tar.gz`,
+      `${h.url}/advisory-db/osv/all.zip`,
+    ]);
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.databases.map((d) => d.advisoryCount)).toEqual([1, 1]);
+    expect(loaded.get(id)?.metadata.source).toBe(`sparse+${h.url}/index/`);
+    const one = (await (await fetch(`${h.url}/advisory-db/osv/${id}.json`)).json()) as {
+      id: string;
+      affected: { package: { name: string }; database_specific: { source: string } }[];
+    };
+    expect(one.id).toBe(id);
+    expect(one.affected[0]!.package.name).toBe('victim');
+    expect(one.affected[0]!.database_specific.source).toBe(`sparse+${h.url}/index/`);
+    expect((await fetch(`${h.url}/advisory-db/osv/RUSTSEC-2020-0001.json`)).status).toBe(404);
   });
 
   it('edits and withdraws an authored advisory, each with its reason in the audit log', async () => {
