@@ -17,7 +17,7 @@ import {
   type RegistryIdentity,
 } from '../security/advisories/registry-scope.js';
 import { planSync } from '../security/advisories/sync.js';
-import { AdvisoryRepository, advisoryContentHash } from '../store/advisories.js';
+import { AdvisoryRepository, advisoryContentHash, toAdvisory } from '../store/advisories.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { CrateRepository } from '../store/crates.js';
 import type { JobQueue } from '../store/jobs.js';
@@ -163,7 +163,7 @@ export class AdvisorySync {
   async actOnMalicious(
     trx: Transaction<Database>,
     a: Advisory,
-    by: { actor: string; actorId?: number | null; reason: string },
+    by: { actor: string; actorId?: number | null; reason: string; quarantine?: boolean },
   ): Promise<MaliciousOutcome | null> {
     if (!isMalicious(a) || a.metadata.withdrawn !== null || a.metadata.collection !== 'crates') return null;
     const krate = await trx
@@ -185,7 +185,8 @@ export class AdvisorySync {
       ),
     );
     const scope = advisoryScope(a, this.identity());
-    const quarantine = scope === 'applies' && this.deps.config.quarantineOnMalicious;
+    const quarantine =
+      scope === 'applies' && this.deps.config.quarantineOnMalicious && by.quarantine !== false;
     const quarantined: string[] = [];
     if (quarantine) {
       for (const v of versions) {
@@ -233,7 +234,7 @@ export class AdvisorySync {
           ? {
               note: 'the advisory is for another registry’s crate of this name; this registry’s crate was not quarantined automatically (see [advisories] crates_io_mirror)',
             }
-          : !quarantine
+          : !this.deps.config.quarantineOnMalicious
             ? { note: 'quarantine_on_malicious_advisory is off' }
             : {}),
       },
@@ -248,6 +249,43 @@ export class AdvisorySync {
       quarantined,
       alertId: alert.id,
     };
+  }
+
+  /**
+   * At publish, before the version reaches the index: the malicious advisories that apply to
+   * this crate and name this version. Non-empty means the version is held (when the policy
+   * quarantines on malicious advisories).
+   */
+  async holdOnPublish(name: string, version: string): Promise<Advisory[]> {
+    if (!this.deps.config.quarantineOnMalicious) return [];
+    const identity = this.identity();
+    return (await this.advisories.forPackage(name))
+      .map(toAdvisory)
+      .filter(
+        (a) =>
+          isMalicious(a) && advisoryScope(a, identity) === 'applies' && affectedNums(a, [version]).length > 0,
+      );
+  }
+
+  /**
+   * In the publish transaction: every live malicious advisory naming the crate raises (or
+   * refreshes) its alert, so publishing the name of known malware is seen at once.
+   */
+  async actOnPublish(trx: Transaction<Database>, name: string): Promise<MaliciousOutcome[]> {
+    const out: MaliciousOutcome[] = [];
+    for (const row of await this.advisories.forPackage(name, trx)) {
+      const a = toAdvisory(row);
+      if (!isMalicious(a) || a.metadata.withdrawn !== null) continue;
+      // Other versions are left as they are: one an administrator released stays released
+      // (the new version itself was held by holdOnPublish).
+      const outcome = await this.actOnMalicious(trx, a, {
+        actor: 'publish',
+        reason: 'published',
+        quarantine: false,
+      });
+      if (outcome) out.push(outcome);
+    }
+    return out;
   }
 
   /**

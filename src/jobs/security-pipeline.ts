@@ -120,6 +120,7 @@ export class SecurityPipeline {
       contexts,
       runner: this.runner,
       scanJobs: this.scanJobs,
+      advisories: this.advisorySync,
     });
   }
 

@@ -340,4 +340,57 @@ describe('advisories through the registry', { timeout: 60_000 }, () => {
       403,
     );
   });
+
+  it('holds at publish a new version a malicious advisory names, leaving released versions alone', async () => {
+    const carol = await h.token('carol');
+    await publish(carol, 'later', '1.0.0');
+    const res = await admin.call('POST', '/api/admin/advisories', {
+      markdown: draft('later').replace('patched = []', 'patched = [">= 2.0.0"]'),
+      reason: 'malicious releases in 1.x',
+    });
+    expect((await res.json()) as AdvisoryWriteAnswer).toMatchObject({ quarantined: ['1.0.0'] });
+    const release = await admin.call('POST', '/api/admin/crates/later/versions/1.0.0/release', {
+      reason: 'checked: this one is clean',
+    });
+    expect(release.status).toBe(200);
+    const crate = await writeCrateArchive('later-1.0.1', [
+      { path: 'Cargo.toml', data: manifestToml('later', '1.0.1') },
+    ]);
+    const pub = await fetch(`${h.url}/api/v1/crates/new`, {
+      method: 'PUT',
+      headers: { authorization: carol },
+      body: publishBody(metadataFor('later', '1.0.1'), crate),
+    });
+    expect(pub.status).toBe(200);
+    expect(JSON.stringify(await pub.json())).toMatch(/held for security review: advisory CK-\d{4}-\d{4}/);
+    const krate = await h.services.crates.findByName('later');
+    expect((await h.services.crates.versions(krate!.id)).map((v) => [v.num, v.status])).toEqual([
+      ['1.0.0', 'published'],
+      ['1.0.1', 'quarantined'],
+    ]);
+    await publish(carol, 'later', '2.0.0');
+    expect((await h.services.crates.findVersion(krate!.id, '2.0.0'))!.status).toBe('published');
+  });
+
+  it('alerts when a crate with the name of known crates.io malware is published here', async () => {
+    const { parseAdvisoryMarkdown: parse } = await import('../../src/formats/advisory-markdown.js');
+    const known = parse(draft('fresh-malware'), { collection: 'crates', database: 'rustsec', file: 'x.md' });
+    known.metadata.id = 'RUSTSEC-2026-0999';
+    await h.services.security.advisorySync.apply({
+      advisories: [known],
+      problems: [],
+      databases: [{ label: 'rustsec', advisoryCount: 1, lastCommit: null, lastUpdated: null }],
+      get: () => known,
+      forPackage: () => [known],
+    });
+    await publish(await h.token('dave'), 'fresh-malware', '0.1.0');
+    const { alerts } = await h.services.security.alerts.list({
+      kind: 'advisory',
+      crateName: 'fresh-malware',
+    });
+    expect(alerts.map((a) => [a.severity, JSON.parse(a.details).scope])).toEqual([['critical', 'name-only']]);
+    // Not this registry's advisory and not a mirror: the version is published, for a responder to judge.
+    const krate = await h.services.crates.findByName('fresh-malware');
+    expect((await h.services.crates.findVersion(krate!.id, '0.1.0'))!.status).toBe('published');
+  });
 });
