@@ -283,6 +283,36 @@ describe.each(DIALECTS)('advisory sync on %s', (dialect) => {
     expect(await sync.advisories.nextAuthoredId('CK', 2026)).toBe('CK-2026-0001');
   });
 
+  it('runs a scheduled sync as a job: the worker reads the configured database', async () => {
+    await services.security.close();
+    const db = join(blobDir, 'advisory-db');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(join(db, 'crates', 'alpha'), { recursive: true });
+    await writeFile(
+      join(db, 'crates', 'alpha', 'RUSTSEC-2026-0001.md'),
+      '```toml\n[advisory]\nid = "RUSTSEC-2026-0001"\npackage = "alpha"\ndate = "2026-03-01"\n\n[versions]\npatched = [">= 1.0.0"]\n```\n\n# Alpha is broken\n\nDetails.\n',
+    );
+    services = createServices(
+      t.db,
+      new FsBlobStore(blobDir),
+      defaultRegistryConfig({ publicUrl: PUBLIC_URL }),
+      {
+        security: defaultSecurityConfig({
+          advisories: { ...defaultSecurityConfig().advisories, sources: [db], syncIntervalMinutes: 30 },
+        }),
+      },
+    );
+    const { Worker } = await import('./worker.js');
+    const worker = new Worker(services.security.queue);
+    services.security.register(worker);
+    expect(await services.security.advisorySync.scheduleDue()).toBe(true);
+    expect(await worker.drain()).toBe(1);
+    expect((await services.security.advisorySync.advisories.get('RUSTSEC-2026-0001'))!.title).toBe(
+      'Alpha is broken',
+    );
+    expect(await services.security.queue.counts()).toEqual({ done: 1 });
+  });
+
   it('queues a scheduled sync only when due and none is pending', async () => {
     await services.security.close();
     services = createServices(

@@ -119,7 +119,15 @@ describe('cratekeeper advisories sync', { timeout: 180_000 }, () => {
       expect(second.code, second.stderr).toBe(0);
       expect(second.stdout).toMatch(/0 added, 0 updated, 0 withdrawn, 1225 unchanged/);
       // Synced advisories are not this registry's own: the export has none of them.
-      const exported = await runCli(['advisories', 'export', '--data', dir, '--out', join(dir, 'own-db'), '--git']);
+      const exported = await runCli([
+        'advisories',
+        'export',
+        '--data',
+        dir,
+        '--out',
+        join(dir, 'own-db'),
+        '--git',
+      ]);
       expect(exported.code, exported.stderr).toBe(0);
       expect(exported.stdout).toMatch(/wrote 0 advisories to .*own-db \(commit [0-9a-f]{12}\)/);
       const bad = await runCli(['advisories', 'sync', '--data', dir, '--from', join(dir, 'missing.tar.gz')]);
