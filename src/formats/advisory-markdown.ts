@@ -216,7 +216,10 @@ export function checkCvssVector(text: string): string {
 }
 
 /** rustsec `FunctionPath`: `crate::path::fn`, at least two segments, no parameters. */
+const FUNCTION_PATH = /^[A-Za-z_<][A-Za-z0-9_<>,]*(?:::[A-Za-z_<][A-Za-z0-9_<>,]*)+$/;
+
 export function checkFunctionPath(path: string): string {
+  if (FUNCTION_PATH.test(path)) return path;
   const segments = path.split('::');
   if (segments.length < 2)
     fail(`affected.functions path must start with the crate name (two segments at least): "${path}"`);
@@ -414,4 +417,70 @@ export function formatAdvisoryMarkdown(advisory: Advisory): string {
     file: advisory.origin.file,
   });
   return text;
+}
+
+/** What an author supplies for a new advisory; omitted lists are empty, omitted options null. */
+export interface AdvisoryFields {
+  id: string;
+  package: string;
+  title: string;
+  description: string;
+  date: string;
+  collection?: AdvisoryCollection;
+  aliases?: string[];
+  related?: string[];
+  categories?: string[];
+  keywords?: string[];
+  cvss?: string | null;
+  informational?: string | null;
+  references?: string[];
+  source?: string | null;
+  url?: string | null;
+  withdrawn?: string | null;
+  license?: string;
+  expectDeleted?: boolean;
+  patched: string[];
+  unaffected?: string[];
+  affected?: AdvisoryAffected | null;
+}
+
+/**
+ * A validated advisory from authored fields (the console's advisory editor): written as a
+ * RustSec file and read back, so it is exactly what `formatAdvisoryMarkdown` will serve.
+ * Throws AdvisoryFormatError naming the first invalid field.
+ */
+export function buildAdvisory(fields: AdvisoryFields, origin: { database: string; file?: string }): Advisory {
+  const collection = fields.collection ?? 'crates';
+  const file = origin.file ?? `${collection}/${fields.package}/${fields.id}.md`;
+  const draft: Advisory = {
+    metadata: {
+      id: fields.id,
+      package: fields.package,
+      title: fields.title,
+      description: fields.description,
+      date: fields.date,
+      aliases: fields.aliases ?? [],
+      related: fields.related ?? [],
+      collection,
+      categories: fields.categories ?? [],
+      keywords: fields.keywords ?? [],
+      cvss: fields.cvss ?? null,
+      informational: fields.informational ?? null,
+      references: fields.references ?? [],
+      source: fields.source ?? null,
+      url: fields.url ?? null,
+      withdrawn: fields.withdrawn ?? null,
+      license: fields.license ?? 'CC0-1.0',
+      expectDeleted: fields.expectDeleted ?? false,
+    },
+    versions: { patched: fields.patched, unaffected: fields.unaffected ?? [] },
+    affected: fields.affected ?? null,
+    ranges: [],
+    origin: { database: origin.database, file },
+  };
+  return parseAdvisoryMarkdown(formatAdvisoryMarkdown(draft), {
+    collection,
+    database: origin.database,
+    file,
+  });
 }

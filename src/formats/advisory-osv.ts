@@ -156,8 +156,6 @@ function cvssFromSeverity(severity: unknown): string | null {
   return null;
 }
 
-const RUSTSEC_PAGE = /^https:\/\/rustsec\.org\/advisories\/[^/]+\.html$/;
-
 export interface OsvOrigin {
   database: string;
   file: string;
@@ -246,7 +244,11 @@ export function parseOsvAdvisory(input: string | unknown, origin: OsvOrigin): Ad
       earlier.versions.unaffected = v.unaffected;
       return;
     }
-    const syntheticRefs = new Set([`https://crates.io/crates/${name}`]);
+    // The two pages rustsec's export adds to every advisory.
+    const syntheticRefs = new Set([
+      `https://crates.io/crates/${name}`,
+      `https://rustsec.org/advisories/${id}.html`,
+    ]);
     const merged = mergeRanges(ranges);
     const advisory: Advisory = {
       metadata: {
@@ -262,7 +264,7 @@ export function parseOsvAdvisory(input: string | unknown, origin: OsvOrigin): Ad
         keywords: [],
         cvss: dsCvss !== null ? checkCvssVector(dsCvss) : severityCvss,
         informational: optString(ds, 'informational', `${where}.database_specific`),
-        references: [...new Set(refs.filter((u) => !syntheticRefs.has(u) && !RUSTSEC_PAGE.test(u)))],
+        references: [...new Set(refs.filter((u) => !syntheticRefs.has(u)))],
         // Registries other than crates.io are named by cratekeeper's own export only.
         source: source !== null && /^(registry|sparse)\+/.test(source) ? source : null,
         url: null,

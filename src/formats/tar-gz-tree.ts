@@ -73,13 +73,24 @@ function gunzip(buf: Buffer, limits: TarLimits): Buffer {
 function octal(block: Buffer, off: number, len: number, what: string): number {
   // GNU base-256 for sizes over 8 GiB: far beyond any limit here.
   if ((block[off] as number) & 0x80) throw new TarArchiveError(`${what} in base-256 is not supported`);
-  const text = block
-    .toString('latin1', off, off + len)
-    .replace(/[\0 ]+$/, '')
-    .replace(/^ +/, '');
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new TarArchiveError(`bad tar header: ${what} is not octal`);
-  return parseInt(text, 8);
+  let i = off;
+  const end = off + len;
+  while (i < end && block[i] === 0x20) i++;
+  let value = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const c = block[i] as number;
+    if (c === 0 || c === 0x20) break;
+    if (c < 0x30 || c > 0x37) throw new TarArchiveError(`bad tar header: ${what} is not octal`);
+    value = value * 8 + (c - 0x30);
+    digits++;
+  }
+  // Only NULs and spaces may follow the digits.
+  for (; i < end; i++) {
+    const c = block[i] as number;
+    if (c !== 0 && c !== 0x20) throw new TarArchiveError(`bad tar header: ${what} is not octal`);
+  }
+  return digits === 0 ? 0 : value;
 }
 
 function cString(block: Buffer, off: number, len: number): string {

@@ -9,6 +9,7 @@
 // `duplicates` and dropped. The same id twice inside one source is a problem, as in rustsec.
 // A file that cannot be read as an advisory is a problem of its source, never fatal; a source
 // that cannot be read at all (missing, corrupt archive, over a limit) is an AdvisoryDatabaseError.
+import { isUtf8 } from 'node:buffer';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -70,7 +71,6 @@ interface TreeFile {
 }
 
 const OSV_FILE = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._-]+\.json$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Which files of a tree are advisories: `crates|rust/<pkg>/<file>.md`, or an id-named `.json`. */
 function advisoryKind(rel: string): 'markdown' | 'osv' | null {
@@ -84,7 +84,12 @@ function advisoryKind(rel: string): 'markdown' | 'osv' | null {
 }
 
 /** Turns the files of one tree into advisories and problems. */
-function readTree(label: string, files: readonly TreeFile[], problems: AdvisoryProblem[]): Advisory[] {
+function readTree(
+  label: string,
+  files: readonly TreeFile[],
+  problems: AdvisoryProblem[],
+  checkLocation = true,
+): Advisory[] {
   const out: Advisory[] = [];
   const seen = new Map<string, string>();
   const problem = (file: string, message: string): void => {
@@ -101,24 +106,24 @@ function readTree(label: string, files: readonly TreeFile[], problems: AdvisoryP
       problem(f.path, `file is too large (${f.data.length} bytes, max ${limit})`);
       continue;
     }
-    let text: string;
-    try {
-      text = utf8.decode(f.data);
-    } catch {
+    // rustsec reads files with read_to_string: invalid UTF-8 is an error. A BOM is kept (and
+    // then fails the ```toml check, as in rustsec).
+    if (!isUtf8(f.data)) {
       problem(f.path, 'file is not valid UTF-8');
       continue;
     }
+    const text = f.data.toString('utf8');
     try {
       let read: Advisory[];
       if (kind === 'markdown') {
         const collection = segs[0] as AdvisoryCollection;
         const advisory = parseAdvisoryMarkdown(text, { collection, database: label, file: f.path });
         // rustsec `Entries::load_file`: the file names the advisory, the directory its package.
-        if (base !== `${advisory.metadata.id}.md`) {
+        if (checkLocation && base !== `${advisory.metadata.id}.md`) {
           problem(f.path, `expected the file to be named ${advisory.metadata.id}.md`);
           continue;
         }
-        if (segs[1] !== advisory.metadata.package) {
+        if (checkLocation && segs[1] !== advisory.metadata.package) {
           problem(
             f.path,
             `expected ${advisory.metadata.id} to be in the ${advisory.metadata.package} directory`,
@@ -239,7 +244,12 @@ function runGit(dir: string): Promise<{ commit: string; time: string } | null> {
       (err, stdout) => {
         if (err) return resolve(null);
         const [commit, time] = stdout.trim().split('\0');
-        resolve(commit && /^[0-9a-f]{40,64}$/.test(commit) && time ? { commit, time } : null);
+        const ms = time ? Date.parse(time) : NaN;
+        resolve(
+          commit && /^[0-9a-f]{40,64}$/.test(commit) && Number.isFinite(ms)
+            ? { commit, time: new Date(ms).toISOString() }
+            : null,
+        );
       },
     );
   });
@@ -330,19 +340,26 @@ async function loadBytes(buf: Buffer, label: string, fileName: string): Promise<
   if (buf.length >= 4 && buf.readUInt32LE(0) === 0x04034b50) {
     let zip: ReturnType<typeof readZip>;
     try {
-      zip = readZip(buf, (name) => {
-        const rel = safeRelativePath(name);
-        return rel !== null && advisoryKind(rel) === 'osv';
-      });
+      // Every id-named .json is taken, so that an unsafe name is reported rather than ignored.
+      zip = readZip(buf, (name) => OSV_FILE.test(name.slice(name.lastIndexOf('/') + 1)));
     } catch (e) {
       return wrap(e);
     }
     for (const p of zip.problems) problems.push({ database: label, file: p.name, message: p.message });
-    const advisories = readTree(
-      label,
-      zip.entries.map((e) => ({ path: e.name, data: e.data })),
-      problems,
-    );
+    const files: TreeFile[] = [];
+    for (const e of zip.entries) {
+      const rel = safeRelativePath(e.name);
+      if (rel === null) {
+        problems.push({
+          database: label,
+          file: e.name,
+          message: 'unsafe path in archive (absolute, `..` or malformed); skipped',
+        });
+      } else {
+        files.push({ path: rel, data: e.data });
+      }
+    }
+    const advisories = readTree(label, files, problems);
     return {
       info: { label, advisoryCount: advisories.length, lastCommit: null, lastUpdated: null },
       advisories,
@@ -352,12 +369,12 @@ async function loadBytes(buf: Buffer, label: string, fileName: string): Promise<
   // A single advisory file: OSV JSON, or Markdown (collection from its directory, if any).
   const base = path.basename(fileName);
   let rel: string;
+  let inLayout = true;
   if (base.endsWith('.md')) {
+    // In a crates/<name>/ or rust/<name>/ directory, the location is checked as in a tree.
     const parts = fileName.split(/[\\/]/).filter(Boolean).slice(-3);
-    rel =
-      parts.length === 3 && (parts[0] === 'crates' || parts[0] === 'rust')
-        ? parts.join('/')
-        : `crates/${parts.at(-2) ?? '_'}/${base}`;
+    inLayout = parts.length === 3 && (parts[0] === 'crates' || parts[0] === 'rust');
+    rel = inLayout ? parts.join('/') : `crates/_/${base}`;
   } else if (buf.subarray(0, 64).toString('utf8').trimStart().startsWith('{')) {
     rel = OSV_FILE.test(base) ? base : 'OSV-file.json';
   } else {
@@ -365,7 +382,7 @@ async function loadBytes(buf: Buffer, label: string, fileName: string): Promise<
       `${label}: not a directory, .tar.gz, .zip, OSV .json or advisory .md file`,
     );
   }
-  const advisories = readTree(label, [{ path: rel, data: buf }], problems);
+  const advisories = readTree(label, [{ path: rel, data: buf }], problems, inLayout);
   return {
     info: { label, advisoryCount: advisories.length, lastCommit: null, lastUpdated: null },
     advisories,
@@ -392,11 +409,17 @@ async function download(url: string, opts: LoadOptions): Promise<Buffer> {
   if (res.body) {
     const reader = res.body.getReader();
     while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        throw new AdvisoryDatabaseError(`${url}: download failed: ${(e as Error).message}`);
+      }
+      if (chunk.done) break;
+      const value = chunk.value;
       size += value.length;
       if (size > max) {
-        await reader.cancel();
+        await reader.cancel().catch(() => undefined);
         throw new AdvisoryDatabaseError(`${url}: too large (more than ${max} bytes)`);
       }
       chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
