@@ -3,7 +3,7 @@
 // still in the index are followed through the graph as cargo resolves it; affected versions
 // outside it (quarantined by the advisory) have no edges there any more, so their direct
 // dependents are the published versions whose requirement on the crate accepts one of them.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import { tryParseVersion } from '../domain/semver.js';
 import { matchesReq, tryParseVersionReq } from '../domain/version-req.js';
@@ -62,9 +62,15 @@ export async function advisoryBlastRadius(
       .select(['crates.name', 'versions.num', 'dependencies.req', 'dependencies.crate_name'])
       .where('versions.status', '=', 'published')
       .where('dependencies.kind', '!=', 'dev')
-      .where(
-        sql<boolean>`lower(replace(dependencies.crate_name, '-', '_')) = ${canonicalCrateName(crateName)}`,
-      )
+      // The spellings a dependency names the crate by (the column is indexed); cargo writes the
+      // crate's own name, and the registry refuses a second crate differing only in `-`/`_`.
+      .where('dependencies.crate_name', 'in', [
+        ...new Set([
+          crateName,
+          canonicalCrateName(crateName),
+          canonicalCrateName(crateName).replaceAll('_', '-'),
+        ]),
+      ])
       .execute();
     const seeds: number[] = [];
     for (const r of rows) {
