@@ -52,6 +52,10 @@ export function registerAdvisoryCommands(program: Command): void {
     .action(async (opts: CommonOptions & PublicUrlOption & { from: string[]; json?: boolean }) => {
       const publicUrl = publicUrlOf(opts);
       const services = await openFromOptions(opts, publicUrl ? { publicUrl } : {});
+      if (!publicUrl)
+        process.stderr.write(
+          `note: no --public-url or [server] public_url; advisories for this registry are those whose source is sparse+${services.config.publicUrl}/index/\n`,
+        );
       try {
         const report = await services.security.advisorySync.sync(opts.from);
         process.stdout.write(

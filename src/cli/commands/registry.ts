@@ -146,7 +146,12 @@ export function registerRegistryCommands(program: Command): void {
   )
     .option('--once', 'run the jobs that are ready, then exit')
     .action(async (opts: CommonOptions & { once?: boolean }) => {
-      const services = await openFromOptions(opts);
+      // Jobs that name this registry (advisory syncs, notification links) need its public URL.
+      const server = section(loadConfigFile(opts.config).table, 'server');
+      const services = await openFromOptions(
+        opts,
+        typeof server.public_url === 'string' ? { publicUrl: server.public_url.replace(/\/+$/, '') } : {},
+      );
       const { worker } = createApp(services);
       if (opts.once) {
         const n = await worker.drain();
