@@ -37,6 +37,7 @@ import { requireCrateAccess, type AdminActor, type AdminAuth } from './auth.js';
 /** Largest advisory file accepted from an operator (RustSec's largest is ~30 KB). */
 export const MAX_AUTHORED_MARKDOWN = 64 * 1024;
 const AUTHOR_BODY_LIMIT = 128 * 1024;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const int = (v: string | undefined, fallback: number, max: number) =>
   Math.min(Math.max(Number.parseInt(v ?? '', 10) || fallback, 0), max);
@@ -150,6 +151,11 @@ export function registerAdvisoryRoutes(
     if (markdown.length > MAX_AUTHORED_MARKDOWN)
       throw new RegistryError(413, `the advisory is too long (at most ${MAX_AUTHORED_MARKDOWN} characters)`);
     const reason = stringField(body, 'reason', { min: 3 });
+    // PostgreSQL text cannot hold NUL, and no advisory needs one.
+    if (markdown.includes('\0')) throw badRequest('the advisory contains a NUL character');
+    // A lone surrogate (possible through JSON escapes) would be stored as U+FFFD: refuse it.
+    if (LONE_SURROGATE.test(markdown))
+      throw badRequest('the advisory is not valid Unicode (a lone surrogate)');
     let parsed: Advisory;
     try {
       parsed = parseAdvisoryMarkdown(markdown.replace(/\r\n/g, '\n'), {
@@ -183,6 +189,13 @@ export function registerAdvisoryRoutes(
       ...parsed,
       metadata: { ...m, id: id ?? DRAFT_ADVISORY_ID, package: krate.name, source: own },
     };
+    try {
+      // What the registry will serve must read back (the writer refuses e.g. lone surrogates).
+      formatAdvisoryMarkdown(advisory);
+    } catch (err) {
+      if (err instanceof AdvisoryFormatError) throw badRequest(`cannot store this advisory: ${err.message}`);
+      throw err;
+    }
     return { reason, advisory, markdown, crate: krate.name };
   };
 

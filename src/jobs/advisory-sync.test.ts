@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { minimalPublishRecord } from '../../test/support/publish-record.js';
-import { parseAdvisoryMarkdown } from '../formats/advisory-markdown.js';
+import { formatAdvisoryMarkdown, parseAdvisoryMarkdown } from '../formats/advisory-markdown.js';
+import { AlertRaiser } from './alert-raiser.js';
+import { AdvisorySync, defaultAdvisoryConfig } from './advisory-sync.js';
 import { defaultRegistryConfig } from '../registry/config.js';
 import { createServices, type RegistryServices } from '../registry/services.js';
 import type { Advisory, AdvisoryIndex } from '../security/advisories/advisory.js';
@@ -245,16 +247,50 @@ describe.each(DIALECTS)('advisory sync on %s', (dialect) => {
     expect((await sync.advisories.get('CK-2026-0001'))!.title).toBe('Problem in alpha');
   });
 
-  it('writes nothing when one advisory of the sync cannot be stored', async () => {
-    await publish('evil', '1.0.0');
-    const good = advisory('CK-2026-0009', 'evil', { categories: ['malicious'], source: OWN_SOURCE });
+  it('reports and skips an advisory that cannot be stored as a RustSec file, keeping the rest', async () => {
+    const good = advisory('RUSTSEC-2026-0301', 'beta');
     const broken = advisory('RUSTSEC-2026-0300', 'beta');
-    // A title the writer refuses (it could not be read back): the whole sync rolls back.
-    broken.metadata.title = 'two\nlines';
-    await expect(services.security.advisorySync.apply(indexOf([good, broken]))).rejects.toThrow(
-      /single line/,
+    broken.metadata.title = 'two\nlines'; // the writer refuses it: it could not be read back
+    const nul = advisory('RUSTSEC-2026-0302', 'beta');
+    nul.metadata.description = 'a\u0000b';
+    const r = await services.security.advisorySync.apply(indexOf([good, broken, nul]));
+    expect(r).toMatchObject({ added: 1 });
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^not stored: .*single line/),
+      'not stored: the advisory contains a NUL character',
+    ]);
+    expect((await services.security.advisorySync.advisories.list({})).advisories.map((a) => a.id)).toEqual([
+      'RUSTSEC-2026-0301',
+    ]);
+  });
+
+  it('writes nothing when storing one advisory of the sync fails', async () => {
+    await publish('evil', '1.0.0');
+    // The formats seam: the second advisory's file cannot be written for a reason that is
+    // not the advisory's fault, so the whole sync rolls back.
+    let calls = 0;
+    const sync = new AdvisorySync({
+      db: t.db.kysely,
+      crates: services.crates,
+      audit: services.audit,
+      raiser: new AlertRaiser(services.security.alerts, services.security.notifier),
+      queue: services.security.queue,
+      config: defaultAdvisoryConfig(),
+      formats: {
+        load: () => Promise.reject(new Error('unused')),
+        formatMarkdown: (a) => {
+          if (++calls === 2) throw new Error('disk full');
+          return formatAdvisoryMarkdown(a);
+        },
+      },
+      publicUrl: () => PUBLIC_URL,
+      cratesChanged: () => {},
+    });
+    const good = advisory('CK-2026-0009', 'evil', { categories: ['malicious'], source: OWN_SOURCE });
+    await expect(sync.apply(indexOf([good, advisory('RUSTSEC-2026-0300', 'beta')]))).rejects.toThrow(
+      /disk full/,
     );
-    expect((await services.security.advisorySync.advisories.list({ includeWithdrawn: true })).total).toBe(0);
+    expect((await sync.advisories.list({ includeWithdrawn: true })).total).toBe(0);
     expect(await statuses('evil')).toEqual({ '1.0.0': 'published' });
     expect((await services.security.alerts.list({})).total).toBe(0);
   });

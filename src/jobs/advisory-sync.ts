@@ -6,6 +6,7 @@
 //
 // `serve` schedules syncs by queueing `advisory-sync` jobs (see scheduleDue); the worker runs them.
 import type { Kysely, Transaction } from 'kysely';
+import { AdvisoryFormatError } from '../formats/advisory-markdown.js';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type { Advisory, AdvisoryIndex, AdvisoryProblem } from '../security/advisories/advisory.js';
 import {
@@ -24,6 +25,14 @@ import type { JobQueue } from '../store/jobs.js';
 import type { AlertRow, Database } from '../store/schema.js';
 import { nowIso } from '../store/time.js';
 import type { AlertRaiser } from './alert-raiser.js';
+
+/** Whether any string in the value holds a NUL character. */
+function holdsNul(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\0');
+  if (Array.isArray(v)) return v.some(holdsNul);
+  if (v && typeof v === 'object') return Object.values(v).some(holdsNul);
+  return false;
+}
 
 export interface AdvisoryConfig {
   /** Databases `serve` syncs from (paths, `.tar.gz` files, URLs). */
@@ -124,15 +133,31 @@ export class AdvisorySync {
     const changedCrates = new Set<string>();
     const report = await db.transaction().execute(async (trx) => {
       const plan = planSync(index.advisories, await this.advisories.fingerprints(trx), advisoryContentHash);
+      // An advisory the reader took but that cannot be stored as a RustSec file (the writer
+      // refuses it, or it holds a NUL, which PostgreSQL text refuses) is reported and skipped;
+      // any other failure rolls the whole sync back.
+      const stored: Advisory[] = [];
+      const skipped = new Set<Advisory>();
       for (const a of [...plan.added, ...plan.updated]) {
-        await this.advisories.upsert(
-          { advisory: a, markdown: formats.formatMarkdown(a), origin: 'synced' },
-          now,
-          trx,
-        );
+        let markdown: string;
+        try {
+          if (holdsNul(a)) throw new AdvisoryFormatError('the advisory contains a NUL character');
+          markdown = formats.formatMarkdown(a);
+        } catch (err) {
+          if (!(err instanceof AdvisoryFormatError)) throw err;
+          plan.problems.push({
+            database: a.origin.database,
+            file: a.origin.file,
+            message: `not stored: ${err.message}`,
+          });
+          skipped.add(a);
+          continue;
+        }
+        await this.advisories.upsert({ advisory: a, markdown, origin: 'synced' }, now, trx);
+        stored.push(a);
       }
       const malicious: MaliciousOutcome[] = [];
-      for (const a of [...plan.added, ...plan.updated]) {
+      for (const a of stored) {
         const outcome = await this.actOnMalicious(trx, a, { actor: 'advisory-sync', reason: 'synced' });
         if (outcome) {
           malicious.push(outcome);
@@ -141,9 +166,9 @@ export class AdvisorySync {
       }
       return {
         databases: index.databases.map((d) => ({ label: d.label, advisoryCount: d.advisoryCount })),
-        added: plan.added.length,
-        updated: plan.updated.length,
-        withdrawn: plan.withdrawn.length,
+        added: plan.added.filter((a) => !skipped.has(a)).length,
+        updated: plan.updated.filter((a) => !skipped.has(a)).length,
+        withdrawn: plan.withdrawn.filter((a) => !skipped.has(a)).length,
         unchanged: plan.unchanged,
         problems: [...index.problems, ...plan.problems],
         malicious,

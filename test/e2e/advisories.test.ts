@@ -271,6 +271,19 @@ describe('advisories through the registry', { timeout: 60_000 }, () => {
         /assigns the id/,
       ],
       ['no reason', { markdown: draft('victim') }, 400, /reason/],
+      [
+        'NUL byte',
+        { markdown: draft('victim').replace('The build', 'The\u0000build'), reason: 'testing' },
+        400,
+        /NUL/,
+      ],
+      [
+        'lone surrogate',
+        { markdown: draft('victim').replace('The build', 'The \ud800 build'), reason: 'testing' },
+        400,
+        /./,
+      ],
+      ['not an object', { markdown: 1, reason: 'testing' }, 400, /markdown/],
       ['not a string', { markdown: ['x'], reason: 'testing' }, 400, /markdown/],
       [
         'oversized field',
