@@ -30,7 +30,9 @@ export function securityConfigFrom(file: { text: string | null; table: ConfigTab
   const security = section(file.table, 'security');
   const quarantine = (security.quarantine ?? 'off') as QuarantinePolicy;
   if (!QUARANTINE.includes(quarantine)) {
-    throw new Error(`[security] quarantine must be one of ${QUARANTINE.map((q) => `"${q}"`).join(', ')}`);
+    throw new Error(
+      `[security] quarantine must be one of ${QUARANTINE.map((q) => `"${q}"`).join(', ')}, not ${JSON.stringify(security.quarantine)}`,
+    );
   }
   const onMalicious = security.quarantine_on_malicious_advisory ?? true;
   if (typeof onMalicious !== 'boolean')
@@ -92,11 +94,14 @@ function detonateConfigFrom(table: ConfigTable): DetonateConfig {
     const v = table[key];
     if (v === undefined) return fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max)
-      throw new Error(`[security.detonate] ${key} must be a whole number from 1 to ${max}`);
+      throw new Error(
+        `[security.detonate] ${key} must be a whole number from 1 to ${max}, not ${JSON.stringify(v)}`,
+      );
     return v;
   };
   const enabled = table.enabled ?? false;
-  if (typeof enabled !== 'boolean') throw new Error('[security.detonate] enabled must be true or false');
+  if (typeof enabled !== 'boolean')
+    throw new Error(`[security.detonate] enabled must be true or false, not ${JSON.stringify(enabled)}`);
   const toolchain = table.toolchain;
   if (toolchain !== undefined && (typeof toolchain !== 'string' || toolchain === ''))
     throw new Error('[security.detonate] toolchain must be a directory path');

@@ -2,6 +2,7 @@
 // else `./cratekeeper.toml` when present. Each part reads its own table.
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
+import { checkConfigKeys, ConfigError } from './config-schema.js';
 
 export type ConfigTable = Record<string, unknown>;
 
@@ -18,11 +19,14 @@ export function loadConfigFile(path?: string): {
   } catch (err) {
     throw new Error(`cannot read config file ${chosen}: ${(err as Error).message}`);
   }
+  let table: ConfigTable;
   try {
-    return { path: chosen, text, table: parse(text) as ConfigTable };
+    table = parse(text) as ConfigTable;
   } catch (err) {
-    throw new Error(`invalid config file ${chosen}: ${(err as Error).message}`);
+    throw new ConfigError(`invalid config file ${chosen}: ${(err as Error).message}`);
   }
+  checkConfigKeys(chosen, table);
+  return { path: chosen, text, table };
 }
 
 export function section(table: ConfigTable, name: string): ConfigTable {

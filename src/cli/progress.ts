@@ -27,8 +27,9 @@ export function createProgress(
     const width = 28;
     const frac = total > 0 ? Math.min(count / total, 1) : 0;
     const filled = Math.round(frac * width);
-    const eta = rate > 0 && total > count ? `eta ${Math.ceil((total - count) / rate)}s` : '';
-    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count}/${total} ${rate.toFixed(0)}/s ${eta} ${lastNote}`;
+    const eta = rate > 0 && total > count ? `, ${humanDuration((total - count) / rate)} left` : '';
+    const pct = total > 0 ? ` ${Math.floor(frac * 100)}%` : '';
+    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}]${pct} ${humanCount(count)}/${humanCount(total)}, ${humanCount(Math.round(rate))}/s${eta} ${lastNote}`;
     stream.write(
       `\r${line.slice(0, (stream.columns ?? 120) - 1).padEnd(Math.min(stream.columns ?? 120, 120) - 1)}`,
     );
@@ -49,4 +50,18 @@ export function createProgress(
       if (summary) stream.write(`${summary}\n`);
     },
   };
+}
+
+/** 1234567 → "1,234,567". */
+export function humanCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Seconds as a person reads them: "45 s", "3 min 20 s", "2 h 5 min". */
+export function humanDuration(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const m = Math.floor((s % 3600) / 60);
+  return `${Math.floor(s / 3600)} h${m ? ` ${m} min` : ''}`;
 }

@@ -80,6 +80,9 @@ describe('isReservedCrateName', () => {
     'com9',
     'LPT1',
     'lpt9',
+    // the dependency that keeps quarantined versions unresolvable must never be publishable
+    'cratekeeper-held-for-review',
+    'Cratekeeper_Held_For_Review',
   ])('reserves %j', (name) => {
     expect(isReservedCrateName(name)).toBe(true);
   });

@@ -80,9 +80,18 @@ export function crateNameError(name: string): string | null {
   return null;
 }
 
-/** Whether the canonical form of `name` is reserved (the std crates and Windows device names). */
+/**
+ * The dependency a version held in quarantine carries in the index: no crate of this name can
+ * ever be published here, so no resolution can select the held version (cargo falls back to an
+ * earlier one, or names this crate as missing), while `cargo publish` sees the version land.
+ */
+export const HELD_FOR_REVIEW_CRATE = 'cratekeeper-held-for-review';
+
+/** Whether the canonical form of `name` is reserved (the std crates, Windows device names, ours). */
 export function isReservedCrateName(name: string): boolean {
   return RESERVED_CANONICAL.has(canonicalCrateName(name));
 }
 
-const RESERVED_CANONICAL: ReadonlySet<string> = new Set([...RESERVED_CRATE_NAMES].map(canonicalCrateName));
+const RESERVED_CANONICAL: ReadonlySet<string> = new Set(
+  [...RESERVED_CRATE_NAMES, HELD_FOR_REVIEW_CRATE].map(canonicalCrateName),
+);

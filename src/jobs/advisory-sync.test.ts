@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { minimalPublishRecord } from '../../test/support/publish-record.js';
+import { HELD_FOR_REVIEW_CRATE } from '../domain/crate-name.js';
 import { formatAdvisoryMarkdown, parseAdvisoryMarkdown } from '../formats/advisory-markdown.js';
 import { AlertRaiser } from './alert-raiser.js';
 import { AdvisorySync, defaultAdvisoryConfig } from './advisory-sync.js';
@@ -175,9 +176,11 @@ describe.each(DIALECTS)('advisory sync on %s', (dialect) => {
     expect(alerts[0]).toMatchObject({ severity: 'critical', crate_name: 'evil', status: 'open' });
     const audit = await services.audit.list({ action: 'advisory-quarantine' });
     expect(audit.entries.map((e) => e.target).sort()).toEqual(['evil@1.0.0', 'evil@1.1.0']);
-    // The sparse index no longer offers them.
+    // The sparse index lists them only with a dependency nothing satisfies: no resolution picks them.
     const lines = await services.crates.indexLines((await services.crates.findByName('evil'))!.id);
-    expect(lines.map((l) => l.vers)).toEqual(['2.0.0']);
+    const held = (vers: string) =>
+      lines.find((l) => l.vers === vers)!.deps.some((d) => d.name === HELD_FOR_REVIEW_CRATE);
+    expect([held('1.0.0'), held('1.1.0'), held('2.0.0')]).toEqual([true, true, false]);
     // A re-sync of the same advisory changes nothing: a released version stays released.
     const v = await services.crates.findVersion((await services.crates.findByName('evil'))!.id, '1.0.0');
     await services.crates.setStatus(v!.id, 'published');

@@ -45,12 +45,14 @@ export function notificationConfigFrom(
   const config = defaultNotificationConfig(consoleUrl);
   if (n.min_severity !== undefined) {
     if (!SEVERITIES.includes(n.min_severity as AlertSeverity))
-      throw new Error(`[notifications] min_severity must be one of ${SEVERITIES.join(', ')}`);
+      throw new Error(
+        `[notifications] min_severity must be one of ${SEVERITIES.join(', ')}, not ${JSON.stringify(n.min_severity)}`,
+      );
     config.minSeverity = n.min_severity as AlertSeverity;
   }
   if (n.webhook_url !== undefined) {
     if (typeof n.webhook_url !== 'string' || !/^https?:\/\//.test(n.webhook_url))
-      throw new Error('[notifications] webhook_url must be an http(s) URL');
+      throw new Error(`[notifications] webhook_url must be an http(s) URL, not ${JSON.stringify(n.webhook_url)}`);
     config.webhook = {
       url: n.webhook_url,
       secret: typeof n.webhook_secret === 'string' ? n.webhook_secret : null,

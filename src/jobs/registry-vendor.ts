@@ -25,7 +25,7 @@ export async function vendorFromRegistry(
     const crate = await crates.findByName(name);
     const parsedReq = tryParseVersionReq(req);
     if (!crate || !parsedReq) continue; // cargo reports what is missing, inside the sandbox
-    const best = (await crates.indexLines(crate.id))
+    const best = (await crates.indexLines(crate.id, { held: 'omit' }))
       .filter((l) => !l.yanked)
       .map((l) => ({ line: l, v: tryParseVersion(l.vers) }))
       .filter((x) => x.v !== null && matchesReq(parsedReq, x.v))

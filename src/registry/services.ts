@@ -20,6 +20,9 @@ import type { NotificationConfig } from '../jobs/notifications.js';
 import { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { defaultSecurityConfig, type SecurityConfig } from '../jobs/security-config.js';
 
+/** The SQLite database's file name inside the data directory. */
+export const REGISTRY_DATABASE_FILE = 'cratekeeper.sqlite';
+
 export interface RegistryServices {
   config: RegistryConfig;
   db: Db;
@@ -64,7 +67,7 @@ export interface OpenRegistryOptions extends PipelineOptions {
 }
 
 export async function openRegistry(options: OpenRegistryOptions): Promise<RegistryServices> {
-  const db = await openDatabase(options.database ?? { url: join(options.dataDir, 'cratekeeper.sqlite') });
+  const db = await openDatabase(options.database ?? { url: join(options.dataDir, REGISTRY_DATABASE_FILE) });
   return createServices(
     db,
     new FsBlobStore(options.blobDir ?? join(options.dataDir, 'crates')),

@@ -1,11 +1,22 @@
 // Crates, versions, dependencies, owners and downloads: what the registry API and the
 // sparse index read and write.
 import { CompiledQuery, SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
-import { canonicalCrateName } from '../domain/crate-name.js';
+import { HELD_FOR_REVIEW_CRATE, canonicalCrateName } from '../domain/crate-name.js';
 import type { IndexDependency, IndexLine } from '../domain/index-line.js';
 import { pickMaxVersion } from '../domain/semver.js';
 import type { CrateRow, Database, UserRow, VersionRow, VersionStatus } from './schema.js';
 import { nowIso } from './time.js';
+
+/** See `indexLines`: what makes a held version unresolvable. */
+const HELD_DEPENDENCY: IndexDependency = {
+  name: HELD_FOR_REVIEW_CRATE,
+  req: '=0.0.0',
+  features: [],
+  optional: false,
+  default_features: true,
+  target: null,
+  kind: 'normal',
+};
 
 export interface NewDependency {
   crateName: string;
@@ -145,8 +156,18 @@ export class CrateRepository {
     return rows.map((r) => r.crate_name);
   }
 
-  /** The crate's index file: every version that reached the index, oldest first. */
-  async indexLines(crateId: number): Promise<IndexLine[]> {
+  /**
+   * The crate's index file: every version that reached the index, oldest first. A version held
+   * in quarantine is listed too, with a dependency no crate can satisfy (HELD_FOR_REVIEW_CRATE):
+   * cargo's publish sees it land instead of polling for 60 s and warning of a backlog (its poll
+   * ignores yanked lines, so marking it yanked would not do), no resolution can select it, and
+   * downloads of it are refused. Released, the line shows its real dependencies; rejected, it
+   * goes. `held: 'omit'` leaves held versions out (for readers that want what is live).
+   */
+  async indexLines(
+    crateId: number,
+    { held = 'unresolvable' }: { held?: 'unresolvable' | 'omit' } = {},
+  ): Promise<IndexLine[]> {
     const crate = await this.db
       .selectFrom('crates')
       .select('name')
@@ -156,7 +177,7 @@ export class CrateRepository {
       .selectFrom('versions')
       .selectAll()
       .where('crate_id', '=', crateId)
-      .where('status', '=', 'published')
+      .where('status', 'in', held === 'omit' ? ['published'] : ['published', 'quarantined'])
       .orderBy('id')
       .execute();
     if (versions.length === 0) return [];
@@ -192,7 +213,10 @@ export class CrateRepository {
       const line: IndexLine = {
         name: crate.name,
         vers: v.num,
-        deps: byVersion.get(v.id) ?? [],
+        deps:
+          v.status === 'quarantined'
+            ? [...(byVersion.get(v.id) ?? []), HELD_DEPENDENCY]
+            : (byVersion.get(v.id) ?? []),
         cksum: v.checksum,
         features: JSON.parse(v.features) as Record<string, string[]>,
         yanked: v.yanked === 1,

@@ -1,4 +1,5 @@
 // The store against both databases it supports: the same assertions on SQLite and PostgreSQL.
+import { HELD_FOR_REVIEW_CRATE } from '../domain/crate-name.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { CrateRepository, DuplicateVersionError, NotOwnerError, type PublishRecord } from './crates.js';
@@ -249,7 +250,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect((await publish(record('gone', '1.2.0', u.id))).newCrate).toBe(true);
   });
 
-  it('yanks, keeps quarantined versions out of the index, and picks the max version', async () => {
+  it('yanks, keeps quarantined versions unresolvable in the index, and picks the max version', async () => {
     const u = await users.create({ login: 'y' });
     const a = await publish(record('lib', '1.0.0', u.id));
     const b = await publish(record('lib', '1.10.0', u.id));
@@ -263,7 +264,13 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       ['1.0.0', false],
       ['1.10.0', true],
       ['1.9.0', false],
+      ['2.0.0', false],
     ]);
+    const heldDeps = (v: string) => lines.find((l) => l.vers === v)!.deps.map((d) => d.name);
+    expect(heldDeps('2.0.0')).toEqual([HELD_FOR_REVIEW_CRATE]);
+    expect(heldDeps('1.9.0')).toEqual([]);
+    const live = await crates.indexLines(a.crate.id, { held: 'omit' });
+    expect(live.map((l) => l.vers)).toEqual(['1.0.0', '1.10.0', '1.9.0']);
     expect((await crates.findVersion(a.crate.id, '1.10.0'))?.yanked_at).not.toBeNull();
     await crates.setYanked(b.version.id, false);
     expect(await crates.maxVersion(a.crate.id)).toBe('1.10.0');

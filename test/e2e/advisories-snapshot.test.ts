@@ -111,6 +111,7 @@ describe('cratekeeper advisories sync', { timeout: 180_000 }, () => {
   it('syncs the snapshot into a data directory and reports it, idempotently', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ck-snap-cli-'));
     try {
+      expect((await runCli(['init', '--data', dir])).code).toBe(0);
       const first = await runCli(['advisories', 'sync', '--data', dir, '--from', SNAPSHOT, '--json']);
       expect(first.code, first.stderr).toBe(0);
       const report = JSON.parse(first.stdout) as { added: number; unchanged: number; problems: unknown[] };

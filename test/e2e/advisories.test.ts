@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELD_FOR_REVIEW_CRATE } from '../../src/domain/crate-name.js';
 import type { PublishDependency } from '../../src/domain/publish-metadata.js';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { parseAdvisoryMarkdown } from '../../src/formats/advisory-markdown.js';
@@ -111,8 +112,17 @@ describe('advisories through the registry', { timeout: 60_000 }, () => {
       status: 'open',
       crate_name: 'victim',
     });
-    // Out of the index at once: cargo can no longer resolve it.
-    expect((await fetch(`${h.url}/index/vi/ct/victim`)).status).toBe(404);
+    // At once, every version in the index carries the dependency nothing satisfies: cargo can no
+    // longer resolve it.
+    const index = await (await fetch(`${h.url}/index/vi/ct/victim`)).text();
+    const lines = index
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { vers: string; deps: { name: string }[] });
+    expect(lines.map((l) => [l.vers, l.deps.map((d) => d.name)])).toEqual([
+      ['1.0.0', [HELD_FOR_REVIEW_CRATE]],
+      ['1.1.0', [HELD_FOR_REVIEW_CRATE]],
+    ]);
     const entries = await h.services.audit.list({ target: id });
     expect(entries.entries.map((e) => [e.action, e.reason])).toEqual([
       ['advisory-create', 'reported by a user; build script exfiltrates tokens'],

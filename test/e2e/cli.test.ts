@@ -35,6 +35,22 @@ describe('cratekeeper CLI', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('refuses to work on a data directory that holds no registry until `init` makes one', async () => {
+    const verify = await ck(['audit-log', 'verify', '--data', data]);
+    expect(verify.code).toBe(2);
+    expect(verify.stderr).toContain(`no registry at ${data} (create one with "cratekeeper init`);
+    const user = await ck(['user', 'add', 'early', '--no-password', '--data', data]);
+    expect(user.code).toBe(2);
+    const init = await ck(['init', '--data', data, '--json']);
+    expect(JSON.parse(init.stdout)).toEqual({ data, created: true });
+    expect((await ck(['init', '--data', data])).stdout).toContain('registry already present');
+    const intact = await ck(['audit-log', 'verify', '--data', data]);
+    expect(intact.stdout).toContain('audit log intact: 0 entries');
+    const wrongFlag = await ck(['audit-log', 'verify', '--data', data, '--jsn']);
+    expect(wrongFlag.code).toBe(2);
+    expect(wrongFlag.stderr).toContain("unknown option '--jsn'");
+  }, 120_000);
+
   it('creates users and tokens, refusing bad input with a clear error', async () => {
     const alice = await ck(['user', 'add', 'alice', '--admin', '--no-password', '--data', data]);
     expect(alice.stdout, alice.stderr).toContain('created user alice (admin)');
@@ -125,10 +141,37 @@ describe('cratekeeper CLI', () => {
     expect(missing.stderr).toContain('no registry database');
   }, 120_000);
 
+  it('lets an explicit flag beat the config file, and names a bad value from the file', async () => {
+    const config = join(dir, 'bad-port.toml');
+    await writeFile(config, '[server]\nport = 70000\n');
+    const bad = await ck(['serve', '--data', data, '--config', config]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(`invalid port "70000" ([server] port in ${config})`);
+    const misspelt = join(dir, 'misspelt.toml');
+    await writeFile(misspelt, '[securty]\nquarantine = "high"\n');
+    const typo = await ck(['serve', '--data', data, '--config', misspelt]);
+    expect(typo.stderr).toContain(`${misspelt}: unknown table [securty]; did you mean [security]?`);
+    await stopAfterListening(['--config', config, '--port', '0']);
+  });
+
   it('serves the registry it seeded', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--data', data, '--port', '0'], {
-      cwd: repoRoot,
+    await stopAfterListening([], async (address) => {
+      const config = (await (await fetch(`${address}/index/config.json`)).json()) as { dl: string };
+      expect(config.dl).toBe(`${address}/api/v1/crates`);
+      expect((await fetch(`${address}/index/go/od/good`)).status).toBe(200);
     });
+  });
+
+  /** Starts `serve` on an ephemeral port (unless `args` say otherwise), runs `check`, stops it. */
+  async function stopAfterListening(args: string[], check?: (address: string) => Promise<void>) {
+    const portArgs = args.includes('--port') ? [] : ['--port', '0'];
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', main, 'serve', '--data', data, ...portArgs, ...args],
+      {
+        cwd: repoRoot,
+      },
+    );
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -139,11 +182,10 @@ describe('cratekeeper CLI', () => {
         });
         child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
       });
-      const config = (await (await fetch(`${address}/index/config.json`)).json()) as { dl: string };
-      expect(config.dl).toBe(`${address}/api/v1/crates`);
-      expect((await fetch(`${address}/index/go/od/good`)).status).toBe(200);
+      expect(address).toMatch(/:\d+$/);
+      await check?.(address);
     } finally {
       child.kill('SIGTERM');
     }
-  });
+  }
 });

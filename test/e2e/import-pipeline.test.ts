@@ -1,5 +1,6 @@
 // `cratekeeper import` goes through the same security pipeline as `cargo publish`: scans,
 // typosquat checks and quarantine. `--trusted` skips it, and the audit log says so.
+import { HELD_FOR_REVIEW_CRATE } from '../../src/domain/crate-name.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,12 @@ describe('import through the security pipeline', () => {
     expect(result).toMatchObject({ imported: 2, quarantined: 1, failed: [] });
     const evil = await versionOf(h, 'evil-build');
     expect(evil.status).toBe('quarantined');
-    expect((await fetch(`${h.url}/index/ev/il/evil-build`)).status).toBe(404);
+    // Held: listed with a dependency nothing satisfies, so cargo cannot select it.
+    const held = (await (await fetch(`${h.url}/index/ev/il/evil-build`)).json()) as {
+      deps: { name: string }[];
+    };
+    expect(held.deps.map((d) => d.name)).toContain(HELD_FOR_REVIEW_CRATE);
+    expect((await fetch(`${h.url}/api/v1/crates/evil-build/0.1.0/download`)).status).toBe(404);
     const { alerts } = await h.pipeline.alerts.list({ crateName: 'evil-build' });
     expect(alerts.map((a) => a.kind)).toContain('scanner');
     expect((await versionOf(h, 'plain-lib')).status).toBe('published');

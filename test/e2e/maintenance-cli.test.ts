@@ -45,6 +45,10 @@ describe('cratekeeper rescan and gc', () => {
         ]),
       );
     }
+    const before = await ck(['import', 'crates', crates, '--data', data]);
+    expect(before.code).toBe(2);
+    expect(before.stderr).toContain(`no registry at ${data}`);
+    expect((await ck(['init', '--data', data])).stdout).toContain(`created a registry in ${data}`);
     const r = await ck(['import', 'crates', crates, '--data', data]);
     expect(r.stdout, r.stderr).toContain('imported 3 of 3');
   }, 120_000);

@@ -247,7 +247,52 @@ describe('sandbox limits', () => {
     },
     BUILD_TIMEOUT,
   );
+
+  it(
+    'holds a build to its process ceiling in a pids cgroup and reports the refused forks',
+    async () => {
+      // rustc and cargo need a few dozen tasks; the build script asks for 2,000 threads.
+      const capped = new Detonator(tools, defaultDetonatorOptions({ maxTasks: 200 }));
+      const r = await capped.detonate({ kind: 'dir', path: join(FIXTURES, 'thread-flood') });
+      // This machine kind gives root a pids hierarchy; a worker without one reports `none`.
+      expect(r.processLimit).toMatch(/^cgroup-v[12]$/);
+      expect(r.exitCode).toBe(0);
+      const [hit] = only(r.findings, 'sandbox.process-limit');
+      expect(hit).toMatchObject({ severity: 'medium' });
+      expect(hit!.title).toMatch(/\d+ forks? refused at 200 tasks/);
+      expect(r.log).toMatch(/started \d+ threads, [1-9]\d* refused/);
+      const started = Number(/started (\d+) threads/.exec(r.log)![1]);
+      expect(started).toBeLessThan(200);
+    },
+    BUILD_TIMEOUT,
+  );
+
+  it(
+    'leaves no cgroup behind and does not limit a normal build',
+    async () => {
+      const r = await detonator.detonate({ kind: 'dir', path: join(FIXTURES, 'benign-sys') });
+      expect(r.exitCode).toBe(0);
+      expect(only(r.findings, 'sandbox.process-limit')).toHaveLength(0);
+      expect(await leftoverSandboxCgroups()).toEqual([]);
+    },
+    BUILD_TIMEOUT,
+  );
 });
+
+/** Our per-build pids cgroups still present anywhere under /sys/fs/cgroup. */
+async function leftoverSandboxCgroups(): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      if (e.name.startsWith('cratekeeper-sandbox-')) found.push(join(dir, e.name));
+      else if (depth < 4) await walk(join(dir, e.name), depth + 1);
+    }
+  };
+  await walk('/sys/fs/cgroup', 0);
+  return found;
+}
 
 describe('cratekeeper scan --detonate', () => {
   it(

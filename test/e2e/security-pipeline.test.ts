@@ -5,16 +5,11 @@ import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestToPublishMetadata, parseManifest } from '../../src/domain/manifest.js';
+import { HELD_FOR_REVIEW_CRATE } from '../../src/domain/crate-name.js';
 import { readCrateArchive, writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { repoRoot } from '../support/debian-corpus.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
-import {
-  CargoEnv,
-  runCargoUntil,
-  startRegistry,
-  writeCrate,
-  type Harness,
-} from '../support/registry-harness.js';
+import { CargoEnv, startRegistry, writeCrate, type Harness } from '../support/registry-harness.js';
 
 const SAMPLES = join(repoRoot, '..', 'shared', 'data', 'scanner-samples', 'crates');
 const CRATES_IO = 'https://github.com/rust-lang/crates.io-index';
@@ -204,18 +199,23 @@ describe('scanner alerts and quarantine', () => {
       join(dir, 'build.rs'),
       await readFile(join(repoRoot, 'test/fixtures/security/exfil-build-script.rs')),
     );
-    const pub = await runCargoUntil(
-      cargo,
-      ['publish', '--registry', 'ck', '--no-verify'],
-      dir,
-      alice,
-      /Uploaded evil-helper/,
-    );
-    expect(pub.code).toBe(0);
+    // cargo waits for the version to appear in the index: a held version appears (with a
+    // dependency nothing satisfies), so the publish ends at once instead of polling for a minute.
+    const started = Date.now();
+    const pub = await cargo.run(['publish', '--registry', 'ck', '--no-verify'], dir, alice, 50_000);
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(pub.stderr).toMatch(/Uploaded evil-helper v0\.1\.0/);
+    expect(pub.stderr).toMatch(/Published evil-helper v0\.1\.0/);
+    expect(pub.stderr).not.toMatch(/backlog|timed out/);
     expect(pub.stderr).toMatch(
       /warning: evil-helper@0\.1\.0 is held for security review \(scanner verdict: (high|critical)\)/,
     );
-    expect((await fetch(`${h.url}/index/ev/il/evil-helper`)).status).toBe(404);
+    const held = JSON.parse(await (await fetch(`${h.url}/index/ev/il/evil-helper`)).text()) as {
+      deps: { name: string; req: string }[];
+    };
+    expect(held).toMatchObject({ name: 'evil-helper', vers: '0.1.0', yanked: false });
+    expect(held.deps).toContainEqual(expect.objectContaining({ name: HELD_FOR_REVIEW_CRATE, req: '=0.0.0' }));
     expect((await fetch(`${h.url}/api/v1/crates/evil-helper/0.1.0/download`)).status).toBe(404);
 
     const consumer = join(work, 'consumer');
@@ -227,9 +227,9 @@ describe('scanner alerts and quarantine', () => {
     await writeFile(join(consumer, 'src', 'lib.rs'), '');
     const blocked = await cargo.run(['generate-lockfile'], consumer);
     expect(blocked.code).not.toBe(0);
-    expect(blocked.stderr).toMatch(
-      /no matching package named `evil-helper` found|failed to select a version/,
-    );
+    // What cargo prints: the held version needs a crate that does not exist.
+    expect(blocked.stderr).toContain(`no matching package named \`${HELD_FOR_REVIEW_CRATE}\` found`);
+    expect(blocked.stderr).toContain('required by package `evil-helper v0.1.0');
 
     const list = (await (await adminGet(h, admin, '/api/admin/quarantine')).json()) as {
       versions: { crate: string; version: string }[];
@@ -251,7 +251,42 @@ describe('scanner alerts and quarantine', () => {
     expect(await readFile(join(consumer, 'Cargo.lock'), 'utf8')).toContain(
       'name = "evil-helper"\nversion = "0.1.0"',
     );
-  });
+    const live = JSON.parse(await (await fetch(`${h.url}/index/ev/il/evil-helper`)).text()) as {
+      deps: { name: string }[];
+    };
+    expect(live.deps.map((d) => d.name)).not.toContain(HELD_FOR_REVIEW_CRATE);
+  }, 120_000);
+
+  it('keeps resolving the last good version while a new release is held', async () => {
+    const work = join(h.dir, 'work');
+    const good = await writeCrate(work, { name: 'steady-lib', version: '0.2.0' });
+    expect((await cargo.run(['publish', '--registry', 'ck', '--no-verify'], good, alice)).code).toBe(0);
+    const bad = await writeCrate(work, {
+      name: 'steady-lib',
+      version: '0.2.1',
+      extra: 'build = "build.rs"\n',
+    });
+    await writeFile(
+      join(bad, 'build.rs'),
+      await readFile(join(repoRoot, 'test/fixtures/security/exfil-build-script.rs')),
+    );
+    const pub = await cargo.run(['publish', '--registry', 'ck', '--no-verify'], bad, alice, 50_000);
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(pub.stderr).toMatch(/steady-lib@0\.2\.1 is held for security review/);
+    const consumer = join(work, 'steady-consumer');
+    await mkdir(join(consumer, 'src'), { recursive: true });
+    await writeFile(
+      join(consumer, 'Cargo.toml'),
+      '[package]\nname = "steady-consumer"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\nsteady-lib = { version = "0.2", registry = "ck" }\n',
+    );
+    await writeFile(join(consumer, 'src', 'lib.rs'), '');
+    const resolved = await cargo.run(['generate-lockfile'], consumer);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    const lock = await readFile(join(consumer, 'Cargo.lock'), 'utf8');
+    expect(lock).toContain('name = "steady-lib"\nversion = "0.2.0"');
+    expect(lock).not.toContain(HELD_FOR_REVIEW_CRATE);
+    expect((await fetch(`${h.url}/api/v1/crates/steady-lib/0.2.1/download`)).status).toBe(404);
+  }, 120_000);
 
   it('lets a clean crate through quarantine at once', async () => {
     const res = await publish(h, alice, 'plain-crate');

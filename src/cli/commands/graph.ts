@@ -26,6 +26,8 @@ import { join, resolve } from 'node:path';
 import { isPostgresUrl, openDatabase } from '../../store/database.js';
 import { buildRegistryGraph } from '../../store/registry-graph.js';
 import { createProgress } from '../progress.js';
+import { REGISTRY_DATABASE_FILE } from '../../registry/services.js';
+import { UsageError } from '../usage-error.js';
 
 interface SourceOptions {
   index?: string;
@@ -42,8 +44,6 @@ interface FilterOptions {
   kinds?: string;
   includeOptional?: boolean;
 }
-
-class UsageError extends Error {}
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const plural = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? '' : 's'}`;
@@ -148,7 +148,7 @@ async function load(o: SourceOptions, positionalSource?: string): Promise<Loaded
 /** The registry's database is read directly (it changes with every publish, so no cache). */
 async function loadRegistry(location: string): Promise<LoadedGraph> {
   const t0 = performance.now();
-  const url = isPostgresUrl(location) ? location : join(resolve(location), 'cratekeeper.sqlite');
+  const url = isPostgresUrl(location) ? location : join(resolve(location), REGISTRY_DATABASE_FILE);
   if (!isPostgresUrl(location) && !existsSync(url)) throw new UsageError(`no registry database at ${url}`);
   const db = await openDatabase({ url });
   try {

@@ -1,9 +1,11 @@
 // Registry commands: serve, user, token, import.
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultRegistryConfig, type RegistryConfigOverrides } from '../../registry/config.js';
 import { collectCrateFiles, importCrateFiles } from '../../registry/importer.js';
-import { openRegistry, type RegistryServices } from '../../registry/services.js';
+import { REGISTRY_DATABASE_FILE, openRegistry, type RegistryServices } from '../../registry/services.js';
+import { UsageError } from '../usage-error.js';
 import { isPostgresUrl } from '../../store/database.js';
 import { DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES, parseScopes } from '../../store/tokens.js';
 import { notificationConfigFrom } from '../../jobs/notifications.js';
@@ -49,9 +51,17 @@ export function addCommon(cmd: Command): Command {
 export async function openFromOptions(
   opts: CommonOptions,
   config?: RegistryConfigOverrides,
+  { create = false }: { create?: boolean } = {},
 ): Promise<RegistryServices> {
   const dataDir = resolve(opts.data);
   const url = opts.databaseUrl;
+  // Only `serve` and `init` make a registry: any other command given a mistyped --data would
+  // otherwise report on a new, empty one ("audit log intact: 0 entries").
+  if (!create && !url && !existsSync(join(dataDir, REGISTRY_DATABASE_FILE))) {
+    throw new UsageError(
+      `no registry at ${dataDir} (create one with "cratekeeper init --data ${opts.data}" or "cratekeeper serve")`,
+    );
+  }
   const file = loadConfigFile(opts.config);
   const services: RegistryServices = await openRegistry({
     dataDir,
@@ -94,18 +104,29 @@ export function registerRegistryCommands(program: Command): void {
           worker?: boolean;
           trustProxy?: boolean;
         },
+        cmd: Command,
       ) => {
         const file = loadConfigFile(opts.config);
         const server = section(file.table, 'server');
-        const port = Number.parseInt(String(server.port ?? opts.port), 10);
-        if (!Number.isInteger(port) || port < 0 || port > 65535)
-          throw new Error(`invalid port: ${opts.port}`);
-        const host = String(server.host ?? opts.host);
-        const services = await openFromOptions(opts, {
-          authRequired: Boolean(opts.private ?? server.private ?? false),
-          trustProxy: Boolean(opts.trustProxy ?? server.trust_proxy ?? false),
-          publicUrl: 'http://placeholder',
-        });
+        // An explicit flag beats the file, the file beats the flag's default.
+        const given = (key: string) => ['cli', 'env'].includes(cmd.getOptionValueSource(key) ?? '');
+        const portFrom = given('port') || server.port === undefined ? 'cli' : 'file';
+        const portText = String(portFrom === 'cli' ? opts.port : server.port);
+        const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
+        if (!Number.isInteger(port) || port > 65535) {
+          const where = portFrom === 'cli' ? '--port' : `[server] port in ${file.path}`;
+          throw new Error(`invalid port ${JSON.stringify(portText)} (${where}): expected 0 to 65535`);
+        }
+        const host = String(given('host') || server.host === undefined ? opts.host : server.host);
+        const services = await openFromOptions(
+          opts,
+          {
+            authRequired: Boolean(opts.private ?? server.private ?? false),
+            trustProxy: Boolean(opts.trustProxy ?? server.trust_proxy ?? false),
+            publicUrl: 'http://placeholder',
+          },
+          { create: true },
+        );
         const { server: app, worker, pipeline } = createApp(services, { logger: Boolean(opts.log) });
         if (opts.worker !== false) worker.start();
         const address = await app.listen({ host, port });
@@ -138,6 +159,24 @@ export function registerRegistryCommands(program: Command): void {
         process.once('SIGTERM', () => void stop());
       },
     );
+
+  addCommon(program.command('init').description('create a registry (database and crate store) in --data'))
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: CommonOptions & { json?: boolean }) => {
+      const existed = !opts.databaseUrl && existsSync(join(resolve(opts.data), REGISTRY_DATABASE_FILE));
+      const services = await openFromOptions(opts, undefined, { create: true });
+      try {
+        const where = services.db.dialect === 'postgres' ? 'PostgreSQL' : resolve(opts.data);
+        if (opts.json) process.stdout.write(`${JSON.stringify({ data: where, created: !existed })}\n`);
+        else
+          process.stdout.write(
+            `${existed ? 'registry already present' : 'created a registry'} in ${where}\n` +
+              `next: cratekeeper user add LOGIN --admin --data ${opts.data}, then cratekeeper serve --data ${opts.data}\n`,
+          );
+      } finally {
+        await services.close();
+      }
+    });
 
   addCommon(
     program

@@ -20,6 +20,7 @@ import {
   findSandboxTools,
   mergeDetonation,
 } from '../../security/sandbox/index.js';
+import { UsageError } from '../usage-error.js';
 
 interface ScanOptions {
   json?: boolean;
@@ -35,8 +36,6 @@ interface ScanOptions {
   detonateMemory?: string;
   toolchain?: string;
 }
-
-class UsageError extends Error {}
 
 export interface ScanInput {
   kind: 'crate' | 'dir';

@@ -202,6 +202,11 @@ describe('typosquat check', () => {
     );
     writeFileSync(corpus, '{"name": "a"}');
     expect((await cli('check', 'x', '--corpus', corpus)).stderr).toMatch(/expected a JSON array/);
+    // A gate never passes on nothing.
+    writeFileSync(corpus, '[]');
+    const empty = await cli('check', 'serdee', '--corpus', corpus);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/corpus of popular crates is empty/);
     const config = join(dir, 'bad.toml');
     writeFileSync(config, '[typosquat]\ntop = "x"\n');
     const r = await cli('check', 'x', '--corpus', CORPUS, '--config', config);

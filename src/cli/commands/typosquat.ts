@@ -22,6 +22,8 @@ import {
   type ScanEntry,
   type TyposquatConfig,
 } from '../../security/typosquat/index.js';
+import { REGISTRY_DATABASE_FILE } from '../../registry/services.js';
+import { UsageError } from '../usage-error.js';
 
 interface CommonOptions {
   index?: string;
@@ -42,8 +44,6 @@ interface ScanOptions extends CommonOptions {
   threads?: string;
   limit?: string;
 }
-
-class UsageError extends Error {}
 
 /** One flagged name as printed: its hits, worst first. */
 interface Flagged {
@@ -115,6 +115,9 @@ export function registerTyposquatCommands(program: Command): void {
       await run(async () => {
         const config = loadConfig(opts);
         const corpus = await loadCorpus(opts, config);
+        // A gate must not pass because there was nothing to compare against.
+        if (corpus.length === 0)
+          throw new UsageError('the corpus of popular crates is empty: nothing to check against');
         const checker = new TyposquatChecker(corpus, config);
         const entries: Flagged[] = [];
         if (opts.publisher) {
@@ -219,9 +222,9 @@ async function loadCorpus(opts: CommonOptions, config: TyposquatConfig): Promise
   const given = [opts.corpus, opts.index, opts.registry].filter((o) => o !== undefined).length;
   if (given > 1) throw new UsageError('give one of --index, --corpus or --registry');
   const registry =
-    opts.registry ?? (given === 0 && existsSync(join('data', 'cratekeeper.sqlite')) ? 'data' : undefined);
+    opts.registry ?? (given === 0 && existsSync(join('data', REGISTRY_DATABASE_FILE)) ? 'data' : undefined);
   if (registry !== undefined) {
-    const url = isPostgresUrl(registry) ? registry : join(resolve(registry), 'cratekeeper.sqlite');
+    const url = isPostgresUrl(registry) ? registry : join(resolve(registry), REGISTRY_DATABASE_FILE);
     if (!isPostgresUrl(registry) && !existsSync(url)) throw new UsageError(`no registry database at ${url}`);
     const db = await openDatabase({ url });
     try {

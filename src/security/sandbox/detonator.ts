@@ -30,6 +30,7 @@ import { consumerMain, consumerManifest, procMacroExports } from './consumer-pro
 import { SINKHOLE_SCRIPT, readSinkholeLog } from './dns-sinkhole.js';
 import { CANARY_ENV, CANARY_FILES, SANDBOX, canaryEnvValue } from './sandbox-layout.js';
 import type { SandboxTools } from './sandbox-tools.js';
+import { inCgroup, openPidsCgroup, type ProcessLimitMode } from './process-limit.js';
 import { traceFindings } from './trace-findings.js';
 import { writeVendorSource, type VendoredCrate } from './vendor-source.js';
 
@@ -42,10 +43,19 @@ export interface DetonatorOptions {
   maxFileBytes: number;
   /** cargo --jobs (default 2). */
   jobs: number;
+  /** Processes and threads of the whole build at once (default 1024; rustc is threaded). */
+  maxTasks: number;
 }
 
 export function defaultDetonatorOptions(overrides: Partial<DetonatorOptions> = {}): DetonatorOptions {
-  return { timeoutMs: 120_000, memoryBytes: 4 * 1024 ** 3, maxFileBytes: 1024 ** 3, jobs: 2, ...overrides };
+  return {
+    timeoutMs: 120_000,
+    memoryBytes: 4 * 1024 ** 3,
+    maxFileBytes: 1024 ** 3,
+    jobs: 2,
+    maxTasks: 1024,
+    ...overrides,
+  };
 }
 
 export type DetonationInput =
@@ -70,6 +80,8 @@ export interface DetonationResult {
   ms: number;
   /** The end of cargo's output, for a failed build. */
   log: string;
+  /** How the process ceiling was enforced (`none`: only RLIMIT_NPROC, which root ignores). */
+  processLimit: ProcessLimitMode;
 }
 
 const TRACED = [
@@ -145,6 +157,7 @@ export class Detonator {
           exitCode: null,
           ms: Date.now() - started,
           log: '',
+          processLimit: 'none',
         };
       }
       const vendoredManifests = vendor.crates ? await writeVendorSource(dirs.vendor, vendor.crates) : [];
@@ -160,7 +173,16 @@ export class Detonator {
       await writeFile(join(dirs.project, 'src', 'main.rs'), consumerMain(exports));
 
       const env = canaryEnv(token);
-      const run = await this.runSandboxed(await this.bwrapArgs(dirs, env));
+      const group = await openPidsCgroup(this.options.maxTasks);
+      let run: Awaited<ReturnType<Detonator['runSandboxed']>>;
+      let refused = 0;
+      try {
+        const argv = [this.tools.bwrap, ...(await this.bwrapArgs(dirs, env, group === null))];
+        run = await this.runSandboxed(group ? inCgroup(group, argv) : argv);
+        refused = group ? await group.refusedForks() : 0;
+      } finally {
+        await group?.remove();
+      }
       const sinkhole = readSinkholeLog(
         await readFile(join(dirs.trace, SINKHOLE_LOG), 'utf8').catch(() => ''),
       );
@@ -176,6 +198,10 @@ export class Detonator {
         findings.push(note('sandbox.timeout', 'medium', `killed after ${seconds} s`, run.log));
       else if (run.exitCode !== 0)
         findings.push(note('sandbox.build-failed', 'info', `cargo exited with ${run.exitCode}`, run.log));
+      if (refused > 0) {
+        const title = `${refused} fork${refused === 1 ? '' : 's'} refused at ${this.options.maxTasks} tasks`;
+        findings.push(note('sandbox.process-limit', 'medium', title, run.log));
+      }
       return {
         crate,
         built: true,
@@ -184,6 +210,7 @@ export class Detonator {
         exitCode: run.exitCode,
         ms: Date.now() - started,
         log: run.log,
+        processLimit: group?.mode ?? 'none',
       };
     } finally {
       await rm(scratch, { recursive: true, force: true });
@@ -199,7 +226,12 @@ export class Detonator {
     await writeFile(join(home, '.cargo', 'config.toml'), cargoConfig(manifests, this.options.jobs));
   }
 
-  private async bwrapArgs(dirs: Record<string, string>, env: Record<string, string>): Promise<string[]> {
+  /** `rlimitTasks`: no cgroup holds the build, so RLIMIT_NPROC is the (weaker) ceiling. */
+  private async bwrapArgs(
+    dirs: Record<string, string>,
+    env: Record<string, string>,
+    rlimitTasks: boolean,
+  ): Promise<string[]> {
     const a = ['--die-with-parent', '--unshare-all', '--new-session', '--hostname', 'sandbox'];
     a.push('--uid', '1000', '--gid', '1000');
     a.push('--ro-bind', '/usr', '/usr');
@@ -249,6 +281,7 @@ export class Detonator {
       `--as=${this.options.memoryBytes}`,
       `--fsize=${this.options.maxFileBytes}`,
       '--core=0',
+      ...(rlimitTasks ? [`--nproc=${this.options.maxTasks}`] : []),
       '--',
     );
     a.push(this.tools.strace, '-f', '-qq', '-x', '-y', '-s', '512', '--seccomp-bpf', '-e', 'signal=none');
@@ -257,9 +290,9 @@ export class Detonator {
     return a;
   }
 
-  private runSandboxed(args: string[]): Promise<{ exitCode: number | null; timedOut: boolean; log: string }> {
+  private runSandboxed(argv: string[]): Promise<{ exitCode: number | null; timedOut: boolean; log: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.tools.bwrap, args, {
+      const child = spawn(argv[0]!, argv.slice(1), {
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {},

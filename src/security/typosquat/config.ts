@@ -84,7 +84,7 @@ const MAX_TOP = 1_000_000;
 const MAX_LIST = 1_000;
 const MAX_STRING = 64;
 
-const KEYS = new Set(['top', 'typos', 'affixes', 'affix_separators', 'allow', 'block_top']);
+export const TYPOSQUAT_KEYS: ReadonlySet<string> = new Set(['top', 'typos', 'affixes', 'affix_separators', 'allow', 'block_top']);
 
 /**
  * Reads the `[typosquat]` table of a cratekeeper.toml (the whole file's text). Keys are
@@ -107,9 +107,9 @@ export function loadTyposquatConfig(tomlText: string): TyposquatConfig {
   if (!isTable(table)) throw new TyposquatConfigError('`typosquat` must be a table');
 
   for (const key of Object.keys(table)) {
-    if (!KEYS.has(key)) {
+    if (!TYPOSQUAT_KEYS.has(key)) {
       throw new TyposquatConfigError(
-        `unknown key \`typosquat.${key}\` (expected one of: ${[...KEYS].join(', ')})`,
+        `unknown key \`typosquat.${key}\` (expected one of: ${[...TYPOSQUAT_KEYS].join(', ')})`,
       );
     }
   }

@@ -437,6 +437,11 @@ const RULES: RuleInfo[] = [
     title: 'The sandboxed build failed',
     why: 'Recorded for context: a failed build still ran whatever executed before the failure, and ran nothing after it.',
   },
+  {
+    id: 'sandbox.process-limit',
+    title: 'The sandboxed build hit its process ceiling',
+    why: 'A build that tries to start more processes and threads than a whole cargo build needs is flooding the machine (a fork bomb) or hiding work among many children; the sandbox refused the excess.',
+  },
   // Multi-crate mode.
   {
     id: 'together.flagged-dependency',
