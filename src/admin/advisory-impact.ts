@@ -1,7 +1,7 @@
 // An advisory's blast radius in this registry: the crates whose latest version depends on an
 // affected version, directly or through other crates, with their owners. Affected versions
-// still in the index are followed through the graph as cargo resolves it; affected versions
-// outside it (quarantined by the advisory) have no edges there any more, so their direct
+// that resolve (published) are followed through the graph as cargo resolves it; held ones
+// (quarantined by the advisory, which no resolution selects) are not in the graph, so their direct
 // dependents are the published versions whose requirement on the crate accepts one of them.
 import type { Kysely } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';

@@ -277,7 +277,7 @@ export class AdvisorySync {
   }
 
   /**
-   * At publish, before the version reaches the index: the malicious advisories that apply to
+   * At publish, before the version is admitted: the malicious advisories that apply to
    * this crate and name this version. Non-empty means the version is held (when the policy
    * quarantines on malicious advisories).
    */

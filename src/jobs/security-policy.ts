@@ -62,7 +62,7 @@ export class SecurityPolicy implements PublishPolicy<InlineScan> {
 
   /** With quarantine on, the scan decides before the version reaches the index. */
   async admit(candidate: PublishCandidate): Promise<Admission<InlineScan>> {
-    // A version a malicious advisory for this registry names never reaches the index.
+    // A version a malicious advisory for this registry names is held from the start.
     const held = await this.deps.advisories?.holdOnPublish(candidate.metadata.name, candidate.metadata.vers);
     if (held && held.length > 0) {
       return {
