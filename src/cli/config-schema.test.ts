@@ -58,7 +58,10 @@ describe('cratekeeper.toml keys', () => {
     ],
     ['[notifications.email]\npasword = "x"\n', /did you mean "password"\?/],
     ['port = 8080\n', /unknown key "port"/],
-    ['[zzz]\na = 1\n', /unknown table \[zzz\] \(valid: server, security, typosquat, notifications, gc, advisories\)/],
+    [
+      '[zzz]\na = 1\n',
+      /unknown table \[zzz\] \(valid: server, security, typosquat, notifications, gc, advisories\)/,
+    ],
     ['server = 3\n', /\[server\] must be a table/],
   ])('refuses %j, naming the file and the nearest valid name', (text, message) => {
     const path = configFile(text);

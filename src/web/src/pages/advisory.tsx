@@ -77,8 +77,8 @@ export function AdvisoryPage({ id }: { id: string }) {
                 (latest versions, normal and build dependencies, optional ones included)
                 {blastRadius.outOfIndex.length > 0 && (
                   <>
-                    ; {list(blastRadius.outOfIndex)} {blastRadius.outOfIndex.length === 1 ? 'is' : 'are'} out
-                    of the index, counted by the requirements that accept them
+                    ; {list(blastRadius.outOfIndex)} {blastRadius.outOfIndex.length === 1 ? 'is' : 'are'} held
+                    (no resolution selects them), counted by the requirements that accept them
                   </>
                 )}
                 .
