@@ -1,6 +1,6 @@
 // The admin API's OpenAPI 3.1 description, served at /api/admin/openapi.json. One table of
 // routes drives it; docs/admin-api.md explains the shapes in prose.
-type Method = 'get' | 'post' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'delete';
 
 interface Route {
   method: Method;
@@ -195,6 +195,35 @@ const ROUTES: Route[] = [
     path: '/api/admin/graph/blast-radius',
     summary: 'Crates whose latest version resolves to an affected version',
     query: ['spec', 'kinds', 'optional'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/advisories',
+    summary: 'Advisories held by the registry (synced and authored)',
+    query: ['q', 'category', 'origin', 'crate', 'present', 'withdrawn', 'offset', 'per_page'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/advisories/{id}',
+    summary: 'An advisory: its fields, the versions here it affects, and its blast radius with owners',
+  },
+  {
+    method: 'post',
+    path: '/api/admin/advisories',
+    summary: "Author an advisory for one of this registry's crates (RustSec Markdown, id assigned)",
+    body: { markdown: ['string', true], ...REASON },
+  },
+  {
+    method: 'put',
+    path: '/api/admin/advisories/{id}',
+    summary: 'Replace an authored advisory',
+    body: { markdown: ['string', true], ...REASON },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/advisories/{id}/withdraw',
+    summary: 'Withdraw an authored advisory',
+    body: REASON,
   },
 ];
 

@@ -10,6 +10,7 @@ import { SEVERITY_ORDER } from '../store/alerts.js';
 import type { AlertRow, AuditRow, TokenRow, VersionRow } from '../store/schema.js';
 import { requireCrateAccess, type AdminAuth } from './auth.js';
 import { codeAround, diffAgainstPrevious } from './evidence.js';
+import { advisorySummary, versionAdvisories } from './advisory-routes.js';
 
 export function alertJson(a: AlertRow) {
   return {
@@ -295,6 +296,13 @@ export function registerReadRoutes(
       // no version in the index (all quarantined): no dependents
     }
     const alerts = await pipeline.alerts.list({ crateName: krate.name, limit: 100 });
+    const identity = pipeline.advisorySync.identity();
+    const advisoryRows = await pipeline.advisorySync.advisories.forPackage(krate.name);
+    const byVersion = versionAdvisories(
+      advisoryRows,
+      versions.map((v) => v.num),
+      identity,
+    );
     return {
       crate: {
         name: krate.name,
@@ -310,7 +318,12 @@ export function registerReadRoutes(
         maxVersion: await services.crates.maxVersion(krate.id),
       },
       owners: (await services.crates.owners(krate.id)).map((o) => ({ login: o.login, name: o.name })),
-      versions: await Promise.all([...versions].reverse().map(versionJson)),
+      versions: await Promise.all(
+        [...versions]
+          .reverse()
+          .map(async (v) => ({ ...(await versionJson(v)), advisories: byVersion.get(v.num) ?? [] })),
+      ),
+      advisories: advisoryRows.map((r) => advisorySummary(r, true, identity)),
       alerts: alerts.alerts.map(alertJson),
       downloadsPerDay: downloads.map((d) => ({ date: d.date, downloads: Number(d.n) })),
       dependents: { direct, directCount: direct.length, transitiveCount },

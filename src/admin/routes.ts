@@ -6,6 +6,7 @@ import type { RegistryServices } from '../registry/services.js';
 import { SEVERITY_ORDER } from '../store/alerts.js';
 import type { AlertSeverity, AlertStatus } from '../store/schema.js';
 import { registerActionRoutes } from './action-routes.js';
+import { registerAdvisoryRoutes } from './advisory-routes.js';
 import { AdminAuth } from './auth.js';
 import { registerConsole } from './console-static.js';
 import { registerGraphRoutes } from './graph-routes.js';
@@ -39,6 +40,7 @@ export function registerAdminRoutes(
   });
   registerGraphRoutes(app, services, (req) => auth.require(req));
   registerInvitationRoutes(app, services, auth);
+  registerAdvisoryRoutes(app, services, pipeline, auth);
   registerConsole(app);
 
   app.get('/api/admin/openapi.json', async () => openApiDocument());

@@ -37,3 +37,45 @@ describe('securityConfigFrom: [security.detonate]', () => {
     expect(() => fromToml('[security]\ndetonate = true\n')).toThrow(/must be a table/);
   });
 });
+
+describe('securityConfigFrom: [advisories]', () => {
+  it('defaults to no schedule, no crates.io mirror, quarantine on malicious advisories, CK ids', () => {
+    expect(fromToml('').advisories).toEqual({
+      sources: [],
+      syncIntervalMinutes: null,
+      cratesIoMirror: false,
+      quarantineOnMalicious: true,
+      idPrefix: 'CK',
+    });
+  });
+
+  it('reads sources, the interval, mirror mode, the id prefix and the quarantine policy', () => {
+    const cfg = fromToml(
+      '[security]\nquarantine_on_malicious_advisory = false\n[advisories]\nsources = ["/srv/advisory-db", "https://example.test/db.tar.gz"]\nsync_interval_minutes = 30\ncrates_io_mirror = true\nid_prefix = "ACME"\n',
+    );
+    expect(cfg.advisories).toEqual({
+      sources: ['/srv/advisory-db', 'https://example.test/db.tar.gz'],
+      syncIntervalMinutes: 30,
+      cratesIoMirror: true,
+      quarantineOnMalicious: false,
+      idPrefix: 'ACME',
+    });
+  });
+
+  it.each([
+    ['sources = "/srv/db"', /sources must be a list/],
+    ['sources = [""]', /sources must be a list/],
+    ['sources = ["/a"]\nsync_interval_minutes = 0', /sync_interval_minutes must be a whole number/],
+    ['sync_interval_minutes = 5', /needs sources/],
+    ['crates_io_mirror = 1', /crates_io_mirror must be true or false/],
+    ['id_prefix = "RUSTSEC"', /id_prefix must be/],
+    ['id_prefix = "ck"', /id_prefix must be/],
+    ['interval = 5', /has no setting "interval"/],
+  ])('refuses %s', (line, message) => {
+    expect(() => fromToml(`[advisories]\n${line}\n`)).toThrow(message);
+  });
+
+  it('refuses a quarantine_on_malicious_advisory that is not a boolean', () => {
+    expect(() => fromToml('[security]\nquarantine_on_malicious_advisory = "yes"\n')).toThrow(/true or false/);
+  });
+});

@@ -9,6 +9,7 @@ import {
   type SecurityConfig,
 } from '../jobs/security-pipeline.js';
 import type { DetonateConfig } from '../jobs/security-config.js';
+import { defaultAdvisoryConfig, type AdvisoryConfig } from '../jobs/advisory-sync.js';
 import { Worker } from '../jobs/worker.js';
 import { buildServer } from '../registry/server.js';
 import type { RegistryServices } from '../registry/services.js';
@@ -33,10 +34,52 @@ export function securityConfigFrom(file: { text: string | null; table: ConfigTab
       `[security] quarantine must be one of ${QUARANTINE.map((q) => `"${q}"`).join(', ')}, not ${JSON.stringify(security.quarantine)}`,
     );
   }
+  const onMalicious = security.quarantine_on_malicious_advisory ?? true;
+  if (typeof onMalicious !== 'boolean')
+    throw new Error('[security] quarantine_on_malicious_advisory must be true or false');
   return defaultSecurityConfig({
     quarantine,
     typosquat: loadTyposquatConfig(file.text ?? ''),
     detonate: detonateConfigFrom(section(security, 'detonate')),
+    advisories: advisoryConfigFrom(section(file.table, 'advisories'), onMalicious),
+  });
+}
+
+/** `[advisories]`: the databases `serve` syncs from, how often, and whether crates.io's apply. */
+export function advisoryConfigFrom(table: ConfigTable, quarantineOnMalicious = true): AdvisoryConfig {
+  const known = new Set(['sources', 'sync_interval_minutes', 'crates_io_mirror', 'id_prefix']);
+  for (const key of Object.keys(table)) {
+    if (!known.has(key)) throw new Error(`[advisories] has no setting "${key}"`);
+  }
+  const sources = table.sources ?? [];
+  if (!Array.isArray(sources) || sources.some((s) => typeof s !== 'string' || s === ''))
+    throw new Error('[advisories] sources must be a list of paths or URLs');
+  const interval = table.sync_interval_minutes;
+  if (
+    interval !== undefined &&
+    (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1 || interval > 10_080)
+  )
+    throw new Error('[advisories] sync_interval_minutes must be a whole number from 1 to 10080');
+  if (interval !== undefined && sources.length === 0)
+    throw new Error('[advisories] sync_interval_minutes needs sources to sync from');
+  const mirror = table.crates_io_mirror ?? false;
+  if (typeof mirror !== 'boolean') throw new Error('[advisories] crates_io_mirror must be true or false');
+  const prefix = table.id_prefix ?? 'CK';
+  // rustsec reads an id of another prefix as kind `Other`; RUSTSEC/CVE/GHSA/TALOS are taken.
+  if (
+    typeof prefix !== 'string' ||
+    !/^[A-Z][A-Z0-9]{1,15}$/.test(prefix) ||
+    /^(RUSTSEC|CVE|GHSA|TALOS)$/.test(prefix)
+  )
+    throw new Error(
+      '[advisories] id_prefix must be 2–16 capital letters or digits, not RUSTSEC, CVE, GHSA or TALOS',
+    );
+  return defaultAdvisoryConfig({
+    sources: sources as string[],
+    syncIntervalMinutes: interval ?? null,
+    cratesIoMirror: mirror,
+    quarantineOnMalicious,
+    idPrefix: prefix,
   });
 }
 

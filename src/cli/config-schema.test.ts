@@ -23,6 +23,7 @@ describe('cratekeeper.toml keys', () => {
         'trust_proxy = true',
         '[security]',
         'quarantine = "high"',
+        'quarantine_on_malicious_advisory = true',
         '[security.detonate]',
         'enabled = false',
         '[typosquat]',
@@ -33,6 +34,11 @@ describe('cratekeeper.toml keys', () => {
         'host = "smtp.example"',
         '[gc]',
         'on_start = false',
+        '[advisories]',
+        'sources = ["/srv/advisory-db"]',
+        'sync_interval_minutes = 60',
+        'crates_io_mirror = false',
+        'id_prefix = "CK"',
         '',
       ].join('\n'),
     );
@@ -52,7 +58,10 @@ describe('cratekeeper.toml keys', () => {
     ],
     ['[notifications.email]\npasword = "x"\n', /did you mean "password"\?/],
     ['port = 8080\n', /unknown key "port"/],
-    ['[zzz]\na = 1\n', /unknown table \[zzz\] \(valid: server, security, typosquat, notifications, gc\)/],
+    [
+      '[zzz]\na = 1\n',
+      /unknown table \[zzz\] \(valid: server, security, typosquat, notifications, gc, advisories\)/,
+    ],
     ['server = 3\n', /\[server\] must be a table/],
   ])('refuses %j, naming the file and the nearest valid name', (text, message) => {
     const path = configFile(text);

@@ -14,7 +14,7 @@ export const CONFIG_SCHEMA: TableSchema = {
   tables: {
     server: { keys: ['host', 'port', 'public_url', 'private', 'trust_proxy'] },
     security: {
-      keys: ['quarantine'],
+      keys: ['quarantine', 'quarantine_on_malicious_advisory'],
       tables: { detonate: { keys: ['enabled', 'timeout_seconds', 'memory_mib', 'toolchain'] } },
     },
     // `typos` is a table keyed by character; typosquat/config.ts checks its entries.
@@ -24,6 +24,7 @@ export const CONFIG_SCHEMA: TableSchema = {
       tables: { email: { keys: ['host', 'port', 'secure', 'from', 'to', 'user', 'password'] } },
     },
     gc: { keys: ['on_start', 'grace_minutes'] },
+    advisories: { keys: ['sources', 'sync_interval_minutes', 'crates_io_mirror', 'id_prefix'] },
   },
 };
 

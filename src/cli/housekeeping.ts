@@ -22,3 +22,23 @@ export function startHousekeeping(
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/**
+ * Scheduled advisory syncs: every minute, queue an `advisory-sync` job when one is due (see
+ * AdvisorySync.scheduleDue). The timer only queues; the worker runs the sync.
+ */
+export function startAdvisorySchedule(
+  services: RegistryServices,
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  everyMs = 60_000,
+): () => void {
+  const sync = services.security.advisorySync;
+  const tick = () =>
+    sync
+      .scheduleDue()
+      .catch((err: unknown) => log(`advisory sync schedule failed: ${(err as Error).message}`));
+  void tick();
+  const timer = setInterval(() => void tick(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

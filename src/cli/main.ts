@@ -24,13 +24,14 @@ program
 // `audit` runs in CI on every build: it loads only its own modules (the others pull in the
 // server, the database drivers and the parsers, which cost more than the whole audit).
 if (process.argv[2] !== 'audit') {
-  const [registry, typosquat, scan, graph, maintenance, vet] = await Promise.all([
+  const [registry, typosquat, scan, graph, maintenance, vet, advisories] = await Promise.all([
     import('./commands/registry.js'),
     import('./commands/typosquat.js'),
     import('./commands/scan.js'),
     import('./commands/graph.js'),
     import('./commands/maintenance.js'),
     import('./commands/vet.js'),
+    import('./commands/advisories.js'),
   ]);
   registry.registerRegistryCommands(program);
   typosquat.registerTyposquatCommands(program);
@@ -38,6 +39,7 @@ if (process.argv[2] !== 'audit') {
   graph.registerGraphCommands(program);
   maintenance.registerMaintenanceCommands(program);
   vet.registerVetCommands(program);
+  advisories.registerAdvisoryCommands(program);
 }
 registerAuditCommands(program);
 

@@ -1,5 +1,6 @@
 // The security pipeline's settings: quarantine, typosquat corpus, popularity window, sandboxed build.
 import { defaultTyposquatConfig, type TyposquatConfig } from '../security/typosquat/index.js';
+import { defaultAdvisoryConfig, type AdvisoryConfig } from './advisory-sync.js';
 
 export type QuarantinePolicy = 'off' | 'high' | 'critical';
 
@@ -13,6 +14,8 @@ export interface SecurityConfig {
   downloadWindowDays: number;
   /** The sandboxed build of build scripts and proc-macros (off unless enabled). */
   detonate: DetonateConfig;
+  /** Advisory syncs and what a malicious advisory does (`[advisories]`). */
+  advisories: AdvisoryConfig;
 }
 
 export interface DetonateConfig {
@@ -34,5 +37,6 @@ export function defaultSecurityConfig(overrides: Partial<SecurityConfig> = {}): 
     downloadWindowDays: 90,
     ...overrides,
     detonate: { enabled: false, timeoutMs: 120_000, memoryMiB: 4096, ...overrides.detonate },
+    advisories: defaultAdvisoryConfig(overrides.advisories),
   };
 }

@@ -12,6 +12,9 @@ import type { UserRepository } from '../store/users.js';
 import { VersionFileRepository } from '../store/version-files.js';
 import type { DialectName } from '../store/dialect.js';
 import { AlertRaiser } from './alert-raiser.js';
+import { AdvisorySync, type SyncJob } from './advisory-sync.js';
+import { advisoryFormats } from './advisory-formats.js';
+import type { AuditLog } from '../store/audit-log.js';
 import { DetonateJobs, type DetonateJob } from './detonate-job.js';
 import { Notifier, defaultNotificationConfig, type NotificationConfig } from './notifications.js';
 import { PopularCrates } from './popular-crates.js';
@@ -32,6 +35,11 @@ export interface SecurityPipelineDeps {
   crates: CrateRepository;
   users: UserRepository;
   blobs: BlobStore;
+  audit: AuditLog;
+  /** The registry's public URL (advisories name this registry by its index URL). */
+  publicUrl: () => string;
+  /** Versions of these crates changed status outside a request (advisory quarantine). */
+  cratesChanged: (names: string[]) => void;
 }
 
 export class SecurityPipeline {
@@ -45,6 +53,7 @@ export class SecurityPipeline {
   readonly typosquatJobs: TyposquatJobs;
   readonly detonateJobs: DetonateJobs;
   readonly notifier: Notifier;
+  readonly advisorySync: AdvisorySync;
   /** The worker threads scans run on (inline and jobs). */
   readonly runner: ScanRunner;
 
@@ -92,6 +101,17 @@ export class SecurityPipeline {
       raiser,
       config: config.detonate,
     });
+    this.advisorySync = new AdvisorySync({
+      db,
+      crates,
+      audit: deps.audit,
+      raiser,
+      queue: this.queue,
+      config: config.advisories,
+      formats: advisoryFormats,
+      publicUrl: deps.publicUrl,
+      cratesChanged: deps.cratesChanged,
+    });
     this.typosquatJobs = new TyposquatJobs({ db, crates, popular: this.popular, raiser, queue: this.queue });
     this.policy = new SecurityPolicy({
       config,
@@ -100,6 +120,7 @@ export class SecurityPipeline {
       contexts,
       runner: this.runner,
       scanJobs: this.scanJobs,
+      advisories: this.advisorySync,
     });
   }
 
@@ -113,6 +134,9 @@ export class SecurityPipeline {
     });
     worker.handle('detonate', async (payload) => {
       await this.detonateJobs.run(payload as DetonateJob);
+    });
+    worker.handle('advisory-sync', async (payload) => {
+      await this.advisorySync.run(payload as SyncJob);
     });
     this.notifier.register(worker);
   }

@@ -23,6 +23,7 @@ import type { DetonateJob } from './detonate-job.js';
 import type { ScanJob, ScanJobs } from './scan-job.js';
 import type { SecurityConfig } from './security-config.js';
 import type { TyposquatJob } from './typosquat-job.js';
+import type { AdvisorySync } from './advisory-sync.js';
 
 /** An inline scan's outcome, recorded with the version in the publish transaction. */
 export interface InlineScan {
@@ -37,6 +38,8 @@ export interface SecurityPolicyDeps {
   contexts: ScanContextSource;
   runner: ScanRunner;
   scanJobs: ScanJobs;
+  /** Malicious advisories hold matching versions at publish and alert on the name. */
+  advisories?: AdvisorySync;
 }
 
 export class SecurityPolicy implements PublishPolicy<InlineScan> {
@@ -59,6 +62,14 @@ export class SecurityPolicy implements PublishPolicy<InlineScan> {
 
   /** With quarantine on, the scan decides before the version reaches the index. */
   async admit(candidate: PublishCandidate): Promise<Admission<InlineScan>> {
+    // A version a malicious advisory for this registry names is held from the start.
+    const held = await this.deps.advisories?.holdOnPublish(candidate.metadata.name, candidate.metadata.vers);
+    if (held && held.length > 0) {
+      return {
+        status: 'quarantined',
+        warning: `${candidate.metadata.name}@${candidate.metadata.vers} is held for security review: advisory ${held.map((a) => a.metadata.id).join(', ')} reports this crate as malicious`,
+      };
+    }
     const level = this.deps.config.quarantine;
     if (level === 'off') return { status: 'published' };
     const { metadata, publisher, archive } = candidate;
@@ -102,6 +113,7 @@ export class SecurityPolicy implements PublishPolicy<InlineScan> {
     admission: Admission<InlineScan>,
   ): Promise<void> {
     const { queue, scanJobs } = this.deps;
+    await this.deps.advisories?.actOnPublish(trx, crate.name);
     if (admission.evidence) {
       const { report, files } = admission.evidence;
       await scanJobs.record(trx, version.id, crate.name, version.num, report, files);

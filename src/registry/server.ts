@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DEFAULT_BODY_TIMEOUTS, readBody, type BodyRouteConfig } from './body-reader.js';
 import { RegistryError, badRequest, errorBody } from './errors.js';
+import { registerAdvisoryDb } from './routes/advisory-db.js';
 import { registerCratesApi } from './routes/crates-api.js';
 import { registerOwnerInvitationRoutes } from './routes/owner-invitations.js';
 import { registerSecurityStatus } from './routes/security-status.js';
@@ -159,6 +160,7 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
   registerCratesApi(app, services);
   registerOwnerInvitationRoutes(app, services);
   registerSecurityStatus(app, services);
+  registerAdvisoryDb(app, services);
   app.get('/health', async () => ({ ok: true }));
   return app;
 }

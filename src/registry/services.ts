@@ -101,7 +101,16 @@ export function createServices(
   };
   const audit = new AuditLog(db.kysely, db.dialect);
   const security = new SecurityPipeline(
-    { db: db.kysely, dialect: db.dialect, crates, users, blobs },
+    {
+      db: db.kysely,
+      dialect: db.dialect,
+      crates,
+      users,
+      blobs,
+      audit,
+      publicUrl: () => config.publicUrl,
+      cratesChanged: (names) => names.forEach(crateChanged),
+    },
     pipeline.security ?? defaultSecurityConfig(),
     pipeline.notifications,
   );

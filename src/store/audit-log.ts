@@ -16,7 +16,7 @@ export interface AuditEvent {
   /** The actor's login, or `system`/`cli` for the registry itself. */
   actor: string;
   action: string;
-  targetType: 'crate' | 'version' | 'user' | 'token' | 'alert' | 'name' | 'session' | 'registry';
+  targetType: 'crate' | 'version' | 'user' | 'token' | 'alert' | 'name' | 'session' | 'registry' | 'advisory';
   target: string;
   reason?: string | null;
   details?: Record<string, unknown>;

@@ -267,6 +267,44 @@ export interface VersionFilesTable {
   size: number;
 }
 
+export type AdvisoryOrigin = 'synced' | 'authored';
+
+export interface AdvisoriesTable {
+  /** The advisory's id (`RUSTSEC-2024-0001`, `CK-2026-0001`, …). */
+  id: string;
+  package: string;
+  canonical_package: string;
+  collection: string;
+  /** The registry the package lives in, as a cargo SourceId; null = crates.io. */
+  source: string | null;
+  title: string;
+  date: string;
+  /** JSON array of categories (copied out of `metadata` for filtering). */
+  categories: string;
+  informational: string | null;
+  withdrawn: string | null;
+  /** JSON AdvisoryMetadata. */
+  metadata: string;
+  /** JSON AdvisoryVersions. */
+  versions: string;
+  /** JSON AdvisoryAffected or null. */
+  affected: string | null;
+  /** JSON `[{introduced, fixed}]` as version strings (null = open), from the reader. */
+  ranges: string;
+  /** The advisory as a RustSec-format Markdown file. */
+  markdown: string;
+  /** SHA-256 of what was synced: an unchanged advisory is not rewritten. */
+  content_hash: string;
+  origin: AdvisoryOrigin;
+  /** The database label it was synced from; `local` for authored ones. */
+  database: string;
+  file: string | null;
+  author_id: number | null;
+  author: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -289,6 +327,7 @@ export interface Database {
   audit_log: AuditLogTable;
   version_files: VersionFilesTable;
   workers: WorkersTable;
+  advisories: AdvisoriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -304,3 +343,4 @@ export type ScanResultRow = Selectable<ScanResultsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type OwnerInvitationRow = Selectable<CrateOwnerInvitationsTable>;
+export type AdvisoryRow = Selectable<AdvisoriesTable>;

@@ -15,7 +15,7 @@ import { passwordError } from '../../store/passwords.js';
 import { promptNewPassword, readPasswordFromStdin } from '../password-input.js';
 import { createProgress } from '../progress.js';
 import { startupBlobGc } from '../blob-gc.js';
-import { startHousekeeping } from '../housekeeping.js';
+import { startAdvisorySchedule, startHousekeeping } from '../housekeeping.js';
 
 export interface CommonOptions {
   data: string;
@@ -138,6 +138,8 @@ export function registerRegistryCommands(program: Command): void {
           (server.public_url as string | undefined) ??
           `http://${host.includes(':') ? `[${host}]` : host}:${actual.port}`
         ).replace(/\/+$/, '');
+        // After the public URL is known: it names this registry in advisories' `source`.
+        const stopAdvisorySchedule = startAdvisorySchedule(services);
         process.stdout.write(
           `cratekeeper listening on ${address}\n` +
             `  index: sparse+${services.config.publicUrl}/index/\n` +
@@ -147,6 +149,7 @@ export function registerRegistryCommands(program: Command): void {
         );
         const stop = async () => {
           stopHousekeeping();
+          stopAdvisorySchedule();
           await worker.stop();
           await app.close();
           await services.close();
@@ -182,7 +185,12 @@ export function registerRegistryCommands(program: Command): void {
   )
     .option('--once', 'run the jobs that are ready, then exit')
     .action(async (opts: CommonOptions & { once?: boolean }) => {
-      const services = await openFromOptions(opts);
+      // Jobs that name this registry (advisory syncs, notification links) need its public URL.
+      const server = section(loadConfigFile(opts.config).table, 'server');
+      const services = await openFromOptions(
+        opts,
+        typeof server.public_url === 'string' ? { publicUrl: server.public_url.replace(/\/+$/, '') } : {},
+      );
       const { worker } = createApp(services);
       if (opts.once) {
         const n = await worker.drain();

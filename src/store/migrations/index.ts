@@ -11,6 +11,7 @@ import * as m007 from './007-owner-invitations.js';
 import * as m008 from './008-workers.js';
 import * as m009 from './009-deleted-versions.js';
 import * as m010 from './010-search-cover.js';
+import * as m011 from './011-advisories.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -27,4 +28,5 @@ export const migrations: Record<string, DialectMigration> = {
   '008-workers': m008,
   '009-deleted-versions': m009,
   '010-search-cover': m010,
+  '011-advisories': m011,
 };

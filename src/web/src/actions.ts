@@ -10,6 +10,8 @@ export interface ExtraField {
   hint?: string;
   required?: boolean;
   initial?: string;
+  /** Height of a textarea, in lines. */
+  rows?: number;
 }
 
 export interface ActionSpec {
@@ -63,7 +65,57 @@ function ownedNote(login: string, owned?: number, tokens?: number): { impactNote
 
 const v = (crate: string, version: string) => `/api/admin/crates/${seg(crate)}/versions/${seg(version)}`;
 
+/** A new advisory for `crate` in RustSec format, as the authoring form starts it. */
+export function advisoryTemplate(crate: string, today = new Date().toISOString().slice(0, 10)): string {
+  return [
+    '```toml',
+    '[advisory]',
+    'id = "RUSTSEC-0000-0000"',
+    `package = "${crate}"`,
+    `date = "${today}"`,
+    'categories = ["malicious"]',
+    '',
+    '[versions]',
+    'patched = []',
+    '```',
+    '',
+    `# ${crate} is malicious`,
+    '',
+    'What the crate does, since which version, and what users should do.',
+    '',
+  ].join('\n');
+}
+
 export const actions = {
+  authorAdvisory: (crate: string): ActionSpec => ({
+    label: 'Author advisory',
+    title: `Author an advisory for ${crate}`,
+    description:
+      'Write it in RustSec format; the registry assigns the id and sets the source to this registry. A malicious advisory quarantines the versions it names.',
+    method: 'POST',
+    path: '/api/admin/advisories',
+    impact: { crate },
+    fields: [
+      {
+        name: 'markdown',
+        label: 'Advisory (RustSec Markdown with TOML front matter)',
+        type: 'textarea',
+        required: true,
+        rows: 18,
+        initial: advisoryTemplate(crate),
+      },
+    ],
+    done: `Advisory for ${crate} published`,
+  }),
+  withdrawAdvisory: (id: string): ActionSpec => ({
+    label: 'Withdraw',
+    title: `Withdraw ${id}`,
+    description:
+      'The advisory stays on record with a withdrawn date and no longer matches any version. Quarantined versions stay quarantined until released.',
+    method: 'POST',
+    path: `/api/admin/advisories/${seg(id)}/withdraw`,
+    done: `Withdrew ${id}`,
+  }),
   yank: (crate: string, version: string): ActionSpec => ({
     label: `Yank ${version}`,
     title: `Yank ${crate} ${version}`,

@@ -128,6 +128,8 @@ export interface Version {
   userAgent: string | null;
   hasBuildScript: boolean;
   scan: { verdict: string; findings: number | unknown[] } | null;
+  /** Advisories affecting this version (withdrawn ones included, flagged). */
+  advisories?: VersionAdvisory[];
 }
 
 export interface CrateInfo {
@@ -155,6 +157,8 @@ export interface CrateDetail {
   alerts: Alert[];
   downloadsPerDay: { date: string; downloads: number }[];
   dependents: { direct: string[]; directCount: number; transitiveCount: number };
+  /** Every advisory naming the crate. */
+  advisories?: AdvisorySummary[];
 }
 
 export interface Token {
@@ -231,4 +235,84 @@ export interface OwnerInvitationList {
 export interface OwnerInvitationAnswer {
   crate: string;
   accepted: boolean;
+}
+
+/** How an advisory relates to this registry's crate of its package's name (see docs/advisories.md). */
+export type AdvisoryScope = 'applies' | 'name-only';
+
+/** An advisory as a version lists it (crates.io's RustSec data shape, plus the scope). */
+export interface VersionAdvisory {
+  id: string;
+  title: string;
+  informational: string | null;
+  categories: string[];
+  withdrawn: string | null;
+  patched: string[];
+  scope: AdvisoryScope;
+}
+
+/** One row of GET /api/admin/advisories. The server builds these too. */
+export interface AdvisorySummary {
+  id: string;
+  package: string;
+  title: string;
+  date: string;
+  categories: string[];
+  informational: string | null;
+  withdrawn: string | null;
+  source: string | null;
+  origin: 'synced' | 'authored';
+  database: string;
+  /** This registry has a crate of the package's name. */
+  present: boolean;
+  scope: AdvisoryScope;
+}
+
+export interface AdvisoryList {
+  total: number;
+  advisories: AdvisorySummary[];
+}
+
+export interface AdvisoryDependent {
+  crate: string;
+  version: string;
+  depth: number;
+  owners: string[];
+}
+
+/** GET /api/admin/advisories/{id}. */
+export interface AdvisoryDetail {
+  advisory: AdvisorySummary & {
+    description: string;
+    aliases: string[];
+    related: string[];
+    keywords: string[];
+    cvss: string | null;
+    references: string[];
+    url: string | null;
+    patched: string[];
+    unaffected: string[];
+    affectedFunctions: Record<string, string[]>;
+    markdown: string;
+    author: string | null;
+    createdAt: string;
+    updatedAt: string;
+  };
+  /** This registry's versions of the crate the advisory affects (empty when absent or withdrawn). */
+  affectedVersions: { num: string; status: string; yanked: boolean }[];
+  blastRadius: {
+    inIndex: string[];
+    outOfIndex: string[];
+    direct: number;
+    transitive: number;
+    dependents: AdvisoryDependent[];
+  } | null;
+}
+
+/** POST /api/admin/advisories, PUT …/{id}, POST …/{id}/withdraw. */
+export interface AdvisoryWriteAnswer {
+  id: string;
+  /** Versions quarantined because the advisory is malicious and applies here. */
+  quarantined: string[];
+  alertId: number | null;
 }

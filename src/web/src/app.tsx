@@ -6,6 +6,8 @@ import type { SessionInfo } from './api-types.js';
 import { AnnounceProvider } from './announce.js';
 import { AlertDetailPage } from './pages/alert-detail.js';
 import { AlertsPage } from './pages/alerts.js';
+import { AdvisoriesPage } from './pages/advisories.js';
+import { AdvisoryPage } from './pages/advisory.js';
 import { AuditLogPage } from './pages/audit-log.js';
 import { CratePage } from './pages/crate.js';
 import { InvitationsPage } from './pages/invitations.js';
@@ -21,6 +23,7 @@ import { SessionContext } from './session.js';
 const NAV: { label: string; to: string; pages: Route['page'][] }[] = [
   { label: 'Overview', to: paths.overview(), pages: ['overview'] },
   { label: 'Alerts', to: paths.alerts(), pages: ['alerts', 'alert'] },
+  { label: 'Advisories', to: paths.advisories(), pages: ['advisories', 'advisory'] },
   { label: 'Search', to: paths.search(''), pages: ['search', 'crate', 'user'] },
   { label: 'Audit log', to: paths.audit(), pages: ['audit'] },
   { label: 'Owner invitations', to: paths.invitations(), pages: ['invitations'] },
@@ -44,6 +47,10 @@ function Page({ route }: { route: Route }) {
       return <AuditLogPage query={route.query} />;
     case 'invitations':
       return <InvitationsPage />;
+    case 'advisories':
+      return <AdvisoriesPage query={route.query} />;
+    case 'advisory':
+      return <AdvisoryPage key={route.id} id={route.id} />;
     case 'not-found':
       return (
         <>

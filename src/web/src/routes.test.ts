@@ -69,3 +69,27 @@ describe('auditTargetPath', () => {
     expect(auditTargetPath('crate', null)).toBeNull();
   });
 });
+
+describe('advisory routes', () => {
+  it('maps the advisory list and pages, and round-trips their links', () => {
+    expect(at('/console/advisories')).toMatchObject({ page: 'advisories' });
+    expect(at('/console/advisories/CK-2026-0001')).toEqual({ page: 'advisory', id: 'CK-2026-0001' });
+    expect(at(href(paths.advisory('RUSTSEC-2024-0001')))).toEqual({
+      page: 'advisory',
+      id: 'RUSTSEC-2024-0001',
+    });
+    const list = at(href(paths.advisories({ category: 'malicious', present: 'true' })));
+    expect(list.page === 'advisories' && list.query.get('category')).toBe('malicious');
+    expect(auditTargetPath('advisory', 'CK-2026-0001')).toBe('/advisories/CK-2026-0001');
+  });
+
+  it('refuses advisory ids with spaces, controls or bad escapes', () => {
+    for (const url of [
+      '/console/advisories/a%20b',
+      '/console/advisories/%00x',
+      '/console/advisories/%E0%A4%A',
+    ]) {
+      expect(at(url).page, url).toBe('not-found');
+    }
+  });
+});

@@ -10,6 +10,8 @@ export type Route =
   | { page: 'search'; q: string }
   | { page: 'audit'; query: URLSearchParams }
   | { page: 'invitations' }
+  | { page: 'advisories'; query: URLSearchParams }
+  | { page: 'advisory'; id: string }
   | { page: 'not-found'; path: string };
 
 export const BASE = '/console';
@@ -34,12 +36,15 @@ export function parseRoute(pathname: string, search: string): Route {
     if (first === 'search') return { page: 'search', q: query.get('q') ?? '' };
     if (first === 'audit-log') return { page: 'audit', query };
     if (first === 'owner-invitations') return { page: 'invitations' };
+    if (first === 'advisories') return { page: 'advisories', query };
   }
   if (parts.length === 2 && second !== undefined) {
     const value = decode(second);
     if (first === 'alerts' && /^\d{1,12}$/.test(second)) return { page: 'alert', id: Number(second) };
     if (first === 'crates' && value) return { page: 'crate', name: value };
     if (first === 'users' && value) return { page: 'user', login: value };
+    if (first === 'advisories' && value && /^[\x21-\x7e]{1,200}$/.test(value))
+      return { page: 'advisory', id: value };
   }
   return { page: 'not-found', path };
 }
@@ -59,6 +64,11 @@ export const paths = {
     return qs ? `/audit-log?${qs}` : '/audit-log';
   },
   invitations: () => '/owner-invitations',
+  advisories: (query?: Record<string, string>) => {
+    const qs = new URLSearchParams(query).toString();
+    return qs ? `/advisories?${qs}` : '/advisories';
+  },
+  advisory: (id: string) => `/advisories/${encodeURIComponent(id)}`,
 };
 
 /** The browser URL of a console path. */
@@ -78,6 +88,8 @@ export function auditTargetPath(targetType: string | null, target: string | null
       return paths.user(target.split('/')[0] ?? target);
     case 'alert':
       return /^\d{1,12}$/.test(target) ? paths.alert(Number(target)) : null;
+    case 'advisory':
+      return paths.advisory(target);
     default:
       return null;
   }

@@ -139,7 +139,9 @@ export function ActionDialog({
             {f.type === 'textarea' ? (
               <textarea
                 id={`${id}-${f.name}`}
-                rows={2}
+                name={f.name}
+                rows={f.rows ?? 2}
+                className={f.rows ? 'mono' : undefined}
                 value={values[f.name] ?? ''}
                 onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
               />

@@ -1,6 +1,6 @@
 // A crate: metadata, owners, every version with how it was published and what the scanner and
 // typosquat checks said, downloads, and who depends on it.
-import { Fragment } from 'react';
+import { Fragment, useState } from 'react';
 import { actions } from '../actions.js';
 import { seg } from '../api.js';
 import type { Alert, CrateDetail, Owner, Version } from '../api-types.js';
@@ -10,6 +10,7 @@ import { BarChart } from '../components/bar-chart.js';
 import { DependentsTree } from '../components/dependents-tree.js';
 import { ErrorMessage, Loading } from '../components/page-state.js';
 import { PageHeader } from '../components/page-header.js';
+import { SecurityTab } from '../components/security-tab.js';
 import { VersionActions } from '../components/version-actions.js';
 import { formatBytes, formatCount, formatTime } from '../format.js';
 import { paths } from '../routes.js';
@@ -42,12 +43,15 @@ function VersionAlerts({ alerts }: { alerts: Alert[] }) {
 
 export function CratePage({ name }: { name: string }) {
   const { data, error, reload } = useApi<CrateDetail>(`/api/admin/crates/${seg(name)}`);
+  const [tab, setTab] = useState<'versions' | 'security'>('versions');
   if (error && !data) return <ErrorMessage error={error} onRetry={reload} />;
   if (!data) return <Loading what={name} />;
   const { crate, owners, versions, alerts, downloadsPerDay, dependents } = data;
   const created = crate.createdAt ?? crate.created_at;
   const updated = crate.updatedAt ?? crate.updated_at;
   const crateAlerts = alerts.filter((a) => !a.version);
+  const advisories = data.advisories ?? [];
+  const liveAdvisories = advisories.filter((a) => !a.withdrawn).length;
 
   return (
     <>
@@ -59,80 +63,109 @@ export function CratePage({ name }: { name: string }) {
       {crate.description && <p className="lead">{crate.description}</p>}
       <div className="detail-grid">
         <div className="detail-main">
-          <section className="panel" aria-labelledby="versions-h">
-            <h2 id="versions-h">Versions ({versions.length})</h2>
-            <div className="table-wrap">
-              <table className="versions" data-testid="versions">
-                <thead>
-                  <tr>
-                    <th scope="col">Version</th>
-                    <th scope="col">Published</th>
-                    <th scope="col">Checksum (SHA-256) · size</th>
-                    <th scope="col">Scan</th>
-                    <th scope="col">Alerts</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {versions.map((v) => (
-                    <tr key={v.num} data-version={v.num}>
-                      <th scope="row" className="mono">
-                        {v.num} <VersionBadges yanked={v.yanked} status={v.status} />
-                        {v.hasBuildScript && <span className="badge state-build">build.rs</span>}
-                      </th>
-                      <td>
-                        <div>{formatTime(v.publishedAt)}</div>
-                        <div>
-                          by {v.publisher ? <Link to={paths.user(v.publisher)}>{v.publisher}</Link> : '—'}
-                          {v.tokenName && (
-                            <>
-                              {' '}
-                              with token <span className="mono">{v.tokenName}</span>
-                            </>
-                          )}
-                        </div>
-                        <div className="muted small">
-                          from <span className="mono">{v.clientIp ?? '—'}</span> ·{' '}
-                          <span className="ua">{v.userAgent ?? 'no user agent'}</span>
-                        </div>
-                      </td>
-                      <td>
-                        <div className="mono checksum">{v.checksum}</div>
-                        <div className="muted small">{formatBytes(v.size)}</div>
-                      </td>
-                      <td>
-                        <Verdict verdict={v.scan?.verdict} />
-                        {findingCount(v.scan) !== null && (
-                          <div className="muted small">{formatCount(findingCount(v.scan))} findings</div>
-                        )}
-                      </td>
-                      <td>
-                        <VersionAlerts alerts={alerts.filter((a) => a.version === v.num)} />
-                      </td>
-                      <td>
-                        <VersionActions
-                          crate={crate.name}
-                          version={v.num}
-                          yanked={v.yanked}
-                          status={v.status}
-                          onDone={reload}
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+          <div className="tabs" role="tablist" aria-label="Crate views">
+            <button
+              type="button"
+              role="tab"
+              id="tab-versions"
+              aria-selected={tab === 'versions'}
+              aria-controls="panel-versions"
+              onClick={() => setTab('versions')}
+            >
+              Versions
+            </button>
+            <button
+              type="button"
+              role="tab"
+              id="tab-security"
+              aria-selected={tab === 'security'}
+              aria-controls="panel-security"
+              onClick={() => setTab('security')}
+            >
+              Security{liveAdvisories > 0 ? ` (${liveAdvisories})` : ''}
+            </button>
+          </div>
+          {tab === 'security' && (
+            <div role="tabpanel" id="panel-security" aria-labelledby="tab-security">
+              <SecurityTab crate={crate.name} versions={versions} advisories={advisories} />
             </div>
-          </section>
-          <section className="panel" aria-labelledby="dependents-h">
-            <h2 id="dependents-h">Dependents</h2>
-            <DependentsTree
-              crate={crate.name}
-              direct={dependents.direct}
-              directCount={dependents.directCount}
-              transitiveCount={dependents.transitiveCount}
-            />
-          </section>
+          )}
+          <div role="tabpanel" id="panel-versions" aria-labelledby="tab-versions" hidden={tab !== 'versions'}>
+            <section className="panel" aria-labelledby="versions-h">
+              <h2 id="versions-h">Versions ({versions.length})</h2>
+              <div className="table-wrap">
+                <table className="versions" data-testid="versions">
+                  <thead>
+                    <tr>
+                      <th scope="col">Version</th>
+                      <th scope="col">Published</th>
+                      <th scope="col">Checksum (SHA-256) · size</th>
+                      <th scope="col">Scan</th>
+                      <th scope="col">Alerts</th>
+                      <th scope="col">Actions</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {versions.map((v) => (
+                      <tr key={v.num} data-version={v.num}>
+                        <th scope="row" className="mono">
+                          {v.num} <VersionBadges yanked={v.yanked} status={v.status} />
+                          {v.hasBuildScript && <span className="badge state-build">build.rs</span>}
+                        </th>
+                        <td>
+                          <div>{formatTime(v.publishedAt)}</div>
+                          <div>
+                            by {v.publisher ? <Link to={paths.user(v.publisher)}>{v.publisher}</Link> : '—'}
+                            {v.tokenName && (
+                              <>
+                                {' '}
+                                with token <span className="mono">{v.tokenName}</span>
+                              </>
+                            )}
+                          </div>
+                          <div className="muted small">
+                            from <span className="mono">{v.clientIp ?? '—'}</span> ·{' '}
+                            <span className="ua">{v.userAgent ?? 'no user agent'}</span>
+                          </div>
+                        </td>
+                        <td>
+                          <div className="mono checksum">{v.checksum}</div>
+                          <div className="muted small">{formatBytes(v.size)}</div>
+                        </td>
+                        <td>
+                          <Verdict verdict={v.scan?.verdict} />
+                          {findingCount(v.scan) !== null && (
+                            <div className="muted small">{formatCount(findingCount(v.scan))} findings</div>
+                          )}
+                        </td>
+                        <td>
+                          <VersionAlerts alerts={alerts.filter((a) => a.version === v.num)} />
+                        </td>
+                        <td>
+                          <VersionActions
+                            crate={crate.name}
+                            version={v.num}
+                            yanked={v.yanked}
+                            status={v.status}
+                            onDone={reload}
+                          />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+            <section className="panel" aria-labelledby="dependents-h">
+              <h2 id="dependents-h">Dependents</h2>
+              <DependentsTree
+                crate={crate.name}
+                direct={dependents.direct}
+                directCount={dependents.directCount}
+                transitiveCount={dependents.transitiveCount}
+              />
+            </section>
+          </div>
         </div>
         <aside className="detail-side" aria-label="About the crate">
           <section className="panel" aria-labelledby="meta-h">
