@@ -28,7 +28,7 @@ describe('securityConfigFrom: [security.detonate]', () => {
     ['timeout_seconds = 1.5', /timeout_seconds must be a whole number/],
     ['memory_mib = -1', /memory_mib must be a whole number/],
     ['toolchain = ""', /toolchain must be a directory path/],
-    ['timeout = 30', /has no setting "timeout"/],
+    ['timeout = 30', /unknown key "timeout"; did you mean "timeout_seconds"?/],
   ])('refuses %s', (line, message) => {
     expect(() => fromToml(`[security.detonate]\n${line}\n`)).toThrow(message);
   });
@@ -70,7 +70,7 @@ describe('securityConfigFrom: [advisories]', () => {
     ['crates_io_mirror = 1', /crates_io_mirror must be true or false/],
     ['id_prefix = "RUSTSEC"', /id_prefix must be/],
     ['id_prefix = "ck"', /id_prefix must be/],
-    ['interval = 5', /has no setting "interval"/],
+    ['interval = 5', /unknown key "interval"/],
   ])('refuses %s', (line, message) => {
     expect(() => fromToml(`[advisories]\n${line}\n`)).toThrow(message);
   });

@@ -15,6 +15,7 @@ import { buildServer } from '../registry/server.js';
 import type { RegistryServices } from '../registry/services.js';
 import { loadTyposquatConfig } from '../security/typosquat/index.js';
 import { section, type ConfigTable } from './config-file.js';
+import { checkConfigKeys, tableSchema } from './config-schema.js';
 
 export interface App {
   services: RegistryServices;
@@ -47,10 +48,7 @@ export function securityConfigFrom(file: { text: string | null; table: ConfigTab
 
 /** `[advisories]`: the databases `serve` syncs from, how often, and whether crates.io's apply. */
 export function advisoryConfigFrom(table: ConfigTable, quarantineOnMalicious = true): AdvisoryConfig {
-  const known = new Set(['sources', 'sync_interval_minutes', 'crates_io_mirror', 'id_prefix']);
-  for (const key of Object.keys(table)) {
-    if (!known.has(key)) throw new Error(`[advisories] has no setting "${key}"`);
-  }
+  checkConfigKeys('[advisories]', table, tableSchema('advisories'));
   const sources = table.sources ?? [];
   if (!Array.isArray(sources) || sources.some((s) => typeof s !== 'string' || s === ''))
     throw new Error('[advisories] sources must be a list of paths or URLs');
@@ -86,10 +84,7 @@ export function advisoryConfigFrom(table: ConfigTable, quarantineOnMalicious = t
 /** `[security.detonate]`: the sandboxed build job (off unless `enabled = true`). */
 function detonateConfigFrom(table: ConfigTable): DetonateConfig {
   const defaults = defaultSecurityConfig().detonate;
-  const known = new Set(['enabled', 'timeout_seconds', 'memory_mib', 'toolchain']);
-  for (const key of Object.keys(table)) {
-    if (!known.has(key)) throw new Error(`[security.detonate] has no setting "${key}"`);
-  }
+  checkConfigKeys('[security.detonate]', table, tableSchema('security.detonate'));
   const positive = (key: string, fallback: number, max: number): number => {
     const v = table[key];
     if (v === undefined) return fallback;

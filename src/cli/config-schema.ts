@@ -28,6 +28,14 @@ export const CONFIG_SCHEMA: TableSchema = {
   },
 };
 
+/** The schema of one table, by its dotted path (`security.detonate`). */
+export function tableSchema(path: string): TableSchema {
+  let s: TableSchema | undefined = CONFIG_SCHEMA;
+  for (const part of path.split('.')) s = s?.tables?.[part];
+  if (!s) throw new Error(`internal: no config table [${path}]`);
+  return s;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -63,6 +71,10 @@ export function checkConfigKeys(file: string, doc: Record<string, unknown>, sche
 
 /** The candidate within a small edit distance of `word`, if any. */
 export function nearest(word: string, candidates: readonly string[]): string | null {
+  // A shortened name (`timeout` for `timeout_seconds`) is the likeliest mistake of all.
+  const lower = word.toLowerCase();
+  const extended = candidates.filter((c) => lower.length >= 4 && c.toLowerCase().startsWith(lower));
+  if (extended.length === 1) return extended[0]!;
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const c of candidates) {
