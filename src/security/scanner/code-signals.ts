@@ -79,6 +79,7 @@ export type SignalKind =
   | 'channel' // a non-HTTP-client carrier; detail: dns-raw | smtp | udp | raw-tcp | webhook | json-rpc
   | 'clipboard' // reads the clipboard
   | 'input-capture' // keyboard/mouse hooks, /dev/input
+  | 'screen-capture' // takes a screenshot: a capture tool, a capture crate, a desktop blit
   | 'decode-routine'; // a hand-written decoding loop (XOR, RC4-like, arithmetic, reversal) over a byte array
 
 export interface Signal {
@@ -129,6 +130,7 @@ const NETWORK_PROGRAMS =
 const BACKGROUND =
   /(^|::)(thread::spawn|tokio::spawn|task::spawn|async_std::task::spawn|Builder::spawn|spawn_blocking)$/;
 const HOOK_PATH = new RegExp(`(^|/)hooks/(${GIT_HOOK_NAME.source.slice(2, -2)})$`);
+const HOOKS_DIR = /(^|\/)\.git\/hooks\/?$/;
 const SHELL_PATH = /^(\/usr)?(\/bin\/)?(ba|z|da|k)?sh$/;
 const HTTP_REQUEST_TEXT = /^(GET|POST|PUT|PATCH|DELETE|HEAD) \S* ?HTTP\/1\.[01]/;
 
@@ -544,8 +546,9 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   const consumerPlace = (path: string, fn: number) =>
     /^(\.cargo|\.git|~|\/|[A-Za-z]:\\|\.\.)|(^|\/)\.git\/hooks\//.test(path) ||
     (consumerFns ??= consumerFunctions(tokens)).has(fn) ||
-    // A hook under a directory handed in by another function of a file that finds the consumer's tree.
-    (HOOK_PATH.test(path) &&
+    // A hook (or the hooks directory itself) under a directory handed in by another function of a
+    // file that finds the consumer's tree.
+    ((HOOK_PATH.test(path) || HOOKS_DIR.test(path)) &&
       consumerFns.size > 0 &&
       tokens.some((t) => t.kind === 'str' && t.text === '.git'));
   for (const w of writes) {

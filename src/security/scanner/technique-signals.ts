@@ -30,6 +30,7 @@ interface FileIndex {
   channelStr: boolean;
   clipStr: boolean;
   inputStr: boolean;
+  screenStr: boolean;
   /** Literals shaped like a cryptocurrency address (what a clipper swaps in). */
   wallets: number[];
 }
@@ -55,6 +56,7 @@ function indexFile(tokens: Token[]): FileIndex {
     channelStr: false,
     clipStr: false,
     inputStr: false,
+    screenStr: false,
     wallets: [],
   };
   for (let i = 0; i < tokens.length; i++) {
@@ -73,6 +75,7 @@ function indexFile(tokens: Token[]): FileIndex {
       )
         idx.wallets.push(i);
       if (!idx.inputStr && t.text.startsWith('/dev/input')) idx.inputStr = true;
+      if (!idx.screenStr && SCREEN_STR.test(t.text)) idx.screenStr = true;
     }
   }
   return idx;
@@ -195,6 +198,18 @@ const INPUT_IDS = [
   'evdev',
   'inputbot',
 ];
+const SCREEN_IDS = [
+  'BitBlt',
+  'CGDisplayCreateImage',
+  'CGWindowListCreateImage',
+  'XGetImage',
+  'xcb_get_image',
+  'screenshots',
+  'xcap',
+  'scrap',
+  'captrs',
+  'win_screenshot',
+];
 const DECODE_IDS = ['wrapping_sub', 'wrapping_add', 'rotate_left', 'rotate_right', 'rev'];
 
 export function techniqueSignals(input: TechniqueInput): void {
@@ -207,6 +222,7 @@ export function techniqueSignals(input: TechniqueInput): void {
     channelSignals(input, idx);
   if (idx.clipStr || anyOf(idx.ids, CLIPBOARD_IDS) || input.commands.length > 0) clipboardSignals(input);
   if (idx.inputStr || anyOf(idx.ids, INPUT_IDS)) inputCaptureSignals(input);
+  if (idx.screenStr || anyOf(idx.ids, SCREEN_IDS)) screenCaptureSignals(input);
   for (const i of idx.wallets)
     input.sig(
       'wallet-address',
@@ -848,6 +864,58 @@ function inputCaptureSignals({ facts, calls, sig }: TechniqueInput): void {
     )
       sig('input-capture', c.tok, `${c.raw} (polls the keyboard)`, 'poll');
     else if (/^evdev::(Device::open|enumerate)$/.test(c.path)) sig('input-capture', c.tok, c.raw, 'evdev');
+  }
+}
+
+// --- Screen capture -----------------------------------------------------------------------------
+
+/** Programs that save a screenshot, by name (as a command or a string a command is built from). */
+const SCREEN_TOOL =
+  /^(screencapture|scrot|grim|gnome-screenshot|spectacle|maim|xwd|flameshot|shutter)(\.exe)?$/;
+const SCREEN_STR =
+  /^(screencapture|scrot|grim|gnome-screenshot|spectacle|maim|xwd|flameshot|shutter)$|^-window$|CopyFromScreen|\bscreencapture -/;
+const SCREEN_CRATES = /^(screenshots|xcap|scrap|captrs|win_screenshot)(::|$)/;
+const SCREEN_CRATE_CALLS =
+  /^(capture|capture_image|capture_area|capture_frame|frame|capture_window|capture_display)$/;
+const SCREEN_APIS = /^(CGDisplayCreateImage|CGWindowListCreateImage|XGetImage|xcb_get_image)$/;
+/** The whole desktop as a blit source: `GetDC(null)`, `GetWindowDC(GetDesktopWindow())`. */
+const DESKTOP_DC =
+  /^\(\s*(0|None|null\w*|(std\s*::\s*)?ptr\s*::\s*null(_mut)?\s*\(\s*\)|HWND\s*\(\s*0\s*\)|HWND\s*::\s*default\s*\(\s*\)|GetDesktopWindow\s*\(\s*\))\s*\)$/;
+
+function screenCaptureSignals({ facts, calls, sig }: TechniqueInput): void {
+  const tokens = facts.tokens;
+  const strs = tokens.filter((t) => t.kind === 'str');
+  // ImageMagick's `import -window root` grabs the whole screen; `import` alone is a common word.
+  const importRoot =
+    strs.some((t) => t.text === 'import') &&
+    strs.some((t) => t.text === '-window') &&
+    strs.some((t) => t.text === 'root');
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'str') continue;
+    if (SCREEN_TOOL.test(t.text) || (importRoot && t.text === 'import'))
+      sig('screen-capture', i, `runs ${JSON.stringify(t.text)} (saves a screenshot)`, 'tool');
+    else if (/CopyFromScreen|\bscreencapture -/.test(t.text) && t.text.length <= 400)
+      sig('screen-capture', i, `${JSON.stringify(t.text.slice(0, 60))} (captures the screen)`, 'tool');
+  }
+  const crateUsed =
+    [...facts.uses.values()].some((p) => SCREEN_CRATES.test(p)) ||
+    calls.some((c) => SCREEN_CRATES.test(c.path) && c.path.includes('::'));
+  const desktop = calls.some(
+    (c) =>
+      c.kind === 'call' &&
+      (last(c.path) === 'GetDesktopWindow' ||
+        (/^(GetDC|GetWindowDC)$/.test(last(c.path)) &&
+          DESKTOP_DC.test(tokensText(tokens, c.open, matching(tokens, c.open) + 1).trim()))),
+  );
+  for (const c of calls) {
+    if (c.kind !== 'call' && c.kind !== 'method') continue;
+    const name = last(c.path);
+    if (SCREEN_APIS.test(name)) sig('screen-capture', c.tok, `${name}() (reads the screen's pixels)`, 'api');
+    else if (name === 'BitBlt' && desktop)
+      sig('screen-capture', c.tok, 'BitBlt() from the desktop DC', 'api');
+    else if (crateUsed && c.kind === 'method' && SCREEN_CRATE_CALLS.test(name))
+      sig('screen-capture', c.tok, `.${name}() of a screen capture crate`, 'crate');
   }
 }
 

@@ -351,11 +351,19 @@ function itemTrigger(
 const WRITE_CALL =
   /^(write|write_all|write_fmt|append|create|set_value|set_raw_value|create_subkey\w*|Reg(Set|Create)\w*)$/;
 
-/** What a function makes run: its calls and the functions it names; at file scope, only lazy initializers'. */
+/**
+ * What a function makes run: its calls and the functions it names; at file scope, only what lazy
+ * initializers and static constructors run (`#[link_section = ".init_array"] static X = { extern
+ * "C" fn f() { … } f };` — the constructor's body is written inline in the static).
+ */
 function edgesOf(n: Node): number[] {
   const out = new Set<number>(n.refs);
+  const ctorLines = n.fn
+    ? []
+    : n.signals.filter((s) => s.role.trigger === 'static-ctor').map((s) => s.sig.line);
   n.callees.forEach((perStmt, i) => {
-    if (!n.fn && !n.stmts[i]!.lazy) return;
+    const st = n.stmts[i]!;
+    if (!n.fn && !st.lazy && !ctorLines.some((l) => l >= st.a - 3 && l <= st.b)) return;
     for (const cands of perStmt) for (const c of cands) out.add(c);
   });
   return [...out];
@@ -780,7 +788,14 @@ function dedupe(path: string[]): string[] {
 }
 
 function strongColocated(cls: SourceClass, sig: Signal): boolean {
-  if (cls === 'credential' || cls === 'clipboard' || cls === 'input' || cls === 'env-dump') return true;
+  if (
+    cls === 'credential' ||
+    cls === 'clipboard' ||
+    cls === 'input' ||
+    cls === 'screen' ||
+    cls === 'env-dump'
+  )
+    return true;
   if (cls === 'embedded') return sig.detail !== 'data';
   return cls === 'decoded' && sig.kind !== 'runtime-decode';
 }

