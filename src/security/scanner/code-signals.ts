@@ -106,8 +106,10 @@ export interface RustAnalysis {
 
 const NET_ROOTS =
   /^(reqwest|ureq|attohttpc|minreq|isahc|surf|curl|http_req|ehttp|awc|reqwless|ureq_proto|tungstenite|tokio_tungstenite|async_tungstenite|websocket|ws|trust_dns_resolver|hickory_resolver|ssh2|lettre|ftp|suppaftp|libcurl|hyper_tls|hyper_rustls)::/;
+// Beyond the std and client-crate calls: sockets through raw FFI (libc, nix, socket2, Winsock) and
+// the Windows HTTP and download APIs, which stealers and droppers call directly.
 const NET_CALLS =
-  /(^|::)(hyper::(client::)?Client::(new|builder)|hyper::client::conn::(http1::)?handshake|TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$/;
+  /(^|::)(hyper::(client::)?Client::(new|builder)|hyper::client::conn::(http1::)?handshake|TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$|^(libc|nix::sys::socket|socket)::(connect|sendto|sendmsg|send)$|^(socket2::)?Socket::new(_raw)?$|(^|::)(WinSock::)?(WSAConnect|WSASocketW|WSASocketA|WSASend|WSASendTo)$|(^|::)(URLDownloadToFileW|URLDownloadToFileA|InternetOpenUrlW|InternetOpenUrlA|InternetOpenW|InternetOpenA|HttpSendRequestW|HttpSendRequestA|WinHttpOpen|WinHttpConnect|WinHttpSendRequest)$/;
 const FS_READ =
   /(^|::)(fs::read|fs::read_to_string|File::open|read_to_string|fs::read_link|from_path_iter|from_path|from_filename)$/;
 const DIR_WALK =
@@ -261,6 +263,9 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     const p = c.path;
     if (c.kind === 'call' || c.kind === 'ref') {
       if (NET_ROOTS.test(p) || NET_CALLS.test(p)) sig('network', c.tok, c.raw, p.split('::')[0]);
+      // urlmon's one-call downloader saves a URL to a file, as `curl -o` does.
+      if (c.kind === 'call' && /(^|::)URLDownloadToFile[AW]$/.test(p))
+        sig('download-tool', c.tok, c.raw, 'urlmon');
       else if (FS_READ.test(p) && c.kind === 'call') sig('fs-read', c.tok, c.raw);
       if (DIR_WALK.test(p) && c.kind === 'call') sig('dir-walk', c.tok, c.raw);
       if (HOME_CALLS.test(p) && c.kind === 'call') sig('home-dir', c.tok, `${c.raw}()`);

@@ -312,7 +312,27 @@ function rootsOf(n: Node): Trigger | null {
   // the unit, loads the agent, turns start-at-login on) is an operation the caller asks for.
   if (disclosed(fn.docText))
     return { cls: 'explicit', what: `pub fn ${n.label}, documented as doing it`, path: [] };
+  // A public function that does something once, on whichever call comes first (`Once::call_once`,
+  // `get_or_init`, an atomic flag swapped): what that block runs happens on the first call of
+  // ordinary API (`parse`, `crc32`, `scale_factor`), unasked.
+  if (oneShot(fn))
+    return { cls: 'auto', what: `first call of pub fn ${n.label} (a one-time block)`, path: [] };
   return { cls: 'api', what: `pub fn ${n.label}`, path: [] };
+}
+
+const ATOMIC_ORDERING = /^(SeqCst|Relaxed|AcqRel|Acquire|Release)$/;
+
+/** Runs a block once per process: `ONCE.call_once(…)`, `CELL.get_or_init(…)`, `FLAG.swap(true, …)`. */
+function oneShot(fn: FnFlowFacts): boolean {
+  return fn.stmts.some((st) =>
+    st.calls.some(
+      (c) =>
+        c.method &&
+        (/^(call_once|call_once_force|get_or_init|get_or_try_init)$/.test(c.name) ||
+          ((c.name === 'swap' || c.name === 'compare_exchange' || c.name === 'fetch_or') &&
+            c.args.some((a) => a.some((x) => ATOMIC_ORDERING.test(x))))),
+    ),
+  );
 }
 
 /**

@@ -133,8 +133,9 @@ export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
  */
 function askedFor(model: CrateModel, flow: Flow): void {
   const t = flow.trigger;
-  if (flow.kind !== 'persistence' || flow.source !== null || t.cls !== 'api' || flow.guards.length > 0)
-    return;
+  // An OS check is portability (an installer per platform); an anti-analysis check is not.
+  const evasive = flow.guards.some((g) => g.sig.kind !== 'os-gate');
+  if (flow.kind !== 'persistence' || flow.source !== null || t.cls !== 'api' || evasive) return;
   // A payload fetched, decoded or shipped next to the write is what gets persisted: not the
   // caller's program.
   const payload = flow.sink.file.signals.some((s) => {

