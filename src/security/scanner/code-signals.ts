@@ -73,7 +73,7 @@ export type SignalKind =
   | 'embedded-executable' // a native executable written out as a byte array
   | 'exec-shipped' // runs an executable shipped in the crate
   // Technique families of issue 10 (detail gives the variant):
-  | 'evasion' // anti-analysis gate; detail: debugger | tracer | vm | sandbox | date | sleep | locale | hardware
+  | 'evasion' // anti-analysis gate; detail: debugger | tracer | vm | sandbox | container | date | sleep | locale | hardware
   | 'exec-memory' // code run from memory; detail: memfd | mmap-exec | mprotect-exec | virtualalloc | fn-transmute
   | 'static-ctor' // runs before main; detail: init-array | crt-xcu | ctor-attr | used-static
   | 'channel' // a non-HTTP-client carrier; detail: dns-raw | smtp | udp | raw-tcp | webhook | json-rpc
@@ -105,7 +105,7 @@ export interface RustAnalysis {
 }
 
 const NET_ROOTS =
-  /^(reqwest|ureq|attohttpc|minreq|isahc|surf|curl|http_req|ehttp|awc|reqwless|ureq_proto|tungstenite|tokio_tungstenite|async_tungstenite|websocket|ws|trust_dns_resolver|hickory_resolver|ssh2|lettre|ftp|suppaftp|libcurl|hyper_tls|hyper_rustls)::/;
+  /^(reqwest|ureq|attohttpc|minreq|isahc|surf|curl|http_req|ehttp|awc|reqwless|ureq_proto|tungstenite|tokio_tungstenite|async_tungstenite|websocket|ws|trust_dns_resolver|hickory_resolver|ssh2|lettre|ftp|suppaftp|libcurl|hyper_tls|hyper_rustls|reqwest_middleware|quinn|tonic|jsonrpsee|web3|ethers_providers|async_smtp|mail_send|teloxide|frankenstein|telegram_bot|serenity|twilight_http|slack_hook|discord_webhook)::/;
 // Beyond the std and client-crate calls: sockets through raw FFI (libc, nix, socket2, Winsock) and
 // the Windows HTTP and download APIs, which stealers and droppers call directly.
 const NET_CALLS =
@@ -467,6 +467,8 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       if (k) push('persistence-write', k);
     }
     if (NETWORK_PROGRAMS.test(base)) push('network', base);
+    // `ping -p HEX` fills each echo request with bytes of the caller's choosing: a carrier.
+    if (/^ping6?(\.exe)?$/i.test(base) && cmd.args.includes('-p')) push('network', 'ping-pattern');
     if (
       base === 'git' &&
       cmd.args.some((a) => /^(push|clone|fetch|pull|ls-remote)$/.test(a) || /^(https?|ssh|git):\/\//.test(a))

@@ -36,7 +36,7 @@ interface FileIndex {
 }
 
 const EVASION_STR =
-  /TracerPid|VBox|VirtualBox|VMware|vmtoolsd|QEMU|KVMKVM|TCGTCG|Microsoft Hv|XenVMM|innotek|Parallels|prl_|bhyve|BOCHS|dmi\/id|Sbie|cuckoo|^(08|00)[:-]|^(LANG|LC_ALL|LC_MESSAGES|LANGUAGE)$|^(sandbox|malware|maltest|virus|sample|john doe|currentuser|hapubws|sand box|analyst)$/i;
+  /TracerPid|^\/\.dockerenv$|^\/run\/\.containerenv$|^\/proc\/1\/cgroup$|VBox|VirtualBox|VMware|vmtoolsd|QEMU|KVMKVM|TCGTCG|Microsoft Hv|XenVMM|innotek|Parallels|prl_|bhyve|BOCHS|dmi\/id|Sbie|cuckoo|^(08|00)[:-]|^(LANG|LC_ALL|LC_MESSAGES|LANGUAGE)$|^(sandbox|malware|maltest|virus|sample|john doe|currentuser|hapubws|sand box|analyst)$/i;
 const CHANNEL_STR =
   /^(HELO|EHLO|MAIL FROM|RCPT TO|AUTH )|jsonrpc|^eth_|^personal_|:53$|send(Message|Document)/i;
 
@@ -242,6 +242,9 @@ const DMI_PATH =
   /\/sys\/(class|devices\/virtual)\/dmi\/id\/?(product_name|sys_vendor|board_vendor|bios_vendor|product_version|chassis_vendor)?$/;
 const SANDBOX_STRINGS =
   /^(SbieDll\.dll|cuckoomon\.dll|\\\\\.\\pipe\\cuckoo|\/tmp\/cuckoo.*|\\\\\.\\VBoxMiniRdrDN)$/i;
+// Containers are where CI jobs and analysis sandboxes run; the malware that checks acts only outside.
+const CONTAINER_MARKER = /^\/(\.dockerenv|run\/\.containerenv)$/;
+const CONTAINER_RUNTIME = /^(docker|kubepods|containerd|lxc|podman)$/;
 const SANDBOX_USERS =
   /^(sandbox|malware|maltest|virus|sample|cuckoo|john doe|currentuser|hapubws|sand box|analyst)$/i;
 // Languages of the CIS, whose users some stealers spare (and checks for them are gates).
@@ -284,6 +287,8 @@ function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: Fil
       sig('evasion', i, `compares with ${JSON.stringify(t.text)} (a virtual machine's name)`, 'vm');
     else if (DMI_PATH.test(t.text))
       sig('evasion', i, `reads ${JSON.stringify(t.text)} (hardware vendor)`, 'vm');
+    else if (CONTAINER_MARKER.test(t.text) || (t.text === '/proc/1/cgroup' && has(CONTAINER_RUNTIME)))
+      sig('evasion', i, `looks for ${JSON.stringify(t.text)} (running in a container?)`, 'container');
     else if (SANDBOX_STRINGS.test(t.text) || (hasFingerprint && SANDBOX_USERS.test(t.text)))
       sig('evasion', i, `looks for ${JSON.stringify(t.text)} (an analysis sandbox)`, 'sandbox');
     else if (

