@@ -887,8 +887,11 @@ const SCREEN_APIS = /^(CGDisplayCreateImage|CGWindowListCreateImage|XGetImage|xc
 const DESKTOP_DC =
   /^\(\s*(0|None|null\w*|(std\s*::\s*)?ptr\s*::\s*null(_mut)?\s*\(\s*\)|HWND\s*\(\s*0\s*\)|HWND\s*::\s*default\s*\(\s*\)|GetDesktopWindow\s*\(\s*\))\s*\)$/;
 
-function screenCaptureSignals({ facts, calls, sig }: TechniqueInput): void {
+function screenCaptureSignals({ facts, calls, commands, sig }: TechniqueInput): void {
   const tokens = facts.tokens;
+  // A tool's name is a capture only where the file runs programs: `xwd` is also a file
+  // extension in a MIME table.
+  const runs = commands.length > 0;
   const strs = tokens.filter((t) => t.kind === 'str');
   // ImageMagick's `import -window root` grabs the whole screen; `import` alone is a common word.
   const importRoot =
@@ -898,7 +901,7 @@ function screenCaptureSignals({ facts, calls, sig }: TechniqueInput): void {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind !== 'str') continue;
-    if (SCREEN_TOOL.test(t.text) || (importRoot && t.text === 'import'))
+    if (runs && (SCREEN_TOOL.test(t.text) || (importRoot && t.text === 'import')))
       sig('screen-capture', i, `runs ${JSON.stringify(t.text)} (saves a screenshot)`, 'tool');
     else if (/CopyFromScreen|\bscreencapture -/.test(t.text) && t.text.length <= 400)
       sig('screen-capture', i, `${JSON.stringify(t.text.slice(0, 60))} (captures the screen)`, 'tool');

@@ -334,6 +334,16 @@ pub fn scale() -> f64 {
     rule: 'code.screen-capture',
     severity: null,
   },
+  {
+    name: 'capture tools named as file extensions in a MIME table, in a file that runs nothing',
+    files: lib(
+      'mimex',
+      `pub static TYPES: &[(&str, &str)] = &[("xwd", "image/x-xwindowdump"), ("grim", "text/plain")];
+pub fn fetch(u: &str) { let _ = ureq::get(u).call(); }`,
+    ),
+    rule: 'code.screen-capture',
+    severity: null,
+  },
   // --- build time ---
   {
     name: 'build script running code from an executable mapping',
