@@ -73,12 +73,13 @@ export type SignalKind =
   | 'embedded-executable' // a native executable written out as a byte array
   | 'exec-shipped' // runs an executable shipped in the crate
   // Technique families of issue 10 (detail gives the variant):
-  | 'evasion' // anti-analysis gate; detail: debugger | tracer | vm | sandbox | date | sleep | locale | hardware
+  | 'evasion' // anti-analysis gate; detail: debugger | tracer | vm | sandbox | container | date | sleep | locale | hardware
   | 'exec-memory' // code run from memory; detail: memfd | mmap-exec | mprotect-exec | virtualalloc | fn-transmute
   | 'static-ctor' // runs before main; detail: init-array | crt-xcu | ctor-attr | used-static
   | 'channel' // a non-HTTP-client carrier; detail: dns-raw | smtp | udp | raw-tcp | webhook | json-rpc
   | 'clipboard' // reads the clipboard
   | 'input-capture' // keyboard/mouse hooks, /dev/input
+  | 'screen-capture' // takes a screenshot: a capture tool, a capture crate, a desktop blit
   | 'decode-routine'; // a hand-written decoding loop (XOR, RC4-like, arithmetic, reversal) over a byte array
 
 export interface Signal {
@@ -104,9 +105,11 @@ export interface RustAnalysis {
 }
 
 const NET_ROOTS =
-  /^(reqwest|ureq|attohttpc|minreq|isahc|surf|curl|http_req|ehttp|awc|reqwless|ureq_proto|tungstenite|tokio_tungstenite|async_tungstenite|websocket|ws|trust_dns_resolver|hickory_resolver|ssh2|lettre|ftp|suppaftp|libcurl|hyper_tls|hyper_rustls)::/;
+  /^(reqwest|ureq|attohttpc|minreq|isahc|surf|curl|http_req|ehttp|awc|reqwless|ureq_proto|tungstenite|tokio_tungstenite|async_tungstenite|websocket|ws|trust_dns_resolver|hickory_resolver|ssh2|lettre|ftp|suppaftp|libcurl|hyper_tls|hyper_rustls|reqwest_middleware|quinn|tonic|jsonrpsee|web3|ethers_providers|async_smtp|mail_send|teloxide|frankenstein|telegram_bot|serenity|twilight_http|slack_hook|discord_webhook)::/;
+// Beyond the std and client-crate calls: sockets through raw FFI (libc, nix, socket2, Winsock) and
+// the Windows HTTP and download APIs, which stealers and droppers call directly.
 const NET_CALLS =
-  /(^|::)(hyper::(client::)?Client::(new|builder)|hyper::client::conn::(http1::)?handshake|TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$/;
+  /(^|::)(hyper::(client::)?Client::(new|builder)|hyper::client::conn::(http1::)?handshake|TcpStream::connect(_timeout)?|UdpSocket::bind|TcpStream::connect_std|TlsConnector::connect|ClientConnection::new|connect_async|lookup_host)$|^(libc|nix::sys::socket|socket)::(connect|sendto|sendmsg|send)$|^(socket2::)?Socket::new(_raw)?$|(^|::)(WinSock::)?(WSAConnect|WSASocketW|WSASocketA|WSASend|WSASendTo)$|(^|::)(URLDownloadToFileW|URLDownloadToFileA|InternetOpenUrlW|InternetOpenUrlA|InternetOpenW|InternetOpenA|HttpSendRequestW|HttpSendRequestA|WinHttpOpen|WinHttpConnect|WinHttpSendRequest)$/;
 const FS_READ =
   /(^|::)(fs::read|fs::read_to_string|File::open|read_to_string|fs::read_link|from_path_iter|from_path|from_filename)$/;
 const DIR_WALK =
@@ -129,6 +132,7 @@ const NETWORK_PROGRAMS =
 const BACKGROUND =
   /(^|::)(thread::spawn|tokio::spawn|task::spawn|async_std::task::spawn|Builder::spawn|spawn_blocking)$/;
 const HOOK_PATH = new RegExp(`(^|/)hooks/(${GIT_HOOK_NAME.source.slice(2, -2)})$`);
+const HOOKS_DIR = /(^|\/)\.git\/hooks\/?$/;
 const SHELL_PATH = /^(\/usr)?(\/bin\/)?(ba|z|da|k)?sh$/;
 const HTTP_REQUEST_TEXT = /^(GET|POST|PUT|PATCH|DELETE|HEAD) \S* ?HTTP\/1\.[01]/;
 
@@ -259,6 +263,9 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
     const p = c.path;
     if (c.kind === 'call' || c.kind === 'ref') {
       if (NET_ROOTS.test(p) || NET_CALLS.test(p)) sig('network', c.tok, c.raw, p.split('::')[0]);
+      // urlmon's one-call downloader saves a URL to a file, as `curl -o` does.
+      if (c.kind === 'call' && /(^|::)URLDownloadToFile[AW]$/.test(p))
+        sig('download-tool', c.tok, c.raw, 'urlmon');
       else if (FS_READ.test(p) && c.kind === 'call') sig('fs-read', c.tok, c.raw);
       if (DIR_WALK.test(p) && c.kind === 'call') sig('dir-walk', c.tok, c.raw);
       if (HOME_CALLS.test(p) && c.kind === 'call') sig('home-dir', c.tok, `${c.raw}()`);
@@ -460,6 +467,8 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       if (k) push('persistence-write', k);
     }
     if (NETWORK_PROGRAMS.test(base)) push('network', base);
+    // `ping -p HEX` fills each echo request with bytes of the caller's choosing: a carrier.
+    if (/^ping6?(\.exe)?$/i.test(base) && cmd.args.includes('-p')) push('network', 'ping-pattern');
     if (
       base === 'git' &&
       cmd.args.some((a) => /^(push|clone|fetch|pull|ls-remote)$/.test(a) || /^(https?|ssh|git):\/\//.test(a))
@@ -544,8 +553,9 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
   const consumerPlace = (path: string, fn: number) =>
     /^(\.cargo|\.git|~|\/|[A-Za-z]:\\|\.\.)|(^|\/)\.git\/hooks\//.test(path) ||
     (consumerFns ??= consumerFunctions(tokens)).has(fn) ||
-    // A hook under a directory handed in by another function of a file that finds the consumer's tree.
-    (HOOK_PATH.test(path) &&
+    // A hook (or the hooks directory itself) under a directory handed in by another function of a
+    // file that finds the consumer's tree.
+    ((HOOK_PATH.test(path) || HOOKS_DIR.test(path)) &&
       consumerFns.size > 0 &&
       tokens.some((t) => t.kind === 'str' && t.text === '.git'));
   for (const w of writes) {

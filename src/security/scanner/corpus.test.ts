@@ -109,6 +109,25 @@ describe('scanner evaluation corpus', () => {
     expect(labelled).toEqual([...sampleDirs].sort());
   });
 
+  // The README's table; a sample added or removed without updating it fails here.
+  const EXPECTED_COUNTS: Record<string, { malicious: number; benign: number }> = {
+    train: { malicious: 60, benign: 35 },
+    heldout: { malicious: 32, benign: 16 },
+  };
+
+  it('has the counts the README states', () => {
+    for (const split of SPLITS) {
+      const part = labels.filter((l) => l.split === split);
+      expect(
+        {
+          malicious: part.filter((l) => l.malicious).length,
+          benign: part.filter((l) => !l.malicious).length,
+        },
+        split,
+      ).toEqual(EXPECTED_COUNTS[split]);
+    }
+  });
+
   it('meets the minimum counts per split', () => {
     for (const split of SPLITS) {
       const part = labels.filter((l) => l.split === split);

@@ -136,6 +136,11 @@ describe('paths and names', () => {
     }
     expect(secretServiceHosts('GITHUB_TOKEN')?.test('api.github.com')).toBe(true);
     expect(secretServiceHosts('GITHUB_TOKEN')?.test('github.com.evil.invalid')).toBe(false);
+    // A hook's own id and token belong to the messengers' webhook APIs; a named service keeps its own.
+    expect(secretServiceHosts('HOOK_TOKEN')?.test('discord.com')).toBe(true);
+    expect(secretServiceHosts('HOOK_TOKEN')?.test('collect.example')).toBe(false);
+    expect(secretServiceHosts('TELEGRAM_BOT_TOKEN')?.test('discord.com')).toBe(false);
+    expect(secretServiceHosts('TELEGRAM_BOT_TOKEN')?.test('api.telegram.org')).toBe(true);
     expect(secretServiceHosts('MY_TOKEN')).toBeNull();
   });
 

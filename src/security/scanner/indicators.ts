@@ -278,6 +278,10 @@ export function isSecretEnvName(name: string): boolean {
   );
 }
 
+const HOOK_WORD = /^(WEBHOOK|HOOK|BOT)$/;
+const MESSENGER_WEBHOOK_HOSTS =
+  /(^|\.)(discord(app)?\.com|hooks\.slack\.com|api\.telegram\.org|webhook\.office\.com|chat\.googleapis\.com)$/i;
+
 /** Hosts a service's token is meant for: sending GITHUB_TOKEN to api.github.com is authentication. */
 export function secretServiceHosts(name: string): RegExp | null {
   if (/^(GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT|GITHUB_API_TOKEN)$/.test(name))
@@ -290,8 +294,11 @@ export function secretServiceHosts(name: string): RegExp | null {
   // Otherwise a variable named for a service (TELEGRAM_BOT_TOKEN, SLACK_API_TOKEN, SENTRY_AUTH_TOKEN)
   // is meant for the domain of that name (api.telegram.org, slack.com, sentry.io).
   const service = /^([A-Z][A-Z0-9]{3,})_/.exec(name)?.[1];
-  if (service && !GENERIC_PREFIX.has(service))
+  if (service && !GENERIC_PREFIX.has(service) && !HOOK_WORD.test(service))
     return new RegExp(`(^|\\.)${service.toLowerCase()}\\.[a-z]{2,6}$`, 'i');
+  // A variable named for a webhook or a bot of no named service (HOOK_TOKEN, WEBHOOK_ID,
+  // BOT_TOKEN) is the address of a chat hook: a messenger's webhook API is where it is used.
+  if (name.split('_').some((p) => HOOK_WORD.test(p))) return MESSENGER_WEBHOOK_HOSTS;
   return null;
 }
 

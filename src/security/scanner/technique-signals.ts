@@ -30,12 +30,13 @@ interface FileIndex {
   channelStr: boolean;
   clipStr: boolean;
   inputStr: boolean;
+  screenStr: boolean;
   /** Literals shaped like a cryptocurrency address (what a clipper swaps in). */
   wallets: number[];
 }
 
 const EVASION_STR =
-  /TracerPid|VBox|VirtualBox|VMware|vmtoolsd|QEMU|KVMKVM|TCGTCG|Microsoft Hv|XenVMM|innotek|Parallels|prl_|bhyve|BOCHS|dmi\/id|Sbie|cuckoo|^(08|00)[:-]|^(LANG|LC_ALL|LC_MESSAGES|LANGUAGE)$|^(sandbox|malware|maltest|virus|sample|john doe|currentuser|hapubws|sand box|analyst)$/i;
+  /TracerPid|^\/\.dockerenv$|^\/run\/\.containerenv$|^\/proc\/1\/cgroup$|VBox|VirtualBox|VMware|vmtoolsd|QEMU|KVMKVM|TCGTCG|Microsoft Hv|XenVMM|innotek|Parallels|prl_|bhyve|BOCHS|dmi\/id|Sbie|cuckoo|^(08|00)[:-]|^(LANG|LC_ALL|LC_MESSAGES|LANGUAGE)$|^(sandbox|malware|maltest|virus|sample|john doe|currentuser|hapubws|sand box|analyst)$/i;
 const CHANNEL_STR =
   /^(HELO|EHLO|MAIL FROM|RCPT TO|AUTH )|jsonrpc|^eth_|^personal_|:53$|send(Message|Document)/i;
 
@@ -55,6 +56,7 @@ function indexFile(tokens: Token[]): FileIndex {
     channelStr: false,
     clipStr: false,
     inputStr: false,
+    screenStr: false,
     wallets: [],
   };
   for (let i = 0; i < tokens.length; i++) {
@@ -73,6 +75,7 @@ function indexFile(tokens: Token[]): FileIndex {
       )
         idx.wallets.push(i);
       if (!idx.inputStr && t.text.startsWith('/dev/input')) idx.inputStr = true;
+      if (!idx.screenStr && SCREEN_STR.test(t.text)) idx.screenStr = true;
     }
   }
   return idx;
@@ -195,6 +198,18 @@ const INPUT_IDS = [
   'evdev',
   'inputbot',
 ];
+const SCREEN_IDS = [
+  'BitBlt',
+  'CGDisplayCreateImage',
+  'CGWindowListCreateImage',
+  'XGetImage',
+  'xcb_get_image',
+  'screenshots',
+  'xcap',
+  'scrap',
+  'captrs',
+  'win_screenshot',
+];
 const DECODE_IDS = ['wrapping_sub', 'wrapping_add', 'rotate_left', 'rotate_right', 'rev'];
 
 export function techniqueSignals(input: TechniqueInput): void {
@@ -207,6 +222,7 @@ export function techniqueSignals(input: TechniqueInput): void {
     channelSignals(input, idx);
   if (idx.clipStr || anyOf(idx.ids, CLIPBOARD_IDS) || input.commands.length > 0) clipboardSignals(input);
   if (idx.inputStr || anyOf(idx.ids, INPUT_IDS)) inputCaptureSignals(input);
+  if (idx.screenStr || anyOf(idx.ids, SCREEN_IDS)) screenCaptureSignals(input);
   for (const i of idx.wallets)
     input.sig(
       'wallet-address',
@@ -226,6 +242,9 @@ const DMI_PATH =
   /\/sys\/(class|devices\/virtual)\/dmi\/id\/?(product_name|sys_vendor|board_vendor|bios_vendor|product_version|chassis_vendor)?$/;
 const SANDBOX_STRINGS =
   /^(SbieDll\.dll|cuckoomon\.dll|\\\\\.\\pipe\\cuckoo|\/tmp\/cuckoo.*|\\\\\.\\VBoxMiniRdrDN)$/i;
+// Containers are where CI jobs and analysis sandboxes run; the malware that checks acts only outside.
+const CONTAINER_MARKER = /^\/(\.dockerenv|run\/\.containerenv)$/;
+const CONTAINER_RUNTIME = /^(docker|kubepods|containerd|lxc|podman)$/;
 const SANDBOX_USERS =
   /^(sandbox|malware|maltest|virus|sample|cuckoo|john doe|currentuser|hapubws|sand box|analyst)$/i;
 // Languages of the CIS, whose users some stealers spare (and checks for them are gates).
@@ -268,6 +287,8 @@ function evasionSignals({ facts, calls, signals, sig }: TechniqueInput, idx: Fil
       sig('evasion', i, `compares with ${JSON.stringify(t.text)} (a virtual machine's name)`, 'vm');
     else if (DMI_PATH.test(t.text))
       sig('evasion', i, `reads ${JSON.stringify(t.text)} (hardware vendor)`, 'vm');
+    else if (CONTAINER_MARKER.test(t.text) || (t.text === '/proc/1/cgroup' && has(CONTAINER_RUNTIME)))
+      sig('evasion', i, `looks for ${JSON.stringify(t.text)} (running in a container?)`, 'container');
     else if (SANDBOX_STRINGS.test(t.text) || (hasFingerprint && SANDBOX_USERS.test(t.text)))
       sig('evasion', i, `looks for ${JSON.stringify(t.text)} (an analysis sandbox)`, 'sandbox');
     else if (
@@ -848,6 +869,61 @@ function inputCaptureSignals({ facts, calls, sig }: TechniqueInput): void {
     )
       sig('input-capture', c.tok, `${c.raw} (polls the keyboard)`, 'poll');
     else if (/^evdev::(Device::open|enumerate)$/.test(c.path)) sig('input-capture', c.tok, c.raw, 'evdev');
+  }
+}
+
+// --- Screen capture -----------------------------------------------------------------------------
+
+/** Programs that save a screenshot, by name (as a command or a string a command is built from). */
+const SCREEN_TOOL =
+  /^(screencapture|scrot|grim|gnome-screenshot|spectacle|maim|xwd|flameshot|shutter)(\.exe)?$/;
+const SCREEN_STR =
+  /^(screencapture|scrot|grim|gnome-screenshot|spectacle|maim|xwd|flameshot|shutter)$|^-window$|CopyFromScreen|\bscreencapture -/;
+const SCREEN_CRATES = /^(screenshots|xcap|scrap|captrs|win_screenshot)(::|$)/;
+const SCREEN_CRATE_CALLS =
+  /^(capture|capture_image|capture_area|capture_frame|frame|capture_window|capture_display)$/;
+const SCREEN_APIS = /^(CGDisplayCreateImage|CGWindowListCreateImage|XGetImage|xcb_get_image)$/;
+/** The whole desktop as a blit source: `GetDC(null)`, `GetWindowDC(GetDesktopWindow())`. */
+const DESKTOP_DC =
+  /^\(\s*(0|None|null\w*|(std\s*::\s*)?ptr\s*::\s*null(_mut)?\s*\(\s*\)|HWND\s*\(\s*0\s*\)|HWND\s*::\s*default\s*\(\s*\)|GetDesktopWindow\s*\(\s*\))\s*\)$/;
+
+function screenCaptureSignals({ facts, calls, commands, sig }: TechniqueInput): void {
+  const tokens = facts.tokens;
+  // A tool's name is a capture only where the file runs programs: `xwd` is also a file
+  // extension in a MIME table.
+  const runs = commands.length > 0;
+  const strs = tokens.filter((t) => t.kind === 'str');
+  // ImageMagick's `import -window root` grabs the whole screen; `import` alone is a common word.
+  const importRoot =
+    strs.some((t) => t.text === 'import') &&
+    strs.some((t) => t.text === '-window') &&
+    strs.some((t) => t.text === 'root');
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'str') continue;
+    if (runs && (SCREEN_TOOL.test(t.text) || (importRoot && t.text === 'import')))
+      sig('screen-capture', i, `runs ${JSON.stringify(t.text)} (saves a screenshot)`, 'tool');
+    else if (/CopyFromScreen|\bscreencapture -/.test(t.text) && t.text.length <= 400)
+      sig('screen-capture', i, `${JSON.stringify(t.text.slice(0, 60))} (captures the screen)`, 'tool');
+  }
+  const crateUsed =
+    [...facts.uses.values()].some((p) => SCREEN_CRATES.test(p)) ||
+    calls.some((c) => SCREEN_CRATES.test(c.path) && c.path.includes('::'));
+  const desktop = calls.some(
+    (c) =>
+      c.kind === 'call' &&
+      (last(c.path) === 'GetDesktopWindow' ||
+        (/^(GetDC|GetWindowDC)$/.test(last(c.path)) &&
+          DESKTOP_DC.test(tokensText(tokens, c.open, matching(tokens, c.open) + 1).trim()))),
+  );
+  for (const c of calls) {
+    if (c.kind !== 'call' && c.kind !== 'method') continue;
+    const name = last(c.path);
+    if (SCREEN_APIS.test(name)) sig('screen-capture', c.tok, `${name}() (reads the screen's pixels)`, 'api');
+    else if (name === 'BitBlt' && desktop)
+      sig('screen-capture', c.tok, 'BitBlt() from the desktop DC', 'api');
+    else if (crateUsed && c.kind === 'method' && SCREEN_CRATE_CALLS.test(name))
+      sig('screen-capture', c.tok, `.${name}() of a screen capture crate`, 'crate');
   }
 }
 

@@ -46,6 +46,7 @@ const RISKY = new Set<SignalKind>([
   'channel',
   'clipboard',
   'input-capture',
+  'screen-capture',
 ]);
 
 /** Functions users call without meaning to run anything much: constructors, Default, Drop, Display… */

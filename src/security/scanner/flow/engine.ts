@@ -5,7 +5,7 @@
 import type { Signal } from '../code-signals.js';
 import type { FileContext } from '../types.js';
 import type { FileFlowFacts, FnFlowFacts, Stmt } from './fn-facts.js';
-import { isStealable, roleOf, TAMPER_KINDS } from './roles.js';
+import { CLIENT_CONSTRUCTOR, isStealable, roleOf, TAMPER_KINDS } from './roles.js';
 import type { Role, SinkClass, SourceClass } from './roles.js';
 
 export interface FlowFile {
@@ -85,6 +85,8 @@ interface Node {
   callees: number[][][];
   /** Functions named as values (`thread::spawn(buffer::warm_up)`): they run too. */
   refs: number[];
+  /** The names those functions are referred to by here. */
+  refNames: Set<string>;
 }
 
 type Taint = Map<string, string[]>; // label ('s3', 'p0') → functions it came through
@@ -215,6 +217,7 @@ function buildNodes(files: FlowFile[]): Node[] {
         signals: byFn.get(idx) ?? [],
         callees: [],
         refs: [],
+        refNames: new Set(),
       });
     };
     add(null, -1);
@@ -271,7 +274,12 @@ function resolveCalls(nodes: Node[]): void {
       if (!n.fn && !st.lazy) continue;
       for (const u of st.uses) {
         const cands = index.get(`f:${n.group}:${u}`);
-        if (cands && cands.length <= MAX_CANDIDATES) for (const m of cands) if (m !== n) refs.add(m.id);
+        if (cands && cands.length <= MAX_CANDIDATES)
+          for (const m of cands)
+            if (m !== n) {
+              refs.add(m.id);
+              n.refNames.add(u);
+            }
       }
     }
     n.refs = [...refs];
@@ -312,7 +320,39 @@ function rootsOf(n: Node): Trigger | null {
   // the unit, loads the agent, turns start-at-login on) is an operation the caller asks for.
   if (disclosed(fn.docText))
     return { cls: 'explicit', what: `pub fn ${n.label}, documented as doing it`, path: [] };
+  // A public function that does something once, on whichever call comes first (`Once::call_once`,
+  // `get_or_init`, an atomic flag swapped): what that block runs happens on the first call of
+  // ordinary API (`parse`, `crc32`, `scale_factor`), unasked.
+  if (oneShot(n))
+    return { cls: 'auto', what: `first call of pub fn ${n.label} (a one-time block)`, path: [] };
   return { cls: 'api', what: `pub fn ${n.label}`, path: [] };
+}
+
+/**
+ * Runs something once per process that acts or calls into the crate (`ONCE.call_once(…)`,
+ * `CELL.get_or_init(…)`, `if !FLAG.swap(true, …) { … }`). A client merely built there
+ * (`CLIENT.get_or_init(Client::new)`) acts on nothing yet: what is sent later is ordinary API.
+ */
+function oneShot(n: Node): boolean {
+  const blocks = n.fn?.once ?? [];
+  if (blocks.length === 0) return false;
+  const inside = (line: number) => blocks.some(([a, b]) => line >= a && line <= b);
+  if (
+    n.signals.some(
+      (s) =>
+        s.role.sink !== undefined &&
+        inside(s.sig.line) &&
+        !(s.sig.kind === 'network' && CLIENT_CONSTRUCTOR.test(s.sig.evidence)),
+    )
+  )
+    return true;
+  // A crate function called or named there (`ONCE.call_once(report::send)`): what it runs.
+  return n.stmts.some(
+    (st, i) =>
+      inside(st.a) &&
+      ((n.callees[i] ?? []).some((c) => c.length > 0) ||
+        st.calls.some((c) => c.args.some((a) => a.some((x) => n.refNames.has(x))))),
+  );
 }
 
 /**
@@ -351,11 +391,19 @@ function itemTrigger(
 const WRITE_CALL =
   /^(write|write_all|write_fmt|append|create|set_value|set_raw_value|create_subkey\w*|Reg(Set|Create)\w*)$/;
 
-/** What a function makes run: its calls and the functions it names; at file scope, only lazy initializers'. */
+/**
+ * What a function makes run: its calls and the functions it names; at file scope, only what lazy
+ * initializers and static constructors run (`#[link_section = ".init_array"] static X = { extern
+ * "C" fn f() { … } f };` — the constructor's body is written inline in the static).
+ */
 function edgesOf(n: Node): number[] {
   const out = new Set<number>(n.refs);
+  const ctorLines = n.fn
+    ? []
+    : n.signals.filter((s) => s.role.trigger === 'static-ctor').map((s) => s.sig.line);
   n.callees.forEach((perStmt, i) => {
-    if (!n.fn && !n.stmts[i]!.lazy) return;
+    const st = n.stmts[i]!;
+    if (!n.fn && !st.lazy && !ctorLines.some((l) => l >= st.a - 3 && l <= st.b)) return;
     for (const cands of perStmt) for (const c of cands) out.add(c);
   });
   return [...out];
@@ -780,7 +828,14 @@ function dedupe(path: string[]): string[] {
 }
 
 function strongColocated(cls: SourceClass, sig: Signal): boolean {
-  if (cls === 'credential' || cls === 'clipboard' || cls === 'input' || cls === 'env-dump') return true;
+  if (
+    cls === 'credential' ||
+    cls === 'clipboard' ||
+    cls === 'input' ||
+    cls === 'screen' ||
+    cls === 'env-dump'
+  )
+    return true;
   if (cls === 'embedded') return sig.detail !== 'data';
   return cls === 'decoded' && sig.kind !== 'runtime-decode';
 }

@@ -10,8 +10,8 @@ import type { Severity } from '../types.js';
 import { SEVERITIES, severityRank } from '../types.js';
 import { analyzeFlows } from './engine.js';
 import type { Flow, FlowFile, FlowKind, TriggerClass } from './engine.js';
-import { alignedWithPurpose, suspiciousEndpoint, WALLET_SECRET } from './judgement.js';
-import { STRONG_CREDENTIALS } from './roles.js';
+import { alignedWithPurpose, persistenceAskedFor, suspiciousEndpoint, WALLET_SECRET } from './judgement.js';
+import { roleOf, STRONG_CREDENTIALS } from './roles.js';
 
 export const FLOW_RULE: Record<FlowKind, string> = {
   exfiltration: 'flow.exfiltration',
@@ -76,6 +76,7 @@ export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
   // One finding per sink and kind: the worst flow into it, the others counted.
   const bySink = new Map<string, { flow: Flow; severity: Severity; n: number }>();
   for (const flow of flows) {
+    askedFor(model, flow);
     const severity = flowSeverity(model, flow, checksum.has(flow.sink.file.ctx));
     if (severity === null) continue;
     const key = `${flow.kind}\u0000${flow.sink.file.path}\u0000${flow.sink.sig.line}`;
@@ -123,6 +124,28 @@ export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
       return best ? { severity: best.severity, rule: FLOW_RULE[best.kind] } : null;
     },
   };
+}
+
+/**
+ * A public-API persistence flow without a payload, rooted in a pub fn named for installing the
+ * entry of a crate that says it manages such entries, is an explicit call (see
+ * persistenceAskedFor); the trigger is re-classed so the proximity rule is capped by it too.
+ */
+function askedFor(model: CrateModel, flow: Flow): void {
+  const t = flow.trigger;
+  // An OS check is portability (an installer per platform); an anti-analysis check is not.
+  const evasive = flow.guards.some((g) => g.sig.kind !== 'os-gate');
+  if (flow.kind !== 'persistence' || flow.source !== null || t.cls !== 'api' || evasive) return;
+  // A payload fetched, decoded or shipped next to the write is what gets persisted: not the
+  // caller's program.
+  const payload = flow.sink.file.signals.some((s) => {
+    const src = s.fn === flow.sink.sig.fn && !s.test ? roleOf(s)?.source : undefined;
+    return src === 'download' || src === 'decoded' || src === 'embedded';
+  });
+  if (payload) return;
+  const root = t.path[0] ?? '';
+  if (!persistenceAskedFor(model, root, flow.sink.sig.detail ?? '')) return;
+  flow.trigger = { ...t, cls: 'explicit', what: `${t.what}, named for the entry the crate says it manages` };
 }
 
 /** `include_bytes!` of an executable the crate ships is an embedded payload too (of other bytes, a weaker one). */
@@ -222,7 +245,14 @@ function sourceStrength(model: CrateModel, sig: Signal, cls: string, near: boole
       return alignedWithPurpose(model, sig.detail ?? '') ? 'secret' : 'strong';
     return 'strong';
   }
-  if (cls === 'clipboard' || cls === 'input' || cls === 'project' || cls === 'caller-data') return 'strong';
+  if (
+    cls === 'clipboard' ||
+    cls === 'input' ||
+    cls === 'screen' ||
+    cls === 'project' ||
+    cls === 'caller-data'
+  )
+    return 'strong';
   // The whole environment is what a stealer sends, and what a configuration object holds: strong
   // only when it goes straight to the network.
   if (cls === 'env-dump') return near ? 'strong' : 'secret';

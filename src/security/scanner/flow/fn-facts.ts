@@ -50,6 +50,11 @@ export interface FnFlowFacts {
   stmts: Stmt[];
   /** Mentions a signature or digest check (`verify`, `Signature`, `Sha256`, …). */
   verifies: boolean;
+  /**
+   * Lines of blocks run once per process: the argument of `ONCE.call_once(…)` /
+   * `CELL.get_or_init(…)`, the block of `if !FLAG.swap(true, Ordering::…) { … }`.
+   */
+  once: [number, number][];
 }
 
 export interface FileFlowFacts {
@@ -118,6 +123,7 @@ export function extractFlowFacts(
       attrs,
       stmts: statements(tokens, bodyToks, budget),
       verifies: bodyToks.some((k) => tokens[k]!.kind === 'id' && VERIFY.test(tokens[k]!.text)),
+      once: oneTimeBlocks(tokens, bodyToks),
     };
   });
   const scope = statements(tokens, scopeToks, budget, true);
@@ -129,6 +135,33 @@ export function extractFlowFacts(
     items: scopeItems(tokens, scopeToks),
     truncated: budget.left <= 0,
   };
+}
+
+const ONCE_CALL = /^(call_once|call_once_force|get_or_init|get_or_try_init)$/;
+const FLAG_CALL = /^(swap|compare_exchange|compare_exchange_weak|fetch_or)$/;
+const ATOMIC_ORDERING = /^(SeqCst|Relaxed|AcqRel|Acquire|Release)$/;
+
+/** See FnFlowFacts.once. */
+function oneTimeBlocks(tokens: Token[], body: number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const k of body) {
+    const t = tokens[k]!;
+    if (t.kind !== 'id' || tokens[k - 1]?.text !== '.' || tokens[k + 1]?.text !== '(') continue;
+    if (ONCE_CALL.test(t.text)) {
+      out.push([t.line, tokens[matching(tokens, k + 1)]?.line ?? t.line]);
+    } else if (FLAG_CALL.test(t.text)) {
+      const close = matching(tokens, k + 1);
+      let atomic = false;
+      for (let q = k + 2; q < close; q++) if (ATOMIC_ORDERING.test(tokens[q]!.text)) atomic = true;
+      // The flag's block: `if !F.swap(true, …) {` or `if F.compare_exchange(…).is_ok() {`.
+      let open = close + 1;
+      while (open < tokens.length && open < close + 8 && tokens[open]!.text !== '{') open++;
+      if (atomic && tokens[open]?.text === '{')
+        out.push([tokens[open]!.line, tokens[matching(tokens, open)]?.line ?? tokens[open]!.line]);
+    }
+    if (out.length >= 8) break;
+  }
+  return out;
 }
 
 /** The impl block (disjoint, in token order) holding token `k`: a binary search. */

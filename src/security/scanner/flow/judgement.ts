@@ -31,3 +31,40 @@ export function alignedWithPurpose(model: CrateModel, kind: string): boolean {
   const re = PURPOSE[kind];
   return re !== undefined && model.manifest !== null && re.test(model.manifest.purpose);
 }
+
+/**
+ * What a crate that says it manages a kind of startup entry calls it (name, description,
+ * keywords): a login-item toggle, a service or timer installer, a completion installer.
+ */
+const PERSISTENCE_PURPOSE: Record<string, RegExp> = {
+  'windows-run-key':
+    /\b(start(s|ing)?[- ]at[- ]log[io]n|log[io]n items?|auto-?(start|launch|run)|startup|at (login|logon|boot))\b/,
+  'startup-folder': /\b(start(s|ing)?[- ]at[- ]log[io]n|log[io]n items?|auto-?(start|launch|run)|startup)\b/,
+  'xdg-autostart':
+    /\b(start(s|ing)?[- ]at[- ]log[io]n|log[io]n items?|auto-?(start|launch|run)|startup|xdg)\b/,
+  'launch-agent':
+    /\b(launchd|launch agents?|start(s|ing)?[- ]at[- ]log[io]n|log[io]n items?|auto-?(start|launch)|services?|daemons?)\b/,
+  systemd: /\b(systemd|services?|daemons?|units?|timers?|supervis\w+)\b/,
+  'systemd-timer': /\b(systemd|timers?|periodic(ally)?|schedul\w+|services?)\b/,
+  cron: /\b(cron(tab)?|schedul\w+|periodic(ally)?|jobs?)\b/,
+  'scheduled-task':
+    /\b(schedul\w+|tasks?|periodic(ally)?|services?|start(s|ing)?[- ]at[- ]log[io]n|auto-?start)\b/,
+  'shell-rc': /\b(completions?|shell integration)\b/,
+};
+
+/** Names of operations that install or remove such an entry when the caller asks. */
+const PERSISTENCE_ACTION =
+  /^(install|uninstall|reinstall|enable|disable|toggle|register|unregister|deregister|schedule|unschedule|set_enabled|set_(auto_?start|auto_?launch|start_?(at|on)_?\w+|run_?(at|on)_?\w+|login_?item)|(install|uninstall|enable|disable|register|unregister|schedule|add|remove|create|delete)_\w+)$/;
+
+/**
+ * A persistence flow with no payload in it, run by a pub fn named for installing or removing the
+ * entry (`LoginItem::set_enabled`, `Service::install`), in a crate whose stated purpose is that
+ * kind of entry: the operation the crate exists for, called by its user. Whether the entry then
+ * runs something harmful is the caller's choice, as with any installer.
+ */
+export function persistenceAskedFor(model: CrateModel, rootFn: string, kind: string): boolean {
+  const re = PERSISTENCE_PURPOSE[kind];
+  if (!re || model.manifest === null || !re.test(model.manifest.purpose)) return false;
+  const name = rootFn.split('::').pop() ?? '';
+  return PERSISTENCE_ACTION.test(name);
+}

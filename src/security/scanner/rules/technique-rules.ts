@@ -33,6 +33,7 @@ const SOURCES: ReadonlySet<SignalKind> = new Set<SignalKind>([
   'walk-up',
   'clipboard',
   'input-capture',
+  'screen-capture',
 ]);
 /** A payload that is data: decoded, embedded or hidden. */
 const PAYLOADS: ReadonlySet<SignalKind> = new Set<SignalKind>([
@@ -43,7 +44,7 @@ const PAYLOADS: ReadonlySet<SignalKind> = new Set<SignalKind>([
 ]);
 const OWN_SERVICE_SECRET: Record<string, RegExp> = {
   smtp: /SMTP|MAIL/,
-  webhook: /TELEGRAM|DISCORD|SLACK|BOT|WEBHOOK/,
+  webhook: /TELEGRAM|DISCORD|SLACK|BOT|WEBHOOK|(^|_)HOOK(_|$)/,
 };
 const NETWORK: ReadonlySet<SignalKind> = new Set<SignalKind>(['network', 'channel', 'download-tool']);
 // Functions that run without the user asking: constructors, destructors, defaults, first calls.
@@ -227,8 +228,8 @@ function fileRules(V: FileView, limit: Severity, ctx: FileContext, emit: Emitter
     e('code.covert-channel', sev, s, `${s.detail}: ${s.evidence}${near ? `; source: ${near.evidence}` : ''}`);
   }
 
-  // Clipboard and keyboard: low alone, high with a way out.
-  for (const kind of ['clipboard', 'input-capture'] as const) {
+  // Clipboard, keyboard and screen: low alone, high with a way out.
+  for (const kind of ['clipboard', 'input-capture', 'screen-capture'] as const) {
     const s = V.sigs.find((x) => x.kind === kind && (kind !== 'clipboard' || x.detail !== 'write'));
     if (!s) continue;
     const net = V.has(NETWORK);
