@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `cratekeeper` command.
 import { Command, CommanderError } from 'commander';
+import { registerAnalyzeCommands } from './commands/analyze.js';
 import { registerGraphCommands } from './commands/graph.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRegistryCommands } from './commands/registry.js';
@@ -18,6 +19,7 @@ program
 registerRegistryCommands(program);
 registerTyposquatCommands(program);
 registerScanCommands(program);
+registerAnalyzeCommands(program);
 registerGraphCommands(program);
 registerMaintenanceCommands(program);
 
