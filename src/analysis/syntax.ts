@@ -146,3 +146,25 @@ function unescape(e: string): string {
       return '';
   }
 }
+
+/**
+ * The outermost ERROR nodes' [start, end) ranges, in document order. Only subtrees that contain
+ * an error are entered, so a clean tree costs one check.
+ */
+export function errorRanges(root: Node): [number, number][] {
+  const out: [number, number][] = [];
+  if (!root.hasError) return out;
+  const visit = (n: Node): void => {
+    if (n.isError) {
+      out.push([n.startIndex, n.endIndex]);
+      return;
+    }
+    const count = n.childCount;
+    for (let i = 0; i < count; i++) {
+      const c = n.child(i);
+      if (c && c.hasError) visit(c);
+    }
+  };
+  visit(root);
+  return out;
+}
