@@ -19,7 +19,8 @@ export type AnalysisResponse =
   | { id: number; ok: false; error: string; code?: string }
   | { ready: true };
 
-export type AnalysisResult = { ok: true; analysis: CrateAnalysis } | { ok: false; error: string; code?: string };
+export type AnalysisResult =
+  { ok: true; analysis: CrateAnalysis } | { ok: false; error: string; code?: string };
 
 export interface AnalysisPoolOptions {
   /** Worker threads. Default: the number of cores. */
@@ -33,7 +34,8 @@ export interface AnalysisPoolOptions {
 
 function startWorker(data: AnalyzeOptions, maxHeapMb: number): Worker {
   const opts = { workerData: data, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./analysis-worker.js', import.meta.url), opts);
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./analysis-worker.js', import.meta.url), opts);
   // From TypeScript sources (tests, benches under tsx): tsx's loader does not reach worker
   // threads, so the worker registers it before importing its .ts entry.
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
@@ -58,7 +60,11 @@ export class AnalysisPool {
   private closed = false;
 
   constructor(opts: AnalysisPoolOptions = {}) {
-    this.options = { analyze: opts.analyze ?? {}, timeoutMs: opts.timeoutMs ?? 120_000, maxHeapMb: opts.maxHeapMb ?? 2048 };
+    this.options = {
+      analyze: opts.analyze ?? {},
+      timeoutMs: opts.timeoutMs ?? 120_000,
+      maxHeapMb: opts.maxHeapMb ?? 2048,
+    };
     const n = Math.max(1, opts.workers ?? availableParallelism());
     for (let i = 0; i < n; i++) this.addSlot();
   }
@@ -83,7 +89,11 @@ export class AnalysisPool {
   }
 
   private addSlot(): void {
-    const slot: Slot = { worker: startWorker(this.options.analyze, this.options.maxHeapMb), ready: false, job: null };
+    const slot: Slot = {
+      worker: startWorker(this.options.analyze, this.options.maxHeapMb),
+      ready: false,
+      job: null,
+    };
     slot.worker.on('message', (res: AnalysisResponse) => {
       if ('ready' in res) {
         slot.ready = true;
@@ -95,7 +105,9 @@ export class AnalysisPool {
       clearTimeout(slot.timer);
       if (job && job.req.id === res.id) {
         job.resolve(
-          res.ok ? { ok: true, analysis: res.analysis } : { ok: false, error: res.error, ...(res.code ? { code: res.code } : {}) },
+          res.ok
+            ? { ok: true, analysis: res.analysis }
+            : { ok: false, error: res.error, ...(res.code ? { code: res.code } : {}) },
         );
       }
       this.pump();
@@ -114,7 +126,11 @@ export class AnalysisPool {
       slot.timer = setTimeout(() => {
         if (slot.job !== job) return;
         slot.job = null;
-        job.resolve({ ok: false, error: `analysis took longer than ${this.options.timeoutMs} ms`, code: 'timeout' });
+        job.resolve({
+          ok: false,
+          error: `analysis took longer than ${this.options.timeoutMs} ms`,
+          code: 'timeout',
+        });
         this.failSlot(slot, new Error('timed out'));
         void slot.worker.terminate();
       }, this.options.timeoutMs);
@@ -129,7 +145,11 @@ export class AnalysisPool {
     clearTimeout(slot.timer);
     if (slot.job) {
       const oom = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-      slot.job.resolve({ ok: false, error: `worker crashed: ${err.message}`, ...(oom ? { code: 'out-of-memory' } : {}) });
+      slot.job.resolve({
+        ok: false,
+        error: `worker crashed: ${err.message}`,
+        ...(oom ? { code: 'out-of-memory' } : {}),
+      });
       slot.job = null;
     }
     if (this.closed) return;

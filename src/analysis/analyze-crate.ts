@@ -222,7 +222,8 @@ export function analyzeCrate(parser: Parser, input: AnalysisInput, opts: Analyze
       const perFile: FileInvocations[] = [];
       for (const [path, mod] of modules) {
         const pf = parsed.get(path);
-        if (pf?.root) perFile.push(fileInvocations(pf.root, path, mod, { includeTests: opts.includeTests === true }));
+        if (pf?.root)
+          perFile.push(fileInvocations(pf.root, path, mod, { includeTests: opts.includeTests === true }));
       }
       invocations[label] = resolveCrate(perFile, { crateName: name, dependencies });
     };
@@ -266,7 +267,8 @@ function parseFile(parser: Parser, path: string, f: AnalysisInputFile, maxFileBy
     parsedFraction: 0,
   });
   if (!f.data) return none(0, 'not read (over the reader’s size ceiling)');
-  if (f.data.length > maxFileBytes) return none(f.data.length, `larger than ${maxFileBytes} bytes: not parsed`);
+  if (f.data.length > maxFileBytes)
+    return none(f.data.length, `larger than ${maxFileBytes} bytes: not parsed`);
   let text: string;
   try {
     text = utf8.decode(f.data);
@@ -291,7 +293,9 @@ function parseFile(parser: Parser, path: string, f: AnalysisInputFile, maxFileBy
 /** Module path of every file reached from a target root (`mod` files; includes join their includer). */
 function moduleMap(root: string, links: (p: string) => FileLinks | null): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  const queue: { path: string; ownsDir: boolean; module: string[] }[] = [{ path: root, ownsDir: true, module: [] }];
+  const queue: { path: string; ownsDir: boolean; module: string[] }[] = [
+    { path: root, ownsDir: true, module: [] },
+  ];
   while (queue.length > 0) {
     const f = queue.shift()!;
     if (out.has(f.path)) continue;

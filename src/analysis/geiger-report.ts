@@ -54,7 +54,9 @@ export function toGeigerCounters(c: UnsafeCounters): GeigerCounterBlock {
 
 export function geigerPackageId(a: Pick<CrateAnalysis, 'name' | 'version' | 'source'>): GeigerPackageId {
   const source: GeigerSource =
-    a.source.kind === 'registry' ? { Registry: { name: a.source.name, url: a.source.url } } : { Path: a.source.url };
+    a.source.kind === 'registry'
+      ? { Registry: { name: a.source.name, url: a.source.url } }
+      : { Path: a.source.url };
   return { name: a.name, version: a.version, source };
 }
 
@@ -83,6 +85,8 @@ export function geigerSafetyReport(
   return {
     packages,
     packages_without_metrics: failed.map(geigerPackageId).sort(cmp),
-    used_but_not_scanned_files: analyses.flatMap((a) => a.missingModules.map((m) => `${a.name}-${a.version}/${m}`)).sort(),
+    used_but_not_scanned_files: analyses
+      .flatMap((a) => a.missingModules.map((m) => `${a.name}-${a.version}/${m}`))
+      .sort(),
   };
 }

@@ -166,7 +166,8 @@ function expandUse(n: Node, prefix: string[], pub: boolean, scope: ScopeData): v
       const path = n.childForFieldName('path');
       const alias = n.childForFieldName('alias');
       const segs = path ? pathSegments(path) : null;
-      if (segs && alias && alias.text !== '_') scope.uses.push({ name: alias.text, target: [...prefix, ...segs], pub });
+      if (segs && alias && alias.text !== '_')
+        scope.uses.push({ name: alias.text, target: [...prefix, ...segs], pub });
       return;
     }
     case 'scoped_use_list': {
@@ -217,6 +218,15 @@ const ITEM_NAME_KINDS = new Set([
   'static_item',
   'mod_item',
   'macro_definition',
+]);
+
+const NESTED_ITEM_KINDS = new Set([
+  'function_item',
+  'impl_item',
+  'trait_item',
+  'mod_item',
+  'const_item',
+  'static_item',
 ]);
 
 /** Phase 1: definitions, call sites and scopes of one file whose module path is `module`. */
@@ -326,41 +336,37 @@ export function fileInvocations(
   };
 
   const visitCalls = (n: Node, scope: number, caller: string[], selfType: string[] | null): void => {
-    // Iterative walk; items inside bodies are handled by visitItems.
-    const stack: Node[] = [n];
-    while (stack.length > 0) {
-      const cur = stack.pop()!;
-      const t = cur.type;
-      if (t === 'token_tree' || t === 'ERROR') continue;
-      if (t !== 'block' && cur !== n && (ITEM_NAME_KINDS.has(t) || t === 'impl_item' || t === 'use_declaration'))
-        continue;
-      if (t === 'call_expression') {
-        const fn = cur.childForFieldName('function');
-        const line = cur.startPosition.row + 1;
-        if (fn) {
-          let callee = fn;
-          if (callee.type === 'generic_function') callee = callee.childForFieldName('function') ?? callee;
-          if (callee.type === 'field_expression') {
-            const recv = callee.childForFieldName('value');
-            const method = callee.childForFieldName('field')?.text ?? '?';
-            out.calls.push({
-              caller,
-              path: null,
-              method,
-              selfType: recv?.type === 'self' ? selfType : null,
-              scope,
-              file,
-              line,
-            });
-          } else {
-            const segs = pathSegments(callee);
-            out.calls.push({ caller, path: segs, method: null, selfType, scope, file, line });
-          }
-        }
+    // One wasm-side query for the calls; those inside items nested in this body belong to them
+    // (visitItems handles the body's items).
+    const nested: [number, number][] = [];
+    if (n.type === 'block') {
+      for (const c of namedKids(n)) {
+        if (NESTED_ITEM_KINDS.has(c.type)) nested.push([c.startIndex, c.endIndex]);
       }
-      for (let i = cur.namedChildCount - 1; i >= 0; i--) {
-        const c = cur.namedChild(i);
-        if (c) stack.push(c);
+    }
+    for (const cur of n.descendantsOfType('call_expression')) {
+      if (!cur) continue;
+      const at = cur.startIndex;
+      if (nested.some(([s, e]) => at >= s && at < e)) continue;
+      const fn = cur.childForFieldName('function');
+      if (!fn) continue;
+      const line = cur.startPosition.row + 1;
+      let callee = fn;
+      if (callee.type === 'generic_function') callee = callee.childForFieldName('function') ?? callee;
+      if (callee.type === 'field_expression') {
+        const recv = callee.childForFieldName('value');
+        const method = callee.childForFieldName('field')?.text ?? '?';
+        out.calls.push({
+          caller,
+          path: null,
+          method,
+          selfType: recv?.type === 'self' ? selfType : null,
+          scope,
+          file,
+          line,
+        });
+      } else {
+        out.calls.push({ caller, path: pathSegments(callee), method: null, selfType, scope, file, line });
       }
     }
   };
@@ -453,8 +459,10 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
       }
     }
     const preludeHit = PRELUDE[head];
-    if (preludeHit) return { kind: 'resolved', crate: preludeHit[0]!, path: [...preludeHit, ...rest].join('::') };
-    if (PRIMITIVES.has(head)) return { kind: 'resolved', crate: 'core', path: ['core', 'primitive', ...segs].join('::') };
+    if (preludeHit)
+      return { kind: 'resolved', crate: preludeHit[0]!, path: [...preludeHit, ...rest].join('::') };
+    if (PRIMITIVES.has(head))
+      return { kind: 'resolved', crate: 'core', path: ['core', 'primitive', ...segs].join('::') };
     if (globs.length === 1) {
       const { g, s } = globs[0]!;
       return resolveIn([...g.target, ...segs], [modScope(s.module)], s.module, depth + 1);
@@ -466,7 +474,13 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
     };
   };
 
-  const emptyScope = (m: string[]): ScopeData => ({ module: m, uses: [], globs: [], items: [], externCrates: {} });
+  const emptyScope = (m: string[]): ScopeData => ({
+    module: m,
+    uses: [],
+    globs: [],
+    items: [],
+    externCrates: {},
+  });
   const modScope = (m: string[]): ScopeData => modules.get(m.join('::'))?.scope ?? emptyScope(m);
 
   /** A path inside this crate: follow a `use` in the target module once per step (re-exports). */
@@ -512,9 +526,15 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
     }
   }
 
-  function resolveSelf(path: string[], selfType: string[] | null, chain: ScopeData[], mod: string[]): Resolution {
+  function resolveSelf(
+    path: string[],
+    selfType: string[] | null,
+    chain: ScopeData[],
+    mod: string[],
+  ): Resolution {
     if (path[0] === 'Self') {
-      if (!selfType) return { kind: 'unresolved', reason: 'Self outside an inherent impl', written: path.join('::') };
+      if (!selfType)
+        return { kind: 'unresolved', reason: 'Self outside an inherent impl', written: path.join('::') };
       return resolveIn([...selfType, ...path.slice(1)], chain, mod, 0);
     }
     return resolveIn(path, chain, mod, 0);

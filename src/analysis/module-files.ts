@@ -113,7 +113,8 @@ export function resolveModDecl(from: FileRole, decl: ModDecl): FileRole[] {
   const stem = posix.basename(from.path, '.rs');
   // Where non-path declarations look: the file's directory, or <dir>/<stem>/ for `a.rs`.
   let modDir = from.ownsDir ? dir : posix.join(dir, stem);
-  for (const m of decl.inline) modDir = m.path !== null ? posix.join(modDir, m.path) : posix.join(modDir, m.name);
+  for (const m of decl.inline)
+    modDir = m.path !== null ? posix.join(modDir, m.path) : posix.join(modDir, m.name);
   if (decl.path !== null) {
     // Outside inline modules `#[path]` is relative to the file's directory; inside, to the
     // inline modules' directory.

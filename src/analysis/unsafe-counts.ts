@@ -9,7 +9,15 @@
 // the tree, one `descendantsOfType` query (run inside wasm) returns every node that can count,
 // in document order, and the few context questions (is this block a fn body?) look at parents.
 import type { Node } from 'web-tree-sitter';
-import { attributeItemPath, attributeOf, attributePath, errorRanges, hasToken, namedKids, nestedMetas } from './syntax.js';
+import {
+  attributeItemPath,
+  attributeOf,
+  attributePath,
+  errorRanges,
+  hasToken,
+  namedKids,
+  nestedMetas,
+} from './syntax.js';
 
 export interface Count {
   safe: number;
@@ -121,9 +129,7 @@ export function isForbidUnsafeAttr(attrItem: Node): boolean {
   const args = a.childForFieldName('arguments');
   if (!args) return false;
   // `meta.value().is_err()`: unsafe_code not followed by `=`.
-  return nestedMetas(args).some(
-    (m) => m.path === 'unsafe_code' && !(m.hasRest && m.rest[0]?.type === '='),
-  );
+  return nestedMetas(args).some((m) => m.path === 'unsafe_code' && !(m.hasRest && m.rest[0]?.type === '='));
 }
 
 /** Counts one parsed file. ERROR subtrees are skipped (nothing inside them is counted). */
@@ -305,7 +311,8 @@ function isExprMacro(n: Node): boolean {
     // Only a block's trailing `m!(..)` / `m![..]` is an expression; other macro statements
     // (and brace-delimited ones anywhere) are Stmt::Macro.
     let next = n.nextNamedSibling;
-    while (next && (next.type === 'line_comment' || next.type === 'block_comment')) next = next.nextNamedSibling;
+    while (next && (next.type === 'line_comment' || next.type === 'block_comment'))
+      next = next.nextNamedSibling;
     if (next) return false;
     const tt = namedKids(n).find((c) => c.type === 'token_tree');
     return tt?.child(0)?.type !== '{';

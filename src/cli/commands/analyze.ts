@@ -26,7 +26,9 @@ class UsageError extends Error {}
 export function registerAnalyzeCommands(program: Command): void {
   program
     .command('analyze')
-    .description('count unsafe code (as cargo-geiger does) and resolve who calls what, from source, without a build')
+    .description(
+      'count unsafe code (as cargo-geiger does) and resolve who calls what, from source, without a build',
+    )
     .argument('<paths...>', '.crate files, crate directories, or folders holding them')
     .option('--json', 'print the analyses as JSON')
     .option('--geiger', "print cargo-geiger's JSON SafetyReport")
@@ -116,7 +118,8 @@ export function formatHuman(a: CrateAnalysis, calls: boolean): string {
   for (const k of COUNTER_KEYS) {
     const u = a.unsafety.used[k];
     const n = a.unsafety.unused[k];
-    const cell = (c: { safe: number; unsafe: number }): string => `${c.unsafe}/${c.safe + c.unsafe}`.padEnd(16);
+    const cell = (c: { safe: number; unsafe: number }): string =>
+      `${c.unsafe}/${c.safe + c.unsafe}`.padEnd(16);
     lines.push(`  ${LABELS[k].padEnd(18)}  ${cell(u)}${cell(n)}`);
   }
   const used = a.files.filter((f) => f.used).length;
@@ -124,11 +127,13 @@ export function formatHuman(a: CrateAnalysis, calls: boolean): string {
     `  files: ${a.parse.files} Rust files (${used} used), ${a.parse.clean} parsed cleanly, ${pct(a.parse.parsedFraction)} of the source parsed`,
   );
   for (const f of a.files.filter((x) => x.error)) lines.push(`    ${f.path}: ${f.error}`);
-  if (a.missingModules.length > 0) lines.push(`  declared modules not in the package: ${a.missingModules.join(', ')}`);
+  if (a.missingModules.length > 0)
+    lines.push(`  declared modules not in the package: ${a.missingModules.join(', ')}`);
   for (const [target, inv] of Object.entries(a.invocations)) {
     const resolved = inv.calls.filter((c) => c.callee.kind === 'resolved');
     const crates = new Map<string, number>();
-    for (const c of resolved) if (c.callee.kind === 'resolved') crates.set(c.callee.crate, (crates.get(c.callee.crate) ?? 0) + 1);
+    for (const c of resolved)
+      if (c.callee.kind === 'resolved') crates.set(c.callee.crate, (crates.get(c.callee.crate) ?? 0) + 1);
     const into = [...crates.entries()]
       .filter(([c]) => c !== a.name.replace(/-/g, '_'))
       .sort((x, y) => y[1] - x[1])
