@@ -498,8 +498,10 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
   };
 
   const external = (head: string, rest: string[]): Resolution => {
+    // Paths are named by the callee crate's own name (`json::x` with `json = { package =
+    // "serde_json" }` is `serde_json::x`).
     const pkg = ctx.dependencies[head] ?? head;
-    return { kind: 'resolved', crate: pkg, path: [head, ...rest].join('::') };
+    return { kind: 'resolved', crate: pkg, path: [pkg.replace(/-/g, '_'), ...rest].join('::') };
   };
 
   const calls: Invocation[] = [];
