@@ -166,8 +166,11 @@ function expandUse(n: Node, prefix: string[], pub: boolean, scope: ScopeData): v
       const path = n.childForFieldName('path');
       const alias = n.childForFieldName('alias');
       const segs = path ? pathSegments(path) : null;
-      if (segs && alias && alias.text !== '_')
-        scope.uses.push({ name: alias.text, target: [...prefix, ...segs], pub });
+      if (!segs || !alias || alias.text === '_') return;
+      // `use a::{self as b}` binds b to a.
+      const target = [...prefix, ...segs];
+      if (target.length > 1 && target[target.length - 1] === 'self') target.pop();
+      scope.uses.push({ name: alias.text, target, pub });
       return;
     }
     case 'scoped_use_list': {
