@@ -40,7 +40,13 @@ describe('analyzeCrate on the fixture crate', () => {
     const used = fixture.files.filter((f) => f.used).map((f) => f.path);
     const unused = fixture.files.filter((f) => !f.used).map((f) => f.path);
     // nested (mod), extra/mod.rs (default feature), elsewhere/renamed.rs (#[path]), calls.
-    expect(used.sort()).toEqual(['src/calls.rs', 'src/elsewhere/renamed.rs', 'src/extra/mod.rs', 'src/lib.rs', 'src/nested.rs']);
+    expect(used.sort()).toEqual([
+      'src/calls.rs',
+      'src/elsewhere/renamed.rs',
+      'src/extra/mod.rs',
+      'src/lib.rs',
+      'src/nested.rs',
+    ]);
     // windows.rs (#[cfg(windows)]), tests.rs (#[cfg(test)]), integration tests: not in `cargo check`.
     expect(unused.sort()).toEqual(['src/tests.rs', 'src/windows.rs', 'tests/integration.rs']);
     // The build script's own file is not scanned (geiger ignores it).
@@ -108,7 +114,13 @@ describe('analyzeCrate on the fixture crate', () => {
     expect(p.package.id.version).toBe('0.1.0');
     expect(p.package.id.source).toEqual({ Path: expect.stringMatching(/^file:\/\/.*geiger-crate$/) });
     expect(p.unsafety.used.exprs).toEqual({ safe: 36, unsafe_: 6 });
-    expect(Object.keys(p.unsafety.used)).toEqual(['functions', 'exprs', 'item_impls', 'item_traits', 'methods']);
+    expect(Object.keys(p.unsafety.used)).toEqual([
+      'functions',
+      'exprs',
+      'item_impls',
+      'item_traits',
+      'methods',
+    ]);
     expect(p.unsafety.forbids_unsafe).toBe(false);
     expect(r.used_but_not_scanned_files).toEqual(['geiger-fixture-0.1.0/src/generated.rs']);
   });
@@ -117,15 +129,31 @@ describe('analyzeCrate on the fixture crate', () => {
 describe('analyzeCrate: targets, forbid and cfg', () => {
   it('forbids_unsafe needs every lib and bin root to forbid', () => {
     const forbid = '#![forbid(unsafe_code)]\n';
-    const both = analyzeCrate(parser, input({ 'Cargo.toml': MANIFEST, 'src/lib.rs': forbid, 'src/main.rs': forbid }));
+    const both = analyzeCrate(
+      parser,
+      input({ 'Cargo.toml': MANIFEST, 'src/lib.rs': forbid, 'src/main.rs': forbid }),
+    );
     expect(both.unsafety.forbidsUnsafe).toBe(true);
-    const libOnly = analyzeCrate(parser, input({ 'Cargo.toml': MANIFEST, 'src/lib.rs': forbid, 'src/main.rs': 'fn main() {}' }));
+    const libOnly = analyzeCrate(
+      parser,
+      input({ 'Cargo.toml': MANIFEST, 'src/lib.rs': forbid, 'src/main.rs': 'fn main() {}' }),
+    );
     expect(libOnly.unsafety.forbidsUnsafe).toBe(false);
-    expect(libOnly.files.filter((f) => f.entryPoint).map((f) => f.path).sort()).toEqual(['src/lib.rs', 'src/main.rs']);
+    expect(
+      libOnly.files
+        .filter((f) => f.entryPoint)
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['src/lib.rs', 'src/main.rs']);
     // src/bin/*.rs are bin roots too; a bench is not.
     const bin = analyzeCrate(
       parser,
-      input({ 'Cargo.toml': MANIFEST, 'src/lib.rs': forbid, 'src/bin/tool.rs': 'fn main() {}', 'benches/b.rs': 'fn b() {}' }),
+      input({
+        'Cargo.toml': MANIFEST,
+        'src/lib.rs': forbid,
+        'src/bin/tool.rs': 'fn main() {}',
+        'benches/b.rs': 'fn b() {}',
+      }),
     );
     expect(bin.unsafety.forbidsUnsafe).toBe(false);
     expect(bin.files.find((f) => f.path === 'benches/b.rs')!.used).toBe(false);
@@ -136,7 +164,8 @@ describe('analyzeCrate: targets, forbid and cfg', () => {
       parser,
       input({
         'Cargo.toml': `${MANIFEST}[features]\ndefault = ["x"]\nx = ["y"]\ny = []\nz = []\n`,
-        'src/lib.rs': 'mod a; #[cfg(feature = "y")] mod on; #[cfg(feature = "z")] mod off; #[cfg(all(unix, not(windows)))] mod unixy;',
+        'src/lib.rs':
+          'mod a; #[cfg(feature = "y")] mod on; #[cfg(feature = "z")] mod off; #[cfg(all(unix, not(windows)))] mod unixy;',
         'src/a.rs': 'mod b; #[path = "p.rs"] mod q; mod inline { mod deep; }',
         'src/a/b.rs': '',
         'src/p.rs': '',
@@ -146,8 +175,19 @@ describe('analyzeCrate: targets, forbid and cfg', () => {
         'src/unixy/mod.rs': '',
       }),
     );
-    const used = a.files.filter((f) => f.used).map((f) => f.path).sort();
-    expect(used).toEqual(['src/a.rs', 'src/a/b.rs', 'src/a/inline/deep.rs', 'src/lib.rs', 'src/on.rs', 'src/p.rs', 'src/unixy/mod.rs']);
+    const used = a.files
+      .filter((f) => f.used)
+      .map((f) => f.path)
+      .sort();
+    expect(used).toEqual([
+      'src/a.rs',
+      'src/a/b.rs',
+      'src/a/inline/deep.rs',
+      'src/lib.rs',
+      'src/on.rs',
+      'src/p.rs',
+      'src/unixy/mod.rs',
+    ]);
   });
 });
 
@@ -174,7 +214,9 @@ describe('analyzeCrate: broken and hostile crates', () => {
   it('refuses what is not a crate with a clear error', () => {
     expect(() => analyzeCrate(parser, input({ 'src/lib.rs': '' }))).toThrow(AnalysisError);
     expect(() => analyzeCrate(parser, input({ 'Cargo.toml': 'not = [toml' }))).toThrow(/Cargo.toml/);
-    expect(() => analyzeCrate(parser, input({ 'Cargo.toml': new Uint8Array([0xff, 0xfe]) }))).toThrow(/UTF-8/);
+    expect(() => analyzeCrate(parser, input({ 'Cargo.toml': new Uint8Array([0xff, 0xfe]) }))).toThrow(
+      /UTF-8/,
+    );
   });
 
   it('does not follow #[path] out of the package or loop on modules that include each other', () => {
@@ -182,7 +224,8 @@ describe('analyzeCrate: broken and hostile crates', () => {
       parser,
       input({
         'Cargo.toml': MANIFEST,
-        'src/lib.rs': '#[path = "../../../etc/passwd"] mod p; #[path = "lib.rs"] mod again; include!("lib.rs");',
+        'src/lib.rs':
+          '#[path = "../../../etc/passwd"] mod p; #[path = "lib.rs"] mod again; include!("lib.rs");',
       }),
     );
     expect(r.files.map((f) => f.path)).toEqual(['src/lib.rs']);
@@ -199,10 +242,16 @@ describe('analyzeCrate: broken and hostile crates', () => {
     ]);
     const r = analyzeCrate(parser, await readCrateInput(bytes));
     expect(r.unsafety.used.functions).toEqual({ safe: 0, unsafe: 1 });
-    expect(r.source).toEqual({ kind: 'registry', name: 'crates.io', url: 'https://github.com/rust-lang/crates.io-index' });
+    expect(r.source).toEqual({
+      kind: 'registry',
+      name: 'crates.io',
+      url: 'https://github.com/rust-lang/crates.io-index',
+    });
     await expect(readCrateInput(bytes.subarray(0, bytes.length >> 1))).rejects.toThrow();
     await mkdir(join(dir, 'x'));
     await writeFile(join(dir, 'x', 'notes.txt'), 'no manifest');
-    await expect(readDirInput(join(dir, 'x')).then((i) => analyzeCrate(parser, i))).rejects.toThrow(/no Cargo.toml/);
+    await expect(readDirInput(join(dir, 'x')).then((i) => analyzeCrate(parser, i))).rejects.toThrow(
+      /no Cargo.toml/,
+    );
   });
 });

@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 
 /** One crate of files given as `module path -> source`. */
-function resolveFiles(files: Record<string, string>, dependencies: Record<string, string> = {}): CrateInvocations {
+function resolveFiles(
+  files: Record<string, string>,
+  dependencies: Record<string, string> = {},
+): CrateInvocations {
   const per = Object.entries(files).map(([mod, src]) => {
     const tree = parseRust(parser, src);
     try {
@@ -33,7 +36,10 @@ const show = (c: Invocation): string =>
 
 describe('resolveCrate', () => {
   it('resolves the fixture crate: renamed dependency, glob, groups, extern crate alias, re-export', async () => {
-    const a = analyzeCrate(parser, await readDirInput(join(import.meta.dirname, '../../test/fixtures/source-analysis/geiger-crate')));
+    const a = analyzeCrate(
+      parser,
+      await readDirInput(join(import.meta.dirname, '../../test/fixtures/source-analysis/geiger-crate')),
+    );
     const run = a.invocations.lib!.calls.filter((c) => c.caller === 'crate::calls::run').map(show);
     expect(run).toEqual([
       // use json::{from_str as parse_json} with json = { package = "serde_json" }
@@ -120,7 +126,10 @@ describe('resolveCrate', () => {
       },
       { x: 'x', y: 'y' },
     );
-    expect(r.calls.map(show)).toEqual(['crate::f -> me: me::util::helper', 'crate::b::g -> ? ambiguous glob imports']);
+    expect(r.calls.map(show)).toEqual([
+      'crate::f -> me: me::util::helper',
+      'crate::b::g -> ? ambiguous glob imports',
+    ]);
   });
 
   it('names an unknown single-segment callee as unresolved, not as a guess', () => {
@@ -129,9 +138,12 @@ describe('resolveCrate', () => {
   });
 
   it('lists pub use re-exports per module', () => {
-    const r = resolveFiles({ '': 'mod inner; pub use inner::Thing; pub use dep::Other as Renamed;', inner: 'pub struct Thing;' }, {
-      dep: 'dep-crate',
-    });
+    const r = resolveFiles(
+      { '': 'mod inner; pub use inner::Thing; pub use dep::Other as Renamed;', inner: 'pub struct Thing;' },
+      {
+        dep: 'dep-crate',
+      },
+    );
     expect(r.exports).toEqual({ crate: { Thing: 'me::inner::Thing', Renamed: 'dep_crate::Other' } });
   });
 });

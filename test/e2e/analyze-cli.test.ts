@@ -33,7 +33,10 @@ describe('cratekeeper analyze', () => {
     await writeFile(
       crate,
       await writeCrateArchive('tiny-0.2.0', [
-        { path: 'Cargo.toml', data: '[package]\nname = "tiny"\nversion = "0.2.0"\n[dependencies]\nlibc = "0.2"\n' },
+        {
+          path: 'Cargo.toml',
+          data: '[package]\nname = "tiny"\nversion = "0.2.0"\n[dependencies]\nlibc = "0.2"\n',
+        },
         { path: 'src/lib.rs', data: 'pub fn f() -> i32 { unsafe { libc::getpid() } }\n' },
       ]),
     );
@@ -65,14 +68,19 @@ describe('cratekeeper analyze', () => {
   it('--json gives the whole analysis; --geiger gives SafetyReport', async () => {
     const j = await ck(['analyze', '--json', crate]);
     expect(j.code, j.stderr).toBe(0);
-    const out = JSON.parse(j.stdout) as { analyses: { name: string; unsafety: { used: { exprs: unknown } } }[] };
+    const out = JSON.parse(j.stdout) as {
+      analyses: { name: string; unsafety: { used: { exprs: unknown } } }[];
+    };
     expect(out.analyses[0]!.name).toBe('tiny');
     // The call inside the unsafe block: 1 unsafe expression; the block itself is not counted.
     expect(out.analyses[0]!.unsafety.used.exprs).toEqual({ safe: 0, unsafe: 1 });
     const g = await ck(['analyze', '--geiger', crate]);
     expect(g.code, g.stderr).toBe(0);
     const report = JSON.parse(g.stdout) as {
-      packages: { package: { id: unknown }; unsafety: { used: { exprs: unknown }; forbids_unsafe: boolean } }[];
+      packages: {
+        package: { id: unknown };
+        unsafety: { used: { exprs: unknown }; forbids_unsafe: boolean };
+      }[];
     };
     expect(report.packages[0]!.package.id).toEqual({
       name: 'tiny',
