@@ -146,4 +146,21 @@ describe('resolveCrate', () => {
     );
     expect(r.exports).toEqual({ crate: { Thing: 'me::inner::Thing', Renamed: 'dep_crate::Other' } });
   });
+
+  it('is not fooled by Object prototype names, and stays bounded on globs of globs', () => {
+    const r = resolveFiles({ '': 'fn f() { constructor(); toString(); __proto__::x(); hasOwnProperty::y(); }' });
+    expect(r.calls.map((c) => c.callee.kind)).toEqual(['unresolved', 'unresolved', 'unresolved', 'unresolved']);
+    // 40 modules that all glob each other: exponential if globs were followed without a bound.
+    const files: Record<string, string> = {
+      '': Array.from({ length: 40 }, (_, i) => `mod m${i};`).join(' '),
+    };
+    for (let i = 0; i < 40; i++) {
+      files[`m${i}`] = `${Array.from({ length: 40 }, (_, j) => `use super::m${j}::*;`).join(' ')} fn f() { nowhere(); }`;
+    }
+    const t0 = performance.now();
+    const big = resolveFiles(files);
+    expect(big.calls).toHaveLength(40);
+    expect(big.calls.every((c) => c.callee.kind === 'unresolved')).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
 });

@@ -417,8 +417,11 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
   const defined = new Set<string>();
   for (const f of files) for (const d of f.defs) defined.add(d.path.join('::'));
 
+  // Each resolution gets a step budget: `use` chains and globs of globs could otherwise branch
+  // exponentially (every module `use super::*`).
+  let steps = 0;
   const resolveIn = (segs: string[], scopes: ScopeData[], mod: string[], depth: number): Resolution => {
-    if (depth > 8) return { kind: 'unresolved', reason: 'use cycle', written: segs.join('::') };
+    if (depth > 8 || ++steps > 200) return { kind: 'unresolved', reason: 'use cycle', written: segs.join('::') };
     const [head, ...rest] = segs;
     if (head === undefined) return { kind: 'unresolved', reason: 'empty path' };
     if (head === '::') {
@@ -440,7 +443,7 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
       const u = s.uses.find((b) => b.name === head);
       if (u) return resolveIn([...u.target, ...rest], [modScope(s.module)], s.module, depth + 1);
       if (s.items.includes(head)) return own([...s.module, ...segs], depth);
-      if (s.externCrates[head]) {
+      if (Object.hasOwn(s.externCrates, head)) {
         const c = s.externCrates[head]!;
         return c === 'crate' ? own(rest, depth) : external(c, rest);
       }
@@ -448,11 +451,11 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
     // Child modules declared in files: `mod x;` lives in the module map.
     if (modules.has([...mod, head].join('::'))) return own([...mod, ...segs], depth);
     if (head === ctx.crateName) return own(rest, depth);
-    if (ctx.dependencies[head] !== undefined || BUILTIN_CRATES.has(head)) return external(head, rest);
+    if (Object.hasOwn(ctx.dependencies, head) || BUILTIN_CRATES.has(head)) return external(head, rest);
     // Globs: decidable when one of them is a module of this crate that defines the name, or
     // when exactly one glob is in scope (the name can only come from it).
     const globs = scopes.flatMap((s) => s.globs.map((g) => ({ g, s })));
-    for (const { g, s } of globs) {
+    for (const { g, s } of depth < 3 ? globs : []) {
       const r = resolveIn(g.target, [modScope(s.module)], s.module, depth + 1);
       if (r.kind === 'resolved' && r.crate === ctx.crateName) {
         const target = modules.get(r.path.split('::').slice(1).join('::'));
@@ -461,7 +464,7 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
         }
       }
     }
-    const preludeHit = PRELUDE[head];
+    const preludeHit = Object.hasOwn(PRELUDE, head) ? PRELUDE[head] : undefined;
     if (preludeHit)
       return { kind: 'resolved', crate: preludeHit[0]!, path: [...preludeHit, ...rest].join('::') };
     if (PRIMITIVES.has(head))
@@ -503,7 +506,7 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
   const external = (head: string, rest: string[]): Resolution => {
     // Paths are named by the callee crate's own name (`json::x` with `json = { package =
     // "serde_json" }` is `serde_json::x`).
-    const pkg = ctx.dependencies[head] ?? head;
+    const pkg = Object.hasOwn(ctx.dependencies, head) ? ctx.dependencies[head]! : head;
     return { kind: 'resolved', crate: pkg, path: [pkg.replace(/-/g, '_'), ...rest].join('::') };
   };
 
@@ -515,6 +518,7 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
       const mod = chain[0]!.module;
       const caller = ['crate', ...c.caller].join('::');
       let callee: Resolution;
+      steps = 0;
       if (c.path) callee = resolveSelf(c.path, c.selfType, chain, mod);
       else if (c.method && c.selfType) {
         // `self.m()` in an inherent impl: the impl's own method when this crate defines it.
@@ -549,6 +553,7 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
   for (const [key, { scope }] of modules) {
     for (const u of scope.uses) {
       if (!u.pub) continue;
+      steps = 0;
       const r = resolveIn(u.target, [scope], scope.module, 1);
       if (r.kind !== 'resolved') continue;
       (exports[['crate', ...(key ? key.split('::') : [])].join('::')] ??= {})[u.name] = r.path;
