@@ -71,11 +71,13 @@ let resolved = 0;
 let pathCalls = 0;
 let pathResolved = 0;
 let fullyParsed = 0;
+const errorFilesByCrate: [string, number, number][] = [];
 let withUnsafe = 0;
 for (const a of analyses) {
   files += a.parse.files;
   clean += a.parse.clean;
   if (a.parse.clean === a.parse.files) fullyParsed++;
+  else errorFilesByCrate.push([`${a.name} ${a.version}`, a.parse.files - a.parse.clean, a.parse.files]);
   for (const f of a.files) {
     chars += f.bytes;
     parsedChars += f.bytes * f.parsedFraction;
@@ -108,6 +110,13 @@ console.log(
 );
 console.log(
   `  files without error: ${clean}/${files} = ${pct(clean, files)}; ${pct(parsedChars, chars)} of the source parsed   target >= 95%   ${mark(fileShare >= 0.95)}`,
+);
+errorFilesByCrate.sort((x, y) => y[1] - x[1]);
+console.log(
+  `  most files with errors: ${errorFilesByCrate
+    .slice(0, 5)
+    .map(([c, bad, all]) => `${c} (${bad}/${all})`)
+    .join(', ')}`,
 );
 console.log(
   `  call sites resolved: ${resolved}/${calls} = ${pct(resolved, calls)} (path calls: ${pathResolved}/${pathCalls} = ${pct(pathResolved, pathCalls)}; method calls on values of unknown type stay unresolved by design)`,

@@ -191,6 +191,38 @@ describe('analyzeCrate: targets, forbid and cfg', () => {
   });
 });
 
+describe('analyzeCrate: modules declared in cfg_if!', () => {
+  it('follows the branch of cfg_if! that holds for the assumed build, nested ones too', () => {
+    const r = analyzeCrate(
+      parser,
+      input({
+        'Cargo.toml': MANIFEST,
+        'src/lib.rs': `cfg_if::cfg_if! {
+          if #[cfg(windows)] { mod win; }
+          else if #[cfg(unix)] {
+            #[path = "u.rs"] pub mod unix;
+            #[cfg(feature = "nope")] mod off;
+            cfg_if! { if #[cfg(target_os = "linux")] { mod linux; } else { mod other; } }
+          } else { mod fallback; }
+        }`,
+        'src/win.rs': '',
+        'src/u.rs': '',
+        'src/off.rs': '',
+        'src/linux.rs': '',
+        'src/other.rs': '',
+        'src/fallback.rs': '',
+      }),
+    );
+    const used = a(r);
+    expect(used).toEqual(['src/lib.rs', 'src/linux.rs', 'src/u.rs']);
+  });
+});
+const a = (r: CrateAnalysis): string[] =>
+  r.files
+    .filter((f) => f.used)
+    .map((f) => f.path)
+    .sort();
+
 describe('analyzeCrate: broken and hostile crates', () => {
   it('still gives a result for a crate whose files do not all parse, with notes and a parsed fraction', () => {
     const r = analyzeCrate(

@@ -148,14 +148,22 @@ describe('resolveCrate', () => {
   });
 
   it('is not fooled by Object prototype names, and stays bounded on globs of globs', () => {
-    const r = resolveFiles({ '': 'fn f() { constructor(); toString(); __proto__::x(); hasOwnProperty::y(); }' });
-    expect(r.calls.map((c) => c.callee.kind)).toEqual(['unresolved', 'unresolved', 'unresolved', 'unresolved']);
+    const r = resolveFiles({
+      '': 'fn f() { constructor(); toString(); __proto__::x(); hasOwnProperty::y(); }',
+    });
+    expect(r.calls.map((c) => c.callee.kind)).toEqual([
+      'unresolved',
+      'unresolved',
+      'unresolved',
+      'unresolved',
+    ]);
     // 40 modules that all glob each other: exponential if globs were followed without a bound.
     const files: Record<string, string> = {
       '': Array.from({ length: 40 }, (_, i) => `mod m${i};`).join(' '),
     };
     for (let i = 0; i < 40; i++) {
-      files[`m${i}`] = `${Array.from({ length: 40 }, (_, j) => `use super::m${j}::*;`).join(' ')} fn f() { nowhere(); }`;
+      files[`m${i}`] =
+        `${Array.from({ length: 40 }, (_, j) => `use super::m${j}::*;`).join(' ')} fn f() { nowhere(); }`;
     }
     const t0 = performance.now();
     const big = resolveFiles(files);

@@ -421,7 +421,8 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
   // exponentially (every module `use super::*`).
   let steps = 0;
   const resolveIn = (segs: string[], scopes: ScopeData[], mod: string[], depth: number): Resolution => {
-    if (depth > 8 || ++steps > 200) return { kind: 'unresolved', reason: 'use cycle', written: segs.join('::') };
+    if (depth > 8 || ++steps > 200)
+      return { kind: 'unresolved', reason: 'use cycle', written: segs.join('::') };
     const [head, ...rest] = segs;
     if (head === undefined) return { kind: 'unresolved', reason: 'empty path' };
     if (head === '::') {

@@ -85,6 +85,12 @@ export function fileLinks(root: Node, ctx: CfgContext): FileLinks {
           );
           if (inner.enabled) visit(body, [...inline, { name, path }]);
         } else mods.push({ inline, name: name.replace(/^r#/, ''), path });
+      } else if (
+        n.type === 'macro_invocation' &&
+        /(^|::)cfg_if$/.test(n.childForFieldName('macro')?.text ?? '')
+      ) {
+        const tt = namedKids(n).find((c) => c.type === 'token_tree');
+        if (tt && readModAttrs(attrsBefore(kids, i), ctx).enabled) cfgIfMods(tt, ctx, inline, mods, 0);
       } else if (n.type === 'macro_invocation' && inline.length === 0) {
         const macro = n.childForFieldName('macro');
         if (macro?.text !== 'include' && macro?.text !== 'std::include') continue;
@@ -98,6 +104,86 @@ export function fileLinks(root: Node, ctx: CfgContext): FileLinks {
   };
   visit(root, []);
   return { mods, includes };
+}
+
+function tokens(tt: Node): Node[] {
+  const out: Node[] = [];
+  for (let i = 1; i < tt.childCount - 1; i++) {
+    const c = tt.child(i);
+    if (c && c.type !== 'line_comment' && c.type !== 'block_comment') out.push(c);
+  }
+  return out;
+}
+
+/** `[cfg(pred)]` as a token tree: whether pred holds (null when it is not a cfg). */
+function cfgOfTokens(tt: Node, ctx: CfgContext): boolean | null {
+  const t = tokens(tt);
+  if (t[0]?.type === 'identifier' && t[0].text === 'cfg' && t[1]?.type === 'token_tree')
+    return evalCfgArgs(t[1], ctx);
+  return null;
+}
+
+/**
+ * `cfg_if! { if #[cfg(a)] { … } else if #[cfg(b)] { … } else { … } }`: the `mod x;` declarations
+ * of the branch that holds (libc and many -sys crates declare their modules this way).
+ */
+function cfgIfMods(tt: Node, ctx: CfgContext, inline: InlineMod[], out: ModDecl[], depth: number): void {
+  if (depth > 8) return;
+  const t = tokens(tt);
+  let i = 0;
+  while (i < t.length) {
+    let holds = true;
+    if (t[i]?.text === 'if') {
+      const attr = t[i + 1]?.type === '#' ? t[i + 2] : undefined;
+      if (!attr || attr.type !== 'token_tree') return;
+      holds = cfgOfTokens(attr, ctx) ?? false;
+      i += 3;
+    }
+    const body = t[i];
+    if (!body || body.type !== 'token_tree') return;
+    if (holds) {
+      modsInTokens(body, ctx, inline, out, depth);
+      return;
+    }
+    i++;
+    if (t[i]?.text !== 'else') return;
+    i++;
+  }
+}
+
+/** `#[attr]* pub? mod name;` sequences (and nested cfg_if!) in a token tree. */
+function modsInTokens(tt: Node, ctx: CfgContext, inline: InlineMod[], out: ModDecl[], depth: number): void {
+  const t = tokens(tt);
+  let enabled = true;
+  let path: string | null = null;
+  for (let i = 0; i < t.length; i++) {
+    const k = t[i]!;
+    if (k.type === '#' && t[i + 1]?.type === 'token_tree') {
+      const attr = t[i + 1]!;
+      const c = cfgOfTokens(attr, ctx);
+      if (c === false) enabled = false;
+      const a = tokens(attr);
+      if (a[0]?.text === 'path' && a[1]?.type === '=' && a[2]) path = stringLiteralValue(a[2]) ?? path;
+      i++;
+      continue;
+    }
+    if (k.text === 'mod' && t[i + 1]?.type === 'identifier' && t[i + 2]?.type === ';') {
+      if (enabled) out.push({ inline, name: t[i + 1]!.text.replace(/^r#/, ''), path });
+      i += 2;
+    } else if (
+      k.type === 'identifier' &&
+      /cfg_if$/.test(k.text) &&
+      t[i + 1]?.type === '!' &&
+      t[i + 2]?.type === 'token_tree'
+    ) {
+      cfgIfMods(t[i + 2]!, ctx, inline, out, depth + 1);
+      i += 2;
+    } else if (k.text === 'pub' || (k.type === 'token_tree' && t[i - 1]?.text === 'pub')) {
+      continue;
+    }
+    enabled = true;
+    path = null;
+  }
 }
 
 /** How a file was reached: decides where its own `mod x;` files are looked for. */
