@@ -147,16 +147,13 @@ function unescape(e: string): string {
   }
 }
 
-/**
- * The outermost ERROR nodes' [start, end) ranges, in document order. Only subtrees that contain
- * an error are entered, so a clean tree costs one check.
- */
-export function errorRanges(root: Node): [number, number][] {
-  const out: [number, number][] = [];
+/** The outermost ERROR nodes, in document order; only subtrees that contain an error are entered. */
+export function errorNodes(root: Node): Node[] {
+  const out: Node[] = [];
   if (!root.hasError) return out;
   const visit = (n: Node): void => {
     if (n.isError) {
-      out.push([n.startIndex, n.endIndex]);
+      out.push(n);
       return;
     }
     const count = n.childCount;
@@ -167,4 +164,9 @@ export function errorRanges(root: Node): [number, number][] {
   };
   visit(root);
   return out;
+}
+
+/** The outermost ERROR nodes' [start, end) ranges, in document order. */
+export function errorRanges(root: Node): [number, number][] {
+  return errorNodes(root).map((n) => [n.startIndex, n.endIndex]);
 }

@@ -162,6 +162,25 @@ describe('countUnsafe: expressions', () => {
   });
 });
 
+describe('countUnsafe: where tree-sitter reads the source differently from syn', () => {
+  it('counts a stray `;` in a block as syn does (an empty Expr::Verbatim statement)', () => {
+    // `fn g() {};`: the item, then a stray `;` 1; `let a = 1;;`: the second `;` 2. A brace macro
+    // statement and a block-like expression statement take their `;`: `m! {};`, `if c {};`.
+    expect(exprs('fn f() { fn g() {}; m! {}; let a = 1;; if c {}; }')).toEqual([3, 0]);
+  });
+
+  it('reads the prefix range `..=x` as one range (tree-sitter makes it `(..) = x`)', () => {
+    // call 1, reference 2, index 3, range 4; y(..=j): call 5, range 6.
+    expect(exprs('fn f() { x(&a[..=i]); y(..=j); }')).toEqual([6, 0]);
+  });
+
+  it('counts a 2015-edition `try!(…)` as one macro and nothing inside it', () => {
+    // `let t = try!(a.b(c));`: Expr::Macro 1; `try!(x);`: Stmt::Macro; `try!(y)?;`: Try 2,
+    // Expr::Macro 3.
+    expect(exprs('fn f() { let t = try!(a.b(c)); try!(x); try!(y)?; }')).toEqual([3, 0]);
+  });
+});
+
 describe('countUnsafe: unsafe scopes', () => {
   it('counts as unsafe what is inside an unsafe block or an unsafe fn, nesting included', () => {
     // g: safe call f() 1; in the block: call 1u, and inside a nested unsafe block call 2u.

@@ -13,7 +13,7 @@ import {
   attributeItemPath,
   attributeOf,
   attributePath,
-  errorRanges,
+  errorNodes,
   hasToken,
   namedKids,
   nestedMetas,
@@ -143,18 +143,29 @@ export function countUnsafe(root: Node, opts: UnsafeCountOptions = {}): FileUnsa
   // query's document order puts every region's node before what it contains.
   const skip: number[] = [];
   const scopes: number[] = [];
-  const errors = errorRanges(root);
-  let nextError = 0;
+  const extras = skippedRegions(root);
+  let nextExtra = 0;
   const count = (c: Count, isUnsafe: boolean): void => {
     if (isUnsafe) c.unsafe++;
     else c.safe++;
   };
+  const drainExtra = (x: Region): void => {
+    while (skip.length > 0 && skip[skip.length - 1]! <= x.start) skip.pop();
+    if (skip.length > 0) return;
+    while (scopes.length > 0 && scopes[scopes.length - 1]! <= x.start) scopes.pop();
+    if (x.isExpr) count(counters.exprs, scopes.length > 0);
+    skip.push(x.end);
+  };
   for (const n of nodes) {
     if (!n) continue;
     const start = n.startIndex;
-    while (nextError < errors.length && errors[nextError]![0] <= start) {
-      skip.push(errors[nextError]![1]);
-      nextError++;
+    // A region starts being skipped at its start, after the nodes that start there and enclose
+    // it (`try!(y)?`: the `?` is counted, then the macro).
+    while (nextExtra < extras.length) {
+      const x = extras[nextExtra]!;
+      if (x.start > start || (x.start === start && n.endIndex > x.end)) break;
+      drainExtra(x);
+      nextExtra++;
     }
     while (skip.length > 0 && skip[skip.length - 1]! <= start) skip.pop();
     if (skip.length > 0) continue;
@@ -205,6 +216,19 @@ export function countUnsafe(root: Node, opts: UnsafeCountOptions = {}): FileUnsa
       case 'trait_item':
         count(counters.itemTraits, hasToken(n, 'unsafe'));
         continue;
+      case 'empty_statement': {
+        // syn keeps a stray `;` in a block (after an item, or a second `;`) as an empty
+        // Expr::Verbatim statement, which visit_expr counts; a brace macro statement or a
+        // block-like expression statement takes the `;` after it as its own.
+        if (n.parent?.type !== 'block') continue;
+        let prev = n.previousNamedSibling;
+        while (prev && (prev.type === 'line_comment' || prev.type === 'block_comment'))
+          prev = prev.previousNamedSibling;
+        if (prev?.type === 'macro_invocation') continue;
+        // `match x {};` `if c {};`: syn takes the `;` as the statement's own.
+        if (prev?.type === 'expression_statement' && prev.child(prev.childCount - 1)?.type !== ';') continue;
+        break;
+      }
       case 'let_chain': {
         // `a && let B = b && c`: syn's left-nested Expr::Binary, one per `&&`.
         const k = n.childCount;
@@ -227,15 +251,64 @@ export function countUnsafe(root: Node, opts: UnsafeCountOptions = {}): FileUnsa
         // In a pattern (Pat::Const) syn calls visit_expr_const directly: not counted.
         if (isPatternKind(n.parent?.type ?? '')) continue;
         break;
-      case 'assignment_expression':
+      case 'assignment_expression': {
+        const left = n.childForFieldName('left');
+        // tree-sitter reads the prefix range `..=x` as `(..) = x`: one Expr::Range in syn,
+        // counted at the `..` node.
+        if (
+          left?.type === 'range_expression' &&
+          left.namedChildCount === 0 &&
+          n.child(1)?.startIndex === left.endIndex
+        )
+          continue;
         // `_ = f()`: the `_` is an Expr::Infer.
-        if (n.childForFieldName('left')?.text === '_') count(counters.exprs, inUnsafe);
+        if (left?.text === '_') count(counters.exprs, inUnsafe);
         break;
+      }
     }
     count(counters.exprs, inUnsafe);
     opts.onExpr?.(n, inUnsafe);
   }
+  while (nextExtra < extras.length) drainExtra(extras[nextExtra++]!);
   return { counters, forbidsUnsafe };
+}
+
+interface Region {
+  start: number;
+  end: number;
+  /** Counts as one expression (an Expr::Macro) where it starts. */
+  isExpr: boolean;
+}
+
+/**
+ * What is not visited: ERROR nodes, and the argument of a 2015-edition `try!(…)`. tree-sitter
+ * reads `try` as the keyword and leaves `try !` as an ERROR before a parenthesised expression;
+ * syn reads a macro (an Expr::Macro where an expression is expected, a Stmt::Macro as a
+ * statement) whose tokens it does not visit.
+ */
+function skippedRegions(root: Node): Region[] {
+  const out: Region[] = [];
+  for (const e of errorNodes(root)) {
+    out.push({ start: e.startIndex, end: e.endIndex, isExpr: false });
+    if (!/^try\s*!$/.test(e.text)) continue;
+    const next = e.nextSibling;
+    if (next?.type === 'parenthesized_expression') {
+      out.push({ start: next.startIndex, end: next.endIndex, isExpr: true });
+    } else if (next?.type === 'expression_statement') {
+      const first = next.namedChild(0);
+      if (first?.type === 'parenthesized_expression') {
+        out.push({ start: first.startIndex, end: first.endIndex, isExpr: false });
+      } else if (first && first.startIndex === next.startIndex) {
+        // `try!(x)?;`, `try!(x).f();`: the macro is the innermost receiver.
+        let inner: Node | null = first;
+        while (inner && inner.type !== 'parenthesized_expression' && inner.namedChildCount > 0)
+          inner = inner.namedChild(0);
+        if (inner?.type === 'parenthesized_expression' && inner.startIndex === next.startIndex)
+          out.push({ start: inner.startIndex, end: inner.endIndex, isExpr: true });
+      }
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
 }
 
 const QUERY_KINDS = [
@@ -248,6 +321,7 @@ const QUERY_KINDS = [
   'impl_item',
   'trait_item',
   'macro_definition',
+  'empty_statement',
 ];
 
 /** Kinds whose `block` child is a syn `Block` (not an `Expr::Block`): bodies. */
