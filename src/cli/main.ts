@@ -24,7 +24,7 @@ program
 // `audit` runs in CI on every build: it loads only its own modules (the others pull in the
 // server, the database drivers and the parsers, which cost more than the whole audit).
 if (process.argv[2] !== 'audit') {
-  const [registry, typosquat, scan, graph, maintenance, vet, advisories] = await Promise.all([
+  const [registry, typosquat, scan, graph, maintenance, vet, advisories, analyze] = await Promise.all([
     import('./commands/registry.js'),
     import('./commands/typosquat.js'),
     import('./commands/scan.js'),
@@ -32,6 +32,7 @@ if (process.argv[2] !== 'audit') {
     import('./commands/maintenance.js'),
     import('./commands/vet.js'),
     import('./commands/advisories.js'),
+    import('./commands/analyze.js'),
   ]);
   registry.registerRegistryCommands(program);
   typosquat.registerTyposquatCommands(program);
@@ -40,6 +41,7 @@ if (process.argv[2] !== 'audit') {
   maintenance.registerMaintenanceCommands(program);
   vet.registerVetCommands(program);
   advisories.registerAdvisoryCommands(program);
+  analyze.registerAnalyzeCommands(program);
 }
 registerAuditCommands(program);
 
