@@ -21,7 +21,7 @@ interface AnalyzeCliOptions {
   calls?: boolean;
 }
 
-class UsageError extends Error {}
+import { UsageError } from '../usage-error.js';
 
 export function registerAnalyzeCommands(program: Command): void {
   program
