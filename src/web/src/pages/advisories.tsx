@@ -1,5 +1,6 @@
 // Advisories the registry holds (synced from advisory databases or authored here), newest
 // first, filtered by text, category, origin and whether the crate is in this registry.
+import { Pager } from '../components/pager.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AdvisoryList } from '../api-types.js';
 import { AdvisoryBadges } from '../components/advisory-badges.js';
@@ -119,26 +120,14 @@ export function AdvisoriesPage({ query }: { query: URLSearchParams }) {
           ))}
         </DataTable>
       )}
-      {data && data.total > PER_PAGE && (
-        <nav className="pager" aria-label="Advisory pages">
-          <button
-            type="button"
-            disabled={offset === 0}
-            onClick={() => go({ offset: String(Math.max(0, offset - PER_PAGE)) })}
-          >
-            Previous
-          </button>
-          <span>
-            {offset + 1}–{Math.min(offset + PER_PAGE, data.total)} of {formatCount(data.total)}
-          </span>
-          <button
-            type="button"
-            disabled={offset + PER_PAGE >= data.total}
-            onClick={() => go({ offset: String(offset + PER_PAGE) })}
-          >
-            Next
-          </button>
-        </nav>
+      {data && (
+        <Pager
+          label="Advisory pages"
+          offset={offset}
+          perPage={PER_PAGE}
+          total={data.total}
+          onOffset={(o) => go({ offset: String(o) })}
+        />
       )}
     </>
   );

@@ -1,5 +1,6 @@
 // The alert queue: filter by kind, severity, status and crate (kept in the URL so a filtered
 // queue can be shared), newest first, paged.
+import { Pager } from '../components/pager.js';
 import { DataTable } from '../components/data-table.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Alert } from '../api-types.js';
@@ -129,26 +130,14 @@ export function AlertsPage({ query }: { query: URLSearchParams }) {
           ))}
         </DataTable>
       )}
-      {data && data.total > PER_PAGE && (
-        <nav className="pager" aria-label="Alert pages">
-          <button
-            type="button"
-            disabled={offset === 0}
-            onClick={() => go({ offset: String(Math.max(0, offset - PER_PAGE)) })}
-          >
-            Previous
-          </button>
-          <span>
-            {offset + 1}–{Math.min(offset + PER_PAGE, data.total)} of {formatCount(data.total)}
-          </span>
-          <button
-            type="button"
-            disabled={offset + PER_PAGE >= data.total}
-            onClick={() => go({ offset: String(offset + PER_PAGE) })}
-          >
-            Next
-          </button>
-        </nav>
+      {data && (
+        <Pager
+          label="Alert pages"
+          offset={offset}
+          perPage={PER_PAGE}
+          total={data.total}
+          onOffset={(o) => go({ offset: String(o) })}
+        />
       )}
     </>
   );

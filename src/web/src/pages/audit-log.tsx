@@ -1,5 +1,6 @@
 // The audit log: every admin action and security event, filterable, with a check of the hash
 // chain that would show an edited or removed row.
+import { Pager } from '../components/pager.js';
 import { DataTable } from '../components/data-table.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.js';
@@ -155,26 +156,15 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
               </tr>
             ))}
           </DataTable>
-          {data.total > PER_PAGE && (
-            <nav className="pager" aria-label="Audit log pages">
-              <button
-                type="button"
-                disabled={offset === 0}
-                onClick={() => go({ ...values, offset: String(Math.max(0, offset - PER_PAGE)) })}
-              >
-                Newer
-              </button>
-              <span>
-                {offset + 1}–{Math.min(offset + PER_PAGE, data.total)} of {formatCount(data.total)}
-              </span>
-              <button
-                type="button"
-                disabled={offset + PER_PAGE >= data.total}
-                onClick={() => go({ ...values, offset: String(offset + PER_PAGE) })}
-              >
-                Older
-              </button>
-            </nav>
+          {data && (
+            <Pager
+              label="Audit log pages"
+              offset={offset}
+              perPage={PER_PAGE}
+              total={data.total}
+              onOffset={(o) => go({ ...values, offset: String(o) })}
+              words={['Newer', 'Older']}
+            />
           )}
         </>
       )}
