@@ -32,10 +32,9 @@ export async function requireToken(
   const auth = await tokens.authenticate(token);
   if (!auth) throw forbidden('authentication failed: the token is invalid, expired or revoked');
   if (isLocked(auth.user)) {
+    // The reason stays internal (it may name an investigation); the user is told whom to ask.
     const until = auth.user.locked_until ? ` until ${auth.user.locked_until}` : '';
-    throw forbidden(
-      `this account is locked${until}: ${auth.user.lock_reason ?? 'contact the registry administrators'}`,
-    );
+    throw forbidden(`this account is locked${until}: contact the registry administrators`);
   }
   return auth;
 }

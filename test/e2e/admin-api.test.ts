@@ -175,9 +175,10 @@ describe('admin API', () => {
     ).toBe(200);
     const refused = await publish(h, alice, 'victim', '1.2.0');
     expect(refused.status).toBe(403);
-    expect(((await refused.json()) as { errors: { detail: string }[] }).errors[0]!.detail).toMatch(
-      /locked until .*: investigating/,
-    );
+    const detail = ((await refused.json()) as { errors: { detail: string }[] }).errors[0]!.detail;
+    expect(detail).toMatch(/locked until .*: contact the registry administrators/);
+    // The reason is for the administrators, not the locked user.
+    expect(detail).not.toContain('investigating');
     expect((await admin.call('POST', '/api/admin/users/alice/unlock', { reason: 'cleared' })).status).toBe(
       200,
     );
