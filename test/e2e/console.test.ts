@@ -455,7 +455,7 @@ describe('admin console in a browser', { timeout: 90_000 }, () => {
     expect(statuses.length).toBeLessThanOrEqual(6);
     await expect
       .poll(() => page.getByRole('alert').textContent())
-      .toMatch(/Too many failed attempts\. Sign-in is locked for \d+ s/);
+      .toMatch(/Too many failed attempts\. Sign-in is locked: try again in (\d+ min( \d+ s)?|\d+ s)\./);
     expect(await page.getByRole('button', { name: 'Sign in' }).isDisabled()).toBe(true);
   });
 

@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatBytes, formatCount, formatTime, impactSentence, plural } from './format.js';
+import {
+  formatAge,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatTime,
+  impactSentence,
+  plural,
+} from './format.js';
 
 describe('formats', () => {
+  it('says how long a wait is in minutes and hours, not hundreds of seconds', () => {
+    expect(formatDuration(897)).toBe('14 min 57 s');
+    expect(formatDuration(45)).toBe('45 s');
+    expect(formatDuration(3600)).toBe('1 h');
+    expect(formatDuration(-3)).toBe('0 s');
+  });
+
   it('shows times in UTC to the second, and passes through what is not a time', () => {
     expect(formatTime('2024-03-05T07:08:09.123Z')).toBe('2024-03-05 07:08:09 UTC');
     expect(formatTime('2024-03-05T07:08:09+02:00')).toBe('2024-03-05 05:08:09 UTC');

@@ -49,3 +49,12 @@ export function impactSentence(direct: number, transitive: number): string {
   const crates = direct === 1 ? 'crate depends' : 'crates depend';
   return `${formatCount(direct)} ${crates} on this directly, ${formatCount(transitive)} transitively`;
 }
+
+/** A wait as a person reads it: "45 s", "14 min 57 s", "2 h 5 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const m = Math.floor((s % 3600) / 60);
+  return `${Math.floor(s / 3600)} h${m ? ` ${m} min` : ''}`;
+}

@@ -1,5 +1,6 @@
 // Sign-in: login and password for an administrator. The session lives in an httpOnly cookie;
 // the answer's CSRF token stays in memory only.
+import { formatDuration } from '../format.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, api } from '../api.js';
 import type { SessionInfo } from '../api-types.js';
@@ -46,7 +47,7 @@ export function SignInPage({
         const secs = err.retryAfter ?? 60;
         setWaitUntil(Date.now() + secs * 1000);
         setNow(Date.now());
-        setError(`Too many failed attempts. Sign-in is locked for ${secs} s.`);
+        setError('Too many failed attempts. Sign-in is locked');
       } else if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
         setError(err.status === 403 ? `Not allowed: ${err.message}` : 'Wrong login or password.');
       } else {
@@ -91,7 +92,7 @@ export function SignInPage({
         {error && (
           <p className="error-text" role="alert">
             {error}
-            {waiting > 0 && <> ({waiting} s left)</>}
+            {waiting > 0 && <>: try again in {formatDuration(waiting)}.</>}
           </p>
         )}
         <button type="submit" className="primary wide" disabled={busy || waiting > 0}>
