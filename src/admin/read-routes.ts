@@ -315,7 +315,8 @@ export function registerReadRoutes(
         createdAt: krate.created_at,
         updatedAt: krate.updated_at,
         downloads: await services.crates.downloadsOf(krate.id),
-        maxVersion: await services.crates.maxVersion(krate.id),
+        // Null when no version is live (all held, rejected or deleted), rather than "0.0.0".
+        maxVersion: (await services.crates.maxVersions([krate.id])).get(krate.id) ?? null,
       },
       owners: (await services.crates.owners(krate.id)).map((o) => ({ login: o.login, name: o.name })),
       versions: await Promise.all(
@@ -361,9 +362,10 @@ export function registerReadRoutes(
         lockReason: user.lock_reason,
         createdAt: user.created_at,
       },
-      crates: await Promise.all(
-        owned.map(async (c) => ({ name: c.name, maxVersion: await services.crates.maxVersion(c.id) })),
-      ),
+      crates: await (async () => {
+        const latest = await services.crates.maxVersions(owned.map((c) => c.id));
+        return owned.map((c) => ({ name: c.name, maxVersion: latest.get(c.id) ?? null }));
+      })(),
       tokens: (await services.tokens.listForUser(user.id)).map(tokenJson),
       publishes: await Promise.all((await publishRows({ userId: user.id, limit: 100 })).map(publishJson)),
       signIns: signIns.map((s) => ({

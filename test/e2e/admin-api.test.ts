@@ -10,6 +10,7 @@ import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { repoRoot } from '../support/debian-corpus.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
 import { manifestToml, metadataFor, publishBody, publishMinimal } from '../support/publish-body.js';
+import { minimalPublishRecord } from '../support/publish-record.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -162,6 +163,30 @@ describe('admin API', () => {
       ip: '127.0.0.1',
       details: { via: 'console' },
     });
+  });
+
+  it('says a crate has no live version when its only one is held, instead of "0.0.0"', async () => {
+    const user = await h.services.users.findByLogin('alice');
+    await h.services.db.kysely
+      .transaction()
+      .execute((trx) =>
+        h.services.crates.publish(
+          trx,
+          minimalPublishRecord('held-only', '0.3.0', user!.id, {
+            status: 'quarantined',
+            publishedAt: new Date(),
+          }),
+        ),
+      );
+    const body = (await (await admin.call('GET', '/api/admin/crates/held-only')).json()) as {
+      crate: { maxVersion: string | null };
+    };
+    expect(body.crate.maxVersion).toBeNull();
+    await publish(h, alice, 'held-only', '0.2.0');
+    const after = (await (await admin.call('GET', '/api/admin/crates/held-only')).json()) as {
+      crate: { maxVersion: string | null };
+    };
+    expect(after.crate.maxVersion).toBe('0.2.0');
   });
 
   it('locks and unlocks a user, whose tokens stop working meanwhile', async () => {

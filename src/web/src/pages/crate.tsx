@@ -171,12 +171,10 @@ export function CratePage({ name }: { name: string }) {
           <section className="panel" aria-labelledby="meta-h">
             <h2 id="meta-h">Metadata</h2>
             <dl className="facts">
-              {crate.maxVersion && (
-                <>
-                  <dt>Latest</dt>
-                  <dd className="mono">{crate.maxVersion}</dd>
-                </>
-              )}
+              <dt>Latest</dt>
+              <dd className={crate.maxVersion ? 'mono' : 'muted'}>
+                {crate.maxVersion ?? 'no live version (held, rejected or deleted)'}
+              </dd>
               <dt>Created</dt>
               <dd>{formatTime(created)}</dd>
               <dt>Updated</dt>
