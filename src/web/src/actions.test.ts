@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionBody, actions } from './actions.js';
+import { defaultRegistryConfig } from '../../registry/config.js';
+import { DELETED_NAME_BLOCK_DAYS, actionBody, actions } from './actions.js';
 
 describe('actions', () => {
   it('name the endpoints of the admin API', () => {
@@ -41,6 +42,14 @@ describe('actions', () => {
       /^bob owns 3 crates and holds 2 live tokens;/,
     );
     expect(actions.lockUser('bob').impactNote).toBeUndefined();
+  });
+});
+
+describe('delete crate', () => {
+  it("offers the registry's name block by default, as crates.io blocks a deleted name", () => {
+    expect(DELETED_NAME_BLOCK_DAYS).toBe(defaultRegistryConfig().deletedNameBlockDays);
+    const field = actions.deleteCrate('serde').fields!.find((f) => f.name === 'blockDays');
+    expect(field?.initial).toBe('30');
   });
 });
 

@@ -2,6 +2,9 @@
 import type { ReactNode } from 'react';
 import { seg } from './api.js';
 
+/** The registry's default block on a deleted crate's name (registry/config.ts). */
+export const DELETED_NAME_BLOCK_DAYS = 30;
+
 export interface ExtraField {
   name: string;
   label: string;
@@ -178,7 +181,10 @@ export const actions = {
         name: 'blockDays',
         label: 'Block the name for (days)',
         type: 'number',
-        hint: 'Keeps anyone from re-registering the name right away.',
+        // Filled in, as crates.io blocks a deleted crate's name: a squatter re-registering the
+        // name of a removed malicious crate is the attack this prevents. 0 lets it go at once.
+        initial: String(DELETED_NAME_BLOCK_DAYS),
+        hint: 'Keeps anyone from re-registering the name right away (0: do not block).',
       },
     ],
     done: `Deleted ${crate}`,
