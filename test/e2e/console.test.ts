@@ -273,6 +273,12 @@ describe('admin console in a browser', { timeout: 90_000 }, () => {
     expect(text).toContain('root');
     expect(text).toContain('build script exfiltrates host data');
     expect(text).toContain('127.0.0.1');
+    // What the publish entry recorded beyond a reason is shown too, the whole record on a click.
+    const publishRow = table.locator('tbody tr', { hasText: 'publish' }).first();
+    await publishRow.locator('summary').click();
+    const recorded = await publishRow.locator('.entry-details dl').textContent();
+    expect(recorded).toMatch(/checksum[0-9a-f]{64}/);
+    expect(recorded).toContain('status');
 
     await page.getByRole('button', { name: 'Verify the hash chain' }).click();
     await expect

@@ -148,7 +148,10 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
                   {e.targetType && <span className="muted small">{e.targetType} </span>}
                   <Target e={e} />
                 </td>
-                <td className="reason">{e.reason ?? ''}</td>
+                <td className="reason">
+                  {e.reason ?? ''}
+                  <EntryDetails details={e.details} />
+                </td>
                 <td className="mono small">{e.ip ?? '—'}</td>
                 <td className="mono small" title={`hash ${e.hash}\nprev ${e.prevHash ?? '—'}`}>
                   {e.hash.slice(0, 12)}
@@ -169,5 +172,43 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
         </>
       )}
     </>
+  );
+}
+
+/** Keys every entry of a kind carries; shown only in the full record. */
+const ROUTINE_DETAILS = new Set(['via', 'tokenId']);
+
+/**
+ * What the entry recorded beyond its reason (a triage note, a failure's message, the checksum
+ * of a publish): the notable fields inline, the whole record one click away.
+ */
+function EntryDetails({ details }: { details: unknown }) {
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return null;
+  const fields = Object.entries(details as Record<string, unknown>).filter(
+    ([k, v]) => !ROUTINE_DETAILS.has(k) && v !== null && v !== undefined && v !== '',
+  );
+  if (fields.length === 0) return null;
+  const show = (v: unknown) => {
+    const text = typeof v === 'string' ? v : JSON.stringify(v);
+    return text.length > 160 ? `${text.slice(0, 160)}…` : text;
+  };
+  return (
+    <details className="entry-details">
+      <summary>
+        {fields
+          .slice(0, 2)
+          .map(([k, v]) => `${k}: ${show(v)}`)
+          .join(' · ')}
+        {fields.length > 2 ? ` · +${fields.length - 2}` : ''}
+      </summary>
+      <dl>
+        {fields.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd className="mono small">{show(v)}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
   );
 }
