@@ -139,6 +139,7 @@ export function registerReadRoutes(
         'versions.num',
         'versions.published_at',
         'versions.status',
+        'versions.yanked',
         'versions.client_ip',
         'versions.user_agent',
         'users.login',
@@ -148,16 +149,22 @@ export function registerReadRoutes(
       .limit(filter.limit)
       .execute();
 
-  const publishJson = async (r: Awaited<ReturnType<typeof publishRows>>[number]) => ({
-    crate: r.name,
-    version: r.num,
-    publishedAt: r.published_at,
-    publisher: r.login,
-    status: r.status,
-    clientIp: r.client_ip,
-    userAgent: r.user_agent,
-    verdict: (await pipeline.scans.latest(r.id))?.verdict ?? null,
-  });
+  /** A page of publishes as the console lists them: two queries, whatever the page size. */
+  const publishesJson = async (filter: { userId?: number; limit: number }) => {
+    const rows = await publishRows(filter);
+    const verdicts = await pipeline.scans.latestVerdicts(rows.map((r) => r.id));
+    return rows.map((r) => ({
+      crate: r.name,
+      version: r.num,
+      publishedAt: r.published_at,
+      publisher: r.login,
+      status: r.status,
+      yanked: r.yanked === 1,
+      clientIp: r.client_ip,
+      userAgent: r.user_agent,
+      verdict: verdicts.get(r.id) ?? null,
+    }));
+  };
 
   app.get('/api/admin/overview', async (req) => {
     await auth.require(req, { allCrates: true });
@@ -193,7 +200,7 @@ export function registerReadRoutes(
     const dlMap = new Map(dl.map((r) => [r.date, Number(r.n)]));
     return {
       alerts: { open: total, bySeverity, byKind },
-      recentPublishes: await Promise.all((await publishRows({ limit: 15 })).map(publishJson)),
+      recentPublishes: await publishesJson({ limit: 15 }),
       perDay: {
         days,
         publishes: await perDay('versions', 'published_at'),
@@ -367,7 +374,7 @@ export function registerReadRoutes(
         return owned.map((c) => ({ name: c.name, maxVersion: latest.get(c.id) ?? null }));
       })(),
       tokens: (await services.tokens.listForUser(user.id)).map(tokenJson),
-      publishes: await Promise.all((await publishRows({ userId: user.id, limit: 100 })).map(publishJson)),
+      publishes: await publishesJson({ userId: user.id, limit: 100 }),
       signIns: signIns.map((s) => ({
         at: s.at,
         ip: s.ip,

@@ -29,6 +29,20 @@ export class ScanResultRepository {
       .executeTakeFirstOrThrow();
   }
 
+  /** The latest verdict of each of these versions, in one query (for lists). */
+  async latestVerdicts(versionIds: readonly number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (versionIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('scan_results')
+      .select(['version_id', 'verdict', 'id'])
+      .where('version_id', 'in', [...new Set(versionIds)])
+      .orderBy('id', 'asc')
+      .execute();
+    for (const r of rows) out.set(r.version_id, r.verdict); // later rows win
+    return out;
+  }
+
   async latest(versionId: number): Promise<ScanResultRow | undefined> {
     return this.db
       .selectFrom('scan_results')

@@ -165,19 +165,33 @@ describe('admin API', () => {
     });
   });
 
+  it("marks yanked versions in recent publishes and in a user's history", async () => {
+    expect((await publish(h, alice, 'shown-yanked', '1.0.0')).status).toBe(200);
+    const yanked = await admin.call('POST', '/api/admin/crates/shown-yanked/versions/1.0.0/yank', {
+      reason: 'broken release',
+    });
+    expect(yanked.status).toBe(200);
+    type Row = { crate: string; version: string; yanked: boolean };
+    const overview = (await (await admin.call('GET', '/api/admin/overview')).json()) as {
+      recentPublishes: Row[];
+    };
+    expect(overview.recentPublishes.find((p) => p.crate === 'shown-yanked')).toMatchObject({ yanked: true });
+    const user = (await (await admin.call('GET', '/api/admin/users/alice')).json()) as { publishes: Row[] };
+    expect(user.publishes.find((p) => p.crate === 'shown-yanked')).toMatchObject({ yanked: true });
+    expect(user.publishes.some((p) => p.yanked === false)).toBe(true);
+  });
+
   it('says a crate has no live version when its only one is held, instead of "0.0.0"', async () => {
     const user = await h.services.users.findByLogin('alice');
-    await h.services.db.kysely
-      .transaction()
-      .execute((trx) =>
-        h.services.crates.publish(
-          trx,
-          minimalPublishRecord('held-only', '0.3.0', user!.id, {
-            status: 'quarantined',
-            publishedAt: new Date(),
-          }),
-        ),
-      );
+    await h.services.db.kysely.transaction().execute((trx) =>
+      h.services.crates.publish(
+        trx,
+        minimalPublishRecord('held-only', '0.3.0', user!.id, {
+          status: 'quarantined',
+          publishedAt: new Date(),
+        }),
+      ),
+    );
     const body = (await (await admin.call('GET', '/api/admin/crates/held-only')).json()) as {
       crate: { maxVersion: string | null };
     };

@@ -52,6 +52,7 @@ export interface Publish {
   publishedAt: string;
   publisher: string | null;
   status: string;
+  yanked: boolean;
   verdict: string | null;
   clientIp?: string | null;
   userAgent?: string | null;

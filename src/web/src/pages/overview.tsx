@@ -94,7 +94,7 @@ export function OverviewPage() {
                       <Link to={paths.crate(p.crate)}>{p.crate}</Link>
                     </td>
                     <td className="mono">
-                      {p.version} <VersionBadges yanked={false} status={p.status} />
+                      {p.version} <VersionBadges yanked={p.yanked} status={p.status} />
                     </td>
                     <td>{p.publisher ? <Link to={paths.user(p.publisher)}>{p.publisher}</Link> : '—'}</td>
                     <td>

@@ -105,7 +105,7 @@ export function UserPage({ login }: { login: string }) {
                     <Link to={paths.crate(p.crate)}>{p.crate}</Link>
                   </td>
                   <td className="mono">
-                    {p.version} <VersionBadges yanked={false} status={p.status} />
+                    {p.version} <VersionBadges yanked={p.yanked} status={p.status} />
                   </td>
                   <td>
                     <Verdict verdict={p.verdict} />
