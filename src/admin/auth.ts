@@ -36,7 +36,7 @@ export interface AdminCheck {
 }
 
 /** Refuses a token limited to crate patterns none of which matches `crateName`. */
-export function requireCrateAccess(actor: AdminActor, crateName: string): void {
+export function requireCrateAccess(actor: Pick<AdminActor, 'token'>, crateName: string): void {
   const patterns = actor.token?.cratePatterns;
   if (patterns && !patterns.some((p) => cratePatternMatches(p, crateName))) {
     throw forbidden(

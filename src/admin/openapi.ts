@@ -149,6 +149,12 @@ const ROUTES: Route[] = [
     summary: 'Reserve or block a crate name',
     body: { name: ['string', true], action: ['string', true], ...REASON },
   },
+  {
+    method: 'delete',
+    path: '/api/admin/names/{name}',
+    summary: 'Lift the block or reservation of a crate name',
+    body: REASON,
+  },
   { method: 'get', path: '/api/admin/search', summary: 'Search crates, users and alerts', query: ['q'] },
   {
     method: 'get',
@@ -164,6 +170,13 @@ const ROUTES: Route[] = [
     query: ['crate', 'version'],
   },
   { method: 'get', path: '/api/admin/quarantine', summary: 'Versions held for review' },
+  { method: 'get', path: '/api/admin/users', summary: 'Every user, with admin and lock state' },
+  {
+    method: 'get',
+    path: '/api/admin/tokens',
+    summary: 'API tokens (of one user with `user`)',
+    query: ['user'],
+  },
   { method: 'get', path: '/api/admin/jobs', summary: 'Background job counts' },
   { method: 'get', path: '/api/admin/graph/stats', summary: 'Ecosystem graph statistics' },
   {

@@ -7,7 +7,8 @@ import type { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { badRequest, notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
 import { SEVERITY_ORDER } from '../store/alerts.js';
-import type { AlertRow, AuditRow, TokenRow, VersionRow } from '../store/schema.js';
+import type { AlertRow, AuditRow, VersionRow } from '../store/schema.js';
+import { listQuarantine, listTokens, listUsers, tokenJson, userJson } from './admin-reads.js';
 import { requireCrateAccess, type AdminAuth } from './auth.js';
 import { codeAround, diffAgainstPrevious } from './evidence.js';
 import { advisorySummary, versionAdvisories } from './advisory-routes.js';
@@ -41,19 +42,6 @@ export function auditJson(e: AuditRow) {
     ip: e.ip,
     hash: e.hash,
     prevHash: e.prev_hash,
-  };
-}
-
-function tokenJson(t: TokenRow) {
-  return {
-    id: t.id,
-    name: t.name,
-    scopes: t.scopes.split(','),
-    crates: t.crate_patterns ? (JSON.parse(t.crate_patterns) as string[]) : null,
-    createdAt: t.created_at,
-    lastUsedAt: t.last_used_at,
-    expiresAt: t.expires_at,
-    revokedAt: t.revoked_at,
   };
 }
 
@@ -359,16 +347,7 @@ export function registerReadRoutes(
       .limit(50)
       .execute();
     return {
-      user: {
-        id: user.id,
-        login: user.login,
-        name: user.name,
-        email: user.email,
-        isAdmin: user.is_admin === 1,
-        lockedUntil: user.locked_until,
-        lockReason: user.lock_reason,
-        createdAt: user.created_at,
-      },
+      user: userJson(user),
       crates: await (async () => {
         const latest = await services.crates.maxVersions(owned.map((c) => c.id));
         return owned.map((c) => ({ name: c.name, maxVersion: latest.get(c.id) ?? null }));
@@ -456,13 +435,19 @@ export function registerReadRoutes(
 
   app.get('/api/admin/quarantine', async (req) => {
     await auth.require(req, { allCrates: true });
-    const rows = await db
-      .selectFrom('versions')
-      .innerJoin('crates', 'crates.id', 'versions.crate_id')
-      .select(['crates.name', 'versions.num', 'versions.published_at'])
-      .where('versions.status', '=', 'quarantined')
-      .orderBy('versions.id')
-      .execute();
-    return { versions: rows.map((r) => ({ crate: r.name, version: r.num, published_at: r.published_at })) };
+    return listQuarantine(services);
+  });
+
+  app.get('/api/admin/users', async (req) => {
+    await auth.require(req, { accounts: true });
+    return listUsers(services);
+  });
+
+  app.get('/api/admin/tokens', async (req) => {
+    await auth.require(req, { accounts: true });
+    const login = (req.query as { user?: string }).user;
+    if (login !== undefined && !(await services.users.findByLogin(login)))
+      throw notFound(`no user \`${login.slice(0, 60)}\``);
+    return listTokens(services, login);
   });
 }

@@ -24,16 +24,18 @@ program
 // `audit` runs in CI on every build: it loads only its own modules (the others pull in the
 // server, the database drivers and the parsers, which cost more than the whole audit).
 if (process.argv[2] !== 'audit') {
-  const [registry, typosquat, scan, graph, maintenance, vet, advisories, analyze] = await Promise.all([
-    import('./commands/registry.js'),
-    import('./commands/typosquat.js'),
-    import('./commands/scan.js'),
-    import('./commands/graph.js'),
-    import('./commands/maintenance.js'),
-    import('./commands/vet.js'),
-    import('./commands/advisories.js'),
-    import('./commands/analyze.js'),
-  ]);
+  const [registry, typosquat, scan, graph, maintenance, vet, advisories, analyze, incident] =
+    await Promise.all([
+      import('./commands/registry.js'),
+      import('./commands/typosquat.js'),
+      import('./commands/scan.js'),
+      import('./commands/graph.js'),
+      import('./commands/maintenance.js'),
+      import('./commands/vet.js'),
+      import('./commands/advisories.js'),
+      import('./commands/analyze.js'),
+      import('./commands/incident.js'),
+    ]);
   registry.registerRegistryCommands(program);
   typosquat.registerTyposquatCommands(program);
   scan.registerScanCommands(program);
@@ -42,6 +44,8 @@ if (process.argv[2] !== 'audit') {
   vet.registerVetCommands(program);
   advisories.registerAdvisoryCommands(program);
   analyze.registerAnalyzeCommands(program);
+  // After `registry`: it adds to that module's `user` and `token` groups.
+  incident.registerIncidentCommands(program);
 }
 registerAuditCommands(program);
 

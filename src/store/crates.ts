@@ -770,6 +770,15 @@ export class CrateRepository {
       .execute();
   }
 
+  /** Lifts a reservation or block; whether there was one. */
+  async releaseName(name: string, db: Kysely<Database> = this.db): Promise<boolean> {
+    const res = await db
+      .deleteFrom('reserved_names')
+      .where('canonical_name', '=', canonicalCrateName(name))
+      .executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
   /**
    * Deletes one version; returns its checksum when no other version shares the file. Runs in
    * the caller's transaction when given one, else in its own.

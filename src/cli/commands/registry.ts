@@ -288,42 +288,7 @@ export function registerRegistryCommands(program: Command): void {
       }
     });
 
-  addCommon(
-    user
-      .command('unlock <login>')
-      .description("lift a user's account lock and forget their failed sign-ins (from every address)"),
-  ).action(async (login: string, opts: CommonOptions) => {
-    const services = await openFromOptions(opts);
-    try {
-      const row = await services.users.findByLogin(login);
-      if (!row) throw new Error(`no user \`${login.slice(0, 60)}\``);
-      const accountLock = row.lock_reason !== null || row.locked_until !== null;
-      // The unlock and its audit entry commit together.
-      const throttleEntries = await services.db.kysely.transaction().execute(async (trx) => {
-        if (accountLock) await services.users.unlock(row.id, trx);
-        const cleared = await services.throttle.clearLogin(row.login, trx);
-        await services.audit.append(
-          {
-            actorId: null,
-            actor: 'cli',
-            action: 'user-unlock',
-            targetType: 'user',
-            target: row.login,
-            details: { accountLock, throttleEntries: cleared },
-          },
-          new Date(),
-          trx,
-        );
-        return cleared;
-      });
-      process.stdout.write(
-        `unlocked ${row.login}` +
-          `${accountLock ? ' (account lock lifted)' : ''}; ${throttleEntries} sign-in throttle entr${throttleEntries === 1 ? 'y' : 'ies'} cleared\n`,
-      );
-    } finally {
-      await services.close();
-    }
-  });
+  // `user unlock`, `user list|show|lock`: see incident.ts.
 
   const audit = program.command('audit-log').description('the append-only, hash-chained audit log');
   addCommon(audit.command('verify').description('recompute the hash chain and name the first broken entry'))

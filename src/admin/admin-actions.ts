@@ -1,0 +1,351 @@
+// The admin actions, shared by the admin API routes and the local `cratekeeper` incident
+// commands so that both write the same changes and the same audit entries. Each action checks
+// its reason, runs its writes and its audit entry in one transaction (both commit or neither),
+// and after the commit drops whatever was derived from the data it changed (index files, the
+// graph). Reads that decide the action happen before the transaction: on SQLite the
+// transaction holds the one connection, so nothing inside it may query outside `trx`.
+import type { Transaction } from 'kysely';
+import { crateNameError } from '../domain/crate-name.js';
+import { badRequest, notFound } from '../registry/errors.js';
+import type { RegistryServices } from '../registry/services.js';
+import type { AlertRepository } from '../store/alerts.js';
+import type { AlertStatus, CrateRow, Database, TokenRow, UserRow, VersionRow } from '../store/schema.js';
+import { requireCrateAccess, type AdminActor } from './auth.js';
+import { impactOf } from './read-routes.js';
+
+/** Who acts: an administrator, from where, and through what (for the audit entry's details). */
+export interface ActingAdmin {
+  user: UserRow;
+  ip: string | null;
+  via: 'console' | 'token' | 'cli';
+  /** The admin API token used, with the crates it is limited to (null: all). */
+  token: AdminActor['token'];
+}
+
+export function actingAdminOf(actor: AdminActor): ActingAdmin {
+  return { user: actor.user, ip: actor.ip, via: actor.session ? 'console' : 'token', token: actor.token };
+}
+
+export const TRIAGE: Record<string, AlertStatus> = {
+  acknowledge: 'acknowledged',
+  escalate: 'escalated',
+  dismiss: 'dismissed',
+  resolve: 'resolved',
+  reopen: 'open',
+};
+
+type TargetType = Parameters<RegistryServices['audit']['append']>[0]['targetType'];
+
+/** A reason as the console asks for it: at least 3 characters once trimmed. */
+export function checkedReason(reason: unknown, key = 'reason'): string {
+  if (typeof reason !== 'string' || reason.trim().length < 3)
+    throw badRequest(`\`${key}\` is required (at least 3 characters)`);
+  if (reason.length > 2000) throw badRequest(`\`${key}\` is too long (at most 2000 characters)`);
+  return reason.trim();
+}
+
+export class AdminActions {
+  constructor(
+    private readonly services: RegistryServices,
+    private readonly alerts: AlertRepository,
+    private readonly options: { deletedNameBlockDays: number },
+  ) {}
+
+  private get db() {
+    return this.services.db.kysely;
+  }
+
+  /** The action's audit entry, written in the action's transaction so both commit or neither. */
+  private record(
+    trx: Transaction<Database>,
+    actor: ActingAdmin,
+    action: string,
+    targetType: TargetType,
+    target: string,
+    reason: string,
+    details: Record<string, unknown> = {},
+  ) {
+    return this.services.audit.append(
+      {
+        actorId: actor.user.id,
+        actor: actor.user.login,
+        action,
+        targetType,
+        target,
+        reason,
+        details: { ...details, ...this.viaDetails(actor) },
+        ip: actor.ip,
+      },
+      new Date(),
+      trx,
+    );
+  }
+
+  private viaDetails(actor: ActingAdmin) {
+    return { via: actor.via, ...(actor.token ? { tokenId: actor.token.id } : {}) };
+  }
+
+  private inTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  async crate(name: string): Promise<CrateRow> {
+    const krate = await this.services.crates.findByName(name);
+    if (!krate) throw notFound(`no crate \`${name.slice(0, 100)}\``);
+    return krate;
+  }
+  async version(krate: CrateRow, num: string): Promise<VersionRow> {
+    const v = await this.services.crates.findVersion(krate.id, num);
+    if (!v) throw notFound(`no version ${krate.name}@${num.slice(0, 100)}`);
+    return v;
+  }
+  async user(login: string): Promise<UserRow> {
+    const user = await this.services.users.findByLogin(login);
+    if (!user) throw notFound(`no user \`${login.slice(0, 60)}\``);
+    return user;
+  }
+
+  async triageAlert(actor: ActingAdmin, id: number, action: string, reasonIn: unknown, noteIn?: unknown) {
+    const status = TRIAGE[action];
+    if (!status) throw badRequest(`\`action\` must be one of ${Object.keys(TRIAGE).join(', ')}`);
+    const reason = checkedReason(reasonIn);
+    const alert = Number.isInteger(id) ? await this.alerts.get(id) : undefined;
+    if (!alert) throw notFound('no such alert');
+    requireCrateAccess(actor, alert.crate_name);
+    const note = typeof noteIn === 'string' && noteIn.trim() ? noteIn.trim().slice(0, 5000) : null;
+    await this.inTransaction(async (trx) => {
+      const now = new Date();
+      await this.alerts.setStatus(id, status, now, trx);
+      if (note) await this.alerts.addNote(id, actor.user, note, now, trx);
+      await this.record(trx, actor, `alert-${action}`, 'alert', String(id), reason, {
+        crate: alert.crate_name,
+        from: alert.status,
+        to: status,
+        note,
+      });
+    });
+    return { ok: true as const, status };
+  }
+
+  async addAlertNote(actor: ActingAdmin, id: number, note: string) {
+    const alert = Number.isInteger(id) ? await this.alerts.get(id) : undefined;
+    if (!alert) throw notFound('no such alert');
+    requireCrateAccess(actor, alert.crate_name);
+    await this.inTransaction(async (trx) => {
+      await this.alerts.addNote(id, actor.user, note, new Date(), trx);
+      await this.record(trx, actor, 'alert-note', 'alert', String(id), 'note added', { note });
+    });
+    return { ok: true as const };
+  }
+
+  async setYanked(actor: ActingAdmin, name: string, version: string, yanked: boolean, reasonIn: unknown) {
+    const reason = checkedReason(reasonIn);
+    const krate = await this.crate(name);
+    const v = await this.version(krate, version);
+    const impact = await impactOf(this.services, krate.name, v.num);
+    await this.inTransaction(async (trx) => {
+      const now = new Date();
+      await this.services.crates.setYanked(v.id, yanked, now, trx);
+      await this.services.crates.touch(krate.id, now, trx);
+      await this.record(trx, actor, yanked ? 'yank' : 'unyank', 'version', `${krate.name}@${v.num}`, reason, {
+        impact,
+      });
+    });
+    this.services.crateChanged(krate.name);
+    return { ok: true as const, crate: krate.name, version: v.num, yanked };
+  }
+
+  /** Releases (`published`) or rejects a quarantined version. */
+  async decide(
+    actor: ActingAdmin,
+    name: string,
+    version: string,
+    status: 'published' | 'rejected',
+    reasonIn: unknown,
+  ) {
+    const reason = checkedReason(reasonIn);
+    const krate = await this.crate(name);
+    const v = await this.version(krate, version);
+    if (v.status !== 'quarantined')
+      throw badRequest(`${krate.name}@${v.num} is not in quarantine (it is ${v.status})`);
+    await this.inTransaction(async (trx) => {
+      await this.services.crates.setStatus(v.id, status, trx);
+      await this.services.crates.touch(krate.id, new Date(), trx);
+      await this.record(
+        trx,
+        actor,
+        status === 'published' ? 'release' : 'reject',
+        'version',
+        `${krate.name}@${v.num}`,
+        reason,
+      );
+    });
+    this.services.crateChanged(krate.name);
+    return { ok: true as const, crate: krate.name, version: v.num, status };
+  }
+
+  async deleteVersion(actor: ActingAdmin, name: string, version: string, reasonIn: unknown) {
+    const reason = checkedReason(reasonIn);
+    const krate = await this.crate(name);
+    const v = await this.version(krate, version);
+    const impact = await impactOf(this.services, krate.name, v.num);
+    // The file is not deleted here: once no version references it, the blob GC removes it
+    // after its grace period, so a rolled-back delete never loses a file.
+    await this.inTransaction(async (trx) => {
+      const now = new Date();
+      await this.services.crates.deleteVersion(v.id, now, trx);
+      await this.services.crates.touch(krate.id, now, trx);
+      await this.record(trx, actor, 'delete-version', 'version', `${krate.name}@${v.num}`, reason, {
+        checksum: v.checksum,
+        impact,
+      });
+    });
+    this.services.crateChanged(krate.name);
+    return { ok: true as const, crate: krate.name, version: v.num };
+  }
+
+  async deleteCrate(actor: ActingAdmin, name: string, reasonIn: unknown, blockDaysIn?: unknown) {
+    const reason = checkedReason(reasonIn);
+    const blockDays = blockDaysIn === undefined ? this.options.deletedNameBlockDays : Number(blockDaysIn);
+    if (!Number.isInteger(blockDays) || blockDays < 0 || blockDays > 36500)
+      throw badRequest('`blockDays` must be a whole number of days');
+    const krate = await this.crate(name);
+    const impact = await impactOf(this.services, krate.name, null);
+    // Files are left to the blob GC, as for a deleted version.
+    await this.inTransaction(async (trx) => {
+      await this.services.crates.deleteCrate(krate.id, blockDays, reason, new Date(), trx);
+      await this.record(trx, actor, 'delete-crate', 'crate', krate.name, reason, { blockDays, impact });
+    });
+    this.services.crateChanged(krate.name);
+    return { ok: true as const, crate: krate.name, blockedDays: blockDays };
+  }
+
+  async removeOwner(actor: ActingAdmin, name: string, login: string, reasonIn: unknown) {
+    const reason = checkedReason(reasonIn);
+    const krate = await this.crate(name);
+    const user = await this.user(login);
+    // Removing an owner also withdraws their pending invitation, else they could accept it and
+    // be back; both (and their audit entries) commit together.
+    const outcome = await this.inTransaction(async (trx) => {
+      const now = new Date();
+      const removed = await this.services.crates.removeOwner(krate.id, user.id, trx);
+      if (removed)
+        await this.record(trx, actor, 'owner-remove', 'crate', krate.name, reason, { owner: user.login });
+      const invitationCancelled = await this.services.invitations.cancel(
+        krate,
+        user,
+        { id: actor.user.id, login: actor.user.login },
+        { ip: actor.ip, details: { ...this.viaDetails(actor), reason } },
+        now,
+        trx,
+      );
+      return { removed, invitationCancelled };
+    });
+    if (!outcome.removed && !outcome.invitationCancelled)
+      throw badRequest(`${user.login} neither owns ${krate.name} nor has a pending invitation for it`);
+    return { ok: true as const, ...outcome };
+  }
+
+  async lockUser(actor: ActingAdmin, login: string, reasonIn: unknown, untilIn?: unknown) {
+    const reason = checkedReason(reasonIn);
+    let until: string | null = null;
+    if (untilIn !== undefined && untilIn !== null && untilIn !== '') {
+      const t = Date.parse(String(untilIn));
+      if (!Number.isFinite(t) || t <= Date.now()) throw badRequest('`until` must be a future date');
+      until = new Date(t).toISOString();
+    }
+    const user = await this.user(login);
+    if (user.id === actor.user.id) throw badRequest('you cannot lock your own account');
+    await this.inTransaction(async (trx) => {
+      await this.services.users.lock(user.id, reason, until, trx);
+      // A locked account's console sessions end now; its tokens are refused while locked.
+      await this.services.sessions.deleteForUser(user.id, trx);
+      await this.record(trx, actor, 'lock-user', 'user', user.login, reason, { until });
+    });
+    return { ok: true as const, until };
+  }
+
+  async unlockUser(actor: ActingAdmin, login: string, reasonIn: unknown) {
+    const reason = checkedReason(reasonIn);
+    const user = await this.user(login);
+    const accountLock = user.lock_reason !== null || user.locked_until !== null;
+    // The failed sign-ins counted against the login go too, or a throttle lock would keep the
+    // unlocked user out.
+    const throttleEntries = await this.inTransaction(async (trx) => {
+      await this.services.users.unlock(user.id, trx);
+      const cleared = await this.services.throttle.clearLogin(user.login, trx);
+      await this.record(trx, actor, 'unlock-user', 'user', user.login, reason, {
+        accountLock,
+        throttleEntries: cleared,
+      });
+      return cleared;
+    });
+    return { ok: true as const, accountLock, throttleEntries };
+  }
+
+  /** Revokes one token; `login` (when given) must be its owner. */
+  async revokeToken(actor: ActingAdmin, id: number, reasonIn: unknown, login?: string) {
+    const reason = checkedReason(reasonIn);
+    const token: TokenRow | undefined = Number.isSafeInteger(id)
+      ? await this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst()
+      : undefined;
+    const owner = token ? await this.services.users.findById(token.user_id) : undefined;
+    if (login !== undefined) {
+      const user = await this.user(login);
+      if (!token || !owner || owner.id !== user.id)
+        throw notFound(`${user.login} has no token ${String(id).slice(0, 20)}`);
+    }
+    if (!token || !owner) throw notFound(`no token ${String(id).slice(0, 20)}`);
+    await this.inTransaction(async (trx) => {
+      // The update is the check: of two concurrent revokes only one writes and is recorded.
+      if (!(await this.services.tokens.revoke(token.id, new Date(), trx)))
+        throw badRequest('that token is already revoked');
+      await this.record(
+        trx,
+        actor,
+        'revoke-token',
+        'token',
+        `${owner.login}/${token.name}#${token.id}`,
+        reason,
+      );
+    });
+    return { ok: true as const, id: token.id, user: owner.login };
+  }
+
+  async revokeAllTokens(actor: ActingAdmin, login: string, reasonIn: unknown) {
+    const reason = checkedReason(reasonIn);
+    const user = await this.user(login);
+    const revoked = await this.inTransaction(async (trx) => {
+      const n = await this.services.tokens.revokeAllForUser(user.id, new Date(), trx);
+      await this.record(trx, actor, 'revoke-all-tokens', 'user', user.login, reason, { revoked: n });
+      return n;
+    });
+    return { ok: true as const, revoked };
+  }
+
+  async reserveName(actor: ActingAdmin, name: string, action: unknown, reasonIn: unknown) {
+    if (action !== 'reserve' && action !== 'block') throw badRequest('`action` must be `reserve` or `block`');
+    const reason = checkedReason(reasonIn);
+    const err = crateNameError(name);
+    if (err) throw badRequest(err);
+    requireCrateAccess(actor, name);
+    await this.inTransaction(async (trx) => {
+      await this.services.crates.reserveName(name, reason, action === 'block' ? 'blocked' : 'reserved', trx);
+      await this.record(trx, actor, action === 'block' ? 'block-name' : 'reserve-name', 'name', name, reason);
+    });
+    return { ok: true as const };
+  }
+
+  /** Lifts a reservation or block of a name. */
+  async unblockName(actor: ActingAdmin, name: string, reasonIn: unknown) {
+    const reason = checkedReason(reasonIn);
+    requireCrateAccess(actor, name);
+    const held = await this.services.crates.reservation(name);
+    if (!held) throw notFound(`\`${name.slice(0, 100)}\` is neither reserved nor blocked`);
+    await this.inTransaction(async (trx) => {
+      await this.services.crates.releaseName(name, trx);
+      await this.record(trx, actor, 'unblock-name', 'name', name, reason, { kind: held.kind });
+    });
+    return { ok: true as const, kind: held.kind };
+  }
+}
