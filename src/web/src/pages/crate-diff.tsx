@@ -57,7 +57,7 @@ function FileTree({
   onSelect: (path: string) => void;
 }) {
   return (
-    <ul className="plain-list diff-tree" data-testid="diff-tree">
+    <ul className="plain-list diff-tree">
       {files.map((f) => (
         <li key={f.path}>
           <button
@@ -220,7 +220,7 @@ function DiffView({ name, from, to, path }: { name: string; from: string; to: st
         </section>
       )}
       <div className="diff-grid">
-        <section className="panel" aria-labelledby="diff-files-h">
+        <section className="panel" aria-labelledby="diff-files-h" data-testid="diff-tree">
           <h2 id="diff-files-h">Files ({files.length})</h2>
           <FileTree files={changed} selected={selected} onSelect={select} />
           {unchanged.length > 0 && (
