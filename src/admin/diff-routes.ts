@@ -7,7 +7,7 @@ import { CrateArchiveError } from '../formats/crate-archive.js';
 import type { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { RegistryError, badRequest, notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
-import { CrateDiffError, diffCrateFile, diffCrateTrees } from '../security/diff/crate-diff.js';
+import { ArchiveCache, CrateDiffError, diffCrateFile, diffCrateTrees } from '../security/diff/crate-diff.js';
 import type { VersionRow } from '../store/schema.js';
 import type { CrateDiff, DiffFinding, DiffVersion, FileDiffAnswer } from '../web/src/api-types.js';
 import type { AdminAuth } from './auth.js';
@@ -56,6 +56,8 @@ export function registerDiffRoutes(
   pipeline: SecurityPipeline,
   auth: AdminAuth,
 ): void {
+  // The console asks for the tree and then a file of the same two versions: read them once.
+  const cache = new ArchiveCache();
   /** Both versions, their crate files and the `to` version's findings. */
   const load = async (name: string, query: Record<string, unknown>) => {
     const fromNum = queryString(query, 'from');
@@ -102,7 +104,7 @@ export function registerDiffRoutes(
     const name = (req.params as { name: string }).name;
     await auth.require(req, { crate: name });
     const l = await load(name, req.query as Record<string, unknown>);
-    const tree = await diffCrateTrees(l.fromBytes, l.toBytes).catch(archiveFailure);
+    const tree = await diffCrateTrees(l.fromBytes, l.toBytes, { cache }).catch(archiveFailure);
     const byFile = new Map<string, DiffFinding[]>();
     for (const f of l.findings) if (f.file !== null) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
     return {
@@ -134,6 +136,7 @@ export function registerDiffRoutes(
     const d = await diffCrateFile(l.fromBytes, l.toBytes, path, {
       context: Math.min(Number(contextText), 100),
       focusNewLines: lines,
+      cache,
     }).catch(archiveFailure);
     const shownLines = new Set<number>();
     if (d.diff.kind === 'text')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CrateArchiveError, writeCrateArchive } from '../../formats/crate-archive.js';
-import { CrateDiffError, diffCrateFile, diffCrateTrees } from './crate-diff.js';
+import { ArchiveCache, CrateDiffError, diffCrateFile, diffCrateTrees } from './crate-diff.js';
 
 const manifest = (version: string) => `[package]\nname = "demo"\nversion = "${version}"\nedition = "2021"\n`;
 const BUILD_RS = 'fn main() {\n    std::process::Command::new("curl");\n}\n';
@@ -120,5 +120,29 @@ describe('diffCrateFile', () => {
   it('throws when neither version has the file', async () => {
     const { v1, v2 } = await versions();
     await expect(diffCrateFile(v1, v2, 'src/nope.rs')).rejects.toBeInstanceOf(CrateDiffError);
+  });
+});
+
+describe('ArchiveCache', () => {
+  it('gives the same answers from the cache, and drops entries past its byte bound', async () => {
+    const { v1, v2 } = await versions();
+    const cache = new ArchiveCache(1_000);
+    const direct = await diffCrateTrees(v1, v2);
+    expect(await diffCrateTrees(v1, v2, { cache })).toEqual(direct);
+    expect(await diffCrateTrees(v1, v2, { cache })).toEqual(direct);
+    const file = await diffCrateFile(v1, v2, 'src/lib.rs', { cache });
+    expect(file).toEqual(await diffCrateFile(v1, v2, 'src/lib.rs'));
+    // A bound smaller than one archive keeps at most the newest.
+    const tiny = new ArchiveCache(1);
+    await diffCrateTrees(v1, v2, { cache: tiny });
+    expect((tiny as unknown as { entries: Map<string, unknown> }).entries.size).toBeLessThanOrEqual(1);
+  });
+
+  it('does not keep a failed read', async () => {
+    const cache = new ArchiveCache();
+    const { v2 } = await versions();
+    const bad = Buffer.from('not a crate');
+    await expect(diffCrateTrees(bad, v2, { cache })).rejects.toBeInstanceOf(CrateArchiveError);
+    await expect(diffCrateTrees(bad, v2, { cache })).rejects.toBeInstanceOf(CrateArchiveError);
   });
 });

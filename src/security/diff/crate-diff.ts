@@ -2,10 +2,12 @@
 // with the bounded archive reader: which files were added, removed, modified or left alone,
 // with sizes, hashes and line counts; and one file's hunks on request. Renames are not
 // detected (a moved file is one removal and one addition).
+import { createHash } from 'node:crypto';
 import { readCrateArchive, type CrateArchiveLimits, type CrateFile } from '../../formats/crate-archive.js';
 import {
   DEFAULT_LINE_DIFF_LIMITS,
   diffFiles,
+  isBinary,
   type FileDiff,
   type LineDiffLimits,
   type LineDiffOptions,
@@ -40,15 +42,68 @@ export interface CrateTreeDiff {
 export interface CrateDiffOptions {
   archiveLimits?: Partial<CrateArchiveLimits>;
   lineLimits?: Partial<LineDiffLimits>;
+  /** Read archives kept between calls (the tree and then a file read the same two crates). */
+  cache?: ArchiveCache;
 }
 
 export class CrateDiffError extends Error {}
 
 interface ReadSide {
   files: Map<string, CrateFile>;
+  /** Bytes held: the kept files' data. */
+  weight: number;
 }
 
-async function readSide(bytes: Buffer, options: CrateDiffOptions): Promise<ReadSide> {
+/**
+ * Read archives by the SHA-256 of the `.crate` (its content, so an entry never goes stale),
+ * least recently used first out, bounded by the bytes they hold.
+ */
+export class ArchiveCache {
+  private readonly entries = new Map<string, Promise<ReadSide>>();
+  private readonly weights = new Map<string, number>();
+  private held = 0;
+  constructor(readonly maxBytes = 64 * 1024 * 1024) {}
+
+  get(key: string, read: () => Promise<ReadSide>): Promise<ReadSide> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const pending = read();
+    this.entries.set(key, pending);
+    pending.then(
+      (side) => {
+        if (this.entries.get(key) !== pending) return;
+        this.weights.set(key, side.weight);
+        this.held += side.weight;
+        this.evict();
+      },
+      () => this.entries.delete(key),
+    );
+    return pending;
+  }
+
+  private evict(): void {
+    for (const key of this.entries.keys()) {
+      if (this.held <= this.maxBytes) break;
+      const w = this.weights.get(key);
+      if (w === undefined) continue; // still being read
+      this.entries.delete(key);
+      this.weights.delete(key);
+      this.held -= w;
+    }
+  }
+}
+
+function readSide(bytes: Buffer, options: CrateDiffOptions): Promise<ReadSide> {
+  if (!options.cache) return readSideUncached(bytes, options);
+  const key = createHash('sha256').update(bytes).digest('hex');
+  return options.cache.get(key, () => readSideUncached(bytes, options));
+}
+
+async function readSideUncached(bytes: Buffer, options: CrateDiffOptions): Promise<ReadSide> {
   const maxFile = options.lineLimits?.maxFileBytes ?? DEFAULT_LINE_DIFF_LIMITS.maxFileBytes;
   // Only files small enough to line-diff keep their bytes; every file is hashed.
   const archive = await readCrateArchive(bytes, {
@@ -56,7 +111,9 @@ async function readSide(bytes: Buffer, options: CrateDiffOptions): Promise<ReadS
     keep: (_path, size) => size <= maxFile,
     ...(options.archiveLimits ? { limits: options.archiveLimits } : {}),
   });
-  return { files: new Map(archive.files.map((f) => [f.path, f])) };
+  let weight = 0;
+  for (const f of archive.files) weight += f.data?.length ?? 0;
+  return { files: new Map(archive.files.map((f) => [f.path, f])), weight };
 }
 
 const side = (f: CrateFile | undefined): FileSide | null => (f ? { size: f.size, sha256: f.sha256! } : null);
@@ -104,15 +161,15 @@ export async function diffCrateTrees(
     const change = changeOf(x, y);
     totals[change] += 1;
     // Unchanged files need no search; their content kind still says whether they are text.
-    const d = compare(x, change === 'unchanged' ? x : y, {
-      countOnly: true,
-      ...(options.lineLimits ? { limits: options.lineLimits } : {}),
-    });
+    const d: Pick<FileDiff, 'kind'> & { added?: number; removed?: number; approximate?: boolean } =
+      change === 'unchanged'
+        ? { kind: !x!.data ? 'too-large' : isBinary(x!.data) ? 'binary' : 'text', added: 0, removed: 0 }
+        : compare(x, y, { countOnly: true, ...(options.lineLimits ? { limits: options.lineLimits } : {}) });
     const counted = d.kind === 'text';
     if (counted) {
-      totals.linesAdded += d.added;
-      totals.linesRemoved += d.removed;
-      approximate ||= d.approximate;
+      totals.linesAdded += d.added ?? 0;
+      totals.linesRemoved += d.removed ?? 0;
+      approximate ||= d.approximate ?? false;
     }
     return {
       path,
@@ -120,8 +177,8 @@ export async function diffCrateTrees(
       old: side(x),
       new: side(y),
       content: d.kind,
-      linesAdded: counted ? d.added : null,
-      linesRemoved: counted ? d.removed : null,
+      linesAdded: counted ? (d.added ?? 0) : null,
+      linesRemoved: counted ? (d.removed ?? 0) : null,
     };
   });
   return { files, totals, approximate };
