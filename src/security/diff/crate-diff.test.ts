@@ -91,6 +91,28 @@ describe('diffCrateTrees', () => {
     expect(one.diff).toMatchObject({ kind: 'too-large', changed: true });
   });
 
+  it('shares one search budget across the files of a tree', async () => {
+    let seed = 3;
+    const noise = () =>
+      Array.from(
+        { length: 2000 },
+        () => `${((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16) % 3}\n`,
+      ).join('');
+    const files = (v: string) => [
+      { path: 'Cargo.toml', data: manifest(v) },
+      ...Array.from({ length: 5 }, (_, i) => ({ path: `src/f${i}.rs`, data: noise() })),
+    ];
+    const a = await writeCrateArchive('demo-0.1.0', files('0.1.0'));
+    const b = await writeCrateArchive('demo-0.2.0', files('0.2.0'));
+    expect((await diffCrateTrees(a, b)).approximate).toBe(false);
+    const capped = await diffCrateTrees(a, b, { maxTreeWork: 10_000 });
+    expect(capped.approximate).toBe(true);
+    // Still complete counts: every modified file has some.
+    expect(capped.files.filter((f) => f.path.startsWith('src/')).every((f) => (f.linesAdded ?? 0) > 0)).toBe(
+      true,
+    );
+  });
+
   it('refuses a corrupt or truncated .crate with the archive reader’s error', async () => {
     const { v1, v2 } = await versions();
     await expect(diffCrateTrees(v1.subarray(0, v1.length - 30), v2)).rejects.toBeInstanceOf(

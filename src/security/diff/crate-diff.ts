@@ -8,6 +8,7 @@ import {
   DEFAULT_LINE_DIFF_LIMITS,
   diffFiles,
   isBinary,
+  WorkBudget,
   type FileDiff,
   type LineDiffLimits,
   type LineDiffOptions,
@@ -42,6 +43,8 @@ export interface CrateTreeDiff {
 export interface CrateDiffOptions {
   archiveLimits?: Partial<CrateArchiveLimits>;
   lineLimits?: Partial<LineDiffLimits>;
+  /** Search steps for the line counts of all files of a tree together (default 50 million). */
+  maxTreeWork?: number;
   /** Read archives kept between calls (the tree and then a file read the same two crates). */
   cache?: ArchiveCache;
 }
@@ -155,6 +158,8 @@ export async function diffCrateTrees(
   const paths = [...new Set([...a.files.keys(), ...b.files.keys()])].sort();
   const totals = { added: 0, removed: 0, modified: 0, unchanged: 0, linesAdded: 0, linesRemoved: 0 };
   let approximate = false;
+  // One budget for the whole tree: a crate of thousands of hostile files costs no more than one.
+  const budget = new WorkBudget(options.maxTreeWork ?? 50_000_000);
   const files = paths.map((path): CrateDiffEntry => {
     const x = a.files.get(path);
     const y = b.files.get(path);
@@ -164,7 +169,11 @@ export async function diffCrateTrees(
     const d: Pick<FileDiff, 'kind'> & { added?: number; removed?: number; approximate?: boolean } =
       change === 'unchanged'
         ? { kind: !x!.data ? 'too-large' : isBinary(x!.data) ? 'binary' : 'text', added: 0, removed: 0 }
-        : compare(x, y, { countOnly: true, ...(options.lineLimits ? { limits: options.lineLimits } : {}) });
+        : compare(x, y, {
+            countOnly: true,
+            budget,
+            ...(options.lineLimits ? { limits: options.lineLimits } : {}),
+          });
     const counted = d.kind === 'text';
     if (counted) {
       totals.linesAdded += d.added ?? 0;

@@ -78,6 +78,8 @@ export interface LineDiffOptions {
   /** New-side line numbers to show (as context) even where nothing changed, e.g. findings. */
   focusNewLines?: readonly number[];
   limits?: Partial<LineDiffLimits>;
+  /** A budget shared with other diffs, used instead of maxWork. */
+  budget?: WorkBudget;
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -115,7 +117,8 @@ function lineParts(key: string): { text: string; eol: LineEnding } {
   return { text: key, eol: 'none' };
 }
 
-class Budget {
+/** Steps of the search; one budget may be shared by many diffs (all files of a crate). */
+export class WorkBudget {
   spent = 0;
   exhausted = false;
   constructor(readonly max: number) {}
@@ -134,7 +137,7 @@ function matchLines(
   bHi: number,
   matchA: Uint8Array,
   matchB: Uint8Array,
-  budget: Budget,
+  budget: WorkBudget,
 ): void {
   // An explicit stack: a hostile file must not be able to overflow the call stack.
   const stack: number[] = [aLo, aHi, bLo, bHi];
@@ -167,7 +170,7 @@ function bisect(
   x1: number,
   y0: number,
   y1: number,
-  budget: Budget,
+  budget: WorkBudget,
 ): [number, number] | null {
   if (budget.exhausted) return null;
   const n = x1 - x0;
@@ -240,6 +243,7 @@ export function diffLineLists(
   oldLines: readonly string[],
   newLines: readonly string[],
   maxWork = DEFAULT_LINE_DIFF_LIMITS.maxWork,
+  shared?: WorkBudget,
 ): { ops: Uint8Array; approximate: boolean } {
   const ids = new Map<string, number>();
   const intern = (lines: readonly string[]) => {
@@ -255,7 +259,7 @@ export function diffLineLists(
   const b = intern(newLines);
   const matchA = new Uint8Array(a.length);
   const matchB = new Uint8Array(b.length);
-  const budget = new Budget(maxWork);
+  const budget = shared ?? new WorkBudget(maxWork);
   // Nothing in common (a rewrite, or hostile input): no search needed.
   const inB = new Uint8Array(ids.size);
   for (const id of b) inB[id] = 1;
@@ -404,7 +408,7 @@ export function diffFiles(
         : buildHunks(ops, oldKeys, newKeys, clampContext(options.context), focus, limits);
     return { kind: 'text', changed, added: 0, removed: 0, hunks, approximate: false, truncated };
   }
-  const { ops, approximate } = diffLineLists(oldKeys, newKeys, limits.maxWork);
+  const { ops, approximate } = diffLineLists(oldKeys, newKeys, limits.maxWork, options.budget);
   let added = 0;
   let removed = 0;
   for (const op of ops) {
