@@ -57,6 +57,19 @@ const ROUTES: Route[] = [
     summary: 'Crate: metadata, owners, versions with provenance, scans, downloads, dependents',
   },
   {
+    method: 'get',
+    path: '/api/admin/crates/{name}/diff',
+    summary:
+      'File tree diff of two versions (either direction): change kinds, sizes, line counts, the `to` version findings per file',
+    query: ['from', 'to'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/crates/{name}/diff/file',
+    summary: "One file's hunks between two versions, with the `to` version's findings on their lines",
+    query: ['from', 'to', 'path', 'context'],
+  },
+  {
     method: 'delete',
     path: '/api/admin/crates/{name}',
     summary: 'Delete a crate and block its name',

@@ -9,6 +9,7 @@ import { registerActionRoutes } from './action-routes.js';
 import { registerAdvisoryRoutes } from './advisory-routes.js';
 import { AdminAuth } from './auth.js';
 import { registerConsole } from './console-static.js';
+import { registerDiffRoutes } from './diff-routes.js';
 import { registerGraphRoutes } from './graph-routes.js';
 import { registerInvitationRoutes } from './invitation-routes.js';
 import { openApiDocument } from './openapi.js';
@@ -41,6 +42,7 @@ export function registerAdminRoutes(
   registerGraphRoutes(app, services, (req) => auth.require(req));
   registerInvitationRoutes(app, services, auth);
   registerAdvisoryRoutes(app, services, pipeline, auth);
+  registerDiffRoutes(app, services, pipeline, auth);
   registerConsole(app);
 
   app.get('/api/admin/openapi.json', async () => openApiDocument());

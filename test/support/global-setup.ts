@@ -14,7 +14,11 @@ import type { Prerequisite, Prerequisites } from './prerequisites.js';
 /** Test files (relative to the repository) that need each prerequisite. */
 const NEEDED_BY: Record<keyof Prerequisites, string[]> = {
   debianCorpus: ['test/e2e/debian-seed.test.ts', 'test/e2e/sandbox.test.ts'],
-  chromium: ['test/e2e/console.test.ts', 'test/e2e/advisories-console.test.ts'],
+  chromium: [
+    'test/e2e/console.test.ts',
+    'test/e2e/advisories-console.test.ts',
+    'test/e2e/diff-viewer.test.ts',
+  ],
   sandboxTools: ['test/e2e/sandbox.test.ts'],
 };
 

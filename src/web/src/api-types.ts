@@ -317,3 +317,111 @@ export interface AdvisoryWriteAnswer {
   quarantined: string[];
   alertId: number | null;
 }
+
+// The diff viewer (GET /api/admin/crates/{name}/diff and …/diff/file): two versions of a crate
+// compared file by file, with the `to` version's scanner findings on each file and line.
+
+export type DiffChange = 'added' | 'removed' | 'modified' | 'unchanged';
+/** `text` files have line counts and hunks; the others are compared by hash only. */
+export type DiffContent = 'text' | 'binary' | 'too-large';
+
+export interface DiffFinding {
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  file: string | null;
+  line: number | null;
+  evidence?: string;
+  why?: string;
+}
+
+export interface DiffFileSide {
+  size: number;
+  sha256: string;
+}
+
+export interface DiffVersion {
+  version: string;
+  checksum: string;
+  size: number;
+  status: string;
+  yanked: boolean;
+  publishedAt: string;
+  /** The newest scan of the version, or null when it has not been scanned. */
+  scan: { verdict: string; findings: number } | null;
+}
+
+export interface DiffFileEntry {
+  path: string;
+  change: DiffChange;
+  old: DiffFileSide | null;
+  new: DiffFileSide | null;
+  content: DiffContent;
+  linesAdded: number | null;
+  linesRemoved: number | null;
+  /** Findings of the `to` version's scan on this file. */
+  findings: DiffFinding[];
+}
+
+export interface CrateDiff {
+  crate: string;
+  from: DiffVersion;
+  to: DiffVersion;
+  files: DiffFileEntry[];
+  totals: Record<DiffChange, number> & { linesAdded: number; linesRemoved: number };
+  /** Some line counts come from an approximate diff (the work cap was reached). */
+  approximate: boolean;
+  /** Findings of the `to` version not tied to a file (manifest, registry checks). */
+  crateFindings: DiffFinding[];
+  /** Source-analysis facts per file, when the registry stores them (not yet: always null). */
+  analysis: null;
+}
+
+export interface DiffLine {
+  kind: 'context' | 'add' | 'del';
+  oldLine: number | null;
+  newLine: number | null;
+  text: string;
+  /** `crlf`, or `none` for a last line without a newline; absent for `\n`. */
+  eol?: 'crlf' | 'none';
+  clipped?: true;
+}
+
+export interface DiffHunk {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  lines: DiffLine[];
+}
+
+export type DiffBody =
+  | {
+      kind: 'text';
+      changed: boolean;
+      added: number;
+      removed: number;
+      hunks: DiffHunk[];
+      approximate: boolean;
+      truncated: boolean;
+    }
+  | {
+      kind: 'binary' | 'too-large';
+      changed: boolean;
+      oldSha256: string | null;
+      newSha256: string | null;
+      reason: string;
+    };
+
+export interface FileDiffAnswer {
+  crate: string;
+  from: string;
+  to: string;
+  path: string;
+  change: DiffChange;
+  old: DiffFileSide | null;
+  new: DiffFileSide | null;
+  diff: DiffBody;
+  /** The `to` version's findings on this file; `shown` when their line is in a hunk. */
+  findings: (DiffFinding & { shown: boolean })[];
+}

@@ -10,6 +10,7 @@ import { AdvisoriesPage } from './pages/advisories.js';
 import { AdvisoryPage } from './pages/advisory.js';
 import { AuditLogPage } from './pages/audit-log.js';
 import { CratePage } from './pages/crate.js';
+import { CrateDiffPage } from './pages/crate-diff.js';
 import { InvitationsPage } from './pages/invitations.js';
 import { OverviewPage } from './pages/overview.js';
 import { SearchPage } from './pages/search.js';
@@ -24,7 +25,7 @@ const NAV: { label: string; to: string; pages: Route['page'][] }[] = [
   { label: 'Overview', to: paths.overview(), pages: ['overview'] },
   { label: 'Alerts', to: paths.alerts(), pages: ['alerts', 'alert'] },
   { label: 'Advisories', to: paths.advisories(), pages: ['advisories', 'advisory'] },
-  { label: 'Search', to: paths.search(''), pages: ['search', 'crate', 'user'] },
+  { label: 'Search', to: paths.search(''), pages: ['search', 'crate', 'diff', 'user'] },
   { label: 'Audit log', to: paths.audit(), pages: ['audit'] },
   { label: 'Owner invitations', to: paths.invitations(), pages: ['invitations'] },
 ];
@@ -39,6 +40,8 @@ function Page({ route }: { route: Route }) {
       return <AlertDetailPage key={route.id} id={route.id} />;
     case 'crate':
       return <CratePage key={route.name} name={route.name} />;
+    case 'diff':
+      return <CrateDiffPage key={route.name} name={route.name} query={route.query} />;
     case 'user':
       return <UserPage key={route.login} login={route.login} />;
     case 'search':

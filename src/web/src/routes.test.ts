@@ -17,6 +17,13 @@ describe('parseRoute', () => {
     const alerts = at('/console/alerts?status=any&kind=scanner');
     expect(alerts.page === 'alerts' && alerts.query.get('kind')).toBe('scanner');
     expect(at('/console/audit-log?target=a%40b').page).toBe('audit');
+    const diff = at('/console/crates/serde/diff?from=1.0.0&to=1.0.1&path=src%2Flib.rs');
+    expect(diff.page === 'diff' && [diff.name, diff.query.get('from'), diff.query.get('path')]).toEqual([
+      'serde',
+      '1.0.0',
+      'src/lib.rs',
+    ]);
+    expect(at('/console/crates/serde/other').page).toBe('not-found');
   });
 
   it('round-trips the links it builds', () => {
@@ -29,6 +36,8 @@ describe('parseRoute', () => {
       paths.alerts({ severity: 'high' }),
       paths.audit({ actor: 'root' }),
       paths.invitations(),
+      paths.diff('serde'),
+      paths.diff('serde', { from: '1.0.0', to: '2.0.0+build', path: 'a b/c&d.rs' }),
     ]) {
       const route = at(href(path));
       expect(route.page, path).not.toBe('not-found');

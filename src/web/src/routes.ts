@@ -6,6 +6,7 @@ export type Route =
   | { page: 'alerts'; query: URLSearchParams }
   | { page: 'alert'; id: number }
   | { page: 'crate'; name: string }
+  | { page: 'diff'; name: string; query: URLSearchParams }
   | { page: 'user'; login: string }
   | { page: 'search'; q: string }
   | { page: 'audit'; query: URLSearchParams }
@@ -46,6 +47,10 @@ export function parseRoute(pathname: string, search: string): Route {
     if (first === 'advisories' && value && /^[\x21-\x7e]{1,200}$/.test(value))
       return { page: 'advisory', id: value };
   }
+  if (parts.length === 3 && first === 'crates' && parts[2] === 'diff' && second !== undefined) {
+    const value = decode(second);
+    if (value) return { page: 'diff', name: value, query };
+  }
   return { page: 'not-found', path };
 }
 
@@ -57,6 +62,13 @@ export const paths = {
   },
   alert: (id: number) => `/alerts/${id}`,
   crate: (name: string) => `/crates/${encodeURIComponent(name)}`,
+  /** The diff viewer; `from`, `to` and `path` are optional (the page picks defaults). */
+  diff: (name: string, query?: { from?: string; to?: string; path?: string }) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v) params.set(k, v);
+    const qs = params.toString();
+    return `/crates/${encodeURIComponent(name)}/diff${qs ? `?${qs}` : ''}`;
+  },
   user: (login: string) => `/users/${encodeURIComponent(login)}`,
   search: (q: string) => (q ? `/search?${new URLSearchParams({ q }).toString()}` : '/search'),
   audit: (query?: Record<string, string>) => {

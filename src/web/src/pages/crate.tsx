@@ -57,6 +57,7 @@ export function CratePage({ name }: { name: string }) {
     <>
       <PageHeader title={crate.name}>
         <div className="button-row">
+          {versions.length > 1 && <Link to={paths.diff(crate.name)}>Compare versions</Link>}
           <ActionButton spec={actions.deleteCrate(crate.name)} onDone={reload} />
         </div>
       </PageHeader>
