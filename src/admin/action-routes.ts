@@ -151,6 +151,12 @@ export function registerActionRoutes(
     const v = await versionOr404(krate, version);
     if (v.status !== 'quarantined')
       throw badRequest(`${krate.name}@${v.num} is not in quarantine (it is ${v.status})`);
+    const required = pipeline.config.releaseRequiresCriteria;
+    if (status === 'published' && required && !(await services.vet.certifies(krate.name, v.num, required))) {
+      throw badRequest(
+        `${krate.name}@${v.num} cannot leave quarantine: this registry requires an audit certifying \`${required}\` for it ([security] release_requires_criteria), and it has none with a valid signature`,
+      );
+    }
     await inTransaction(async (trx) => {
       await services.crates.setStatus(v.id, status, trx);
       await services.crates.touch(krate.id, new Date(), trx);

@@ -33,6 +33,11 @@ export interface AdminCheck {
    * limited to some crates would see the others through it, so it is refused.
    */
   allCrates?: boolean;
+  /**
+   * The route is an auditor's (recording a cargo-vet audit): it needs the auditor role instead
+   * of administrator, with the same session, CSRF and token rules.
+   */
+  auditor?: boolean;
 }
 
 /** Refuses a token limited to crate patterns none of which matches `crateName`. */
@@ -100,7 +105,7 @@ export class AdminAuth {
     const ip = req.ip ?? null;
     if (req.headers.authorization) {
       const auth = await requireToken(this.services.tokens, req.headers.authorization);
-      if (auth.user.is_admin !== 1) throw forbidden('this needs an administrator');
+      requireRole(auth.user, check);
       // Registry scopes say nothing about the admin API: a publish token of an administrator
       // (say, in CI) must not be able to lock users or delete crates.
       if (!auth.scopes.includes('admin')) {
@@ -118,7 +123,7 @@ export class AdminAuth {
     const current = await this.session(req);
     if (!current) throw unauthorized('sign in to the console first');
     const { session, user } = current;
-    if (user.is_admin !== 1) throw forbidden('this needs an administrator');
+    requireRole(user, check);
     if (isLocked(user)) throw forbidden('this account is locked');
     const mutation = req.method !== 'GET' && req.method !== 'HEAD';
     if (mutation) {
@@ -132,6 +137,12 @@ export class AdminAuth {
     }
     return { user, session, token: null, ip };
   }
+}
+
+function requireRole(user: UserRow, check: AdminCheck): void {
+  if (check.auditor) {
+    if (user.is_auditor !== 1) throw forbidden('this needs the auditor role');
+  } else if (user.is_admin !== 1) throw forbidden('this needs an administrator');
 }
 
 export function setNoStore(reply: FastifyReply): void {

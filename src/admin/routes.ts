@@ -14,6 +14,7 @@ import { registerInvitationRoutes } from './invitation-routes.js';
 import { openApiDocument } from './openapi.js';
 import { alertJson, registerReadRoutes } from './read-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
+import { registerVetRoutes } from './vet-routes.js';
 
 const STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'escalated', 'dismissed', 'resolved'];
 
@@ -41,6 +42,7 @@ export function registerAdminRoutes(
   registerGraphRoutes(app, services, (req) => auth.require(req));
   registerInvitationRoutes(app, services, auth);
   registerAdvisoryRoutes(app, services, pipeline, auth);
+  registerVetRoutes(app, services, auth);
   registerConsole(app);
 
   app.get('/api/admin/openapi.json', async () => openApiDocument());
