@@ -2,7 +2,6 @@
 // behalf, checking signatures and the files they are bound to, the `audits.toml` the registry
 // serves, and whether a version is certified for a criterion (the release-from-quarantine policy).
 import { createHash } from 'node:crypto';
-import { canonicalCrateName } from '../domain/crate-name.js';
 import { parseVersion } from '../domain/semver.js';
 import { matchesReq, parseVersionReq } from '../domain/version-req.js';
 import { emptyAuditsFile, writeAuditsToml, type AuditEntry, type AuditsFile } from '../formats/vet-audits.js';
@@ -11,8 +10,8 @@ import { verifyAudit } from '../security/vet/audit-signature.js';
 import { SAFE_TO_DEPLOY, SAFE_TO_RUN } from '../security/vet/criteria.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { CrateRepository } from '../store/crates.js';
-import type { VetAuditorKeyRow, VetAuditRow, VetCriteriaRow } from '../store/schema.js';
-import { criteriaOf, signedAuditOf, VetAuditRepository } from '../store/vet-audits.js';
+import type { VetAuditRow, VetCriteriaRow } from '../store/schema.js';
+import { criteriaOf, signedAuditOf, type VetAuditRepository } from '../store/vet-audits.js';
 import type { VetKeyVault } from '../store/vet-key-vault.js';
 
 export const BUILT_IN_CRITERIA: Record<string, { description: string; implies: string[] }> = {
@@ -191,12 +190,4 @@ export class VetAuthority {
     }
     return reached.has(version);
   }
-
-  publicKeyOf(key: VetAuditorKeyRow): string {
-    return key.public_key;
-  }
-}
-
-export function sameCrate(a: string, b: string): boolean {
-  return canonicalCrateName(a) === canonicalCrateName(b);
 }

@@ -8,7 +8,6 @@ import {
   createCipheriv,
   createDecipheriv,
   createPrivateKey,
-  createPublicKey,
   generateKeyPairSync,
   randomBytes,
   type KeyObject,
@@ -84,8 +83,4 @@ export class VetKeyVault {
   private aad(userId: number, keyId: string): Buffer {
     return Buffer.from(`cratekeeper-vet-key:${userId}:${keyId}`);
   }
-}
-
-export function publicKeyObject(pem: string): KeyObject {
-  return createPublicKey(pem);
 }
