@@ -352,4 +352,56 @@ describe('registry as a cargo-vet audit authority', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('defines custom criteria (admins only), serves them, and revoking an auditor keeps old audits valid', async () => {
+    const define = (who: ConsoleSession, body: unknown) => who.call('POST', '/api/admin/vet/criteria', body);
+    const good = {
+      name: 'crypto-reviewed',
+      description: 'Constant-time code checked.',
+      implies: 'safe-to-deploy',
+      reason: 'crypto team',
+    };
+    const refused: [unknown, number][] = [
+      [{ ...good, name: 'Bad Name' }, 400],
+      [{ ...good, name: 'safe-to-run' }, 400],
+      [{ ...good, implies: ['nope'] }, 400],
+      [{ ...good, reason: undefined }, 400],
+      [{ ...good, description: '' }, 400],
+    ];
+    for (const [body, status] of refused) expect((await define(admin, body)).status).toBe(status);
+    expect((await define(ada, good)).status).toBe(403);
+    expect((await define(admin, good)).status).toBe(200);
+    expect((await define(admin, good)).status).toBe(400);
+    const rec = await ada.call('POST', '/api/admin/crates/mid/vet/audits', {
+      version: '1.0.3',
+      criteria: 'crypto-reviewed',
+      reason: 'crypto review',
+    });
+    expect(rec.status, await rec.clone().text()).toBe(200);
+    const served = parseAuditsToml(await (await fetch(`${h.url}/vet/audits.toml`)).text(), { strict: true });
+    expect(served.criteria.map(([n, c]) => [n, c.implies])).toEqual([
+      ['crypto-reviewed', ['safe-to-deploy']],
+    ]);
+
+    expect(
+      (await admin.call('DELETE', '/api/admin/vet/auditors/ada', { reason: 'left the team' })).status,
+    ).toBe(200);
+    expect((await admin.call('DELETE', '/api/admin/vet/auditors/ada', { reason: 'again' })).status).toBe(400);
+    const after = await ada.call('POST', '/api/admin/crates/mid/vet/audits', {
+      version: '1.0.0',
+      criteria: 'safe-to-run',
+      reason: 'one more',
+    });
+    expect(after.status).toBe(403);
+    const keys = (await (await fetch(`${h.url}/vet/keys/ada`)).json()) as {
+      auditor: boolean;
+      keys: { revoked_at: string | null }[];
+    };
+    expect(keys.auditor).toBe(false);
+    expect(keys.keys[0]!.revoked_at).not.toBeNull();
+    const r = await verify();
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain('all 5 audits verified');
+    expect((await h.services.audit.list({ action: 'vet-revoke-auditor' })).total).toBe(1);
+  }, 120_000);
 });
