@@ -35,9 +35,10 @@ export interface AdminCheck {
   allCrates?: boolean;
   /**
    * The route is an auditor's (recording a cargo-vet audit): it needs the auditor role instead
-   * of administrator, with the same session, CSRF and token rules.
+   * of administrator, with the same session, CSRF and token rules; `or-admin`: either role
+   * (reads an auditor needs, such as the criteria and a crate's audits).
    */
-  auditor?: boolean;
+  auditor?: boolean | 'or-admin';
 }
 
 /** Refuses a token limited to crate patterns none of which matches `crateName`. */
@@ -143,7 +144,10 @@ export class AdminAuth {
 }
 
 function requireRole(user: UserRow, check: AdminCheck): void {
-  if (check.auditor) {
+  if (check.auditor === 'or-admin') {
+    if (user.is_auditor !== 1 && user.is_admin !== 1)
+      throw forbidden('this needs an administrator or an auditor');
+  } else if (check.auditor) {
     if (user.is_auditor !== 1) throw forbidden('this needs the auditor role');
   } else if (user.is_admin !== 1) throw forbidden('this needs an administrator');
 }

@@ -124,7 +124,7 @@ export function registerVetRoutes(app: FastifyInstance, services: RegistryServic
   });
 
   app.get('/api/admin/vet/criteria', async (req) => {
-    await auth.require(req);
+    await auth.require(req, { auditor: 'or-admin' });
     return {
       builtIn: Object.entries(BUILT_IN_CRITERIA).map(([name, c]) => ({ name, ...c })),
       custom: (await vet.repo.criteria()).map((c) => ({
@@ -164,7 +164,7 @@ export function registerVetRoutes(app: FastifyInstance, services: RegistryServic
 
   app.get('/api/admin/crates/:name/vet/audits', async (req) => {
     const name = (req.params as { name: string }).name;
-    await auth.require(req, { crate: name });
+    await auth.require(req, { crate: name, auditor: 'or-admin' });
     const checks = await vet.signatureChecks(await vet.repo.audits(name));
     return { audits: checks.map((c) => vetAuditJson(c.audit, c)) };
   });
