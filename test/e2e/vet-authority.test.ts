@@ -4,14 +4,16 @@
 // fails once a stored audit row is edited or the audited .crate file is swapped in storage; the
 // record route refuses hostile input; release from quarantine needs the configured criteria.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCratesApiPublishers } from '../../src/formats/crates-api-publishers.js';
 import { parseAuditsToml } from '../../src/formats/vet-audits.js';
+import { dropPostgresSchema } from '../../src/store/database.js';
 import { runCli } from '../support/cli-process.js';
+import { POSTGRES_URL } from '../support/databases.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
 import { repoRoot } from '../support/paths.js';
 import { publishMinimal } from '../support/publish-body.js';
@@ -408,5 +410,53 @@ describe('registry as a cargo-vet audit authority', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toContain('all 5 audits verified');
     expect((await h.services.audit.list({ action: 'vet-revoke-auditor' })).total).toBe(1);
+  }, 120_000);
+});
+
+describe('audit authority on PostgreSQL', () => {
+  let h: Harness;
+  const schema = `ck_vet_${randomBytes(5).toString('hex')}`;
+  beforeAll(async () => {
+    h = await startRegistry({ database: { url: POSTGRES_URL, schema, poolSize: 4 } });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.close();
+    await dropPostgresSchema(POSTGRES_URL, schema);
+  });
+
+  it('records a signed audit that `vet verify` checks through --database-url', async () => {
+    await createAdmin(h, 'root', PASSWORD);
+    await createAdmin(h, 'ada', PASSWORD, false);
+    const admin = await signIn(h, 'root', PASSWORD);
+    expect((await publishMinimal(h.url, await h.token('alice'), 'pgcrate', '0.1.0')).status).toBe(200);
+    expect(
+      (await admin.call('POST', '/api/admin/vet/auditors/ada', { reason: 'security team' })).status,
+    ).toBe(200);
+    const ada = await signIn(h, 'ada', PASSWORD);
+    const rec = await ada.call('POST', '/api/admin/crates/pgcrate/vet/audits', {
+      version: '0.1.0',
+      criteria: ['safe-to-run'],
+      reason: 'full review',
+    });
+    expect(rec.status, await rec.clone().text()).toBe(200);
+    const cli = (extra: string[] = []) =>
+      runCli([
+        'vet',
+        'verify',
+        '--data',
+        join(h.dir, 'data'),
+        '--database-url',
+        POSTGRES_URL,
+        '--database-schema',
+        schema,
+        ...extra,
+      ]);
+    const ok = await cli();
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('all 1 audits verified');
+    await h.services.db.kysely.updateTable('vet_audits').set({ who: 'mallory' }).execute();
+    const bad = await cli();
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('signature does not match');
   }, 120_000);
 });
