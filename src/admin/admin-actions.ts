@@ -168,6 +168,17 @@ export class AdminActions {
     const v = await this.version(krate, version);
     if (v.status !== 'quarantined')
       throw badRequest(`${krate.name}@${v.num} is not in quarantine (it is ${v.status})`);
+    // Policy: a held version may need a signed audit before it is released.
+    const required = this.services.security.config.releaseRequiresCriteria;
+    if (
+      status === 'published' &&
+      required &&
+      !(await this.services.vet.certifies(krate.name, v.num, required))
+    ) {
+      throw badRequest(
+        `${krate.name}@${v.num} cannot leave quarantine: this registry requires an audit certifying \`${required}\` for it ([security] release_requires_criteria), and it has none with a valid signature`,
+      );
+    }
     await this.inTransaction(async (trx) => {
       await this.services.crates.setStatus(v.id, status, trx);
       await this.services.crates.touch(krate.id, new Date(), trx);

@@ -33,6 +33,12 @@ export interface AdminCheck {
    * limited to some crates would see the others through it, so it is refused.
    */
   allCrates?: boolean;
+  /**
+   * The route is an auditor's (recording a cargo-vet audit): it needs the auditor role instead
+   * of administrator, with the same session, CSRF and token rules; `or-admin`: either role
+   * (reads an auditor needs, such as the criteria and a crate's audits).
+   */
+  auditor?: boolean | 'or-admin';
 }
 
 /** Refuses a token limited to crate patterns none of which matches `crateName`. */
@@ -100,7 +106,7 @@ export class AdminAuth {
     const ip = req.ip ?? null;
     if (req.headers.authorization) {
       const auth = await requireToken(this.services.tokens, req.headers.authorization);
-      if (auth.user.is_admin !== 1) throw forbidden('this needs an administrator');
+      requireRole(auth.user, check);
       // Registry scopes say nothing about the admin API: a publish token of an administrator
       // (say, in CI) must not be able to lock users or delete crates.
       if (!auth.scopes.includes('admin')) {
@@ -118,7 +124,9 @@ export class AdminAuth {
     const current = await this.session(req);
     if (!current) throw unauthorized('sign in to the console first');
     const { session, user } = current;
-    if (user.is_admin !== 1) throw forbidden('this needs an administrator');
+    // An auditor route is checked for its role after the CSRF token (below), so an
+    // administrator's forged request is refused as forged either way.
+    if (!check.auditor) requireRole(user, check);
     if (isLocked(user)) throw forbidden('this account is locked');
     const mutation = req.method !== 'GET' && req.method !== 'HEAD';
     if (mutation) {
@@ -127,11 +135,21 @@ export class AdminAuth {
         throw forbidden('missing or wrong CSRF token: reload the console and try again');
       }
     }
+    if (check.auditor) requireRole(user, check);
     if (check.destructive && (!session.reauth_until || session.reauth_until < new Date().toISOString())) {
       throw new RegistryError(403, 'confirm your password to do this', { reauth: true });
     }
     return { user, session, token: null, ip };
   }
+}
+
+function requireRole(user: UserRow, check: AdminCheck): void {
+  if (check.auditor === 'or-admin') {
+    if (user.is_auditor !== 1 && user.is_admin !== 1)
+      throw forbidden('this needs an administrator or an auditor');
+  } else if (check.auditor) {
+    if (user.is_auditor !== 1) throw forbidden('this needs the auditor role');
+  } else if (user.is_admin !== 1) throw forbidden('this needs an administrator');
 }
 
 export function setNoStore(reply: FastifyReply): void {

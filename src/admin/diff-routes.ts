@@ -102,7 +102,7 @@ export function registerDiffRoutes(
 
   app.get('/api/admin/crates/:name/diff', async (req): Promise<CrateDiff> => {
     const name = (req.params as { name: string }).name;
-    await auth.require(req, { crate: name });
+    await auth.require(req, { crate: name, auditor: 'or-admin' }); // auditors review deltas here
     const l = await load(name, req.query as Record<string, unknown>);
     const tree = await diffCrateTrees(l.fromBytes, l.toBytes, { cache }).catch(archiveFailure);
     const byFile = new Map<string, DiffFinding[]>();
@@ -125,7 +125,7 @@ export function registerDiffRoutes(
 
   app.get('/api/admin/crates/:name/diff/file', async (req): Promise<FileDiffAnswer> => {
     const name = (req.params as { name: string }).name;
-    await auth.require(req, { crate: name });
+    await auth.require(req, { crate: name, auditor: 'or-admin' }); // auditors review deltas here
     const query = req.query as Record<string, unknown>;
     const path = queryString(query, 'path', MAX_PATH);
     const contextText = typeof query.context === 'string' ? query.context : '3';

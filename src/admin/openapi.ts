@@ -251,6 +251,44 @@ const ROUTES: Route[] = [
     summary: 'Withdraw an authored advisory',
     body: REASON,
   },
+  { method: 'get', path: '/api/admin/vet/auditors', summary: 'Auditors and their Ed25519 public keys' },
+  {
+    method: 'post',
+    path: '/api/admin/vet/auditors/{login}',
+    summary: 'Grant the auditor role (the registry generates the signing key)',
+    body: REASON,
+  },
+  {
+    method: 'delete',
+    path: '/api/admin/vet/auditors/{login}',
+    summary: 'Revoke the auditor role (its keys are retired, old audits stay verifiable)',
+    body: REASON,
+  },
+  { method: 'get', path: '/api/admin/vet/criteria', summary: 'Built-in and registry-defined audit criteria' },
+  {
+    method: 'post',
+    path: '/api/admin/vet/criteria',
+    summary: 'Define a criteria (name, description, implies)',
+    body: { name: ['string', true], description: ['string', true], implies: ['array', false], ...REASON },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/crates/{name}/vet/audits',
+    summary: "A crate's signed audits with signature validity",
+  },
+  {
+    method: 'post',
+    path: '/api/admin/crates/{name}/vet/audits',
+    summary: 'Record a signed audit (auditor role): one of version, delta "A -> B", violation',
+    body: {
+      version: ['string', false],
+      delta: ['string', false],
+      violation: ['string', false],
+      criteria: ['array', true],
+      notes: ['string', false],
+      ...REASON,
+    },
+  },
 ];
 
 const ERROR = {

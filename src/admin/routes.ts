@@ -15,6 +15,7 @@ import { registerInvitationRoutes } from './invitation-routes.js';
 import { openApiDocument } from './openapi.js';
 import { alertJson, registerReadRoutes } from './read-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
+import { registerVetRoutes } from './vet-routes.js';
 
 const STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'escalated', 'dismissed', 'resolved'];
 
@@ -43,6 +44,7 @@ export function registerAdminRoutes(
   registerInvitationRoutes(app, services, auth);
   registerAdvisoryRoutes(app, services, pipeline, auth);
   registerDiffRoutes(app, services, pipeline, auth);
+  registerVetRoutes(app, services, auth);
   registerConsole(app);
 
   app.get('/api/admin/openapi.json', async () => openApiDocument());

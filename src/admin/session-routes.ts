@@ -13,7 +13,13 @@ import { sessionCookie, setNoStore, type AdminAuth } from './auth.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function userJson(u: UserRow) {
-  return { id: u.id, login: u.login, name: u.name, isAdmin: u.is_admin === 1 };
+  return {
+    id: u.id,
+    login: u.login,
+    name: u.name,
+    isAdmin: u.is_admin === 1,
+    isAuditor: u.is_auditor === 1,
+  };
 }
 
 function tooMany(until: string): RegistryError {
@@ -73,7 +79,9 @@ export function registerSessionRoutes(
     const result = await throttle().check({ login, ip, trusted }, password, user?.password_hash ?? null);
     await auditLocks(result, user, ip);
     if (result.refused) throw tooMany(result.retryAt);
-    const allowed = result.ok && user !== undefined && user.is_admin === 1 && !isLocked(user);
+    // Auditors sign in too: every admin route but the auditor's own still needs an administrator.
+    const allowed =
+      result.ok && user !== undefined && (user.is_admin === 1 || user.is_auditor === 1) && !isLocked(user);
     if (!allowed) {
       await audit.append({
         ...claimed(user),
@@ -126,7 +134,8 @@ export function registerSessionRoutes(
     }
     const current = await auth.session(req);
     if (!current) throw unauthorized('not signed in');
-    if (current.user.is_admin !== 1) throw forbidden('this needs an administrator');
+    if (current.user.is_admin !== 1 && current.user.is_auditor !== 1)
+      throw forbidden('this needs an administrator');
     return {
       user: userJson(current.user),
       csrfToken: current.session.csrf_token,

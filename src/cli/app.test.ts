@@ -79,3 +79,19 @@ describe('securityConfigFrom: [advisories]', () => {
     expect(() => fromToml('[security]\nquarantine_on_malicious_advisory = "yes"\n')).toThrow(/true or false/);
   });
 });
+
+describe('securityConfigFrom: release_requires_criteria', () => {
+  it('is unset by default and read as a criteria name', () => {
+    expect(fromToml('').releaseRequiresCriteria).toBeUndefined();
+    expect(
+      fromToml('[security]\nrelease_requires_criteria = "safe-to-deploy"\n').releaseRequiresCriteria,
+    ).toBe('safe-to-deploy');
+  });
+
+  it('refuses a value that is not a criteria name', () => {
+    expect(() => fromToml('[security]\nrelease_requires_criteria = 3\n')).toThrow(/criteria name/);
+    expect(() => fromToml('[security]\nrelease_requires_criteria = "Safe To Deploy"\n')).toThrow(
+      /criteria name/,
+    );
+  });
+});

@@ -9,6 +9,7 @@ import {
   type SecurityConfig,
 } from '../jobs/security-pipeline.js';
 import type { DetonateConfig } from '../jobs/security-config.js';
+import { criteriaNameError } from '../registry/vet-authority.js';
 import { defaultAdvisoryConfig, type AdvisoryConfig } from '../jobs/advisory-sync.js';
 import { Worker } from '../jobs/worker.js';
 import { buildServer } from '../registry/server.js';
@@ -38,8 +39,17 @@ export function securityConfigFrom(file: { text: string | null; table: ConfigTab
   const onMalicious = security.quarantine_on_malicious_advisory ?? true;
   if (typeof onMalicious !== 'boolean')
     throw new Error('[security] quarantine_on_malicious_advisory must be true or false');
+  const releaseCriteria = security.release_requires_criteria;
+  if (
+    releaseCriteria !== undefined &&
+    (typeof releaseCriteria !== 'string' || criteriaNameError(releaseCriteria) !== null)
+  )
+    throw new Error(
+      `[security] release_requires_criteria must be a criteria name such as "safe-to-deploy", not ${JSON.stringify(releaseCriteria)}`,
+    );
   return defaultSecurityConfig({
     quarantine,
+    ...(releaseCriteria !== undefined ? { releaseRequiresCriteria: releaseCriteria } : {}),
     typosquat: loadTyposquatConfig(file.text ?? ''),
     detonate: detonateConfigFrom(section(security, 'detonate')),
     advisories: advisoryConfigFrom(section(file.table, 'advisories'), onMalicious),

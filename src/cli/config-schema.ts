@@ -14,7 +14,7 @@ export const CONFIG_SCHEMA: TableSchema = {
   tables: {
     server: { keys: ['host', 'port', 'public_url', 'private', 'trust_proxy'] },
     security: {
-      keys: ['quarantine', 'quarantine_on_malicious_advisory'],
+      keys: ['quarantine', 'quarantine_on_malicious_advisory', 'release_requires_criteria'],
       tables: { detonate: { keys: ['enabled', 'timeout_seconds', 'memory_mib', 'toolchain'] } },
     },
     // `typos` is a table keyed by character; typosquat/config.ts checks its entries.

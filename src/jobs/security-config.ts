@@ -16,6 +16,11 @@ export interface SecurityConfig {
   detonate: DetonateConfig;
   /** Advisory syncs and what a malicious advisory does (`[advisories]`). */
   advisories: AdvisoryConfig;
+  /**
+   * `[security] release_requires_criteria`: releasing a version from quarantine needs a validly
+   * signed audit of this registry certifying this criteria (or one implying it) for that version.
+   */
+  releaseRequiresCriteria?: string;
 }
 
 export interface DetonateConfig {

@@ -6,6 +6,7 @@ import { DEFAULT_BODY_TIMEOUTS, readBody, type BodyRouteConfig } from './body-re
 import { RegistryError, badRequest, errorBody } from './errors.js';
 import { registerAdvisoryDb } from './routes/advisory-db.js';
 import { registerCratesApi } from './routes/crates-api.js';
+import { registerVetAuthorityRoutes } from './routes/vet-authority.js';
 import { registerOwnerInvitationRoutes } from './routes/owner-invitations.js';
 import { registerSecurityStatus } from './routes/security-status.js';
 import { registerSparseIndex } from './routes/sparse-index.js';
@@ -161,6 +162,7 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
   registerOwnerInvitationRoutes(app, services);
   registerSecurityStatus(app, services);
   registerAdvisoryDb(app, services);
+  registerVetAuthorityRoutes(app, services);
   app.get('/health', async () => ({ ok: true }));
   return app;
 }

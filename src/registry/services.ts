@@ -10,6 +10,10 @@ import { OwnerInvitations } from '../store/owner-invitations.js';
 import { LoginThrottle, SessionRepository, type PasswordVerifier } from '../store/sessions.js';
 import { TokenRepository } from '../store/tokens.js';
 import { UserRepository } from '../store/users.js';
+import { VetAuditRepository } from '../store/vet-audits.js';
+import { VET_KEY_FILE, VetKeyVault } from '../store/vet-key-vault.js';
+import { VetAuthority } from './vet-authority.js';
+import { randomBytes } from 'node:crypto';
 import type { RegistryConfig } from './config.js';
 import { DownloadCounter } from './download-counter.js';
 import { IndexCache } from './index-cache.js';
@@ -46,6 +50,8 @@ export interface RegistryServices {
   invitations: OwnerInvitations;
   sessions: SessionRepository;
   throttle: LoginThrottle;
+  /** Auditors, their signing keys and signed cargo-vet audits (see vet-authority.ts). */
+  vet: VetAuthority;
   /** A crate's versions changed (publish, yank, quarantine decision): drop what was derived from them. */
   crateChanged(name: string): void;
   close(): Promise<void>;
@@ -56,6 +62,11 @@ export interface PipelineOptions {
   notifications?: NotificationConfig;
   /** How console passwords are checked (tests count the checks the throttle lets through). */
   passwordVerifier?: PasswordVerifier;
+  /**
+   * Where the key that encrypts auditors' signing keys lives (created on first use). Without
+   * one the key is random per process: fine for tests, useless for a registry that restarts.
+   */
+  vetKeyFile?: string;
 }
 
 export interface OpenRegistryOptions extends PipelineOptions {
@@ -72,7 +83,10 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
     db,
     new FsBlobStore(options.blobDir ?? join(options.dataDir, 'crates')),
     options.config,
-    options,
+    {
+      vetKeyFile: join(options.dataDir, VET_KEY_FILE),
+      ...options,
+    },
   );
 }
 
@@ -146,6 +160,12 @@ export function createServices(
     invitations: new OwnerInvitations(db.kysely, audit),
     sessions: new SessionRepository(db.kysely),
     throttle: new LoginThrottle(db.kysely, undefined, pipeline.passwordVerifier),
+    vet: new VetAuthority(
+      new VetAuditRepository(db.kysely),
+      pipeline.vetKeyFile ? VetKeyVault.fromFile(pipeline.vetKeyFile) : VetKeyVault.fromKey(randomBytes(32)),
+      crates,
+      blobs,
+    ),
     close: async () => {
       // The last counts go first; a failed write must not keep the database open.
       await downloads.close().catch(() => {});

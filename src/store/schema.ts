@@ -14,6 +14,8 @@ export interface UsersTable {
   locked_until: string | null;
   lock_reason: string | null;
   created_at: string;
+  /** May record signed cargo-vet audits (migration 012). */
+  is_auditor: Generated<Bool>;
 }
 
 export interface ApiTokensTable {
@@ -305,6 +307,52 @@ export interface AdvisoriesTable {
   updated_at: string;
 }
 
+export interface VetAuditorKeysTable {
+  key_id: string;
+  user_id: number;
+  public_key: string;
+  private_key_enc: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface VetCriteriaTable {
+  name: string;
+  description: string;
+  implies: string;
+  created_at: string;
+}
+
+export type VetAuditKind = 'full' | 'delta' | 'violation';
+
+export interface VetAuditsTable {
+  id: Generated<number>;
+  crate_name: string;
+  canonical_name: string;
+  kind: VetAuditKind;
+  version: string | null;
+  delta_from: string | null;
+  delta_to: string | null;
+  violation: string | null;
+  criteria: string;
+  who: string;
+  notes: string | null;
+  checksums: string;
+  signature: string;
+  key_id: string;
+  importable: Generated<Bool>;
+  created_at: string;
+  recorded_by: number | null;
+}
+
+export interface VetImportsTable {
+  name: string;
+  source: string;
+  audits_toml: string;
+  audit_count: number;
+  imported_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -328,6 +376,10 @@ export interface Database {
   version_files: VersionFilesTable;
   workers: WorkersTable;
   advisories: AdvisoriesTable;
+  vet_auditor_keys: VetAuditorKeysTable;
+  vet_criteria: VetCriteriaTable;
+  vet_audits: VetAuditsTable;
+  vet_imports: VetImportsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -344,3 +396,7 @@ export type SessionRow = Selectable<SessionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type OwnerInvitationRow = Selectable<CrateOwnerInvitationsTable>;
 export type AdvisoryRow = Selectable<AdvisoriesTable>;
+export type VetAuditRow = Selectable<VetAuditsTable>;
+export type VetAuditorKeyRow = Selectable<VetAuditorKeysTable>;
+export type VetCriteriaRow = Selectable<VetCriteriaTable>;
+export type VetImportRow = Selectable<VetImportsTable>;

@@ -32,6 +32,7 @@ import {
 import { parseCratesApiPublishers, type ApiPublisher } from '../../formats/crates-api-publishers.js';
 import { checkCratePolicies } from '../../security/vet/policy-check.js';
 import { USAGE_EXIT_CODE, UsageError } from '../usage-error.js';
+import { registerVetAuthorityCommands } from './vet-authority.js';
 
 export const VET_FAILURE_EXIT = 255;
 const FETCH_TIMEOUT_MS = 60_000;
@@ -77,6 +78,7 @@ export function registerVetCommands(program: Command): void {
         process.exitCode = err instanceof UsageError ? USAGE_EXIT_CODE : VET_FAILURE_EXIT;
       }
     });
+  registerVetAuthorityCommands(vet);
 }
 
 export async function vetCheck(opts: CheckOptions): Promise<{ text: string; code: number }> {

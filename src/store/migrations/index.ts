@@ -12,6 +12,7 @@ import * as m008 from './008-workers.js';
 import * as m009 from './009-deleted-versions.js';
 import * as m010 from './010-search-cover.js';
 import * as m011 from './011-advisories.js';
+import * as m012 from './012-vet-audits.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -29,4 +30,5 @@ export const migrations: Record<string, DialectMigration> = {
   '009-deleted-versions': m009,
   '010-search-cover': m010,
   '011-advisories': m011,
+  '012-vet-audits': m012,
 };
