@@ -15,6 +15,11 @@ export interface CrateGraphInput {
    * when absent, every unresolved call is.
    */
   dependencies?: string[];
+  /**
+   * The crate's source could not be read (no invocations): any call into it may lead anywhere
+   * its dependencies can, so a path through it is "unknown", never "not reached".
+   */
+  sourceUnavailable?: boolean;
 }
 
 export interface ChainStep {
@@ -63,16 +68,25 @@ export class CallGraph {
   private readonly deps = new Map<string, string[] | undefined>();
   /** Function names defined per crate (last path segment), for unresolved method calls. */
   private readonly names = new Map<string, Map<string, string[]>>();
+  private readonly unavailable = new Set<string>();
 
   constructor(crates: CrateGraphInput[]) {
     for (const c of crates) {
       const name = norm(c.name);
-      this.exports.set(name, c.invocations.exports);
-      this.deps.set(name, c.dependencies?.map(norm));
+      // Several inputs may share a name (a member's lib and bins, two locked versions): merged.
+      this.exports.set(name, { ...this.exports.get(name), ...c.invocations.exports });
+      const had = this.deps.has(name) ? this.deps.get(name) : [];
+      const mine = c.dependencies?.map(norm);
+      this.deps.set(name, had === undefined || mine === undefined ? undefined : [...had, ...mine]);
     }
     for (const c of crates) {
       const name = norm(c.name);
-      const byName = new Map<string, string[]>();
+      // Left out of `names`, so an unresolved method call that can see it stays dangerous.
+      if (c.sourceUnavailable) {
+        this.unavailable.add(name);
+        continue;
+      }
+      const byName = this.names.get(name) ?? new Map<string, string[]>();
       for (const d of c.invocations.defs) {
         const f = qualify(name, d.path);
         this.crateOf.set(f, name);
@@ -177,7 +191,12 @@ export class CallGraph {
     // see) that reaches the target, or a crate we have not analysed.
     for (const c of reach) {
       const byName = this.names.get(c);
-      if (!byName) return true;
+      if (!byName) {
+        // Not analysed: dangerous only if the target can be behind it.
+        const behind = this.closure(c);
+        if (behind === null || behind.has(targetCrate)) return true;
+        continue;
+      }
       for (const f of byName.get(u.method) ?? []) if (reaching.has(f)) return true;
     }
     return false;
@@ -210,6 +229,18 @@ export class CallGraph {
     for (let i = 0; i < queue.length; i++) {
       const f = queue[i]!;
       if (f === target) return { status: 'reached', chain: chainTo(f) };
+      if (firstUnknown === null && f !== target) {
+        const crate = f.split('::')[0]!;
+        if (this.unavailable.has(crate) && !this.names.has(crate)) {
+          const reach = this.closure(crate);
+          if (reach === null || reach.has(targetCrate))
+            firstUnknown = {
+              status: 'unknown',
+              chain: chainTo(f),
+              unresolved: { reason: `source of ${crate} unavailable`, file: '', line: 0 },
+            };
+        }
+      }
       if (firstUnknown === null) {
         const u = (this.unresolved.get(f) ?? []).find((x) => this.dangerous(f, x, targetCrate, reaching));
         if (u) firstUnknown = { status: 'unknown', chain: chainTo(f), unresolved: u };
