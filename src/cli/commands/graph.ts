@@ -28,6 +28,7 @@ import { buildRegistryGraph } from '../../store/registry-graph.js';
 import { createProgress } from '../progress.js';
 import { REGISTRY_DATABASE_FILE } from '../../registry/services.js';
 import { UsageError } from '../usage-error.js';
+import { registerInvokersCommand } from './graph-invokers.js';
 
 interface SourceOptions {
   index?: string;
@@ -426,6 +427,8 @@ export function registerGraphCommands(program: Command): void {
       out(lines.join('\n'));
     }),
   );
+
+  registerInvokersCommand(graph);
 
   addSourceOptions(graph.command('stats').description('summary statistics of the graph')).action(
     run(async (o: SourceOptions) => {
