@@ -17,7 +17,13 @@ import { loadAdvisoryDatabases } from '../src/security/advisories/database.js';
 const CRATES_IO = 'registry+https://github.com/rust-lang/crates.io-index';
 const ident = (s: string) => s.replace(/-/g, '_');
 
-export async function reachabilityBench(dir: string, workers: number, packages = 500): Promise<boolean> {
+/** `cacheDir`: keep the analysis cache there (reruns then skip the cold analyses); default a fresh one. */
+export async function reachabilityBench(
+  dir: string,
+  workers: number,
+  packages = 500,
+  cacheDir?: string,
+): Promise<boolean> {
   const byName = new Map<string, string>();
   for (const f of readdirSync(dir)
     .filter((x) => x.endsWith('.crate'))
@@ -110,7 +116,7 @@ export async function reachabilityBench(dir: string, workers: number, packages =
     const opts = {
       manifestPath: join(ws, 'Cargo.toml'),
       vendorDir: vendor,
-      cacheDir: join(root, 'cache'),
+      cacheDir: cacheDir ?? join(root, 'cache'),
       workers,
     };
     const t0 = performance.now();
@@ -127,6 +133,11 @@ export async function reachabilityBench(dir: string, workers: number, packages =
     );
     console.log(
       `    called ${count('called')} (expected ${called.length}), not called ${count('not-called')}, unknown ${count('unknown')}; sources unavailable ${second.sourcesUnavailable.length}`,
+    );
+    console.log(
+      `    phases (cached run, ms): ${Object.entries(second.timings)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
     );
     for (const n of second.notes.slice(0, 3)) console.log(`    note: ${n.slice(0, 200)}`);
     return ok;

@@ -1,4 +1,4 @@
-// `npm run bench -- analyze [--debian DIR] [--workers N] [--limit N] [--reachability-only] [--packages N]`
+// `npm run bench -- analyze [--debian DIR] [--workers N] [--limit N] [--reachability-only] [--packages N] [--cache DIR]`
 //
 // Source analysis (issue 14) over the Debian corpus of real crates (scripts/debian-corpus.sh):
 // every crate through the analysis worker pool, as `cratekeeper analyze` runs it. Reports
@@ -39,7 +39,7 @@ if (crates.length === 0) {
 }
 if (limit > 0) crates = crates.slice(0, limit);
 if (args.includes('--reachability-only')) {
-  await reachabilityBench(dir, workers, Number(arg('--packages', '500')));
+  await reachabilityBench(dir, workers, Number(arg('--packages', '500')), arg('--cache', '') || undefined);
   process.exit(0);
 }
 
@@ -141,4 +141,4 @@ console.log(
 );
 for (const e of errors) console.log(`    ${e.crate}: ${e.error.slice(0, 160)}`);
 
-await reachabilityBench(dir, workers, Number(arg('--packages', '500')));
+await reachabilityBench(dir, workers, Number(arg('--packages', '500')), arg('--cache', '') || undefined);

@@ -36,6 +36,8 @@ export interface LockfileReachability {
   analysed: number;
   cached: number;
   notes: string[];
+  /** Milliseconds per phase: locating sources, the cache, analysing, the graph, the queries. */
+  timings: Record<'locate' | 'cache' | 'analyse' | 'graph' | 'query', number>;
 }
 
 export interface ReachabilityOptions extends LocateOptions {
@@ -70,11 +72,19 @@ export async function auditReachability(
     analysed: 0,
     cached: 0,
     notes: [],
+    timings: { locate: 0, cache: 0, analyse: 0, graph: 0, query: 0 },
+  };
+  let t = performance.now();
+  const lap = (k: keyof LockfileReachability['timings']) => {
+    const now = performance.now();
+    result.timings[k] = Math.round(now - t);
+    t = now;
   };
   if (wanted.length === 0) return result;
 
   const sources = await locateSources(report.packages, opts);
   result.notes.push(...sources.notes);
+  lap('locate');
   const cache = new AnalysisCache(opts.cacheDir);
   const invocations = new Map<number, Record<string, CrateInvocations>>();
   const todo: number[] = [];
@@ -87,6 +97,7 @@ export async function auditReachability(
       result.cached++;
     } else todo.push(i);
   });
+  lap('cache');
   if (todo.length > 0) {
     const pool = new AnalysisPool({
       workers: Math.max(1, Math.min(opts.workers ?? availableParallelism(), todo.length)),
@@ -112,6 +123,7 @@ export async function auditReachability(
     }
   }
 
+  lap('analyse');
   const inputs: CrateGraphInput[] = [];
   const roots: string[] = [];
   const norm = (s: string) => s.replace(/-/g, '_');
@@ -149,6 +161,7 @@ export async function auditReachability(
   if (!report.packages.some((p) => p.source === null && sources.members.has(`${p.name} ${p.version}`)))
     result.notes.push('no workspace member found in the lockfile: nothing is called from the workspace');
   const graph = new CallGraph(inputs);
+  lap('graph');
 
   for (const w of wanted) {
     const p = report.packages[w.index]!;
@@ -171,6 +184,7 @@ export async function auditReachability(
     }
     result.vulnerabilities.push(called ?? unknown ?? { ...base, status: 'not-called' });
   }
+  lap('query');
   return result;
 }
 

@@ -91,7 +91,9 @@ export class CallGraph {
         const f = qualify(name, d.path);
         this.crateOf.set(f, name);
         const last = f.slice(f.lastIndexOf('::') + 2);
-        byName.set(last, [...(byName.get(last) ?? []), f]);
+        const same = byName.get(last);
+        if (same) same.push(f);
+        else byName.set(last, [f]);
       }
       this.names.set(name, byName);
       for (const call of c.invocations.calls) {
@@ -160,11 +162,21 @@ export class CallGraph {
   }
 
   /** Functions from which `target` is reached over resolved calls (itself included). */
+  private reverse: Map<string, string[]> | null = null;
+
   private reachingTarget(target: string): Set<string> {
-    const reverse = new Map<string, string[]>();
-    for (const [from, list] of this.edges) {
-      for (const e of list) reverse.set(e.to, [...(reverse.get(e.to) ?? []), from]);
+    // Built once for all targets (a lockfile has several advisories).
+    if (this.reverse === null) {
+      this.reverse = new Map();
+      for (const [from, list] of this.edges) {
+        for (const e of list) {
+          const r = this.reverse.get(e.to);
+          if (r) r.push(from);
+          else this.reverse.set(e.to, [from]);
+        }
+      }
     }
+    const reverse = this.reverse;
     const seen = new Set([target]);
     const queue = [target];
     while (queue.length > 0) {

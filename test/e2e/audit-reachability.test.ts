@@ -191,4 +191,20 @@ describe('cratekeeper audit --reachability', () => {
     const extra = (report.cratekeeper as { reachability: { sources_unavailable: string[] } }).reachability;
     expect(extra.sources_unavailable).toEqual(expect.arrayContaining(['mid 0.1.0', 'vuln 1.0.0']));
   }, 120_000);
+
+  it('rejects --vendor without --reachability, or naming no directory, with exit 2', async () => {
+    const lock = join(root, 'calls', 'Cargo.lock');
+    const a = await runCli(['audit', '--db', db, '--no-yanked', '--vendor', vendor, lock], { env: env() });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--vendor goes with --reachability/);
+    const b = await runCli(
+      ['audit', '--db', db, '--no-yanked', '--reachability', '--vendor', join(root, 'nope'), lock],
+      {
+        env: env(),
+      },
+    );
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/is not a directory/);
+    expect(b.stdout).toBe('');
+  }, 60_000);
 });

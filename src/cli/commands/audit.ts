@@ -304,6 +304,11 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
     informationalWarnings: informationalWarningsFor(config.informationalWarnings, deny),
   };
   const color = format === 'terminal' && useColor(opts.color);
+  if (opts.vendor !== undefined) {
+    if (!opts.reachability) throw new UsageError('--vendor goes with --reachability');
+    if (!existsSync(opts.vendor) || !statSync(opts.vendor).isDirectory())
+      throw new UsageError(`--vendor ${opts.vendor} is not a directory`);
+  }
 
   // The resolved graph, when asked: it also tells where the lockfile is.
   let graph: Awaited<ReturnType<typeof graphWithReasons>> | null = null;
