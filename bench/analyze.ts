@@ -1,4 +1,4 @@
-// `npm run bench -- analyze [--debian DIR] [--workers N] [--limit N]`
+// `npm run bench -- analyze [--debian DIR] [--workers N] [--limit N] [--reachability-only] [--packages N] [--cache DIR]`
 //
 // Source analysis (issue 14) over the Debian corpus of real crates (scripts/debian-corpus.sh):
 // every crate through the analysis worker pool, as `cratekeeper analyze` runs it. Reports
@@ -7,12 +7,15 @@
 // could not be analysed. Targets: >= 20 crates/s on 2 cores, >= 95% of files parsed without
 // error, no crash over the whole corpus. The machine's load average is printed with the figures:
 // other work on the same cores lowers the throughput in proportion.
+// Then `audit --reachability` on a 500-package lockfile synthesised from the corpus
+// (bench/_reachability.ts): target < 5 s with the analyses cached.
 import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { AnalysisPool } from '../src/analysis/analysis-pool.js';
 import type { CrateAnalysis } from '../src/analysis/analyze-crate.js';
 import { debianCorpus } from './_lib.js';
+import { reachabilityBench } from './_reachability.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -35,6 +38,10 @@ if (crates.length === 0) {
   process.exit(2);
 }
 if (limit > 0) crates = crates.slice(0, limit);
+if (args.includes('--reachability-only')) {
+  await reachabilityBench(dir, workers, Number(arg('--packages', '500')), arg('--cache', '') || undefined);
+  process.exit(0);
+}
 
 console.log(
   `== source analysis over the Debian corpus (${dir}): ${crates.length} crates, ${workers} workers`,
@@ -133,3 +140,5 @@ console.log(
   `  not analysed:        ${errors.length}   target: no crash   ${mark(errors.every((e) => !/crashed|out-of-memory|timeout/.test(e.error)))}`,
 );
 for (const e of errors) console.log(`    ${e.crate}: ${e.error.slice(0, 160)}`);
+
+await reachabilityBench(dir, workers, Number(arg('--packages', '500')), arg('--cache', '') || undefined);

@@ -87,4 +87,33 @@ describe('reachableFunctions', () => {
     delete app.dependencies;
     expect(reachableFunctions([app], [mid, vuln], ['vuln::bad']).get('vuln::bad')!.status).toBe('unknown');
   });
+
+  it('says unknown through a crate whose source is unavailable, only when the target is behind it', () => {
+    const app = crate('app', ['mid'], { 'src/lib.rs': 'pub fn main() { mid::safe(); }' });
+    const noMid: CrateGraphInput = {
+      name: 'mid',
+      invocations: { defs: [], calls: [], exports: {} },
+      dependencies: ['vuln'],
+      sourceUnavailable: true,
+    };
+    const r = reachableFunctions([app], [noMid, vuln], ['vuln::bad']).get('vuln::bad')!;
+    expect(r.status).toBe('unknown');
+    if (r.status === 'unknown') {
+      expect(r.unresolved.reason).toBe('source of mid unavailable');
+      expect(r.chain.map((s) => s.function)).toEqual(['app::main', 'mid::safe']);
+    }
+    // An unavailable crate that does not lead to vuln changes nothing.
+    const other = crate('app', ['mid', 'leaf'], {
+      'src/lib.rs': 'pub fn main(w: W) { leaf::x(); w.len(); mid::safe(); }',
+    });
+    const leaf: CrateGraphInput = {
+      name: 'leaf',
+      invocations: { defs: [], calls: [], exports: {} },
+      dependencies: [],
+      sourceUnavailable: true,
+    };
+    expect(reachableFunctions([other], [mid, vuln, leaf], ['vuln::bad']).get('vuln::bad')!.status).toBe(
+      'not-reached',
+    );
+  });
 });

@@ -15,6 +15,11 @@ export interface CrateGraphInput {
    * when absent, every unresolved call is.
    */
   dependencies?: string[];
+  /**
+   * The crate's source could not be read (no invocations): any call into it may lead anywhere
+   * its dependencies can, so a path through it is "unknown", never "not reached".
+   */
+  sourceUnavailable?: boolean;
 }
 
 export interface ChainStep {
@@ -63,21 +68,32 @@ export class CallGraph {
   private readonly deps = new Map<string, string[] | undefined>();
   /** Function names defined per crate (last path segment), for unresolved method calls. */
   private readonly names = new Map<string, Map<string, string[]>>();
+  private readonly unavailable = new Set<string>();
 
   constructor(crates: CrateGraphInput[]) {
     for (const c of crates) {
       const name = norm(c.name);
-      this.exports.set(name, c.invocations.exports);
-      this.deps.set(name, c.dependencies?.map(norm));
+      // Several inputs may share a name (a member's lib and bins, two locked versions): merged.
+      this.exports.set(name, { ...this.exports.get(name), ...c.invocations.exports });
+      const had = this.deps.has(name) ? this.deps.get(name) : [];
+      const mine = c.dependencies?.map(norm);
+      this.deps.set(name, had === undefined || mine === undefined ? undefined : [...had, ...mine]);
     }
     for (const c of crates) {
       const name = norm(c.name);
-      const byName = new Map<string, string[]>();
+      // Left out of `names`, so an unresolved method call that can see it stays dangerous.
+      if (c.sourceUnavailable) {
+        this.unavailable.add(name);
+        continue;
+      }
+      const byName = this.names.get(name) ?? new Map<string, string[]>();
       for (const d of c.invocations.defs) {
         const f = qualify(name, d.path);
         this.crateOf.set(f, name);
         const last = f.slice(f.lastIndexOf('::') + 2);
-        byName.set(last, [...(byName.get(last) ?? []), f]);
+        const same = byName.get(last);
+        if (same) same.push(f);
+        else byName.set(last, [f]);
       }
       this.names.set(name, byName);
       for (const call of c.invocations.calls) {
@@ -146,11 +162,21 @@ export class CallGraph {
   }
 
   /** Functions from which `target` is reached over resolved calls (itself included). */
+  private reverse: Map<string, string[]> | null = null;
+
   private reachingTarget(target: string): Set<string> {
-    const reverse = new Map<string, string[]>();
-    for (const [from, list] of this.edges) {
-      for (const e of list) reverse.set(e.to, [...(reverse.get(e.to) ?? []), from]);
+    // Built once for all targets (a lockfile has several advisories).
+    if (this.reverse === null) {
+      this.reverse = new Map();
+      for (const [from, list] of this.edges) {
+        for (const e of list) {
+          const r = this.reverse.get(e.to);
+          if (r) r.push(from);
+          else this.reverse.set(e.to, [from]);
+        }
+      }
     }
+    const reverse = this.reverse;
     const seen = new Set([target]);
     const queue = [target];
     while (queue.length > 0) {
@@ -177,7 +203,12 @@ export class CallGraph {
     // see) that reaches the target, or a crate we have not analysed.
     for (const c of reach) {
       const byName = this.names.get(c);
-      if (!byName) return true;
+      if (!byName) {
+        // Not analysed: dangerous only if the target can be behind it.
+        const behind = this.closure(c);
+        if (behind === null || behind.has(targetCrate)) return true;
+        continue;
+      }
       for (const f of byName.get(u.method) ?? []) if (reaching.has(f)) return true;
     }
     return false;
@@ -210,6 +241,18 @@ export class CallGraph {
     for (let i = 0; i < queue.length; i++) {
       const f = queue[i]!;
       if (f === target) return { status: 'reached', chain: chainTo(f) };
+      if (firstUnknown === null && f !== target) {
+        const crate = f.split('::')[0]!;
+        if (this.unavailable.has(crate) && !this.names.has(crate)) {
+          const reach = this.closure(crate);
+          if (reach === null || reach.has(targetCrate))
+            firstUnknown = {
+              status: 'unknown',
+              chain: chainTo(f),
+              unresolved: { reason: `source of ${crate} unavailable`, file: '', line: 0 },
+            };
+        }
+      }
       if (firstUnknown === null) {
         const u = (this.unresolved.get(f) ?? []).find((x) => this.dangerous(f, x, targetCrate, reaching));
         if (u) firstUnknown = { status: 'unknown', chain: chainTo(f), unresolved: u };

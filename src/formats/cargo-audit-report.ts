@@ -254,52 +254,59 @@ const packageCheck = obj(
 );
 const WARNING_KEYS = ['notice', 'unmaintained', 'unsound', 'yanked'];
 
-const reportCheck = obj({
-  database: obj({ 'advisory-count': count, 'last-commit': nullableStr, 'last-updated': nullableStr }),
-  lockfile: obj({ 'dependency-count': count }),
-  settings: obj({
-    target_arch: listOf(str),
-    target_os: listOf(str),
-    severity: nullable(oneOf(['none', 'low', 'medium', 'high', 'critical'])),
-    ignore: listOf(str),
-    informational_warnings: listOf(str),
-  }),
-  vulnerabilities: (v, at, e) => {
-    obj({
-      found: bool,
-      count,
-      list: listOf(
-        obj({
-          advisory: metadataCheck,
-          versions: versionsCheck,
-          affected: nullable(affectedCheck),
-          package: packageCheck,
-        }),
-      ),
-    })(v, at, e);
-    const o = v as { found?: unknown; count?: unknown; list?: unknown } | null;
-    if (o && Array.isArray(o.list)) {
-      if (o.count !== o.list.length) e.push(`${at}.count: does not equal the list's length`);
-      if (o.found !== o.list.length > 0) e.push(`${at}.found: does not agree with the list`);
-    }
+const reportCheck = obj(
+  {
+    // cratekeeper's additions (reachability) live under this one key; cargo-audit has no such key.
+    cratekeeper: (v, at, e) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) e.push(`${at}: expected an object`);
+    },
+    database: obj({ 'advisory-count': count, 'last-commit': nullableStr, 'last-updated': nullableStr }),
+    lockfile: obj({ 'dependency-count': count }),
+    settings: obj({
+      target_arch: listOf(str),
+      target_os: listOf(str),
+      severity: nullable(oneOf(['none', 'low', 'medium', 'high', 'critical'])),
+      ignore: listOf(str),
+      informational_warnings: listOf(str),
+    }),
+    vulnerabilities: (v, at, e) => {
+      obj({
+        found: bool,
+        count,
+        list: listOf(
+          obj({
+            advisory: metadataCheck,
+            versions: versionsCheck,
+            affected: nullable(affectedCheck),
+            package: packageCheck,
+          }),
+        ),
+      })(v, at, e);
+      const o = v as { found?: unknown; count?: unknown; list?: unknown } | null;
+      if (o && Array.isArray(o.list)) {
+        if (o.count !== o.list.length) e.push(`${at}.count: does not equal the list's length`);
+        if (o.found !== o.list.length > 0) e.push(`${at}.found: does not agree with the list`);
+      }
+    },
+    warnings: (v, at, e) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return void e.push(`${at}: expected an object`);
+      for (const [kind, list] of Object.entries(v)) {
+        if (!WARNING_KEYS.includes(kind)) e.push(`${at}.${kind}: unknown warning kind`);
+        listOf(
+          obj({
+            kind: oneOf([kind]),
+            package: packageCheck,
+            advisory: nullable(metadataCheck),
+            affected: nullable(affectedCheck),
+            versions: nullable(versionsCheck),
+          }),
+        )(list, `${at}.${kind}`, e);
+      }
+    },
   },
-  warnings: (v, at, e) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v))
-      return void e.push(`${at}: expected an object`);
-    for (const [kind, list] of Object.entries(v)) {
-      if (!WARNING_KEYS.includes(kind)) e.push(`${at}.${kind}: unknown warning kind`);
-      listOf(
-        obj({
-          kind: oneOf([kind]),
-          package: packageCheck,
-          advisory: nullable(metadataCheck),
-          affected: nullable(affectedCheck),
-          versions: nullable(versionsCheck),
-        }),
-      )(list, `${at}.${kind}`, e);
-    }
-  },
-});
+  ['cratekeeper'],
+);
 
 /** Problems with `value` as a cargo-audit JSON report; empty when it has exactly that shape. */
 export function validateCargoAuditReport(value: unknown): string[] {

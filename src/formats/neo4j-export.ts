@@ -4,7 +4,10 @@
 //   (:Version)-[:DEPENDS_ON {requirement, features, kind, optional}]->(:Crate)
 // plus, as cratekeeper extensions, `yanked`, `latest` and `published` on versions, `target`
 // and `rename` on DEPENDS_ON, and (:Version)-[:RESOLVES_TO {requirement, kind, optional}]->
-// (:Version) for the resolved edges. Two forms: CSV files with typed headers for
+// (:Version) for the resolved edges. With source analyses: Painter's
+// (:Version)-[:INVOKES {caller, callee}]->(:Crate) (caller and callee full function paths; Painter
+// itself is inconsistent in these names and in VERSION_OF's direction, here always
+// Version->Crate) and `unsafe_*` counts on the analysed versions. Two forms: CSV files with typed headers for
 // `neo4j-admin database import full`, and a Cypher script for small graphs.
 
 export interface Neo4jCrate {
@@ -49,11 +52,44 @@ export interface Neo4jResolvesTo {
   optional: boolean;
 }
 
+/** cargo-geiger's counts of the files the build uses: the unsafe side of each counter. */
+export interface Neo4jUnsafe {
+  functions: number;
+  exprs: number;
+  impls: number;
+  traits: number;
+  methods: number;
+  forbids: boolean;
+}
+
+export interface Neo4jInvokes {
+  /** Version node id. */
+  from: string;
+  /** Crate name. */
+  to: string;
+  /** Calling function, `crate_name::module::fn`. */
+  caller: string;
+  /** Called function, `callee_crate::module::fn`. */
+  callee: string;
+}
+
 export interface Neo4jGraph {
   crates: Iterable<Neo4jCrate>;
   versions: Iterable<Neo4jVersion>;
   dependsOn: Iterable<Neo4jDependsOn>;
   resolvesTo?: Iterable<Neo4jResolvesTo>;
+  /** Present when analyses were given: then versions get `unsafe_*` columns (empty when not analysed). */
+  unsafety?: ReadonlyMap<string, Neo4jUnsafe>;
+  invokes?: Iterable<Neo4jInvokes>;
+}
+
+const UNSAFE_HEADER =
+  ',unsafe_functions:long,unsafe_exprs:long,unsafe_impls:long,unsafe_traits:long,unsafe_methods:long,forbids_unsafe:boolean';
+
+function unsafeCells(u: Neo4jUnsafe | undefined): (number | boolean | null)[] {
+  return u
+    ? [u.functions, u.exprs, u.impls, u.traits, u.methods, u.forbids]
+    : [null, null, null, null, null, null];
 }
 
 export interface Neo4jCsvFile {
@@ -100,7 +136,7 @@ export function neo4jCsvFiles(g: Neo4jGraph): Neo4jCsvFile[] {
       name: 'versions.csv',
       kind: 'nodes',
       lines: rows(
-        ':ID(Version),name,version,major:long,minor:long,patch:long,pre,build,yanked:boolean,latest:boolean,published:datetime,:LABEL',
+        `:ID(Version),name,version,major:long,minor:long,patch:long,pre,build,yanked:boolean,latest:boolean,published:datetime${g.unsafety ? UNSAFE_HEADER : ''},:LABEL`,
         g.versions,
         (v) =>
           row([
@@ -115,6 +151,7 @@ export function neo4jCsvFiles(g: Neo4jGraph): Neo4jCsvFile[] {
             v.yanked,
             v.latest,
             v.published,
+            ...(g.unsafety ? unsafeCells(g.unsafety.get(v.id)) : []),
             'Version',
           ]),
       ),
@@ -155,6 +192,15 @@ export function neo4jCsvFiles(g: Neo4jGraph): Neo4jCsvFile[] {
         ':START_ID(Version),:END_ID(Version),requirement,kind,optional:boolean,:TYPE',
         g.resolvesTo,
         (r) => row([r.from, r.to, r.requirement, r.kind, r.optional, 'RESOLVES_TO']),
+      ),
+    });
+  }
+  if (g.invokes) {
+    files.push({
+      name: 'invokes.csv',
+      kind: 'relationships',
+      lines: rows(':START_ID(Version),:END_ID(Crate),caller,callee,:TYPE', g.invokes, (r) =>
+        row([r.from, r.to, r.caller, r.callee, 'INVOKES']),
       ),
     });
   }
@@ -225,8 +271,9 @@ export function* cypherScript(g: Neo4jGraph, batchSize = 500): Generator<string>
     yield `UNWIND [${b.map((c) => cypherMap({ name: c.name })).join(', ')}] AS row\nMERGE (:Crate {name: row.name});\n`;
   }
   for (const b of batches(g.versions, batchSize)) {
-    const maps = b.map((v) =>
-      cypherMap({
+    const maps = b.map((v) => {
+      const u = g.unsafety?.get(v.id);
+      return cypherMap({
         id: v.id,
         name: v.name,
         version: v.version,
@@ -238,14 +285,28 @@ export function* cypherScript(g: Neo4jGraph, batchSize = 500): Generator<string>
         yanked: v.yanked,
         latest: v.latest,
         published: v.published,
-      }),
-    );
+        ...(u
+          ? {
+              unsafe_functions: u.functions,
+              unsafe_exprs: u.exprs,
+              unsafe_impls: u.impls,
+              unsafe_traits: u.traits,
+              unsafe_methods: u.methods,
+              forbids_unsafe: u.forbids,
+            }
+          : {}),
+      });
+    });
+    const unsafeProps = g.unsafety
+      ? ', unsafe_functions: row.unsafe_functions, unsafe_exprs: row.unsafe_exprs, unsafe_impls: row.unsafe_impls, ' +
+        'unsafe_traits: row.unsafe_traits, unsafe_methods: row.unsafe_methods, forbids_unsafe: row.forbids_unsafe'
+      : '';
     yield (
       `UNWIND [${maps.join(', ')}] AS row\n` +
       'MATCH (c:Crate {name: row.name})\n' +
       'CREATE (v:Version {id: row.id, name: row.name, version: row.version, major: row.major, minor: row.minor, ' +
       'patch: row.patch, pre: row.pre, build: row.build, yanked: row.yanked, latest: row.latest, ' +
-      'published: CASE WHEN row.published IS NULL THEN null ELSE datetime(row.published) END})\n' +
+      `published: CASE WHEN row.published IS NULL THEN null ELSE datetime(row.published) END${unsafeProps}})\n` +
       'CREATE (v)-[:VERSION_OF]->(c);\n'
     );
   }
@@ -278,6 +339,16 @@ export function* cypherScript(g: Neo4jGraph, batchSize = 500): Generator<string>
         `UNWIND [${maps.join(', ')}] AS row\n` +
         'MATCH (a:Version {id: row.from}), (b:Version {id: row.to})\n' +
         'CREATE (a)-[:RESOLVES_TO {requirement: row.requirement, kind: row.kind, optional: row.optional}]->(b);\n'
+      );
+    }
+  }
+  if (g.invokes) {
+    for (const b of batches(g.invokes, batchSize)) {
+      const maps = b.map((r) => cypherMap({ from: r.from, to: r.to, caller: r.caller, callee: r.callee }));
+      yield (
+        `UNWIND [${maps.join(', ')}] AS row\n` +
+        'MATCH (v:Version {id: row.from}), (c:Crate {name: row.to})\n' +
+        'CREATE (v)-[:INVOKES {caller: row.caller, callee: row.callee}]->(c);\n'
       );
     }
   }

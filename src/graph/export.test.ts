@@ -4,7 +4,42 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureGraph, labels, vid } from '../../test/fixtures/graph/fixture-graph.js';
 import { parseCsv } from '../formats/csv.js';
+import type { CrateAnalysis } from '../analysis/analyze-crate.js';
+import { emptyCounters } from '../analysis/unsafe-counts.js';
 import { exportGraph, selectSubgraph } from './export.js';
+
+function analysis(
+  name: string,
+  version: string,
+  calls: [string, string, string][],
+  unsafeExprs: number,
+): CrateAnalysis {
+  const used = emptyCounters();
+  used.exprs = { safe: 10, unsafe: unsafeExprs };
+  used.functions = { safe: 3, unsafe: 1 };
+  return {
+    name,
+    version,
+    source: { kind: 'path', url: 'file:///x' },
+    unsafety: { used, unused: emptyCounters(), forbidsUnsafe: false },
+    files: [],
+    parse: { files: 1, clean: 1, parsedFraction: 1 },
+    missingModules: [],
+    invocations: {
+      lib: {
+        defs: [],
+        calls: calls.map(([caller, crate, path], i) => ({
+          caller,
+          callee: { kind: 'resolved' as const, crate, path },
+          file: 'src/lib.rs',
+          line: i + 1,
+        })),
+        exports: {},
+      },
+    },
+    notes: [],
+  };
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'ck-graph-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -72,5 +107,51 @@ describe('graph export', async () => {
     expect(dotText).toContain('"app@1.0.0" -> "derive@1.0.0" [label="=1.0.0"]');
     expect(dotText).toContain('"mid@0.2.0" -> "builder@1.0.0" [label="^1", color="blue"]');
     expect(dotText).toContain('"app@1.0.0" [label="app 1.0.0", penwidth="2"]');
+  });
+
+  it('adds INVOKES edges and unsafe_* counts from analyses, one direction, caller/callee properties', async () => {
+    const out = join(tmp, 'neo4j-analysis');
+    const analyses = [
+      analysis(
+        'app',
+        '1.0.0',
+        [
+          ['crate::run', 'mid', 'mid::go'],
+          ['crate::run', 'mid', 'mid::go'], // the same call twice: one edge
+          ['crate::run', 'app', 'app::helper'], // its own crate: not an INVOKES
+          ['crate::run', 'std', 'std::mem::drop'], // not a node of the graph
+          ['crate::other', 'mid', 'mid::go'],
+        ],
+        7,
+      ),
+      analysis('notingraph', '9.9.9', [['crate::x', 'mid', 'mid::go']], 1),
+    ];
+    const r = await exportGraph(g, selectSubgraph(g), 'neo4j', out, undefined, analyses);
+    expect(r.invokes).toBe(2);
+    const csv = (f: string) => parseCsv(readFileSync(join(out, f), 'utf8'));
+    const inv = csv('invokes.csv');
+    expect(inv[0]).toEqual([':START_ID(Version)', ':END_ID(Crate)', 'caller', 'callee', ':TYPE']);
+    expect(inv.slice(1)).toEqual([
+      ['app@1.0.0', 'mid', 'app::run', 'mid::go', 'INVOKES'],
+      ['app@1.0.0', 'mid', 'app::other', 'mid::go', 'INVOKES'],
+    ]);
+    const versions = csv('versions.csv');
+    const header = versions[0]!;
+    expect(header).toContain('unsafe_exprs:long');
+    const app = versions.find((x) => x[0] === 'app@1.0.0')!;
+    expect(app[header.indexOf('unsafe_exprs:long')]).toBe('7');
+    expect(app[header.indexOf('unsafe_functions:long')]).toBe('1');
+    const base = versions.find((x) => x[0] === 'base@1.0.0')!;
+    expect(base[header.indexOf('unsafe_exprs:long')]).toBeNull(); // not analysed: unset
+    expect(csv('version_of.csv')[0]).toEqual([':START_ID(Version)', ':END_ID(Crate)', ':TYPE']);
+    expect(r.importCommand).toContain(`--relationships=${out}/invokes.csv`);
+
+    const cy = join(tmp, 'with-analysis.cypher');
+    await exportGraph(g, selectSubgraph(g, { root: vid(g, 'app@1.0.0') }), 'cypher', cy, undefined, analyses);
+    const text = readFileSync(cy, 'utf8');
+    expect(text).toContain("caller: 'app::run', callee: 'mid::go'");
+    expect(text).toContain('CREATE (v)-[:INVOKES {caller: row.caller, callee: row.callee}]->(c);');
+    expect(text).toContain('unsafe_exprs: 7');
+    expect(text).not.toMatch(/\(:Crate[^)]*\)-\[:VERSION_OF\]/);
   });
 });

@@ -10,10 +10,13 @@ import { tryParseVersion } from '../domain/semver.js';
 import { dot } from '../formats/dot.js';
 import { graphml } from '../formats/graphml.js';
 import { cypherScript, neo4jCsvFiles, neo4jImportCommand } from '../formats/neo4j-export.js';
+import type { CrateAnalysis } from '../analysis/analyze-crate.js';
 import type {
   Neo4jCrate,
   Neo4jDependsOn,
   Neo4jGraph,
+  Neo4jInvokes,
+  Neo4jUnsafe,
   Neo4jResolvesTo,
   Neo4jVersion,
 } from '../formats/neo4j-export.js';
@@ -74,8 +77,59 @@ function versionId(g: EcosystemGraph, v: number): string {
   return `${g.crateNames[g.versionCrate[v]!]}@${g.versionNum[v]}`;
 }
 
+/**
+ * Source analyses joined to the subgraph's versions (`name@version`): unsafe counts of the used
+ * files, and one INVOKES per distinct (version, caller, callee) call into another crate the
+ * subgraph has a node for (std and crates outside it are left out).
+ */
+function analysisOf(
+  g: EcosystemGraph,
+  sub: Subgraph,
+  analyses: readonly CrateAnalysis[],
+  crateNames: () => Iterable<Neo4jCrate>,
+): { unsafety: Map<string, Neo4jUnsafe>; invokes: Neo4jInvokes[] } {
+  const ids = new Set(sub.versions.map((v) => versionId(g, v)));
+  const byNorm = new Map<string, string>();
+  for (const c of crateNames()) byNorm.set(c.name.replace(/-/g, '_'), c.name);
+  const unsafety = new Map<string, Neo4jUnsafe>();
+  const invokes: Neo4jInvokes[] = [];
+  for (const a of analyses) {
+    const id = `${a.name}@${a.version}`;
+    if (!ids.has(id) || unsafety.has(id)) continue;
+    const u = a.unsafety.used;
+    unsafety.set(id, {
+      functions: u.functions.unsafe,
+      exprs: u.exprs.unsafe,
+      impls: u.itemImpls.unsafe,
+      traits: u.itemTraits.unsafe,
+      methods: u.methods.unsafe,
+      forbids: a.unsafety.forbidsUnsafe,
+    });
+    const self = a.name.replace(/-/g, '_');
+    const seen = new Set<string>();
+    for (const [target, inv] of Object.entries(a.invocations)) {
+      if (target === 'build') continue;
+      for (const c of inv.calls) {
+        if (c.callee.kind !== 'resolved' || c.callee.crate === self) continue;
+        const to = byNorm.get(c.callee.crate);
+        if (to === undefined) continue;
+        const caller = c.caller.startsWith('crate::') ? `${self}::${c.caller.slice(7)}` : c.caller;
+        const key = `${caller}\0${c.callee.path}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        invokes.push({ from: id, to, caller, callee: c.callee.path });
+      }
+    }
+  }
+  return { unsafety, invokes };
+}
+
 /** The subgraph in the Neo4j writers' terms; lazily generated, re-iterable. */
-export function neo4jGraphOf(g: EcosystemGraph, sub: Subgraph): Neo4jGraph {
+export function neo4jGraphOf(
+  g: EcosystemGraph,
+  sub: Subgraph,
+  analyses?: readonly CrateAnalysis[],
+): Neo4jGraph {
   const crates = (): Iterable<Neo4jCrate> => {
     const names = new Set<string>();
     for (const v of sub.versions) names.add(g.crateNames[g.versionCrate[v]!]!);
@@ -131,7 +185,9 @@ export function neo4jGraphOf(g: EcosystemGraph, sub: Subgraph): Neo4jGraph {
       };
     }
   };
+  const analysed = analyses ? analysisOf(g, sub, analyses, crates) : null;
   return {
+    ...(analysed ? { unsafety: analysed.unsafety, invokes: analysed.invokes } : {}),
     get crates() {
       return crates();
     },
@@ -226,6 +282,8 @@ export interface ExportResult {
   files: string[];
   versions: number;
   edges: number;
+  /** INVOKES edges written (with analyses). */
+  invokes?: number;
   /** For neo4j: the neo4j-admin command that imports the files. */
   importCommand?: string;
 }
@@ -237,12 +295,19 @@ export async function exportGraph(
   format: ExportFormat,
   out: string,
   root?: number,
+  analyses?: readonly CrateAnalysis[],
 ): Promise<ExportResult> {
-  const base = { format, versions: sub.versions.length, edges: sub.edges.length };
+  const ng = format === 'neo4j' || format === 'cypher' ? neo4jGraphOf(g, sub, analyses) : null;
+  const base = {
+    format,
+    versions: sub.versions.length,
+    edges: sub.edges.length,
+    ...(ng?.invokes ? { invokes: [...ng.invokes].length } : {}),
+  };
   switch (format) {
     case 'neo4j': {
       await mkdir(out, { recursive: true });
-      const files = neo4jCsvFiles(neo4jGraphOf(g, sub));
+      const files = neo4jCsvFiles(ng!);
       for (const f of files) await writeText(join(out, f.name), f.lines);
       return {
         ...base,
@@ -251,7 +316,7 @@ export async function exportGraph(
       };
     }
     case 'cypher':
-      await writeText(out, cypherScript(neo4jGraphOf(g, sub)));
+      await writeText(out, cypherScript(ng!));
       return { ...base, files: [out] };
     case 'graphml':
       await writeText(out, graphmlOf(g, sub));

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { AnalysisPool } from '../../analysis/analysis-pool.js';
 import type { CrateAnalysis } from '../../analysis/analyze-crate.js';
 import { geigerSafetyReport } from '../../analysis/geiger-report.js';
-import { COUNTER_KEYS } from '../../analysis/unsafe-counts.js';
+import { COUNTER_KEYS, totalUnsafe } from '../../analysis/unsafe-counts.js';
 import { createProgress } from '../progress.js';
 import { collectInputs } from './scan.js';
 import type { ScanInput } from './scan.js';
@@ -19,6 +19,7 @@ interface AnalyzeCliOptions {
   workers?: string;
   progress?: boolean;
   calls?: boolean;
+  topUnsafe?: string;
 }
 
 import { UsageError } from '../usage-error.js';
@@ -34,6 +35,7 @@ export function registerAnalyzeCommands(program: Command): void {
     .option('--geiger', "print cargo-geiger's JSON SafetyReport")
     .option('--include-tests', 'count inside #[test] fns and #[cfg(test)] modules too')
     .option('--calls', 'human output: list every call site with its resolution')
+    .option('--top-unsafe <n>', 'print only the N crates with the most unsafe code (used files)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .action(async (paths: string[], opts: AnalyzeCliOptions) => {
@@ -54,6 +56,14 @@ async function runAnalyze(paths: string[], opts: AnalyzeCliOptions): Promise<num
     workers = Number(opts.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64)
       throw new UsageError(`--workers must be 1–64, got ${opts.workers}`);
+  }
+  let top: number | null = null;
+  if (opts.topUnsafe !== undefined) {
+    top = Number(opts.topUnsafe);
+    if (!Number.isInteger(top) || top < 1)
+      throw new UsageError(`--top-unsafe must be a positive integer, got ${opts.topUnsafe}`);
+    if (opts.geiger || opts.calls)
+      throw new UsageError('--top-unsafe goes with the human output or --json only');
   }
   let inputs: ScanInput[];
   try {
@@ -87,7 +97,17 @@ async function runAnalyze(paths: string[], opts: AnalyzeCliOptions): Promise<num
   const ok = results.filter((r) => r.analysis) as { input: ScanInput; analysis: CrateAnalysis }[];
   const errors = results.filter((r) => r.error);
 
-  if (opts.geiger) {
+  if (top !== null) {
+    process.stdout.write(
+      formatTopUnsafe(
+        topUnsafe(
+          ok.map((r) => r.analysis),
+          top,
+        ),
+        opts.json === true,
+      ),
+    );
+  } else if (opts.geiger) {
     process.stdout.write(`${JSON.stringify(geigerSafetyReport(ok.map((r) => r.analysis)), null, 2)}\n`);
   } else if (opts.json) {
     const out = {
@@ -152,5 +172,39 @@ export function formatHuman(a: CrateAnalysis, calls: boolean): string {
     }
   }
   for (const n of a.notes) lines.push(`  note: ${n}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export interface UnsafeRank {
+  name: string;
+  version: string;
+  /** Unsafe items in the files the build uses: functions, expressions, impls, traits, methods. */
+  unsafe: number;
+  exprs: number;
+  forbidsUnsafe: boolean;
+}
+
+/** Crates by unsafe code in used files, most first (ties by name and version). */
+export function topUnsafe(analyses: CrateAnalysis[], n: number): UnsafeRank[] {
+  return analyses
+    .map((a) => ({
+      name: a.name,
+      version: a.version,
+      unsafe: totalUnsafe(a.unsafety.used),
+      exprs: a.unsafety.used.exprs.unsafe,
+      forbidsUnsafe: a.unsafety.forbidsUnsafe,
+    }))
+    .sort((x, y) => y.unsafe - x.unsafe || x.name.localeCompare(y.name) || x.version.localeCompare(y.version))
+    .slice(0, n);
+}
+
+function formatTopUnsafe(rows: UnsafeRank[], json: boolean): string {
+  if (json) return `${JSON.stringify({ top_unsafe: rows }, null, 2)}\n`;
+  const lines = ['rank  unsafe  unsafe exprs  crate'];
+  rows.forEach((r, i) =>
+    lines.push(
+      `${String(i + 1).padStart(4)}  ${String(r.unsafe).padStart(6)}  ${String(r.exprs).padStart(12)}  ${r.name} ${r.version}`,
+    ),
+  );
   return `${lines.join('\n')}\n`;
 }

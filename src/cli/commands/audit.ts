@@ -11,7 +11,7 @@
 // (lockfile, config, database, arguments).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LockfileError, parseLockfile, type Lockfile } from '../../domain/lockfile.js';
 import { cargoAuditReportJson, databaseInfo } from '../../formats/cargo-audit-report.js';
@@ -42,6 +42,9 @@ import {
   type AuditFileConfig,
   type IgnoreEntry,
 } from './audit-config.js';
+import type { LockfileReachability } from '../../analysis/lockfile-reachability.js';
+import { formatReachability } from '../../analysis/lockfile-reachability.js';
+import type { Json } from '../../formats/cargo-audit-report.js';
 import { emptyExtras, formatHumanReport, type Extras } from './audit-presenter.js';
 import { UsageError } from '../usage-error.js';
 
@@ -71,6 +74,8 @@ interface AuditOptions {
   quiet?: boolean;
   color?: string;
   severityThreshold?: string;
+  reachability?: boolean;
+  vendor?: string;
 }
 
 const TOOL_VERSION = '0.1.0';
@@ -152,6 +157,11 @@ export function registerAuditCommands(program: Command): void {
       'index snapshot (.tar.gz or directory) whose most-depended-on crates are the popular ones',
     )
     .option('--no-typosquat', 'do not flag typosquat-looking dependency names')
+    .option(
+      '--reachability',
+      "for advisories listing [affected.functions]: whether the workspace's code calls them (analyses the locked sources)",
+    )
+    .option('--vendor <dir>', 'with --reachability: a `cargo vendor` directory holding the registry sources')
     .option('-q, --quiet', 'avoid printing anything but the findings')
     .option('--color <when>', 'always, never or auto (default: auto, or CARGO_TERM_COLOR)')
     .action(async (lockfiles: string[], opts: AuditOptions) => {
@@ -294,6 +304,11 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
     informationalWarnings: informationalWarningsFor(config.informationalWarnings, deny),
   };
   const color = format === 'terminal' && useColor(opts.color);
+  if (opts.vendor !== undefined) {
+    if (!opts.reachability) throw new UsageError('--vendor goes with --reachability');
+    if (!existsSync(opts.vendor) || !statSync(opts.vendor).isDirectory())
+      throw new UsageError(`--vendor ${opts.vendor} is not a directory`);
+  }
 
   // The resolved graph, when asked: it also tells where the lockfile is.
   let graph: Awaited<ReturnType<typeof graphWithReasons>> | null = null;
@@ -432,10 +447,19 @@ async function runAudit(args: string[], opts: AuditOptions): Promise<number> {
     if (typosquat !== null) extras.typosquats = typosquat(registryNames(report));
     if (registryApi !== null) await addRegistryStatus(registryApi, report, extras, token);
 
+    let reach: LockfileReachability | null = null;
+    if (opts.reachability) reach = await reachabilityOf(report, input, opts);
+
     if (shouldFail(report, denied)) failed = true;
     const sarif =
       format === 'sarif' ? (await import('../../formats/cargo-audit-sarif.js')).cargoAuditSarif : null;
-    print(format, report, extras, input, db, { color, denied, showTree: config.showTree && !quiet, sarif });
+    print(format, report, extras, input, db, {
+      color,
+      denied,
+      showTree: config.showTree && !quiet,
+      sarif,
+      reach,
+    });
   }
 
   // After every lockfile: ignores that suppressed nothing (cargo-audit never says so).
@@ -554,20 +578,80 @@ function print(
     denied: ReadonlySet<WarningKind>;
     showTree: boolean;
     sarif: typeof cargoAuditSarif | null;
+    reach: LockfileReachability | null;
   },
 ): void {
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(cargoAuditReportJson(report, db))}\n`);
+    const json = cargoAuditReportJson(report, db);
+    // cargo-audit's shape untouched; ours under one extra top-level key its consumers ignore.
+    if (opts.reach) json.cratekeeper = { reachability: reachabilityJson(opts.reach) };
+    process.stdout.write(`${JSON.stringify(json)}\n`);
     for (const n of humanExtrasForMachineOutput(report, extras)) process.stderr.write(`${n}\n`);
     return;
   }
   if (format === 'sarif') {
     const uri = input.path === '-' ? 'Cargo.lock' : input.path;
     process.stdout.write(`${JSON.stringify(opts.sarif!(report, uri, input.text, TOOL_VERSION))}\n`);
+    if (opts.reach) process.stderr.write(formatReachability(opts.reach));
     for (const n of humanExtrasForMachineOutput(report, extras)) process.stderr.write(`${n}\n`);
     return;
   }
   process.stdout.write(formatHumanReport(report, extras, { ...opts, lockfilePath: input.path }));
+  if (opts.reach) process.stdout.write(formatReachability(opts.reach));
+}
+
+async function reachabilityOf(
+  report: AuditReport,
+  input: LockInput,
+  opts: AuditOptions,
+): Promise<LockfileReachability> {
+  const [{ auditReachability }, { defaultAnalysisCacheDir }, { SourceLocationError }] = await Promise.all([
+    import('../../analysis/lockfile-reachability.js'),
+    import('../../analysis/analysis-cache.js'),
+    import('../../analysis/lockfile-sources.js'),
+  ]);
+  const lockDir = input.path === '-' ? process.cwd() : dirname(resolve(input.path));
+  try {
+    return await auditReachability(report, {
+      manifestPath:
+        opts.manifestPath !== undefined ? resolve(opts.manifestPath) : join(lockDir, 'Cargo.toml'),
+      ...(opts.vendor !== undefined ? { vendorDir: resolve(opts.vendor) } : {}),
+      cacheDir: defaultAnalysisCacheDir(),
+    });
+  } catch (e) {
+    if (e instanceof SourceLocationError) throw new UsageError(`--reachability: ${e.message}`);
+    throw e;
+  }
+}
+
+function reachabilityJson(r: LockfileReachability): Json {
+  return {
+    vulnerabilities: r.vulnerabilities.map((v) => ({
+      advisory: v.advisory,
+      package: v.package,
+      version: v.version,
+      status: v.status,
+      functions: v.functions,
+      function: v.function ?? null,
+      chain: (v.chain ?? []).map((s) => ({
+        function: s.function,
+        call_site: s.callSite
+          ? { crate: s.callSite.crate, file: s.callSite.file, line: s.callSite.line }
+          : null,
+      })),
+      unresolved: v.unresolved
+        ? {
+            reason: v.unresolved.reason,
+            method: v.unresolved.method ?? null,
+            written: v.unresolved.written ?? null,
+            file: v.unresolved.file,
+            line: v.unresolved.line,
+          }
+        : null,
+    })),
+    sources_unavailable: r.sourcesUnavailable,
+    notes: r.notes,
+  };
 }
 
 /** With --json/--sarif the report stays cargo-audit's; what it has no place for goes to stderr. */

@@ -28,6 +28,8 @@ import { buildRegistryGraph } from '../../store/registry-graph.js';
 import { createProgress } from '../progress.js';
 import { REGISTRY_DATABASE_FILE } from '../../registry/services.js';
 import { UsageError } from '../usage-error.js';
+import { registerInvokersCommand } from './graph-invokers.js';
+import type { CrateAnalysis } from '../../analysis/analyze-crate.js';
 
 interface SourceOptions {
   index?: string;
@@ -427,6 +429,8 @@ export function registerGraphCommands(program: Command): void {
     }),
   );
 
+  registerInvokersCommand(graph);
+
   addSourceOptions(graph.command('stats').description('summary statistics of the graph')).action(
     run(async (o: SourceOptions) => {
       const s = queryStats((await load(o)).graph);
@@ -460,13 +464,26 @@ export function registerGraphCommands(program: Command): void {
         .requiredOption('--out <path>', 'output directory (neo4j) or file')
         .option('--root <spec>', 'export the subgraph around this version instead of everything')
         .option('--depth <n>', 'hops from the root')
-        .option('--direction <dir>', 'dependencies (default) or dependents of the root', 'dependencies'),
+        .option('--direction <dir>', 'dependencies (default) or dependents of the root', 'dependencies')
+        .option(
+          '--analysis <path>',
+          'neo4j/cypher: add INVOKES edges and unsafe_* counts from `analyze --json` files or .crate files (repeatable)',
+          (v: string, prev: string[]) => [...prev, v],
+          [] as string[],
+        ),
     ),
   ).action(
     run(
       async (
         o: SourceOptions &
-          FilterOptions & { format: string; out: string; root?: string; depth?: string; direction: string },
+          FilterOptions & {
+            format: string;
+            out: string;
+            root?: string;
+            depth?: string;
+            direction: string;
+            analysis: string[];
+          },
       ) => {
         const formats: readonly string[] = ['neo4j', 'cypher', 'graphml', 'dot'];
         if (!formats.includes(o.format))
@@ -494,13 +511,25 @@ export function registerGraphCommands(program: Command): void {
             `warning: exporting all ${fmt(sub.versions.length)} versions as ${o.format}; give --root for a subgraph (or use --format neo4j)\n`,
           );
         }
-        const r = await exportGraph(g, sub, o.format as ExportFormat, o.out, root);
+        let analyses: CrateAnalysis[] | undefined;
+        if (o.analysis.length > 0) {
+          if (o.format !== 'neo4j' && o.format !== 'cypher')
+            throw new UsageError('--analysis goes with --format neo4j or cypher');
+          const { loadAnalyses, LoadAnalysesError } = await import('../../analysis/load-analyses.js');
+          analyses = await loadAnalyses(o.analysis, {
+            onError: (p, e) => process.stderr.write(`warning: ${p}: not analysed: ${e}\n`),
+          }).catch((e: unknown) => {
+            if (e instanceof LoadAnalysesError) throw new UsageError(e.message);
+            throw e;
+          });
+        }
+        const r = await exportGraph(g, sub, o.format as ExportFormat, o.out, root, analyses);
         if (o.json) {
           json(r);
           return;
         }
         const lines = [
-          `Exported ${fmt(r.versions)} versions and ${fmt(r.edges)} dependencies as ${r.format}:`,
+          `Exported ${fmt(r.versions)} versions and ${fmt(r.edges)} dependencies${r.invokes !== undefined ? ` and ${fmt(r.invokes)} INVOKES` : ''} as ${r.format}:`,
           ...r.files.map((f) => `  ${f}`),
         ];
         if (r.importCommand) lines.push('Import with:', r.importCommand);
