@@ -152,7 +152,7 @@ describe('cratekeeper CLI', () => {
     const typo = await ck(['serve', '--data', data, '--config', misspelt]);
     expect(typo.stderr).toContain(`${misspelt}: unknown table [securty]; did you mean [security]?`);
     await stopAfterListening(['--config', config, '--port', '0']);
-  });
+  }, 120_000);
 
   it('serves the registry it seeded', async () => {
     await stopAfterListening([], async (address) => {
@@ -160,7 +160,7 @@ describe('cratekeeper CLI', () => {
       expect(config.dl).toBe(`${address}/api/v1/crates`);
       expect((await fetch(`${address}/index/go/od/good`)).status).toBe(200);
     });
-  });
+  }, 120_000);
 
   /** Starts `serve` on an ephemeral port (unless `args` say otherwise), runs `check`, stops it. */
   async function stopAfterListening(args: string[], check?: (address: string) => Promise<void>) {
