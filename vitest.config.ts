@@ -6,7 +6,8 @@ export default defineConfig({
     // Before any worker starts: the Debian corpus, Chromium and the console build.
     globalSetup: ['./test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
-    testTimeout: 30_000,
+    // Generous: end-to-end tests spawn the CLI and servers, slow on a loaded 2-core machine.
+    testTimeout: 90_000,
     hookTimeout: 600_000,
     // End-to-end suites start servers and run cargo; two cores, so keep parallelism modest.
     pool: 'forks',
