@@ -3,7 +3,6 @@
 // registry's /vet/audits.toml and passes `cratekeeper vet check`; `vet verify` passes, then
 // fails once a stored audit row is edited or the audited .crate file is swapped in storage; the
 // record route refuses hostile input; release from quarantine needs the configured criteria.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCratesApiPublishers } from '../../src/formats/crates-api-publishers.js';
 import { parseAuditsToml } from '../../src/formats/vet-audits.js';
 import { dropPostgresSchema } from '../../src/store/database.js';
-import { runCli } from '../support/cli-process.js';
+import { runCli, runCommand } from '../support/cli-process.js';
 import { POSTGRES_URL } from '../support/databases.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
 import { repoRoot } from '../support/paths.js';
@@ -22,20 +21,7 @@ import { startRegistry, type Harness } from '../support/registry-harness.js';
 const PASSWORD = 'correct horse battery staple';
 const main = join(repoRoot, 'src/cli/main.ts');
 
-function run(
-  cmd: string,
-  args: string[],
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, CARGO_NET_OFFLINE: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = runCommand;
 
 function write(path: string, text: string): void {
   mkdirSync(join(path, '..'), { recursive: true });

@@ -2,7 +2,6 @@
 // vendored directory source (`[source.crates-io] replace-with`, so cargo needs no network),
 // `cargo metadata` run by the command itself, a supply-chain store in cargo-vet's files, and a
 // peer's audits served over HTTP (unlocked) or taken from imports.lock (`--locked`).
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,24 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../support/cli-process.js';
 import { repoRoot } from '../support/paths.js';
 
 const main = join(repoRoot, 'src/cli/main.ts');
 
-function run(
-  cmd: string,
-  args: string[],
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, CARGO_NET_OFFLINE: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = runCommand;
 
 const vet = (ws: string, ...args: string[]) =>
   run(

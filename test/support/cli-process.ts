@@ -52,3 +52,19 @@ export function runCli(
     child.once('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 }
+
+/** Runs any command to completion in `cwd`, offline for cargo (exit code -1 when killed). */
+export function runCommand(
+  cmd: string,
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, CARGO_NET_OFFLINE: 'true' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
