@@ -10,6 +10,7 @@ import { registerVetAuthorityRoutes } from './routes/vet-authority.js';
 import { registerOwnerInvitationRoutes } from './routes/owner-invitations.js';
 import { registerSecurityStatus } from './routes/security-status.js';
 import { registerSparseIndex } from './routes/sparse-index.js';
+import { isDatabaseUnavailable } from '../store/database.js';
 import type { RegistryServices } from './services.js';
 
 export interface ServerOptions {
@@ -151,6 +152,16 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
       return reply.code(e.statusCode).send(errorBody(e.message));
     }
     logFailure(req, err);
+    if (isDatabaseUnavailable(err)) {
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send(
+          errorBody(
+            `the registry's database is unavailable for the moment; try again (request ${String(req.id)})`,
+          ),
+        );
+    }
     return reply.code(500).send(errorBody(INTERNAL_ERROR(String(req.id))));
   });
   app.setNotFoundHandler((req, reply) =>

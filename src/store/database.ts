@@ -57,6 +57,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
       max: config.poolSize ?? 10,
       ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
     });
+    // An idle connection the server ends (restart, failover, idle timeout) is an 'error' event on
+    // the pool; unhandled, it would end the process. The pool drops that connection and opens
+    // another on the next query, so a server restart costs the requests in flight, not the process.
+    pool.on('error', (err) => {
+      process.stderr.write(
+        `cratekeeper: lost an idle PostgreSQL connection (${err.message}); reconnecting on next use\n`,
+      );
+    });
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (config.url !== ':memory:') mkdirSync(dirname(config.url), { recursive: true });
@@ -112,4 +120,25 @@ export async function dropPostgresSchema(url: string, schema: string): Promise<v
   } finally {
     await client.end();
   }
+}
+
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/**
+ * Whether an error means the database is unreachable for now (PostgreSQL restarting, failing
+ * over, out of connections; SQLite busy past its timeout) rather than that the request is wrong:
+ * such requests are answered 503 with Retry-After, which clients and load balancers retry.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  // PostgreSQL SQLSTATE: class 08 connection exceptions, 57P01-57P03 shutdown / not accepting
+  // connections yet, 53300 too many connections.
+  if (/^08[0-9A-Z]{3}$/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
+  if (UNAVAILABLE_NODE_CODES.has(code)) return true;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT') return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  // node-postgres reports a connection the server closed mid-query without a code.
+  return /^Connection terminated( unexpectedly|due to connection timeout)?$/.test(message);
 }
