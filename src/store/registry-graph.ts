@@ -16,9 +16,14 @@ export async function buildRegistryGraph(db: Kysely<Database>): Promise<Ecosyste
     .where('status', '=', 'published')
     .orderBy('id')
     .execute();
+  // The reads are separate queries: a crate published after the crates were read may have its
+  // versions, dependencies or owners read all the same. The graph is as of the crates read;
+  // the rest waits for the next build (every publish invalidates the graph).
   const handles = new Map<number, number>();
   for (const v of versions) {
-    const h = builder.addVersion(names.get(v.crate_id)!, v.num, {
+    const crate = names.get(v.crate_id);
+    if (crate === undefined) continue;
+    const h = builder.addVersion(crate, v.num, {
       yanked: v.yanked === 1,
       publishedAt: v.published_at,
     });
@@ -57,7 +62,10 @@ export async function buildRegistryGraph(db: Kysely<Database>): Promise<Ecosyste
     .innerJoin('users', 'users.id', 'crate_owners.user_id')
     .select(['crate_owners.crate_id', 'users.login'])
     .execute();
-  for (const o of owners) builder.addOwner(names.get(o.crate_id)!, { login: o.login, kind: 'user' });
+  for (const o of owners) {
+    const crate = names.get(o.crate_id);
+    if (crate !== undefined) builder.addOwner(crate, { login: o.login, kind: 'user' });
+  }
   return builder.build();
 }
 
