@@ -4,7 +4,13 @@
 // publish metadata without throwing.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findLockedPackage, LockfileError, parseLockfile, type LockedPackage } from './lockfile.js';
+import {
+  findLockedPackage,
+  LockfileError,
+  parseLockDependencyRef,
+  parseLockfile,
+  type LockedPackage,
+} from './lockfile.js';
 import { ManifestError, manifestToPublishMetadata, parseManifest } from './manifest.js';
 
 // TOML basic strings accept JSON's escapes for printable text (no lone surrogates).
@@ -277,6 +283,24 @@ describe('Cargo.lock (property)', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('dependency references split back into name, version and source', () => {
+    fc.assert(
+      fc.property(
+        ident,
+        fc.option(version, { nil: null }),
+        fc.option(fc.oneof(fc.constantFrom(...SOURCES), fc.string({ minLength: 1, maxLength: 20 })), {
+          nil: null,
+        }),
+        (name, v, source) => {
+          const s = v === null ? null : source;
+          const text = v === null ? name : s === null ? `${name} ${v}` : `${name} ${v} (${s})`;
+          expect(parseLockDependencyRef(text)).toEqual({ name, version: v, source: s });
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -29,7 +29,14 @@ function settles<T>(p: Promise<T>, ms = 10_000): Promise<T> {
 }
 
 const segment = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,7}$/).filter((s) => s !== '.' && s !== '..');
-const relPath = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join('/'));
+// Mostly short names; some long enough (over tar's 100-byte name field) for GNU/pax long names.
+const longSegment = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9._-]{40,70}$/);
+const relPath = fc
+  .array(fc.oneof({ weight: 4, arbitrary: segment }, { weight: 1, arbitrary: longSegment }), {
+    minLength: 1,
+    maxLength: 3,
+  })
+  .map((s) => s.join('/'));
 const data = fc.uint8Array({ maxLength: 300 }).map((u) => Buffer.from(u));
 
 /** Files with distinct paths, none inside another, none a variant of Cargo.toml. */
