@@ -233,7 +233,8 @@ async function loadCorpus(
     if (!isPostgresUrl(registry) && !existsSync(url)) throw new UsageError(`no registry database at ${url}`);
     const db = await openDatabase({ url });
     try {
-      return await registryCorpus(new CrateRepository(db.kysely), config.top, 90);
+      const corpus = await registryCorpus(new CrateRepository(db.kysely), config.top, 90);
+      return Object.assign(corpus, { ecosystem: corpus.allCrates.map((c) => c.name) });
     } finally {
       await db.close();
     }
