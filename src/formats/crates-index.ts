@@ -117,9 +117,7 @@ export function normalizeIndexLine(value: unknown): IndexLine | string {
     deps.push(dep);
   }
   const features = v.features ?? {};
-  if (typeof features !== 'object' || features === null || Array.isArray(features)) {
-    return '`features` must be an object';
-  }
+  if (!isFeatureMap(features)) return '`features` must be an object of arrays of strings';
   const line: IndexLine = {
     name: v.name,
     vers: v.vers,
@@ -131,11 +129,21 @@ export function normalizeIndexLine(value: unknown): IndexLine | string {
   if (typeof v.links === 'string') line.links = v.links;
   if (typeof v.v === 'number') line.v = v.v;
   if (typeof v.features2 === 'object' && v.features2 !== null && !Array.isArray(v.features2)) {
-    line.features2 = v.features2 as Record<string, string[]>;
+    if (!isFeatureMap(v.features2)) return '`features2` must be an object of arrays of strings';
+    line.features2 = v.features2;
   }
   if (typeof v.rust_version === 'string') line.rust_version = v.rust_version;
   if (typeof v.pubtime === 'string') line.pubtime = v.pubtime;
   return line;
+}
+
+/**
+ * `{feature: [values]}` with every value a string: what cargo writes. Checked here so that no
+ * consumer of a line meets a number or an object where the type promises a list of strings.
+ */
+function isFeatureMap(f: unknown): f is Record<string, string[]> {
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) return false;
+  return Object.values(f).every((vs) => Array.isArray(vs) && vs.every((x) => typeof x === 'string'));
 }
 
 /** Parses one crate file's text into lines; calls `bad` for each malformed line. */

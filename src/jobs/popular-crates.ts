@@ -7,7 +7,12 @@ import { registryCorpus, type RegistryPopularCrate } from './registry-corpus.js'
 import type { SecurityConfig } from './security-config.js';
 
 export class PopularCrates {
-  private cached: { at: number; checker: TyposquatChecker; ranked: RegistryPopularCrate[] } | null = null;
+  private cached: {
+    at: number;
+    checker: TyposquatChecker;
+    ranked: RegistryPopularCrate[];
+    ecosystem: { name: string; id: number }[];
+  } | null = null;
   private building: Promise<TyposquatChecker> | null = null;
 
   constructor(
@@ -25,9 +30,12 @@ export class PopularCrates {
         this.config.typosquat.top,
         this.config.downloadWindowDays,
       );
-      const checker = new TyposquatChecker(ranked, this.config.typosquat);
+      const ecosystem = ranked.allCrates;
+      const checker = new TyposquatChecker(ranked, this.config.typosquat, {
+        ecosystem: ecosystem.map((c) => c.name),
+      });
       checker.prepare(); // build the lookup table now, not on the first check
-      this.cached = { at: Date.now(), checker, ranked };
+      this.cached = { at: Date.now(), checker, ranked, ecosystem };
       return checker;
     })().finally(() => (this.building = null));
     return this.building;
@@ -49,7 +57,8 @@ export class PopularCrates {
     const ranked = this.cached?.ranked ?? [];
     const older = ranked.filter((c) => c.id < crateId);
     if (older.length === ranked.length) return checker;
-    return new TyposquatChecker(older, this.config.typosquat);
+    const ecosystem = (this.cached?.ecosystem ?? []).filter((c) => c.id < crateId).map((c) => c.name);
+    return new TyposquatChecker(older, this.config.typosquat, { ecosystem });
   }
 
   /**

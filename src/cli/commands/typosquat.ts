@@ -118,7 +118,7 @@ export function registerTyposquatCommands(program: Command): void {
         // A gate must not pass because there was nothing to compare against.
         if (corpus.length === 0)
           throw new UsageError('the corpus of popular crates is empty: nothing to check against');
-        const checker = new TyposquatChecker(corpus, config);
+        const checker = new TyposquatChecker(corpus, config, { ecosystem: corpus.ecosystem });
         const entries: Flagged[] = [];
         if (opts.publisher) {
           for (const name of names) {
@@ -170,6 +170,7 @@ export function registerTyposquatCommands(program: Command): void {
         let shown = 0;
         const entries = await scanCandidates(corpus, config, candidates, {
           threads,
+          ecosystem: candidates.map((c) => c.name),
           onProgress: (p) => {
             progress.tick(p.done - shown);
             shown = p.done;
@@ -218,7 +219,11 @@ function positive(flag: string, value: string): number {
   return n;
 }
 
-async function loadCorpus(opts: CommonOptions, config: TyposquatConfig): Promise<PopularCrate[]> {
+/** The popular crates, and (from an index) every crate name, for the ecosystem's conventions. */
+async function loadCorpus(
+  opts: CommonOptions,
+  config: TyposquatConfig,
+): Promise<PopularCrate[] & { ecosystem?: string[] }> {
   const given = [opts.corpus, opts.index, opts.registry].filter((o) => o !== undefined).length;
   if (given > 1) throw new UsageError('give one of --index, --corpus or --registry');
   const registry =
@@ -228,7 +233,8 @@ async function loadCorpus(opts: CommonOptions, config: TyposquatConfig): Promise
     if (!isPostgresUrl(registry) && !existsSync(url)) throw new UsageError(`no registry database at ${url}`);
     const db = await openDatabase({ url });
     try {
-      return await registryCorpus(new CrateRepository(db.kysely), config.top, 90);
+      const corpus = await registryCorpus(new CrateRepository(db.kysely), config.top, 90);
+      return Object.assign(corpus, { ecosystem: corpus.allCrates.map((c) => c.name) });
     } finally {
       await db.close();
     }
@@ -237,7 +243,7 @@ async function loadCorpus(opts: CommonOptions, config: TyposquatConfig): Promise
   if (opts.index !== undefined) {
     const popularity = new IndexPopularity();
     await readIndex(opts.index, popularity, opts.progress === true);
-    return popularity.top(config.top);
+    return Object.assign(popularity.top(config.top), { ecosystem: popularity.allNames() });
   }
   throw new UsageError(
     'no popular crates to compare against: give --index PATH, --registry DATA_DIR or --corpus FILE',

@@ -70,6 +70,12 @@ export interface TyposquatCheckerOptions {
    * on the 2019 index it flags over a thousand more names (docs/typosquat.md).
    */
   extraWordByName?: boolean;
+  /**
+   * Every crate name of the index or registry (popular or not): the conventions
+   * `off-convention-word` reads (family separators, how common an extension word is). Without it
+   * that kind is off.
+   */
+  ecosystem?: readonly string[];
 }
 
 interface Matcher {
@@ -123,6 +129,7 @@ export class TyposquatChecker {
         this.settings,
         options.method ?? 'indexed',
         shard ? (i) => i % shard.count === shard.index : undefined,
+        options.ecosystem,
       );
     }
   }

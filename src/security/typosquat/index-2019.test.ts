@@ -14,7 +14,9 @@ let checker: TyposquatChecker;
 beforeAll(async () => {
   popularity = new IndexPopularity();
   await readCratesIndex(INDEX, (name, lines) => popularity.add(name, lines));
-  checker = new TyposquatChecker(popularity.top(3000), defaultTyposquatConfig());
+  checker = new TyposquatChecker(popularity.top(3000), defaultTyposquatConfig(), {
+    ecosystem: popularity.allNames(),
+  });
 }, 120_000);
 
 describe('the 2019 crates.io index', () => {
@@ -53,10 +55,16 @@ describe('the 2019 crates.io index', () => {
   );
 
   it('gives the same results as the straightforward method on a sample of the index', () => {
-    const naive = new TyposquatChecker(popularity.top(3000), defaultTyposquatConfig(), { method: 'naive' });
+    const ecosystem = popularity.allNames();
+    const naive = new TyposquatChecker(popularity.top(3000), defaultTyposquatConfig(), {
+      method: 'naive',
+      ecosystem,
+    });
     const all = popularity.allNames().map((name) => ({ name }));
     // The whole index as one batch (what `scan` does), compared on every tenth name.
-    const batch = new TyposquatChecker(popularity.top(3000), defaultTyposquatConfig()).checkAll(all);
+    const batch = new TyposquatChecker(popularity.top(3000), defaultTyposquatConfig(), {
+      ecosystem,
+    }).checkAll(all);
     let flagged = 0;
     for (let i = 0; i < all.length; i += 10) {
       const name = all[i]!.name;
@@ -91,6 +99,8 @@ describe('the attack shapes on names of those shapes the index does not hold', (
     ['dieselderive', 'merged-word', 'diesel'],
     ['rust-argon-sdk', 'version-stem', 'rust-argon2'],
     ['winapi3-main', 'attack-affix', 'winapi'],
+    ['chrono_leapfix', 'off-convention-word', 'chrono'],
+    ['time_leapsmear', 'off-convention-word', 'time'],
   ])('%s is a %s of %s', (name, kind, target) => {
     expect(popularity.allNames()).not.toContain(name);
     expect(checker.check({ name }).map((h) => [h.kind, h.target])).toContainEqual([kind, target]);

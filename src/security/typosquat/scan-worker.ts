@@ -5,7 +5,10 @@ import { TyposquatChecker } from './checker.js';
 import { flaggedOnly, type ScanWorkerInput, type ScanWorkerMessage } from './scan.js';
 
 const input = workerData as ScanWorkerInput;
-const checker = new TyposquatChecker(input.corpus, input.config, { shard: input.shard });
+const checker = new TyposquatChecker(input.corpus, input.config, {
+  shard: input.shard,
+  ecosystem: input.ecosystem,
+});
 const total = input.candidates.length;
 const results = checker.checkAll(input.candidates, (fraction) => {
   parentPort!.postMessage({

@@ -29,6 +29,8 @@ export interface ScanOptions {
   /** Worker threads; 1 (the default) checks on the calling thread. */
   threads?: number;
   onProgress?: (p: ScanProgress) => void;
+  /** Every crate name of the index or registry (TyposquatCheckerOptions.ecosystem). */
+  ecosystem?: readonly string[];
 }
 
 /** Worst first, then by name. */
@@ -85,6 +87,7 @@ export interface ScanWorkerInput {
   config: TyposquatConfig;
   candidates: TyposquatCandidate[];
   shard: { index: number; count: number };
+  ecosystem?: readonly string[];
 }
 
 export type ScanWorkerMessage =
@@ -99,7 +102,9 @@ export async function scanCandidates(
 ): Promise<ScanEntry[]> {
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const onProgress = options.onProgress;
-  if (threads === 1) return scanWith(new TyposquatChecker(corpus, config), candidates, onProgress);
+  const ecosystem = options.ecosystem;
+  if (threads === 1)
+    return scanWith(new TyposquatChecker(corpus, config, { ecosystem }), candidates, onProgress);
 
   const total = candidates.length;
   const done = new Array<number>(threads).fill(0);
@@ -109,7 +114,7 @@ export async function scanCandidates(
   };
   const shards = await Promise.all(
     Array.from({ length: threads }, (_, index) =>
-      runWorker({ corpus, config, candidates, shard: { index, count: threads } }, (n) => {
+      runWorker({ corpus, config, candidates, shard: { index, count: threads }, ecosystem }, (n) => {
         done[index] = n;
         report();
       }),

@@ -31,6 +31,9 @@ export const KIND_WEIGHT: Readonly<Record<ScoredKind, number>> = {
   'version-stem': 0.6,
   'merged-word': 0.7,
   'qualifier-word': 0.6,
+  // A rare word after a top-1% name with the separator its family does not use: the shape of the
+  // 2026 time/chrono campaign (`chrono_anchor`, `time_calibrator`); legitimate crates rarely take it.
+  'off-convention-word': 0.6,
   'extra-word': 0.2,
 };
 

@@ -231,6 +231,62 @@ describe.each(METHODS)('attack shapes (%s)', (method) => {
   });
 });
 
+describe.each(METHODS)('off-convention-word (%s)', (method) => {
+  // A small ecosystem: chrono's and time's families join words with `-`; `sync` and `derive`
+  // are words many crates use after a crate name.
+  const ECOSYSTEM = [
+    ...CORPUS,
+    ...['tz', 'humanize', 'english', 'utils', 'parse'].map((w) => `chrono-${w}`),
+    ...['macros', 'humanize', 'fmt', 'ext', 'format'].map((w) => `time-${w}`),
+    ...['a', 'b', 'c'].flatMap((x) => [x, `${x}-sync`, `${x}_derive`]),
+    'tokio_quic',
+  ];
+  const checker = new TyposquatChecker(crates(CORPUS), defaultTyposquatConfig(), {
+    method,
+    ecosystem: ECOSYSTEM,
+  });
+  const check = (name: string) => brief(checker.check({ name }));
+
+  it('flags a rare word joined by the separator the family does not use', () => {
+    expect(check('chrono_anchor')).toEqual(['off-convention-word:chrono']);
+    expect(check('time_calibrators')).toEqual(['off-convention-word:time']);
+    const [hit] = checker.check({ name: 'chrono_anchor' });
+    expect(hit!.message).toBe('adds the word anchor to chrono with _ (5 of its 5 family crates use -)');
+    // Ranked with the deliberate shapes, above an affix hit.
+    expect(hit!.score).toBeGreaterThan(checker.check({ name: 'chrono-rs' })[0]!.score);
+  });
+
+  it('leaves the family separator, common extension words and small families alone', () => {
+    expect(check('chrono-anchor')).toEqual([]);
+    expect(check('chrono_sync')).toEqual([]);
+    expect(check('chrono_derive')).toEqual([]);
+    // tokio has no family of five in this ecosystem; tracing only one (tracing-subscriber).
+    expect(check('tokio-quic')).toEqual([]);
+    expect(check('tracing_checks')).toEqual([]);
+    // Words of one or two letters are not looked at.
+    expect(check('chrono_tz')).toEqual([]);
+  });
+
+  it('does not count a candidate that is itself an ecosystem name as evidence', () => {
+    const withIt = new TyposquatChecker(crates(CORPUS), defaultTyposquatConfig(), {
+      method,
+      ecosystem: [...ECOSYSTEM, 'chrono_anchor', 'b_anchor'],
+    });
+    // chrono_anchor itself is not counted (still 5 of 5 use -); b_anchor is one other use of the word.
+    expect(brief(withIt.check({ name: 'chrono_anchor' }))).toEqual(['off-convention-word:chrono']);
+    const more = new TyposquatChecker(crates(CORPUS), defaultTyposquatConfig(), {
+      method,
+      ecosystem: [...ECOSYSTEM, 'b_anchor', 'c_anchor'],
+    });
+    expect(brief(more.check({ name: 'chrono_anchor' }))).toEqual([]);
+  });
+
+  it('is off without the ecosystem', () => {
+    const none = new TyposquatChecker(crates(CORPUS), defaultTyposquatConfig(), { method });
+    expect(brief(none.check({ name: 'chrono_anchor' }))).toEqual([]);
+  });
+});
+
 describe('canonicalName', () => {
   it('lowercases and maps - to _', () => {
     expect(canonicalName('Serde-JSON_x')).toBe('serde_json_x');

@@ -27,6 +27,7 @@ export type ShapeKind =
   | 'version-stem'
   | 'merged-word'
   | 'qualifier-word'
+  | 'off-convention-word'
   | 'extra-word';
 
 /** Order of the shape checks; a popular crate is reported by the first that hits it. */
@@ -37,6 +38,7 @@ export const SHAPE_ORDER: readonly ShapeKind[] = [
   'version-stem',
   'merged-word',
   'qualifier-word',
+  'off-convention-word',
   'extra-word',
 ];
 
@@ -109,6 +111,28 @@ export const EXTRA_WORD_TOP = 500;
  */
 export const EXTRA_WORD_MIN_SIMILARITY = 0.5;
 
+/**
+ * off-convention-word only imitates the first this many popular crates (the top 1% of a corpus of
+ * 3,000): below them an extension under another separator is ordinary (measured on the 2019
+ * index: the top 500 would flag 41 legitimate names, the top 30 about a dozen).
+ */
+export const CONVENTION_TOP = 30;
+
+/** A popular name's family needs this many other crates before its separator is a convention. */
+export const CONVENTION_MIN_FAMILY = 5;
+
+/**
+ * The candidate's separator breaks the convention when at most this share of the family uses it
+ * (`time_calibrator` beside `time-macros`, `time-humanize`…).
+ */
+export const CONVENTION_MAX_SHARE = 1 / 3;
+
+/**
+ * A word that more than this many other crates of the ecosystem put after a crate name is an
+ * ordinary extension word (`derive`, `macros`, `sys`, `cli`, `utils`, `sync`…), not an attack's.
+ */
+export const CONVENTION_MAX_WORD_USES = 1;
+
 /** crates.io's canonical form of a crate name: lower case, `-` as `_`. */
 export const canonicalName = canonicalCrateName;
 
@@ -118,6 +142,63 @@ export interface ShapeHit {
   message: string;
   /** A score weight other than the kind's (score.ts). */
   weight?: number;
+}
+
+/**
+ * What the ecosystem's own names say about conventions (the whole index or registry, not only the
+ * popular crates): which separator each top popular name's family uses after it, and how many
+ * crates put a word after a crate name. A candidate that is itself one of the names is not
+ * counted as evidence about itself.
+ */
+export class EcosystemConventions {
+  private readonly raw = new Map<string, string>();
+  /** canonical popular head → [names with `-` after it, names with `_` after it] */
+  private readonly separators = new Map<string, [number, number]>();
+  /** word → crates whose last word it is, after a prefix that is itself a crate name */
+  private readonly wordUses = new Map<string, number>();
+
+  constructor(names: readonly string[], heads: ReadonlySet<string>) {
+    for (const n of names) {
+      const c = canonicalName(n);
+      if (!this.raw.has(c)) this.raw.set(c, n);
+    }
+    for (const [c, n] of this.raw) {
+      let at = c.indexOf('_');
+      while (at > 0) {
+        const head = c.slice(0, at);
+        if (heads.has(head)) {
+          let pair = this.separators.get(head);
+          if (!pair) this.separators.set(head, (pair = [0, 0]));
+          pair[n[at] === '-' ? 0 : 1]++;
+        }
+        at = c.indexOf('_', at + 1);
+      }
+      const cut = c.lastIndexOf('_');
+      if (cut > 0 && this.raw.has(c.slice(0, cut))) {
+        const word = c.slice(cut + 1);
+        this.wordUses.set(word, (this.wordUses.get(word) ?? 0) + 1);
+      }
+    }
+  }
+
+  /**
+   * For canonical candidate `c` = `head` + sep + `word` (sep as written, `-` or `_`): the other
+   * crates of head's family, how many of them use sep, and how many other crates use the word.
+   */
+  evidence(
+    c: string,
+    head: string,
+    word: string,
+    sep: string,
+  ): { family: number; same: number; uses: number } {
+    const pair = this.separators.get(head) ?? [0, 0];
+    const self = this.raw.get(c);
+    const own = self !== undefined && self[head.length] === sep ? 1 : 0;
+    const family = pair[0] + pair[1] - (self !== undefined ? 1 : 0);
+    const same = pair[sep === '-' ? 0 : 1] - own;
+    const uses = (this.wordUses.get(word) ?? 0) - (self !== undefined && this.raw.has(head) ? 1 : 0);
+    return { family, same, uses };
+  }
 }
 
 interface Matcher {
@@ -147,12 +228,15 @@ export class ShapeMatcher {
   /** Every word merged-word may find: companions, affixes and all family words. */
   private readonly mergeable: Set<string>;
   private readonly include: (i: number) => boolean;
+  private readonly conventions?: EcosystemConventions;
 
   constructor(
     private readonly names: readonly string[],
     settings: CheckSettings,
     method: 'indexed' | 'naive',
     include: (i: number) => boolean = () => true,
+    /** Every crate name of the index or registry, for off-convention-word (off without it). */
+    ecosystem?: readonly string[],
   ) {
     this.canon = names.map(canonicalName);
     this.canon.forEach((c, i) => {
@@ -179,6 +263,10 @@ export class ShapeMatcher {
         if (!set) this.family.set(head, (set = new Set()));
         for (const w of tokens.slice(k)) set.add(w);
       }
+    }
+    if (ecosystem) {
+      const heads = new Set(this.canon.slice(0, CONVENTION_TOP));
+      this.conventions = new EcosystemConventions(ecosystem, heads);
     }
     this.mergeable = new Set([...this.companions, ...this.affixWords]);
     for (const words of this.family.values()) for (const w of words) this.mergeable.add(w);
@@ -290,6 +378,32 @@ export class ShapeMatcher {
         qualified(tokens.slice(1), first);
         if (tokens.length >= 3 && this.affixWords.has(last))
           qualified(tokens.slice(1, -1), `${first} and ${last}`);
+      }
+    }
+
+    // One new word after a top name, joined by the separator its family does not use, and a word
+    // the ecosystem does not use for extensions (`chrono_anchor` beside `chrono-tz`,
+    // `chrono-humanize`…; `time_calibrator` beside `time-macros`…).
+    const extra = cut > 0 ? this.canonIndex.get(head) : undefined;
+    if (
+      this.conventions &&
+      extra !== undefined &&
+      extra < CONVENTION_TOP &&
+      /^[a-z]{3,}$/.test(word) &&
+      !this.affixWords.has(word) &&
+      !this.family.get(head)?.has(word)
+    ) {
+      const sep = candidate[head.length]!;
+      const e = this.conventions.evidence(c, head, word, sep);
+      if (
+        e.family >= CONVENTION_MIN_FAMILY &&
+        e.same <= CONVENTION_MAX_SHARE * e.family &&
+        e.uses <= CONVENTION_MAX_WORD_USES
+      ) {
+        const other = sep === '-' ? '_' : '-';
+        const message = (n: string) =>
+          `adds the word ${word} to ${n} with ${sep} (${e.family - e.same} of its ${e.family} family crates use ${other})`;
+        add('off-convention-word', extra, message);
       }
     }
 
