@@ -7,6 +7,7 @@ import { SEVERITY_ORDER } from '../store/alerts.js';
 import type { AlertSeverity, AlertStatus } from '../store/schema.js';
 import { registerActionRoutes } from './action-routes.js';
 import { registerAdvisoryRoutes } from './advisory-routes.js';
+import { registerAnalysisRoutes } from './analysis-routes.js';
 import { AdminAuth } from './auth.js';
 import { registerConsole } from './console-static.js';
 import { registerDiffRoutes } from './diff-routes.js';
@@ -45,6 +46,7 @@ export function registerAdminRoutes(
   registerAdvisoryRoutes(app, services, pipeline, auth);
   registerDiffRoutes(app, services, pipeline, auth);
   registerVetRoutes(app, services, auth);
+  registerAnalysisRoutes(app, services, pipeline, auth);
   registerConsole(app);
 
   app.get('/api/admin/openapi.json', async () => openApiDocument());
