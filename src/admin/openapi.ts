@@ -291,6 +291,22 @@ const ROUTES: Route[] = [
   },
   {
     method: 'get',
+    path: '/api/admin/vet/me',
+    summary: "The signed-in auditor's role, Ed25519 public keys and audit count",
+  },
+  {
+    method: 'get',
+    path: '/api/admin/crates/{name}/vet/status',
+    summary:
+      'Per version: the criteria its signed audits certify (implies followed), by whom, and violations',
+  },
+  {
+    method: 'get',
+    path: '/api/admin/vet/imports',
+    summary: 'Audit sets imported from other organisations (`vet import`), with their audits',
+  },
+  {
+    method: 'get',
     path: '/api/admin/crates/{name}/analysis',
     summary: "Source analysis of each of a crate's versions: unsafe counts and status",
   },

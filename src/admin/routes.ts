@@ -16,6 +16,7 @@ import { registerInvitationRoutes } from './invitation-routes.js';
 import { openApiDocument } from './openapi.js';
 import { alertJson, registerReadRoutes } from './read-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
+import { registerVetConsoleRoutes } from './vet-console-routes.js';
 import { registerVetRoutes } from './vet-routes.js';
 
 const STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'escalated', 'dismissed', 'resolved'];
@@ -47,6 +48,7 @@ export function registerAdminRoutes(
   registerDiffRoutes(app, services, pipeline, auth);
   registerVetRoutes(app, services, auth);
   registerAnalysisRoutes(app, services, pipeline, auth);
+  registerVetConsoleRoutes(app, services, auth);
   registerConsole(app);
 
   app.get('/api/admin/openapi.json', async () => openApiDocument());
