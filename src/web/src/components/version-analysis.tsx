@@ -111,7 +111,7 @@ export function VersionAnalysis({ crate, version }: { crate: string; version: st
       ) : (
         u && (
           <>
-            <p className="meta-row" data-testid="unsafe-summary">
+            <p data-testid="unsafe-summary">
               <strong>{formatCount(u.unsafeUsed)} unsafe</strong> items in the files the build uses ·{' '}
               {u.forbidsUnsafe ? (
                 <span className="badge verdict-clean">#![forbid(unsafe_code)]</span>
