@@ -289,6 +289,44 @@ const ROUTES: Route[] = [
       ...REASON,
     },
   },
+  {
+    method: 'get',
+    path: '/api/admin/vet/me',
+    summary: "The signed-in auditor's role, Ed25519 public keys and audit count",
+  },
+  {
+    method: 'get',
+    path: '/api/admin/crates/{name}/vet/status',
+    summary:
+      'Per version: the criteria its signed audits certify (implies followed), by whom, and violations',
+  },
+  {
+    method: 'get',
+    path: '/api/admin/vet/imports',
+    summary: 'Audit sets imported from other organisations (`vet import`), with their audits',
+  },
+  {
+    method: 'get',
+    path: '/api/admin/crates/{name}/analysis',
+    summary: "Source analysis of each of a crate's versions: unsafe counts and status",
+  },
+  {
+    method: 'get',
+    path: '/api/admin/crates/{name}/versions/{version}/analysis',
+    summary:
+      "One version's source analysis: unsafe counts, the crates and paths it calls, and the registry's versions calling this crate",
+  },
+  {
+    method: 'get',
+    path: '/api/admin/advisories/{id}/callers',
+    summary: "The registry's versions that call an advisory's affected functions",
+  },
+  {
+    method: 'get',
+    path: '/api/admin/analysis/top-unsafe',
+    summary: 'Crates with the most unsafe code (newest live version), and with their dependencies',
+    query: ['limit'],
+  },
 ];
 
 const ERROR = {

@@ -7,6 +7,7 @@ import { SEVERITY_ORDER } from '../store/alerts.js';
 import type { AlertSeverity, AlertStatus } from '../store/schema.js';
 import { registerActionRoutes } from './action-routes.js';
 import { registerAdvisoryRoutes } from './advisory-routes.js';
+import { registerAnalysisRoutes } from './analysis-routes.js';
 import { AdminAuth } from './auth.js';
 import { registerConsole } from './console-static.js';
 import { registerDiffRoutes } from './diff-routes.js';
@@ -15,6 +16,7 @@ import { registerInvitationRoutes } from './invitation-routes.js';
 import { openApiDocument } from './openapi.js';
 import { alertJson, registerReadRoutes } from './read-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
+import { registerVetConsoleRoutes } from './vet-console-routes.js';
 import { registerVetRoutes } from './vet-routes.js';
 
 const STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'escalated', 'dismissed', 'resolved'];
@@ -45,6 +47,8 @@ export function registerAdminRoutes(
   registerAdvisoryRoutes(app, services, pipeline, auth);
   registerDiffRoutes(app, services, pipeline, auth);
   registerVetRoutes(app, services, auth);
+  registerAnalysisRoutes(app, services, pipeline, auth);
+  registerVetConsoleRoutes(app, services, auth);
   registerConsole(app);
 
   app.get('/api/admin/openapi.json', async () => openApiDocument());

@@ -10,8 +10,10 @@ import type { AnalyzeOptions, CrateAnalysis } from './analyze-crate.js';
 
 export interface AnalysisRequest {
   id: number;
-  kind: 'crate' | 'dir';
+  /** `bytes`: a `.crate` file's contents sent along (the registry's blobs are not files). */
+  kind: 'crate' | 'dir' | 'bytes';
   path: string;
+  bytes?: Uint8Array;
 }
 
 export type AnalysisResponse =
@@ -77,6 +79,15 @@ export class AnalysisPool {
     if (this.closed) return Promise.reject(new Error('analysis pool is closed'));
     return new Promise((resolve) => {
       this.waiting.push({ req: { id: this.nextId++, kind, path }, resolve });
+      this.pump();
+    });
+  }
+
+  /** Analyses a `.crate` file given as bytes; `label` names it in errors. */
+  analyzeBytes(bytes: Uint8Array, label: string): Promise<AnalysisResult> {
+    if (this.closed) return Promise.reject(new Error('analysis pool is closed'));
+    return new Promise((resolve) => {
+      this.waiting.push({ req: { id: this.nextId++, kind: 'bytes', path: label, bytes }, resolve });
       this.pump();
     });
   }

@@ -4,7 +4,7 @@ import { rustParser } from '../security/scanner/rust-parser.js';
 import { analyzeCrate } from './analyze-crate.js';
 import type { AnalyzeOptions } from './analyze-crate.js';
 import type { AnalysisRequest, AnalysisResponse } from './analysis-pool.js';
-import { readInput } from './read-input.js';
+import { readCrateInput, readInput } from './read-input.js';
 
 const port = parentPort;
 if (!port) throw new Error('analysis-worker must run in a worker thread');
@@ -16,7 +16,10 @@ port.on('message', (req: AnalysisRequest) => {
   void (async () => {
     let res: AnalysisResponse;
     try {
-      const input = await readInput(req.kind, req.path);
+      const input =
+        req.kind === 'bytes'
+          ? await readCrateInput(req.bytes ?? new Uint8Array())
+          : await readInput(req.kind, req.path);
       res = { id: req.id, ok: true, analysis: analyzeCrate(await parser, input, options) };
     } catch (e) {
       const err = e as { name?: string; message?: string; code?: string };

@@ -1,5 +1,5 @@
 // The security pipeline, composed: the publish policy the publish service receives, and the
-// background jobs (scan, typosquat, sandboxed build, notifications) a worker runs. Each role lives in its own
+// background jobs (scan, source analysis, typosquat, sandboxed build, notifications) a worker runs. Each role lives in its own
 // module; this one only wires them.
 import type { Kysely } from 'kysely';
 import { AlertRepository } from '../store/alerts.js';
@@ -9,9 +9,11 @@ import { JobQueue } from '../store/jobs.js';
 import { ScanResultRepository } from '../store/scan-results.js';
 import type { Database } from '../store/schema.js';
 import type { UserRepository } from '../store/users.js';
+import { VersionAnalysisRepository } from '../store/version-analyses.js';
 import { VersionFileRepository } from '../store/version-files.js';
 import type { DialectName } from '../store/dialect.js';
 import { AlertRaiser } from './alert-raiser.js';
+import { AnalysisJobs, type AnalysisJob } from './analysis-job.js';
 import { AdvisorySync, type SyncJob } from './advisory-sync.js';
 import { advisoryFormats } from './advisory-formats.js';
 import type { AuditLog } from '../store/audit-log.js';
@@ -47,6 +49,8 @@ export class SecurityPipeline {
   readonly alerts: AlertRepository;
   readonly scans: ScanResultRepository;
   readonly versionFiles: VersionFileRepository;
+  readonly analyses: VersionAnalysisRepository;
+  readonly analysisJobs: AnalysisJobs;
   readonly popular: PopularCrates;
   readonly policy: SecurityPolicy;
   readonly scanJobs: ScanJobs;
@@ -68,6 +72,8 @@ export class SecurityPipeline {
     this.alerts = new AlertRepository(db);
     this.scans = new ScanResultRepository(db);
     this.versionFiles = new VersionFileRepository(db);
+    this.analyses = new VersionAnalysisRepository(db);
+    this.analysisJobs = new AnalysisJobs({ crates, blobs, analyses: this.analyses });
     this.popular = new PopularCrates(crates, config);
     this.notifier = new Notifier(notifications, this.queue, this.alerts);
     const raiser = new AlertRaiser(this.alerts, this.notifier);
@@ -129,6 +135,9 @@ export class SecurityPipeline {
     worker.handle('scan', async (payload) => {
       await this.scanJobs.run(payload as ScanJob);
     });
+    worker.handle('analyze', async (payload) => {
+      await this.analysisJobs.run(payload as AnalysisJob);
+    });
     worker.handle('typosquat', async (payload) => {
       await this.typosquatJobs.run(payload as TyposquatJob);
     });
@@ -143,5 +152,6 @@ export class SecurityPipeline {
 
   async close(): Promise<void> {
     await this.runner.close();
+    await this.analysisJobs.close();
   }
 }

@@ -1,6 +1,6 @@
 // The registry's publish policy: refuse names squatting the most popular crates (when
-// configured), hold versions whose scan reaches the quarantine level, and queue the scan and
-// typosquat jobs (and, when enabled, the sandboxed build) in the publish transaction.
+// configured), hold versions whose scan reaches the quarantine level, and queue the scan,
+// source-analysis and typosquat jobs (and, when enabled, the sandboxed build) in the publish transaction.
 import type { Transaction } from 'kysely';
 import { badRequest } from '../registry/errors.js';
 import type {
@@ -19,6 +19,7 @@ import type { PopularCrates } from './popular-crates.js';
 import { fileHashes, type ScanContextSource } from './scan-context.js';
 import { ScanPoolBusyError, type ScanRunner } from './scan-runner.js';
 import { RegistryError } from '../registry/errors.js';
+import type { AnalysisJob } from './analysis-job.js';
 import type { DetonateJob } from './detonate-job.js';
 import type { ScanJob, ScanJobs } from './scan-job.js';
 import type { SecurityConfig } from './security-config.js';
@@ -120,6 +121,7 @@ export class SecurityPolicy implements PublishPolicy<InlineScan> {
     } else {
       await queue.enqueue('scan', { versionId: version.id } satisfies ScanJob, {}, trx);
     }
+    await queue.enqueue('analyze', { versionId: version.id } satisfies AnalysisJob, {}, trx);
     if (this.deps.config.detonate.enabled)
       await queue.enqueue(
         'detonate',

@@ -353,6 +353,26 @@ export interface VetImportsTable {
   imported_at: string;
 }
 
+/** Source analysis of a version's `.crate` (migration 016). */
+export interface VersionAnalysesTable {
+  version_id: number;
+  counts: string | null;
+  unsafe_used: number;
+  forbids_unsafe: Bool;
+  parsed_fraction: number;
+  error: string | null;
+  invocations: string;
+  analyzed_at: string;
+}
+
+/** One function path a version calls in another crate (migration 016). */
+export interface VersionCalleesTable {
+  version_id: number;
+  callee_crate: string;
+  path: string;
+  calls: number;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -380,6 +400,8 @@ export interface Database {
   vet_criteria: VetCriteriaTable;
   vet_audits: VetAuditsTable;
   vet_imports: VetImportsTable;
+  version_analyses: VersionAnalysesTable;
+  version_callees: VersionCalleesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -400,3 +422,4 @@ export type VetAuditRow = Selectable<VetAuditsTable>;
 export type VetAuditorKeyRow = Selectable<VetAuditorKeysTable>;
 export type VetCriteriaRow = Selectable<VetCriteriaTable>;
 export type VetImportRow = Selectable<VetImportsTable>;
+export type VersionAnalysisRow = Selectable<VersionAnalysesTable>;

@@ -75,7 +75,7 @@ describe('import through the security pipeline', () => {
     const { h, files, user } = await setup('off');
     await importCrateFiles(h.services, files, user);
     const kinds = (await h.services.db.kysely.selectFrom('jobs').select('kind').execute()).map((j) => j.kind);
-    expect(kinds.sort()).toEqual(['scan', 'scan', 'typosquat', 'typosquat']);
+    expect(kinds.sort()).toEqual(['analyze', 'analyze', 'scan', 'scan', 'typosquat', 'typosquat']);
     await h.worker.drain();
     const evil = await versionOf(h, 'evil-build');
     expect((await h.pipeline.scans.latest(evil.id))?.verdict).toMatch(/^(high|critical)$/);

@@ -105,6 +105,34 @@ describe('cratekeeper rescan and gc', () => {
     expect((await scanJobs()).length).toBe(before + 6);
   }, 120_000);
 
+  it('queues source analyses with --analysis, for versions analysed before or never', async () => {
+    const db = await openDatabase({ url: join(data, 'cratekeeper.sqlite') });
+    const queued = () =>
+      db.kysely
+        .selectFrom('jobs')
+        .select('payload')
+        .where('kind', '=', 'analyze')
+        .where('status', '=', 'queued')
+        .execute();
+    try {
+      const before = (await queued()).length;
+      const scansBefore = (await scanJobs()).length;
+      const r = await ck(['rescan', '--analysis', 'alpha', '--data', data]);
+      expect(r.stdout, r.stderr).toContain('queued 2 analysis jobs');
+      const jobs = (await queued()).slice(before).map((j) => JSON.parse(j.payload) as { versionId: number });
+      const alpha = await db.kysely
+        .selectFrom('versions')
+        .innerJoin('crates', 'crates.id', 'versions.crate_id')
+        .select('versions.id')
+        .where('crates.name', '=', 'alpha')
+        .execute();
+      expect(new Set(jobs.map((j) => j.versionId))).toEqual(new Set(alpha.map((v) => v.id)));
+      expect((await scanJobs()).length).toBe(scansBefore);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
   it('collects orphaned blobs past the grace period, reporting what it removed and kept', async () => {
     const put = async (text: string, ageMs: number) => {
       const sum = createHash('sha256').update(text).digest('hex');

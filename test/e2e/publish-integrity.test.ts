@@ -97,7 +97,7 @@ describe.each(DIALECTS)('publish integrity on %s', (dialect) => {
     const mine = jobs.filter(
       (j) => (JSON.parse(j.payload) as { versionId?: number }).versionId === version.id,
     );
-    expect(mine.map((j) => j.kind).sort()).toEqual(['scan', 'typosquat']);
+    expect(mine.map((j) => j.kind).sort()).toEqual(['analyze', 'scan', 'typosquat']);
 
     // A failing audit append: the publish fails and the version never reaches the index.
     const append = vi.spyOn(h.services.audit, 'append').mockRejectedValueOnce(new Error('disk full'));

@@ -1,4 +1,5 @@
-// Maintenance commands: gc (orphaned `.crate` blobs), rescan (re-queue security scans).
+// Maintenance commands: gc (orphaned `.crate` blobs), rescan (re-queue security scans, or with
+// --analysis the source analyses that fill in unsafe counts and invocations for old versions).
 import type { Command } from 'commander';
 import type { RegistryServices } from '../../registry/services.js';
 import { DEFAULT_BLOB_GRACE_MS, collectBlobGarbage } from '../../store/blob-gc.js';
@@ -40,23 +41,27 @@ export function registerMaintenanceCommands(program: Command): void {
       .description('re-queue security scans of CRATE@VERSION, every version of CRATE, or --all'),
   )
     .option('--all', 'every version of every crate')
-    .action(async (target: string | undefined, opts: CommonOptions & { all?: boolean }) => {
-      if ((target === undefined) === (opts.all !== true))
-        rescan.error('usage: cratekeeper rescan CRATE[@VERSION] | --all', { exitCode: 2 });
-      const services = await openFromOptions(opts);
-      try {
-        const ids =
-          target === undefined ? await allVersionIds(services) : await versionIdsOf(services, target);
-        const queue = new JobQueue(services.db.kysely, services.db.dialect);
-        // One transaction: all the scans are queued, or none.
-        await services.db.kysely.transaction().execute(async (trx) => {
-          for (const versionId of ids) await queue.enqueue('scan', { versionId }, {}, trx);
-        });
-        process.stdout.write(`queued ${plural(ids.length, 'scan job')}\n`);
-      } finally {
-        await services.close();
-      }
-    });
+    .option('--analysis', 'queue source analyses (unsafe counts, invocations) instead of scans')
+    .action(
+      async (target: string | undefined, opts: CommonOptions & { all?: boolean; analysis?: boolean }) => {
+        if ((target === undefined) === (opts.all !== true))
+          rescan.error('usage: cratekeeper rescan [--analysis] CRATE[@VERSION] | --all', { exitCode: 2 });
+        const services = await openFromOptions(opts);
+        try {
+          const ids =
+            target === undefined ? await allVersionIds(services) : await versionIdsOf(services, target);
+          const queue = new JobQueue(services.db.kysely, services.db.dialect);
+          const kind = opts.analysis ? 'analyze' : 'scan';
+          // One transaction: all the jobs are queued, or none.
+          await services.db.kysely.transaction().execute(async (trx) => {
+            for (const versionId of ids) await queue.enqueue(kind, { versionId }, {}, trx);
+          });
+          process.stdout.write(`queued ${plural(ids.length, opts.analysis ? 'analysis job' : 'scan job')}\n`);
+        } finally {
+          await services.close();
+        }
+      },
+    );
 }
 
 async function allVersionIds(services: RegistryServices): Promise<number[]> {

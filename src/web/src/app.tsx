@@ -9,6 +9,7 @@ import { AlertsPage } from './pages/alerts.js';
 import { AdvisoriesPage } from './pages/advisories.js';
 import { AdvisoryPage } from './pages/advisory.js';
 import { AuditLogPage } from './pages/audit-log.js';
+import { AuditorPage } from './pages/auditor.js';
 import { CratePage } from './pages/crate.js';
 import { CrateDiffPage } from './pages/crate-diff.js';
 import { InvitationsPage } from './pages/invitations.js';
@@ -16,6 +17,7 @@ import { OverviewPage } from './pages/overview.js';
 import { SearchPage } from './pages/search.js';
 import { SignInPage } from './pages/sign-in.js';
 import { UserPage } from './pages/user.js';
+import { VetAuditPage } from './pages/vet-audit.js';
 import { PageHeader } from './components/page-header.js';
 import { paths, type Route } from './routes.js';
 import { Link, navigate, useRoute } from './router.js';
@@ -27,6 +29,7 @@ const NAV: { label: string; to: string; pages: Route['page'][] }[] = [
   { label: 'Advisories', to: paths.advisories(), pages: ['advisories', 'advisory'] },
   { label: 'Search', to: paths.search(''), pages: ['search', 'crate', 'diff', 'user'] },
   { label: 'Audit log', to: paths.audit(), pages: ['audit'] },
+  { label: 'Audits (cargo-vet)', to: paths.auditor(), pages: ['auditor', 'vet-audit'] },
   { label: 'Owner invitations', to: paths.invitations(), pages: ['invitations'] },
 ];
 
@@ -54,6 +57,10 @@ function Page({ route }: { route: Route }) {
       return <AdvisoriesPage query={route.query} />;
     case 'advisory':
       return <AdvisoryPage key={route.id} id={route.id} />;
+    case 'vet-audit':
+      return <VetAuditPage key={route.name} name={route.name} query={route.query} />;
+    case 'auditor':
+      return <AuditorPage />;
     case 'not-found':
       return (
         <>

@@ -102,3 +102,18 @@ describe('advisory routes', () => {
     }
   });
 });
+
+describe('audit routes', () => {
+  it('maps the audit form and the auditor page, and round-trips their links', () => {
+    const form = at(href(paths.vetAudit('ffi-core', { from: '1.0.0', to: '1.1.0' })));
+    expect(form.page).toBe('vet-audit');
+    expect(form.page === 'vet-audit' && [form.name, form.query.get('from'), form.query.get('to')]).toEqual([
+      'ffi-core',
+      '1.0.0',
+      '1.1.0',
+    ]);
+    expect(at(href(paths.vetAudit('../x')))).toMatchObject({ page: 'vet-audit', name: '../x' });
+    expect(at(href(paths.auditor()))).toEqual({ page: 'auditor' });
+    expect(at('/console/crates/%E0%A4%A/audit').page).toBe('not-found');
+  });
+});

@@ -13,6 +13,8 @@ export type Route =
   | { page: 'invitations' }
   | { page: 'advisories'; query: URLSearchParams }
   | { page: 'advisory'; id: string }
+  | { page: 'vet-audit'; name: string; query: URLSearchParams }
+  | { page: 'auditor' }
   | { page: 'not-found'; path: string };
 
 export const BASE = '/console';
@@ -38,6 +40,7 @@ export function parseRoute(pathname: string, search: string): Route {
     if (first === 'audit-log') return { page: 'audit', query };
     if (first === 'owner-invitations') return { page: 'invitations' };
     if (first === 'advisories') return { page: 'advisories', query };
+    if (first === 'audits') return { page: 'auditor' };
   }
   if (parts.length === 2 && second !== undefined) {
     const value = decode(second);
@@ -50,6 +53,10 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts.length === 3 && first === 'crates' && parts[2] === 'diff' && second !== undefined) {
     const value = decode(second);
     if (value) return { page: 'diff', name: value, query };
+  }
+  if (parts.length === 3 && first === 'crates' && parts[2] === 'audit' && second !== undefined) {
+    const value = decode(second);
+    if (value) return { page: 'vet-audit', name: value, query };
   }
   return { page: 'not-found', path };
 }
@@ -81,6 +88,15 @@ export const paths = {
     return qs ? `/advisories?${qs}` : '/advisories';
   },
   advisory: (id: string) => `/advisories/${encodeURIComponent(id)}`,
+  /** The audit form: a full audit of `version`, or a delta `from` → `to`. */
+  vetAudit: (name: string, query?: { version?: string; from?: string; to?: string }) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v) params.set(k, v);
+    const qs = params.toString();
+    return `/crates/${encodeURIComponent(name)}/audit${qs ? `?${qs}` : ''}`;
+  },
+  /** The audit authority: the signed-in auditor's key, criteria, imported audit sets. */
+  auditor: () => '/audits',
 };
 
 /** The browser URL of a console path. */

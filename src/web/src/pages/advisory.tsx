@@ -6,6 +6,7 @@ import { actions } from '../actions.js';
 import type { AdvisoryDetail } from '../api-types.js';
 import { ActionButton } from '../components/action-dialog.js';
 import { AdvisoryBadges } from '../components/advisory-badges.js';
+import { AdvisoryCallers, useAdvisoryCallers } from '../components/advisory-callers.js';
 import { VersionBadges } from '../components/badges.js';
 import { DataTable } from '../components/data-table.js';
 import { ErrorMessage, Loading } from '../components/page-state.js';
@@ -19,9 +20,19 @@ const list = (xs: string[]) => (xs.length ? xs.join(', ') : '—');
 
 export function AdvisoryPage({ id }: { id: string }) {
   const { data, error, reload } = useApi<AdvisoryDetail>(`/api/admin/advisories/${seg(id)}`);
+  const hasFunctions = Object.keys(data?.advisory.affectedFunctions ?? {}).length > 0;
+  const callers = useAdvisoryCallers(id, hasFunctions);
   if (error && !data) return <ErrorMessage error={error} onRetry={reload} />;
   if (!data) return <Loading what={id} />;
   const { advisory: a, affectedVersions, blastRadius } = data;
+  // Dependents whose code calls an affected function are exposed for certain: they come first.
+  const calling = new Set((callers.data?.callers ?? []).map((c) => `${c.crate}@${c.version}`));
+  const dependents = blastRadius
+    ? [...blastRadius.dependents].sort(
+        (x, y) =>
+          Number(calling.has(`${y.crate}@${y.version}`)) - Number(calling.has(`${x.crate}@${x.version}`)),
+      )
+    : [];
   return (
     <>
       <PageHeader title={`${a.id}: ${a.title}`}>
@@ -85,14 +96,17 @@ export function AdvisoryPage({ id }: { id: string }) {
               </p>
               <DataTable
                 columns={['Dependent', 'Version', 'How', 'Owners']}
-                isEmpty={blastRadius.dependents.length === 0}
+                isEmpty={dependents.length === 0}
                 empty="Nothing in this registry depends on an affected version."
                 testId="blast-radius"
               >
-                {blastRadius.dependents.map((d) => (
-                  <tr key={`${d.crate}@${d.version}`}>
+                {dependents.map((d) => (
+                  <tr key={`${d.crate}@${d.version}`} data-dependent={`${d.crate}@${d.version}`}>
                     <td>
                       <Link to={paths.crate(d.crate)}>{d.crate}</Link>
+                      {calling.has(`${d.crate}@${d.version}`) && (
+                        <span className="badge sev-high">calls affected code</span>
+                      )}
                     </td>
                     <td className="mono">{d.version}</td>
                     <td>{d.depth === 1 ? 'direct' : `transitive (${d.depth} steps)`}</td>
@@ -109,6 +123,12 @@ export function AdvisoryPage({ id }: { id: string }) {
                   </tr>
                 ))}
               </DataTable>
+            </section>
+          )}
+          {hasFunctions && (
+            <section className="panel" aria-labelledby="callers-h">
+              <h2 id="callers-h">Dependents calling the affected functions</h2>
+              <AdvisoryCallers answer={callers.data} error={callers.error} onRetry={callers.reload} />
             </section>
           )}
           <section className="panel" aria-labelledby="desc-h">

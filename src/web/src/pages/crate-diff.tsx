@@ -284,7 +284,12 @@ export function CrateDiffPage({ name, query }: { name: string; query: URLSearchP
   return (
     <>
       <PageHeader title={title}>
-        <Link to={paths.crate(name)}>Back to {name}</Link>
+        <div className="button-row">
+          <Link to={paths.crate(name)}>Back to {name}</Link>
+          {versions.length > 1 && from !== to && (
+            <Link to={paths.vetAudit(name, { from, to })}>Record an audit of this delta</Link>
+          )}
+        </div>
       </PageHeader>
       <div className="filters" role="group" aria-label="Versions to compare">
         {picker('From', from, (v) => pick({ from: v, to }))}

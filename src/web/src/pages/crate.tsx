@@ -1,9 +1,11 @@
 // A crate: metadata, owners, every version with how it was published and what the scanner and
-// typosquat checks said, downloads, and who depends on it.
+// typosquat checks said, downloads, and who depends on it; per version, the source analysis
+// (unsafe counts, calls into and from other crates) and the audit status.
 import { Fragment, useState } from 'react';
 import { actions } from '../actions.js';
 import { seg } from '../api.js';
 import type { Alert, CrateDetail, Owner, Version } from '../api-types.js';
+import type { CrateAnalysisList, CrateAnalysisVersion } from '../../../admin/analysis-types.js';
 import { ActionButton } from '../components/action-dialog.js';
 import { SeverityBadge, Verdict, VersionBadges } from '../components/badges.js';
 import { BarChart } from '../components/bar-chart.js';
@@ -12,6 +14,8 @@ import { ErrorMessage, Loading } from '../components/page-state.js';
 import { PageHeader } from '../components/page-header.js';
 import { SecurityTab } from '../components/security-tab.js';
 import { VersionActions } from '../components/version-actions.js';
+import { VersionAnalysis } from '../components/version-analysis.js';
+import { VersionAudits } from '../components/version-audits.js';
 import { formatBytes, formatCount, formatTime } from '../format.js';
 import { paths } from '../routes.js';
 import { Link } from '../router.js';
@@ -41,9 +45,29 @@ function VersionAlerts({ alerts }: { alerts: Alert[] }) {
   );
 }
 
+function UnsafeCell({ a, onShow }: { a: CrateAnalysisVersion | undefined; onShow: () => void }) {
+  if (!a || a.status === 'pending') return <span className="muted">not analysed</span>;
+  if (a.status === 'failed') return <span className="error-text small">analysis failed</span>;
+  return (
+    <button
+      type="button"
+      className="link-button"
+      onClick={onShow}
+      aria-label={`Source analysis of ${a.version}`}
+    >
+      {formatCount(a.unsafeUsed)} unsafe
+      {a.forbidsUnsafe && <span className="badge verdict-clean">forbids</span>}
+    </button>
+  );
+}
+
+type CrateTab = 'versions' | 'security' | 'analysis' | 'audits';
+
 export function CratePage({ name }: { name: string }) {
   const { data, error, reload } = useApi<CrateDetail>(`/api/admin/crates/${seg(name)}`);
-  const [tab, setTab] = useState<'versions' | 'security'>('versions');
+  const analyses = useApi<CrateAnalysisList>(`/api/admin/crates/${seg(name)}/analysis`);
+  const [tab, setTab] = useState<CrateTab>('versions');
+  const [analysed, setAnalysed] = useState<string | null>(null);
   if (error && !data) return <ErrorMessage error={error} onRetry={reload} />;
   if (!data) return <Loading what={name} />;
   const { crate, owners, versions, alerts, downloadsPerDay, dependents } = data;
@@ -52,6 +76,20 @@ export function CratePage({ name }: { name: string }) {
   const crateAlerts = alerts.filter((a) => !a.version);
   const advisories = data.advisories ?? [];
   const liveAdvisories = advisories.filter((a) => !a.withdrawn).length;
+  const analysisOf = new Map((analyses.data?.versions ?? []).map((a) => [a.version, a]));
+  const shownVersion = analysed ?? versions[0]?.num ?? null;
+  const tabButton = (id: CrateTab, label: string) => (
+    <button
+      type="button"
+      role="tab"
+      id={`tab-${id}`}
+      aria-selected={tab === id}
+      aria-controls={`panel-${id}`}
+      onClick={() => setTab(id)}
+    >
+      {label}
+    </button>
+  );
 
   return (
     <>
@@ -85,7 +123,39 @@ export function CratePage({ name }: { name: string }) {
             >
               Security{liveAdvisories > 0 ? ` (${liveAdvisories})` : ''}
             </button>
+            {tabButton('analysis', 'Source analysis')}
+            {tabButton('audits', 'Audits')}
           </div>
+          {tab === 'analysis' && (
+            <div role="tabpanel" id="panel-analysis" aria-labelledby="tab-analysis">
+              <section className="panel" aria-labelledby="analysis-h">
+                <h2 id="analysis-h">Source analysis</h2>
+                <div className="filters">
+                  <label>
+                    Version
+                    <select value={shownVersion ?? ''} onChange={(e) => setAnalysed(e.target.value)}>
+                      {versions.map((v) => (
+                        <option key={v.num} value={v.num}>
+                          {v.num}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                </div>
+                {shownVersion && (
+                  <VersionAnalysis key={shownVersion} crate={crate.name} version={shownVersion} />
+                )}
+              </section>
+            </div>
+          )}
+          {tab === 'audits' && (
+            <div role="tabpanel" id="panel-audits" aria-labelledby="tab-audits">
+              <section className="panel" aria-labelledby="audits-h">
+                <h2 id="audits-h">Audit status (cargo-vet)</h2>
+                <VersionAudits crate={crate.name} />
+              </section>
+            </div>
+          )}
           {tab === 'security' && (
             <div role="tabpanel" id="panel-security" aria-labelledby="tab-security">
               <SecurityTab crate={crate.name} versions={versions} advisories={advisories} />
@@ -102,6 +172,7 @@ export function CratePage({ name }: { name: string }) {
                       <th scope="col">Published</th>
                       <th scope="col">Checksum (SHA-256) · size</th>
                       <th scope="col">Scan</th>
+                      <th scope="col">Unsafe</th>
                       <th scope="col">Alerts</th>
                       <th scope="col">Actions</th>
                     </tr>
@@ -138,6 +209,15 @@ export function CratePage({ name }: { name: string }) {
                           {findingCount(v.scan) !== null && (
                             <div className="muted small">{formatCount(findingCount(v.scan))} findings</div>
                           )}
+                        </td>
+                        <td>
+                          <UnsafeCell
+                            a={analysisOf.get(v.num)}
+                            onShow={() => {
+                              setAnalysed(v.num);
+                              setTab('analysis');
+                            }}
+                          />
                         </td>
                         <td>
                           <VersionAlerts alerts={alerts.filter((a) => a.version === v.num)} />

@@ -1,0 +1,77 @@
+// What a registry keeps of a crate's analysis: the unsafe counts and a summary of its calls into
+// other crates (callee crate → function path → number of call sites, over every target). Calls
+// into the crate itself and into the standard library are left out: the summary answers "which
+// registry crates does this code call, and where", not "what does it do internally".
+import { canonicalCrateName } from '../domain/crate-name.js';
+import type { CrateAnalysis } from './analyze-crate.js';
+import { totalUnsafe, type UnsafeCounters } from './unsafe-counts.js';
+
+export interface CalleePaths {
+  /** Canonical crate name (lowercase, `-` as `_`). */
+  crate: string;
+  calls: number;
+  /** Most called first. */
+  paths: { path: string; calls: number }[];
+}
+
+export interface AnalysisSummary {
+  counts: { used: UnsafeCounters; unused: UnsafeCounters };
+  unsafeUsed: number;
+  forbidsUnsafe: boolean;
+  parsedFraction: number;
+  /** Files that did not parse cleanly and crate-level notes; null when there are none. */
+  error: string | null;
+  invocations: CalleePaths[];
+}
+
+const STANDARD = new Set(['std', 'core', 'alloc', 'proc_macro', 'test']);
+
+/** The longest error note kept: a crate with thousands of broken files is summed up, not listed. */
+const MAX_NOTE = 2000;
+
+export function summarizeAnalysis(a: CrateAnalysis): AnalysisSummary {
+  const self = canonicalCrateName(a.name);
+  const libNames = new Set([self]);
+  for (const target of Object.keys(a.invocations))
+    if (target.startsWith('bin:')) libNames.add(canonicalCrateName(target.slice(4)));
+  const byCrate = new Map<string, Map<string, number>>();
+  for (const inv of Object.values(a.invocations)) {
+    for (const c of inv.calls) {
+      if (c.callee.kind !== 'resolved') continue;
+      const crate = canonicalCrateName(c.callee.crate);
+      // A bin calling its own package's lib names the lib: still the crate itself.
+      if (libNames.has(crate) || STANDARD.has(crate)) continue;
+      const paths = byCrate.get(crate) ?? new Map<string, number>();
+      paths.set(c.callee.path, (paths.get(c.callee.path) ?? 0) + 1);
+      byCrate.set(crate, paths);
+    }
+  }
+  const invocations = [...byCrate]
+    .map(([crate, paths]) => {
+      const list = [...paths]
+        .map(([path, calls]) => ({ path, calls }))
+        .sort((x, y) => y.calls - x.calls || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+      return { crate, calls: list.reduce((s, p) => s + p.calls, 0), paths: list };
+    })
+    .sort((x, y) => y.calls - x.calls || (x.crate < y.crate ? -1 : 1));
+  const problems = [
+    ...a.files.filter((f) => f.error).map((f) => `${f.path}: ${f.error}`),
+    ...(a.missingModules.length > 0
+      ? [`declared modules not in the package: ${a.missingModules.join(', ')}`]
+      : []),
+    ...a.notes,
+  ];
+  let error: string | null = null;
+  if (problems.length > 0) {
+    error = problems.join('\n');
+    if (error.length > MAX_NOTE) error = `${error.slice(0, MAX_NOTE)}\n… (${problems.length} notes in all)`;
+  }
+  return {
+    counts: { used: a.unsafety.used, unused: a.unsafety.unused },
+    unsafeUsed: totalUnsafe(a.unsafety.used),
+    forbidsUnsafe: a.unsafety.forbidsUnsafe,
+    parsedFraction: a.parse.parsedFraction,
+    error,
+    invocations,
+  };
+}
