@@ -501,6 +501,7 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       push('exec-temp');
     if (cmd.program && /^\/(tmp|var\/tmp|dev\/shm)\/|%TEMP%|\\Temp\\/i.test(cmd.program)) push('exec-temp');
   }
+  processPipeSignals(tokens, commands, signals);
   // A shell whose standard streams are a socket: a reverse shell.
   for (const cmd of commands) {
     const base =
@@ -1033,7 +1034,12 @@ function envArgNames(
       let m = k + 3;
       if (tokens[m]?.text === '&') m++;
       if (tokens[m]?.text === '[') return stringsIn(tokens, m, matching(tokens, m));
-      if (tokens[m]?.kind === 'id') return consts.get(tokens[m]!.text) ?? [];
+      if (tokens[m]?.kind === 'id')
+        return (
+          consts.get(tokens[m]!.text) ??
+          // `for name in key_names()`: the names a helper of the file returns.
+          (tokens[m + 1]?.text === '(' ? fnBodyStrings(tokens, tokens[m]!.text) : [])
+        );
       return [];
     }
     // `["A", "B"].iter().find_map(|key| env::var(key).ok())` or `KEYS.iter().map(|key| …)`
@@ -1053,6 +1059,61 @@ function envArgNames(
         if (x.kind === 'id' && tokens[m + 1]?.text === '.' && consts.has(x.text)) return consts.get(x.text)!;
       }
     }
+  }
+  return [];
+}
+
+/**
+ * One process's output fed to another's input (`.stdin(Stdio::from(fetch.stdout.take()…))`)
+ * in a function that names a URL, where the consumer is a shell or a program whose name is
+ * computed: `curl … | sh` written with two `Command`s, the names hidden. Piping into a named
+ * tool (`tar`, `less`, `gzip`) is ordinary plumbing.
+ */
+function processPipeSignals(tokens: Token[], commands: CommandInfo[], signals: Signal[]): void {
+  const byFn = new Map<number, CommandInfo[]>();
+  for (const c of commands) if (c.fn >= 0) byFn.set(c.fn, [...(byFn.get(c.fn) ?? []), c]);
+  const urls = tokens.some((t) => t.kind === 'str' && /^(https?|ftp):\/\/[a-z0-9.-]{3,}/i.test(t.text));
+  if (!urls) return;
+  for (const [fn, cmds] of byFn) {
+    if (cmds.length < 2) continue;
+    let stdin = false;
+    let fromStdout = false;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.fn !== fn || t.kind !== 'id') continue;
+      if (t.text === 'stdin' && tokens[i + 1]?.text === '(') stdin = true;
+      if (t.text === 'stdout' && tokens[i - 1]?.text === '.') fromStdout = true;
+    }
+    if (!stdin || !fromStdout) continue;
+    const consumer = cmds[cmds.length - 1]!;
+    const base = (consumer.program ?? '').split(/[/\\]/).pop() ?? '';
+    if (consumer.program !== null && !isShellProgram(base)) continue;
+    signals.push({
+      kind: 'pipe-to-shell',
+      line: consumer.line,
+      evidence: `output of Command::new(${cmds[0]!.program !== null ? JSON.stringify(cmds[0]!.program) : (cmds[0]!.programIdent ?? '…')}) piped into Command::new(${consumer.program !== null ? JSON.stringify(consumer.program) : (consumer.programIdent ?? '…')})`,
+      fn,
+      test: consumer.test,
+      detail: 'process-pipe',
+    });
+  }
+}
+
+/** The string literals in the body of the file's `fn name` (at most 64), or none. */
+function fnBodyStrings(tokens: Token[], name: string): string[] {
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    if (tokens[i]!.text !== 'fn' || tokens[i]!.kind !== 'kw' || tokens[i + 1]!.text !== name) continue;
+    // The signature may hold `;` (`-> [&'static str; 5]`): only a bracket-free `{` or `;` ends it.
+    let k = i + 2;
+    let depth = 0;
+    for (; k < tokens.length && k < i + 200; k++) {
+      const x = tokens[k]!.text;
+      if (x === '(' || x === '[') depth++;
+      else if (x === ')' || x === ']') depth--;
+      else if (depth === 0 && (x === '{' || x === ';')) break;
+    }
+    if (tokens[k]?.text !== '{') return [];
+    return stringsIn(tokens, k, matching(tokens, k)).slice(0, 64);
   }
   return [];
 }

@@ -197,8 +197,8 @@ export function scanCrateSource(
     contexts,
     executables,
   };
-  codeRules(model, emit);
-  techniqueRules(model, emit);
+  const capped = codeRules(model, emit);
+  techniqueRules(model, capped);
   archiveRules(model, emit);
   manifestRules(model, emit);
   if (context) registryRules(model, context, settings.youngDays, findings, emit, parser);

@@ -535,7 +535,19 @@ function staticCtorSignals({ facts, sig }: TechniqueInput): void {
     if (head?.kind !== 'id') continue;
     const name =
       head.text === 'ctor' && tokens[k + 1]?.text === '::' ? (tokens[k + 2]?.text ?? '') : head.text;
-    if (head.text === 'link_section' && tokens[k + 1]?.text === '=' && tokens[k + 2]?.kind === 'str') {
+    // `#[cfg_attr(target_os = "linux", link_section = ".init_array")]`: the same, on some targets.
+    if (head.text === 'cfg_attr')
+      for (let m = k + 1; m < close - 2; m++)
+        if (
+          tokens[m]!.text === 'link_section' &&
+          tokens[m + 1]!.text === '=' &&
+          tokens[m + 2]!.kind === 'str'
+        ) {
+          k = m;
+          break;
+        }
+    const at = tokens[k]!;
+    if (at.text === 'link_section' && tokens[k + 1]?.text === '=' && tokens[k + 2]?.kind === 'str') {
       const section = tokens[k + 2]!.text;
       const crt = CRT_SECTION.test(section);
       if (!crt && !CTOR_SECTION.test(section)) continue;

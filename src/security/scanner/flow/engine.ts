@@ -150,6 +150,11 @@ const KEY_PARAM =
 /** Calls that write into a buffer argument. */
 const FILLS =
   /^(read_to_end|read_to_string|read_exact|read_buf|copy|copy_buf|decode_to_slice|decode_vec|recv|recv_from|read_line)$/;
+/** Calls that take data out of a connection (or a reader over one). */
+const CONN_READ =
+  /^(read|read_exact|read_to_end|read_to_string|read_line|read_until|read_buf|recv|recv_from|peek|peek_from|lines|bytes|incoming|accept|next_line|read_message|receive)$/;
+/** A process builder bound to a local: what later statements give it, it runs. */
+const EXEC_BUILDER = /^(std::)?(process::)?Command::new|^Command::new/;
 /** Network calls that give a connection or a client (what is handed to it later is sent). */
 const CONNECTION = /(connect\w*|bind|new|builder|Client|Agent|Easy2?|handshake)(\(\))?$/;
 /** Pure functions of data: what they are given is no business of the network. */
@@ -272,6 +277,18 @@ function resolveCalls(nodes: Node[]): void {
     const refs = new Set<number>();
     for (const st of n.stmts) {
       if (!n.fn && !st.lazy) continue;
+      // `Lazy::new(Table::warm)`: an associated function named as a value.
+      st.uses.forEach((u, i) => {
+        const next = st.uses[i + 1];
+        if (!next || !/^[A-Z]/.test(u)) return;
+        const cands = index.get(`t:${n.group}:${u}:${next}`);
+        if (cands && cands.length <= MAX_CANDIDATES)
+          for (const m of cands)
+            if (m !== n) {
+              refs.add(m.id);
+              n.refNames.add(next);
+            }
+      });
       for (const u of st.uses) {
         const cands = index.get(`f:${n.group}:${u}`);
         if (cands && cands.length <= MAX_CANDIDATES)
@@ -291,7 +308,7 @@ const COMMON_METHODS =
 
 const CLASS_RANK: Record<TriggerClass, number> = { auto: 4, api: 3, user: 2, explicit: 1, none: 0 };
 
-function rootsOf(n: Node): Trigger | null {
+function rootsOf(n: Node, nodes: Node[]): Trigger | null {
   const fn = n.fn;
   const ctx = n.file.ctx;
   if (n.group === 'build') return { cls: 'auto', what: 'build script', path: [] };
@@ -323,7 +340,7 @@ function rootsOf(n: Node): Trigger | null {
   // A public function that does something once, on whichever call comes first (`Once::call_once`,
   // `get_or_init`, an atomic flag swapped): what that block runs happens on the first call of
   // ordinary API (`parse`, `crc32`, `scale_factor`), unasked.
-  if (oneShot(n))
+  if (oneShot(n, nodes))
     return { cls: 'auto', what: `first call of pub fn ${n.label} (a one-time block)`, path: [] };
   return { cls: 'api', what: `pub fn ${n.label}`, path: [] };
 }
@@ -333,9 +350,22 @@ function rootsOf(n: Node): Trigger | null {
  * `CELL.get_or_init(…)`, `if !FLAG.swap(true, …) { … }`). A client merely built there
  * (`CLIENT.get_or_init(Client::new)`) acts on nothing yet: what is sent later is ordinary API.
  */
-function oneShot(n: Node): boolean {
+function oneShot(n: Node, nodes?: Node[]): boolean {
   const blocks = n.fn?.once ?? [];
-  if (blocks.length === 0) return false;
+  // `pub fn parse(…) { warm::calibrate(); … }` where the crate's own `calibrate` holds the
+  // one-time block: the first call of `parse` runs it.
+  if (blocks.length === 0)
+    return (
+      nodes !== undefined &&
+      n.callees.some((perStmt) =>
+        perStmt.some((cands) =>
+          cands.some((c) => {
+            const m = nodes[c]!;
+            return m !== n && m.fn !== null && oneShot(m);
+          }),
+        ),
+      )
+    );
   const inside = (line: number) => blocks.some(([a, b]) => line >= a && line <= b);
   if (
     n.signals.some(
@@ -413,7 +443,7 @@ function computeTriggers(nodes: Node[]): (Trigger | undefined)[] {
   const out: (Trigger | undefined)[] = new Array(nodes.length);
   const edges: (number[] | undefined)[] = new Array(nodes.length);
   const roots = nodes.flatMap((n) => {
-    const r = rootsOf(n);
+    const r = rootsOf(n, nodes);
     return r ? [{ n, r }] : [];
   });
   roots.sort((a, b) => CLASS_RANK[b.r.cls] - CLASS_RANK[a.r.cls]);
@@ -484,6 +514,21 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
         sinks.push({ node: n, sig, cls: role.sink });
       }
     }
+  // What arrives on a connection the crate opens (`sock.recv_from(&mut buf)`, `reader.lines()`)
+  // is downloaded data too: a command channel, whatever the carrier. The connection is a sink
+  // (what is handed to it is sent) and, for what is read from it, a source.
+  const connSrc = new Map<number, string>(); // sink index → source label
+  sinks.forEach((k, i) => {
+    if (k.cls !== 'network' || !CONNECTION.test(k.sig.evidence)) return;
+    const key = srcKeys.get(k.sig);
+    if (key) connSrc.set(i, key);
+    else {
+      const label = `s${srcs.length}`;
+      srcs.push({ node: k.node, sig: k.sig, cls: 'download' });
+      srcKeys.set(k.sig, label);
+      connSrc.set(i, label);
+    }
+  });
   const raw = new Map<
     string,
     { src: number | null; sink: number; meeting: Node; sp: string[]; kp: string[]; data: boolean }
@@ -528,6 +573,24 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
   if (srcs.length === 0 && !sinks.some((s) => s.cls === 'persist' || (codecs && s.cls === 'network')))
     return [];
 
+  // The input of a public codec (`encode`, `decode`, `hash`, also as a trait method): a source of
+  // its own, so that it is followed through builder fields and helpers (`encode(x)` keeps `x` in
+  // a builder whose `into_string` hands it to a sender), not only straight to a sink.
+  const codecInput = new Map<number, string>();
+  for (const n of nodes) {
+    const fn = n.fn;
+    if (!fn || n.file.ctx !== 'library' || !(fn.pub || fn.implTrait) || fn.params.length === 0) continue;
+    if (!CODEC_FN.test(fn.name) || n.file.privateModule) continue;
+    const sig: Signal = {
+      kind: 'caller-data',
+      line: fn.line,
+      evidence: `the input of ${fn.implTrait ? `${fn.implTrait}::` : 'pub fn '}${n.label} (${fn.params.join(', ')})`,
+      fn: -1,
+      test: false,
+    };
+    codecInput.set(n.id, `s${srcs.length}`);
+    srcs.push({ node: n, sig, cls: 'caller-data' });
+  }
   const retSrc: Taint[] = nodes.map(() => new Map());
   // Payload sources (decoders) in a function that takes arguments: what it may decode in place.
   const inPlace: Taint[] = nodes.map(() => new Map());
@@ -560,17 +623,49 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     let changed = false;
     const env = new Map<string, Taint>();
     const g = globals.get(n.fileIdx) ?? new Map<string, Taint>();
-    n.fn?.params.forEach((p, i) => env.set(p, new Map([[`p${i}`, []]])));
+    const given = codecInput.get(n.id);
+    n.fn?.params.forEach((p, i) =>
+      env.set(
+        p,
+        new Map(
+          given
+            ? [
+                [`p${i}`, []],
+                [given, []],
+              ]
+            : [[`p${i}`, []]],
+        ),
+      ),
+    );
     const seenSrc: Taint = new Map();
     const conns = new Map<string, number>(); // local → the network sink that made it
     const read = (name: string): Taint | undefined =>
       name.startsWith('self.') ? fields.get(`${n.group}:${name.slice(5)}`) : (env.get(name) ?? g.get(name));
+    // A statement that defines nothing but reads a value (`match words.split_first() {`,
+    // `if let Some(x) = rx.recv() {`) hands it to the names its arms bind, which the next
+    // statements read without any definition seen.
+    let scrutinee: Taint | null = null;
+    let scrutineeLeft = 0;
     n.stmts.forEach((st, si) => {
       const T: Taint = new Map();
-      for (const u of st.uses) merge(T, read(u));
+      for (const u of st.uses) {
+        const t = read(u);
+        if (t) merge(T, t);
+        else if (scrutinee && scrutineeLeft > 0 && !n.fn?.params.includes(u)) merge(T, scrutinee);
+      }
       const here =
         n.signals.length === 0 ? [] : n.signals.filter((s) => s.sig.line >= st.a && s.sig.line <= st.b);
       for (const s of here) if (s.role.source) T.set(srcKeys.get(s.sig)!, []);
+      // Reading from a connection made earlier: what comes out is downloaded. Wrappers and clones
+      // of it (`BufReader::new(conn)`, `conn.try_clone()`) are the same connection.
+      if (conns.size > 0 && !here.some((s) => s.role.sink))
+        for (const u of st.uses) {
+          const k = conns.get(u);
+          if (k === undefined) continue;
+          const label = connSrc.get(k);
+          if (label && st.calls.some((c) => CONN_READ.test(c.name))) T.set(label, []);
+          for (const d of st.defs) if (!d.startsWith('self.') && d !== u) conns.set(d, k);
+        }
       // Readers fill the buffer they are given (`read_to_end(&mut buf)`, `io::copy(&mut r, &mut w)`).
       for (const c of st.calls)
         if (FILLS.test(c.name))
@@ -660,6 +755,11 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
         const k = sinkKeys.get(s.sig)!;
         if (s.role.sink === 'network' && CONNECTION.test(s.sig.evidence))
           for (const d of st.defs) if (!d.startsWith('self.')) conns.set(d, k);
+        // `let mut c = Command::new("bash"); c.arg("-c"); c.arg(script);`: what a later statement
+        // hands the builder is what it runs.
+        // So does a file opened for writing: `let mut f = OpenOptions::new()….open(p)?; f.write_all(x)`.
+        if ((s.role.sink === 'exec' && EXEC_BUILDER.test(s.sig.evidence)) || s.role.sink === 'write')
+          for (const d of st.defs) if (!d.startsWith('self.')) conns.set(d, k);
         // Bytes reach executable memory through raw pointers (`copy_nonoverlapping(buf, p, n)`),
         // which locals do not follow: a payload the function holds is what it maps and runs.
         if (s.role.sink === 'exec-memory')
@@ -712,6 +812,10 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
       }
       if (st.ret)
         for (const [l, p] of T) if (l.startsWith('s') && seenSrc.size < MAX_LABELS) seenSrc.set(l, p);
+      if (st.defs.length === 0 && T.size > 0) {
+        scrutinee = new Map(T);
+        scrutineeLeft = 3;
+      } else scrutineeLeft--;
     });
     if (!n.fn) globals.set(n.fileIdx, g);
     if (n.fn?.returns && merge(retSrc[n.id]!, seenSrc)) changed = true;
@@ -719,7 +823,7 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
   };
 
   // Only functions that reach a source or a sink (through their calls) can carry a flow.
-  const relevant = reaching(nodes);
+  const relevant = reaching(nodes, codecInput);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let changed = false;
     for (const n of relevant) if (analyse(n)) changed = true;
@@ -804,13 +908,13 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
   return flows;
 }
 
-function reaching(nodes: Node[]): Node[] {
+function reaching(nodes: Node[], extraSources: Map<number, string>): Node[] {
   const callers: number[][] = nodes.map(() => []);
   for (const n of nodes) for (const c of new Set(n.callees.flat(2))) callers[c]!.push(n.id);
   const mark = new Uint8Array(nodes.length);
   const queue: number[] = [];
   for (const n of nodes)
-    if (n.signals.some((s) => s.role.source || s.role.sink)) {
+    if (extraSources.has(n.id) || n.signals.some((s) => s.role.source || s.role.sink)) {
       mark[n.id] = 1;
       queue.push(n.id);
     }
@@ -847,6 +951,7 @@ export function flowKind(
 ): FlowKind | null {
   if (sink.cls === 'persist') return TAMPER_KINDS.has(sink.sig.detail ?? '') ? 'tamper' : 'persistence';
   if (!src) return null;
+  if (src.cls === 'tamper-content') return sink.cls === 'write' ? 'tamper' : null;
   if (isStealable(src.cls)) return sink.cls === 'network' ? 'exfiltration' : null;
   if (sink.cls === 'exec' || sink.cls === 'exec-memory')
     return src.cls === 'download' ? 'download-exec' : 'decoded-exec';

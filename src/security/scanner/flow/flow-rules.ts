@@ -29,6 +29,9 @@ const SUPERSEDES: Record<string, FlowKind[]> = {
   'code.write-then-exec': ['download-exec', 'decoded-exec'],
   'code.dropper': ['decoded-exec'],
   'code.persistence': ['persistence', 'tamper'],
+  // A hook or cargo-config write the user asks for (a binary's subcommand, a documented call).
+  'code.vcs-hook': ['tamper'],
+  'code.tamper-cargo-config': ['tamper'],
 };
 
 export interface FlowFindings {

@@ -410,6 +410,21 @@ function statements(tokens: Token[], toks: number[], budget: { left: number }, s
       i = j + 1;
       continue;
     }
+    // `E { input }` / `Self { a, b: x }` as an expression: a struct literal, not a block. Read it
+    // whole so that its shorthand fields are set from the locals of the same name.
+    if (
+      j === i + 1 &&
+      first.kind === 'id' &&
+      /^[A-Z]/.test(first.text) &&
+      tokens[toks[j]!]?.text === '{' &&
+      tokens[toks[j]! + 1]?.kind === 'id' &&
+      /^[,:}]$/.test(tokens[toks[j]! + 2]?.text ?? '')
+    ) {
+      const close = matching(tokens, toks[j]!);
+      let k = j;
+      while (k < toks.length && toks[k]! < close) k++;
+      if (k < toks.length && toks[k] === close) j = k;
+    }
     const st = statement(tokens, toks, i, j);
     for (let q = i; q < j; q++) {
       const x = tokens[toks[q]!]!;

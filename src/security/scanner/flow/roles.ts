@@ -17,6 +17,7 @@ export type SourceClass =
   | 'download' // bytes fetched from the network
   | 'decoded' // a value decoded at run time or hidden in a literal
   | 'embedded' // a native executable shipped in the crate (byte array, include_bytes!)
+  | 'tamper-content' // text that redirects cargo's sources or is a VCS hook, wherever it is written
   | 'caller-data'; // the input of a codec or key function of the public API (keys in flight)
 
 export type SinkClass =
@@ -103,6 +104,10 @@ export const STRONG_CREDENTIALS = new Set([
 
 /** The role a located signal plays (a signal may refine its kind's role through its detail). */
 export function roleOf(s: Signal): Role | undefined {
+  // A cargo source replacement or a hook named in one function and written by another: the text
+  // is what tampers, whichever function writes it (a mention alone is no sink).
+  if (s.kind === 'persistence')
+    return TAMPER_KINDS.has(s.detail ?? '') ? { source: 'tamper-content' } : undefined;
   const r = SIGNAL_ROLES[s.kind];
   if (!r) return undefined;
   // A credential path that is only a generic secret file is a secret, not another tool's store.
@@ -122,5 +127,5 @@ export const CLIENT_CONSTRUCTOR =
 
 /** Data worth stealing (as opposed to a payload). */
 export function isStealable(c: SourceClass): boolean {
-  return c !== 'download' && c !== 'decoded' && c !== 'embedded';
+  return c !== 'download' && c !== 'decoded' && c !== 'embedded' && c !== 'tamper-content';
 }

@@ -91,7 +91,11 @@ function includesExecutable(
   return null;
 }
 
-export function codeRules(model: CrateModel, report: Emitter): void {
+/**
+ * Runs the flow and proximity rules; returns the emitter that caps proximity findings by the
+ * flows, for the technique rules that judge the same acts (hooks and cargo configuration).
+ */
+export function codeRules(model: CrateModel, report: Emitter): Emitter {
   // Flows first: where a flow judged the same act lower (an explicit, documented call; a
   // verified download), the proximity finding is capped to the flow's severity.
   const flows = flowRules(model, report);
@@ -141,6 +145,7 @@ export function codeRules(model: CrateModel, report: Emitter): void {
       },
     );
   }
+  return emit;
 }
 
 function buildTimeRules(
