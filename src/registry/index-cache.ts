@@ -1,6 +1,8 @@
 // Rendered sparse-index files held in memory with their ETag, so the hot path of the
-// registry (index GETs) does no database work. Writes in this process invalidate the entry;
-// the TTL bounds staleness when several server processes share one database.
+// registry (index GETs) does no database work beyond the change feed's shared generation read.
+// Writes in this process invalidate the entry; writes of other processes (other `serve`s, a
+// worker, the CLI) are learnt from the database by `fresh` (the change feed, change-feed.ts)
+// before each lookup. The TTL is a last bound on staleness should the feed be unavailable.
 //
 // The cache is bounded in bytes, not entries: misses are cached too (a 404 is as hot as a hit
 // for a crate cargo keeps asking about), so each entry is charged its body plus a fixed
@@ -33,16 +35,21 @@ export class IndexCache {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, Promise<IndexFile | null>>();
   private bytes = 0;
+  /** Bumped by every invalidation: a render that started before one must not be kept. */
+  private invalidations = 0;
 
   constructor(
     private readonly crates: CrateRepository,
     private readonly ttlMs: number,
     private readonly maxBytes = DEFAULT_INDEX_CACHE_BYTES,
+    /** Applies other processes' changes before a lookup (the change feed's `sync`). */
+    private readonly fresh: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** The index file of crate `name`, or null when it has no version in the index (or cannot exist). */
   async get(name: string): Promise<IndexFile | null> {
     if (crateNameError(name) !== null) return null;
+    await this.fresh();
     const key = canonicalCrateName(name);
     const hit = this.entries.get(key);
     if (hit && hit.expires > Date.now()) {
@@ -60,7 +67,19 @@ export class IndexCache {
   }
 
   invalidate(name: string): void {
-    this.remove(canonicalCrateName(name));
+    const key = canonicalCrateName(name);
+    this.invalidations++;
+    this.remove(key);
+    // A lookup from now on renders anew rather than wait for a render that may predate the change.
+    this.pending.delete(key);
+  }
+
+  /** Drops every entry (the change feed could not say which crates changed). */
+  clear(): void {
+    this.invalidations++;
+    this.entries.clear();
+    this.pending.clear();
+    this.bytes = 0;
   }
 
   /** Entries held and the bytes they are charged. */
@@ -76,6 +95,7 @@ export class IndexCache {
   }
 
   private async render(name: string, key: string): Promise<IndexFile | null> {
+    const epoch = this.invalidations;
     const crate = await this.crates.findByName(name);
     let file: IndexFile | null = null;
     if (crate) {
@@ -86,6 +106,8 @@ export class IndexCache {
         file = { body, etag, lastModified: new Date(crate.updated_at).toUTCString() };
       }
     }
+    // Something changed while this rendered: serve it to this caller, keep it for nobody.
+    if (epoch !== this.invalidations) return file;
     const bytes = ENTRY_OVERHEAD_BYTES + key.length + (file ? file.body.length + 100 : 0);
     this.remove(key);
     // A file larger than the whole budget is served but not kept.

@@ -2,6 +2,7 @@
 // worker and the CLI.
 import { join } from 'node:path';
 import { FsBlobStore, type BlobStore } from '../store/blob-store.js';
+import { ChangeFeed } from '../store/change-feed.js';
 import { CrateRepository } from '../store/crates.js';
 import { openDatabase, type DatabaseConfig, type Db } from '../store/database.js';
 import { RegistryGraphCache } from '../store/registry-graph.js';
@@ -54,6 +55,8 @@ export interface RegistryServices {
   vet: VetAuthority;
   /** A crate's versions changed (publish, yank, quarantine decision): drop what was derived from them. */
   crateChanged(name: string): void;
+  /** Other processes' index changes, read from the database before caches are trusted. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -102,9 +105,18 @@ export function createServices(
 ): RegistryServices {
   const crates = new CrateRepository(db.kysely);
   const users = new UserRepository(db.kysely);
-  const indexCache = new IndexCache(crates, config.indexCacheTtlMs);
+  const changes: ChangeFeed = new ChangeFeed(db.kysely, (change) => {
+    if (change === 'all') {
+      indexCache.clear();
+      downloadTargets.clear();
+      graph.invalidate();
+      searchTotals.invalidate();
+    } else change.crates.forEach(crateChanged);
+  });
+  const fresh = () => changes.sync();
+  const indexCache = new IndexCache(crates, config.indexCacheTtlMs, undefined, fresh);
   const downloads = new DownloadCounter(crates);
-  const graph = new RegistryGraphCache(db.kysely);
+  const graph = new RegistryGraphCache(db.kysely, fresh);
   const searchTotals = new SearchTotals();
   const downloadTargets = new DownloadTargets(Math.min(config.indexCacheTtlMs, 5_000));
   const crateChanged = (name: string) => {
@@ -155,6 +167,7 @@ export function createServices(
     security,
     graph,
     crateChanged,
+    changes,
     downloads,
     audit,
     invitations: new OwnerInvitations(db.kysely, audit),
