@@ -30,6 +30,17 @@ const ENTRY_OVERHEAD_BYTES = 200;
 
 export const DEFAULT_INDEX_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** A crate's index file as the database has it now, or null when no version of it is in the index. */
+export async function renderIndexFile(crates: CrateRepository, name: string): Promise<IndexFile | null> {
+  const crate = await crates.findByName(name);
+  if (!crate) return null;
+  const lines = await crates.indexLines(crate.id);
+  if (lines.length === 0) return null;
+  const body = Buffer.from(lines.map(formatIndexLine).join('\n') + '\n', 'utf8');
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  return { body, etag, lastModified: new Date(crate.updated_at).toUTCString() };
+}
+
 export class IndexCache {
   // A Map iterates in insertion order: re-inserting on use keeps the oldest use first.
   private readonly entries = new Map<string, Entry>();
@@ -96,16 +107,7 @@ export class IndexCache {
 
   private async render(name: string, key: string): Promise<IndexFile | null> {
     const epoch = this.invalidations;
-    const crate = await this.crates.findByName(name);
-    let file: IndexFile | null = null;
-    if (crate) {
-      const lines = await this.crates.indexLines(crate.id);
-      if (lines.length > 0) {
-        const body = Buffer.from(lines.map(formatIndexLine).join('\n') + '\n', 'utf8');
-        const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-        file = { body, etag, lastModified: new Date(crate.updated_at).toUTCString() };
-      }
-    }
+    const file = await renderIndexFile(this.crates, name);
     // Something changed while this rendered: serve it to this caller, keep it for nobody.
     if (epoch !== this.invalidations) return file;
     const bytes = ENTRY_OVERHEAD_BYTES + key.length + (file ? file.body.length + 100 : 0);

@@ -20,6 +20,7 @@ import { DownloadCounter } from './download-counter.js';
 import { IndexCache } from './index-cache.js';
 import { PublishService } from './publish-service.js';
 import { SearchTotals } from './search-totals.js';
+import { StaticIndexPublisher, type StaticFileTarget } from './static-index.js';
 import { DownloadTargets } from './download-targets.js';
 import type { NotificationConfig } from '../jobs/notifications.js';
 import { SecurityPipeline } from '../jobs/security-pipeline.js';
@@ -57,6 +58,8 @@ export interface RegistryServices {
   crateChanged(name: string): void;
   /** Other processes' index changes, read from the database before caches are trusted. */
   changes: ChangeFeed;
+  /** Writes the sparse index as static files (`[storage.index]`), or null when that is off. */
+  staticIndex: StaticIndexPublisher | null;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,8 @@ export interface PipelineOptions {
   notifications?: NotificationConfig;
   /** How console passwords are checked (tests count the checks the throttle lets through). */
   passwordVerifier?: PasswordVerifier;
+  /** Where the static index goes (`[storage.index]`); none: it is not published. */
+  staticIndex?: { target: StaticFileTarget; maxAgeSeconds: number };
   /**
    * Where the key that encrypts auditors' signing keys lives (created on first use). Without
    * one the key is random per process: fine for tests, useless for a registry that restarts.
@@ -77,6 +82,8 @@ export interface OpenRegistryOptions extends PipelineOptions {
   dataDir: string;
   database?: DatabaseConfig;
   blobDir?: string;
+  /** The blob store (`[storage]`); default: the filesystem under `blobDir`. */
+  blobs?: BlobStore;
   config: RegistryConfig;
 }
 
@@ -84,7 +91,7 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
   const db = await openDatabase(options.database ?? { url: join(options.dataDir, REGISTRY_DATABASE_FILE) });
   return createServices(
     db,
-    new FsBlobStore(options.blobDir ?? join(options.dataDir, 'crates')),
+    options.blobs ?? new FsBlobStore(options.blobDir ?? join(options.dataDir, 'crates')),
     options.config,
     {
       vetKeyFile: join(options.dataDir, VET_KEY_FILE),
@@ -168,6 +175,15 @@ export function createServices(
     graph,
     crateChanged,
     changes,
+    staticIndex: pipeline.staticIndex
+      ? new StaticIndexPublisher({
+          db: db.kysely,
+          crates,
+          target: pipeline.staticIndex.target,
+          maxAgeSeconds: pipeline.staticIndex.maxAgeSeconds,
+          publicUrl: () => config.publicUrl,
+        })
+      : null,
     downloads,
     audit,
     invitations: new OwnerInvitations(db.kysely, audit),

@@ -11,8 +11,9 @@ import {
 } from '../../test/support/databases.js';
 import { ChangeFeed, pruneCrateChanges, type IndexChange } from './change-feed.js';
 import type { Db } from './database.js';
+import type { NewVersion } from './schema.js';
 
-function versionRow(crateId: number, num: string) {
+function versionRow(crateId: number, num: string): NewVersion {
   return {
     crate_id: crateId,
     num,
@@ -21,7 +22,7 @@ function versionRow(crateId: number, num: string) {
     size: 1,
     yanked: 0,
     yanked_at: null,
-    status: 'published' as const,
+    status: 'published',
     features: '{}',
     features2: '{}',
     links: null,
