@@ -15,6 +15,7 @@ import { passwordError } from '../../store/passwords.js';
 import { promptNewPassword, readPasswordFromStdin } from '../password-input.js';
 import { createProgress } from '../progress.js';
 import { startupBlobGc } from '../blob-gc.js';
+import { describeReload, reloadConfig } from '../config-reload.js';
 import {
   describeStorage,
   openBlobStore,
@@ -179,6 +180,19 @@ export function registerRegistryCommands(program: Command): void {
         };
         process.once('SIGINT', () => void stop());
         process.once('SIGTERM', () => void stop());
+        // `kill -HUP`: re-read the config file, apply what is safe live, name what is not.
+        let running = file.table;
+        process.on('SIGHUP', () => {
+          try {
+            const result = reloadConfig(file.path ?? opts.config, running, services);
+            running = result.table;
+            process.stdout.write(`${describeReload(result)}\n`);
+          } catch (err) {
+            process.stdout.write(
+              `config reload failed, keeping the running settings: ${(err as Error).message}\n`,
+            );
+          }
+        });
       },
     );
 
