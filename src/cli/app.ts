@@ -13,6 +13,7 @@ import { criteriaNameError } from '../registry/vet-authority.js';
 import { defaultAdvisoryConfig, type AdvisoryConfig } from '../jobs/advisory-sync.js';
 import { Worker } from '../jobs/worker.js';
 import { buildServer } from '../registry/server.js';
+import { INDEX_PUBLISH_JOB, type IndexPublishJob } from '../registry/static-index.js';
 import type { RegistryServices } from '../registry/services.js';
 import { loadTyposquatConfig } from '../security/typosquat/index.js';
 import { section, type ConfigTable } from './config-file.js';
@@ -131,6 +132,8 @@ export function createApp(
       server.log.warn({ job: job.id, kind: job.kind, outcome, err: (err as Error).message }, 'job failed'),
   });
   pipeline.register(worker);
+  const staticIndex = services.staticIndex;
+  if (staticIndex) worker.handle(INDEX_PUBLISH_JOB, (payload) => staticIndex.run(payload as IndexPublishJob));
   // Jobs committed by this process start at once rather than at the next poll.
   pipeline.queue.onReady(() => worker.nudge());
   return { services, server, pipeline, worker };

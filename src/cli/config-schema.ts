@@ -4,6 +4,17 @@
 // still reads and validates the values of its own table.
 import { TYPOSQUAT_KEYS } from '../security/typosquat/config.js';
 
+const STORAGE_KEYS = [
+  'bucket',
+  'region',
+  'endpoint',
+  'force_path_style',
+  'prefix',
+  'access_key_id',
+  'secret_access_key',
+  'conditional_delete',
+] as const;
+
 export interface TableSchema {
   keys: readonly string[];
   tables?: Readonly<Record<string, TableSchema>>;
@@ -24,6 +35,11 @@ export const CONFIG_SCHEMA: TableSchema = {
       tables: { email: { keys: ['host', 'port', 'secure', 'from', 'to', 'user', 'password'] } },
     },
     gc: { keys: ['on_start', 'grace_minutes'] },
+    // Blob storage and the static index (storage-config.ts).
+    storage: {
+      keys: [...STORAGE_KEYS, 'kind', 'dir'],
+      tables: { index: { keys: [...STORAGE_KEYS, 'enabled', 'dir', 'max_age_seconds'] } },
+    },
     advisories: { keys: ['sources', 'sync_interval_minutes', 'crates_io_mirror', 'id_prefix'] },
   },
 };

@@ -1,7 +1,8 @@
 // Periodic upkeep a serving process does beside its requests: owner invitations past their 30
-// days are removed, each with an audit entry. Safe with several processes: an invitation is
+// days are removed, each with an audit entry; old change-feed records are pruned. Safe with several processes: an invitation is
 // taken by exactly one sweeper, and only the taker records it.
 import type { RegistryServices } from '../registry/services.js';
+import { pruneCrateChanges } from '../store/change-feed.js';
 
 const HOUR = 3_600_000;
 
@@ -11,12 +12,18 @@ export function startHousekeeping(
   everyMs = HOUR,
 ): () => void {
   const sweep = () =>
-    services.invitations.expireDue().then(
-      (n) => {
-        if (n > 0) log(`owner invitations: ${n} expired`);
-      },
-      (err: unknown) => log(`owner invitation sweep failed: ${(err as Error).message}`),
-    );
+    Promise.all([
+      services.invitations.expireDue().then(
+        (n) => {
+          if (n > 0) log(`owner invitations: ${n} expired`);
+        },
+        (err: unknown) => log(`owner invitation sweep failed: ${(err as Error).message}`),
+      ),
+      // Change-feed records past their retention (a process that looked longer ago resets).
+      pruneCrateChanges(services.db.kysely).catch((err: unknown) =>
+        log(`change feed prune failed: ${(err as Error).message}`),
+      ),
+    ]);
   void sweep();
   const timer = setInterval(() => void sweep(), everyMs);
   timer.unref();

@@ -1,7 +1,8 @@
 // Which file a download of `name@version` serves, remembered briefly: the download route is
 // the registry's busiest after the index, and its answer changes only on a publish, yank,
 // quarantine decision or delete. Changes made in this process drop the crate's entries at
-// once (as for the index cache); other processes' changes show within `ttlMs`.
+// once (as for the index cache); other processes' changes arrive through the change feed,
+// which the download route syncs before it looks here (change-feed.ts).
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type { DownloadTarget } from '../store/crates.js';
 
@@ -50,5 +51,11 @@ export class DownloadTargets {
     if (!versions) return;
     this.size -= versions.size;
     this.crates.delete(key);
+  }
+
+  /** Drops every entry (the change feed could not say which crates changed). */
+  clear(): void {
+    this.crates.clear();
+    this.size = 0;
   }
 }

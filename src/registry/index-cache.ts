@@ -1,6 +1,8 @@
 // Rendered sparse-index files held in memory with their ETag, so the hot path of the
-// registry (index GETs) does no database work. Writes in this process invalidate the entry;
-// the TTL bounds staleness when several server processes share one database.
+// registry (index GETs) does no database work beyond the change feed's shared generation read.
+// Writes in this process invalidate the entry; writes of other processes (other `serve`s, a
+// worker, the CLI) are learnt from the database by `fresh` (the change feed, change-feed.ts)
+// before each lookup. The TTL is a last bound on staleness should the feed be unavailable.
 //
 // The cache is bounded in bytes, not entries: misses are cached too (a 404 is as hot as a hit
 // for a crate cargo keeps asking about), so each entry is charged its body plus a fixed
@@ -28,21 +30,37 @@ const ENTRY_OVERHEAD_BYTES = 200;
 
 export const DEFAULT_INDEX_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** A crate's index file as the database has it now, or null when no version of it is in the index. */
+export async function renderIndexFile(crates: CrateRepository, name: string): Promise<IndexFile | null> {
+  const crate = await crates.findByName(name);
+  if (!crate) return null;
+  const lines = await crates.indexLines(crate.id);
+  if (lines.length === 0) return null;
+  const body = Buffer.from(lines.map(formatIndexLine).join('\n') + '\n', 'utf8');
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  return { body, etag, lastModified: new Date(crate.updated_at).toUTCString() };
+}
+
 export class IndexCache {
   // A Map iterates in insertion order: re-inserting on use keeps the oldest use first.
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, Promise<IndexFile | null>>();
   private bytes = 0;
+  /** Bumped by every invalidation: a render that started before one must not be kept. */
+  private invalidations = 0;
 
   constructor(
     private readonly crates: CrateRepository,
     private readonly ttlMs: number,
     private readonly maxBytes = DEFAULT_INDEX_CACHE_BYTES,
+    /** Applies other processes' changes before a lookup (the change feed's `sync`). */
+    private readonly fresh: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** The index file of crate `name`, or null when it has no version in the index (or cannot exist). */
   async get(name: string): Promise<IndexFile | null> {
     if (crateNameError(name) !== null) return null;
+    await this.fresh();
     const key = canonicalCrateName(name);
     const hit = this.entries.get(key);
     if (hit && hit.expires > Date.now()) {
@@ -60,7 +78,19 @@ export class IndexCache {
   }
 
   invalidate(name: string): void {
-    this.remove(canonicalCrateName(name));
+    const key = canonicalCrateName(name);
+    this.invalidations++;
+    this.remove(key);
+    // A lookup from now on renders anew rather than wait for a render that may predate the change.
+    this.pending.delete(key);
+  }
+
+  /** Drops every entry (the change feed could not say which crates changed). */
+  clear(): void {
+    this.invalidations++;
+    this.entries.clear();
+    this.pending.clear();
+    this.bytes = 0;
   }
 
   /** Entries held and the bytes they are charged. */
@@ -76,16 +106,10 @@ export class IndexCache {
   }
 
   private async render(name: string, key: string): Promise<IndexFile | null> {
-    const crate = await this.crates.findByName(name);
-    let file: IndexFile | null = null;
-    if (crate) {
-      const lines = await this.crates.indexLines(crate.id);
-      if (lines.length > 0) {
-        const body = Buffer.from(lines.map(formatIndexLine).join('\n') + '\n', 'utf8');
-        const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-        file = { body, etag, lastModified: new Date(crate.updated_at).toUTCString() };
-      }
-    }
+    const epoch = this.invalidations;
+    const file = await renderIndexFile(this.crates, name);
+    // Something changed while this rendered: serve it to this caller, keep it for nobody.
+    if (epoch !== this.invalidations) return file;
     const bytes = ENTRY_OVERHEAD_BYTES + key.length + (file ? file.body.length + 100 : 0);
     this.remove(key);
     // A file larger than the whole budget is served but not kept.

@@ -1,7 +1,7 @@
 // How many crates match a search, remembered briefly. Counting every match is the one part of
 // a search that grows with the registry (the page itself walks an index and stops); the total
-// is metadata, so this process reuses it until a crate changes here or `ttlMs` passes (other
-// processes' publishes). The page of results is always fresh.
+// is metadata, so this process reuses it until a crate changes (here, or in another process:
+// the search route syncs the change feed first) or `ttlMs` passes. The page is always fresh.
 export class SearchTotals {
   private readonly entries = new Map<string, { total: number; expires: number }>();
 

@@ -2,6 +2,7 @@
 // worker and the CLI.
 import { join } from 'node:path';
 import { FsBlobStore, type BlobStore } from '../store/blob-store.js';
+import { ChangeFeed } from '../store/change-feed.js';
 import { CrateRepository } from '../store/crates.js';
 import { openDatabase, type DatabaseConfig, type Db } from '../store/database.js';
 import { RegistryGraphCache } from '../store/registry-graph.js';
@@ -19,6 +20,7 @@ import { DownloadCounter } from './download-counter.js';
 import { IndexCache } from './index-cache.js';
 import { PublishService } from './publish-service.js';
 import { SearchTotals } from './search-totals.js';
+import { StaticIndexPublisher, type StaticFileTarget } from './static-index.js';
 import { DownloadTargets } from './download-targets.js';
 import type { NotificationConfig } from '../jobs/notifications.js';
 import { SecurityPipeline } from '../jobs/security-pipeline.js';
@@ -54,6 +56,10 @@ export interface RegistryServices {
   vet: VetAuthority;
   /** A crate's versions changed (publish, yank, quarantine decision): drop what was derived from them. */
   crateChanged(name: string): void;
+  /** Other processes' index changes, read from the database before caches are trusted. */
+  changes: ChangeFeed;
+  /** Writes the sparse index as static files (`[storage.index]`), or null when that is off. */
+  staticIndex: StaticIndexPublisher | null;
   close(): Promise<void>;
 }
 
@@ -62,6 +68,8 @@ export interface PipelineOptions {
   notifications?: NotificationConfig;
   /** How console passwords are checked (tests count the checks the throttle lets through). */
   passwordVerifier?: PasswordVerifier;
+  /** Where the static index goes (`[storage.index]`); none: it is not published. */
+  staticIndex?: { target: StaticFileTarget; maxAgeSeconds: number };
   /**
    * Where the key that encrypts auditors' signing keys lives (created on first use). Without
    * one the key is random per process: fine for tests, useless for a registry that restarts.
@@ -74,6 +82,8 @@ export interface OpenRegistryOptions extends PipelineOptions {
   dataDir: string;
   database?: DatabaseConfig;
   blobDir?: string;
+  /** The blob store (`[storage]`); default: the filesystem under `blobDir`. */
+  blobs?: BlobStore;
   config: RegistryConfig;
 }
 
@@ -81,7 +91,7 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
   const db = await openDatabase(options.database ?? { url: join(options.dataDir, REGISTRY_DATABASE_FILE) });
   return createServices(
     db,
-    new FsBlobStore(options.blobDir ?? join(options.dataDir, 'crates')),
+    options.blobs ?? new FsBlobStore(options.blobDir ?? join(options.dataDir, 'crates')),
     options.config,
     {
       vetKeyFile: join(options.dataDir, VET_KEY_FILE),
@@ -102,9 +112,18 @@ export function createServices(
 ): RegistryServices {
   const crates = new CrateRepository(db.kysely);
   const users = new UserRepository(db.kysely);
-  const indexCache = new IndexCache(crates, config.indexCacheTtlMs);
+  const changes: ChangeFeed = new ChangeFeed(db.kysely, (change) => {
+    if (change === 'all') {
+      indexCache.clear();
+      downloadTargets.clear();
+      graph.invalidate();
+      searchTotals.invalidate();
+    } else change.crates.forEach(crateChanged);
+  });
+  const fresh = () => changes.sync();
+  const indexCache = new IndexCache(crates, config.indexCacheTtlMs, undefined, fresh);
   const downloads = new DownloadCounter(crates);
-  const graph = new RegistryGraphCache(db.kysely);
+  const graph = new RegistryGraphCache(db.kysely, fresh);
   const searchTotals = new SearchTotals();
   const downloadTargets = new DownloadTargets(Math.min(config.indexCacheTtlMs, 5_000));
   const crateChanged = (name: string) => {
@@ -155,6 +174,16 @@ export function createServices(
     security,
     graph,
     crateChanged,
+    changes,
+    staticIndex: pipeline.staticIndex
+      ? new StaticIndexPublisher({
+          db: db.kysely,
+          crates,
+          target: pipeline.staticIndex.target,
+          maxAgeSeconds: pipeline.staticIndex.maxAgeSeconds,
+          publicUrl: () => config.publicUrl,
+        })
+      : null,
     downloads,
     audit,
     invitations: new OwnerInvitations(db.kysely, audit),

@@ -1,12 +1,11 @@
 // The blob garbage collector on both databases: it removes only unreferenced blobs and stray
 // temp files older than the grace period, and re-checks both right before each removal, so a
 // publish that reuses an orphan (its `put` refreshes the blob's mtime) or commits meanwhile
-// keeps its blob.
+// keeps its blob. Every case runs on both blob stores: the filesystem and S3 (against a real
+// S3-protocol server).
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BLOB_STORE_KINDS, openTestBlobStore, type TestBlobStore } from '../../test/support/blob-stores.js';
 import {
   DIALECTS,
   openTestDatabase,
@@ -14,7 +13,7 @@ import {
   insertBareCrate,
 } from '../../test/support/databases.js';
 import { collectBlobGarbage } from './blob-gc.js';
-import { FsBlobStore, type BlobStore } from './blob-store.js';
+import type { BlobStore } from './blob-store.js';
 
 const HOUR = 3_600_000;
 
@@ -23,19 +22,12 @@ function blob(text: string): { checksum: string; bytes: Buffer } {
   return { checksum: createHash('sha256').update(bytes).digest('hex'), bytes };
 }
 
-function blobPath(root: string, checksum: string): string {
-  return join(root, checksum.slice(0, 2), checksum.slice(2, 4), `${checksum}.crate`);
-}
+const CASES = DIALECTS.flatMap((d) => BLOB_STORE_KINDS.map((k) => [d, k] as const));
 
-async function age(path: string, ms: number): Promise<void> {
-  const t = new Date(Date.now() - ms);
-  await utimes(path, t, t);
-}
-
-describe.each(DIALECTS)('blob GC on %s', (dialect) => {
+describe.each(CASES)('blob GC on %s with %s blobs', (dialect, kind) => {
   let t: TestDatabase;
-  let root: string;
-  let store: FsBlobStore;
+  let blobs: TestBlobStore;
+  let store: BlobStore;
   let crateId: number;
   let versions = 0;
 
@@ -73,14 +65,20 @@ describe.each(DIALECTS)('blob GC on %s', (dialect) => {
 
   beforeEach(async () => {
     t = await openTestDatabase(dialect);
-    root = await mkdtemp(join(tmpdir(), 'ck-blobs-'));
-    store = new FsBlobStore(root);
+    blobs = await openTestBlobStore(kind);
+    store = blobs.store;
     const row = await insertBareCrate(t.db, 'demo');
     crateId = row.id;
   });
+  async function listedLeftovers(): Promise<number> {
+    let n = 0;
+    for await (const e of store.list()) if (e.checksum === null) n++;
+    return n;
+  }
+
   afterEach(async () => {
     await t.cleanup();
-    await rm(root, { recursive: true, force: true });
+    await blobs.cleanup();
   });
 
   it('keeps referenced blobs, removes old orphans and temp files, spares anything young', async () => {
@@ -89,36 +87,42 @@ describe.each(DIALECTS)('blob GC on %s', (dialect) => {
     const young = blob('young orphan');
     for (const b of [used, orphan, young]) await store.put(b.checksum, b.bytes);
     await reference(used.checksum);
-    await age(blobPath(root, used.checksum), 2 * HOUR);
-    await age(blobPath(root, orphan.checksum), 2 * HOUR);
-    const dir = join(blobPath(root, orphan.checksum), '..');
-    await writeFile(join(dir, '.tmp-0123456789abcdef'), 'half a crate');
-    await age(join(dir, '.tmp-0123456789abcdef'), 2 * HOUR);
-    await writeFile(join(dir, '.tmp-fedcba9876543210'), 'being written');
+    await blobs.age(used.checksum, 2 * HOUR);
+    await blobs.age(orphan.checksum, 2 * HOUR);
+    // Interrupted writes (filesystem: temp files; S3: incomplete multipart uploads), where the
+    // store's test server can show them.
+    const oldLeftover = await blobs.leftover(2 * HOUR, 'half a crate');
+    const newLeftover = await blobs.leftover(0, 'being written');
+    const leftovers = oldLeftover === null ? 0 : 1;
+    const removedBytes = 'orphan'.length + (oldLeftover ?? 0);
 
     const dry = await collectBlobGarbage(t.db.kysely, store, { graceMs: HOUR, dryRun: true });
-    expect(dry.removed).toMatchObject({ blobs: 1, tempFiles: 1, bytes: 'orphan'.length + 12 });
+    expect(dry.removed).toMatchObject({ blobs: 1, tempFiles: leftovers, bytes: removedBytes });
     expect(await store.has(orphan.checksum)).toBe(true);
-    expect((await readdir(dir)).filter((f) => f.startsWith('.tmp-'))).toHaveLength(2);
+    expect(await listedLeftovers()).toBe(2 * leftovers);
 
     const report = await collectBlobGarbage(t.db.kysely, store, { graceMs: HOUR });
     expect(report.dryRun).toBe(false);
-    expect(report.removed).toMatchObject({ blobs: 1, tempFiles: 1, bytes: 'orphan'.length + 12 });
+    expect(report.removed).toMatchObject({ blobs: 1, tempFiles: leftovers, bytes: removedBytes });
     expect(report.kept).toMatchObject({
       referenced: 1,
-      young: 2,
-      bytes: 'used'.length + 'young orphan'.length + 'being written'.length,
+      young: 1 + leftovers,
+      bytes: 'used'.length + 'young orphan'.length + (newLeftover ?? 0),
     });
     expect(await store.has(used.checksum)).toBe(true);
     expect(await store.has(orphan.checksum)).toBe(false);
     expect(await store.has(young.checksum)).toBe(true);
-    expect((await readdir(dir)).filter((f) => f.startsWith('.tmp-'))).toEqual(['.tmp-fedcba9876543210']);
+    expect(await listedLeftovers()).toBe(leftovers);
+    // The removed blob is gone from the listing too.
+    const listed: string[] = [];
+    for await (const e of store.list()) if (e.checksum) listed.push(e.checksum);
+    expect(listed.sort()).toEqual([used.checksum, young.checksum].sort());
   });
 
   it('never removes anything younger than the grace period', async () => {
     const items = ['a', 'b', 'c'].map(blob);
     for (const b of items) await store.put(b.checksum, b.bytes);
-    for (const b of items) await age(blobPath(root, b.checksum), 50 * 60_000);
+    for (const b of items) await blobs.age(b.checksum, 50 * 60_000);
     const report = await collectBlobGarbage(t.db.kysely, store, { graceMs: HOUR });
     expect(report.removed.blobs).toBe(0);
     expect(report.kept.young).toBe(3);
@@ -131,9 +135,9 @@ describe.each(DIALECTS)('blob GC on %s', (dialect) => {
   it('a put of an existing old orphan refreshes it, so a publish reusing it keeps its blob', async () => {
     const b = blob('reused');
     await store.put(b.checksum, b.bytes);
-    await age(blobPath(root, b.checksum), 2 * HOUR);
+    await blobs.age(b.checksum, 2 * HOUR);
     expect(await store.put(b.checksum, b.bytes)).toEqual({ created: false });
-    expect(Date.now() - (await stat(blobPath(root, b.checksum))).mtimeMs).toBeLessThan(60_000);
+    expect(Date.now() - (await blobs.lastWrite(b.checksum)).getTime()).toBeLessThan(60_000);
     const report = await collectBlobGarbage(t.db.kysely, store, { graceMs: HOUR });
     expect(report.removed.blobs).toBe(0);
     expect(await store.has(b.checksum)).toBe(true);
@@ -145,7 +149,7 @@ describe.each(DIALECTS)('blob GC on %s', (dialect) => {
     const gone = blob('really gone');
     for (const b of [touched, committed, gone]) {
       await store.put(b.checksum, b.bytes);
-      await age(blobPath(root, b.checksum), 2 * HOUR);
+      await blobs.age(b.checksum, 2 * HOUR);
     }
     // A publish lands between the collector's scan and its removal of each blob.
     const racing: BlobStore = {

@@ -69,13 +69,17 @@ export async function buildRegistryGraph(db: Kysely<Database>): Promise<Ecosyste
   return builder.build();
 }
 
-/** One graph per process, rebuilt lazily when a publish, yank or status change marked it stale. */
+/** One graph per process, rebuilt lazily when a publish, yank or status change (of any process) marked it stale. */
 export class RegistryGraphCache {
   private graph: EcosystemGraph | null = null;
   private building: Promise<EcosystemGraph> | null = null;
   private generation = 0;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Applies other processes' changes first (the change feed's `sync`). */
+    private readonly fresh: () => Promise<void> = () => Promise.resolve(),
+  ) {}
 
   invalidate(): void {
     this.generation++;
@@ -83,6 +87,7 @@ export class RegistryGraphCache {
   }
 
   async get(): Promise<EcosystemGraph> {
+    await this.fresh();
     if (this.graph) return this.graph;
     if (!this.building) {
       const gen = this.generation;

@@ -402,6 +402,23 @@ export interface Database {
   vet_imports: VetImportsTable;
   version_analyses: VersionAnalysesTable;
   version_callees: VersionCalleesTable;
+  registry_state: RegistryStateTable;
+  crate_changes: CrateChangesTable;
+}
+
+/** One row (id 1): the count of index changes, and whether they queue static-index publishes. */
+export interface RegistryStateTable {
+  id: number;
+  /** bigint: pg returns it as a string. */
+  generation: string | number;
+  static_index: number;
+}
+
+/** Which crate each index change (by generation) was about; written by triggers (migration 015). */
+export interface CrateChangesTable {
+  generation: string | number;
+  canonical_name: string;
+  changed_at: string;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,6 +1,15 @@
 // Maintenance commands: gc (orphaned `.crate` blobs), rescan (re-queue security scans, or with
-// --analysis the source analyses that fill in unsafe counts and invocations for old versions).
+// --analysis the source analyses that fill in unsafe counts and invocations for old versions),
+// backup and restore (SQLite registries; PostgreSQL ones use pg_dump, docs/deployment.md).
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { REGISTRY_DATABASE_FILE } from '../../registry/services.js';
+import { backupRegistry, restoreRegistry } from '../../store/backup.js';
+import { VET_KEY_FILE } from '../../store/vet-key-vault.js';
+import { loadConfigFile } from '../config-file.js';
+import { openBlobStore, storageConfigFrom } from '../storage-config.js';
+import { UsageError } from '../usage-error.js';
 import type { RegistryServices } from '../../registry/services.js';
 import { DEFAULT_BLOB_GRACE_MS, collectBlobGarbage } from '../../store/blob-gc.js';
 import { JobQueue } from '../../store/jobs.js';
@@ -33,6 +42,65 @@ export function registerMaintenanceCommands(program: Command): void {
       } finally {
         await services.close();
       }
+    });
+
+  addCommon(
+    program
+      .command('backup')
+      .description(
+        'copy a SQLite registry (online, consistent) and its blobs into a new directory with a manifest',
+      ),
+  )
+    .requiredOption('--out <dir>', 'where the backup goes (must not exist or be empty)')
+    .option('--all-blobs', 'copy every blob in the store, not only those the database references')
+    .option('--json', 'print the manifest as JSON')
+    .action(async (opts: CommonOptions & { out: string; allBlobs?: boolean; json?: boolean }) => {
+      if (opts.databaseUrl)
+        throw new UsageError(
+          'backup covers the SQLite default; back up PostgreSQL with pg_dump and a copy of the blob store (docs/deployment.md)',
+        );
+      const dataDir = resolve(opts.data);
+      const databaseFile = join(dataDir, REGISTRY_DATABASE_FILE);
+      if (!existsSync(databaseFile)) throw new UsageError(`no registry at ${dataDir}`);
+      const file = loadConfigFile(opts.config);
+      const { manifest, out } = await backupRegistry({
+        databaseFile,
+        blobs: openBlobStore(storageConfigFrom(file.table), dataDir),
+        dataDir,
+        extraFiles: [VET_KEY_FILE],
+        out: resolve(opts.out),
+        allBlobs: opts.allBlobs === true,
+      });
+      if (opts.json) process.stdout.write(JSON.stringify(manifest, null, 2) + '\n');
+      else
+        process.stdout.write(
+          `backed up the database and ${plural(manifest.blobs.count, 'blob')} (${manifest.blobs.bytes} bytes) to ${out}\n`,
+        );
+    });
+
+  addCommon(
+    program
+      .command('restore')
+      .description('restore a backup made by `cratekeeper backup` into an empty data directory'),
+  )
+    .requiredOption('--from <dir>', 'the backup directory')
+    .action(async (opts: CommonOptions & { from: string }) => {
+      if (opts.databaseUrl)
+        throw new UsageError(
+          'restore covers the SQLite default; restore PostgreSQL with pg_restore (docs/deployment.md)',
+        );
+      const dataDir = resolve(opts.data);
+      const storage = storageConfigFrom(loadConfigFile(opts.config).table);
+      const manifest = await restoreRegistry({
+        from: resolve(opts.from),
+        dataDir,
+        databaseFile: join(dataDir, REGISTRY_DATABASE_FILE),
+        // Blobs go to the configured store; the default store lives inside the data directory.
+        ...(storage.kind === 's3' || storage.dir ? { blobs: openBlobStore(storage, dataDir) } : {}),
+      });
+      process.stdout.write(
+        `restored the backup of ${manifest.createdAt} (${plural(manifest.blobs.count, 'blob')}) into ${dataDir}\n`,
+      );
     });
 
   const rescan = addCommon(

@@ -15,6 +15,14 @@ import { passwordError } from '../../store/passwords.js';
 import { promptNewPassword, readPasswordFromStdin } from '../password-input.js';
 import { createProgress } from '../progress.js';
 import { startupBlobGc } from '../blob-gc.js';
+import { describeReload, reloadConfig } from '../config-reload.js';
+import {
+  describeStorage,
+  openBlobStore,
+  staticIndexConfigFrom,
+  storageConfigFrom,
+} from '../storage-config.js';
+import { INDEX_PUBLISH_JOB, StaticIndexPublisher } from '../../registry/static-index.js';
 import { startAdvisorySchedule, startHousekeeping } from '../housekeeping.js';
 
 export interface CommonOptions {
@@ -63,8 +71,11 @@ export async function openFromOptions(
     );
   }
   const file = loadConfigFile(opts.config);
+  const staticIndex = staticIndexConfigFrom(file.table);
   const services: RegistryServices = await openRegistry({
     dataDir,
+    blobs: openBlobStore(storageConfigFrom(file.table), dataDir),
+    ...(staticIndex ? { staticIndex } : {}),
     config: defaultRegistryConfig(config),
     security: securityConfigFrom(file),
     notifications: notificationConfigFrom(file.table, () => `${services.config.publicUrl}/console`),
@@ -77,6 +88,15 @@ export async function openFromOptions(
       : {}),
   });
   return services;
+}
+
+/**
+ * Turns the static index's publish jobs on or off for the database as this process's config
+ * says, and (on) queues config.json, which names the public URL this process now knows.
+ */
+async function startStaticIndex(services: RegistryServices): Promise<void> {
+  await StaticIndexPublisher.setEnabled(services.db.kysely, services.staticIndex !== null);
+  if (services.staticIndex) await services.security.queue.enqueue(INDEX_PUBLISH_JOB, { config: true });
 }
 
 export function registerRegistryCommands(program: Command): void {
@@ -140,12 +160,15 @@ export function registerRegistryCommands(program: Command): void {
         ).replace(/\/+$/, '');
         // After the public URL is known: it names this registry in advisories' `source`.
         const stopAdvisorySchedule = startAdvisorySchedule(services);
+        await startStaticIndex(services);
         process.stdout.write(
           `cratekeeper listening on ${address}\n` +
             `  index: sparse+${services.config.publicUrl}/index/\n` +
             `  mode:  ${services.config.authRequired ? 'private (auth-required)' : 'public'}\n` +
             `  security: quarantine ${pipeline.config.quarantine}, worker ${opts.worker === false ? 'off (run "cratekeeper worker")' : 'on'}\n` +
-            `  data:  ${services.db.dialect === 'postgres' ? 'PostgreSQL' : resolve(opts.data)}\n`,
+            `  data:  ${services.db.dialect === 'postgres' ? 'PostgreSQL' : resolve(opts.data)}\n` +
+            `  blobs: ${describeStorage(storageConfigFrom(file.table), resolve(opts.data))}\n` +
+            (services.staticIndex ? `  static index: ${services.staticIndex.target.describe()}\n` : ''),
         );
         const stop = async () => {
           stopHousekeeping();
@@ -157,6 +180,19 @@ export function registerRegistryCommands(program: Command): void {
         };
         process.once('SIGINT', () => void stop());
         process.once('SIGTERM', () => void stop());
+        // `kill -HUP`: re-read the config file, apply what is safe live, name what is not.
+        let running = file.table;
+        process.on('SIGHUP', () => {
+          try {
+            const result = reloadConfig(file.path ?? opts.config, running, services);
+            running = result.table;
+            process.stdout.write(`${describeReload(result)}\n`);
+          } catch (err) {
+            process.stdout.write(
+              `config reload failed, keeping the running settings: ${(err as Error).message}\n`,
+            );
+          }
+        });
       },
     );
 
@@ -192,6 +228,7 @@ export function registerRegistryCommands(program: Command): void {
         typeof server.public_url === 'string' ? { publicUrl: server.public_url.replace(/\/+$/, '') } : {},
       );
       const { worker } = createApp(services);
+      await StaticIndexPublisher.setEnabled(services.db.kysely, services.staticIndex !== null);
       if (opts.once) {
         const n = await worker.drain();
         process.stdout.write(`ran ${n} job${n === 1 ? '' : 's'}\n`);

@@ -205,6 +205,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     const perPage = Math.min(Math.max(Number.parseInt(query.per_page ?? '10', 10) || 10, 1), 100);
     const page = Math.max(Number.parseInt(query.page ?? '1', 10) || 1, 1);
     const key = q.trim().toLowerCase();
+    await services.changes.sync(); // other processes' publishes change the totals too
     const known = services.searchTotals.get(key);
     const { total, crates: hits } = await crates.search(q, perPage, (page - 1) * perPage, known);
     if (known === undefined) services.searchTotals.set(key, total);
@@ -224,6 +225,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     const { name, version } = req.params as CrateVersionParams;
     if (config.authRequired) await requireToken(tokens, req.headers.authorization);
     // One query on the hot path; the crate lookup only tells a missing crate from a missing version.
+    await services.changes.sync(); // a yank or quarantine in another process applies at once
     let v = services.downloadTargets.get(name, version);
     if (!v) {
       v = await crates.downloadTarget(name, version);
