@@ -129,6 +129,8 @@ export function createApp(
     pollMs: options.workerPollMs ?? 500,
     onError: (job, err, outcome) =>
       server.log.warn({ job: job.id, kind: job.kind, outcome, err: (err as Error).message }, 'job failed'),
+    onFinished: (job, seconds, outcome) =>
+      services.metrics.jobSeconds.observe({ kind: job.kind, outcome }, seconds),
   });
   pipeline.register(worker);
   // Jobs committed by this process start at once rather than at the next poll.

@@ -5,18 +5,47 @@ import type { RegistryServices } from '../registry/services.js';
 
 const HOUR = 3_600_000;
 
+/**
+ * Tokens about to expire: each is claimed once across processes (the claim marks it) and gets
+ * an audit entry the console and `audit-log` show; `token list` flags them too, and cargo prints
+ * the warning after every publish made with one.
+ */
+export async function warnExpiringTokens(services: RegistryServices, now = new Date()): Promise<number> {
+  const due = await services.tokens.claimExpiryWarnings(services.config.tokenExpiryWarningDays, now);
+  for (const t of due) {
+    const owner = await services.users.findById(t.user_id);
+    await services.audit.append({
+      actorId: null,
+      actor: 'housekeeping',
+      action: 'token-expiry-warning',
+      targetType: 'token',
+      target: `${owner?.login ?? t.user_id}/${t.name}#${t.id}`,
+      details: { expiresAt: t.expires_at },
+    });
+  }
+  return due.length;
+}
+
 export function startHousekeeping(
   services: RegistryServices,
   log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
   everyMs = HOUR,
 ): () => void {
   const sweep = () =>
-    services.invitations.expireDue().then(
-      (n) => {
-        if (n > 0) log(`owner invitations: ${n} expired`);
-      },
-      (err: unknown) => log(`owner invitation sweep failed: ${(err as Error).message}`),
-    );
+    Promise.all([
+      services.invitations.expireDue().then(
+        (n) => {
+          if (n > 0) log(`owner invitations: ${n} expired`);
+        },
+        (err: unknown) => log(`owner invitation sweep failed: ${(err as Error).message}`),
+      ),
+      warnExpiringTokens(services).then(
+        (n) => {
+          if (n > 0) log(`api tokens: ${n} expire within ${services.config.tokenExpiryWarningDays} days`);
+        },
+        (err: unknown) => log(`token expiry sweep failed: ${(err as Error).message}`),
+      ),
+    ]);
   void sweep();
   const timer = setInterval(() => void sweep(), everyMs);
   timer.unref();
