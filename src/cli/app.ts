@@ -120,9 +120,12 @@ function detonateConfigFrom(table: ConfigTable): DetonateConfig {
 
 export function createApp(
   services: RegistryServices,
-  options: { logger?: boolean; workerPollMs?: number } = {},
+  options: { logger?: boolean; logStream?: NodeJS.WritableStream; workerPollMs?: number } = {},
 ): App {
-  const server = buildServer(services, { logger: options.logger ?? false });
+  const server = buildServer(services, {
+    logger: options.logger ?? false,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  });
   const pipeline = services.security;
   registerAdminRoutes(server, services, pipeline);
   const worker = new Worker(pipeline.queue, {

@@ -34,6 +34,8 @@ export async function startRegistry(
     notifications?: NotificationConfig;
     /** Replaces the password check behind console sign-in (tests count its calls). */
     passwordVerifier?: PasswordVerifier;
+    /** Log every request (as `serve --log`) to this stream. */
+    logStream?: NodeJS.WritableStream;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
@@ -45,7 +47,11 @@ export async function startRegistry(
     ...(opts.notifications ? { notifications: opts.notifications } : {}),
     ...(opts.database ? { database: opts.database } : {}),
   });
-  const { server: app, pipeline, worker } = createApp(services);
+  const {
+    server: app,
+    pipeline,
+    worker,
+  } = createApp(services, opts.logStream ? { logger: true, logStream: opts.logStream } : {});
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   services.config.publicUrl = address;
   return {
