@@ -71,6 +71,9 @@ describe.each(DIALECTS)('rate limits on %s', (dialect) => {
 
   it('applies an override until it expires', async () => {
     const { limiter, userId } = await setup({ 'publish-new': { rateMs: 600_000, burst: 1 } });
+    expect((await limiter.take({ userId }, 'publish-new', T0)).ok).toBe(true);
+    expect((await limiter.take({ userId }, 'publish-new', T0)).ok).toBe(false);
+    // Setting an override refills the bucket at the new burst at once.
     await limiter.setOverride(
       { userId, action: 'publish-new', burst: 3, expiresAt: at(60_000), by: 'test' },
       T0,

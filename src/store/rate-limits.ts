@@ -147,6 +147,12 @@ export class RateLimiter {
       .values({ user_id: input.userId, action: input.action, ...values })
       .onConflict((oc) => oc.columns(['user_id', 'action']).doUpdateSet(values))
       .execute();
+    // The user asked for more now: their bucket starts over, full at the new burst.
+    await db
+      .deleteFrom('rate_limit_buckets')
+      .where('subject', '=', subjectKey({ userId: input.userId }))
+      .where('action', '=', input.action)
+      .execute();
   }
 
   async removeOverride(
