@@ -13,6 +13,18 @@ export const CONFIG_SCHEMA: TableSchema = {
   keys: [],
   tables: {
     server: { keys: ['host', 'port', 'public_url', 'private', 'trust_proxy', 'hsts_max_age_seconds'] },
+    security: {
+      keys: ['quarantine', 'quarantine_on_malicious_advisory', 'release_requires_criteria'],
+      tables: { detonate: { keys: ['enabled', 'timeout_seconds', 'memory_mib', 'toolchain'] } },
+    },
+    // `typos` is a table keyed by character; typosquat/config.ts checks its entries.
+    typosquat: { keys: [...TYPOSQUAT_KEYS] },
+    notifications: {
+      keys: ['min_severity', 'webhook_url', 'webhook_secret'],
+      tables: { email: { keys: ['host', 'port', 'secure', 'from', 'to', 'user', 'password'] } },
+    },
+    gc: { keys: ['on_start', 'grace_minutes'] },
+    advisories: { keys: ['sources', 'sync_interval_minutes', 'crates_io_mirror', 'id_prefix'] },
     // Rate limits (one table per action), their contact address and the per-request ceilings.
     limits: {
       keys: ['contact', 'max_per_page', 'max_offset'],
@@ -26,18 +38,6 @@ export const CONFIG_SCHEMA: TableSchema = {
     tokens: { keys: ['default_expiry_days', 'expiry_warning_days'] },
     admin: { keys: ['sudo_minutes'] },
     metrics: { keys: ['token', 'port', 'host'] },
-    security: {
-      keys: ['quarantine', 'quarantine_on_malicious_advisory', 'release_requires_criteria'],
-      tables: { detonate: { keys: ['enabled', 'timeout_seconds', 'memory_mib', 'toolchain'] } },
-    },
-    // `typos` is a table keyed by character; typosquat/config.ts checks its entries.
-    typosquat: { keys: [...TYPOSQUAT_KEYS] },
-    notifications: {
-      keys: ['min_severity', 'webhook_url', 'webhook_secret'],
-      tables: { email: { keys: ['host', 'port', 'secure', 'from', 'to', 'user', 'password'] } },
-    },
-    gc: { keys: ['on_start', 'grace_minutes'] },
-    advisories: { keys: ['sources', 'sync_interval_minutes', 'crates_io_mirror', 'id_prefix'] },
   },
 };
 

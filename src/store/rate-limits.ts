@@ -39,8 +39,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
 export type RateLimitSubject = { userId: number } | { ip: string | null };
 
 export type TakeResult =
-  | { ok: true; remaining: number }
-  | { ok: false; retryAt: Date; burst: number; rateMs: number };
+  { ok: true; remaining: number } | { ok: false; retryAt: Date; burst: number; rateMs: number };
 
 export interface RateLimitOverride {
   userId: number;
