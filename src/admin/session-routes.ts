@@ -139,7 +139,9 @@ export function registerSessionRoutes(
     return {
       user: userJson(current.user),
       csrfToken: current.session.csrf_token,
+      // Sudo mode: destructive actions pass until `reauthUntil`; a re-authentication buys this long.
       reauthUntil: current.session.reauth_until,
+      sudoSeconds: sessions.reauthWindowMs / 1000,
     };
   });
 

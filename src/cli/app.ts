@@ -121,15 +121,20 @@ function detonateConfigFrom(table: ConfigTable): DetonateConfig {
 
 export function createApp(
   services: RegistryServices,
-  options: { logger?: boolean; workerPollMs?: number } = {},
+  options: { logger?: boolean; logStream?: NodeJS.WritableStream; workerPollMs?: number } = {},
 ): App {
-  const server = buildServer(services, { logger: options.logger ?? false });
+  const server = buildServer(services, {
+    logger: options.logger ?? false,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  });
   const pipeline = services.security;
   registerAdminRoutes(server, services, pipeline);
   const worker = new Worker(pipeline.queue, {
     pollMs: options.workerPollMs ?? 500,
     onError: (job, err, outcome) =>
       server.log.warn({ job: job.id, kind: job.kind, outcome, err: (err as Error).message }, 'job failed'),
+    onFinished: (job, seconds, outcome) =>
+      services.metrics.jobSeconds.observe({ kind: job.kind, outcome }, seconds),
   });
   pipeline.register(worker);
   const staticIndex = services.staticIndex;

@@ -72,7 +72,7 @@ describe('cratekeeper.toml keys', () => {
     ['port = 8080\n', /unknown key "port"/],
     [
       '[zzz]\na = 1\n',
-      /unknown table \[zzz\] \(valid: server, security, typosquat, notifications, gc, storage, advisories\)/,
+      /unknown table \[zzz\] \(valid: server, security, typosquat, notifications, gc, storage, advisories, limits, tokens, admin, metrics\)/,
     ],
     ['server = 3\n', /\[server\] must be a table/],
   ])('refuses %j, naming the file and the nearest valid name', (text, message) => {

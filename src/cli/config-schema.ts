@@ -23,7 +23,7 @@ export interface TableSchema {
 export const CONFIG_SCHEMA: TableSchema = {
   keys: [],
   tables: {
-    server: { keys: ['host', 'port', 'public_url', 'private', 'trust_proxy'] },
+    server: { keys: ['host', 'port', 'public_url', 'private', 'trust_proxy', 'hsts_max_age_seconds'] },
     security: {
       keys: ['quarantine', 'quarantine_on_malicious_advisory', 'release_requires_criteria'],
       tables: { detonate: { keys: ['enabled', 'timeout_seconds', 'memory_mib', 'toolchain'] } },
@@ -41,6 +41,19 @@ export const CONFIG_SCHEMA: TableSchema = {
       tables: { index: { keys: [...STORAGE_KEYS, 'enabled', 'dir', 'max_age_seconds'] } },
     },
     advisories: { keys: ['sources', 'sync_interval_minutes', 'crates_io_mirror', 'id_prefix'] },
+    // Rate limits (one table per action), their contact address and the per-request ceilings.
+    limits: {
+      keys: ['contact', 'max_per_page', 'max_offset'],
+      tables: Object.fromEntries(
+        ['publish_new', 'publish_update', 'yank', 'sign_in', 'token_create'].map((a) => [
+          a,
+          { keys: ['rate_seconds', 'burst'] },
+        ]),
+      ),
+    },
+    tokens: { keys: ['default_expiry_days', 'expiry_warning_days'] },
+    admin: { keys: ['sudo_minutes'] },
+    metrics: { keys: ['token', 'port', 'host'] },
   },
 };
 

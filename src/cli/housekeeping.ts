@@ -1,10 +1,32 @@
 // Periodic upkeep a serving process does beside its requests: owner invitations past their 30
-// days are removed, each with an audit entry; old change-feed records are pruned. Safe with several processes: an invitation is
-// taken by exactly one sweeper, and only the taker records it.
+// days are removed, each with an audit entry; old change-feed records are pruned; tokens about
+// to expire are warned of. Safe with several processes: an invitation or a warning is taken by
+// exactly one sweeper, and only the taker records it.
 import type { RegistryServices } from '../registry/services.js';
 import { pruneCrateChanges } from '../store/change-feed.js';
 
 const HOUR = 3_600_000;
+
+/**
+ * Tokens about to expire: each is claimed once across processes (the claim marks it) and gets
+ * an audit entry the console and `audit-log` show; `token list` flags them too, and cargo prints
+ * the warning after every publish made with one.
+ */
+export async function warnExpiringTokens(services: RegistryServices, now = new Date()): Promise<number> {
+  const due = await services.tokens.claimExpiryWarnings(services.config.tokenExpiryWarningDays, now);
+  for (const t of due) {
+    const owner = await services.users.findById(t.user_id);
+    await services.audit.append({
+      actorId: null,
+      actor: 'housekeeping',
+      action: 'token-expiry-warning',
+      targetType: 'token',
+      target: `${owner?.login ?? t.user_id}/${t.name}#${t.id}`,
+      details: { expiresAt: t.expires_at },
+    });
+  }
+  return due.length;
+}
 
 export function startHousekeeping(
   services: RegistryServices,
@@ -22,6 +44,12 @@ export function startHousekeeping(
       // Change-feed records past their retention (a process that looked longer ago resets).
       pruneCrateChanges(services.db.kysely).catch((err: unknown) =>
         log(`change feed prune failed: ${(err as Error).message}`),
+      ),
+      warnExpiringTokens(services).then(
+        (n) => {
+          if (n > 0) log(`api tokens: ${n} expire within ${services.config.tokenExpiryWarningDays} days`);
+        },
+        (err: unknown) => log(`token expiry sweep failed: ${(err as Error).message}`),
       ),
     ]);
   void sweep();

@@ -21,6 +21,8 @@ export interface WorkerOptions {
   /** A worker silent this long is taken for dead and its running jobs are taken back (ms). */
   staleAfterMs?: number;
   onError?: (job: JobRow, err: unknown, outcome: 'retry' | 'failed' | 'superseded') => void;
+  /** After every job this worker ran, with how long it took (the metrics' histograms). */
+  onFinished?: (job: JobRow, seconds: number, outcome: 'done' | 'retry' | 'failed' | 'superseded') => void;
 }
 
 export class Worker {
@@ -86,16 +88,22 @@ export class Worker {
     const job = await this.queue.claim(this.id);
     if (!job) return false;
     const handler = this.handlers.get(job.kind);
+    const started = process.hrtime.bigint();
+    const took = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
       if (!handler) throw new Error(`no handler for job kind \`${job.kind}\``);
       await handler(JSON.parse(job.payload) as unknown, job);
+      const seconds = took();
       await this.queue.complete(job.id, new Date(), this.id);
+      this.options.onFinished?.(job, seconds, 'done');
     } catch (err) {
+      const seconds = took();
       const outcome = await this.queue.fail(
         job,
         err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err),
       );
       this.options.onError?.(job, err, outcome);
+      this.options.onFinished?.(job, seconds, outcome);
     }
     return true;
   }

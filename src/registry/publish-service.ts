@@ -22,9 +22,11 @@ import {
   type PublishRecord,
 } from '../store/crates.js';
 import type { CrateRow, Database } from '../store/schema.js';
+import type { RateLimiter } from '../store/rate-limits.js';
 import { requireScope } from './auth.js';
 import type { RegistryConfig, RegistryLimits } from './config.js';
 import { badRequest, conflict, forbidden } from './errors.js';
+import { rateLimited } from './rate-limit-errors.js';
 import { parsePublishBody } from './publish-body.js';
 import { readPublishMetadata, validatePublishMetadata } from './publish-metadata-validation.js';
 import {
@@ -72,6 +74,8 @@ export interface PublishServiceDeps {
   crates: CrateRepository;
   blobs: BlobStore;
   audit: AuditLog;
+  /** Publishes through the API (with a token) take a token from the user's bucket. */
+  rateLimits?: RateLimiter;
   policy: PublishPolicy;
   /** After the commit: in-process effects only (caches to drop, idle workers to wake). */
   committed: (published: PublishedVersion) => void;
@@ -136,6 +140,13 @@ export class PublishService {
     try {
       committed = await db.transaction().execute(async (trx) => {
         const row = await crates.publish(trx, record);
+        // In the transaction, once it is known whether the name is new: a publish refused later
+        // gives its token back, and a refused one writes nothing.
+        if (publisher.token && this.deps.rateLimits) {
+          const action = row.newCrate ? 'publish-new' : 'publish-update';
+          const taken = await this.deps.rateLimits.take({ userId: publisher.user.id }, action, now, trx);
+          if (!taken.ok) throw rateLimited(action, taken.retryAt, config.rateLimitContact, now);
+        }
         await audit.append(
           {
             actorId: publisher.user.id,

@@ -11,6 +11,10 @@ import { registerOwnerInvitationRoutes } from './routes/owner-invitations.js';
 import { registerSecurityStatus } from './routes/security-status.js';
 import { registerSparseIndex } from './routes/sparse-index.js';
 import { isDatabaseUnavailable } from '../store/database.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { rateLimited } from './rate-limit-errors.js';
+import { securityHeaders } from './security-headers.js';
 import type { RegistryServices } from './services.js';
 
 export interface ServerOptions {
@@ -55,6 +59,28 @@ function errorLine(stream: NodeJS.WritableStream, reqId: string, req: FastifyReq
   );
 }
 
+/** An incoming X-Request-Id is kept when it is short and plain (it goes into every log line). */
+const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,127}$/;
+
+/**
+ * What the log never shows: tokens, cookies, CSRF tokens, passwords. Fastify's request
+ * serializer logs no headers or bodies, but a log call that passes a request, a reply or a
+ * body still goes through these paths.
+ */
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'body.password',
+  'password',
+  'token',
+  'csrfToken',
+];
+
 export function buildServer(services: RegistryServices, options: ServerOptions = {}): FastifyInstance {
   const timeouts = options.bodyTimeouts ?? DEFAULT_BODY_TIMEOUTS;
   const idPrefix = randomBytes(6).toString('base64url');
@@ -63,14 +89,19 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
     logger: options.logger
       ? {
           level: 'info',
-          // Tokens and session cookies never reach the log.
-          redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+          redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
           stream: options.logStream ?? process.stderr,
         }
       : false,
-    // Unique across processes (a random prefix per server) and cheap (a counter), so an id in an
-    // error body finds one log line.
-    genReqId: () => `req-${idPrefix}-${(++requestCount).toString(36)}`,
+    // An id from a proxy in front is kept, so one id follows the request through both logs.
+    // Otherwise: unique across processes (a random prefix per server) and cheap (a counter),
+    // so an id in an error body finds one log line.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      if (typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming)) return incoming;
+      return `req-${idPrefix}-${(++requestCount).toString(36)}`;
+    },
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Bad percent-encoding in a path is the client's error, in cargo's shape.
@@ -107,10 +138,54 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
   // its query never reaches a route (PostgreSQL refuses NUL in text: that would be a 500).
   // Params and query are decoded from the URL, so checking the decoded URL covers them; a URL
   // with neither `%` nor NUL (nearly every request) needs no decoding at all.
-  app.addHook('onRequest', (req, _reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
+    void reply.header('x-request-id', String(req.id));
     const url = req.url;
     const problem = url.includes('%') || url.includes('\0') ? urlProblem(url) : null;
     done(problem ? badRequest(problem) : undefined);
+  });
+
+  // Every answer, errors and 404s included, carries the security headers; a route that set
+  // its own (the console's CSP) keeps it.
+  const headers = securityHeaders(services.config);
+  app.addHook('onSend', (_req, reply, _payload, done) => {
+    for (const [name, value] of headers) if (!reply.hasHeader(name)) void reply.header(name, value);
+    done();
+  });
+
+  // Requests by route pattern (not the URL: crate names would make a label per crate).
+  const { metrics } = services;
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const method = req.method;
+    metrics.requests.inc({ method, route, status: String(reply.statusCode) });
+    metrics.requestSeconds.observe({ method, route }, reply.elapsedTime / 1000);
+    done();
+  });
+
+  // A ceiling on how far any listing may be paged (the admin API's `offset`): a deep offset
+  // makes the database walk every row before it.
+  const { ceilings } = services.config;
+  app.addHook('preValidation', (req, _reply, done) => {
+    const offset = (req.query as Record<string, unknown> | undefined)?.offset;
+    if (offset !== undefined) {
+      if (typeof offset !== 'string' || !/^\d{1,9}$/.test(offset))
+        return done(badRequest('`offset` must be a whole number'));
+      if (Number(offset) > ceilings.maxSearchOffset)
+        return done(
+          badRequest(`\`offset\` must be at most ${ceilings.maxSearchOffset}; narrow the query instead`),
+        );
+    }
+    done();
+  });
+
+  // Console sign-ins, counted per client address in the shared database (the failure throttle
+  // of LoginThrottle comes on top, per login).
+  app.addHook('preHandler', async (req) => {
+    if (req.method !== 'POST' || req.routeOptions.url !== '/api/admin/session') return;
+    const now = new Date();
+    const taken = await services.rateLimits.take({ ip: req.ip ?? null }, 'sign-in', now);
+    if (!taken.ok) throw rateLimited('sign-in', taken.retryAt, services.config.rateLimitContact, now);
   });
 
   // Bodies are read raw: cargo's publish body is binary, and owner changes are parsed by the
@@ -174,6 +249,7 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
   registerSecurityStatus(app, services);
   registerAdvisoryDb(app, services);
   registerVetAuthorityRoutes(app, services);
-  app.get('/health', async () => ({ ok: true }));
+  registerHealthRoutes(app, services);
+  registerMetricsRoute(app, services);
   return app;
 }

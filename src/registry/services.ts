@@ -10,6 +10,8 @@ import { AuditLog } from '../store/audit-log.js';
 import { OwnerInvitations } from '../store/owner-invitations.js';
 import { LoginThrottle, SessionRepository, type PasswordVerifier } from '../store/sessions.js';
 import { TokenRepository } from '../store/tokens.js';
+import { RateLimiter } from '../store/rate-limits.js';
+import { RegistryMetrics } from './metrics.js';
 import { UserRepository } from '../store/users.js';
 import { VetAuditRepository } from '../store/vet-audits.js';
 import { VET_KEY_FILE, VetKeyVault } from '../store/vet-key-vault.js';
@@ -52,6 +54,10 @@ export interface RegistryServices {
   invitations: OwnerInvitations;
   sessions: SessionRepository;
   throttle: LoginThrottle;
+  /** Per-user token buckets (publishes, yanks, token creation) and per-address sign-ins. */
+  rateLimits: RateLimiter;
+  /** This process's Prometheus metrics (and scrape-time reads of the shared database). */
+  metrics: RegistryMetrics;
   /** Auditors, their signing keys and signed cargo-vet audits (see vet-authority.ts). */
   vet: VetAuthority;
   /** A crate's versions changed (publish, yank, quarantine decision): drop what was derived from them. */
@@ -133,6 +139,11 @@ export function createServices(
     searchTotals.invalidate();
   };
   const audit = new AuditLog(db.kysely, db.dialect);
+  const metrics = new RegistryMetrics();
+  metrics.attach(db);
+  const rateLimits = new RateLimiter(db.kysely, config.rateLimits, (action) =>
+    metrics.rateLimitHits.inc({ action }),
+  );
   const security = new SecurityPipeline(
     {
       db: db.kysely,
@@ -153,6 +164,7 @@ export function createServices(
     crates,
     blobs,
     audit,
+    rateLimits,
     policy: security.policy,
     committed: ({ crate, newCrate }) => {
       crateChanged(crate.name);
@@ -165,7 +177,7 @@ export function createServices(
     db,
     blobs,
     users,
-    tokens: new TokenRepository(db.kysely),
+    tokens: new TokenRepository(db.kysely, config.tokenDefaultExpiryDays),
     crates,
     indexCache,
     publisher,
@@ -187,7 +199,9 @@ export function createServices(
     downloads,
     audit,
     invitations: new OwnerInvitations(db.kysely, audit),
-    sessions: new SessionRepository(db.kysely),
+    sessions: new SessionRepository(db.kysely, config.sudoMs),
+    rateLimits,
+    metrics,
     throttle: new LoginThrottle(db.kysely, undefined, pipeline.passwordVerifier),
     vet: new VetAuthority(
       new VetAuditRepository(db.kysely),

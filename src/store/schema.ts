@@ -32,6 +32,8 @@ export interface ApiTokensTable {
   expires_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** When the owner was told the token expires soon (migration 013). */
+  expiry_warned_at: Generated<string | null>;
 }
 
 export interface CratesTable {
@@ -230,6 +232,25 @@ export interface LoginThrottleTable {
   locked_until: string | null;
 }
 
+/** A token bucket of a rate-limited action (migration 013). */
+export interface RateLimitBucketsTable {
+  subject: string;
+  action: string;
+  tokens: number;
+  /** Epoch milliseconds (PostgreSQL returns bigint as a string). */
+  last_refill_ms: number | string;
+}
+
+/** A user's own burst for an action, until `expires_at` (null: until removed). */
+export interface RateLimitOverridesTable {
+  user_id: number;
+  action: string;
+  burst: number;
+  expires_at: string | null;
+  created_at: string;
+  created_by: string;
+}
+
 /** Where a user has signed in successfully (see LoginThrottle: known addresses). */
 export interface SignInAddressesTable {
   user_id: number;
@@ -404,6 +425,8 @@ export interface Database {
   version_callees: VersionCalleesTable;
   registry_state: RegistryStateTable;
   crate_changes: CrateChangesTable;
+  rate_limit_buckets: RateLimitBucketsTable;
+  rate_limit_overrides: RateLimitOverridesTable;
 }
 
 /** One row (id 1): the count of index changes, and whether they queue static-index publishes. */

@@ -8,12 +8,17 @@ import { nowIso } from './time.js';
 
 export const SESSION_IDLE_MS = 2 * 3600_000;
 export const SESSION_MAX_MS = 12 * 3600_000;
+/** The default "sudo mode" after a (re-)authentication; `RegistryConfig.sudoMs` overrides it. */
 export const REAUTH_WINDOW_MS = 5 * 60_000;
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 export class SessionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** How long a (re-)authentication lets destructive admin actions through. */
+    readonly reauthWindowMs: number = REAUTH_WINDOW_MS,
+  ) {}
 
   async create(
     userId: number,
@@ -32,7 +37,7 @@ export class SessionRepository {
         expires_at: nowIso(new Date(now.getTime() + SESSION_MAX_MS)),
         last_seen_at: nowIso(now),
         // Signing in is itself a fresh authentication.
-        reauth_until: nowIso(new Date(now.getTime() + REAUTH_WINDOW_MS)),
+        reauth_until: nowIso(new Date(now.getTime() + this.reauthWindowMs)),
         ip: client.ip,
         user_agent: client.userAgent?.slice(0, 500) ?? null,
       })
@@ -63,7 +68,7 @@ export class SessionRepository {
   }
 
   async reauthenticated(id: string, now = new Date()): Promise<string> {
-    const until = nowIso(new Date(now.getTime() + REAUTH_WINDOW_MS));
+    const until = nowIso(new Date(now.getTime() + this.reauthWindowMs));
     await this.db.updateTable('sessions').set({ reauth_until: until }).where('id', '=', id).execute();
     return until;
   }

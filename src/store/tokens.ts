@@ -57,19 +57,30 @@ export interface AuthenticatedToken {
   cratePatterns: string[] | null;
 }
 
-export class TokenRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+/** What a new token lives unless told otherwise (`[tokens] default_expiry_days`). */
+export const DEFAULT_TOKEN_EXPIRY_DAYS = 90;
 
-  async create(input: {
-    userId: number;
-    name: string;
-    scopes: TokenScope[];
-    cratePatterns?: string[] | null;
-    expiresInDays?: number | null;
-  }): Promise<{ token: string; row: TokenRow }> {
+export class TokenRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Days a token lives when `expiresInDays` is not given; null: no expiry by default. */
+    readonly defaultExpiryDays: number | null = DEFAULT_TOKEN_EXPIRY_DAYS,
+  ) {}
+
+  async create(
+    input: {
+      userId: number;
+      name: string;
+      scopes: TokenScope[];
+      cratePatterns?: string[] | null;
+      /** Undefined: the default lifetime; null: never expires. */
+      expiresInDays?: number | null;
+    },
+    db: Kysely<Database> = this.db,
+  ): Promise<{ token: string; row: TokenRow }> {
     if (input.scopes.length === 0) throw new Error('a token needs at least one scope');
     if (input.scopes.includes('admin')) {
-      const owner = await this.db
+      const owner = await db
         .selectFrom('users')
         .select('is_admin')
         .where('id', '=', input.userId)
@@ -77,14 +88,15 @@ export class TokenRepository {
       if (owner?.is_admin !== 1) throw new Error('the `admin` scope is only for administrators');
     }
     for (const p of input.cratePatterns ?? []) validateCratePattern(p);
-    if (input.expiresInDays !== undefined && input.expiresInDays !== null) {
-      if (!Number.isFinite(input.expiresInDays) || input.expiresInDays <= 0) {
+    const days = input.expiresInDays === undefined ? this.defaultExpiryDays : input.expiresInDays;
+    if (days !== null) {
+      if (!Number.isFinite(days) || days <= 0) {
         throw new Error('expiry must be a positive number of days');
       }
     }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = new Date();
-    const row = await this.db
+    const row = await db
       .insertInto('api_tokens')
       .values({
         user_id: input.userId,
@@ -93,7 +105,7 @@ export class TokenRepository {
         scopes: input.scopes.join(','),
         crate_patterns: input.cratePatterns?.length ? JSON.stringify(input.cratePatterns) : null,
         created_at: nowIso(now),
-        expires_at: input.expiresInDays ? nowIso(addDays(now, input.expiresInDays)) : null,
+        expires_at: days !== null ? nowIso(addDays(now, days)) : null,
         last_used_at: null,
         revoked_at: null,
       })
@@ -153,6 +165,61 @@ export class TokenRepository {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
+  }
+
+  /**
+   * A new secret for a live token: same owner, name, scopes and crate patterns, and the same
+   * lifetime counted from now (none if it had none). The old token is revoked in the same
+   * transaction, so there is never a moment with neither or both live; a token revoked or
+   * expired meanwhile is refused (null).
+   */
+  async rotate(
+    tokenId: number,
+    now = new Date(),
+  ): Promise<{ token: string; row: TokenRow; previous: TokenRow } | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const previous = await trx
+        .updateTable('api_tokens')
+        .set({ revoked_at: nowIso(now) })
+        .where('id', '=', tokenId)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowIso(now))]))
+        .returningAll()
+        .executeTakeFirst();
+      if (!previous) return null;
+      const lifetimeDays =
+        previous.expires_at === null
+          ? null
+          : (Date.parse(previous.expires_at) - Date.parse(previous.created_at)) / 86_400_000;
+      const created = await this.create(
+        {
+          userId: previous.user_id,
+          name: previous.name,
+          scopes: previous.scopes.split(',').filter(Boolean) as TokenScope[],
+          cratePatterns: previous.crate_patterns ? (JSON.parse(previous.crate_patterns) as string[]) : null,
+          expiresInDays: lifetimeDays === null ? null : Math.max(lifetimeDays, 1 / 1440),
+        },
+        trx,
+      );
+      return { ...created, previous };
+    });
+  }
+
+  /**
+   * Live tokens expiring within `withinDays` whose owner was not yet warned, marked as warned
+   * in the same statement (so two processes never both send the warning).
+   */
+  async claimExpiryWarnings(withinDays: number, now = new Date()): Promise<TokenRow[]> {
+    return this.db
+      .updateTable('api_tokens')
+      .set({ expiry_warned_at: nowIso(now) })
+      .where('revoked_at', 'is', null)
+      .where('expiry_warned_at', 'is', null)
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '>', nowIso(now))
+      .where('expires_at', '<=', nowIso(addDays(now, withinDays)))
+      .returningAll()
+      .execute();
   }
 
   async revokeAllForUser(userId: number, now = new Date(), db: Kysely<Database> = this.db): Promise<number> {

@@ -13,6 +13,11 @@ import { openRegistry, type RegistryServices } from '../../src/registry/services
 import type { DatabaseConfig } from '../../src/store/database.js';
 import type { PasswordVerifier } from '../../src/store/sessions.js';
 import { DEFAULT_TOKEN_SCOPES, type TokenScope } from '../../src/store/tokens.js';
+import { RATE_LIMITED_ACTIONS, type RateLimitSettings } from '../../src/store/rate-limits.js';
+
+const UNLIMITED = Object.fromEntries(
+  RATE_LIMITED_ACTIONS.map((a) => [a, { rateMs: 1000, burst: 1_000_000 }]),
+) as RateLimitSettings;
 
 export interface Harness {
   dir: string;
@@ -34,18 +39,29 @@ export async function startRegistry(
     notifications?: NotificationConfig;
     /** Replaces the password check behind console sign-in (tests count its calls). */
     passwordVerifier?: PasswordVerifier;
+    /** Log every request (as `serve --log`) to this stream. */
+    logStream?: NodeJS.WritableStream;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
   const services = await openRegistry({
     dataDir: join(dir, 'data'),
-    config: defaultRegistryConfig(opts.config),
+    config: defaultRegistryConfig({
+      ...opts.config,
+      // Tests publish and sign in far faster than people do: the real buckets only where a
+      // test asks for them (test/e2e/runtime-hardening.test.ts).
+      rateLimits: { ...UNLIMITED, ...opts.config?.rateLimits },
+    }),
     security: defaultSecurityConfig(opts.security),
     ...(opts.passwordVerifier ? { passwordVerifier: opts.passwordVerifier } : {}),
     ...(opts.notifications ? { notifications: opts.notifications } : {}),
     ...(opts.database ? { database: opts.database } : {}),
   });
-  const { server: app, pipeline, worker } = createApp(services);
+  const {
+    server: app,
+    pipeline,
+    worker,
+  } = createApp(services, opts.logStream ? { logger: true, logStream: opts.logStream } : {});
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   services.config.publicUrl = address;
   return {

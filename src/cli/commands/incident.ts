@@ -343,7 +343,16 @@ const userLine = (u: UserJson) =>
   `${u.login}${u.isAdmin ? ' (admin)' : ''}${u.lockReason !== null || u.lockedUntil !== null ? `  LOCKED${u.lockedUntil ? ` until ${u.lockedUntil}` : ''}: ${u.lockReason ?? ''}` : ''}`;
 const tokenLine = (t: TokenJson) =>
   `#${t.id}  ${t.user ? `${t.user}/` : ''}${t.name}  ${t.scopes.join(',')}${t.crates ? `  crates ${t.crates.join(',')}` : ''}` +
-  `${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}${t.expiresAt ? `  expires ${t.expiresAt}` : ''}`;
+  `${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}${t.expiresAt ? `  expires ${t.expiresAt}${expiryWarning(t)}` : ''}`;
+
+/** A warning on a live token that expires within two weeks (or has expired). */
+function expiryWarning(t: TokenJson, now = Date.now()): string {
+  if (t.revokedAt || !t.expiresAt) return '';
+  const days = (Date.parse(t.expiresAt) - now) / 86_400_000;
+  if (days <= 0) return '  EXPIRED';
+  if (days > 14) return '';
+  return `  EXPIRES SOON (in ${Math.ceil(days)} day${Math.ceil(days) === 1 ? '' : 's'}; \`cratekeeper token rotate ${t.id}\`)`;
+}
 
 /** The subcommand group `name`, created unless another module registered it already. */
 function group(program: Command, name: string, description: string): Command {

@@ -24,6 +24,10 @@ import {
 } from '../storage-config.js';
 import { INDEX_PUBLISH_JOB, StaticIndexPublisher } from '../../registry/static-index.js';
 import { startAdvisorySchedule, startHousekeeping } from '../housekeeping.js';
+import { runtimeConfigFrom } from '../runtime-config.js';
+import { startMetricsServer } from '../../registry/metrics-server.js';
+import { rateLimitMessage } from '../../registry/rate-limit-errors.js';
+import { RATE_LIMITED_ACTIONS, isRateLimitedAction } from '../../store/rate-limits.js';
 
 export interface CommonOptions {
   data: string;
@@ -72,11 +76,12 @@ export async function openFromOptions(
   }
   const file = loadConfigFile(opts.config);
   const staticIndex = staticIndexConfigFrom(file.table);
+  const { overrides } = runtimeConfigFrom(file.table);
   const services: RegistryServices = await openRegistry({
     dataDir,
     blobs: openBlobStore(storageConfigFrom(file.table), dataDir),
     ...(staticIndex ? { staticIndex } : {}),
-    config: defaultRegistryConfig(config),
+    config: defaultRegistryConfig({ ...overrides, ...config }),
     security: securityConfigFrom(file),
     notifications: notificationConfigFrom(file.table, () => `${services.config.publicUrl}/console`),
     ...(url
@@ -97,6 +102,27 @@ export async function openFromOptions(
 async function startStaticIndex(services: RegistryServices): Promise<void> {
   await StaticIndexPublisher.setEnabled(services.db.kysely, services.staticIndex !== null);
   if (services.staticIndex) await services.security.queue.enqueue(INDEX_PUBLISH_JOB, { config: true });
+}
+
+/** `--expires` of a token: days, `never` (null), or not given (undefined: the default). */
+function parseExpiryDays(text: string | undefined): number | null | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'never') return null;
+  const days = Number(text);
+  if (!Number.isFinite(days) || days <= 0 || days > 3650)
+    throw new UsageError('--expires takes a number of days from 1 to 3650, or `never`');
+  return days;
+}
+
+/** `--expires` of an override: days from now, an ISO date, or `never` (null). */
+function parseExpiryDate(text: string, now = new Date()): Date | null {
+  if (text === 'never') return null;
+  if (/^\d{1,4}$/.test(text) && Number(text) > 0) return new Date(now.getTime() + Number(text) * 86_400_000);
+  const date = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(NaN);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError('--expires takes days (`30`), an ISO date or `never`');
+  if (date.getTime() <= now.getTime()) throw new UsageError('--expires must be in the future');
+  return date;
 }
 
 export function registerRegistryCommands(program: Command): void {
@@ -150,6 +176,10 @@ export function registerRegistryCommands(program: Command): void {
         const { server: app, worker, pipeline } = createApp(services, { logger: Boolean(opts.log) });
         if (opts.worker !== false) worker.start();
         const address = await app.listen({ host, port });
+        const { metricsListener } = runtimeConfigFrom(file.table);
+        const metricsServer = metricsListener
+          ? await startMetricsServer(services.metrics, metricsListener)
+          : null;
         void startupBlobGc(services, file.table); // in the background, after the listen
         const stopHousekeeping = startHousekeeping(services);
         const actual = new URL(address);
@@ -168,11 +198,13 @@ export function registerRegistryCommands(program: Command): void {
             `  security: quarantine ${pipeline.config.quarantine}, worker ${opts.worker === false ? 'off (run "cratekeeper worker")' : 'on'}\n` +
             `  data:  ${services.db.dialect === 'postgres' ? 'PostgreSQL' : resolve(opts.data)}\n` +
             `  blobs: ${describeStorage(storageConfigFrom(file.table), resolve(opts.data))}\n` +
-            (services.staticIndex ? `  static index: ${services.staticIndex.target.describe()}\n` : ''),
+            (services.staticIndex ? `  static index: ${services.staticIndex.target.describe()}\n` : '') +
+            `  metrics: ${metricsServer ? metricsServer.url : services.config.metricsToken ? `${services.config.publicUrl}/metrics (bearer token)` : 'off (see [metrics])'}\n`,
         );
         const stop = async () => {
           stopHousekeeping();
           stopAdvisorySchedule();
+          await metricsServer?.close();
           await worker.stop();
           await app.close();
           await services.close();
@@ -222,7 +254,8 @@ export function registerRegistryCommands(program: Command): void {
     .option('--once', 'run the jobs that are ready, then exit')
     .action(async (opts: CommonOptions & { once?: boolean }) => {
       // Jobs that name this registry (advisory syncs, notification links) need its public URL.
-      const server = section(loadConfigFile(opts.config).table, 'server');
+      const file = loadConfigFile(opts.config);
+      const server = section(file.table, 'server');
       const services = await openFromOptions(
         opts,
         typeof server.public_url === 'string' ? { publicUrl: server.public_url.replace(/\/+$/, '') } : {},
@@ -236,8 +269,15 @@ export function registerRegistryCommands(program: Command): void {
         return;
       }
       worker.start();
-      process.stdout.write(`cratekeeper worker ${worker.id} running\n`);
+      const { metricsListener } = runtimeConfigFrom(file.table);
+      const metricsServer = metricsListener
+        ? await startMetricsServer(services.metrics, metricsListener)
+        : null;
+      process.stdout.write(
+        `cratekeeper worker ${worker.id} running${metricsServer ? `; metrics at ${metricsServer.url}` : ''}\n`,
+      );
       const stop = async () => {
+        await metricsServer?.close();
         await worker.stop();
         await services.close();
         process.exit(0);
@@ -325,6 +365,113 @@ export function registerRegistryCommands(program: Command): void {
       }
     });
 
+  addCommon(
+    user
+      .command('rate-limit <login>')
+      .description("set (or with --remove, drop) a user's own burst for a rate-limited action"),
+  )
+    .requiredOption(
+      '--action <action>',
+      `the action (${RATE_LIMITED_ACTIONS.filter((a) => a !== 'sign-in').join(', ')})`,
+    )
+    .option('--burst <n>', 'tokens the bucket holds for this user')
+    .option('--expires <when>', 'when the override ends: days (`30`), an ISO date, or `never`', 'never')
+    .option('--remove', 'drop the override (the configured limit applies again)')
+    .requiredOption('--reason <text>', 'why (recorded in the audit log)')
+    .action(
+      async (
+        login: string,
+        opts: CommonOptions & {
+          action: string;
+          burst?: string;
+          expires: string;
+          remove?: boolean;
+          reason: string;
+        },
+      ) => {
+        if (!isRateLimitedAction(opts.action) || opts.action === 'sign-in')
+          throw new UsageError(
+            `--action must be one of ${RATE_LIMITED_ACTIONS.filter((a) => a !== 'sign-in').join(', ')} (sign-ins are limited per address)`,
+          );
+        const action = opts.action;
+        if (opts.reason.trim().length < 3) throw new UsageError('--reason needs at least 3 characters');
+        if (
+          !opts.remove &&
+          (opts.burst === undefined || !/^\d{1,7}$/.test(opts.burst) || Number(opts.burst) < 1)
+        )
+          throw new UsageError('--burst takes a whole number of at least 1 (or give --remove)');
+        const expiresAt = opts.remove ? null : parseExpiryDate(opts.expires);
+        const services = await openFromOptions(opts);
+        try {
+          const row = await services.users.findByLogin(login);
+          if (!row) throw new Error(`no user \`${login}\``);
+          const done = await services.db.kysely.transaction().execute(async (trx) => {
+            const changed = opts.remove
+              ? await services.rateLimits.removeOverride(row.id, action, trx)
+              : (await services.rateLimits.setOverride(
+                  { userId: row.id, action, burst: Number(opts.burst), expiresAt, by: 'cli' },
+                  new Date(),
+                  trx,
+                ),
+                true);
+            if (changed)
+              await services.audit.append(
+                {
+                  actorId: null,
+                  actor: 'cli',
+                  action: opts.remove ? 'rate-limit-override-remove' : 'rate-limit-override-set',
+                  targetType: 'user',
+                  target: row.login,
+                  details: {
+                    action,
+                    reason: opts.reason.trim(),
+                    ...(opts.remove
+                      ? {}
+                      : { burst: Number(opts.burst), expiresAt: expiresAt?.toISOString() ?? null }),
+                  },
+                },
+                new Date(),
+                trx,
+              );
+            return changed;
+          });
+          process.stdout.write(
+            opts.remove
+              ? done
+                ? `override of ${action} for ${row.login} removed\n`
+                : `${row.login} had no override of ${action}\n`
+              : `${row.login} may ${action} with a burst of ${opts.burst}${expiresAt ? ` until ${expiresAt.toISOString()}` : ''}\n`,
+          );
+        } finally {
+          await services.close();
+        }
+      },
+    );
+
+  addCommon(user.command('rate-limits [login]').description('rate-limit overrides (of one user when given)'))
+    .option('--json', 'print the result as JSON')
+    .action(async (login: string | undefined, opts: CommonOptions & { json?: boolean }) => {
+      const services = await openFromOptions(opts);
+      try {
+        const row = login === undefined ? undefined : await services.users.findByLogin(login);
+        if (login !== undefined && !row) throw new Error(`no user \`${login}\``);
+        const overrides = await services.rateLimits.overrides(row?.id);
+        const now = new Date().toISOString();
+        if (opts.json) process.stdout.write(`${JSON.stringify({ overrides })}\n`);
+        else
+          process.stdout.write(
+            overrides
+              .map(
+                (o) =>
+                  `${o.login}  ${o.action}  burst ${o.burst}  ${o.expiresAt ? (o.expiresAt <= now ? `expired ${o.expiresAt}` : `until ${o.expiresAt}`) : 'no expiry'}\n`,
+              )
+              .join('') || 'no overrides\n',
+          );
+      } finally {
+        await services.close();
+      }
+    });
+
   // `user unlock`, `user list|show|lock`: see incident.ts.
 
   const audit = program.command('audit-log').description('the append-only, hash-chained audit log');
@@ -359,7 +506,10 @@ export function registerRegistryCommands(program: Command): void {
       DEFAULT_TOKEN_SCOPES.join(','),
     )
     .option('--crates <pattern...>', 'limit to crates matching these patterns (e.g. `serde`, `tokio-*`)')
-    .option('--expires <days>', 'expire after this many days')
+    .option(
+      '--expires <days>',
+      'expire after this many days, or `never` (default: [tokens] default_expiry_days, 90)',
+    )
     .action(
       async (
         opts: CommonOptions & {
@@ -371,20 +521,24 @@ export function registerRegistryCommands(program: Command): void {
         },
       ) => {
         const scopes = parseScopes(opts.scopes);
-        const expires = opts.expires === undefined ? null : Number(opts.expires);
-        if (expires !== null && (!Number.isFinite(expires) || expires <= 0))
-          throw new Error('--expires takes a positive number of days');
+        const expires = parseExpiryDays(opts.expires);
         const services = await openFromOptions(opts);
         try {
           const owner = await services.users.findByLogin(opts.user);
           if (!owner)
             throw new Error(`no user \`${opts.user}\`; create it with \`cratekeeper user add ${opts.user}\``);
+          // The owner's token-creation bucket, in the shared database (an override lifts it).
+          const taken = await services.rateLimits.take({ userId: owner.id }, 'token-create');
+          if (!taken.ok)
+            throw new Error(
+              rateLimitMessage('token-create', taken.retryAt, services.config.rateLimitContact),
+            );
           const { token: secret, row } = await services.tokens.create({
             userId: owner.id,
             name: opts.name,
             scopes,
             cratePatterns: opts.crates ?? null,
-            expiresInDays: expires,
+            ...(expires !== undefined ? { expiresInDays: expires } : {}),
           });
           await services.audit.append({
             actorId: owner.id,
@@ -392,17 +546,58 @@ export function registerRegistryCommands(program: Command): void {
             action: 'token-create',
             targetType: 'token',
             target: `${owner.login}/${row.name}#${row.id}`,
-            details: { scopes, crates: opts.crates ?? null, expiresInDays: expires },
+            details: { scopes, crates: opts.crates ?? null, expiresAt: row.expires_at },
           });
           process.stdout.write(`${secret}\n`);
           process.stderr.write(
-            `token for ${owner.login} with scopes ${scopes.join(', ')}; it is shown only once\n`,
+            `token for ${owner.login} with scopes ${scopes.join(', ')}, ${row.expires_at ? `expires ${row.expires_at}` : 'never expires'}; it is shown only once\n`,
           );
         } finally {
           await services.close();
         }
       },
     );
+
+  addCommon(
+    token
+      .command('rotate <id>')
+      .description(
+        'a new secret for a token (same owner, name, scopes, crates and lifetime); the old one is revoked at once',
+      ),
+  ).action(async (idText: string, opts: CommonOptions) => {
+    if (!/^\d{1,9}$/.test(idText))
+      throw new UsageError('the token id is a number (see `cratekeeper token list`)');
+    const services = await openFromOptions(opts);
+    try {
+      const old = await services.db.kysely
+        .selectFrom('api_tokens')
+        .select('user_id')
+        .where('id', '=', Number(idText))
+        .executeTakeFirst();
+      if (!old) throw new Error(`no token ${idText}`);
+      const taken = await services.rateLimits.take({ userId: old.user_id }, 'token-create');
+      if (!taken.ok)
+        throw new Error(rateLimitMessage('token-create', taken.retryAt, services.config.rateLimitContact));
+      const rotated = await services.tokens.rotate(Number(idText));
+      if (!rotated) throw new Error(`token ${idText} is revoked or expired: create a new one instead`);
+      const owner = await services.users.findById(rotated.row.user_id);
+      await services.audit.append({
+        actorId: rotated.row.user_id,
+        actor: 'cli',
+        action: 'token-rotate',
+        targetType: 'token',
+        target: `${owner?.login ?? rotated.row.user_id}/${rotated.row.name}#${rotated.row.id}`,
+        details: { previous: rotated.previous.id, expiresAt: rotated.row.expires_at },
+      });
+      process.stdout.write(`${rotated.token}\n`);
+      process.stderr.write(
+        `token #${rotated.previous.id} revoked; its replacement is #${rotated.row.id}` +
+          `${rotated.row.expires_at ? `, expires ${rotated.row.expires_at}` : ''}; it is shown only once\n`,
+      );
+    } finally {
+      await services.close();
+    }
+  });
 
   const imp = program.command('import').description('seed the registry');
   addCommon(

@@ -4,13 +4,49 @@ import type { Transaction } from 'kysely';
 import { requireScope, requireToken, tokenBeforeBody, tokenOf } from '../auth.js';
 import type { BodyRouteConfig } from '../body-reader.js';
 import { BlobCache } from '../blob-cache.js';
-import { badRequest, forbidden, notFound } from '../errors.js';
+import { RegistryError, badRequest, forbidden, notFound } from '../errors.js';
+import { rateLimited } from '../rate-limit-errors.js';
 import { jsonBody } from '../json-body.js';
 import { publishBodyInspector } from '../publish-body.js';
 import type { RegistryServices } from '../services.js';
+import type { RequestCeilings } from '../config.js';
 import { INVITATION_DAYS } from '../../store/owner-invitations.js';
 import type { AuthenticatedToken } from '../../store/tokens.js';
 import type { CrateRow, Database, UserRow } from '../../store/schema.js';
+
+/**
+ * `per_page` and `page` of a search, refused with a 400 past the ceilings: a deep offset costs
+ * the database a scan of every row before it, and nobody pages through 10,000 results.
+ */
+export function searchPaging(
+  query: { per_page?: unknown; page?: unknown },
+  ceilings: RequestCeilings,
+): { perPage: number; page: number } {
+  const whole = (v: unknown, name: string, fallback: number): number => {
+    if (v === undefined || v === '') return fallback;
+    if (typeof v !== 'string' || !/^\d{1,9}$/.test(v) || Number(v) < 1)
+      throw badRequest(`\`${name}\` must be a whole number of at least 1`);
+    return Number(v);
+  };
+  const perPage = whole(query.per_page, 'per_page', 10);
+  if (perPage > ceilings.maxPerPage) throw badRequest(`\`per_page\` must be at most ${ceilings.maxPerPage}`);
+  const page = whole(query.page, 'page', 1);
+  if ((page - 1) * perPage >= ceilings.maxSearchOffset)
+    throw badRequest(
+      `the page is too deep: at most the first ${ceilings.maxSearchOffset} results can be paged through; refine the query instead`,
+    );
+  return { perPage, page };
+}
+
+/** A warning for a token that expires within `days`; null otherwise. */
+export function expiryWarning(auth: AuthenticatedToken, days: number, now = Date.now()): string | null {
+  const expires = auth.token.expires_at;
+  if (!expires) return null;
+  const left = Date.parse(expires) - now;
+  if (left > days * 86_400_000) return null;
+  const n = Math.max(1, Math.ceil(left / 86_400_000));
+  return `the token used (\`${auth.token.name}\`, #${auth.token.id}) expires in ${n} day${n === 1 ? '' : 's'}, on ${expires}: replace it with \`cratekeeper token rotate ${auth.token.id}\` and update the secret where it is used`;
+}
 
 interface CrateVersionParams {
   name: string;
@@ -75,12 +111,23 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     async (req) => {
       const auth = tokenOf(req);
       if (!Buffer.isBuffer(req.body)) throw badRequest('expected a publish body');
-      const published = await services.publisher.publishBody(
-        req.body,
-        { user: auth.user, token: auth },
-        client(req),
-      );
-      return { warnings: published.warnings };
+      const { metrics } = services;
+      try {
+        const published = await services.publisher.publishBody(
+          req.body,
+          { user: auth.user, token: auth },
+          client(req),
+        );
+        metrics.publishOutcome(published.version.status === 'quarantined' ? 'quarantined' : 'published');
+        // Cargo prints `warnings.other` after the upload: the place a CI job's log shows it.
+        const expiring = expiryWarning(auth, config.tokenExpiryWarningDays);
+        if (expiring) published.warnings.other.push(expiring);
+        return { warnings: published.warnings };
+      } catch (err) {
+        const status = err instanceof RegistryError ? err.status : 500;
+        metrics.publishOutcome(status === 429 ? 'rate-limited' : status < 500 ? 'refused' : 'error');
+        throw err;
+      }
     },
   );
 
@@ -96,6 +143,9 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
       // The flag, the index file's Last-Modified and the audit entry commit together or not at all.
       await services.db.kysely.transaction().execute(async (trx) => {
         const now = new Date();
+        // crates.io's yank bucket counts yanks and unyanks alike; a refusal changes nothing.
+        const taken = await services.rateLimits.take({ userId: auth.user.id }, 'yank', now, trx);
+        if (!taken.ok) throw rateLimited('yank', taken.retryAt, config.rateLimitContact, now);
         await crates.setYanked(v.id, yanked, now, trx);
         await crates.touch(krate.id, now, trx);
         await audit(trx, req, auth, yanked ? 'yank' : 'unyank', 'version', `${krate.name}@${v.num}`);
@@ -202,8 +252,7 @@ export function registerCratesApi(app: FastifyInstance, services: RegistryServic
     if (config.authRequired) await requireToken(tokens, req.headers.authorization);
     const query = req.query as { q?: string; per_page?: string; page?: string };
     const q = typeof query.q === 'string' ? query.q.slice(0, 200) : '';
-    const perPage = Math.min(Math.max(Number.parseInt(query.per_page ?? '10', 10) || 10, 1), 100);
-    const page = Math.max(Number.parseInt(query.page ?? '1', 10) || 1, 1);
+    const { perPage, page } = searchPaging(query, config.ceilings);
     const key = q.trim().toLowerCase();
     await services.changes.sync(); // other processes' publishes change the totals too
     const known = services.searchTotals.get(key);

@@ -13,6 +13,7 @@ import * as m009 from './009-deleted-versions.js';
 import * as m010 from './010-search-cover.js';
 import * as m011 from './011-advisories.js';
 import * as m012 from './012-vet-audits.js';
+import * as m013 from './013-rate-limits.js';
 import * as m015 from './015-crate-changes.js';
 import * as m016 from './016-version-analyses.js';
 
@@ -33,6 +34,7 @@ export const migrations: Record<string, DialectMigration> = {
   '010-search-cover': m010,
   '011-advisories': m011,
   '012-vet-audits': m012,
+  '013-rate-limits': m013,
   '015-crate-changes': m015,
   '016-version-analyses': m016,
 };
