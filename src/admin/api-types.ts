@@ -79,6 +79,7 @@ export const SessionInfo = S.object({
   reauthUntil: nstr,
 });
 export type SessionInfo = Static<typeof SessionInfo>;
+export type SessionUser = Static<typeof SessionUser>;
 export const ReauthBody = S.object({ password: opt(str) });
 export const ReauthAnswer = S.object({ ok: S.literal(true), reauthUntil: str });
 
@@ -139,12 +140,14 @@ export const Evidence = S.object({
   kind: str,
   findings: opt(S.array(Finding)),
   squat: opt(
-    S.openObject({
-      target: opt(S.unknown()),
-      targetOwners: opt(S.unknown()),
-      check: opt(S.unknown()),
-      message: opt(S.unknown()),
-      similarity: opt(S.unknown()),
+    S.object({
+      /** The popular crate imitated. */
+      target: str,
+      targetOwners: strings,
+      check: str,
+      message: str,
+      similarity: S.nullable(S.number()),
+      /** The crates an impersonation check compared (its own JSON). */
       crates: opt(S.unknown()),
     }),
   ),

@@ -343,12 +343,13 @@ export function registerReadRoutes({ app, services, pipeline }: AdminContext): v
         }));
       }
       if (alert.kind === 'typosquat' || alert.kind === 'impersonation') {
+        const text = (v: unknown) => (typeof v === 'string' ? v : '');
         evidence.squat = {
-          target: details.target,
-          targetOwners: details.targetOwners ?? [],
-          check: details.kind,
-          message: details.message,
-          similarity: details.similarity ?? null,
+          target: text(details.target),
+          targetOwners: Array.isArray(details.targetOwners) ? details.targetOwners.map(String) : [],
+          check: text(details.kind),
+          message: text(details.message),
+          similarity: typeof details.similarity === 'number' ? details.similarity : null,
           crates: details.crates ?? null,
         };
       }
