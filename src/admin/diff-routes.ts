@@ -3,7 +3,6 @@
 // scanner findings of the `to` version on that file and line. Source-analysis facts are not
 // stored by the registry yet, so `analysis` is null.
 import { CrateArchiveError } from '../formats/crate-archive.js';
-import type { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { RegistryError, badRequest, notFound } from '../registry/errors.js';
 import { ArchiveCache, CrateDiffError, diffCrateFile, diffCrateTrees } from '../security/diff/crate-diff.js';
 import type { VersionRow } from '../store/schema.js';
