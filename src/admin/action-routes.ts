@@ -1,116 +1,262 @@
-// Admin actions over HTTP: authentication and the request's shape here, the actions themselves
+// Admin actions over HTTP: the request's shape and who may ask here, the actions themselves
 // (reason, one transaction with the audit entry, derived data dropped after the commit) in
 // AdminActions, which the `cratekeeper` incident commands call too.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { SecurityPipeline } from '../jobs/security-pipeline.js';
-import { jsonBody, stringField } from '../registry/json-body.js';
-import type { RegistryServices } from '../registry/services.js';
+import { stringField } from '../registry/json-body.js';
 import { AdminActions, actingAdminOf } from './admin-actions.js';
-import type { AdminAuth } from './auth.js';
+import {
+  DecideAnswer,
+  DeleteCrateAnswer,
+  DeleteCrateBody,
+  LockAnswer,
+  LockBody,
+  NameBody,
+  NoteBody,
+  Ok,
+  Params,
+  ReasonBody,
+  RemoveOwnerAnswer,
+  RevokeAllAnswer,
+  TriageAnswer,
+  TriageBody,
+  UnblockAnswer,
+  UnlockAnswer,
+  YankAnswer,
+} from './api-types.js';
+import { actorOf, adminRoute, type AdminContext, type AdminRequest } from './plugin.js';
 
-export function registerActionRoutes(
-  app: FastifyInstance,
-  services: RegistryServices,
-  pipeline: SecurityPipeline,
-  auth: AdminAuth,
-  options: { deletedNameBlockDays: number },
-): void {
-  const actions = new AdminActions(services, pipeline.alerts, options);
-  const reasonOf = (req: FastifyRequest) => stringField(jsonBody(req), 'reason', { min: 3 });
-  const idOf = (req: FastifyRequest) => Number((req.params as { id: string }).id);
-  type VP = { name: string; version: string };
+const reasonOf = (req: AdminRequest<unknown, unknown, { reason: string }>) =>
+  stringField(req.body, 'reason', { min: 3 });
+const acting = (req: AdminRequest) => actingAdminOf(actorOf(req));
 
-  app.post('/api/admin/alerts/:id/triage', async (req) => {
-    const actor = actingAdminOf(await auth.require(req));
-    const body = jsonBody(req);
+export function registerActionRoutes({ app, services, pipeline }: AdminContext): void {
+  const actions = new AdminActions(services, pipeline.alerts, {
+    deletedNameBlockDays: services.config.deletedNameBlockDays,
+  });
+
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/alerts/:id/triage',
+      summary: 'Acknowledge, escalate, dismiss, resolve or reopen an alert',
+      access: {},
+      params: Params.id,
+      body: TriageBody,
+      response: TriageAnswer,
+    },
     // The action is checked before the reason, the reason as everywhere (at least 3 characters).
-    return actions.triageAlert(actor, idOf(req), String(body.action ?? ''), body.reason, body.note);
-  });
+    async (req) =>
+      actions.triageAlert(
+        acting(req),
+        Number(req.params.id),
+        req.body.action,
+        req.body.reason,
+        req.body.note,
+      ),
+  );
 
-  app.post('/api/admin/alerts/:id/notes', async (req) => {
-    const actor = actingAdminOf(await auth.require(req));
-    const note = stringField(jsonBody(req), 'note', { max: 5000 });
-    return actions.addAlertNote(actor, idOf(req), note);
-  });
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/alerts/:id/notes',
+      summary: 'Add a note to an alert',
+      access: {},
+      params: Params.id,
+      body: NoteBody,
+      response: Ok,
+    },
+    async (req) =>
+      actions.addAlertNote(acting(req), Number(req.params.id), stringField(req.body, 'note', { max: 5000 })),
+  );
 
-  const yank = (yanked: boolean) => async (req: FastifyRequest) => {
-    const { name, version } = req.params as VP;
-    const actor = actingAdminOf(await auth.require(req, { crate: name }));
-    return actions.setYanked(actor, name, version, yanked, reasonOf(req));
-  };
-  app.post('/api/admin/crates/:name/versions/:version/yank', yank(true));
-  app.post('/api/admin/crates/:name/versions/:version/unyank', yank(false));
-
-  const decide = (status: 'published' | 'rejected') => async (req: FastifyRequest) => {
-    const { name, version } = req.params as VP;
-    const actor = actingAdminOf(await auth.require(req, { crate: name }));
-    return actions.decide(actor, name, version, status, reasonOf(req));
-  };
-  app.post('/api/admin/crates/:name/versions/:version/release', decide('published'));
-  app.post('/api/admin/crates/:name/versions/:version/reject', decide('rejected'));
-
-  app.delete('/api/admin/crates/:name/versions/:version', async (req) => {
-    const { name, version } = req.params as VP;
-    const actor = actingAdminOf(await auth.require(req, { destructive: true, crate: name }));
-    await actions.deleteVersion(actor, name, version, reasonOf(req));
-    return { ok: true };
-  });
-
-  app.delete('/api/admin/crates/:name', async (req) => {
-    const name = (req.params as { name: string }).name;
-    const actor = actingAdminOf(await auth.require(req, { destructive: true, crate: name }));
-    const body = jsonBody(req);
-    const reason = stringField(body, 'reason', { min: 3 });
-    const { blockedDays } = await actions.deleteCrate(actor, name, reason, body.blockDays);
-    return { ok: true, blockedDays };
-  });
-
-  app.delete('/api/admin/crates/:name/owners/:login', async (req) => {
-    const { name, login } = req.params as { name: string; login: string };
-    const actor = actingAdminOf(await auth.require(req, { crate: name }));
-    return actions.removeOwner(actor, name, login, reasonOf(req));
-  });
-
-  app.post('/api/admin/users/:login/lock', async (req) => {
-    const actor = actingAdminOf(await auth.require(req, { destructive: true, accounts: true }));
-    const body = jsonBody(req);
-    const reason = stringField(body, 'reason', { min: 3 });
-    return actions.lockUser(actor, (req.params as { login: string }).login, reason, body.until);
-  });
-
-  app.post('/api/admin/users/:login/unlock', async (req) => {
-    const actor = actingAdminOf(await auth.require(req, { accounts: true }));
-    const { throttleEntries } = await actions.unlockUser(
-      actor,
-      (req.params as { login: string }).login,
-      reasonOf(req),
+  for (const [verb, yanked] of [
+    ['yank', true],
+    ['unyank', false],
+  ] as const) {
+    adminRoute(
+      app,
+      {
+        method: 'POST',
+        url: `/crates/:name/versions/:version/${verb}`,
+        summary: yanked ? 'Yank a version' : 'Unyank a version',
+        access: { crateParam: 'name' },
+        params: Params.nameVersion,
+        body: ReasonBody,
+        response: YankAnswer,
+      },
+      async (req) =>
+        actions.setYanked(acting(req), req.params.name, req.params.version, yanked, reasonOf(req)),
     );
-    return { ok: true, throttleEntries };
-  });
+  }
 
-  app.post('/api/admin/users/:login/tokens/:id/revoke', async (req) => {
-    const actor = actingAdminOf(await auth.require(req, { accounts: true }));
-    const reason = reasonOf(req);
-    const { login, id } = req.params as { login: string; id: string };
-    await actions.revokeToken(actor, Number(id), reason, login);
-    return { ok: true };
-  });
+  for (const [verb, status] of [
+    ['release', 'published'],
+    ['reject', 'rejected'],
+  ] as const) {
+    adminRoute(
+      app,
+      {
+        method: 'POST',
+        url: `/crates/:name/versions/:version/${verb}`,
+        summary: verb === 'release' ? 'Release a quarantined version' : 'Reject a quarantined version',
+        access: { crateParam: 'name' },
+        params: Params.nameVersion,
+        body: ReasonBody,
+        response: DecideAnswer,
+      },
+      async (req) => actions.decide(acting(req), req.params.name, req.params.version, status, reasonOf(req)),
+    );
+  }
 
-  app.post('/api/admin/users/:login/tokens/revoke-all', async (req) => {
-    const actor = actingAdminOf(await auth.require(req, { destructive: true, accounts: true }));
-    return actions.revokeAllTokens(actor, (req.params as { login: string }).login, reasonOf(req));
-  });
+  adminRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/crates/:name/versions/:version',
+      summary: 'Delete a version',
+      access: { destructive: true, crateParam: 'name' },
+      params: Params.nameVersion,
+      body: ReasonBody,
+      response: Ok,
+    },
+    async (req) => {
+      await actions.deleteVersion(acting(req), req.params.name, req.params.version, reasonOf(req));
+      return { ok: true };
+    },
+  );
 
-  app.post('/api/admin/names', async (req) => {
-    const actor = actingAdminOf(await auth.require(req));
-    const body = jsonBody(req);
-    const name = stringField(body, 'name', { max: 64 });
-    return actions.reserveName(actor, name, body.action, body.reason);
-  });
+  adminRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/crates/:name',
+      summary: 'Delete a crate and block its name',
+      access: { destructive: true, crateParam: 'name' },
+      params: Params.name,
+      body: DeleteCrateBody,
+      response: DeleteCrateAnswer,
+    },
+    async (req) => {
+      const reason = reasonOf(req);
+      const { blockedDays } = await actions.deleteCrate(
+        acting(req),
+        req.params.name,
+        reason,
+        req.body.blockDays,
+      );
+      return { ok: true, blockedDays };
+    },
+  );
 
-  app.delete('/api/admin/names/:name', async (req) => {
-    const name = (req.params as { name: string }).name;
-    const actor = actingAdminOf(await auth.require(req, { crate: name }));
-    return actions.unblockName(actor, name, reasonOf(req));
-  });
+  adminRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/crates/:name/owners/:login',
+      summary: "Remove an owner (and withdraw the user's pending invitation)",
+      access: { crateParam: 'name' },
+      params: Params.nameLogin,
+      body: ReasonBody,
+      response: RemoveOwnerAnswer,
+    },
+    async (req) => actions.removeOwner(acting(req), req.params.name, req.params.login, reasonOf(req)),
+  );
+
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/users/:login/lock',
+      summary: 'Lock a user',
+      access: { destructive: true, accounts: true },
+      params: Params.login,
+      body: LockBody,
+      response: LockAnswer,
+    },
+    async (req) => {
+      const reason = reasonOf(req);
+      return actions.lockUser(acting(req), req.params.login, reason, req.body.until);
+    },
+  );
+
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/users/:login/unlock',
+      summary: 'Unlock a user and clear their sign-in throttle',
+      access: { accounts: true },
+      params: Params.login,
+      body: ReasonBody,
+      response: UnlockAnswer,
+    },
+    async (req) => {
+      const { throttleEntries } = await actions.unlockUser(acting(req), req.params.login, reasonOf(req));
+      return { ok: true, throttleEntries };
+    },
+  );
+
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/users/:login/tokens/:id/revoke',
+      summary: 'Revoke one token',
+      access: { accounts: true },
+      params: Params.loginId,
+      body: ReasonBody,
+      response: Ok,
+    },
+    async (req) => {
+      const reason = reasonOf(req);
+      await actions.revokeToken(acting(req), Number(req.params.id), reason, req.params.login);
+      return { ok: true };
+    },
+  );
+
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/users/:login/tokens/revoke-all',
+      summary: "Revoke all of a user's tokens",
+      access: { destructive: true, accounts: true },
+      params: Params.login,
+      body: ReasonBody,
+      response: RevokeAllAnswer,
+    },
+    async (req) => actions.revokeAllTokens(acting(req), req.params.login, reasonOf(req)),
+  );
+
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/names',
+      summary: 'Reserve or block a crate name',
+      // The name is in the body: AdminActions checks a crate-limited token against it.
+      access: {},
+      body: NameBody,
+      response: Ok,
+    },
+    async (req) => {
+      const name = stringField(req.body, 'name', { max: 64 });
+      return actions.reserveName(acting(req), name, req.body.action, req.body.reason);
+    },
+  );
+
+  adminRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/names/:name',
+      summary: 'Lift the block or reservation of a crate name',
+      access: { crateParam: 'name' },
+      params: Params.name,
+      body: ReasonBody,
+      response: UnblockAnswer,
+    },
+    async (req) => actions.unblockName(acting(req), req.params.name, reasonOf(req)),
+  );
 }

@@ -5,7 +5,6 @@
 // Authored advisories get ids `<prefix>-<year>-<NNNN>` (`CK-2026-0001` by default): rustsec
 // reads any id outside RUSTSEC/CVE/GHSA/TALOS as kind `Other`, so cargo-audit loads them. Their
 // `source` is this registry's index, so they apply to this registry's crates only.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type { Transaction } from 'kysely';
 import {
@@ -15,24 +14,27 @@ import {
   parseAdvisoryMarkdown,
 } from '../formats/advisory-markdown.js';
 import type { MaliciousOutcome } from '../jobs/advisory-sync.js';
-import type { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { RegistryError, badRequest, notFound } from '../registry/errors.js';
-import { jsonBody, stringField } from '../registry/json-body.js';
-import type { RegistryServices } from '../registry/services.js';
+import { stringField } from '../registry/json-body.js';
 import type { Advisory } from '../security/advisories/advisory.js';
 import { advisoryAppliesToSource } from '../security/advisories/ranges.js';
 import { advisoryScope, affectedNums } from '../security/advisories/registry-scope.js';
 import { toAdvisory } from '../store/advisories.js';
 import type { AdvisoryRow, Database } from '../store/schema.js';
-import type {
+import {
+  AdvisoryBody,
   AdvisoryDetail,
   AdvisoryList,
-  AdvisorySummary,
+  AdvisoryQuery,
   AdvisoryWriteAnswer,
-  VersionAdvisory,
-} from '../web/src/api-types.js';
+  Params,
+  ReasonBody,
+  type AdvisorySummary,
+  type VersionAdvisory,
+} from './api-types.js';
 import { advisoryBlastRadius } from './advisory-impact.js';
-import { requireCrateAccess, type AdminActor, type AdminAuth } from './auth.js';
+import { requireCrateAccess, type AdminActor } from './auth.js';
+import { actorOf, adminRoute, type AdminContext } from './plugin.js';
 
 /** Largest advisory file accepted from an operator (RustSec's largest is ~30 KB). */
 export const MAX_AUTHORED_MARKDOWN = 64 * 1024;
@@ -42,12 +44,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const int = (v: string | undefined, fallback: number, max: number) =>
   Math.min(Math.max(Number.parseInt(v ?? '', 10) || fallback, 0), max);
 
-export function registerAdvisoryRoutes(
-  app: FastifyInstance,
-  services: RegistryServices,
-  pipeline: SecurityPipeline,
-  auth: AdminAuth,
-): void {
+export function registerAdvisoryRoutes({ app, services, pipeline }: AdminContext): void {
   const sync = pipeline.advisorySync;
   const repo = sync.advisories;
   const db = services.db.kysely;
@@ -64,75 +61,95 @@ export function registerAdvisoryRoutes(
 
   const summary = (row: AdvisoryRow, isPresent: boolean) => advisorySummary(row, isPresent, sync.identity());
 
-  app.get('/api/admin/advisories', async (req): Promise<AdvisoryList> => {
-    await auth.require(req, { allCrates: true });
-    const q = req.query as Record<string, string | undefined>;
-    if (q.origin && q.origin !== 'synced' && q.origin !== 'authored')
-      throw badRequest('`origin` must be `synced` or `authored`');
-    const { total, advisories } = await repo.list({
-      ...(q.q ? { q: q.q.slice(0, 100) } : {}),
-      ...(q.category ? { category: q.category.slice(0, 64) } : {}),
-      ...(q.origin ? { origin: q.origin as 'synced' | 'authored' } : {}),
-      ...(q.crate ? { package: q.crate.slice(0, 64) } : {}),
-      presentOnly: q.present === 'true',
-      includeWithdrawn: q.withdrawn === 'true',
-      limit: int(q.per_page, 50, 500),
-      offset: int(q.offset, 0, Number.MAX_SAFE_INTEGER),
-    });
-    const here = await present(advisories.map((a) => a.canonical_package));
-    return { total, advisories: advisories.map((a) => summary(a, here.has(a.canonical_package))) };
-  });
+  adminRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/advisories',
+      summary: 'Advisories held by the registry (synced and authored)',
+      access: { allCrates: true },
+      query: AdvisoryQuery,
+      response: AdvisoryList,
+    },
+    async (req) => {
+      const q = req.query;
+      if (q.origin && q.origin !== 'synced' && q.origin !== 'authored')
+        throw badRequest('`origin` must be `synced` or `authored`');
+      const { total, advisories } = await repo.list({
+        ...(q.q ? { q: q.q.slice(0, 100) } : {}),
+        ...(q.category ? { category: q.category.slice(0, 64) } : {}),
+        ...(q.origin ? { origin: q.origin as 'synced' | 'authored' } : {}),
+        ...(q.crate ? { package: q.crate.slice(0, 64) } : {}),
+        presentOnly: q.present === 'true',
+        includeWithdrawn: q.withdrawn === 'true',
+        limit: int(q.per_page, 50, 500),
+        offset: int(q.offset, 0, Number.MAX_SAFE_INTEGER),
+      });
+      const here = await present(advisories.map((a) => a.canonical_package));
+      return { total, advisories: advisories.map((a) => summary(a, here.has(a.canonical_package))) };
+    },
+  );
 
-  app.get('/api/admin/advisories/:id', async (req): Promise<AdvisoryDetail> => {
-    const actor = await auth.require(req);
-    const row = await advisoryOr404(req);
-    requireCrateAccess(actor, row.package);
-    const a = toAdvisory(row);
-    const krate = row.collection === 'crates' ? await services.crates.findByName(row.package) : undefined;
-    const versions = krate ? await services.crates.versions(krate.id) : [];
-    const affected = new Set(
-      affectedNums(
-        a,
-        versions.map((v) => v.num),
-      ),
-    );
-    const affectedVersions = versions
-      .filter((v) => affected.has(v.num))
-      .map((v) => ({ num: v.num, status: v.status, yanked: v.yanked === 1 }));
-    const blastRadius = krate
-      ? await advisoryBlastRadius(
-          db,
-          await services.graph.get(),
-          krate.name,
-          affectedVersions.map((v) => v.num),
-        )
-      : null;
-    const m = a.metadata;
-    return {
-      advisory: {
-        ...summary(row, krate !== undefined),
-        description: m.description,
-        aliases: m.aliases,
-        related: m.related,
-        keywords: m.keywords,
-        cvss: m.cvss,
-        references: m.references,
-        url: m.url,
-        patched: a.versions.patched,
-        unaffected: a.versions.unaffected,
-        affectedFunctions: a.affected?.functions ?? {},
-        markdown: row.markdown,
-        author: row.author,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      },
-      affectedVersions,
-      blastRadius,
-    };
-  });
+  adminRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/advisories/:id',
+      summary: 'An advisory: its fields, the versions here it affects, and its blast radius with owners',
+      // The advisory's crate is checked against a crate-limited token once it is read.
+      access: {},
+      params: Params.id,
+      response: AdvisoryDetail,
+    },
+    async (req) => {
+      const row = await advisoryOr404(req.params.id);
+      requireCrateAccess(actorOf(req), row.package);
+      const a = toAdvisory(row);
+      const krate = row.collection === 'crates' ? await services.crates.findByName(row.package) : undefined;
+      const versions = krate ? await services.crates.versions(krate.id) : [];
+      const affected = new Set(
+        affectedNums(
+          a,
+          versions.map((v) => v.num),
+        ),
+      );
+      const affectedVersions = versions
+        .filter((v) => affected.has(v.num))
+        .map((v) => ({ num: v.num, status: v.status, yanked: v.yanked === 1 }));
+      const blastRadius = krate
+        ? await advisoryBlastRadius(
+            db,
+            await services.graph.get(),
+            krate.name,
+            affectedVersions.map((v) => v.num),
+          )
+        : null;
+      const m = a.metadata;
+      return {
+        advisory: {
+          ...summary(row, krate !== undefined),
+          description: m.description,
+          aliases: m.aliases,
+          related: m.related,
+          keywords: m.keywords,
+          cvss: m.cvss,
+          references: m.references,
+          url: m.url,
+          patched: a.versions.patched,
+          unaffected: a.versions.unaffected,
+          affectedFunctions: a.affected?.functions ?? {},
+          markdown: row.markdown,
+          author: row.author,
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        },
+        affectedVersions,
+        blastRadius,
+      };
+    },
+  );
 
-  const advisoryOr404 = async (req: FastifyRequest): Promise<AdvisoryRow> => {
-    const id = (req.params as { id: string }).id;
+  const advisoryOr404 = async (id: string): Promise<AdvisoryRow> => {
     const row = id.length <= 200 ? await repo.get(id) : undefined;
     if (!row) throw notFound(`no advisory \`${id.slice(0, 100)}\``);
     return row;
@@ -140,11 +157,10 @@ export function registerAdvisoryRoutes(
 
   /** Reads, validates and completes an operator's advisory: this registry's source, the id given. */
   const readAuthored = async (
-    req: FastifyRequest,
+    body: { markdown: string; reason: string },
     actor: AdminActor,
     id: string | null,
   ): Promise<{ reason: string; advisory: Advisory; markdown: string; crate: string }> => {
-    const body = jsonBody(req);
     const markdown = body.markdown;
     if (typeof markdown !== 'string' || markdown.trim() === '')
       throw badRequest('`markdown` is required: the advisory in RustSec format');
@@ -260,66 +276,102 @@ export function registerAdvisoryRoutes(
     return { id, quarantined: outcome?.quarantined ?? [], alertId: outcome?.alertId ?? null };
   };
 
-  const authorRoute = { bodyLimit: AUTHOR_BODY_LIMIT };
-
-  app.post('/api/admin/advisories', authorRoute, async (req) => {
-    const actor = await auth.require(req);
-    const { reason, advisory } = await readAuthored(req, actor, null);
-    const year = new Date().getUTCFullYear();
-    // Two operators at once may pick the same next id: the loser's insert fails and retries.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { id, outcome } = await db.transaction().execute(async (trx) => {
-          const id = await repo.nextAuthoredId(sync.idPrefix, year, trx);
-          const withId = { ...advisory, metadata: { ...advisory.metadata, id } };
-          if (await repo.get(id, trx)) throw new Error('id taken');
-          return { id, outcome: await write(trx, actor, withId, 'advisory-create', reason) };
-        });
-        return answer(id, outcome);
-      } catch (err) {
-        if (attempt >= 2 || err instanceof RegistryError) throw err;
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/advisories',
+      summary: "Author an advisory for one of this registry's crates (RustSec Markdown, id assigned)",
+      // The crate is named in the advisory: checked against a crate-limited token once parsed.
+      access: {},
+      body: AdvisoryBody,
+      response: AdvisoryWriteAnswer,
+      bodyLimit: AUTHOR_BODY_LIMIT,
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const { reason, advisory } = await readAuthored(req.body, actor, null);
+      const year = new Date().getUTCFullYear();
+      // Two operators at once may pick the same next id: the loser's insert fails and retries.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const { id, outcome } = await db.transaction().execute(async (trx) => {
+            const id = await repo.nextAuthoredId(sync.idPrefix, year, trx);
+            const withId = { ...advisory, metadata: { ...advisory.metadata, id } };
+            if (await repo.get(id, trx)) throw new Error('id taken');
+            return { id, outcome: await write(trx, actor, withId, 'advisory-create', reason) };
+          });
+          return answer(id, outcome);
+        } catch (err) {
+          if (attempt >= 2 || err instanceof RegistryError) throw err;
+        }
       }
-    }
-  });
+    },
+  );
 
-  app.put('/api/admin/advisories/:id', authorRoute, async (req) => {
-    const actor = await auth.require(req);
-    const existing = await advisoryOr404(req);
-    requireCrateAccess(actor, existing.package);
-    if (existing.origin !== 'authored')
-      throw badRequest(
-        `${existing.id} was synced from ${existing.database}; only advisories authored here can be edited`,
-      );
-    const { reason, advisory, crate } = await readAuthored(req, actor, existing.id);
-    if (canonicalCrateName(crate) !== existing.canonical_package)
-      throw badRequest(
-        `${existing.id} is for \`${existing.package}\`; author a new advisory for another crate`,
-      );
-    const outcome = await db
-      .transaction()
-      .execute((trx) => write(trx, actor, advisory, 'advisory-update', reason));
-    return answer(existing.id, outcome);
-  });
+  adminRoute(
+    app,
+    {
+      method: 'PUT',
+      url: '/advisories/:id',
+      summary: 'Replace an authored advisory',
+      access: {},
+      params: Params.id,
+      body: AdvisoryBody,
+      response: AdvisoryWriteAnswer,
+      bodyLimit: AUTHOR_BODY_LIMIT,
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const existing = await advisoryOr404(req.params.id);
+      requireCrateAccess(actor, existing.package);
+      if (existing.origin !== 'authored')
+        throw badRequest(
+          `${existing.id} was synced from ${existing.database}; only advisories authored here can be edited`,
+        );
+      const { reason, advisory, crate } = await readAuthored(req.body, actor, existing.id);
+      if (canonicalCrateName(crate) !== existing.canonical_package)
+        throw badRequest(
+          `${existing.id} is for \`${existing.package}\`; author a new advisory for another crate`,
+        );
+      const outcome = await db
+        .transaction()
+        .execute((trx) => write(trx, actor, advisory, 'advisory-update', reason));
+      return answer(existing.id, outcome);
+    },
+  );
 
-  app.post('/api/admin/advisories/:id/withdraw', async (req) => {
-    const actor = await auth.require(req);
-    const existing = await advisoryOr404(req);
-    requireCrateAccess(actor, existing.package);
-    const reason = stringField(jsonBody(req), 'reason', { min: 3 });
-    if (existing.origin !== 'authored')
-      throw badRequest(`${existing.id} was synced from ${existing.database}; its database withdraws it`);
-    if (existing.withdrawn !== null)
-      throw badRequest(`${existing.id} was withdrawn on ${existing.withdrawn}`);
-    const a = toAdvisory(existing);
-    const withdrawn: Advisory = {
-      ...a,
-      metadata: { ...a.metadata, withdrawn: new Date().toISOString().slice(0, 10) },
-    };
-    const outcome = await db
-      .transaction()
-      .execute((trx) => write(trx, actor, withdrawn, 'advisory-withdraw', reason));
-    return answer(existing.id, outcome);
-  });
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/advisories/:id/withdraw',
+      summary: 'Withdraw an authored advisory',
+      access: {},
+      params: Params.id,
+      body: ReasonBody,
+      response: AdvisoryWriteAnswer,
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const existing = await advisoryOr404(req.params.id);
+      requireCrateAccess(actor, existing.package);
+      const reason = stringField(req.body, 'reason', { min: 3 });
+      if (existing.origin !== 'authored')
+        throw badRequest(`${existing.id} was synced from ${existing.database}; its database withdraws it`);
+      if (existing.withdrawn !== null)
+        throw badRequest(`${existing.id} was withdrawn on ${existing.withdrawn}`);
+      const a = toAdvisory(existing);
+      const withdrawn: Advisory = {
+        ...a,
+        metadata: { ...a.metadata, withdrawn: new Date().toISOString().slice(0, 10) },
+      };
+      const outcome = await db
+        .transaction()
+        .execute((trx) => write(trx, actor, withdrawn, 'advisory-withdraw', reason));
+      return answer(existing.id, outcome);
+    },
+  );
 }
 
 export function advisorySummary(

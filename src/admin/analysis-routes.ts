@@ -2,10 +2,7 @@
 // unsafe counts, the crates and functions it calls), who in the registry calls a crate, which
 // dependents call an advisory's affected functions, and the crates with the most unsafe code.
 // Shapes: src/admin/analysis-types.ts.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../registry/errors.js';
-import type { RegistryServices } from '../registry/services.js';
-import type { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { toAdvisory } from '../store/advisories.js';
 import type { CrateRow, VersionRow } from '../store/schema.js';
 import { advisoryCallers, topUnsafe, versionAnalysis, versionListEntry } from './analysis-reads.js';
@@ -15,7 +12,9 @@ import type {
   TopUnsafeAnswer,
   VersionAnalysisAnswer,
 } from './analysis-types.js';
-import { requireCrateAccess, type AdminAuth } from './auth.js';
+import type { Schema } from './api-schema.js';
+import { requireCrateAccess } from './auth.js';
+import { actorOf, adminRoute, type AdminContext } from './plugin.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -39,9 +38,6 @@ const counters = obj({
   methods: count,
 });
 const pathCalls = list(obj({ path: str, calls: int }));
-// Error bodies may carry more than `detail` (`reauth`): kept as they are.
-const ERROR = { type: 'object', additionalProperties: true };
-const errors = { 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR };
 const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 const versionAnswer = obj({
@@ -76,12 +72,7 @@ const versionAnswer = obj({
   ),
 });
 
-export function registerAnalysisRoutes(
-  app: FastifyInstance,
-  services: RegistryServices,
-  pipeline: SecurityPipeline,
-  auth: AdminAuth,
-): void {
+export function registerAnalysisRoutes({ app, services, pipeline }: AdminContext): void {
   const db = services.db.kysely;
   const repo = pipeline.analyses;
 
@@ -96,33 +87,30 @@ export function registerAnalysisRoutes(
     return v;
   };
 
-  app.get(
-    '/api/admin/crates/:name/analysis',
+  adminRoute(
+    app,
     {
-      config: { summary: "Source analysis of each of a crate's versions: unsafe counts and status" },
-      schema: {
-        params: obj({ name }),
-        response: {
-          200: obj({
-            crate: str,
-            versions: list(
-              obj({
-                version: str,
-                status,
-                unsafeUsed: nullable('integer'),
-                forbidsUnsafe: nullable('boolean'),
-                parsedFraction: nullable('number'),
-                callsInto: int,
-              }),
-            ),
+      method: 'GET',
+      url: '/crates/:name/analysis',
+      summary: "Source analysis of each of a crate's versions: unsafe counts and status",
+      access: { crateParam: 'name' },
+      params: obj({ name }) as Schema<{ name: string }>,
+      response: obj({
+        crate: str,
+        versions: list(
+          obj({
+            version: str,
+            status,
+            unsafeUsed: nullable('integer'),
+            forbidsUnsafe: nullable('boolean'),
+            parsedFraction: nullable('number'),
+            callsInto: int,
           }),
-          ...errors,
-        },
-      },
+        ),
+      }) as Schema<CrateAnalysisList>,
     },
     async (req): Promise<CrateAnalysisList> => {
-      const { name: crateName } = req.params as { name: string };
-      await auth.require(req, { crate: crateName });
+      const { name: crateName } = req.params;
       const krate = await crateOr404(crateName);
       const versions = await services.crates.versions(krate.id);
       const rows = await repo.forVersions(versions.map((v) => v.id));
@@ -133,55 +121,55 @@ export function registerAnalysisRoutes(
     },
   );
 
-  app.get(
-    '/api/admin/crates/:name/versions/:version/analysis',
+  adminRoute(
+    app,
     {
-      config: {
-        summary:
-          "One version's source analysis: unsafe counts, the crates and paths it calls, and the registry's versions calling this crate",
-      },
-      schema: {
-        params: obj({ name, version: { type: 'string', minLength: 1, maxLength: 100 } }),
-        response: { 200: versionAnswer, ...errors },
-      },
+      method: 'GET',
+      url: '/crates/:name/versions/:version/analysis',
+      summary:
+        "One version's source analysis: unsafe counts, the crates and paths it calls, and the registry's versions calling this crate",
+      access: { crateParam: 'name' },
+      params: obj({ name, version: { type: 'string', minLength: 1, maxLength: 100 } }) as Schema<{
+        name: string;
+        version: string;
+      }>,
+      response: versionAnswer as Schema<VersionAnalysisAnswer>,
     },
     async (req): Promise<VersionAnalysisAnswer> => {
-      const { name: crateName, version } = req.params as { name: string; version: string };
-      await auth.require(req, { crate: crateName });
+      const { name: crateName, version } = req.params;
       const krate = await crateOr404(crateName);
       return versionAnalysis(db, repo, krate, await versionOr404(krate, version));
     },
   );
 
-  app.get(
-    '/api/admin/advisories/:id/callers',
+  adminRoute(
+    app,
     {
-      config: { summary: "The registry's versions that call an advisory's affected functions" },
-      schema: {
-        params: obj({ id: { type: 'string', minLength: 1, maxLength: 200 } }),
-        response: {
-          200: obj({
-            advisory: str,
+      method: 'GET',
+      url: '/advisories/:id/callers',
+      summary: "The registry's versions that call an advisory's affected functions",
+      // The advisory's crate is known only once it is read: checked in the handler.
+      access: {},
+      params: obj({ id: { type: 'string', minLength: 1, maxLength: 200 } }) as Schema<{ id: string }>,
+      response: obj({
+        advisory: str,
+        crate: str,
+        functions: list(str),
+        callers: list(
+          obj({
             crate: str,
-            functions: list(str),
-            callers: list(
-              obj({
-                crate: str,
-                version: str,
-                status: str,
-                latest: bool,
-                calls: int,
-                functions: pathCalls,
-              }),
-            ),
+            version: str,
+            status: str,
+            latest: bool,
+            calls: int,
+            functions: pathCalls,
           }),
-          ...errors,
-        },
-      },
+        ),
+      }) as Schema<AdvisoryCallersAnswer>,
     },
-    async (req: FastifyRequest): Promise<AdvisoryCallersAnswer> => {
-      const actor = await auth.require(req);
-      const { id } = req.params as { id: string };
+    async (req): Promise<AdvisoryCallersAnswer> => {
+      const actor = actorOf(req);
+      const { id } = req.params;
       const row = await pipeline.advisorySync.advisories.get(id);
       if (!row) throw notFound(`no advisory \`${id.slice(0, 100)}\``);
       requireCrateAccess(actor, row.package);
@@ -194,37 +182,32 @@ export function registerAnalysisRoutes(
     },
   );
 
-  app.get(
-    '/api/admin/analysis/top-unsafe',
+  adminRoute(
+    app,
     {
-      config: {
-        summary: 'Crates with the most unsafe code (newest live version), and with their dependencies',
-      },
-      schema: {
-        querystring: {
-          type: 'object',
-          properties: { limit: { type: 'string', pattern: '^[0-9]{1,4}$' } },
-        },
-        response: {
-          200: obj({
-            crates: list(
-              obj({
-                crate: str,
-                version: str,
-                unsafeUsed: int,
-                forbidsUnsafe: bool,
-                transitiveUnsafe: int,
-                analyzedDependencies: int,
-              }),
-            ),
+      method: 'GET',
+      url: '/analysis/top-unsafe',
+      summary: 'Crates with the most unsafe code (newest live version), and with their dependencies',
+      access: { allCrates: true },
+      query: {
+        type: 'object',
+        properties: { limit: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+      } as Schema<{ limit?: string }>,
+      response: obj({
+        crates: list(
+          obj({
+            crate: str,
+            version: str,
+            unsafeUsed: int,
+            forbidsUnsafe: bool,
+            transitiveUnsafe: int,
+            analyzedDependencies: int,
           }),
-          ...errors,
-        },
-      },
+        ),
+      }) as Schema<TopUnsafeAnswer>,
     },
     async (req): Promise<TopUnsafeAnswer> => {
-      await auth.require(req, { allCrates: true });
-      const { limit } = req.query as { limit?: string };
+      const { limit } = req.query;
       const n = limit === undefined ? 20 : Number(limit);
       if (n < 1 || n > 500) throw badRequest('`limit` must be 1–500');
       return { crates: await topUnsafe(db, repo, await services.graph.get(), n) };

@@ -41,6 +41,23 @@ export interface AdminCheck {
   auditor?: boolean | 'or-admin';
 }
 
+/**
+ * Who may call a route, declared in its `config.access` and checked by the admin plugin's one
+ * hook before any body is read (see plugin.ts). Checks that depend on stored data (the crate of
+ * an alert or an advisory) stay in the handler, with `requireCrateAccess(actorOf(req), …)`.
+ */
+export interface RouteAccess extends Omit<AdminCheck, 'crate'> {
+  /** No authentication: signing in, the OpenAPI document. */
+  public?: true;
+  /** The path parameter that names a crate (a crate-limited token must match it). */
+  crateParam?: string;
+  /**
+   * Query parameters naming a crate or a graph spec (`serde@1.0`), each checked like crateParam
+   * when given. Without crateParam or crateQuery, nothing about crates is checked here.
+   */
+  crateQuery?: readonly string[];
+}
+
 /** Refuses a token limited to crate patterns none of which matches `crateName`. */
 export function requireCrateAccess(actor: Pick<AdminActor, 'token'>, crateName: string): void {
   const patterns = actor.token?.cratePatterns;

@@ -2,15 +2,20 @@
 // (either direction) from their stored `.crate` files, and one file's hunks, each with the
 // scanner findings of the `to` version on that file and line. Source-analysis facts are not
 // stored by the registry yet, so `analysis` is null.
-import type { FastifyInstance } from 'fastify';
 import { CrateArchiveError } from '../formats/crate-archive.js';
-import type { SecurityPipeline } from '../jobs/security-pipeline.js';
 import { RegistryError, badRequest, notFound } from '../registry/errors.js';
-import type { RegistryServices } from '../registry/services.js';
 import { ArchiveCache, CrateDiffError, diffCrateFile, diffCrateTrees } from '../security/diff/crate-diff.js';
 import type { VersionRow } from '../store/schema.js';
-import type { CrateDiff, DiffFinding, DiffVersion, FileDiffAnswer } from '../web/src/api-types.js';
-import type { AdminAuth } from './auth.js';
+import {
+  CrateDiff,
+  DiffFileQuery,
+  DiffQuery,
+  FileDiffAnswer,
+  Params,
+  type DiffFinding,
+  type DiffVersion,
+} from './api-types.js';
+import { adminRoute, type AdminContext } from './plugin.js';
 
 const MAX_PATH = 1024;
 
@@ -50,12 +55,7 @@ function archiveFailure(err: unknown): never {
   throw err;
 }
 
-export function registerDiffRoutes(
-  app: FastifyInstance,
-  services: RegistryServices,
-  pipeline: SecurityPipeline,
-  auth: AdminAuth,
-): void {
+export function registerDiffRoutes({ app, services, pipeline }: AdminContext): void {
   // The console asks for the tree and then a file of the same two versions: read them once.
   const cache = new ArchiveCache();
   /** Both versions, their crate files and the `to` version's findings. */
@@ -100,61 +100,83 @@ export function registerDiffRoutes(
     };
   };
 
-  app.get('/api/admin/crates/:name/diff', async (req): Promise<CrateDiff> => {
-    const name = (req.params as { name: string }).name;
-    await auth.require(req, { crate: name, auditor: 'or-admin' }); // auditors review deltas here
-    const l = await load(name, req.query as Record<string, unknown>);
-    const tree = await diffCrateTrees(l.fromBytes, l.toBytes, { cache }).catch(archiveFailure);
-    const byFile = new Map<string, DiffFinding[]>();
-    for (const f of l.findings) if (f.file !== null) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
-    return {
-      crate: l.crate,
-      from: l.from,
-      to: l.to,
-      files: tree.files.map((f) => ({
-        ...f,
-        // Findings belong to the `to` version: a removed file has none.
-        findings: f.change === 'removed' ? [] : (byFile.get(f.path) ?? []),
-      })),
-      totals: tree.totals,
-      approximate: tree.approximate,
-      crateFindings: l.findings.filter((f) => f.file === null),
-      analysis: null,
-    };
-  });
+  adminRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/crates/:name/diff',
+      summary:
+        'File tree diff of two versions (either direction): change kinds, sizes, line counts, the `to` version findings per file',
+      access: { crateParam: 'name', auditor: 'or-admin' }, // auditors review deltas here
+      params: Params.name,
+      query: DiffQuery,
+      response: CrateDiff,
+    },
+    async (req) => {
+      const l = await load(req.params.name, req.query);
+      const tree = await diffCrateTrees(l.fromBytes, l.toBytes, { cache }).catch(archiveFailure);
+      const byFile = new Map<string, DiffFinding[]>();
+      for (const f of l.findings) if (f.file !== null) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+      return {
+        crate: l.crate,
+        from: l.from,
+        to: l.to,
+        files: tree.files.map((f) => ({
+          ...f,
+          // Findings belong to the `to` version: a removed file has none.
+          findings: f.change === 'removed' ? [] : (byFile.get(f.path) ?? []),
+        })),
+        totals: tree.totals,
+        approximate: tree.approximate,
+        crateFindings: l.findings.filter((f) => f.file === null),
+        analysis: null,
+      };
+    },
+  );
 
-  app.get('/api/admin/crates/:name/diff/file', async (req): Promise<FileDiffAnswer> => {
-    const name = (req.params as { name: string }).name;
-    await auth.require(req, { crate: name, auditor: 'or-admin' }); // auditors review deltas here
-    const query = req.query as Record<string, unknown>;
-    const path = queryString(query, 'path', MAX_PATH);
-    const contextText = typeof query.context === 'string' ? query.context : '3';
-    if (!/^\d{1,3}$/.test(contextText)) throw badRequest('`context` must be a number of lines (0–100)');
-    const l = await load(name, query);
-    const onFile = l.findings.filter((f) => f.file === path);
-    const lines = onFile.flatMap((f) => (f.line !== null ? [f.line] : []));
-    const d = await diffCrateFile(l.fromBytes, l.toBytes, path, {
-      context: Math.min(Number(contextText), 100),
-      focusNewLines: lines,
-      cache,
-    }).catch(archiveFailure);
-    const shownLines = new Set<number>();
-    if (d.diff.kind === 'text')
-      for (const h of d.diff.hunks)
-        for (const line of h.lines) if (line.newLine !== null) shownLines.add(line.newLine);
-    return {
-      crate: l.crate,
-      from: l.from.version,
-      to: l.to.version,
-      path: d.path,
-      change: d.change,
-      old: d.old,
-      new: d.new,
-      diff: d.diff,
-      findings: (d.change === 'removed' ? [] : onFile).map((f) => ({
-        ...f,
-        shown: f.line !== null && shownLines.has(f.line),
-      })),
-    };
-  });
+  adminRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/crates/:name/diff/file',
+      summary: "One file's hunks between two versions, with the `to` version's findings on their lines",
+      access: { crateParam: 'name', auditor: 'or-admin' },
+      params: Params.name,
+      query: DiffFileQuery,
+      response: FileDiffAnswer,
+    },
+    async (req) => {
+      const name = req.params.name;
+      const query = req.query as Record<string, unknown>;
+      const path = queryString(query, 'path', MAX_PATH);
+      const contextText = typeof query.context === 'string' ? query.context : '3';
+      if (!/^\d{1,3}$/.test(contextText)) throw badRequest('`context` must be a number of lines (0–100)');
+      const l = await load(name, query);
+      const onFile = l.findings.filter((f) => f.file === path);
+      const lines = onFile.flatMap((f) => (f.line !== null ? [f.line] : []));
+      const d = await diffCrateFile(l.fromBytes, l.toBytes, path, {
+        context: Math.min(Number(contextText), 100),
+        focusNewLines: lines,
+        cache,
+      }).catch(archiveFailure);
+      const shownLines = new Set<number>();
+      if (d.diff.kind === 'text')
+        for (const h of d.diff.hunks)
+          for (const line of h.lines) if (line.newLine !== null) shownLines.add(line.newLine);
+      return {
+        crate: l.crate,
+        from: l.from.version,
+        to: l.to.version,
+        path: d.path,
+        change: d.change,
+        old: d.old,
+        new: d.new,
+        diff: d.diff,
+        findings: (d.change === 'removed' ? [] : onFile).map((f) => ({
+          ...f,
+          shown: f.line !== null && shownLines.has(f.line),
+        })),
+      };
+    },
+  );
 }

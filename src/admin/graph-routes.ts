@@ -1,6 +1,5 @@
 // Graph queries over the registry's own crates for administrators: who depends on a crate
 // or version range, dependency trees, why-paths, top crates, blast radius, statistics.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DependencyKind } from '../domain/index-line.js';
 import {
   queryBlastRadius,
@@ -10,11 +9,21 @@ import {
   queryTree,
   queryWhy,
 } from '../graph/query-api.js';
-import { SpecError, parseSpec } from '../graph/spec.js';
+import { SpecError } from '../graph/spec.js';
 import type { EdgeFilterOptions } from '../graph/traversal.js';
 import { badRequest, notFound } from '../registry/errors.js';
-import type { RegistryServices } from '../registry/services.js';
-import { requireCrateAccess, requireUnrestricted, type AdminActor } from './auth.js';
+import type { Schema } from './api-schema.js';
+import {
+  DependentsAnswer,
+  GraphAnswer,
+  GraphDependentsQuery,
+  GraphSpecQuery,
+  GraphTop,
+  GraphTopQuery,
+  GraphTreeQuery,
+  GraphWhyQuery,
+} from './api-types.js';
+import { adminRoute, type AdminContext } from './plugin.js';
 
 const KINDS: readonly DependencyKind[] = ['normal', 'build', 'dev'];
 
@@ -36,40 +45,50 @@ function int(q: Record<string, string | undefined>, key: string, fallback: numbe
   return Math.min(v, max);
 }
 
-export function registerGraphRoutes(
-  app: FastifyInstance,
-  services: RegistryServices,
-  requireAdmin: (req: FastifyRequest) => Promise<AdminActor>,
-): void {
-  /** `crateParams` name the query parameters holding a crate spec (bound by a token's patterns). */
-  const route = <T>(
+export function registerGraphRoutes({ app, services }: AdminContext): void {
+  /**
+   * `crateQuery` names the query parameters holding a crate spec (bound by a token's crate
+   * patterns); a query about no crate in particular (stats, top) spans them all.
+   */
+  const route = <Q extends Record<string, string | undefined>, R>(
     path: string,
-    answer: (q: Record<string, string | undefined>) => Promise<T>,
-    crateParams: string[] = [],
+    summary: string,
+    query: Schema<Q> | undefined,
+    response: Schema<R>,
+    answer: (q: Q) => Promise<R>,
+    crateQuery: string[] = [],
   ) =>
-    app.get(path, async (req) => {
-      const actor = await requireAdmin(req);
-      const query = req.query as Record<string, string | undefined>;
-      // A query about no crate in particular (stats, top) spans them all.
-      if (crateParams.length === 0) requireUnrestricted(actor, 'a view across all crates');
-      try {
-        for (const key of crateParams) {
-          const spec = query[key];
-          if (spec) requireCrateAccess(actor, parseSpec(spec.slice(0, 300)).crate);
+    adminRoute(
+      app,
+      {
+        method: 'GET',
+        url: path,
+        summary,
+        access: crateQuery.length ? { crateQuery } : { allCrates: true },
+        ...(query ? { query } : {}),
+        response,
+      },
+      async (req) => {
+        try {
+          return await answer((req.query ?? {}) as Q);
+        } catch (err) {
+          if (err instanceof SpecError)
+            throw /unknown|no crate|not found/i.test(err.message)
+              ? notFound(err.message)
+              : badRequest(err.message);
+          throw err;
         }
-        return await answer(query);
-      } catch (err) {
-        if (err instanceof SpecError)
-          throw /unknown|no crate|not found/i.test(err.message)
-            ? notFound(err.message)
-            : badRequest(err.message);
-        throw err;
-      }
-    });
+      },
+    );
 
-  route('/api/admin/graph/stats', async () => queryStats(await services.graph.get()));
+  route('/graph/stats', 'Ecosystem graph statistics', undefined, GraphAnswer, async () =>
+    queryStats(await services.graph.get()),
+  );
   route(
-    '/api/admin/graph/dependents',
+    '/graph/dependents',
+    'Direct or transitive dependents of a crate, version or range',
+    GraphDependentsQuery,
+    DependentsAnswer,
     async (q) =>
       queryDependents(await services.graph.get(), {
         spec: need(q, 'spec'),
@@ -80,7 +99,10 @@ export function registerGraphRoutes(
     ['spec'],
   );
   route(
-    '/api/admin/graph/tree',
+    '/graph/tree',
+    'Dependency tree of a version',
+    GraphTreeQuery,
+    GraphAnswer,
     async (q) =>
       queryTree(await services.graph.get(), {
         spec: need(q, 'spec'),
@@ -90,16 +112,22 @@ export function registerGraphRoutes(
     ['spec'],
   );
   route(
-    '/api/admin/graph/why',
+    '/graph/why',
+    'Shortest dependency path from one crate to another',
+    GraphWhyQuery,
+    GraphAnswer,
     async (q) =>
       queryWhy(await services.graph.get(), { from: need(q, 'from'), to: need(q, 'to'), ...filters(q) }),
     ['from', 'to'],
   );
-  route('/api/admin/graph/top', async (q) => ({
+  route('/graph/top', 'Top crates by transitive dependents', GraphTopQuery, GraphTop, async (q) => ({
     crates: queryTop(await services.graph.get(), { n: int(q, 'n', 20, 1000), ...filters(q) }),
   }));
   route(
-    '/api/admin/graph/blast-radius',
+    '/graph/blast-radius',
+    'Crates whose latest version resolves to an affected version',
+    GraphSpecQuery,
+    GraphAnswer,
     async (q) => queryBlastRadius(await services.graph.get(), { spec: need(q, 'spec'), ...filters(q) }),
     ['spec'],
   );

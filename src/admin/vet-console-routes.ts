@@ -2,14 +2,13 @@
 // the signed-in auditor's own key (an auditor may not list every auditor), which criteria each
 // version of a crate is certified for and by whom, and the audit sets imported from other
 // organisations. Shapes: src/admin/vet-console-types.ts.
-import type { FastifyInstance } from 'fastify';
 import { formatVetVersion } from '../formats/vet-common.js';
 import { parseForeignAuditsToml } from '../formats/vet-audits.js';
 import { formatVersionReq } from '../domain/version-req.js';
 import { notFound } from '../registry/errors.js';
-import type { RegistryServices } from '../registry/services.js';
 import { versionAuditStatus } from '../registry/vet-status.js';
-import type { AdminAuth } from './auth.js';
+import type { Schema } from './api-schema.js';
+import { actorOf, adminRoute, type AdminContext } from './plugin.js';
 import type { AuditorSelf, CrateAuditStatus, ImportedAudit, ImportedAuditSets } from './vet-console-types.js';
 
 const str = { type: 'string' } as const;
@@ -23,39 +22,30 @@ const obj = (properties: Record<string, unknown>) => ({
   additionalProperties: false,
 });
 const list = (items: unknown) => ({ type: 'array', items });
-// Error bodies may carry more than `detail` (`reauth`): kept as they are.
-const ERROR = { type: 'object', additionalProperties: true };
-const errors = { 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR };
 
 const SHOWN_IMPORTED = 500;
 
-export function registerVetConsoleRoutes(
-  app: FastifyInstance,
-  services: RegistryServices,
-  auth: AdminAuth,
-): void {
+export function registerVetConsoleRoutes({ app, services }: AdminContext): void {
   const db = services.db.kysely;
   const vet = services.vet;
 
-  app.get(
-    '/api/admin/vet/me',
+  adminRoute(
+    app,
     {
-      config: { summary: "The signed-in auditor's role, Ed25519 public keys and audit count" },
-      schema: {
-        response: {
-          200: obj({
-            login: str,
-            name: nullableStr,
-            isAuditor: bool,
-            keys: list(obj({ keyId: str, publicKey: str, createdAt: str, revokedAt: nullableStr })),
-            auditsRecorded: int,
-          }),
-          ...errors,
-        },
-      },
+      method: 'GET',
+      url: '/vet/me',
+      summary: "The signed-in auditor's role, Ed25519 public keys and audit count",
+      access: { auditor: 'or-admin' },
+      response: obj({
+        login: str,
+        name: nullableStr,
+        isAuditor: bool,
+        keys: list(obj({ keyId: str, publicKey: str, createdAt: str, revokedAt: nullableStr })),
+        auditsRecorded: int,
+      }) as Schema<AuditorSelf>,
     },
     async (req): Promise<AuditorSelf> => {
-      const actor = await auth.require(req, { auditor: 'or-admin' });
+      const actor = actorOf(req);
       const keys = (await vet.repo.keysOf(actor.user.id)).sort(
         (a, b) =>
           Number(a.revoked_at !== null) - Number(b.revoked_at !== null) ||
@@ -81,42 +71,37 @@ export function registerVetConsoleRoutes(
     },
   );
 
-  app.get(
-    '/api/admin/crates/:name/vet/status',
+  adminRoute(
+    app,
     {
-      config: {
-        summary:
-          'Per version: the criteria its signed audits certify (implies followed), by whom, and violations',
-      },
-      schema: {
-        params: obj({ name: { type: 'string', minLength: 1, maxLength: 64 } }),
-        response: {
-          200: obj({
-            crate: str,
-            versions: list(
+      method: 'GET',
+      url: '/crates/:name/vet/status',
+      summary:
+        'Per version: the criteria its signed audits certify (implies followed), by whom, and violations',
+      access: { crateParam: 'name', auditor: 'or-admin' },
+      params: obj({ name: { type: 'string', minLength: 1, maxLength: 64 } }) as Schema<{ name: string }>,
+      response: obj({
+        crate: str,
+        versions: list(
+          obj({
+            version: str,
+            checksum: str,
+            status: str,
+            certified: list(
               obj({
-                version: str,
-                checksum: str,
-                status: str,
-                certified: list(
-                  obj({
-                    criteria: str,
-                    by: list(obj({ auditId: int, who: str, how: str, signatureValid: bool })),
-                    implied: bool,
-                  }),
-                ),
-                violations: list(obj({ auditId: int, who: str, violation: str, criteria: list(str) })),
-                invalid: list(int),
+                criteria: str,
+                by: list(obj({ auditId: int, who: str, how: str, signatureValid: bool })),
+                implied: bool,
               }),
             ),
+            violations: list(obj({ auditId: int, who: str, violation: str, criteria: list(str) })),
+            invalid: list(int),
           }),
-          ...errors,
-        },
-      },
+        ),
+      }) as Schema<CrateAuditStatus>,
     },
     async (req): Promise<CrateAuditStatus> => {
-      const { name } = req.params as { name: string };
-      await auth.require(req, { crate: name, auditor: 'or-admin' });
+      const { name } = req.params;
       const krate = await services.crates.findByName(name);
       if (!krate) throw notFound(`no crate \`${name.slice(0, 64)}\``);
       const versions = await services.crates.versions(krate.id);
@@ -128,38 +113,35 @@ export function registerVetConsoleRoutes(
     },
   );
 
-  app.get(
-    '/api/admin/vet/imports',
+  adminRoute(
+    app,
     {
-      config: { summary: 'Audit sets imported from other organisations (`vet import`), with their audits' },
-      schema: {
-        response: {
-          200: obj({
-            imports: list(
+      method: 'GET',
+      url: '/vet/imports',
+      summary: 'Audit sets imported from other organisations (`vet import`), with their audits',
+      access: { auditor: 'or-admin' },
+      response: obj({
+        imports: list(
+          obj({
+            name: str,
+            source: str,
+            auditCount: int,
+            importedAt: str,
+            audits: list(
               obj({
-                name: str,
-                source: str,
-                auditCount: int,
-                importedAt: str,
-                audits: list(
-                  obj({
-                    crate: str,
-                    kind: str,
-                    target: str,
-                    criteria: list(str),
-                    who: list(str),
-                    notes: nullableStr,
-                  }),
-                ),
+                crate: str,
+                kind: str,
+                target: str,
+                criteria: list(str),
+                who: list(str),
+                notes: nullableStr,
               }),
             ),
           }),
-          ...errors,
-        },
-      },
+        ),
+      }) as Schema<ImportedAuditSets>,
     },
     async (req): Promise<ImportedAuditSets> => {
-      await auth.require(req, { auditor: 'or-admin' });
       const imports = await vet.repo.imports();
       return {
         imports: imports.map((i) => {

@@ -3,23 +3,39 @@
 // auditors record audits of a version or a delta, which the registry signs with their key over
 // the entry and the checksums of the `.crate` files reviewed. Each action needs a reason and is
 // written to the audit log, signature included, in the action's transaction.
-import type { FastifyInstance } from 'fastify';
 import type { Transaction } from 'kysely';
 import { formatVersion, tryParseVersion } from '../domain/semver.js';
 import { formatVersionReq, tryParseVersionReq } from '../domain/version-req.js';
 import { badRequest, notFound } from '../registry/errors.js';
-import { jsonBody, stringField } from '../registry/json-body.js';
-import type { RegistryServices } from '../registry/services.js';
+import { stringField } from '../registry/json-body.js';
 import { BUILT_IN_CRITERIA, criteriaNameError } from '../registry/vet-authority.js';
 import { signAudit, type ReviewedFile, type SignedAudit } from '../security/vet/audit-signature.js';
 import { MAX_CRITERIA } from '../security/vet/criteria.js';
 import type { Database, UserRow, VetAuditRow } from '../store/schema.js';
 import { criteriaOf, parseChecksums } from '../store/vet-audits.js';
-import type { AdminActor, AdminAuth } from './auth.js';
+import {
+  AuditorList,
+  CriteriaAnswer,
+  CriteriaBody,
+  CriteriaList,
+  GrantAnswer,
+  Params,
+  ReasonBody,
+  RevokeAuditorAnswer,
+  VetAuditAnswer,
+  VetAuditBody,
+  VetAuditList,
+  type VetAudit,
+} from './api-types.js';
+import type { AdminActor } from './auth.js';
+import { actorOf, adminRoute, type AdminContext } from './plugin.js';
 
 const MAX_NOTES = 10_000;
 
-export function vetAuditJson(a: VetAuditRow, check: { signatureValid: boolean; problems: string[] }) {
+export function vetAuditJson(
+  a: VetAuditRow,
+  check: { signatureValid: boolean; problems: string[] },
+): VetAudit {
   return {
     id: a.id,
     crate: a.crate_name,
@@ -39,7 +55,7 @@ export function vetAuditJson(a: VetAuditRow, check: { signatureValid: boolean; p
   };
 }
 
-export function registerVetRoutes(app: FastifyInstance, services: RegistryServices, auth: AdminAuth): void {
+export function registerVetRoutes({ app, services }: AdminContext): void {
   const db = services.db.kysely;
   const vet = services.vet;
   const record = (
@@ -71,61 +87,101 @@ export function registerVetRoutes(app: FastifyInstance, services: RegistryServic
     return user;
   };
 
-  app.get('/api/admin/vet/auditors', async (req) => {
-    await auth.require(req, { accounts: true });
-    const keys = await vet.repo.keys();
-    return {
-      auditors: (await vet.repo.auditors()).map((u) => ({
-        login: u.login,
-        name: u.name,
-        keys: keys
-          .filter((k) => k.user_id === u.id)
-          .map((k) => ({
-            keyId: k.key_id,
-            publicKey: k.public_key,
-            createdAt: k.created_at,
-            revokedAt: k.revoked_at,
-          })),
-      })),
-    };
-  });
+  adminRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/vet/auditors',
+      summary: 'Auditors and their Ed25519 public keys',
+      access: { accounts: true },
+      response: AuditorList,
+    },
+    async () => {
+      const keys = await vet.repo.keys();
+      return {
+        auditors: (await vet.repo.auditors()).map((u) => ({
+          login: u.login,
+          name: u.name,
+          keys: keys
+            .filter((k) => k.user_id === u.id)
+            .map((k) => ({
+              keyId: k.key_id,
+              publicKey: k.public_key,
+              createdAt: k.created_at,
+              revokedAt: k.revoked_at,
+            })),
+        })),
+      };
+    },
+  );
 
-  app.post('/api/admin/vet/auditors/:login', async (req) => {
-    const actor = await auth.require(req, { accounts: true });
-    const reason = stringField(jsonBody(req), 'reason', { min: 3 });
-    const user = await userOr404((req.params as { login: string }).login);
-    if (user.is_auditor === 1) throw badRequest(`${user.login} is already an auditor`);
-    const existing = await vet.repo.activeKey(user.id);
-    const key = existing ? null : vet.vault.generate(user.id);
-    await db.transaction().execute(async (trx) => {
-      await vet.repo.setAuditor(user.id, true, trx);
-      if (key) await vet.repo.addKey(user.id, key, new Date(), trx);
-      await record(trx, actor, 'vet-grant-auditor', 'user', user.login, reason, {
-        keyId: key?.keyId ?? existing!.key_id,
-        publicKey: key?.publicKey ?? existing!.public_key,
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/vet/auditors/:login',
+      summary: 'Grant the auditor role (the registry generates the signing key)',
+      access: { accounts: true },
+      params: Params.login,
+      body: ReasonBody,
+      response: GrantAnswer,
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const reason = stringField(req.body, 'reason', { min: 3 });
+      const user = await userOr404(req.params.login);
+      if (user.is_auditor === 1) throw badRequest(`${user.login} is already an auditor`);
+      const existing = await vet.repo.activeKey(user.id);
+      const key = existing ? null : vet.vault.generate(user.id);
+      await db.transaction().execute(async (trx) => {
+        await vet.repo.setAuditor(user.id, true, trx);
+        if (key) await vet.repo.addKey(user.id, key, new Date(), trx);
+        await record(trx, actor, 'vet-grant-auditor', 'user', user.login, reason, {
+          keyId: key?.keyId ?? existing!.key_id,
+          publicKey: key?.publicKey ?? existing!.public_key,
+        });
       });
-    });
-    return { ok: true, login: user.login, keyId: key?.keyId ?? existing!.key_id };
-  });
+      return { ok: true, login: user.login, keyId: key?.keyId ?? existing!.key_id };
+    },
+  );
 
-  app.delete('/api/admin/vet/auditors/:login', async (req) => {
-    const actor = await auth.require(req, { accounts: true });
-    const reason = stringField(jsonBody(req), 'reason', { min: 3 });
-    const user = await userOr404((req.params as { login: string }).login);
-    if (user.is_auditor !== 1) throw badRequest(`${user.login} is not an auditor`);
-    // The key is retired, not deleted: audits it signed stay verifiable.
-    const retired = await db.transaction().execute(async (trx) => {
-      await vet.repo.setAuditor(user.id, false, trx);
-      const n = await vet.repo.retireKeys(user.id, new Date(), trx);
-      await record(trx, actor, 'vet-revoke-auditor', 'user', user.login, reason, { retiredKeys: n });
-      return n;
-    });
-    return { ok: true, retiredKeys: retired };
-  });
+  adminRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/vet/auditors/:login',
+      summary: 'Revoke the auditor role (its keys are retired, old audits stay verifiable)',
+      access: { accounts: true },
+      params: Params.login,
+      body: ReasonBody,
+      response: RevokeAuditorAnswer,
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const reason = stringField(req.body, 'reason', { min: 3 });
+      const user = await userOr404(req.params.login);
+      if (user.is_auditor !== 1) throw badRequest(`${user.login} is not an auditor`);
+      // The key is retired, not deleted: audits it signed stay verifiable.
+      const retired = await db.transaction().execute(async (trx) => {
+        await vet.repo.setAuditor(user.id, false, trx);
+        const n = await vet.repo.retireKeys(user.id, new Date(), trx);
+        await record(trx, actor, 'vet-revoke-auditor', 'user', user.login, reason, { retiredKeys: n });
+        return n;
+      });
+      return { ok: true, retiredKeys: retired };
+    },
+  );
 
-  app.get('/api/admin/vet/criteria', async (req) => {
-    await auth.require(req, { auditor: 'or-admin' });
-    return {
+  adminRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/vet/criteria',
+      summary: 'Built-in and registry-defined audit criteria',
+      access: { auditor: 'or-admin' },
+      response: CriteriaList,
+    },
+    async () => ({
       builtIn: Object.entries(BUILT_IN_CRITERIA).map(([name, c]) => ({ name, ...c })),
       custom: (await vet.repo.criteria()).map((c) => ({
         name: c.name,
@@ -133,145 +189,182 @@ export function registerVetRoutes(app: FastifyInstance, services: RegistryServic
         implies: JSON.parse(c.implies) as string[],
         createdAt: c.created_at,
       })),
-    };
-  });
+    }),
+  );
 
-  app.post('/api/admin/vet/criteria', async (req) => {
-    const actor = await auth.require(req, { allCrates: true });
-    const body = jsonBody(req);
-    const name = stringField(body, 'name', { max: 64 });
-    const description = stringField(body, 'description', { max: 5000 });
-    const reason = stringField(body, 'reason', { min: 3 });
-    const nameErr = criteriaNameError(name);
-    if (nameErr) throw badRequest(nameErr);
-    const custom = await vet.repo.criteria();
-    if (BUILT_IN_CRITERIA[name] || custom.some((c) => c.name === name))
-      throw badRequest(`criteria \`${name}\` already exists`);
-    if (custom.length + 2 >= MAX_CRITERIA) throw badRequest(`at most ${MAX_CRITERIA} criteria in all`);
-    const implies = stringList(body.implies, 'implies', { allowEmpty: true });
-    const known = new Set([...Object.keys(BUILT_IN_CRITERIA), ...custom.map((c) => c.name)]);
-    for (const c of implies)
-      if (!known.has(c)) throw badRequest(`\`implies\` names unknown criteria \`${c}\``);
-    await db.transaction().execute(async (trx) => {
-      await vet.repo.addCriteria(name, description, implies, new Date(), trx);
-      await record(trx, actor, 'vet-add-criteria', 'registry', `criteria:${name}`, reason, {
-        description,
-        implies,
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/vet/criteria',
+      summary: 'Define a criteria (name, description, implies)',
+      access: { allCrates: true },
+      body: CriteriaBody,
+      response: CriteriaAnswer,
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const body = req.body;
+      const name = stringField(body, 'name', { max: 64 });
+      const description = stringField(body, 'description', { max: 5000 });
+      const reason = stringField(body, 'reason', { min: 3 });
+      const nameErr = criteriaNameError(name);
+      if (nameErr) throw badRequest(nameErr);
+      const custom = await vet.repo.criteria();
+      if (BUILT_IN_CRITERIA[name] || custom.some((c) => c.name === name))
+        throw badRequest(`criteria \`${name}\` already exists`);
+      if (custom.length + 2 >= MAX_CRITERIA) throw badRequest(`at most ${MAX_CRITERIA} criteria in all`);
+      const implies = stringList(body.implies, 'implies', { allowEmpty: true });
+      const known = new Set([...Object.keys(BUILT_IN_CRITERIA), ...custom.map((c) => c.name)]);
+      for (const c of implies)
+        if (!known.has(c)) throw badRequest(`\`implies\` names unknown criteria \`${c}\``);
+      await db.transaction().execute(async (trx) => {
+        await vet.repo.addCriteria(name, description, implies, new Date(), trx);
+        await record(trx, actor, 'vet-add-criteria', 'registry', `criteria:${name}`, reason, {
+          description,
+          implies,
+        });
       });
-    });
-    return { ok: true, name };
-  });
+      return { ok: true, name };
+    },
+  );
 
-  app.get('/api/admin/crates/:name/vet/audits', async (req) => {
-    const name = (req.params as { name: string }).name;
-    await auth.require(req, { crate: name, auditor: 'or-admin' });
-    const checks = await vet.signatureChecks(await vet.repo.audits(name));
-    return { audits: checks.map((c) => vetAuditJson(c.audit, c)) };
-  });
+  adminRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/crates/:name/vet/audits',
+      summary: "A crate's signed audits with signature validity",
+      access: { crateParam: 'name', auditor: 'or-admin' },
+      params: Params.name,
+      response: VetAuditList,
+    },
+    async (req) => {
+      const checks = await vet.signatureChecks(await vet.repo.audits(req.params.name));
+      return { audits: checks.map((c) => vetAuditJson(c.audit, c)) };
+    },
+  );
 
-  app.post('/api/admin/crates/:name/vet/audits', async (req) => {
-    const name = (req.params as { name: string }).name;
-    const actor = await auth.require(req, { auditor: true, crate: name });
-    const body = jsonBody(req);
-    const reason = stringField(body, 'reason', { min: 3 });
-    const krate = await services.crates.findByName(name);
-    if (!krate) throw notFound(`no crate \`${name.slice(0, 100)}\``);
-    const criteria = [...new Set(stringList(body.criteria, 'criteria'))].sort();
-    const custom = await vet.repo.criteria();
-    for (const c of criteria) {
-      if (!BUILT_IN_CRITERIA[c] && !custom.some((x) => x.name === c))
-        throw badRequest(`unknown criteria \`${c.slice(0, 70)}\`: define it first`);
-    }
-    let notes: string | null = null;
-    if (body.notes !== undefined && body.notes !== null) {
-      if (typeof body.notes !== 'string') throw badRequest('`notes` must be a string');
-      if (body.notes.length > MAX_NOTES)
-        throw badRequest(`\`notes\` is too long (at most ${MAX_NOTES} characters)`);
-      notes = body.notes.trim() === '' ? null : body.notes;
-    }
-    const given = ['version', 'delta', 'violation'].filter((k) => body[k] !== undefined && body[k] !== null);
-    if (given.length !== 1)
-      throw badRequest('give exactly one of `version`, `delta` ("A -> B") and `violation`');
-    const versionOf = async (text: unknown, what: string): Promise<ReviewedFile & { num: string }> => {
-      const parsed = typeof text === 'string' ? tryParseVersion(text.trim()) : null;
-      if (!parsed) throw badRequest(`\`${what}\` must be a version`);
-      const v = await services.crates.findVersion(krate.id, formatVersion(parsed));
-      if (!v) throw notFound(`no version ${krate.name}@${formatVersion(parsed)} in this registry`);
-      return { num: v.num, version: v.num, sha256: v.checksum };
-    };
-    let kind: SignedAudit['kind'];
-    const files: ReviewedFile[] = [];
-    if (given[0] === 'version') {
-      const v = await versionOf(body.version, 'version');
-      kind = { type: 'full', version: v.num };
-      files.push({ version: v.version, sha256: v.sha256 });
-    } else if (given[0] === 'delta') {
-      const parts = typeof body.delta === 'string' ? body.delta.split('->') : [];
-      if (parts.length !== 2) throw badRequest('`delta` must look like "1.0.0 -> 1.1.0"');
-      const from = await versionOf(parts[0], 'delta');
-      const to = await versionOf(parts[1], 'delta');
-      if (from.num === to.num) throw badRequest('a delta needs two different versions');
-      kind = { type: 'delta', from: from.num, to: to.num };
-      files.push({ version: from.version, sha256: from.sha256 }, { version: to.version, sha256: to.sha256 });
-    } else {
-      const req2 = typeof body.violation === 'string' ? tryParseVersionReq(body.violation) : null;
-      if (!req2) throw badRequest('`violation` must be a version requirement');
-      kind = { type: 'violation', violation: formatVersionReq(req2) };
-    }
-    const key = await vet.repo.activeKey(actor.user.id);
-    if (!key)
-      throw badRequest('you have no signing key: ask an administrator to grant the auditor role again');
-    const who = actor.user.name ? `${actor.user.name} (${actor.user.login})` : actor.user.login;
-    const entry: SignedAudit = { crate: krate.name, kind, criteria, who, notes, checksums: files };
-    const signature = signAudit(entry, vet.vault.privateKey(key));
-    const stored = await db.transaction().execute(async (trx) => {
-      const row = await vet.repo.insertAudit(
-        {
-          crateName: krate.name,
-          kind: kind.type,
-          version: kind.type === 'full' ? kind.version : null,
-          deltaFrom: kind.type === 'delta' ? kind.from : null,
-          deltaTo: kind.type === 'delta' ? kind.to : null,
-          violation: kind.type === 'violation' ? kind.violation : null,
-          criteria,
-          who,
-          notes,
-          checksums: files,
-          signature,
-          keyId: key.key_id,
-          recordedBy: actor.user.id,
-        },
-        new Date(),
-        trx,
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/crates/:name/vet/audits',
+      summary: 'Record a signed audit (auditor role): one of version, delta "A -> B", violation',
+      access: { crateParam: 'name', auditor: true },
+      params: Params.name,
+      body: VetAuditBody,
+      response: VetAuditAnswer,
+    },
+    async (req) => {
+      const name = req.params.name;
+      const actor = actorOf(req);
+      const body: Record<string, unknown> = req.body;
+      const reason = stringField(body, 'reason', { min: 3 });
+      const krate = await services.crates.findByName(name);
+      if (!krate) throw notFound(`no crate \`${name.slice(0, 100)}\``);
+      const criteria = [...new Set(stringList(body.criteria, 'criteria'))].sort();
+      const custom = await vet.repo.criteria();
+      for (const c of criteria) {
+        if (!BUILT_IN_CRITERIA[c] && !custom.some((x) => x.name === c))
+          throw badRequest(`unknown criteria \`${c.slice(0, 70)}\`: define it first`);
+      }
+      let notes: string | null = null;
+      if (body.notes !== undefined && body.notes !== null) {
+        if (typeof body.notes !== 'string') throw badRequest('`notes` must be a string');
+        if (body.notes.length > MAX_NOTES)
+          throw badRequest(`\`notes\` is too long (at most ${MAX_NOTES} characters)`);
+        notes = body.notes.trim() === '' ? null : body.notes;
+      }
+      const given = ['version', 'delta', 'violation'].filter(
+        (k) => body[k] !== undefined && body[k] !== null,
       );
-      const target =
-        kind.type === 'full'
-          ? `${krate.name}@${kind.version}`
-          : kind.type === 'delta'
-            ? `${krate.name}@${kind.from}->${kind.to}`
-            : krate.name;
-      await record(
-        trx,
-        actor,
-        'vet-record-audit',
-        kind.type === 'violation' ? 'crate' : 'version',
-        target,
-        reason,
-        {
-          auditId: row.id,
-          kind: kind.type,
-          criteria,
-          who,
-          notes,
-          checksums: files,
-          keyId: key.key_id,
-          signature,
-        },
-      );
-      return row;
-    });
-    return { ok: true, audit: vetAuditJson(stored, { signatureValid: true, problems: [] }) };
-  });
+      if (given.length !== 1)
+        throw badRequest('give exactly one of `version`, `delta` ("A -> B") and `violation`');
+      const versionOf = async (text: unknown, what: string): Promise<ReviewedFile & { num: string }> => {
+        const parsed = typeof text === 'string' ? tryParseVersion(text.trim()) : null;
+        if (!parsed) throw badRequest(`\`${what}\` must be a version`);
+        const v = await services.crates.findVersion(krate.id, formatVersion(parsed));
+        if (!v) throw notFound(`no version ${krate.name}@${formatVersion(parsed)} in this registry`);
+        return { num: v.num, version: v.num, sha256: v.checksum };
+      };
+      let kind: SignedAudit['kind'];
+      const files: ReviewedFile[] = [];
+      if (given[0] === 'version') {
+        const v = await versionOf(body.version, 'version');
+        kind = { type: 'full', version: v.num };
+        files.push({ version: v.version, sha256: v.sha256 });
+      } else if (given[0] === 'delta') {
+        const parts = typeof body.delta === 'string' ? body.delta.split('->') : [];
+        if (parts.length !== 2) throw badRequest('`delta` must look like "1.0.0 -> 1.1.0"');
+        const from = await versionOf(parts[0], 'delta');
+        const to = await versionOf(parts[1], 'delta');
+        if (from.num === to.num) throw badRequest('a delta needs two different versions');
+        kind = { type: 'delta', from: from.num, to: to.num };
+        files.push(
+          { version: from.version, sha256: from.sha256 },
+          { version: to.version, sha256: to.sha256 },
+        );
+      } else {
+        const req2 = typeof body.violation === 'string' ? tryParseVersionReq(body.violation) : null;
+        if (!req2) throw badRequest('`violation` must be a version requirement');
+        kind = { type: 'violation', violation: formatVersionReq(req2) };
+      }
+      const key = await vet.repo.activeKey(actor.user.id);
+      if (!key)
+        throw badRequest('you have no signing key: ask an administrator to grant the auditor role again');
+      const who = actor.user.name ? `${actor.user.name} (${actor.user.login})` : actor.user.login;
+      const entry: SignedAudit = { crate: krate.name, kind, criteria, who, notes, checksums: files };
+      const signature = signAudit(entry, vet.vault.privateKey(key));
+      const stored = await db.transaction().execute(async (trx) => {
+        const row = await vet.repo.insertAudit(
+          {
+            crateName: krate.name,
+            kind: kind.type,
+            version: kind.type === 'full' ? kind.version : null,
+            deltaFrom: kind.type === 'delta' ? kind.from : null,
+            deltaTo: kind.type === 'delta' ? kind.to : null,
+            violation: kind.type === 'violation' ? kind.violation : null,
+            criteria,
+            who,
+            notes,
+            checksums: files,
+            signature,
+            keyId: key.key_id,
+            recordedBy: actor.user.id,
+          },
+          new Date(),
+          trx,
+        );
+        const target =
+          kind.type === 'full'
+            ? `${krate.name}@${kind.version}`
+            : kind.type === 'delta'
+              ? `${krate.name}@${kind.from}->${kind.to}`
+              : krate.name;
+        await record(
+          trx,
+          actor,
+          'vet-record-audit',
+          kind.type === 'violation' ? 'crate' : 'version',
+          target,
+          reason,
+          {
+            auditId: row.id,
+            kind: kind.type,
+            criteria,
+            who,
+            notes,
+            checksums: files,
+            keyId: key.key_id,
+            signature,
+          },
+        );
+        return row;
+      });
+      return { ok: true, audit: vetAuditJson(stored, { signatureValid: true, problems: [] }) };
+    },
+  );
 }
 
 function stringList(v: unknown, key: string, { allowEmpty = false } = {}): string[] {

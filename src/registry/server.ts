@@ -104,6 +104,9 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
     },
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // Route schemas (the admin API's) check what clients send as sent: a number is not a
+    // string. Fastify's default would turn `{"notes": 3}` into "3" before the handler sees it.
+    ajv: { customOptions: { coerceTypes: false } },
     // Bad percent-encoding in a path is the client's error, in cargo's shape.
     frameworkErrors: (err, _req, res) => {
       void (res as FastifyReply)

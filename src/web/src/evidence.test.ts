@@ -32,7 +32,13 @@ describe('normalizeAlertDetail', () => {
 
   it('accepts a bare alert, and missing notes', () => {
     const a = alert({});
-    expect(normalizeAlertDetail(a)).toEqual({ alert: a, notes: [], evidence: null, impact: null });
+    // The evidence is then what the alert's own details hold (here: nothing but its kind).
+    expect(normalizeAlertDetail(a)).toEqual({
+      alert: a,
+      notes: [],
+      evidence: { kind: 'scanner' },
+      impact: null,
+    });
     expect(normalizeAlertDetail({ alert: a, notes: 'oops' }).notes).toEqual([]);
   });
 });

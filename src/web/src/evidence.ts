@@ -54,9 +54,9 @@ export function normalizeAlertDetail(answer: unknown): AlertDetail {
     return {
       alert: a.alert,
       notes: Array.isArray(a.notes) ? a.notes : [],
-      evidence: a.evidence ?? null,
+      evidence: a.evidence ?? evidenceOf(a.alert, null),
       impact: a.impact ?? null,
     };
   }
-  return { alert: answer as Alert, notes: [], evidence: null, impact: null };
+  return { alert: answer as Alert, notes: [], evidence: evidenceOf(answer as Alert, null), impact: null };
 }

@@ -1,9 +1,9 @@
 // The signed-in administrator, shared by every page.
 import { createContext, useContext } from 'react';
-import type { User } from './api-types.js';
+import type { SessionUser } from './api-types.js';
 
 export interface Session {
-  user: User;
+  user: SessionUser;
   signOut(): Promise<void>;
 }
 

@@ -71,8 +71,8 @@ export function CratePage({ name }: { name: string }) {
   if (error && !data) return <ErrorMessage error={error} onRetry={reload} />;
   if (!data) return <Loading what={name} />;
   const { crate, owners, versions, alerts, downloadsPerDay, dependents } = data;
-  const created = crate.createdAt ?? crate.created_at;
-  const updated = crate.updatedAt ?? crate.updated_at;
+  const created = crate.createdAt;
+  const updated = crate.updatedAt;
   const crateAlerts = alerts.filter((a) => !a.version);
   const advisories = data.advisories ?? [];
   const liveAdvisories = advisories.filter((a) => !a.withdrawn).length;

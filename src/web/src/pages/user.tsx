@@ -16,7 +16,6 @@ import { useApi } from '../use-api.js';
 const scopesOf = (t: Token): string => (Array.isArray(t.scopes) ? t.scopes.join(', ') : (t.scopes ?? 'all'));
 
 export function isUserLocked(u: UserDetail['user'], now = Date.now()): boolean {
-  if (typeof u.locked === 'boolean') return u.locked;
   if (u.lockedUntil) return new Date(u.lockedUntil).getTime() > now;
   return Boolean(u.lockReason);
 }
