@@ -141,7 +141,7 @@ export function registerVetConsoleRoutes({ app, services }: AdminContext): void 
         ),
       }) as Schema<ImportedAuditSets>,
     },
-    async (req): Promise<ImportedAuditSets> => {
+    async (): Promise<ImportedAuditSets> => {
       const imports = await vet.repo.imports();
       return {
         imports: imports.map((i) => {
