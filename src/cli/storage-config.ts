@@ -7,11 +7,11 @@
 // the bucket and endpoint.
 import { join, resolve } from 'node:path';
 import { FsBlobStore, type BlobStore } from '../store/blob-store.js';
-import { S3BlobStore, s3ClientFor, type S3Settings } from '../store/s3-blob-store.js';
+// The S3 modules are imported only when configured: the AWS SDK costs over a second to load.
+import type { S3Settings } from '../store/s3-blob-store.js';
 import {
   DEFAULT_INDEX_MAX_AGE_SECONDS,
   FsStaticTarget,
-  S3StaticTarget,
   type StaticFileTarget,
 } from '../registry/static-index.js';
 import { checkConfigKeys, tableSchema } from './config-schema.js';
@@ -103,8 +103,11 @@ export function storageConfigFrom(table: ConfigTable, env: NodeJS.ProcessEnv = p
   return { kind: 's3', s3: s3SettingsFrom(storage, 'storage', env) };
 }
 
-export function openBlobStore(config: StorageConfig, dataDir: string): BlobStore {
-  if (config.kind === 's3') return S3BlobStore.fromSettings(config.s3);
+export async function openBlobStore(config: StorageConfig, dataDir: string): Promise<BlobStore> {
+  if (config.kind === 's3') {
+    const { S3BlobStore } = await import('../store/s3-blob-store.js');
+    return S3BlobStore.fromSettings(config.s3);
+  }
   return new FsBlobStore(config.dir ? resolve(config.dir) : join(dataDir, 'crates'));
 }
 
@@ -120,10 +123,10 @@ export function describeStorage(config: StorageConfig, dataDir: string): string 
  * (`dir`) or a bucket: by default the blob bucket under the prefix `index/`, or its own
  * `bucket` / `endpoint` / credentials (unset keys are taken from `[storage]`).
  */
-export function staticIndexConfigFrom(
+export async function staticIndexConfigFrom(
   table: ConfigTable,
   env: NodeJS.ProcessEnv = process.env,
-): StaticIndexConfig | null {
+): Promise<StaticIndexConfig | null> {
   const storage = section(table, 'storage');
   const index = section(storage, 'index');
   checkConfigKeys('[storage.index]', index, tableSchema('storage.index'));
@@ -145,6 +148,10 @@ export function staticIndexConfigFrom(
       '[storage.index] needs a dir, or a bucket (or [storage] kind = "s3" to share its bucket)',
     );
   const s3 = s3SettingsFrom(index, 'storage.index', env, inherit);
+  const [{ s3ClientFor }, { S3StaticTarget }] = await Promise.all([
+    import('../store/s3-blob-store.js'),
+    import('../registry/s3-static-target.js'),
+  ]);
   return {
     target: new S3StaticTarget(s3ClientFor(s3), s3.bucket, s3.prefix ?? 'index/'),
     maxAgeSeconds: maxAge,

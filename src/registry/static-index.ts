@@ -13,7 +13,6 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { sql, type Kysely } from 'kysely';
 import { indexPath } from '../domain/index-path.js';
 import type { CrateRepository } from '../store/crates.js';
@@ -55,34 +54,6 @@ export class FsStaticTarget implements StaticFileTarget {
 
   describe(): string {
     return this.root;
-  }
-}
-
-export class S3StaticTarget implements StaticFileTarget {
-  constructor(
-    private readonly client: S3Client,
-    private readonly bucket: string,
-    private readonly prefix: string,
-  ) {}
-
-  async put(key: string, body: Buffer, headers: StaticFileHeaders): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: `${this.prefix}${key}`,
-        Body: body,
-        ContentType: headers.contentType,
-        CacheControl: headers.cacheControl,
-      }),
-    );
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${key}` }));
-  }
-
-  describe(): string {
-    return `s3://${this.bucket}/${this.prefix}`;
   }
 }
 

@@ -65,7 +65,7 @@ export function registerMaintenanceCommands(program: Command): void {
       const file = loadConfigFile(opts.config);
       const { manifest, out } = await backupRegistry({
         databaseFile,
-        blobs: openBlobStore(storageConfigFrom(file.table), dataDir),
+        blobs: await openBlobStore(storageConfigFrom(file.table), dataDir),
         dataDir,
         extraFiles: [VET_KEY_FILE],
         out: resolve(opts.out),
@@ -96,7 +96,7 @@ export function registerMaintenanceCommands(program: Command): void {
         dataDir,
         databaseFile: join(dataDir, REGISTRY_DATABASE_FILE),
         // Blobs go to the configured store; the default store lives inside the data directory.
-        ...(storage.kind === 's3' || storage.dir ? { blobs: openBlobStore(storage, dataDir) } : {}),
+        ...(storage.kind === 's3' || storage.dir ? { blobs: await openBlobStore(storage, dataDir) } : {}),
       });
       process.stdout.write(
         `restored the backup of ${manifest.createdAt} (${plural(manifest.blobs.count, 'blob')}) into ${dataDir}\n`,

@@ -75,11 +75,11 @@ export async function openFromOptions(
     );
   }
   const file = loadConfigFile(opts.config);
-  const staticIndex = staticIndexConfigFrom(file.table);
+  const staticIndex = await staticIndexConfigFrom(file.table);
   const { overrides } = runtimeConfigFrom(file.table);
   const services: RegistryServices = await openRegistry({
     dataDir,
-    blobs: openBlobStore(storageConfigFrom(file.table), dataDir),
+    blobs: await openBlobStore(storageConfigFrom(file.table), dataDir),
     ...(staticIndex ? { staticIndex } : {}),
     config: defaultRegistryConfig({ ...overrides, ...config }),
     security: securityConfigFrom(file),
