@@ -70,7 +70,7 @@ describe('two serve processes and workers on one PostgreSQL database, blobs on S
     config = join(dir, 'cratekeeper.toml');
     await writeFile(
       config,
-      `[server]\npublic_url = "https://crates.example"\n\n${s3.configToml('crates/')}\n[storage.index]\nenabled = true\nprefix = "index/"\nmax_age_seconds = 30\n\n[gc]\non_start = false\n`,
+      `[server]\npublic_url = "https://crates.example"\n\n${s3.configToml('crates/')}\n[storage.index]\nenabled = true\nprefix = "index/"\nmax_age_seconds = 30\n\n[gc]\non_start = false\n\n[limits.publish_new]\nburst = 1000\n`,
     );
     common = [
       '--data',
