@@ -36,7 +36,7 @@ function ck(args: string[]): Promise<{ code: number; stdout: string; stderr: str
     execFile(
       process.execPath,
       ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args],
-      { cwd: repoRoot, timeout: 60_000 },
+      { cwd: repoRoot, timeout: 120_000 },
       (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     ),
@@ -108,7 +108,7 @@ describe.each(DIALECTS)('admin authentication on %s', (dialect) => {
     const explicit = await ck(['token', 'create', '--user', 'root', '--scopes', 'admin', ...dbArgs(x)]);
     expect(explicit.code, explicit.stderr).toBe(0);
     expect((await call(x, explicit.stdout.trim(), 'GET', '/api/admin/overview')).status).toBe(200);
-  }, 60_000);
+  }, 180_000);
 
   it("refuses an administrator's CI token without the admin scope on every admin route", async () => {
     const x = await start();
@@ -233,7 +233,7 @@ describe.each(DIALECTS)('admin authentication on %s', (dialect) => {
     const locks = await x.services.audit.list({ action: 'sign-in-locked' });
     expect(locks.total).toBe(1);
     expect(locks.entries[0]).toMatchObject({ actor: 'root', target: 'root', ip: '127.0.0.1' });
-  }, 60_000);
+  }, 180_000);
 
   it('never writes a login that is not a user into the audit log', async () => {
     const x = await start();
@@ -277,7 +277,7 @@ describe.each(DIALECTS)('admin authentication on %s', (dialect) => {
     expect(locks.entries.map((e) => JSON.parse(e.details) as { scope: string })).toContainEqual(
       expect.objectContaining({ scope: 'login' }),
     );
-  }, 60_000);
+  }, 180_000);
 
   it('`cratekeeper user unlock` clears the throttle and the account lock, audited', async () => {
     const x = await start();
@@ -297,5 +297,5 @@ describe.each(DIALECTS)('admin authentication on %s', (dialect) => {
     expect(entries[0]).toMatchObject({ actor: 'cli', target: 'root' });
     expect(JSON.parse(entries[0]!.details)).toMatchObject({ accountLock: true });
     expect(JSON.stringify(await x.services.audit.list({ limit: 500 }))).not.toContain('nobody-here');
-  }, 60_000);
+  }, 180_000);
 });

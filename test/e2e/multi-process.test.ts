@@ -43,7 +43,7 @@ function startWorker(args: string[]): Promise<ChildProcess> {
 async function until<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false>,
-  ms = 30_000,
+  ms = 90_000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
