@@ -36,15 +36,20 @@ export function registerActionRoutes(
   const yank = (yanked: boolean) => async (req: FastifyRequest) => {
     const { name, version } = req.params as VP;
     const actor = actingAdminOf(await auth.require(req, { crate: name }));
-    return actions.setYanked(actor, name, version, yanked, reasonOf(req));
+    // `confirmed`: the yank answers a confirmed threat, so it settles the version's alerts.
+    return actions.setYanked(actor, name, version, yanked, reasonOf(req), jsonBody(req).confirmed);
   };
   app.post('/api/admin/crates/:name/versions/:version/yank', yank(true));
   app.post('/api/admin/crates/:name/versions/:version/unyank', yank(false));
 
   const decide = (status: 'published' | 'rejected') => async (req: FastifyRequest) => {
     const { name, version } = req.params as VP;
-    const actor = actingAdminOf(await auth.require(req, { crate: name }));
-    return actions.decide(actor, name, version, status, reasonOf(req));
+    // Releasing is the riskiest action: it needs a fresh re-authentication, and a critical
+    // verdict the typed `confirm` (checked in AdminActions, for the CLI too).
+    const actor = actingAdminOf(
+      await auth.require(req, { crate: name, ...(status === 'published' ? { destructive: true } : {}) }),
+    );
+    return actions.decide(actor, name, version, status, reasonOf(req), jsonBody(req).confirm);
   };
   app.post('/api/admin/crates/:name/versions/:version/release', decide('published'));
   app.post('/api/admin/crates/:name/versions/:version/reject', decide('rejected'));

@@ -79,8 +79,8 @@ const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/api/admin/crates/{name}/versions/{version}/yank',
-    summary: 'Yank a version',
-    body: REASON,
+    summary: 'Yank a version (`confirmed`: a confirmed threat, which resolves its alerts)',
+    body: { ...REASON, confirmed: ['boolean', false] },
   },
   {
     method: 'post',
@@ -91,8 +91,9 @@ const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/api/admin/crates/{name}/versions/{version}/release',
-    summary: 'Release a quarantined version',
-    body: REASON,
+    summary: 'Release a quarantined version (a critical verdict needs `confirm`: "crate@version")',
+    body: { ...REASON, confirm: ['string', false] },
+    destructive: true,
   },
   {
     method: 'post',
@@ -183,6 +184,55 @@ const ROUTES: Route[] = [
     query: ['crate', 'version'],
   },
   { method: 'get', path: '/api/admin/quarantine', summary: 'Versions held for review' },
+  // The responder routes (responder-routes.ts).
+  {
+    method: 'post',
+    path: '/api/admin/alerts/bulk-triage',
+    summary: 'Settle many alerts with a structured reason and a note: by ids, or all a filter matches',
+    body: {
+      ids: ['array', false],
+      filter: ['object', false],
+      resolution: ['string', true],
+      note: ['string', true],
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/alerts/{id}/follow-up',
+    summary: "What was done about an alert: its subject's state, the actions and the resolution",
+  },
+  {
+    method: 'get',
+    path: '/api/admin/crates/{name}/versions/{version}/release-check',
+    summary: "A held version's verdict, top findings and the confirmation its release needs",
+  },
+  {
+    method: 'get',
+    path: '/api/admin/quarantine/queue',
+    summary: 'Versions held in quarantine, oldest first, with verdicts and open alerts',
+  },
+  {
+    method: 'get',
+    path: '/api/admin/names',
+    summary: 'Reserved and blocked names, and the names of deleted crates still held',
+  },
+  {
+    method: 'get',
+    path: '/api/admin/provenance',
+    summary: 'Versions by checksum, token name, client address or publisher',
+    query: ['checksum', 'token', 'ip', 'publisher'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/crates/{name}/versions/{version}/signals',
+    summary: 'Account-takeover signals of a version: publisher, token, address, user agent',
+  },
+  {
+    method: 'post',
+    path: '/api/admin/crates/{name}/versions/{version}/revoke-publishing-token',
+    summary: 'Revoke the token that published this version',
+    body: REASON,
+  },
   { method: 'get', path: '/api/admin/users', summary: 'Every user, with admin and lock state' },
   {
     method: 'get',

@@ -13,7 +13,9 @@ import { registerDiffRoutes } from './diff-routes.js';
 import { registerGraphRoutes } from './graph-routes.js';
 import { registerInvitationRoutes } from './invitation-routes.js';
 import { openApiDocument } from './openapi.js';
-import { alertJson, registerReadRoutes } from './read-routes.js';
+import { registerReadRoutes } from './read-routes.js';
+import { alertQueue } from './responder-reads.js';
+import { registerResponderRoutes } from './responder-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerVetRoutes } from './vet-routes.js';
 
@@ -45,6 +47,9 @@ export function registerAdminRoutes(
   registerAdvisoryRoutes(app, services, pipeline, auth);
   registerDiffRoutes(app, services, pipeline, auth);
   registerVetRoutes(app, services, auth);
+  registerResponderRoutes(app, services, pipeline, auth, {
+    deletedNameBlockDays: services.config.deletedNameBlockDays,
+  });
   registerConsole(app);
 
   app.get('/api/admin/openapi.json', async () => openApiDocument());
@@ -58,7 +63,8 @@ export function registerAdminRoutes(
     }
     if (q.status && !STATUSES.includes(q.status as AlertStatus))
       throw badRequest(`unknown status \`${q.status}\``);
-    const { total, alerts } = await pipeline.alerts.list({
+    // Each alert with its subject as it stands now (state, publisher, impact) and what was done.
+    return alertQueue(services, pipeline.alerts, {
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.severity ? { severity: q.severity as AlertSeverity } : {}),
       ...(q.min_severity ? { minSeverity: q.min_severity as AlertSeverity } : {}),
@@ -67,7 +73,6 @@ export function registerAdminRoutes(
       limit: Math.min(Number.parseInt(q.per_page ?? '50', 10) || 50, 500),
       offset: Math.max(Number.parseInt(q.offset ?? '0', 10) || 0, 0),
     });
-    return { total, alerts: alerts.map(alertJson) };
   });
 
   app.get('/api/admin/jobs', async (req) => {

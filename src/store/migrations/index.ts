@@ -13,6 +13,7 @@ import * as m009 from './009-deleted-versions.js';
 import * as m010 from './010-search-cover.js';
 import * as m011 from './011-advisories.js';
 import * as m012 from './012-vet-audits.js';
+import * as m014 from './014-alert-follow-up.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -31,4 +32,6 @@ export const migrations: Record<string, DialectMigration> = {
   '010-search-cover': m010,
   '011-advisories': m011,
   '012-vet-audits': m012,
+  // 013 is another branch's; names sort, so each runs once whatever order they land in.
+  '014-alert-follow-up': m014,
 };
