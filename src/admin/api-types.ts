@@ -111,8 +111,8 @@ export const AlertQuery = S.object({
   crate: q('crate name'),
   ...page,
 });
-export const AlertList = S.object({ total: int, alerts: S.array(Alert) });
-export type AlertList = Static<typeof AlertList>;
+// The queue's page (GET /alerts, each alert with its subject's state now) is declared with the
+// responder's shapes: responder-types.ts and alertQueuePageSchema in responder-routes.ts.
 
 export const CodeLine = S.object({ n: int, text: str });
 /** A scanner finding as the alert's details hold it, with the code around its line. */
@@ -366,6 +366,16 @@ export const DeleteCrateBody = S.object({
   blockDays: opt(S.integer({ minimum: 0, maximum: 36500, description: 'days the name stays blocked' })),
 });
 export const DeleteCrateAnswer = S.object({ ok: S.literal(true), blockedDays: int });
+/** Yank's body: `confirmed` marks the yank as the answer to a confirmed threat (it settles the alerts). */
+export const YankBody = S.object({
+  reason,
+  confirmed: opt(S.boolean({ description: "a confirmed threat: resolves the version's open alerts" })),
+});
+/** Release's body: a critical verdict needs `confirm`, typed exactly as `crate@version`. */
+export const DecideBody = S.object({
+  reason,
+  confirm: opt(S.string({ maxLength: 200, description: 'for a critical verdict: `crate@version`' })),
+});
 export const YankAnswer = S.object({ ok: S.literal(true), crate: str, version: str, yanked: bool });
 export const DecideAnswer = S.object({ ok: S.literal(true), crate: str, version: str, status: str });
 export const RemoveOwnerAnswer = S.object({
@@ -381,7 +391,7 @@ export type QuarantineList = Static<typeof QuarantineList>;
 
 // ---- users and tokens -----------------------------------------------------------------------
 
-export const User = S.object({
+const userProps = {
   id: int,
   login: str,
   name: nstr,
@@ -390,9 +400,14 @@ export const User = S.object({
   lockedUntil: nstr,
   lockReason: nstr,
   createdAt: str,
-});
+};
+export const User = S.object(userProps);
 export type User = Static<typeof User>;
-export const UserList = S.object({ users: S.array(User) });
+/** A row of GET /users: the user, whether locked now, and their last successful sign-in. */
+export const UserListRow = S.object({ ...userProps, locked: bool, lastSignInAt: nstr });
+export type UserListRow = Static<typeof UserListRow>;
+export const UserList = S.object({ users: S.array(UserListRow) });
+export type UserList = Static<typeof UserList>;
 
 const tokenProps = {
   id: int,
@@ -408,7 +423,9 @@ const tokenProps = {
 export const Token = S.object(tokenProps);
 export type Token = Static<typeof Token>;
 export const TokenQuery = S.object({ user: q('login of the owner') });
-export const TokenList = S.object({ tokens: S.array(S.object({ ...tokenProps, user: str })) });
+export const TokenListRow = S.object({ ...tokenProps, user: str });
+export type TokenListRow = Static<typeof TokenListRow>;
+export const TokenList = S.object({ tokens: S.array(TokenListRow) });
 
 export const UserDetail = S.object({
   user: User,
