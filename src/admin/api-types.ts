@@ -376,8 +376,23 @@ export const DecideBody = S.object({
   reason,
   confirm: opt(S.string({ maxLength: 200, description: 'for a critical verdict: `crate@version`' })),
 });
-export const YankAnswer = S.object({ ok: S.literal(true), crate: str, version: str, yanked: bool });
-export const DecideAnswer = S.object({ ok: S.literal(true), crate: str, version: str, status: str });
+/** The alerts an action was recorded on (`followed`), and how many of them it settled. */
+export const AlertCounts = S.object({ followed: int, settled: int });
+export type AlertCounts = Static<typeof AlertCounts>;
+export const YankAnswer = S.object({
+  ok: S.literal(true),
+  crate: str,
+  version: str,
+  yanked: bool,
+  alerts: AlertCounts,
+});
+export const DecideAnswer = S.object({
+  ok: S.literal(true),
+  crate: str,
+  version: str,
+  status: str,
+  alerts: AlertCounts,
+});
 export const RemoveOwnerAnswer = S.object({
   ok: S.literal(true),
   removed: bool,
@@ -440,7 +455,7 @@ export const LockBody = S.object({
   reason,
   until: opt(S.nullable(S.string({ description: 'a future date (ISO 8601); left out: until unlocked' }))),
 });
-export const LockAnswer = S.object({ ok: S.literal(true), until: nstr });
+export const LockAnswer = S.object({ ok: S.literal(true), until: nstr, alerts: AlertCounts });
 export const UnlockAnswer = S.object({ ok: S.literal(true), throttleEntries: int });
 export const RevokeAllAnswer = S.object({ ok: S.literal(true), revoked: int });
 
