@@ -6,7 +6,13 @@
 // Response objects are closed unless built with S.openObject: Fastify's serialiser drops any
 // property a response schema does not declare, so a field the console needs must be here.
 // Imported by the console: no Node-only code, no imports from the server.
-import { S, type Static } from './api-schema.js';
+import { S, type Schema, type Static } from './api-schema.js';
+import type {
+  AlertActionTaken as AlertActionTakenT,
+  AlertQueuePage as AlertQueuePageT,
+  AlertQueueRow as AlertQueueRowT,
+  AlertResolution as AlertResolutionT,
+} from './responder-types.js';
 
 export type { Static } from './api-schema.js';
 
@@ -88,7 +94,7 @@ export const ReauthAnswer = S.object({ ok: S.literal(true), reauthUntil: str });
 
 // ---- alerts ---------------------------------------------------------------------------------
 
-export const Alert = S.object({
+const alertProps = {
   id: int,
   kind: S.string({ description: KINDS.join(', ') + ', or a kind added later' }),
   severity: S.enum(SEVERITIES),
@@ -100,7 +106,8 @@ export const Alert = S.object({
   details: S.unknown({ description: "the check's own JSON" }),
   created_at: str,
   updated_at: str,
-});
+};
+export const Alert = S.object(alertProps);
 export type Alert = Static<typeof Alert>;
 
 export const AlertQuery = S.object({
@@ -111,8 +118,33 @@ export const AlertQuery = S.object({
   crate: q('crate name'),
   ...page,
 });
-// The queue's page (GET /alerts, each alert with its subject's state now) is declared with the
-// responder's shapes: responder-types.ts and alertQueuePageSchema in responder-routes.ts.
+// GET /alerts: each alert with its subject as it stands now and what was done about it. The
+// types are responder-types.ts's (the console's pages use them); the annotation makes the
+// compiler check that this schema describes exactly them.
+const STATES = ['live', 'yanked', 'quarantined', 'rejected', 'deleted'] as const;
+export const AlertActionTaken: Schema<AlertActionTakenT> = S.object({
+  action: str,
+  actor: str,
+  at: str,
+  reason: nstr,
+  auditId: int,
+  settled: bool,
+});
+export const AlertResolution: Schema<AlertResolutionT | null> = S.nullable(
+  S.object({ resolution: str, by: nstr, at: nstr, auditId: S.nullable(int) }),
+);
+export const AlertQueueRow: Schema<AlertQueueRowT> = S.object({
+  ...alertProps,
+  state: S.enum(STATES),
+  publisher: S.nullable(S.object({ login: str, locked: bool })),
+  impact: S.nullable(S.object({ directDependents: int, transitiveDependents: int })),
+  resolution: AlertResolution,
+  lastAction: S.nullable(AlertActionTaken),
+});
+export const AlertQueuePage: Schema<AlertQueuePageT> = S.object({
+  total: int,
+  alerts: S.array(AlertQueueRow),
+});
 
 export const CodeLine = S.object({ n: int, text: str });
 /** A scanner finding as the alert's details hold it, with the code around its line. */

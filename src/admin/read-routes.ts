@@ -17,6 +17,7 @@ import { listQuarantine, listTokens, listUsers, tokenJson, userJson } from './ad
 import {
   AlertDetail,
   AlertQuery,
+  AlertQueuePage,
   AuditPage,
   AuditQuery,
   AuditVerify,
@@ -44,7 +45,6 @@ import { codeAround, diffAgainstPrevious } from './evidence.js';
 import { advisorySummary, versionAdvisories } from './advisory-routes.js';
 import { actorOf, adminRoute, type AdminContext } from './plugin.js';
 import { alertQueue } from './responder-reads.js';
-import { alertQueuePageSchema } from './responder-routes.js';
 
 export function alertJson(a: AlertRow): Alert {
   return {
@@ -268,7 +268,7 @@ export function registerReadRoutes({ app, services, pipeline }: AdminContext): v
       access: { allCrates: true },
       query: AlertQuery,
       // Each alert with its subject as it stands now (state, publisher, impact) and what was done.
-      response: alertQueuePageSchema,
+      response: AlertQueuePage,
     },
     async (req) => {
       const q = req.query;

@@ -19,7 +19,6 @@ import {
 } from './responder-reads.js';
 import type {
   AlertFollowUpView,
-  AlertQueuePage,
   BulkTriageAnswer,
   NameHolds,
   ProvenanceAnswer,
@@ -59,29 +58,7 @@ const actionTaken = obj({
   auditId: int,
   settled: bool,
 });
-export const resolutionSchema = nullable(
-  obj({ resolution: str, by: strOrNull, at: strOrNull, auditId: intOrNull }),
-);
-
-/** One row of GET /api/admin/alerts (responder-types AlertQueueRow), for its response schema. */
-export const alertQueueRowSchema = obj({
-  id: int,
-  kind: str,
-  severity: { type: 'string', enum: SEVERITY_ORDER },
-  status: { type: 'string', enum: STATUSES },
-  crate: str,
-  version: strOrNull,
-  title: str,
-  score: { type: ['number', 'null'] },
-  details: {},
-  created_at: str,
-  updated_at: str,
-  state: { type: 'string', enum: STATES },
-  publisher: nullable(obj({ login: str, locked: bool })),
-  impact: nullable(obj({ directDependents: int, transitiveDependents: int })),
-  resolution: resolutionSchema,
-  lastAction: nullable(actionTaken),
-});
+const resolutionSchema = nullable(obj({ resolution: str, by: strOrNull, at: strOrNull, auditId: intOrNull }));
 
 const alertFilterSchema = obj(
   {
@@ -93,12 +70,6 @@ const alertFilterSchema = obj(
   },
   [],
 );
-
-/** GET /api/admin/alerts (read-routes.ts): a page of the queue, each row as the console reads it. */
-export const alertQueuePageSchema = obj({
-  total: int,
-  alerts: { type: 'array', items: alertQueueRowSchema },
-}) as Schema<AlertQueuePage>;
 
 const schemas = {
   bulkTriage: {
