@@ -5,6 +5,7 @@ import { stringField } from '../registry/json-body.js';
 import { AdminActions, actingAdminOf } from './admin-actions.js';
 import {
   DecideAnswer,
+  DecideBody,
   DeleteCrateAnswer,
   DeleteCrateBody,
   LockAnswer,
@@ -21,6 +22,7 @@ import {
   UnblockAnswer,
   UnlockAnswer,
   YankAnswer,
+  YankBody,
 } from './api-types.js';
 import { actorOf, adminRoute, type AdminContext, type AdminRequest } from './plugin.js';
 
@@ -79,14 +81,24 @@ export function registerActionRoutes({ app, services, pipeline }: AdminContext):
       {
         method: 'POST',
         url: `/crates/:name/versions/:version/${verb}`,
-        summary: yanked ? 'Yank a version' : 'Unyank a version',
+        summary: yanked
+          ? 'Yank a version (`confirmed`: a confirmed threat, which resolves its alerts)'
+          : 'Unyank a version',
         access: { crateParam: 'name' },
         params: Params.nameVersion,
-        body: ReasonBody,
+        body: YankBody,
         response: YankAnswer,
       },
+      // `confirmed`: the yank answers a confirmed threat, so it settles the version's alerts.
       async (req) =>
-        actions.setYanked(acting(req), req.params.name, req.params.version, yanked, reasonOf(req)),
+        actions.setYanked(
+          acting(req),
+          req.params.name,
+          req.params.version,
+          yanked,
+          reasonOf(req),
+          req.body.confirmed,
+        ),
     );
   }
 
@@ -99,13 +111,26 @@ export function registerActionRoutes({ app, services, pipeline }: AdminContext):
       {
         method: 'POST',
         url: `/crates/:name/versions/:version/${verb}`,
-        summary: verb === 'release' ? 'Release a quarantined version' : 'Reject a quarantined version',
-        access: { crateParam: 'name' },
+        summary:
+          verb === 'release'
+            ? 'Release a quarantined version (a critical verdict needs `confirm`: "crate@version")'
+            : 'Reject a quarantined version',
+        // Releasing is the riskiest action: it needs a fresh re-authentication, and a critical
+        // verdict the typed `confirm` (checked in AdminActions, for the CLI too).
+        access: { crateParam: 'name', ...(verb === 'release' ? { destructive: true } : {}) },
         params: Params.nameVersion,
-        body: ReasonBody,
+        body: DecideBody,
         response: DecideAnswer,
       },
-      async (req) => actions.decide(acting(req), req.params.name, req.params.version, status, reasonOf(req)),
+      async (req) =>
+        actions.decide(
+          acting(req),
+          req.params.name,
+          req.params.version,
+          status,
+          reasonOf(req),
+          req.body.confirm,
+        ),
     );
   }
 

@@ -8,7 +8,15 @@ import type { Transaction } from 'kysely';
 import { crateNameError } from '../domain/crate-name.js';
 import { badRequest, notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
-import type { AlertRepository } from '../store/alerts.js';
+import {
+  TRIAGE_RESOLUTIONS,
+  severityRank,
+  statusForResolution,
+  type AlertFilter,
+  type AlertRepository,
+  type AlertSubject,
+  type TriageResolution,
+} from '../store/alerts.js';
 import type { AlertStatus, CrateRow, Database, TokenRow, UserRow, VersionRow } from '../store/schema.js';
 import { requireCrateAccess, type AdminActor } from './auth.js';
 import { impactOf } from './read-routes.js';
@@ -42,6 +50,29 @@ export function checkedReason(reason: unknown, key = 'reason'): string {
     throw badRequest(`\`${key}\` is required (at least 3 characters)`);
   if (reason.length > 2000) throw badRequest(`\`${key}\` is too long (at most 2000 characters)`);
   return reason.trim();
+}
+
+/** The most alerts one bulk triage settles: a larger set is narrowed first. */
+export const MAX_BULK_TRIAGE = 1000;
+
+export const RESOLUTION_LABELS: Record<TriageResolution, string> = {
+  'false-positive': 'false positive',
+  'confirmed-malicious': 'confirmed malicious',
+  'accepted-risk': 'accepted risk',
+  duplicate: 'duplicate',
+};
+
+interface ReleaseFinding {
+  ruleId?: unknown;
+  severity?: unknown;
+  title?: unknown;
+  file?: unknown;
+  line?: unknown;
+}
+
+/** How many alerts an action was recorded on, and how many it settled. */
+function alertCounts(f: { alerts: number[]; settled: number[] }) {
+  return { followed: f.alerts.length, settled: f.settled.length };
 }
 
 export class AdminActions {
@@ -79,6 +110,42 @@ export class AdminActions {
       new Date(),
       trx,
     );
+  }
+
+  /**
+   * The action's audit entry, and the alerts about its subject following it: each gets the
+   * action (who, when, why, the entry's id) and, when `settle` says so, is resolved with it.
+   * The entry lists the alerts, so the log alone tells which were settled by what.
+   */
+  private async recordFollowed(
+    trx: Transaction<Database>,
+    actor: ActingAdmin,
+    action: string,
+    targetType: TargetType,
+    target: string,
+    reason: string,
+    details: Record<string, unknown>,
+    subject: AlertSubject,
+    settle = false,
+  ): Promise<{ auditId: number; alerts: number[]; settled: number[] }> {
+    const ids = await this.alerts.idsAbout(subject, trx);
+    const entry = await this.record(trx, actor, action, targetType, target, reason, {
+      ...details,
+      ...(ids.length > 0 ? { alerts: ids, settlesAlerts: settle } : {}),
+    });
+    const settled = await this.alerts.followUp(
+      ids,
+      {
+        action,
+        actor: actor.user.login,
+        reason,
+        auditId: entry.id,
+        ...(settle ? { settle: { status: 'resolved' as const, resolution: action } } : {}),
+      },
+      new Date(),
+      trx,
+    );
+    return { auditId: entry.id, alerts: ids, settled };
   }
 
   private viaDetails(actor: ActingAdmin) {
@@ -127,6 +194,79 @@ export class AdminActions {
     return { ok: true as const, status };
   }
 
+  /**
+   * Settles many alerts at once with a structured resolution and a note: the alerts named by
+   * `ids`, or every alert a filter selects (at most MAX_BULK_TRIAGE). One transaction; one audit
+   * entry per alert, so each alert's history reads as if it had been triaged alone.
+   */
+  async bulkTriage(
+    actor: ActingAdmin,
+    selection: { ids?: readonly number[]; filter?: AlertFilter },
+    resolutionIn: unknown,
+    noteIn: unknown,
+  ) {
+    if (!TRIAGE_RESOLUTIONS.includes(resolutionIn as TriageResolution))
+      throw badRequest(`\`resolution\` must be one of ${TRIAGE_RESOLUTIONS.join(', ')}`);
+    const resolution = resolutionIn as TriageResolution;
+    const note = checkedReason(noteIn, 'note');
+    const { ids, filter } = selection;
+    if ((ids === undefined) === (filter === undefined))
+      throw badRequest('send either `ids` (the alerts to triage) or `filter` (every alert it matches)');
+    if (ids && (ids.length === 0 || ids.length > MAX_BULK_TRIAGE))
+      throw badRequest(`\`ids\` must name 1 to ${MAX_BULK_TRIAGE} alerts`);
+    const status = statusForResolution(resolution);
+    return this.inTransaction(async (trx) => {
+      let alerts;
+      if (ids) {
+        alerts = await this.alerts.getMany(ids, trx);
+        const found = new Set(alerts.map((a) => a.id));
+        const missing = [...new Set(ids)].filter((id) => !found.has(id));
+        if (missing.length > 0) throw notFound(`no alert ${missing.slice(0, 10).join(', ')}`);
+      } else {
+        const matching = await this.alerts.idsMatching(filter!, MAX_BULK_TRIAGE + 1, trx);
+        if (matching.length > MAX_BULK_TRIAGE)
+          throw badRequest(
+            `the filter matches more than ${MAX_BULK_TRIAGE} alerts: narrow it (by kind, severity or crate)`,
+          );
+        alerts = await this.alerts.getMany(matching, trx);
+      }
+      for (const a of alerts) requireCrateAccess(actor, a.crate_name);
+      const label = RESOLUTION_LABELS[resolution];
+      for (const a of alerts) {
+        const entry = await this.record(
+          trx,
+          actor,
+          'alert-bulk-triage',
+          'alert',
+          String(a.id),
+          `${label}: ${note}`,
+          {
+            crate: a.crate_name,
+            version: a.version,
+            resolution,
+            from: a.status,
+            to: status,
+            batch: alerts.length,
+            ...(filter ? { filter } : {}),
+          },
+        );
+        await this.alerts.followUp(
+          [a.id],
+          {
+            action: 'alert-bulk-triage',
+            actor: actor.user.login,
+            reason: `${label}: ${note}`,
+            auditId: entry.id,
+            settle: { status, resolution, override: true },
+          },
+          new Date(),
+          trx,
+        );
+      }
+      return { ok: true as const, status, resolution, count: alerts.length, ids: alerts.map((a) => a.id) };
+    });
+  }
+
   async addAlertNote(actor: ActingAdmin, id: number, note: string) {
     const alert = Number.isInteger(id) ? await this.alerts.get(id) : undefined;
     if (!alert) throw notFound('no such alert');
@@ -138,21 +278,80 @@ export class AdminActions {
     return { ok: true as const };
   }
 
-  async setYanked(actor: ActingAdmin, name: string, version: string, yanked: boolean, reasonIn: unknown) {
+  /**
+   * Yanks or unyanks a version. A yank `confirmed` as a response to a real threat settles the
+   * version's alerts; an unconfirmed one (a precaution while looking) only records itself on them.
+   */
+  async setYanked(
+    actor: ActingAdmin,
+    name: string,
+    version: string,
+    yanked: boolean,
+    reasonIn: unknown,
+    confirmedIn?: unknown,
+  ) {
     const reason = checkedReason(reasonIn);
+    if (confirmedIn !== undefined && typeof confirmedIn !== 'boolean')
+      throw badRequest('`confirmed` must be true or false');
+    const confirmed = yanked && confirmedIn === true;
     const krate = await this.crate(name);
     const v = await this.version(krate, version);
     const impact = await impactOf(this.services, krate.name, v.num);
-    await this.inTransaction(async (trx) => {
+    const followed = await this.inTransaction(async (trx) => {
       const now = new Date();
       await this.services.crates.setYanked(v.id, yanked, now, trx);
       await this.services.crates.touch(krate.id, now, trx);
-      await this.record(trx, actor, yanked ? 'yank' : 'unyank', 'version', `${krate.name}@${v.num}`, reason, {
-        impact,
-      });
+      return this.recordFollowed(
+        trx,
+        actor,
+        yanked ? 'yank' : 'unyank',
+        'version',
+        `${krate.name}@${v.num}`,
+        reason,
+        { impact, ...(yanked ? { confirmed } : {}) },
+        { kind: 'version', crateName: krate.name, version: v.num },
+        confirmed,
+      );
     });
     this.services.crateChanged(krate.name);
-    return { ok: true as const, crate: krate.name, version: v.num, yanked };
+    return { ok: true as const, crate: krate.name, version: v.num, yanked, alerts: alertCounts(followed) };
+  }
+
+  /**
+   * What releasing a held version from quarantine involves: its latest verdict, its most severe
+   * findings, and whether the verdict is critical enough that the release must be confirmed by
+   * typing `crate@version`.
+   */
+  async releaseCheck(name: string, version: string) {
+    const krate = await this.crate(name);
+    const v = await this.version(krate, version);
+    const scan = await this.db
+      .selectFrom('scan_results')
+      .select(['verdict', 'findings'])
+      .where('version_id', '=', v.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const findings = scan ? (JSON.parse(scan.findings) as ReleaseFinding[]) : [];
+    const top = [...findings]
+      .sort((a, b) => severityRank(String(b.severity)) - severityRank(String(a.severity)))
+      .slice(0, 5)
+      .map((f) => ({
+        ruleId: String(f.ruleId ?? ''),
+        severity: String(f.severity ?? ''),
+        title: String(f.title ?? ''),
+        file: typeof f.file === 'string' ? f.file : null,
+        line: typeof f.line === 'number' ? f.line : null,
+      }));
+    const verdict = scan?.verdict ?? null;
+    return {
+      crate: krate.name,
+      version: v.num,
+      status: v.status,
+      verdict,
+      findingCount: findings.length,
+      topFindings: top,
+      confirmText: verdict === 'critical' ? `${krate.name}@${v.num}` : null,
+    };
   }
 
   /** Releases (`published`) or rejects a quarantined version. */
@@ -162,12 +361,22 @@ export class AdminActions {
     version: string,
     status: 'published' | 'rejected',
     reasonIn: unknown,
+    confirmIn?: unknown,
   ) {
     const reason = checkedReason(reasonIn);
     const krate = await this.crate(name);
     const v = await this.version(krate, version);
     if (v.status !== 'quarantined')
       throw badRequest(`${krate.name}@${v.num} is not in quarantine (it is ${v.status})`);
+    if (status === 'published') {
+      // The riskiest action is the hardest: a critical verdict is released only by someone who
+      // typed what they release, here as much as in the console.
+      const { confirmText } = await this.releaseCheck(krate.name, v.num);
+      if (confirmText && confirmIn !== confirmText)
+        throw badRequest(
+          `${confirmText} has a critical scan verdict: confirm the release by sending \`confirm\`: "${confirmText}"`,
+        );
+    }
     // Policy: a held version may need a signed audit before it is released.
     const required = this.services.security.config.releaseRequiresCriteria;
     if (
@@ -179,20 +388,24 @@ export class AdminActions {
         `${krate.name}@${v.num} cannot leave quarantine: this registry requires an audit certifying \`${required}\` for it ([security] release_requires_criteria), and it has none with a valid signature`,
       );
     }
-    await this.inTransaction(async (trx) => {
+    const followed = await this.inTransaction(async (trx) => {
       await this.services.crates.setStatus(v.id, status, trx);
       await this.services.crates.touch(krate.id, new Date(), trx);
-      await this.record(
+      // A rejection settles the version's alerts; a release is recorded on them, still open.
+      return this.recordFollowed(
         trx,
         actor,
         status === 'published' ? 'release' : 'reject',
         'version',
         `${krate.name}@${v.num}`,
         reason,
+        {},
+        { kind: 'version', crateName: krate.name, version: v.num },
+        status === 'rejected',
       );
     });
     this.services.crateChanged(krate.name);
-    return { ok: true as const, crate: krate.name, version: v.num, status };
+    return { ok: true as const, crate: krate.name, version: v.num, status, alerts: alertCounts(followed) };
   }
 
   async deleteVersion(actor: ActingAdmin, name: string, version: string, reasonIn: unknown) {
@@ -202,17 +415,24 @@ export class AdminActions {
     const impact = await impactOf(this.services, krate.name, v.num);
     // The file is not deleted here: once no version references it, the blob GC removes it
     // after its grace period, so a rolled-back delete never loses a file.
-    await this.inTransaction(async (trx) => {
+    const followed = await this.inTransaction(async (trx) => {
       const now = new Date();
       await this.services.crates.deleteVersion(v.id, now, trx);
       await this.services.crates.touch(krate.id, now, trx);
-      await this.record(trx, actor, 'delete-version', 'version', `${krate.name}@${v.num}`, reason, {
-        checksum: v.checksum,
-        impact,
-      });
+      return this.recordFollowed(
+        trx,
+        actor,
+        'delete-version',
+        'version',
+        `${krate.name}@${v.num}`,
+        reason,
+        { checksum: v.checksum, impact },
+        { kind: 'version', crateName: krate.name, version: v.num },
+        true,
+      );
     });
     this.services.crateChanged(krate.name);
-    return { ok: true as const, crate: krate.name, version: v.num };
+    return { ok: true as const, crate: krate.name, version: v.num, alerts: alertCounts(followed) };
   }
 
   async deleteCrate(actor: ActingAdmin, name: string, reasonIn: unknown, blockDaysIn?: unknown) {
@@ -223,12 +443,22 @@ export class AdminActions {
     const krate = await this.crate(name);
     const impact = await impactOf(this.services, krate.name, null);
     // Files are left to the blob GC, as for a deleted version.
-    await this.inTransaction(async (trx) => {
+    const followed = await this.inTransaction(async (trx) => {
       await this.services.crates.deleteCrate(krate.id, blockDays, reason, new Date(), trx);
-      await this.record(trx, actor, 'delete-crate', 'crate', krate.name, reason, { blockDays, impact });
+      return this.recordFollowed(
+        trx,
+        actor,
+        'delete-crate',
+        'crate',
+        krate.name,
+        reason,
+        { blockDays, impact },
+        { kind: 'crate', crateName: krate.name },
+        true,
+      );
     });
     this.services.crateChanged(krate.name);
-    return { ok: true as const, crate: krate.name, blockedDays: blockDays };
+    return { ok: true as const, crate: krate.name, blockedDays: blockDays, alerts: alertCounts(followed) };
   }
 
   async removeOwner(actor: ActingAdmin, name: string, login: string, reasonIn: unknown) {
@@ -267,13 +497,26 @@ export class AdminActions {
     }
     const user = await this.user(login);
     if (user.id === actor.user.id) throw badRequest('you cannot lock your own account');
-    await this.inTransaction(async (trx) => {
+    const followed = await this.inTransaction(async (trx) => {
       await this.services.users.lock(user.id, reason, until, trx);
       // A locked account's console sessions end now; its tokens are refused while locked.
       await this.services.sessions.deleteForUser(user.id, trx);
-      await this.record(trx, actor, 'lock-user', 'user', user.login, reason, { until });
+      // Recorded on the alerts about what the user published; locking settles none of them.
+      return this.recordFollowed(
+        trx,
+        actor,
+        'lock-user',
+        'user',
+        user.login,
+        reason,
+        { until },
+        {
+          kind: 'publisher',
+          userId: user.id,
+        },
+      );
     });
-    return { ok: true as const, until };
+    return { ok: true as const, until, alerts: alertCounts(followed) };
   }
 
   async unlockUser(actor: ActingAdmin, login: string, reasonIn: unknown) {
@@ -285,10 +528,16 @@ export class AdminActions {
     const throttleEntries = await this.inTransaction(async (trx) => {
       await this.services.users.unlock(user.id, trx);
       const cleared = await this.services.throttle.clearLogin(user.login, trx);
-      await this.record(trx, actor, 'unlock-user', 'user', user.login, reason, {
-        accountLock,
-        throttleEntries: cleared,
-      });
+      await this.recordFollowed(
+        trx,
+        actor,
+        'unlock-user',
+        'user',
+        user.login,
+        reason,
+        { accountLock, throttleEntries: cleared },
+        { kind: 'publisher', userId: user.id },
+      );
       return cleared;
     });
     return { ok: true as const, accountLock, throttleEntries };
@@ -307,20 +556,33 @@ export class AdminActions {
         throw notFound(`${user.login} has no token ${String(id).slice(0, 20)}`);
     }
     if (!token || !owner) throw notFound(`no token ${String(id).slice(0, 20)}`);
-    await this.inTransaction(async (trx) => {
+    const followed = await this.inTransaction(async (trx) => {
       // The update is the check: of two concurrent revokes only one writes and is recorded.
       if (!(await this.services.tokens.revoke(token.id, new Date(), trx)))
         throw badRequest('that token is already revoked');
-      await this.record(
+      // Recorded on the alerts about versions published with the token.
+      return this.recordFollowed(
         trx,
         actor,
         'revoke-token',
         'token',
         `${owner.login}/${token.name}#${token.id}`,
         reason,
+        {},
+        { kind: 'token', tokenId: token.id },
       );
     });
-    return { ok: true as const, id: token.id, user: owner.login };
+    return { ok: true as const, id: token.id, user: owner.login, alerts: alertCounts(followed) };
+  }
+
+  /** "Revoke the token that published this": the token recorded in the version's provenance. */
+  async revokePublishingToken(actor: ActingAdmin, name: string, version: string, reasonIn: unknown) {
+    const reason = checkedReason(reasonIn);
+    const krate = await this.crate(name);
+    const v = await this.version(krate, version);
+    if (v.token_id === null)
+      throw badRequest(`${krate.name}@${v.num} was not published with a token that is still on record`);
+    return this.revokeToken(actor, v.token_id, reason);
   }
 
   async revokeAllTokens(actor: ActingAdmin, login: string, reasonIn: unknown) {

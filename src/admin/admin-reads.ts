@@ -2,6 +2,7 @@
 // in the same shape: users, tokens, the quarantine queue.
 import type { RegistryServices } from '../registry/services.js';
 import type { TokenRow, UserRow } from '../store/schema.js';
+import { isLocked } from '../store/users.js';
 
 export function userJson(u: UserRow) {
   return {
@@ -29,9 +30,19 @@ export function tokenJson(t: TokenRow) {
   };
 }
 
+/** Every user, with lock state and last successful sign-in (two queries, whatever the count). */
 export async function listUsers(services: RegistryServices) {
-  const rows = await services.db.kysely.selectFrom('users').selectAll().orderBy('login').execute();
-  return { users: rows.map(userJson) };
+  const db = services.db.kysely;
+  const rows = await db.selectFrom('users').selectAll().orderBy('login').execute();
+  const last = await db
+    .selectFrom('sign_in_addresses')
+    .select(['user_id', (eb) => eb.fn.max('last_at').as('at')])
+    .groupBy('user_id')
+    .execute();
+  const lastAt = new Map(last.map((r) => [r.user_id, r.at as string]));
+  return {
+    users: rows.map((u) => ({ ...userJson(u), locked: isLocked(u), lastSignInAt: lastAt.get(u.id) ?? null })),
+  };
 }
 
 /** Every token (of one user when `login` is given), newest last, with its owner's login. */

@@ -6,7 +6,13 @@
 // Response objects are closed unless built with S.openObject: Fastify's serialiser drops any
 // property a response schema does not declare, so a field the console needs must be here.
 // Imported by the console: no Node-only code, no imports from the server.
-import { S, type Static } from './api-schema.js';
+import { S, type Schema, type Static } from './api-schema.js';
+import type {
+  AlertActionTaken as AlertActionTakenT,
+  AlertQueuePage as AlertQueuePageT,
+  AlertQueueRow as AlertQueueRowT,
+  AlertResolution as AlertResolutionT,
+} from './responder-types.js';
 
 export type { Static } from './api-schema.js';
 
@@ -88,7 +94,7 @@ export const ReauthAnswer = S.object({ ok: S.literal(true), reauthUntil: str });
 
 // ---- alerts ---------------------------------------------------------------------------------
 
-export const Alert = S.object({
+const alertProps = {
   id: int,
   kind: S.string({ description: KINDS.join(', ') + ', or a kind added later' }),
   severity: S.enum(SEVERITIES),
@@ -100,7 +106,8 @@ export const Alert = S.object({
   details: S.unknown({ description: "the check's own JSON" }),
   created_at: str,
   updated_at: str,
-});
+};
+export const Alert = S.object(alertProps);
 export type Alert = Static<typeof Alert>;
 
 export const AlertQuery = S.object({
@@ -111,8 +118,33 @@ export const AlertQuery = S.object({
   crate: q('crate name'),
   ...page,
 });
-export const AlertList = S.object({ total: int, alerts: S.array(Alert) });
-export type AlertList = Static<typeof AlertList>;
+// GET /alerts: each alert with its subject as it stands now and what was done about it. The
+// types are responder-types.ts's (the console's pages use them); the annotation makes the
+// compiler check that this schema describes exactly them.
+const STATES = ['live', 'yanked', 'quarantined', 'rejected', 'deleted'] as const;
+export const AlertActionTaken: Schema<AlertActionTakenT> = S.object({
+  action: str,
+  actor: str,
+  at: str,
+  reason: nstr,
+  auditId: int,
+  settled: bool,
+});
+export const AlertResolution: Schema<AlertResolutionT | null> = S.nullable(
+  S.object({ resolution: str, by: nstr, at: nstr, auditId: S.nullable(int) }),
+);
+export const AlertQueueRow: Schema<AlertQueueRowT> = S.object({
+  ...alertProps,
+  state: S.enum(STATES),
+  publisher: S.nullable(S.object({ login: str, locked: bool })),
+  impact: S.nullable(S.object({ directDependents: int, transitiveDependents: int })),
+  resolution: AlertResolution,
+  lastAction: S.nullable(AlertActionTaken),
+});
+export const AlertQueuePage: Schema<AlertQueuePageT> = S.object({
+  total: int,
+  alerts: S.array(AlertQueueRow),
+});
 
 export const CodeLine = S.object({ n: int, text: str });
 /** A scanner finding as the alert's details hold it, with the code around its line. */
@@ -366,8 +398,33 @@ export const DeleteCrateBody = S.object({
   blockDays: opt(S.integer({ minimum: 0, maximum: 36500, description: 'days the name stays blocked' })),
 });
 export const DeleteCrateAnswer = S.object({ ok: S.literal(true), blockedDays: int });
-export const YankAnswer = S.object({ ok: S.literal(true), crate: str, version: str, yanked: bool });
-export const DecideAnswer = S.object({ ok: S.literal(true), crate: str, version: str, status: str });
+/** Yank's body: `confirmed` marks the yank as the answer to a confirmed threat (it settles the alerts). */
+export const YankBody = S.object({
+  reason,
+  confirmed: opt(S.boolean({ description: "a confirmed threat: resolves the version's open alerts" })),
+});
+/** Release's body: a critical verdict needs `confirm`, typed exactly as `crate@version`. */
+export const DecideBody = S.object({
+  reason,
+  confirm: opt(S.string({ maxLength: 200, description: 'for a critical verdict: `crate@version`' })),
+});
+/** The alerts an action was recorded on (`followed`), and how many of them it settled. */
+export const AlertCounts = S.object({ followed: int, settled: int });
+export type AlertCounts = Static<typeof AlertCounts>;
+export const YankAnswer = S.object({
+  ok: S.literal(true),
+  crate: str,
+  version: str,
+  yanked: bool,
+  alerts: AlertCounts,
+});
+export const DecideAnswer = S.object({
+  ok: S.literal(true),
+  crate: str,
+  version: str,
+  status: str,
+  alerts: AlertCounts,
+});
 export const RemoveOwnerAnswer = S.object({
   ok: S.literal(true),
   removed: bool,
@@ -381,7 +438,7 @@ export type QuarantineList = Static<typeof QuarantineList>;
 
 // ---- users and tokens -----------------------------------------------------------------------
 
-export const User = S.object({
+const userProps = {
   id: int,
   login: str,
   name: nstr,
@@ -390,9 +447,14 @@ export const User = S.object({
   lockedUntil: nstr,
   lockReason: nstr,
   createdAt: str,
-});
+};
+export const User = S.object(userProps);
 export type User = Static<typeof User>;
-export const UserList = S.object({ users: S.array(User) });
+/** A row of GET /users: the user, whether locked now, and their last successful sign-in. */
+export const UserListRow = S.object({ ...userProps, locked: bool, lastSignInAt: nstr });
+export type UserListRow = Static<typeof UserListRow>;
+export const UserList = S.object({ users: S.array(UserListRow) });
+export type UserList = Static<typeof UserList>;
 
 const tokenProps = {
   id: int,
@@ -408,7 +470,9 @@ const tokenProps = {
 export const Token = S.object(tokenProps);
 export type Token = Static<typeof Token>;
 export const TokenQuery = S.object({ user: q('login of the owner') });
-export const TokenList = S.object({ tokens: S.array(S.object({ ...tokenProps, user: str })) });
+export const TokenListRow = S.object({ ...tokenProps, user: str });
+export type TokenListRow = Static<typeof TokenListRow>;
+export const TokenList = S.object({ tokens: S.array(TokenListRow) });
 
 export const UserDetail = S.object({
   user: User,
@@ -423,7 +487,7 @@ export const LockBody = S.object({
   reason,
   until: opt(S.nullable(S.string({ description: 'a future date (ISO 8601); left out: until unlocked' }))),
 });
-export const LockAnswer = S.object({ ok: S.literal(true), until: nstr });
+export const LockAnswer = S.object({ ok: S.literal(true), until: nstr, alerts: AlertCounts });
 export const UnlockAnswer = S.object({ ok: S.literal(true), throttleEntries: int });
 export const RevokeAllAnswer = S.object({ ok: S.literal(true), revoked: int });
 

@@ -16,8 +16,8 @@ import type {
 import { listQuarantine, listTokens, listUsers, tokenJson, userJson } from './admin-reads.js';
 import {
   AlertDetail,
-  AlertList,
   AlertQuery,
+  AlertQueuePage,
   AuditPage,
   AuditQuery,
   AuditVerify,
@@ -44,6 +44,7 @@ import { requireCrateAccess } from './auth.js';
 import { codeAround, diffAgainstPrevious } from './evidence.js';
 import { advisorySummary, versionAdvisories } from './advisory-routes.js';
 import { actorOf, adminRoute, type AdminContext } from './plugin.js';
+import { alertQueue } from './responder-reads.js';
 
 export function alertJson(a: AlertRow): Alert {
   return {
@@ -266,7 +267,8 @@ export function registerReadRoutes({ app, services, pipeline }: AdminContext): v
       summary: 'The alert queue, newest first',
       access: { allCrates: true },
       query: AlertQuery,
-      response: AlertList,
+      // Each alert with its subject as it stands now (state, publisher, impact) and what was done.
+      response: AlertQueuePage,
     },
     async (req) => {
       const q = req.query;
@@ -276,7 +278,7 @@ export function registerReadRoutes({ app, services, pipeline }: AdminContext): v
       }
       if (q.status && !(STATUSES as readonly string[]).includes(q.status))
         throw badRequest(`unknown status \`${q.status}\``);
-      const { total, alerts } = await pipeline.alerts.list({
+      return alertQueue(services, pipeline.alerts, {
         ...(q.kind ? { kind: q.kind } : {}),
         ...(q.severity ? { severity: q.severity as AlertSeverity } : {}),
         ...(q.min_severity ? { minSeverity: q.min_severity as AlertSeverity } : {}),
@@ -285,7 +287,6 @@ export function registerReadRoutes({ app, services, pipeline }: AdminContext): v
         limit: Math.min(Number.parseInt(q.per_page ?? '50', 10) || 50, 500),
         offset: Math.max(Number.parseInt(q.offset ?? '0', 10) || 0, 0),
       });
-      return { total, alerts: alerts.map(alertJson) };
     },
   );
 

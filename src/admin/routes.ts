@@ -12,6 +12,7 @@ import { registerGraphRoutes } from './graph-routes.js';
 import { registerInvitationRoutes } from './invitation-routes.js';
 import { adminApi, type RouteModule } from './plugin.js';
 import { registerReadRoutes } from './read-routes.js';
+import { registerResponderRoutes } from './responder-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerVetConsoleRoutes } from './vet-console-routes.js';
 import { registerVetRoutes } from './vet-routes.js';
@@ -28,6 +29,7 @@ export const ADMIN_ROUTE_MODULES: readonly RouteModule[] = [
   registerVetRoutes,
   registerAnalysisRoutes,
   registerVetConsoleRoutes,
+  registerResponderRoutes,
 ];
 
 export function registerAdminRoutes(

@@ -199,6 +199,23 @@ export interface AlertsTable {
   dedupe_key: string;
   created_at: string;
   updated_at: string;
+  /** How the alert was settled (migration 014): a triage resolution or the settling action. */
+  resolution: Generated<string | null>;
+  resolved_by: Generated<string | null>;
+  resolved_at: Generated<string | null>;
+  resolution_audit_id: Generated<number | null>;
+}
+
+/** An admin action taken on what an alert is about (migration 014). */
+export interface AlertActionsTable {
+  id: Generated<number>;
+  alert_id: number;
+  action: string;
+  actor: string;
+  at: string;
+  reason: string | null;
+  audit_id: number;
+  settled: Bool;
 }
 
 export interface ScanResultsTable {
@@ -413,6 +430,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   sign_in_addresses: SignInAddressesTable;
   alert_notes: AlertNotesTable;
+  alert_actions: AlertActionsTable;
   audit_log: AuditLogTable;
   version_files: VersionFilesTable;
   workers: WorkersTable;
@@ -453,6 +471,7 @@ export type NewVersion = Insertable<VersionsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
 export type AlertRow = Selectable<AlertsTable>;
+export type AlertActionRow = Selectable<AlertActionsTable>;
 export type ScanResultRow = Selectable<ScanResultsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;

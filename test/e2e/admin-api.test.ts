@@ -433,6 +433,7 @@ describe('admin API', () => {
     expect(yank?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['path:name', 'path:version']);
     expect(Object.keys(yank?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual([
       'reason',
+      'confirmed',
     ]);
     const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
       Object.entries(byMethod).map(([method, op]) => ({ name: `${method} ${path}`, op })),

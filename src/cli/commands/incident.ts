@@ -257,22 +257,29 @@ function registerVersionCommands(program: Command): void {
     ['release', 'published'],
     ['reject', 'rejected'],
   ] as const) {
-    action(
+    const command = action(
       quarantine
         .command(`${verb} <crate@version>`)
         .description(
           verb === 'release' ? 'publish a quarantined version' : 'refuse a quarantined version for good',
         ),
-    ).action(async (spec: string, opts: IncidentOptions & { reason: string }) => {
+    );
+    if (verb === 'release')
+      command.option(
+        '--confirm <crate@version>',
+        'type the version again: required to release one with a critical scan verdict',
+      );
+    command.action(async (spec: string, opts: IncidentOptions & { reason: string; confirm?: string }) => {
       const { name, version } = crateSpec(spec);
       const reason = checkReason(opts.reason);
+      const confirm = opts.confirm !== undefined ? { confirm: opts.confirm } : {};
       const result = await withTarget(opts, async (t) =>
         t.kind === 'server'
           ? t.client.post<{ ok: true; crate: string; version: string; status: string }>(
               `/api/admin/crates/${seg(name)}/versions/${seg(version!)}/${verb}`,
-              { reason },
+              { reason, ...confirm },
             )
-          : t.actions.decide(await t.actor(), name, version!, status, reason),
+          : t.actions.decide(await t.actor(), name, version!, status, reason, opts.confirm),
       );
       emit(opts, result, (r) => `${r.crate}@${r.version} ${verb === 'release' ? 'released' : 'rejected'}`);
     });

@@ -14,6 +14,7 @@ import * as m010 from './010-search-cover.js';
 import * as m011 from './011-advisories.js';
 import * as m012 from './012-vet-audits.js';
 import * as m013 from './013-rate-limits.js';
+import * as m014 from './014-alert-follow-up.js';
 import * as m015 from './015-crate-changes.js';
 import * as m016 from './016-version-analyses.js';
 
@@ -35,6 +36,7 @@ export const migrations: Record<string, DialectMigration> = {
   '011-advisories': m011,
   '012-vet-audits': m012,
   '013-rate-limits': m013,
+  '014-alert-follow-up': m014,
   '015-crate-changes': m015,
   '016-version-analyses': m016,
 };

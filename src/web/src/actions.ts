@@ -8,7 +8,7 @@ export const DELETED_NAME_BLOCK_DAYS = 30;
 export interface ExtraField {
   name: string;
   label: string;
-  type: 'text' | 'date' | 'number' | 'textarea' | 'select';
+  type: 'text' | 'date' | 'number' | 'textarea' | 'select' | 'checkbox';
   options?: { value: string; label: string }[];
   hint?: string;
   required?: boolean;
@@ -36,6 +36,12 @@ export interface ActionSpec {
   destructive?: boolean;
   /** Message announced when the action succeeded. */
   done: string;
+  /** Ask for the password up front, not only when the server wants it (releasing). */
+  alwaysReauth?: boolean;
+  /** The text to type to confirm (sent as `confirm`): a critical verdict's `crate@version`. */
+  typedConfirmation?: string | null;
+  /** Shown above the reason: what the responder should look at before confirming. */
+  preface?: ReactNode;
 }
 
 export const MIN_REASON = 3;
@@ -50,7 +56,8 @@ export function actionBody(
   for (const f of spec.fields ?? []) {
     const v = (values[f.name] ?? '').trim();
     if (!v) continue;
-    body[f.name] = f.type === 'number' ? Number(v) : v;
+    if (f.type === 'checkbox') body[f.name] = v === 'true';
+    else body[f.name] = f.type === 'number' ? Number(v) : v;
   }
   return body;
 }
@@ -127,6 +134,14 @@ export const actions = {
     method: 'POST',
     path: `${v(crate, version)}/yank`,
     impact: { crate, version },
+    fields: [
+      {
+        name: 'confirmed',
+        label: 'Confirmed threat: resolve the version’s alerts with this yank',
+        type: 'checkbox',
+        hint: 'Leave unticked for a precautionary yank; the alerts then stay open, with the yank recorded.',
+      },
+    ],
     done: `Yanked ${crate} ${version}`,
   }),
   unyank: (crate: string, version: string): ActionSpec => ({
@@ -138,14 +153,31 @@ export const actions = {
     impact: { crate, version },
     done: `Unyanked ${crate} ${version}`,
   }),
-  release: (crate: string, version: string): ActionSpec => ({
+  release: (crate: string, version: string, extra: Partial<ActionSpec> = {}): ActionSpec => ({
     label: `Release ${version}`,
     title: `Release ${crate} ${version} from quarantine`,
     description: 'The version enters the index and becomes downloadable.',
     method: 'POST',
     path: `${v(crate, version)}/release`,
     impact: { crate, version },
+    destructive: true,
+    alwaysReauth: true,
     done: `Released ${crate} ${version}`,
+    ...extra,
+  }),
+  revokePublishingToken: (
+    crate: string,
+    version: string,
+    tokenName: string,
+    login: string | null,
+  ): ActionSpec => ({
+    label: 'Revoke the token that published this',
+    title: `Revoke the token that published ${crate} ${version}`,
+    description: `${login ?? 'The publisher'}'s token “${tokenName}” stops working at once; the publisher's other tokens keep working.`,
+    method: 'POST',
+    path: `${v(crate, version)}/revoke-publishing-token`,
+    destructive: true,
+    done: `Revoked token ${tokenName}`,
   }),
   reject: (crate: string, version: string): ActionSpec => ({
     label: `Reject ${version}`,

@@ -13,6 +13,10 @@ import { AuditorPage } from './pages/auditor.js';
 import { CratePage } from './pages/crate.js';
 import { CrateDiffPage } from './pages/crate-diff.js';
 import { InvitationsPage } from './pages/invitations.js';
+import { NamesPage } from './pages/names.js';
+import { QuarantinePage } from './pages/quarantine.js';
+import { TokensPage } from './pages/tokens.js';
+import { UsersPage } from './pages/users.js';
 import { OverviewPage } from './pages/overview.js';
 import { SearchPage } from './pages/search.js';
 import { SignInPage } from './pages/sign-in.js';
@@ -28,6 +32,10 @@ const NAV: { label: string; to: string; pages: Route['page'][] }[] = [
   { label: 'Alerts', to: paths.alerts(), pages: ['alerts', 'alert'] },
   { label: 'Advisories', to: paths.advisories(), pages: ['advisories', 'advisory'] },
   { label: 'Search', to: paths.search(''), pages: ['search', 'crate', 'diff', 'user'] },
+  { label: 'Quarantine', to: paths.quarantine(), pages: ['quarantine'] },
+  { label: 'Users', to: paths.users(), pages: ['users'] },
+  { label: 'Tokens', to: paths.tokens(), pages: ['tokens'] },
+  { label: 'Blocked names', to: paths.names(), pages: ['names'] },
   { label: 'Audit log', to: paths.audit(), pages: ['audit'] },
   { label: 'Audits (cargo-vet)', to: paths.auditor(), pages: ['auditor', 'vet-audit'] },
   { label: 'Owner invitations', to: paths.invitations(), pages: ['invitations'] },
@@ -53,6 +61,14 @@ function Page({ route }: { route: Route }) {
       return <AuditLogPage query={route.query} />;
     case 'invitations':
       return <InvitationsPage />;
+    case 'quarantine':
+      return <QuarantinePage />;
+    case 'users':
+      return <UsersPage />;
+    case 'tokens':
+      return <TokensPage user={route.query.get('user') ?? ''} />;
+    case 'names':
+      return <NamesPage />;
     case 'advisories':
       return <AdvisoriesPage query={route.query} />;
     case 'advisory':

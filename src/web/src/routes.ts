@@ -11,6 +11,10 @@ export type Route =
   | { page: 'search'; q: string }
   | { page: 'audit'; query: URLSearchParams }
   | { page: 'invitations' }
+  | { page: 'quarantine' }
+  | { page: 'users' }
+  | { page: 'tokens'; query: URLSearchParams }
+  | { page: 'names' }
   | { page: 'advisories'; query: URLSearchParams }
   | { page: 'advisory'; id: string }
   | { page: 'vet-audit'; name: string; query: URLSearchParams }
@@ -39,6 +43,10 @@ export function parseRoute(pathname: string, search: string): Route {
     if (first === 'search') return { page: 'search', q: query.get('q') ?? '' };
     if (first === 'audit-log') return { page: 'audit', query };
     if (first === 'owner-invitations') return { page: 'invitations' };
+    if (first === 'quarantine') return { page: 'quarantine' };
+    if (first === 'users') return { page: 'users' };
+    if (first === 'tokens') return { page: 'tokens', query };
+    if (first === 'names') return { page: 'names' };
     if (first === 'advisories') return { page: 'advisories', query };
     if (first === 'audits') return { page: 'auditor' };
   }
@@ -83,6 +91,10 @@ export const paths = {
     return qs ? `/audit-log?${qs}` : '/audit-log';
   },
   invitations: () => '/owner-invitations',
+  quarantine: () => '/quarantine',
+  users: () => '/users',
+  tokens: (user?: string) => (user ? `/tokens?${new URLSearchParams({ user }).toString()}` : '/tokens'),
+  names: () => '/names',
   advisories: (query?: Record<string, string>) => {
     const qs = new URLSearchParams(query).toString();
     return qs ? `/advisories?${qs}` : '/advisories';

@@ -67,7 +67,8 @@ export function ActionDialog({
     Object.fromEntries((spec.fields ?? []).map((f) => [f.name, f.initial ?? ''])),
   );
   const [password, setPassword] = useState('');
-  const [needPassword, setNeedPassword] = useState(false);
+  const [needPassword, setNeedPassword] = useState(spec.alwaysReauth === true);
+  const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -83,6 +84,10 @@ export function ActionDialog({
         return;
       }
     }
+    if (spec.typedConfirmation && typed.trim() !== spec.typedConfirmation) {
+      setError(`Type ${spec.typedConfirmation} exactly to confirm.`);
+      return;
+    }
     if (needPassword && !password) {
       setError('Enter your password to confirm.');
       return;
@@ -94,7 +99,9 @@ export function ActionDialog({
         await api.send('POST', '/api/admin/session/reauth', { password });
         setPassword('');
       }
-      const answer = await api.send(spec.method, spec.path, actionBody(spec, reason, values));
+      const body = actionBody(spec, reason, values);
+      if (spec.typedConfirmation) body.confirm = typed.trim();
+      const answer = await api.send(spec.method, spec.path, body);
       announce(spec.done);
       onDone(answer);
     } catch (err) {
@@ -121,6 +128,7 @@ export function ActionDialog({
     <Dialog title={spec.title} onClose={onClose} className={spec.destructive ? 'destructive' : undefined}>
       <form onSubmit={submit} noValidate>
         <p className="dialog-description">{spec.description}</p>
+        {spec.preface}
         <ImpactLine impact={spec.impact} />
         {spec.impactNote && (
           <div className="impact">
@@ -136,7 +144,14 @@ export function ActionDialog({
               {f.label}
               {!f.required && <span className="muted"> (optional)</span>}
             </label>
-            {f.type === 'textarea' ? (
+            {f.type === 'checkbox' ? (
+              <input
+                id={`${id}-${f.name}`}
+                type="checkbox"
+                checked={values[f.name] === 'true'}
+                onChange={(e) => setValues({ ...values, [f.name]: e.target.checked ? 'true' : '' })}
+              />
+            ) : f.type === 'textarea' ? (
               <textarea
                 id={`${id}-${f.name}`}
                 name={f.name}
@@ -183,6 +198,21 @@ export function ActionDialog({
             onChange={(e) => setReason(e.target.value)}
           />
         </div>
+        {spec.typedConfirmation && (
+          <div className="field typed-confirmation">
+            <label htmlFor={`${id}-confirm`}>
+              Type <span className="mono">{spec.typedConfirmation}</span> to confirm
+            </label>
+            <input
+              id={`${id}-confirm`}
+              name="confirm"
+              autoComplete="off"
+              spellCheck={false}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+            />
+          </div>
+        )}
         {needPassword && (
           <div className="field reauth">
             <label htmlFor={`${id}-password`}>Your password (re-authentication for 5 minutes)</label>
@@ -191,7 +221,7 @@ export function ActionDialog({
               name="password"
               type="password"
               autoComplete="current-password"
-              autoFocus
+              autoFocus={!spec.alwaysReauth}
               value={password}
               onChange={(e) => setPassword(e.target.value)}
             />

@@ -2,6 +2,7 @@
 // quarantine, delete.
 import { actions } from '../actions.js';
 import { ActionButton } from './action-dialog.js';
+import { ReleaseButton } from './release-action.js';
 
 export function VersionActions({
   crate,
@@ -20,7 +21,7 @@ export function VersionActions({
     <div className="button-row">
       {status === 'quarantined' ? (
         <>
-          <ActionButton spec={actions.release(crate, version)} onDone={onDone} />
+          <ReleaseButton crate={crate} version={version} onDone={onDone} />
           <ActionButton spec={actions.reject(crate, version)} onDone={onDone} />
         </>
       ) : yanked ? (

@@ -4,6 +4,8 @@ import { useState, type FormEvent } from 'react';
 import { actions } from '../actions.js';
 import { api, seg } from '../api.js';
 import type { CrateDetail } from '../api-types.js';
+import type { AlertFollowUpView, TakeoverSignals } from '../../../admin/responder-types.js';
+import { RESOLUTION_TEXT } from '../../../admin/responder-types.js';
 import { useAnnounce } from '../announce.js';
 import { ActionButton } from '../components/action-dialog.js';
 import { SeverityBadge, StatusBadge, VersionBadges } from '../components/badges.js';
@@ -67,9 +69,12 @@ export function AlertDetailPage({ id }: { id: number }) {
   const loaded = useApi<unknown>(`/api/admin/alerts/${seg(id)}`);
   const detail = loaded.data ? normalizeAlertDetail(loaded.data) : null;
   const crateName = detail?.alert.crate ?? null;
-  const krate = useApi<CrateDetail>(crateName ? `/api/admin/crates/${seg(crateName)}` : null);
+  const followUp = useApi<AlertFollowUpView>(`/api/admin/alerts/${seg(id)}/follow-up`);
+  const live = followUp.data?.crateExists === true;
+  const krate = useApi<CrateDetail>(crateName && live ? `/api/admin/crates/${seg(crateName)}` : null);
   const reload = () => {
     loaded.reload();
+    followUp.reload();
     krate.reload();
   };
 
@@ -78,7 +83,9 @@ export function AlertDetailPage({ id }: { id: number }) {
   const { alert, notes, impact } = detail;
   const evidence = evidenceOf(alert, detail.evidence);
   const version = alert.version ? krate.data?.versions.find((v) => v.num === alert.version) : undefined;
-  const publisher = version?.publisher ?? null;
+  const f = followUp.data;
+  const publisher = f?.publisher ?? null;
+  const versionGone = f?.state === 'deleted';
 
   return (
     <>
@@ -128,36 +135,62 @@ export function AlertDetailPage({ id }: { id: number }) {
               ))}
             </div>
           </section>
+          {f && <FollowUpPanel f={f} />}
           <section className="panel" aria-labelledby="act-h">
             <h2 id="act-h">Act on {alert.crate}</h2>
-            {alert.version &&
-              (krate.data && !version ? (
-                <p className="muted">Version {alert.version} no longer exists.</p>
-              ) : (
-                <VersionActions
-                  crate={alert.crate}
-                  version={alert.version}
-                  yanked={version?.yanked ?? null}
-                  status={version?.status ?? null}
-                  onDone={reload}
-                />
-              ))}
+            {!f ? (
+              <Loading what="what still applies" />
+            ) : !f.crateExists ? (
+              // Nothing left to yank or delete: only the name can still be kept from reuse.
+              <p className="muted" data-testid="no-actions">
+                The crate {alert.crate} has been deleted.
+              </p>
+            ) : (
+              <>
+                {alert.version &&
+                  (versionGone ? (
+                    <p className="muted" data-testid="no-actions">
+                      Version {alert.version} has been deleted.
+                    </p>
+                  ) : (
+                    version && (
+                      <VersionActions
+                        crate={alert.crate}
+                        version={alert.version}
+                        yanked={version.yanked}
+                        status={version.status}
+                        onDone={reload}
+                      />
+                    )
+                  ))}
+                <div className="button-row">
+                  <ActionButton spec={actions.deleteCrate(alert.crate)} onDone={reload} />
+                </div>
+              </>
+            )}
             <div className="button-row">
-              {krate.data && <ActionButton spec={actions.deleteCrate(alert.crate)} onDone={reload} />}
               <ActionButton spec={actions.name(alert.crate, 'block')} onDone={reload} />
             </div>
             {publisher && (
               <>
                 <h3>
-                  Publisher <Link to={paths.user(publisher)}>{publisher}</Link>
+                  Publisher <Link to={paths.user(publisher.login)}>{publisher.login}</Link>
+                  {publisher.locked && <span className="badge state-locked"> locked</span>}
                 </h3>
                 <div className="button-row">
-                  <ActionButton spec={actions.lockUser(publisher)} onDone={reload} />
-                  <ActionButton spec={actions.revokeAllTokens(publisher)} onDone={reload} />
+                  {publisher.locked ? (
+                    <ActionButton spec={actions.unlockUser(publisher.login)} onDone={reload} />
+                  ) : (
+                    <ActionButton spec={actions.lockUser(publisher.login)} onDone={reload} />
+                  )}
+                  <ActionButton spec={actions.revokeAllTokens(publisher.login)} onDone={reload} />
                 </div>
               </>
             )}
           </section>
+          {alert.version && f && f.crateExists && !versionGone && (
+            <SignalsPanel crate={alert.crate} version={alert.version} onDone={reload} />
+          )}
           <section className="panel" aria-labelledby="notes-h">
             <h2 id="notes-h">Notes</h2>
             {notes.length === 0 ? (
@@ -179,5 +212,106 @@ export function AlertDetailPage({ id }: { id: number }) {
         </aside>
       </div>
     </>
+  );
+}
+
+/** What was done about the alert: each action with who, when, why and its audit entry. */
+function FollowUpPanel({ f }: { f: AlertFollowUpView }) {
+  return (
+    <section className="panel" aria-labelledby="follow-h" data-testid="follow-up">
+      <h2 id="follow-h">Actions taken</h2>
+      <p>
+        Now: <span className={`badge state-${f.state}`}>{f.state}</span>
+        {f.resolution && (
+          <span data-testid="resolution">
+            {' '}
+            · settled as{' '}
+            <strong>{RESOLUTION_TEXT[f.resolution.resolution] ?? f.resolution.resolution}</strong>
+            {f.resolution.by && ` by ${f.resolution.by}`}
+            {f.resolution.at && ` ${formatTime(f.resolution.at)}`}
+          </span>
+        )}
+      </p>
+      {f.actions.length === 0 ? (
+        <p className="muted">Nothing has been done about this alert yet.</p>
+      ) : (
+        <ol className="notes">
+          {f.actions.map((a) => (
+            <li key={a.auditId} data-testid="alert-action">
+              <p className="note-meta">
+                <strong className="mono">{a.action}</strong> by <strong>{a.actor}</strong>{' '}
+                <span className="muted">{formatTime(a.at)}</span>
+                {a.settled && <span className="badge status-resolved"> settled it</span>}{' '}
+                <Link to={paths.audit({ action: a.action, entry: String(a.auditId) })}>
+                  audit #{a.auditId}
+                </Link>
+              </p>
+              {a.reason && <p className="note-text">{a.reason}</p>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+/** Account-takeover signals of the version, and revoking the token that published it. */
+function SignalsPanel({ crate, version, onDone }: { crate: string; version: string; onDone: () => void }) {
+  const s = useApi<TakeoverSignals>(`/api/admin/crates/${seg(crate)}/versions/${seg(version)}/signals`);
+  const reload = () => {
+    s.reload();
+    onDone();
+  };
+  if (s.error) return <ErrorMessage error={s.error} onRetry={s.reload} />;
+  if (!s.data) return null;
+  const d = s.data;
+  const items: [boolean, string][] = [
+    [
+      d.publisherChanged,
+      d.publisherChanged
+        ? `Publisher changed: ${d.previousPublisher ?? 'unknown'} published ${d.previousVersion}, ${d.publisher ?? 'unknown'} this one`
+        : 'Same publisher as the previous version',
+    ],
+    [
+      d.tokenChanged,
+      d.tokenChanged
+        ? 'Published with a different token than the previous version'
+        : 'Same token as the previous version',
+    ],
+    [
+      d.newIpRange !== null,
+      d.newIpRange
+        ? `First publish from ${d.newIpRange} for this user`
+        : `Address ${d.clientIp ?? 'unknown'} seen before`,
+    ],
+    [
+      d.newUserAgent,
+      d.newUserAgent ? `First publish with user agent “${d.userAgent}”` : 'User agent seen before',
+    ],
+    [
+      d.youngToken,
+      d.token
+        ? `Token “${d.token.name}” was ${d.token.ageAtPublishDays} days old at publish${d.token.revoked ? ' (revoked)' : ''}`
+        : 'No token on record',
+    ],
+  ];
+  return (
+    <section className="panel" aria-labelledby="signals-h" data-testid="takeover-signals">
+      <h2 id="signals-h">Account takeover signals ({d.raised})</h2>
+      <ul className="signals">
+        {items.map(([raised, text], i) => (
+          <li key={i} className={raised ? 'signal raised' : 'signal'}>
+            <span className="visually-hidden">{raised ? 'Raised: ' : 'Not raised: '}</span>
+            {text}
+          </li>
+        ))}
+      </ul>
+      {d.token && !d.token.revoked && (
+        <ActionButton
+          spec={actions.revokePublishingToken(crate, version, d.token.name, d.publisher)}
+          onDone={reload}
+        />
+      )}
+    </section>
   );
 }

@@ -1,9 +1,14 @@
 // The alert queue: filter by kind, severity, status and crate (kept in the URL so a filtered
-// queue can be shared), newest first, paged.
+// queue can be shared), most severe first, paged. Each row shows what the alert is about as it
+// stands now (the version's state, its dependents, its publisher) and what was done about it;
+// rows, or every alert the filter matches, can be triaged at once with a structured reason.
 import { Pager } from '../components/pager.js';
 import { DataTable } from '../components/data-table.js';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Alert } from '../api-types.js';
+import type { AlertQueuePage, AlertQueueRow, BulkTriageAnswer } from '../../../admin/responder-types.js';
+import { RESOLUTION_TEXT, TRIAGE_RESOLUTION_CHOICES } from '../../../admin/responder-types.js';
+import { ApiError, api } from '../api.js';
+import { useAnnounce } from '../announce.js';
 import { KINDS, SEVERITIES, STATUSES } from '../api-types.js';
 import { SeverityBadge, StatusBadge } from '../components/badges.js';
 import { ErrorMessage, Loading } from '../components/page-state.js';
@@ -25,7 +30,16 @@ export function AlertsPage({ query }: { query: URLSearchParams }) {
   const [crateInput, setCrateInput] = useState(crate);
   useEffect(() => setCrateInput(crate), [crate]);
 
-  const { data, error, reload } = useApi<{ total: number; alerts: Alert[] }>('/api/admin/alerts', {
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [allMatching, setAllMatching] = useState(false);
+  const filterKey = `${status}|${kind}|${severity}|${crate}`;
+  // A new filter is a new selection.
+  useEffect(() => {
+    setSelected(new Set());
+    setAllMatching(false);
+  }, [filterKey]);
+
+  const { data, error, reload } = useApi<AlertQueuePage>('/api/admin/alerts', {
     status: status === 'any' ? undefined : status,
     kind,
     severity,
@@ -91,42 +105,68 @@ export function AlertsPage({ query }: { query: URLSearchParams }) {
       </form>
       {error && <ErrorMessage error={error} onRetry={reload} />}
       {!data && !error && <Loading what="alerts" />}
+      {data && data.alerts.length > 0 && (
+        <BulkTriage
+          selectedIds={[...selected]}
+          allMatching={allMatching}
+          total={data.total}
+          filter={{
+            ...(status !== 'any' ? { status } : {}),
+            ...(kind ? { kind } : {}),
+            ...(severity ? { severity } : {}),
+            ...(crate ? { crate } : {}),
+          }}
+          onSelectAllMatching={(on) => setAllMatching(on)}
+          onDone={() => {
+            setSelected(new Set());
+            setAllMatching(false);
+            reload();
+          }}
+        />
+      )}
       {data && (
         <DataTable
           columns={[
+            {
+              label: (
+                <input
+                  type="checkbox"
+                  aria-label="Select every alert on this page"
+                  checked={data.alerts.length > 0 && data.alerts.every((a) => selected.has(a.id))}
+                  onChange={(e) =>
+                    setSelected(e.target.checked ? new Set(data.alerts.map((a) => a.id)) : new Set())
+                  }
+                />
+              ),
+            },
             'Severity',
-            'Alert',
             'Kind',
+            'Alert',
             'Crate',
+            'State',
+            { label: 'Dependents', numeric: true },
+            'Publisher',
             'Status',
-            { label: 'Score', numeric: true },
             'Raised',
           ]}
           isEmpty={data.alerts.length === 0}
           empty="No alerts match these filters."
+          className="alert-queue"
           testId="alert-table"
         >
           {data.alerts.map((a) => (
-            <tr key={a.id}>
-              <td>
-                <SeverityBadge severity={a.severity} />
-              </td>
-              <td>
-                <Link to={paths.alert(a.id)}>{a.title}</Link>
-              </td>
-              <td>{a.kind}</td>
-              <td>
-                <Link to={paths.crate(a.crate)}>{a.crate}</Link>
-                {a.version && <span className="mono muted"> {a.version}</span>}
-              </td>
-              <td>
-                <StatusBadge status={a.status} />
-              </td>
-              <td className="num">{a.score ?? '—'}</td>
-              <td className="nowrap" title={formatTime(a.created_at)}>
-                {formatAge(a.created_at)}
-              </td>
-            </tr>
+            <QueueRow
+              key={a.id}
+              a={a}
+              checked={allMatching || selected.has(a.id)}
+              onCheck={(on) => {
+                const next = new Set(selected);
+                if (on) next.add(a.id);
+                else next.delete(a.id);
+                setSelected(next);
+                if (!on) setAllMatching(false);
+              }}
+            />
           ))}
         </DataTable>
       )}
@@ -140,5 +180,158 @@ export function AlertsPage({ query }: { query: URLSearchParams }) {
         />
       )}
     </>
+  );
+}
+
+function QueueRow({
+  a,
+  checked,
+  onCheck,
+}: {
+  a: AlertQueueRow;
+  checked: boolean;
+  onCheck: (on: boolean) => void;
+}) {
+  const last =
+    a.resolution ?? (a.lastAction ? { resolution: a.lastAction.action, by: a.lastAction.actor } : null);
+  return (
+    <tr data-alert={a.id}>
+      <td>
+        <input
+          type="checkbox"
+          aria-label={`Select alert #${a.id}`}
+          checked={checked}
+          onChange={(e) => onCheck(e.target.checked)}
+        />
+      </td>
+      <td>
+        <SeverityBadge severity={a.severity} />
+      </td>
+      <td>{a.kind}</td>
+      <td>
+        <Link to={paths.alert(a.id)}>{a.title}</Link>
+      </td>
+      <td>
+        <Link to={paths.crate(a.crate)}>{a.crate}</Link>
+        {a.version && <span className="mono muted"> {a.version}</span>}
+      </td>
+      <td>
+        <span className={`badge state-${a.state}`} data-testid="alert-state">
+          {a.state}
+        </span>
+      </td>
+      <td className="num" data-testid="alert-dependents">
+        {a.impact ? formatCount(a.impact.directDependents) : '—'}
+      </td>
+      <td>
+        {a.publisher ? (
+          <>
+            <Link to={paths.user(a.publisher.login)}>{a.publisher.login}</Link>
+            {a.publisher.locked && <span className="badge state-locked"> locked</span>}
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td>
+        <StatusBadge status={a.status} />
+        {last && (
+          <span className="small muted" data-testid="alert-follow-up">
+            {' '}
+            {RESOLUTION_TEXT[last.resolution] ?? last.resolution}
+            {last.by ? ` · ${last.by}` : ''}
+          </span>
+        )}
+      </td>
+      <td className="nowrap" title={formatTime(a.created_at)}>
+        {formatAge(a.created_at)}
+      </td>
+    </tr>
+  );
+}
+
+/** Triage of the selected rows, or of every alert the filter matches, with a structured reason. */
+function BulkTriage(props: {
+  selectedIds: number[];
+  allMatching: boolean;
+  total: number;
+  filter: Record<string, string>;
+  onSelectAllMatching: (on: boolean) => void;
+  onDone: () => void;
+}) {
+  const announce = useAnnounce();
+  const [resolution, setResolution] = useState<string>(TRIAGE_RESOLUTION_CHOICES[0]!.value);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const count = props.allMatching ? props.total : props.selectedIds.length;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (count === 0) return setError('Select alerts first.');
+    if (note.trim().length < 3)
+      return setError('Write a note of at least 3 characters; it goes into the audit log.');
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await api.send<BulkTriageAnswer>('POST', '/api/admin/alerts/bulk-triage', {
+        ...(props.allMatching ? { filter: props.filter } : { ids: props.selectedIds }),
+        resolution,
+        note: note.trim(),
+      });
+      announce(`${answer.count} ${answer.count === 1 ? 'alert' : 'alerts'} ${answer.status}`);
+      setNote('');
+      props.onDone();
+    } catch (err) {
+      setError(err instanceof ApiError || err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="bulk-triage filters" onSubmit={submit} aria-label="Triage selected alerts">
+      <p className="muted" data-testid="selection-count">
+        {count === 0 ? 'No alerts selected' : `${formatCount(count)} selected`}
+        {!props.allMatching && props.total > props.selectedIds.length && (
+          <>
+            {' · '}
+            <button type="button" className="link-button" onClick={() => props.onSelectAllMatching(true)}>
+              Select all {formatCount(props.total)} matching this filter
+            </button>
+          </>
+        )}
+        {props.allMatching && (
+          <>
+            {' · '}
+            <button type="button" className="link-button" onClick={() => props.onSelectAllMatching(false)}>
+              Clear selection
+            </button>
+          </>
+        )}
+      </p>
+      <label>
+        Resolution
+        <select value={resolution} onChange={(e) => setResolution(e.target.value)}>
+          {TRIAGE_RESOLUTION_CHOICES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label} ({c.settles})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Note
+        <input value={note} onChange={(e) => setNote(e.target.value)} placeholder="why, for the audit log" />
+      </label>
+      <button type="submit" disabled={busy || count === 0}>
+        {busy ? 'Working…' : `Triage ${count === 0 ? '' : formatCount(count)}`.trim()}
+      </button>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
   );
 }

@@ -133,7 +133,14 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
             testId="audit-table"
           >
             {data.entries.map((e) => (
-              <tr key={e.id}>
+              <tr
+                key={e.id}
+                id={`entry-${e.id}`}
+                data-entry={e.id}
+                // An alert's "audit entry" link lands here with `entry`: that row is marked.
+                className={String(e.id) === query.get('entry') ? 'linked-entry' : undefined}
+                aria-current={String(e.id) === query.get('entry') ? 'true' : undefined}
+              >
                 <td className="num">{e.id}</td>
                 <td className="nowrap">{formatTime(e.at)}</td>
                 <td>

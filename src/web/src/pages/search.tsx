@@ -9,6 +9,9 @@ import { PageHeader } from '../components/page-header.js';
 import { paths } from '../routes.js';
 import { Link, navigate } from '../router.js';
 import { useApi } from '../use-api.js';
+import type { ProvenanceAnswer, ProvenanceHit } from '../../../admin/responder-types.js';
+import { DataTable } from '../components/data-table.js';
+import { formatTime } from '../format.js';
 
 /** Cargo's name rule, loosely: what could be reserved as a crate name. */
 const CRATE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -35,7 +38,13 @@ export function SearchPage({ q }: { q: string }) {
         </label>
         <button type="submit">Search</button>
       </form>
-      {!q && <p className="muted">Type a crate name, a login or words from an alert.</p>}
+      {!q && (
+        <p className="muted">
+          Type a crate name, a login or words from an alert; a checksum, a client address, a token name or a
+          publisher finds versions by how they were published.
+        </p>
+      )}
+      {q && <ProvenanceResults q={q} />}
       {error && <ErrorMessage error={error} onRetry={reload} />}
       {q && !data && !error && <Loading what="results" />}
       {empty && <p>Nothing matches “{q}”.</p>}
@@ -94,5 +103,54 @@ export function SearchPage({ q }: { q: string }) {
         </div>
       )}
     </>
+  );
+}
+
+/** What a query can name in a version's provenance: a checksum, an address, else a token or publisher. */
+function provenanceFields(q: string): ('checksum' | 'ip' | 'token' | 'publisher')[] {
+  if (/^[0-9a-f]{8,64}$/i.test(q)) return ['checksum'];
+  if (/^[0-9.]+$/.test(q) && q.includes('.')) return ['ip'];
+  if (/^[0-9a-f:]+$/i.test(q) && q.includes(':')) return ['ip'];
+  return ['publisher', 'token'];
+}
+
+/** Versions found by provenance; shown only when there are any. */
+function ProvenanceResults({ q }: { q: string }) {
+  const [first, second] = provenanceFields(q);
+  const a = useApi<ProvenanceAnswer>('/api/admin/provenance', { [first!]: q });
+  const b = useApi<ProvenanceAnswer>(second ? '/api/admin/provenance' : null, second ? { [second]: q } : {});
+  const hits: (ProvenanceHit & { field: string })[] = [
+    ...(a.data?.versions.map((v) => ({ ...v, field: a.data!.field })) ?? []),
+    ...(b.data?.versions.map((v) => ({ ...v, field: b.data!.field })) ?? []),
+  ];
+  if (hits.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="provenance-h">
+      <h2 id="provenance-h">Versions by provenance ({hits.length})</h2>
+      <DataTable
+        columns={['Version', 'Matched', 'State', 'Publisher', 'Token', 'From', 'Published']}
+        isEmpty={false}
+        empty=""
+        testId="provenance-table"
+      >
+        {hits.map((v) => (
+          <tr key={`${v.field}-${v.crate}@${v.version}`}>
+            <td>
+              <Link to={paths.crate(v.crate)}>{v.crate}</Link> <span className="mono">{v.version}</span>
+            </td>
+            <td>{v.field}</td>
+            <td>
+              <span className={`badge state-${v.state}`}>{v.state}</span>
+            </td>
+            <td>{v.publisher ? <Link to={paths.user(v.publisher)}>{v.publisher}</Link> : '—'}</td>
+            <td className="mono">{v.tokenName ?? '—'}</td>
+            <td className="mono small">
+              {v.clientIp ?? '—'} {v.userAgent && <span className="muted">{v.userAgent}</span>}
+            </td>
+            <td className="nowrap">{formatTime(v.publishedAt)}</td>
+          </tr>
+        ))}
+      </DataTable>
+    </section>
   );
 }
