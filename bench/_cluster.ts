@@ -10,6 +10,17 @@ import { join } from 'node:path';
 import { dropPostgresSchema } from '../src/store/database.js';
 import { cli, freePort, repoRoot, stop, waitForHttp } from './_lib.js';
 
+/**
+ * The load and fault runs publish hundreds of versions from one account: the registry's rate
+ * limits (tested on their own) would answer most of them 429, so these runs lift them.
+ */
+export const UNLIMITED_PUBLISHING_TOML = `
+[limits.publish_new]
+burst = 1000000
+[limits.publish_update]
+burst = 1000000
+`;
+
 export interface ClusterOptions {
   /** `single`: one SQLite server with its worker; `cluster`: PostgreSQL, N servers, M workers. */
   mode: 'single' | 'cluster';

@@ -7,7 +7,7 @@
 // that clients saw only retryable errors (connection failures, 502/503/504) during the outages.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { Cluster } from './_cluster.js';
+import { Cluster, UNLIMITED_PUBLISHING_TOML } from './_cluster.js';
 import { freePort } from './_lib.js';
 import { PrivatePostgres } from './_private-postgres.js';
 import { KINDS, runTraffic, seed, type Kind, type KindStats } from './_traffic.js';
@@ -59,7 +59,7 @@ export async function runFaultScenario(opts: FaultOptions): Promise<FaultReport>
     workers: 1,
     databaseUrl: postgres.url,
     entry: opts.entry,
-    ...(opts.configToml ? { configToml: opts.configToml } : {}),
+    configToml: UNLIMITED_PUBLISHING_TOML + (opts.configToml ?? ''),
   });
   const faults: string[] = [];
   try {

@@ -7,7 +7,7 @@
 // within 10 s of the end.
 //   npm run bench -- load [--seconds 60] [--publish-rate 10] [--readers 8]
 //                         [--database-url postgres://postgres@127.0.0.1:5432/test] [--only cluster|single]
-import { Cluster, type ClusterOptions } from './_cluster.js';
+import { Cluster, UNLIMITED_PUBLISHING_TOML, type ClusterOptions } from './_cluster.js';
 import { argValue } from './_lib.js';
 import { KINDS, runTraffic, seed, summarise } from './_traffic.js';
 
@@ -17,14 +17,7 @@ const readers = Number(argValue('readers', '8'));
 const databaseUrl = argValue('database-url', 'postgres://postgres@127.0.0.1:5432/test');
 const only = argValue('only', '');
 
-// The load publishes hundreds of versions from one account: lift its rate limits for the run
-// (the limits themselves are tested elsewhere; here they would measure the 429 path).
-const CONFIG = `
-[limits.publish_new]
-burst = 1000000
-[limits.publish_update]
-burst = 1000000
-`;
+const CONFIG = UNLIMITED_PUBLISHING_TOML;
 
 interface Outcome {
   label: string;
