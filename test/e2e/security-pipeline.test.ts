@@ -240,11 +240,15 @@ describe('scanner alerts and quarantine', () => {
       headers: { authorization: admin },
     });
     expect(noReason.status).toBe(400);
-    const released = await fetch(`${h.url}/api/admin/crates/evil-helper/versions/0.1.0/release`, {
-      method: 'POST',
-      headers: { authorization: admin, 'content-type': 'application/json' },
-      body: JSON.stringify({ reason: 'reviewed: test fixture' }),
-    });
+    const release = (body: object) =>
+      fetch(`${h.url}/api/admin/crates/evil-helper/versions/0.1.0/release`, {
+        method: 'POST',
+        headers: { authorization: admin, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // A critical verdict: releasing it needs the version typed out as well as a reason.
+    expect((await release({ reason: 'reviewed: test fixture' })).status).toBe(400);
+    const released = await release({ reason: 'reviewed: test fixture', confirm: 'evil-helper@0.1.0' });
     expect(released.status).toBe(200);
     const resolved = await cargo.run(['generate-lockfile'], consumer);
     expect(resolved.code, resolved.stderr).toBe(0);
