@@ -162,9 +162,11 @@ describe.each(DIALECTS)('runtime hardening on %s', (dialect) => {
     expect((await status('/api/v1/crates?q=a&per_page=-1')).status).toBe(400);
     expect((await status('/api/v1/crates?q=a&per_page=100&page=100')).status).toBe(200);
     expect((await status('/api/v1/crates?q=a&per_page=100&page=101')).detail).toMatch(/too deep/);
-    expect((await status('/api/admin/audit-log?offset=99999999')).detail).toMatch(
-      /`offset` must be at most 10000/,
-    );
+    // The admin API authenticates before it looks at the query: an outsider learns nothing.
+    expect(await status('/api/admin/audit-log?offset=99999999')).toEqual({
+      status: 401,
+      detail: 'sign in to the console first',
+    });
   });
 
   it('reports health, readiness and metrics', async () => {
