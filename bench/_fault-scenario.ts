@@ -6,6 +6,7 @@
 // no version without its file, no job whose effect happened twice, the audit chain intact, and
 // that clients saw only retryable errors (connection failures, 502/503/504) during the outages.
 import { createHash } from 'node:crypto';
+import { indexPath } from '../src/domain/index-path.js';
 import pg from 'pg';
 import { Cluster, UNLIMITED_PUBLISHING_TOML } from './_cluster.js';
 import { freePort } from './_lib.js';
@@ -40,13 +41,6 @@ export interface FaultReport {
   /** Client errors that are not retryable, by kind. */
   nonRetryable: { kind: Kind; count: number; samples: string[] }[];
   drainMs: number;
-}
-
-function indexPath(name: string): string {
-  const n = name.toLowerCase();
-  if (n.length <= 2) return `${n.length}/${n}`;
-  if (n.length === 3) return `3/${n[0]}/${n}`;
-  return `${n.slice(0, 2)}/${n.slice(2, 4)}/${n}`;
 }
 
 export async function runFaultScenario(opts: FaultOptions): Promise<FaultReport> {

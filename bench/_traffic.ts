@@ -4,6 +4,7 @@
 // Every answer is recorded by kind; acknowledged publishes are kept with their checksum so the
 // fault benchmark can check afterwards that none was lost.
 import { createHash } from 'node:crypto';
+import { indexPath } from '../src/domain/index-path.js';
 import { writeCrateArchive } from '../src/formats/crate-archive.js';
 import { manifestToml, metadataFor, publishBody } from '../test/support/publish-body.js';
 import { percentile } from './_lib.js';
@@ -46,13 +47,6 @@ export function emptyStats(): Record<Kind, KindStats> {
   return Object.fromEntries(
     KINDS.map((k) => [k, { count: 0, errors: 0, retryable: 0, latencies: [], samples: new Set<string>() }]),
   ) as unknown as Record<Kind, KindStats>;
-}
-
-function indexPath(name: string): string {
-  const n = name.toLowerCase();
-  if (n.length <= 2) return `${n.length}/${n}`;
-  if (n.length === 3) return `3/${n[0]}/${n}`;
-  return `${n.slice(0, 2)}/${n.slice(2, 4)}/${n}`;
 }
 
 export async function crateBody(name: string, version: string): Promise<{ body: Buffer; cksum: string }> {

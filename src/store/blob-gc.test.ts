@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BLOB_STORE_KINDS, openTestBlobStore, type TestBlobStore } from '../../test/support/blob-stores.js';
 import {
   DIALECTS,
+  bareVersionRow,
   openTestDatabase,
   type TestDatabase,
   insertBareCrate,
@@ -35,31 +36,7 @@ describe.each(CASES)('blob GC on %s with %s blobs', (dialect, kind) => {
     versions++;
     await t.db.kysely
       .insertInto('versions')
-      .values({
-        crate_id: crateId,
-        num: `1.0.${versions}`,
-        num_no_build: `1.0.${versions}`,
-        checksum,
-        size: 1,
-        yanked: 0,
-        yanked_at: null,
-        status: 'published',
-        features: '{}',
-        features2: '{}',
-        links: null,
-        rust_version: null,
-        license: null,
-        license_file: null,
-        description: null,
-        authors: '[]',
-        has_build_script: 0,
-        is_proc_macro: 0,
-        published_at: new Date().toISOString(),
-        published_by: null,
-        token_id: null,
-        client_ip: null,
-        user_agent: null,
-      })
+      .values(bareVersionRow(crateId, `1.0.${versions}`, checksum))
       .execute();
   }
 

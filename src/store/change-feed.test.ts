@@ -5,41 +5,13 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DIALECTS,
+  bareVersionRow,
   insertBareCrate,
   openTestDatabase,
   type TestDatabase,
 } from '../../test/support/databases.js';
 import { ChangeFeed, pruneCrateChanges, type IndexChange } from './change-feed.js';
 import type { Db } from './database.js';
-import type { NewVersion } from './schema.js';
-
-function versionRow(crateId: number, num: string): NewVersion {
-  return {
-    crate_id: crateId,
-    num,
-    num_no_build: num,
-    checksum: 'a'.repeat(64),
-    size: 1,
-    yanked: 0,
-    yanked_at: null,
-    status: 'published',
-    features: '{}',
-    features2: '{}',
-    links: null,
-    rust_version: null,
-    license: null,
-    license_file: null,
-    description: null,
-    authors: '[]',
-    has_build_script: 0,
-    is_proc_macro: 0,
-    published_at: new Date().toISOString(),
-    published_by: null,
-    token_id: null,
-    client_ip: null,
-    user_agent: null,
-  };
-}
 
 describe.each(DIALECTS)('change feed on %s', (dialect) => {
   let t: TestDatabase;
@@ -63,7 +35,7 @@ describe.each(DIALECTS)('change feed on %s', (dialect) => {
     expect(seen).toEqual(['all']); // the first look trusts nothing cached before it
     const v = await db.kysely
       .insertInto('versions')
-      .values(versionRow(a.id, '1.0.0'))
+      .values(bareVersionRow(a.id, '1.0.0'))
       .returningAll()
       .executeTakeFirstOrThrow();
     await f.sync();
@@ -73,7 +45,7 @@ describe.each(DIALECTS)('change feed on %s', (dialect) => {
     await f.sync();
     expect(seen).toHaveLength(2);
     await db.kysely.updateTable('versions').set({ yanked: 1 }).where('id', '=', v.id).execute();
-    await db.kysely.insertInto('versions').values(versionRow(b.id, '0.1.0')).execute();
+    await db.kysely.insertInto('versions').values(bareVersionRow(b.id, '0.1.0')).execute();
     await f.sync();
     expect(seen.at(-1)).toEqual({ crates: ['alpha_one', 'beta'] });
     // Deleting a crate (its versions go with it) is a change of that crate.
@@ -91,7 +63,7 @@ describe.each(DIALECTS)('change feed on %s', (dialect) => {
     await db.kysely
       .transaction()
       .execute(async (trx) => {
-        await trx.insertInto('versions').values(versionRow(a.id, '1.0.0')).execute();
+        await trx.insertInto('versions').values(bareVersionRow(a.id, '1.0.0')).execute();
         throw new Error('abort');
       })
       .catch(() => {});
@@ -104,7 +76,7 @@ describe.each(DIALECTS)('change feed on %s', (dialect) => {
     const a = await insertBareCrate(db, 'delta');
     const { feed: f, seen } = feed();
     await f.sync();
-    await db.kysely.insertInto('versions').values(versionRow(a.id, '1.0.0')).execute();
+    await db.kysely.insertInto('versions').values(bareVersionRow(a.id, '1.0.0')).execute();
     const first = f.sync(); // starts a read at once
     const second = f.sync(); // `first` is in flight: queued to start after it
     const third = f.sync(); // joins the queued read, which starts after this call too
@@ -118,7 +90,7 @@ describe.each(DIALECTS)('change feed on %s', (dialect) => {
     const a = await insertBareCrate(db, 'epsilon');
     const { feed: f, seen } = feed();
     await f.sync();
-    await db.kysely.insertInto('versions').values(versionRow(a.id, '1.0.0')).execute();
+    await db.kysely.insertInto('versions').values(bareVersionRow(a.id, '1.0.0')).execute();
     expect(await pruneCrateChanges(db.kysely, new Date(Date.now() + 2 * 3_600_000))).toBe(1);
     await f.sync();
     expect(seen).toEqual(['all', 'all']);
@@ -126,13 +98,13 @@ describe.each(DIALECTS)('change feed on %s', (dialect) => {
 
   it('with static_index on, every change queues an index-publish job in the same transaction', async () => {
     const a = await insertBareCrate(db, 'Zeta');
-    await db.kysely.insertInto('versions').values(versionRow(a.id, '0.1.0')).execute();
+    await db.kysely.insertInto('versions').values(bareVersionRow(a.id, '0.1.0')).execute();
     await sql`update registry_state set static_index = 1 where id = 1`.execute(db.kysely);
-    await db.kysely.insertInto('versions').values(versionRow(a.id, '0.2.0')).execute();
+    await db.kysely.insertInto('versions').values(bareVersionRow(a.id, '0.2.0')).execute();
     await db.kysely
       .transaction()
       .execute(async (trx) => {
-        await trx.insertInto('versions').values(versionRow(a.id, '0.3.0')).execute();
+        await trx.insertInto('versions').values(bareVersionRow(a.id, '0.3.0')).execute();
         throw new Error('abort');
       })
       .catch(() => {});

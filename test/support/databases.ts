@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropPostgresSchema, openDatabase, type Db } from '../../src/store/database.js';
+import type { NewVersion } from '../../src/store/schema.js';
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -58,4 +59,33 @@ export function insertBareCrate(db: Db, name: string) {
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** A published version row with nothing but its number and checksum, for tests below the publish path. */
+export function bareVersionRow(crateId: number, num: string, checksum = 'a'.repeat(64)): NewVersion {
+  return {
+    crate_id: crateId,
+    num,
+    num_no_build: num,
+    checksum,
+    size: 1,
+    yanked: 0,
+    yanked_at: null,
+    status: 'published',
+    features: '{}',
+    features2: '{}',
+    links: null,
+    rust_version: null,
+    license: null,
+    license_file: null,
+    description: null,
+    authors: '[]',
+    has_build_script: 0,
+    is_proc_macro: 0,
+    published_at: new Date().toISOString(),
+    published_by: null,
+    token_id: null,
+    client_ip: null,
+    user_agent: null,
+  };
 }
