@@ -4,13 +4,12 @@
 // would adapt is changed: the port (the server listens on a free one), the crate (a small
 // `mycrate` 1.0.1, the version the README yanks) and the console password, which the README's
 // command asks for at a terminal and the test pipes with `--password-stdin`.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exited } from '../support/cli-process.js';
+import { CLI_ARGV, exited, startServe } from '../support/cli-process.js';
 import { repoRoot } from '../support/paths.js';
 import { CargoEnv, writeCrate } from '../support/registry-harness.js';
 
@@ -71,16 +70,11 @@ function run(
   });
 }
 
-// tsx by path: the commands run in directories of their own, where `--import tsx` would not resolve.
-const CLI = [
-  '--import',
-  pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href,
-  join(repoRoot, 'src/cli/main.ts'),
-];
+const CLI = CLI_ARGV;
 
 describe('following the README', () => {
   let work: string;
-  let server: ReturnType<typeof spawn> | null = null;
+  let server: ChildProcess | null = null;
   let blocks: Block[];
 
   beforeAll(async () => {
@@ -133,17 +127,9 @@ describe('following the README', () => {
     expect(tokens.get('alice')).toMatch(/^\S{20,}$/);
 
     // 2. The server, as `npm start` runs it, in the same directory (so on the same ./data).
-    server = spawn(process.execPath, [...CLI, 'serve', '--port', '0'], { cwd: operator });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      server!.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-      server!.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-    });
+    const serve = await startServe([], { cwd: operator });
+    server = serve.child;
+    const url = serve.url;
 
     // 3. cargo, with the README's registry entry (only the port differs).
     const project = join(work, 'project');

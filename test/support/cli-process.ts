@@ -2,19 +2,28 @@
 // stopped (or killed), one-shot commands run to completion.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { repoRoot } from './paths.js';
 
 const main = join(repoRoot, 'src/cli/main.ts');
+// tsx by path, so the command also runs from a directory of its own (`--import tsx` resolves
+// from the working directory).
+const tsx = pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+/** `node CLI_ARGV… ARGS…` runs `cratekeeper ARGS…` from the sources, from any directory. */
+export const CLI_ARGV: readonly string[] = ['--import', tsx, main];
 
 export interface ServeProcess {
   child: ChildProcess;
   url: string;
 }
 
-/** Starts `cratekeeper serve --port 0 ARGS…` and resolves with its address once it listens. */
-export function startServe(args: string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--port', '0', ...args], {
-    cwd: repoRoot,
+/**
+ * Starts `cratekeeper serve --port 0 ARGS…` (in `cwd`, the repository by default) and resolves
+ * with its address once it listens.
+ */
+export function startServe(args: string[], options: { cwd?: string } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...CLI_ARGV, 'serve', '--port', '0', ...args], {
+    cwd: options.cwd ?? repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
