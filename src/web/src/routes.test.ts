@@ -52,12 +52,16 @@ describe('parseRoute', () => {
       '/console/alerts/99999999999999999999',
       '/console/crates/%E0%A4%A',
       '/console/crates/a/b',
-      '/console/users/',
+      '/console/users/a/b',
+      '/console/users/%E0%A4%A',
       '/console/../etc/passwd',
       '/console/unknown',
     ]) {
       expect(at(url).page, url).toBe('not-found');
     }
+    // An empty login is no user page: with the trailing slash dropped, as for every list, it is
+    // the users list (a page of its own since the responder's lists).
+    expect(at('/console/users/').page).toBe('users');
   });
 
   it('escapes names in the links it builds', () => {
