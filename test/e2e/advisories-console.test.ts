@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublishDependency } from '../../src/domain/publish-metadata.js';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { parseAdvisoryMarkdown } from '../../src/formats/advisory-markdown.js';
-import { ensureChromium, ensureConsoleBuilt, launchBrowser, type Browser } from '../support/browser.js';
+import {
+  ensureChromium,
+  ensureConsoleBuilt,
+  launchBrowser,
+  type Browser,
+  signInThroughForm,
+} from '../support/browser.js';
 import { createAdmin } from '../support/console-session.js';
 import { repoRoot } from '../support/paths.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
@@ -97,11 +103,7 @@ describe('advisories in the console', { timeout: 120_000 }, () => {
     await h.worker.drain();
     browser = await launchBrowser();
     page = await browser.newPage({ width: 1280, height: 900 });
-    await page.goto(`${h.url}/console/`);
-    await page.getByLabel('Login').fill('root');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await signInThroughForm(page, `${h.url}/console/`, 'root', PASSWORD);
   });
   afterAll(async () => {
     await browser?.close();

@@ -9,7 +9,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import type { CrateDiff, FileDiffAnswer } from '../../src/web/src/api-types.js';
-import { ensureChromium, ensureConsoleBuilt, launchBrowser, type Browser } from '../support/browser.js';
+import {
+  ensureChromium,
+  ensureConsoleBuilt,
+  launchBrowser,
+  type Browser,
+  signInThroughForm,
+} from '../support/browser.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
 import { repoRoot } from '../support/paths.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
@@ -156,11 +162,7 @@ describe('diff viewer', { timeout: 120_000 }, () => {
   it('shows the diff in the console: compare link, file tree, changed lines and the finding inline', async () => {
     browser = await launchBrowser();
     page = await browser.newPage({ width: 1280, height: 900 });
-    await page.goto(`${h.url}/console/`);
-    await page.getByLabel('Login').fill('root');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await signInThroughForm(page, `${h.url}/console/`, 'root', PASSWORD);
 
     await page.goto(`${h.url}/console/crates/${NAME}`);
     await page.getByRole('link', { name: 'Compare versions' }).click();

@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublishDependency } from '../../src/domain/publish-metadata.js';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import type { AlertRow } from '../../src/store/schema.js';
-import { ensureChromium, ensureConsoleBuilt, launchBrowser, type Browser } from '../support/browser.js';
+import {
+  ensureChromium,
+  ensureConsoleBuilt,
+  launchBrowser,
+  type Browser,
+  signInThroughForm,
+} from '../support/browser.js';
 import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
@@ -97,11 +103,7 @@ describe('the responder console in a browser', { timeout: 90_000 }, () => {
     for (let i = 0; i < 3; i++) await raise('spam', '0.1.0', 'low', `spam@0.1.0: noisy finding ${i}`);
     browser = await launchBrowser();
     page = await browser.newPage({ width: 1280, height: 900 });
-    await page.goto(consoleUrl('/'));
-    await page.getByLabel('Login').fill('root');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await signInThroughForm(page, consoleUrl('/'), 'root', PASSWORD);
   });
 
   afterAll(async () => {

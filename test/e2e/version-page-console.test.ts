@@ -9,7 +9,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdvisoryWriteAnswer } from '../../src/web/src/api-types.js';
 import { FFI_ADVISORY, publishAnalysisFixtures } from '../support/analysis-fixtures.js';
-import { ensureChromium, ensureConsoleBuilt, launchBrowser, type Browser } from '../support/browser.js';
+import {
+  ensureChromium,
+  ensureConsoleBuilt,
+  launchBrowser,
+  type Browser,
+  signInThroughForm,
+} from '../support/browser.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
 import { repoRoot } from '../support/paths.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
@@ -51,11 +57,7 @@ describe('version view and audit console', { timeout: 180_000 }, () => {
 
     browser = await launchBrowser();
     page = await browser.newPage({ width: 1280, height: 900 });
-    await page.goto(`${h.url}/console/`);
-    await page.getByLabel('Login').fill('root');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await signInThroughForm(page, `${h.url}/console/`, 'root', PASSWORD);
   });
   afterAll(async () => {
     await browser?.close();

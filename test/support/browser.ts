@@ -91,3 +91,17 @@ export function requestsLeavingMachine(urls: string[], origin: string): string[]
     return url.hostname !== '127.0.0.1' || url.port !== allowed.port;
   });
 }
+
+/** Opens the console at `url` and signs in through its form, as a person would. */
+export async function signInThroughForm(
+  page: Page,
+  url: string,
+  login: string,
+  password: string,
+): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Login').fill(login);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+}
