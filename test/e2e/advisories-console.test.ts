@@ -17,21 +17,11 @@ import {
 } from '../support/browser.js';
 import { createAdmin } from '../support/console-session.js';
 import { repoRoot } from '../support/paths.js';
-import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+import { manifestToml, metadataFor, publishBody, normalDependency as dep } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const SHOTS = join(repoRoot, 'test-output', 'screenshots');
 const PASSWORD = 'correct horse battery staple';
-
-const dep = (name: string, req: string): PublishDependency => ({
-  name,
-  version_req: req,
-  features: [],
-  optional: false,
-  default_features: true,
-  target: null,
-  kind: 'normal',
-});
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle');

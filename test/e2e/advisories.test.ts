@@ -21,21 +21,11 @@ import type {
   CrateDetail,
 } from '../../src/web/src/api-types.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
-import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+import { manifestToml, metadataFor, publishBody, normalDependency as dep } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'correct horse battery staple';
-
-const dep = (name: string, req: string): PublishDependency => ({
-  name,
-  version_req: req,
-  features: [],
-  optional: false,
-  default_features: true,
-  target: null,
-  kind: 'normal',
-});
 
 export function draft(pkg: string, extra = '', title = `${pkg} steals credentials`): string {
   return [

@@ -20,7 +20,7 @@ import {
   type Browser,
 } from '../support/browser.js';
 import { repoRoot } from '../support/debian-corpus.js';
-import { manifestToml, metadataFor, publishBody } from '../support/publish-body.js';
+import { manifestToml, metadataFor, publishBody, normalDependency as dep } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const SAMPLES = join(repoRoot, '..', 'shared', 'data', 'scanner-samples', 'crates');
@@ -28,16 +28,6 @@ const SHOTS = join(repoRoot, 'test-output', 'screenshots');
 const CRATES_IO = 'https://github.com/rust-lang/crates.io-index';
 const PASSWORD = 'correct horse battery staple';
 const SAMPLE = { name: 'env-loggerr', version: '0.11.4' };
-
-const dep = (name: string, req: string): PublishDependency => ({
-  name,
-  version_req: req,
-  features: [],
-  optional: false,
-  default_features: true,
-  target: null,
-  kind: 'normal',
-});
 
 function ck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -3,8 +3,7 @@
 // under `#![forbid(unsafe_code)]`, one the unsafe fn itself), and a crate whose source does not
 // parse. Plus an advisory naming ffi-core's unsafe fn as affected.
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
-import type { PublishDependency } from '../../src/domain/publish-metadata.js';
-import { metadataFor, publishBody } from './publish-body.js';
+import { metadataFor, publishBody, normalDependency as dep } from './publish-body.js';
 
 export const FFI_CORE_LIB = [
   'pub mod raw {',
@@ -63,16 +62,6 @@ export const FFI_ADVISORY = [
   'Calling `ffi_core::raw::read_ptr` with a dangling pointer is undefined behaviour.',
   '',
 ].join('\n');
-
-const dep = (name: string, req: string): PublishDependency => ({
-  name,
-  version_req: req,
-  features: [],
-  optional: false,
-  default_features: true,
-  target: null,
-  kind: 'normal',
-});
 
 function manifest(name: string, version: string, deps: [string, string][]): string {
   const lines = [

@@ -1,5 +1,5 @@
 // Builds publish bodies the way cargo does: u32 LE length + JSON, u32 LE length + .crate.
-import type { PublishMetadata } from '../../src/domain/publish-metadata.js';
+import type { PublishDependency, PublishMetadata } from '../../src/domain/publish-metadata.js';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 
 export function metadataFor(
@@ -57,4 +57,17 @@ export async function publishMinimal(
     headers: { authorization: token },
     body: publishBody(metadataFor(name, version), crate),
   });
+}
+
+/** A plain `[dependencies]` entry of publish metadata: `name = "req"`. */
+export function normalDependency(name: string, req: string): PublishDependency {
+  return {
+    name,
+    version_req: req,
+    features: [],
+    optional: false,
+    default_features: true,
+    target: null,
+    kind: 'normal',
+  };
 }
