@@ -6,9 +6,8 @@
 // `version_analyses.files` keeps, per `.rs` file, the unsafe counts and the calls into other
 // crates, so the diff viewer can say what changed file by file (null on rows analysed before).
 import { sql, type Kysely } from 'kysely';
-import type { DialectName } from '../dialect.js';
 
-export async function up(db: Kysely<unknown>, _dialect: DialectName): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('vet_auditor_keys').addColumn('retired_at', 'text').execute();
   await db.schema.alterTable('vet_auditor_keys').addColumn('revoked_reason', 'text').execute();
   await sql`update vet_auditor_keys set retired_at = revoked_at, revoked_at = null where revoked_at is not null`.execute(
