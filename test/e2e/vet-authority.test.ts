@@ -103,11 +103,15 @@ describe('registry as a cargo-vet audit authority', () => {
     const log = await h.services.audit.list({ action: 'vet-grant-auditor' });
     expect(log.entries.map((e) => [e.actor, e.target, e.reason])).toEqual([['root', 'ada', 'security team']]);
     ada = await signIn(h, 'ada', PASSWORD);
-    // What the auditor's form reads: the criteria and the crate's audits; nothing else of the console.
+    // What an audit reads: the criteria, the crate page and its audits; no account or admin view
+    // (test/e2e/auditor-access.test.ts walks every route).
     expect((await ada.call('GET', '/api/admin/vet/criteria')).status).toBe(200);
     expect((await ada.call('GET', '/api/admin/crates/mid/vet/audits')).status).toBe(200);
+    expect((await ada.call('GET', '/api/admin/crates/mid')).status).toBe(200);
     expect((await ada.call('GET', '/api/admin/vet/auditors')).status).toBe(403);
-    expect((await ada.call('GET', '/api/admin/crates/mid')).status).toBe(403);
+    expect(
+      (await ada.call('POST', '/api/admin/crates/mid/versions/1.0.0/yank', { reason: 'no' })).status,
+    ).toBe(403);
   });
 
   it('refuses hostile or incomplete audit records, recording nothing', async () => {
