@@ -93,6 +93,7 @@ export function registerVetRoutes({ app, services }: AdminContext): void {
     target: string,
     reason: string,
     details: Record<string, unknown> = {},
+    at = new Date(),
   ) =>
     services.audit.append(
       {
@@ -105,7 +106,7 @@ export function registerVetRoutes({ app, services }: AdminContext): void {
         details: { ...details, via: actor.session ? 'console' : 'token' },
         ip: actor.ip,
       },
-      new Date(),
+      at,
       trx,
     );
   const userOr404 = async (login: string): Promise<UserRow> => {
@@ -165,13 +166,17 @@ export function registerVetRoutes({ app, services }: AdminContext): void {
       const reason = stringField(req.body, 'reason', { min: 3 });
       const next = vet.vault.generate(actor.user.id);
       const old = await db.transaction().execute(async (trx) => {
-        const now = new Date();
-        const retired = await vet.repo.rotateKey(actor.user.id, next, now, trx);
-        await record(trx, actor, 'vet-rotate-key', 'user', actor.user.login, reason, {
-          retiredKeyId: retired?.key_id ?? null,
-          keyId: next.keyId,
-          publicKey: next.publicKey,
-        });
+        const { old: retired, at } = await vet.repo.rotateKey(actor.user.id, next, trx);
+        await record(
+          trx,
+          actor,
+          'vet-rotate-key',
+          'user',
+          actor.user.login,
+          reason,
+          { retiredKeyId: retired?.key_id ?? null, keyId: next.keyId, publicKey: next.publicKey },
+          at,
+        );
         return retired;
       });
       return { ok: true, keyId: next.keyId, publicKey: next.publicKey, retiredKeyId: old?.key_id ?? null };
@@ -411,13 +416,15 @@ export function registerVetRoutes({ app, services }: AdminContext): void {
         if (!req2) throw badRequest('`violation` must be a version requirement');
         kind = { type: 'violation', violation: formatVersionReq(req2) };
       }
-      const key = await vet.repo.activeKey(actor.user.id);
-      if (!key)
-        throw badRequest('you have no signing key: ask an administrator to grant the auditor role again');
       const who = actor.user.name ? `${actor.user.name} (${actor.user.login})` : actor.user.login;
       const entry: SignedAudit = { crate: krate.name, kind, criteria, who, notes, checksums: files };
-      const signature = signAudit(entry, vet.vault.privateKey(key));
       const stored = await db.transaction().execute(async (trx) => {
+        // Signed under a lock on the current key, and timed after it: a rotation running at the
+        // same moment retires the key only after this audit is in, never before its time.
+        const key = await vet.repo.lockActiveKey(actor.user.id, trx);
+        if (!key)
+          throw badRequest('you have no signing key: ask an administrator to grant the auditor role again');
+        const signature = signAudit(entry, vet.vault.privateKey(key));
         const row = await vet.repo.insertAudit(
           {
             crateName: krate.name,

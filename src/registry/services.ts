@@ -204,7 +204,7 @@ export function createServices(
     metrics,
     throttle: new LoginThrottle(db.kysely, undefined, pipeline.passwordVerifier),
     vet: new VetAuthority(
-      new VetAuditRepository(db.kysely),
+      new VetAuditRepository(db.kysely, db.dialect),
       pipeline.vetKeyFile ? VetKeyVault.fromFile(pipeline.vetKeyFile) : VetKeyVault.fromKey(randomBytes(32)),
       crates,
       blobs,

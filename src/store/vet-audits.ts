@@ -1,7 +1,8 @@
 // Repository for the registry's audit authority (migration 012): auditors and their keys,
 // custom criteria, signed audits and imported audit sets. Writes take an optional transaction so
 // an admin action, its rows and its audit-log entry commit together.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DialectName } from './dialect.js';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type {
   Database,
@@ -33,7 +34,10 @@ export interface NewVetAudit {
 }
 
 export class VetAuditRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName = 'sqlite',
+  ) {}
 
   async setAuditor(userId: number, auditor: boolean, db: Kysely<Database> = this.db): Promise<void> {
     await db
@@ -71,19 +75,20 @@ export class VetAuditRepository {
   }
 
   /**
-   * Replaces the user's current key with `next`: the old one is retired at `now` (its audits,
-   * all recorded before, stay verifiable) and `next` signs from `now` on. Returns the old key.
+   * Replaces the user's current key with `next` in `trx`: the old one is retired (its audits,
+   * all recorded before, stay verifiable) and `next` signs from the same instant on, taken once
+   * the old key is locked so that no audit being signed with it can be recorded later.
    */
   async rotateKey(
     userId: number,
     next: GeneratedAuditorKey,
-    now = new Date(),
-    db: Kysely<Database> = this.db,
-  ): Promise<VetAuditorKeyRow | undefined> {
-    const old = await this.activeKey(userId, db);
-    await this.retireKeys(userId, now, db);
-    await this.addKey(userId, next, now, db);
-    return old;
+    trx: Kysely<Database>,
+  ): Promise<{ old: VetAuditorKeyRow | undefined; at: Date }> {
+    const old = await this.lockActiveKey(userId, trx);
+    const at = new Date();
+    await this.retireKeys(userId, at, trx);
+    await this.addKey(userId, next, at, trx);
+    return { old, at };
   }
 
   /** Marks a key compromised: every audit it signed fails verification from now on. */
@@ -112,6 +117,24 @@ export class VetAuditRepository {
       .where('revoked_at', 'is', null)
       .orderBy('created_at', 'desc')
       .executeTakeFirst();
+  }
+
+  /**
+   * The current key, locked until `trx` ends (PostgreSQL; SQLite transactions are serial): an
+   * audit signed with it in `trx` cannot be overtaken by a rotation, whose retirement of the key
+   * waits, so the audit's time always falls inside the key's validity interval.
+   */
+  async lockActiveKey(userId: number, trx: Kysely<Database>): Promise<VetAuditorKeyRow | undefined> {
+    const postgres = this.dialect === 'postgres';
+    const lock = postgres ? sql`for update` : sql``;
+    // A rotation that held the row retired it: PostgreSQL then skips it, and the next statement's
+    // snapshot sees the key that replaced it.
+    for (let attempt = 0; attempt < (postgres ? 3 : 1); attempt++) {
+      const { rows } = await sql<VetAuditorKeyRow>`select * from vet_auditor_keys where user_id = ${userId}
+        and retired_at is null and revoked_at is null order by created_at desc limit 1 ${lock}`.execute(trx);
+      if (rows[0]) return rows[0];
+    }
+    return undefined;
   }
 
   /** How many audits each key signed. */

@@ -225,4 +225,20 @@ describe.each(DIALECTS)('auditor key rotation (%s)', { timeout: 180_000 }, (dial
     const after = await verify();
     expect(after.stdout).toContain('2 of 3 audits failed verification');
   });
+
+  it('never records an audit under a key that a concurrent rotation retired before it', async () => {
+    await json(ada, 'POST', '/api/admin/session/reauth', { password: PASSWORD });
+    const work: Promise<unknown>[] = [];
+    for (let i = 0; i < 6; i++) {
+      work.push(record({ version: i % 2 ? '1.1.0' : '1.2.0', criteria: ['safe-to-run'] }));
+      if (i % 3 === 0)
+        work.push(json(ada, 'POST', '/api/admin/vet/me/key/rotate', { reason: `rotation under load ${i}` }));
+    }
+    await Promise.all(work);
+    const r = await verify();
+    // Only the two audits of the revoked keys fail; none of the six recorded meanwhile.
+    expect(r.stdout).toContain('2 of 9 audits failed verification');
+    expect(r.stdout).not.toMatch(/was retired|before key/);
+    expect((await h.services.audit.list({ action: 'vet-rotate-key' })).total).toBe(3);
+  });
 });
