@@ -491,6 +491,23 @@ export const LockAnswer = S.object({ ok: S.literal(true), until: nstr, alerts: A
 export const UnlockAnswer = S.object({ ok: S.literal(true), throttleEntries: int });
 export const RevokeAllAnswer = S.object({ ok: S.literal(true), revoked: int });
 
+export const NewTokenBody = S.object({
+  name: S.string({ minLength: 1, maxLength: 64, description: 'a name to recognise the token by' }),
+  scopes: S.array(S.string({ maxLength: 32 }), {
+    minItems: 1,
+    maxItems: 8,
+    description: 'publish-new, publish-update, yank, change-owners, admin',
+  }),
+  crates: opt(S.nullable(S.array(S.string({ maxLength: 64 }), { maxItems: 50 }))),
+  expiresInDays: opt(
+    S.nullable(S.integer({ minimum: 1, maximum: 3650, description: 'left out: the default; null: never' })),
+  ),
+});
+export type NewTokenBody = Static<typeof NewTokenBody>;
+/** The secret is in this answer only. */
+export const NewTokenAnswer = S.object({ token: str, created: Token });
+export type NewTokenAnswer = Static<typeof NewTokenAnswer>;
+
 export const NameBody = S.object({
   name: str,
   action: S.string({ description: 'reserve or block' }),
