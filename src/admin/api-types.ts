@@ -502,6 +502,7 @@ export const NewTokenBody = S.object({
   expiresInDays: opt(
     S.nullable(S.integer({ minimum: 1, maximum: 3650, description: 'left out: the default; null: never' })),
   ),
+  reason: opt(S.string({ maxLength: 2000, description: 'why (kept in the audit log)' })),
 });
 export type NewTokenBody = Static<typeof NewTokenBody>;
 /** The secret is in this answer only. */

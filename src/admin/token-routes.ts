@@ -45,6 +45,7 @@ export function registerTokenRoutes({ app, services }: AdminContext): void {
           scopes,
           cratePatterns: crates && crates.length > 0 ? crates : null,
           ...(body.expiresInDays !== undefined ? { expiresInDays: body.expiresInDays } : {}),
+          reason: body.reason?.trim() || null,
         },
         { id: actor.user.id, name: actor.user.login, ip: actor.ip },
       );
