@@ -31,7 +31,7 @@ export interface ClusterOptions {
   databaseUrl?: string;
   /** Extra TOML appended to the config file every process reads. */
   configToml?: string;
-  /** `dist`: the compiled build, as operators run it (benchmarks); `tsx`: the sources (tests). */
+  /** `dist`: the compiled build, as operators run it (default); `tsx`: the sources. */
   entry?: 'dist' | 'tsx';
   /** Where the `.crate` files go: the data directory (default) or an S3-protocol server. */
   blobs?: 'fs' | 's3';
@@ -96,11 +96,10 @@ export class Cluster {
       this.configPath,
       `${this.options.configToml ?? ''}\n${this.s3 ? this.s3.configToml('crates/') : ''}`,
     );
-    const common = this.commonArgs();
-    cli(['init', ...common]);
-    cli(['user', 'add', 'loadbot', '--admin', '--no-password', ...common]);
-    this.token = cli(['token', 'create', '--user', 'loadbot', ...common]).trim();
-    this.adminToken = cli([
+    this.cli(['init']);
+    this.cli(['user', 'add', 'loadbot', '--admin', '--no-password']);
+    this.token = this.cli(['token', 'create', '--user', 'loadbot']).trim();
+    this.adminToken = this.cli([
       'token',
       'create',
       '--user',
@@ -109,7 +108,6 @@ export class Cluster {
       'admin',
       '--scopes',
       'admin',
-      ...common,
     ]).trim();
     if (this.options.mode === 'single') {
       await this.spawnMember('serve', await freePort());
@@ -192,7 +190,7 @@ export class Cluster {
 
   /** Runs the CLI against this deployment's database and data directory. */
   cli(args: string[]): string {
-    return cli([...args, ...this.commonArgs()]);
+    return cli([...args, ...this.commonArgs()], { entry: this.options.entry ?? 'dist' });
   }
 
   async stop(): Promise<void> {

@@ -6,7 +6,7 @@ import { faultFailures, runFaultScenario } from '../../bench/_fault-scenario.js'
 
 describe('faults under load (two serve, one worker, PostgreSQL, blobs on S3)', () => {
   it('loses no acknowledged publish, scans every version once and keeps the audit chain', async () => {
-    const report = await runFaultScenario({ seconds: 20, publishesPerSecond: 3, readers: 3, entry: 'tsx' });
+    const report = await runFaultScenario({ seconds: 20, publishesPerSecond: 3, readers: 3, entry: 'dist' });
     expect(report.faults).toHaveLength(6);
     expect(report.acknowledged).toBeGreaterThan(10);
     expect(faultFailures(report)).toEqual([]);

@@ -302,9 +302,7 @@ describe('the responder console in a browser', { timeout: 90_000 }, () => {
     await dialog.waitFor({ state: 'detached' });
     const secret = await page.getByLabel('The new token').inputValue();
     expect(secret).toMatch(/^ck_/);
-    await expect
-      .poll(() => page.getByTestId('tokens-table').textContent())
-      .toContain('release-ci');
+    await expect.poll(() => page.getByTestId('tokens-table').textContent()).toContain('release-ci');
     // The secret is a working credential with exactly the scopes asked for.
     const auth = await h.services.tokens.authenticate(secret);
     expect(auth?.scopes).toEqual(['publish-update', 'yank']);

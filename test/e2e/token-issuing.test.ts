@@ -90,7 +90,12 @@ describe.each(DIALECTS)('token creation over HTTP on %s', (dialect) => {
     expect(await withToken.text()).toMatch(/console session, not with a token/);
 
     const session = await signIn(x, 'root', PASSWORD);
-    const forged = await session.call('POST', '/api/admin/me/tokens', { name: 'f', scopes: ['yank'] }, { csrf: false });
+    const forged = await session.call(
+      'POST',
+      '/api/admin/me/tokens',
+      { name: 'f', scopes: ['yank'] },
+      { csrf: false },
+    );
     expect(forged.status).toBe(403);
     await new Promise((r) => setTimeout(r, 5));
     const stale = await session.call('POST', '/api/admin/me/tokens', { name: 's', scopes: ['yank'] });

@@ -7,12 +7,13 @@
 import { execFile } from 'node:child_process';
 import { join, relative } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureCliBuilt } from './cli-build.js';
 import { ensureConsoleBuilt } from './console-build.js';
 import { CHROMIUM, repoRoot } from './paths.js';
 import type { Prerequisite, Prerequisites } from './prerequisites.js';
 
 /** Test files (relative to the repository) that need each prerequisite. */
-const NEEDED_BY: Record<keyof Prerequisites, string[]> = {
+const NEEDED_BY: Record<Exclude<keyof Prerequisites, 'cliBuild'>, string[]> = {
   debianCorpus: ['test/e2e/debian-seed.test.ts', 'test/e2e/sandbox.test.ts'],
   chromium: [
     'test/e2e/console.test.ts',
@@ -66,8 +67,12 @@ async function selectedFiles(project: TestProject): Promise<Set<string>> {
 
 export default async function setup(project: TestProject): Promise<void> {
   const files = await selectedFiles(project);
-  const needs = (name: keyof Prerequisites) => NEEDED_BY[name].some((f) => files.has(f));
+  const needs = (name: keyof typeof NEEDED_BY) => NEEDED_BY[name].some((f) => files.has(f));
   const prerequisites: Partial<Prerequisites> = {};
+  // End-to-end tests run the command line as built (test/support/cli-process.ts).
+  if ([...files].some((f) => f.startsWith('test/e2e/'))) {
+    prerequisites.cliBuild = await prepare('command-line build', ensureCliBuilt);
+  }
   // One after the other: both may run apt-get, which takes a lock.
   if (needs('chromium')) {
     prerequisites.chromium = await prepare('Chromium', async () => {
