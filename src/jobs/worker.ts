@@ -8,10 +8,14 @@
 // limit is taken for dead, so long synchronous work belongs in a worker thread.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_STALE_AFTER_MS, type JobQueue } from '../store/jobs.js';
+import { DEFAULT_STALE_AFTER_MS, type JobQueue, type JobRun } from '../store/jobs.js';
 import type { JobRow } from '../store/schema.js';
 
-export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
+/**
+ * Runs one job. A handler that writes its effect in a transaction calls `run.completeIn(trx)`
+ * there; otherwise the worker marks the job done once the handler returns.
+ */
+export type JobHandler = (payload: unknown, job: JobRow, run: JobRun) => Promise<void>;
 
 export interface WorkerOptions {
   /** Idle wait between polls when the queue is empty (ms). */
@@ -92,9 +96,15 @@ export class Worker {
     const took = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
       if (!handler) throw new Error(`no handler for job kind \`${job.kind}\``);
-      await handler(JSON.parse(job.payload) as unknown, job);
+      let completedInTransaction = false;
+      await handler(JSON.parse(job.payload) as unknown, job, {
+        completeIn: async (trx) => {
+          await this.queue.completeHeld(trx, job);
+          completedInTransaction = true;
+        },
+      });
       const seconds = took();
-      await this.queue.complete(job.id, new Date(), this.id);
+      if (!completedInTransaction) await this.queue.complete(job.id, new Date(), this.id);
       this.options.onFinished?.(job, seconds, 'done');
     } catch (err) {
       const seconds = took();

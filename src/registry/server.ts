@@ -230,15 +230,18 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       return reply.code(e.statusCode).send(errorBody(e.message));
     }
-    logFailure(req, err);
     // A backend down for the moment (PostgreSQL restarting, the S3 endpoint unreachable) is a
-    // 503 with Retry-After: cargo and load balancers retry it, and nothing was committed.
+    // 503 with Retry-After: cargo and load balancers retry it, and nothing was committed. It is
+    // logged as a warning without a stack: an outage makes one per request.
     const unavailable =
       err instanceof BlobStoreUnavailableError
         ? 'file store'
         : isDatabaseUnavailable(err)
           ? 'database'
           : null;
+    if (unavailable && options.logger)
+      req.log.warn({ backend: unavailable, error: e.message }, 'backend unavailable');
+    else logFailure(req, err);
     if (unavailable) {
       return reply
         .code(503)

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { Worker } from '../jobs/worker.js';
-import { JobQueue } from './jobs.js';
+import { JobQueue, JobSupersededError } from './jobs.js';
 
 describe.each(DIALECTS)('job queue on %s', (dialect) => {
   let t: TestDatabase;
@@ -29,6 +29,39 @@ describe.each(DIALECTS)('job queue on %s', (dialect) => {
     expect(second?.locked_by).toBe('w');
     expect(await queue.claim('w')).toBeNull();
     expect(await queue.claim('w', new Date(Date.now() + 61_000))).not.toBeNull();
+  });
+
+  it('completes a job in the transaction of its effect, and rolls the effect back once superseded', async () => {
+    await queue.enqueue('scan', { n: 1 });
+    const job = (await queue.claim('w1'))!;
+    // Another worker took the job back (this one was taken for dead) and claimed it again.
+    await t.db.kysely
+      .updateTable('jobs')
+      .set({ status: 'queued', locked_by: null })
+      .where('id', '=', job.id)
+      .execute();
+    const again = (await queue.claim('w2'))!;
+    // The effect: a follow-up job, written in the same transaction as the completion.
+    const effect = async (trx: Parameters<JobQueue['completeHeld']>[0], run: typeof job) => {
+      await queue.enqueue('effect', { by: run.locked_by }, {}, trx);
+      await queue.completeHeld(trx, run);
+    };
+    await expect(t.db.kysely.transaction().execute((trx) => effect(trx, job))).rejects.toBeInstanceOf(
+      JobSupersededError,
+    );
+    await t.db.kysely.transaction().execute((trx) => effect(trx, again));
+    const effects = await t.db.kysely
+      .selectFrom('jobs')
+      .select('payload')
+      .where('kind', '=', 'effect')
+      .execute();
+    expect(effects.map((e) => JSON.parse(e.payload) as unknown)).toEqual([{ by: 'w2' }]);
+    const row = await t.db.kysely
+      .selectFrom('jobs')
+      .select(['status', 'locked_by'])
+      .where('id', '=', job.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'done', locked_by: null });
   });
 
   it('gives each job to exactly one of many concurrent claimers', async () => {

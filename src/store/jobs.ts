@@ -3,7 +3,7 @@
 // failures retry with exponential backoff. Workers register and heartbeat in `workers`; any
 // worker returns to the queue the running jobs of a worker whose heartbeat went stale (it
 // crashed or was killed), so they run again within seconds.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DialectName } from './dialect.js';
 import type { Database, JobRow, WorkerRow } from './schema.js';
 import { nowIso } from './time.js';
@@ -22,6 +22,24 @@ export interface RetryPolicy {
 export const DEFAULT_STALE_AFTER_MS = 15_000;
 
 export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 2_000, maxDelayMs: 10 * 60_000 };
+
+/** The job is no longer this run's (taken back from a worker taken for dead, or finished). */
+export class JobSupersededError extends Error {
+  constructor(job: Pick<JobRow, 'id' | 'kind'>) {
+    super(`job #${job.id} (${job.kind}) is no longer held by this run; its effect is not written`);
+    this.name = 'JobSupersededError';
+  }
+}
+
+/**
+ * One run of a claimed job, as its handler sees it. A handler whose effect is rows calls
+ * `completeIn(trx)` in the transaction that writes them: the effect and "done" commit together,
+ * so a crash or a lost connection between them cannot make the job run, and its effect happen,
+ * twice.
+ */
+export interface JobRun {
+  completeIn(trx: Transaction<Database>): Promise<void>;
+}
 
 export class JobQueue {
   private readonly readyListeners = new Set<() => void>();
@@ -93,6 +111,24 @@ export class JobQueue {
         q.where('status', '=', 'running').where('locked_by', '=', lockedBy!),
       )
       .execute();
+  }
+
+  /**
+   * Marks `job` done inside `trx`, only while it is still this run (same holder and attempt);
+   * otherwise throws JobSupersededError, which rolls the caller's effect back with it.
+   */
+  async completeHeld(trx: Transaction<Database>, job: JobRow, now = new Date()): Promise<void> {
+    const result = await trx
+      .updateTable('jobs')
+      .set({ status: 'done', finished_at: nowIso(now), locked_by: null, locked_at: null, last_error: null })
+      .where('id', '=', job.id)
+      .where('status', '=', 'running')
+      .where('attempts', '=', job.attempts)
+      .where((eb) =>
+        job.locked_by === null ? eb('locked_by', 'is', null) : eb('locked_by', '=', job.locked_by),
+      )
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new JobSupersededError(job);
   }
 
   /**

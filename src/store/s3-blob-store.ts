@@ -22,7 +22,12 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { BlobStoreUnavailableError, type BlobEntry, type BlobStore, type ReclaimOutcome } from './blob-store.js';
+import {
+  BlobStoreUnavailableError,
+  type BlobEntry,
+  type BlobStore,
+  type ReclaimOutcome,
+} from './blob-store.js';
 
 export interface S3Settings {
   bucket: string;
