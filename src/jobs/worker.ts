@@ -9,6 +9,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_STALE_AFTER_MS, type JobQueue, type JobRun } from '../store/jobs.js';
+import { BlobStoreUnavailableError } from '../store/blob-store.js';
+import { isDatabaseUnavailable } from '../store/database.js';
 import type { JobRow } from '../store/schema.js';
 
 /**
@@ -108,9 +110,15 @@ export class Worker {
       this.options.onFinished?.(job, seconds, 'done');
     } catch (err) {
       const seconds = took();
+      const transient = err instanceof BlobStoreUnavailableError || isDatabaseUnavailable(err);
+      // When even this write fails (the database is gone), the job stays held by this worker
+      // until its next recovery pass puts it back (releaseHeld).
       const outcome = await this.queue.fail(
         job,
         err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err),
+        new Date(),
+        undefined,
+        { transient },
       );
       this.options.onError?.(job, err, outcome);
       this.options.onFinished?.(job, seconds, outcome);
@@ -123,6 +131,7 @@ export class Worker {
     let n = 0;
     try {
       await this.queue.recoverAbandoned(this.staleAfterMs);
+      await this.queue.releaseHeld(this.id);
       while (await this.runOne()) n++;
     } finally {
       if (!this.running) await this.unregister();
@@ -139,8 +148,10 @@ export class Worker {
         // At start-up first, then about every heartbeat: a dead worker's jobs come back soon.
         if (Date.now() - lastRecovery >= this.heartbeatMs) {
           lastRecovery = Date.now();
+          // No job is in hand here: any this worker still holds lost its outcome.
           await this.register()
             .then(() => this.queue.recoverAbandoned(this.staleAfterMs))
+            .then(() => this.queue.releaseHeld(this.id))
             .catch(() => 0);
         }
         const did = await this.runOne().catch(() => false);

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { Worker } from '../jobs/worker.js';
+import { BlobStoreUnavailableError } from './blob-store.js';
 import { JobQueue, JobSupersededError } from './jobs.js';
 
 describe.each(DIALECTS)('job queue on %s', (dialect) => {
@@ -62,6 +63,47 @@ describe.each(DIALECTS)('job queue on %s', (dialect) => {
       .where('id', '=', job.id)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'done', locked_by: null });
+  });
+
+  it('does not count runs cut short by an unavailable backend, however many', async () => {
+    const patient = new JobQueue(t.db.kysely, t.db.dialect, {
+      baseDelayMs: 1000,
+      maxDelayMs: 4000,
+      transientDelayMs: 0,
+    });
+    const { id } = await patient.enqueue('scan', {}, { maxAttempts: 2 });
+    const worker = new Worker(patient);
+    let calls = 0;
+    worker.handle('scan', () => {
+      calls++;
+      // The S3 endpoint down for longer than the job's attempts would last.
+      if (calls <= 6) return Promise.reject(new BlobStoreUnavailableError(new Error('connect ECONNREFUSED')));
+      return Promise.resolve();
+    });
+    for (let i = 0; i < 7; i++) await worker.runOne();
+    const row = await t.db.kysely
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(calls).toBe(7);
+    expect(row.status).toBe('done');
+    expect(row.attempts).toBe(1);
+  });
+
+  it('puts back a job whose outcome could not be recorded, without counting the lost run', async () => {
+    const { id } = await queue.enqueue('scan', {});
+    const job = (await queue.claim('w1'))!;
+    expect(job.id).toBe(id);
+    // The run ended, but the database was gone when its outcome was to be written.
+    expect(await queue.releaseHeld('w2')).toBe(0);
+    expect(await queue.releaseHeld('w1')).toBe(1);
+    const row = await t.db.kysely
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', attempts: 0, locked_by: null });
   });
 
   it('gives each job to exactly one of many concurrent claimers', async () => {

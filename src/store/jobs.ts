@@ -16,12 +16,18 @@ export interface EnqueueOptions {
 export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
+  /** The wait after a run cut short by an unavailable backend, which does not count as an attempt. */
+  transientDelayMs?: number;
 }
 
 /** A worker silent this long is taken for dead and its running jobs go back to the queue (ms). */
 export const DEFAULT_STALE_AFTER_MS = 15_000;
 
-export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 2_000, maxDelayMs: 10 * 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  baseDelayMs: 2_000,
+  maxDelayMs: 10 * 60_000,
+  transientDelayMs: 5_000,
+};
 
 /** The job is no longer this run's (taken back from a worker taken for dead, or finished). */
 export class JobSupersededError extends Error {
@@ -141,15 +147,20 @@ export class JobQueue {
     error: string,
     now = new Date(),
     retryAt?: Date,
+    options: { transient?: boolean } = {},
   ): Promise<'retry' | 'failed' | 'superseded'> {
-    const final = job.attempts >= job.max_attempts;
-    const delay = Math.min(
-      this.retry.baseDelayMs * 2 ** Math.max(job.attempts - 1, 0),
-      this.retry.maxDelayMs,
-    );
+    // A backend that was down (the database, the blob store) is not the job's fault: the run
+    // does not count as an attempt, and it is tried again after a short wait however long the
+    // outage lasts.
+    const transient = options.transient === true;
+    const final = !transient && job.attempts >= job.max_attempts;
+    const delay = transient
+      ? (this.retry.transientDelayMs ?? DEFAULT_RETRY.transientDelayMs!)
+      : Math.min(this.retry.baseDelayMs * 2 ** Math.max(job.attempts - 1, 0), this.retry.maxDelayMs);
     const result = await this.db
       .updateTable('jobs')
       .set({
+        ...(transient ? { attempts: Math.max(job.attempts - 1, 0) } : {}),
         status: final ? 'failed' : 'queued',
         run_at: final ? job.run_at : nowIso(retryAt ?? new Date(now.getTime() + delay)),
         finished_at: final ? nowIso(now) : null,
@@ -166,6 +177,28 @@ export class JobQueue {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return 'superseded';
     return final ? 'failed' : 'retry';
+  }
+
+  /**
+   * Puts back the jobs `workerId` holds while it holds none in hand: runs whose outcome could not
+   * be recorded (the database went away between the run and the write). They run again, the
+   * lost run not counted as an attempt.
+   */
+  async releaseHeld(workerId: string, now = new Date()): Promise<number> {
+    const held = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('status', '=', 'running')
+      .where('locked_by', '=', workerId)
+      .execute();
+    let released = 0;
+    for (const job of held) {
+      const outcome = await this.fail(job, 'the outcome of this run could not be recorded', now, now, {
+        transient: true,
+      });
+      if (outcome !== 'superseded') released++;
+    }
+    return released;
   }
 
   /** Records a live worker; it must heartbeat more often than the stale limit from now on. */

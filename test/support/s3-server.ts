@@ -7,6 +7,7 @@
 // where S3 sets a new Last-Modified. Tests of the collector's grace period depend on S3's
 // behaviour, so the test server follows it.
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -95,7 +96,11 @@ export async function startS3(bucket = 'crates'): Promise<TestS3> {
     async stop() {
       const s = server;
       server = null;
-      await s?.close();
+      if (!s) return;
+      // As a crash would: connections in use are cut too, not waited for.
+      const closing = s.close();
+      (s as unknown as { httpServer?: Server }).httpServer?.closeAllConnections();
+      await closing;
     },
     async restart() {
       if (server) return;
