@@ -128,7 +128,10 @@ export class Cluster {
       this.options.entry === 'tsx'
         ? ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts')]
         : [join(repoRoot, 'dist/cli/main.js')];
-    const child = spawn(process.execPath, [...entry, ...args, ...this.commonArgs()], {
+    // CK_BENCH_CPU_PROF=DIR: every member writes a V8 CPU profile there when it exits.
+    const prof = process.env.CK_BENCH_CPU_PROF;
+    const profile = prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [];
+    const child = spawn(process.execPath, [...profile, ...entry, ...args, ...this.commonArgs()], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
