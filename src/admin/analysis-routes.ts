@@ -93,7 +93,7 @@ export function registerAnalysisRoutes({ app, services, pipeline }: AdminContext
       method: 'GET',
       url: '/crates/:name/analysis',
       summary: "Source analysis of each of a crate's versions: unsafe counts and status",
-      access: { crateParam: 'name' },
+      access: { crateParam: 'name', auditor: 'or-admin' },
       params: obj({ name }) as Schema<{ name: string }>,
       response: obj({
         crate: str,
@@ -128,7 +128,7 @@ export function registerAnalysisRoutes({ app, services, pipeline }: AdminContext
       url: '/crates/:name/versions/:version/analysis',
       summary:
         "One version's source analysis: unsafe counts, the crates and paths it calls, and the registry's versions calling this crate",
-      access: { crateParam: 'name' },
+      access: { crateParam: 'name', auditor: 'or-admin' },
       params: obj({ name, version: { type: 'string', minLength: 1, maxLength: 100 } }) as Schema<{
         name: string;
         version: string;

@@ -677,6 +677,48 @@ export const DiffFileEntry = S.object({
 });
 export type DiffFileEntry = Static<typeof DiffFileEntry>;
 
+const pathCalls = S.object({ path: str, calls: int });
+const counterChange = S.object({
+  counter: S.enum(['functions', 'exprs', 'itemImpls', 'itemTraits', 'methods'] as const),
+  before: int,
+  after: int,
+});
+export const DiffAnalysisSide = S.object({
+  version: str,
+  /** `pending`: not analysed (yet); `failed`: the analysis could not run. */
+  status: S.enum(['analyzed', 'failed', 'pending'] as const),
+  /** Unsafe items in the files the build uses. */
+  unsafeUsed: S.nullable(int),
+  forbidsUnsafe: S.nullable(bool),
+  /** The analysis kept facts per file (rows analysed before they were kept have none). */
+  perFile: bool,
+});
+/** One file's analysis facts that differ between the two versions. */
+export const DiffFileFacts = S.object({
+  path: str,
+  /** Unsafe items in the file (all kinds); null where that version has no such file analysed. */
+  unsafeBefore: S.nullable(int),
+  unsafeAfter: S.nullable(int),
+  /** The kinds of unsafe item whose count changed. */
+  unsafe: S.array(counterChange),
+  /** Calls into other crates that the `to` version's file makes and the `from` version's does not. */
+  callsAdded: S.array(pathCalls),
+  callsRemoved: S.array(pathCalls),
+});
+export type DiffFileFacts = Static<typeof DiffFileFacts>;
+export const DiffAnalysis = S.object({
+  from: DiffAnalysisSide,
+  to: DiffAnalysisSide,
+  /** Both versions analysed: what changed in the used files' unsafe counts, kind by kind. */
+  unsafe: S.nullable(S.array(counterChange)),
+  /** Function paths in other crates the `to` version calls and the `from` version does not. */
+  callsAdded: S.nullable(S.array(S.object({ crate: str, path: str, calls: int }))),
+  callsRemoved: S.nullable(S.array(S.object({ crate: str, path: str, calls: int }))),
+  /** Files whose facts changed (empty unless both versions have per-file facts). */
+  files: S.array(DiffFileFacts),
+});
+export type DiffAnalysis = Static<typeof DiffAnalysis>;
+
 export const CrateDiff = S.object({
   crate: str,
   from: DiffVersion,
@@ -694,8 +736,8 @@ export const CrateDiff = S.object({
   approximate: bool,
   /** Findings of the `to` version not tied to a file (manifest, registry checks). */
   crateFindings: S.array(DiffFinding),
-  /** Source-analysis facts per file, when the registry stores them (not yet: always null). */
-  analysis: S.nullable(S.openObject({})),
+  /** What the source analysis says changed; null when neither version has been analysed. */
+  analysis: S.nullable(DiffAnalysis),
 });
 export type CrateDiff = Static<typeof CrateDiff>;
 
@@ -755,15 +797,51 @@ export type FileDiffAnswer = Static<typeof FileDiffAnswer>;
 
 // ---- the audit authority (cargo-vet) --------------------------------------------------------
 
+/**
+ * An auditor's signing key with its validity interval: it signs from `createdAt` until
+ * `retiredAt` (rotated out or the role revoked); `revokedAt` marks it compromised, and then every
+ * audit it signed fails verification.
+ */
+export const AuditorKeyJson = S.object({
+  keyId: str,
+  publicKey: str,
+  createdAt: str,
+  retiredAt: nstr,
+  revokedAt: nstr,
+  revokedReason: nstr,
+  state: S.enum(['current', 'retired', 'revoked'] as const),
+  auditsSigned: int,
+});
+export type AuditorKeyJson = Static<typeof AuditorKeyJson>;
 export const AuditorList = S.object({
   auditors: S.array(
     S.object({
       login: str,
       name: nstr,
-      keys: S.array(S.object({ keyId: str, publicKey: str, createdAt: str, revokedAt: nstr })),
+      isAuditor: S.boolean(),
+      keys: S.array(AuditorKeyJson),
     }),
   ),
 });
+export type AuditorList = Static<typeof AuditorList>;
+export const KeyIdParams = S.object({ keyId: S.string({ pattern: '^[0-9a-f]{32}$' }) });
+export const RotateKeyAnswer = S.object({
+  ok: S.literal(true),
+  keyId: str,
+  publicKey: str,
+  /** The key retired by the rotation (null when there was none). */
+  retiredKeyId: nstr,
+});
+export type RotateKeyAnswer = Static<typeof RotateKeyAnswer>;
+export const RevokeKeyAnswer = S.object({
+  ok: S.literal(true),
+  keyId: str,
+  /** Audits signed with it, which now fail verification. */
+  auditsAffected: int,
+  /** The new key made for an auditor whose current key was revoked. */
+  replacementKeyId: nstr,
+});
+export type RevokeKeyAnswer = Static<typeof RevokeKeyAnswer>;
 export const GrantAnswer = S.object({ ok: S.literal(true), login: str, keyId: str });
 export const RevokeAuditorAnswer = S.object({ ok: S.literal(true), retiredKeys: int });
 export const CriteriaList = S.object({

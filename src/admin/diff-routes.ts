@@ -1,7 +1,7 @@
 // The diff viewer's API for delta audits: the file tree between any two versions of a crate
 // (either direction) from their stored `.crate` files, and one file's hunks, each with the
-// scanner findings of the `to` version on that file and line. Source-analysis facts are not
-// stored by the registry yet, so `analysis` is null.
+// scanner findings of the `to` version on that file and line; with the tree, what the stored
+// source analyses say changed (unsafe counts, calls into other crates, per file where kept).
 import { CrateArchiveError } from '../formats/crate-archive.js';
 import { RegistryError, badRequest, notFound } from '../registry/errors.js';
 import { ArchiveCache, CrateDiffError, diffCrateFile, diffCrateTrees } from '../security/diff/crate-diff.js';
@@ -15,6 +15,7 @@ import {
   type DiffFinding,
   type DiffVersion,
 } from './api-types.js';
+import { diffAnalysis } from './diff-analysis.js';
 import { adminRoute, type AdminContext } from './plugin.js';
 
 const MAX_PATH = 1024;
@@ -97,6 +98,8 @@ export function registerDiffRoutes({ app, services, pipeline }: AdminContext): v
       fromBytes,
       toBytes,
       findings,
+      fromId: from.id,
+      toId: to.id,
     };
   };
 
@@ -129,7 +132,10 @@ export function registerDiffRoutes({ app, services, pipeline }: AdminContext): v
         totals: tree.totals,
         approximate: tree.approximate,
         crateFindings: l.findings.filter((f) => f.file === null),
-        analysis: null,
+        analysis: diffAnalysis(
+          { version: l.from.version, row: await pipeline.analyses.get(l.fromId) },
+          { version: l.to.version, row: await pipeline.analyses.get(l.toId) },
+        ),
       };
     },
   );

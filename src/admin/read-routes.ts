@@ -374,12 +374,16 @@ export function registerReadRoutes({ app, services, pipeline }: AdminContext): v
       url: '/crates/:name',
       summary:
         'A crate: metadata, owners, versions with provenance, scans, advisories, downloads, dependents',
-      access: { crateParam: 'name' },
+      description:
+        "Auditors read it too (what they review); for them the publishers' addresses and user agents are left out.",
+      // Auditor-readable: what an audit needs, and no action (those routes stay admin-only).
+      access: { crateParam: 'name', auditor: 'or-admin' },
       params: Params.name,
       response: CrateDetail,
     },
     async (req) => {
       const name = req.params.name;
+      const isAdmin = actorOf(req).user.is_admin === 1;
       const krate = await services.crates.findByName(name);
       if (!krate) throw notFound(`no crate \`${name.slice(0, 100)}\``);
       const versions = await services.crates.versions(krate.id);
@@ -442,6 +446,8 @@ export function registerReadRoutes({ app, services, pipeline }: AdminContext): v
         owners: (await services.crates.owners(krate.id)).map((o) => ({ login: o.login, name: o.name })),
         versions: (await versionsOf(services, krate, newestFirst)).map((v) => ({
           ...v,
+          // Where a publisher was is personal data an audit does not need: administrators only.
+          ...(isAdmin ? {} : { clientIp: null, userAgent: null, tokenName: null }),
           advisories: byVersion.get(v.num) ?? [],
         })),
         advisories: advisoryRows.map((r) => advisorySummary(r, true, identity)),

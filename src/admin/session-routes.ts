@@ -162,7 +162,7 @@ export function registerSessionRoutes({ app, services, auth }: AdminContext): vo
 
   adminRoute(
     app,
-    { method: 'DELETE', url: '/session', summary: 'Sign out', access: {}, response: Ok },
+    { method: 'DELETE', url: '/session', summary: 'Sign out', access: { auditor: 'or-admin' }, response: Ok },
     async (req, reply) => {
       const actor = actorOf(req);
       await services.db.kysely.transaction().execute(async (trx) => {
@@ -191,7 +191,8 @@ export function registerSessionRoutes({ app, services, auth }: AdminContext): vo
       method: 'POST',
       url: '/session/reauth',
       summary: 'Confirm the password before destructive actions',
-      access: {},
+      // Auditors re-authenticate too (rotating their signing key); the role checks stay per route.
+      access: { auditor: 'or-admin' },
       body: ReauthBody,
       response: ReauthAnswer,
     },

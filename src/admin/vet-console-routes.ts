@@ -9,6 +9,7 @@ import { notFound } from '../registry/errors.js';
 import { versionAuditStatus } from '../registry/vet-status.js';
 import type { Schema } from './api-schema.js';
 import { actorOf, adminRoute, type AdminContext } from './plugin.js';
+import { auditorKeyJson, keysInOrder } from './vet-routes.js';
 import type { AuditorSelf, CrateAuditStatus, ImportedAudit, ImportedAuditSets } from './vet-console-types.js';
 
 const str = { type: 'string' } as const;
@@ -34,23 +35,31 @@ export function registerVetConsoleRoutes({ app, services }: AdminContext): void 
     {
       method: 'GET',
       url: '/vet/me',
-      summary: "The signed-in auditor's role, Ed25519 public keys and audit count",
+      summary: "The signed-in auditor's role, every Ed25519 key with its state, and audit count",
       access: { auditor: 'or-admin' },
       response: obj({
         login: str,
         name: nullableStr,
         isAuditor: bool,
-        keys: list(obj({ keyId: str, publicKey: str, createdAt: str, revokedAt: nullableStr })),
+        keys: list(
+          obj({
+            keyId: str,
+            publicKey: str,
+            createdAt: str,
+            retiredAt: nullableStr,
+            revokedAt: nullableStr,
+            revokedReason: nullableStr,
+            state: { type: 'string', enum: ['current', 'retired', 'revoked'] },
+            auditsSigned: int,
+          }),
+        ),
         auditsRecorded: int,
       }) as Schema<AuditorSelf>,
     },
     async (req): Promise<AuditorSelf> => {
       const actor = actorOf(req);
-      const keys = (await vet.repo.keysOf(actor.user.id)).sort(
-        (a, b) =>
-          Number(a.revoked_at !== null) - Number(b.revoked_at !== null) ||
-          (a.created_at < b.created_at ? 1 : -1),
-      );
+      const keys = keysInOrder(await vet.repo.keysOf(actor.user.id));
+      const signed = await vet.repo.auditsPerKey();
       const n = await db
         .selectFrom('vet_audits')
         .select((eb) => eb.fn.countAll<string | number>().as('n'))
@@ -60,12 +69,7 @@ export function registerVetConsoleRoutes({ app, services }: AdminContext): void 
         login: actor.user.login,
         name: actor.user.name,
         isAuditor: actor.user.is_auditor === 1,
-        keys: keys.map((k) => ({
-          keyId: k.key_id,
-          publicKey: k.public_key,
-          createdAt: k.created_at,
-          revokedAt: k.revoked_at,
-        })),
+        keys: keys.map((k) => auditorKeyJson(k, signed.get(k.key_id) ?? 0)),
         auditsRecorded: Number(n.n),
       };
     },

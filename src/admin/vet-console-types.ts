@@ -2,19 +2,35 @@
 // the existing vet routes the console calls, shared by server and console. No imports: the
 // console bundles this file by relative path.
 
+/** A signing key and its validity interval (see AuditorKeyJson in api-types.ts). */
 export interface AuditorKey {
   keyId: string;
   /** SPKI PEM. */
   publicKey: string;
+  /** Signs from then… */
   createdAt: string;
+  /** …until then (rotated out, or the role revoked); null while current. */
+  retiredAt: string | null;
+  /** Compromised: every audit it signed fails verification. */
   revokedAt: string | null;
+  revokedReason: string | null;
+  state: 'current' | 'retired' | 'revoked';
+  auditsSigned: number;
+}
+
+/** POST /api/admin/vet/me/key/rotate. */
+export interface RotateKeyAnswer {
+  ok: true;
+  keyId: string;
+  publicKey: string;
+  retiredKeyId: string | null;
 }
 
 export interface AuditorSelf {
   login: string;
   name: string | null;
   isAuditor: boolean;
-  /** Active key first; retired keys stay listed (their audits stay verifiable). */
+  /** Current key first; retired and revoked keys stay listed (retired keys' audits stay verifiable). */
   keys: AuditorKey[];
   /** Audits this user recorded. */
   auditsRecorded: number;

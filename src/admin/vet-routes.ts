@@ -11,10 +11,14 @@ import { stringField } from '../registry/json-body.js';
 import { BUILT_IN_CRITERIA, criteriaNameError } from '../registry/vet-authority.js';
 import { signAudit, type ReviewedFile, type SignedAudit } from '../security/vet/audit-signature.js';
 import { MAX_CRITERIA } from '../security/vet/criteria.js';
-import type { Database, UserRow, VetAuditRow } from '../store/schema.js';
+import { keyState } from '../security/vet/key-validity.js';
+import type { Database, UserRow, VetAuditorKeyRow, VetAuditRow } from '../store/schema.js';
 import { criteriaOf, parseChecksums } from '../store/vet-audits.js';
 import {
   AuditorList,
+  KeyIdParams,
+  RevokeKeyAnswer,
+  RotateKeyAnswer,
   CriteriaAnswer,
   CriteriaBody,
   CriteriaList,
@@ -25,6 +29,7 @@ import {
   VetAuditAnswer,
   VetAuditBody,
   VetAuditList,
+  type AuditorKeyJson,
   type VetAudit,
 } from './api-types.js';
 import type { AdminActor } from './auth.js';
@@ -53,6 +58,28 @@ export function vetAuditJson(
     problems: check.problems,
     createdAt: a.created_at,
   };
+}
+
+export function auditorKeyJson(k: VetAuditorKeyRow, auditsSigned: number): AuditorKeyJson {
+  return {
+    keyId: k.key_id,
+    publicKey: k.public_key,
+    createdAt: k.created_at,
+    retiredAt: k.retired_at,
+    revokedAt: k.revoked_at,
+    revokedReason: k.revoked_reason,
+    state: keyState(k),
+    auditsSigned,
+  };
+}
+
+/** Current key first, then the others newest first. */
+export function keysInOrder(keys: VetAuditorKeyRow[]): VetAuditorKeyRow[] {
+  return [...keys].sort(
+    (a, b) =>
+      Number(keyState(a) !== 'current') - Number(keyState(b) !== 'current') ||
+      (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0),
+  );
 }
 
 export function registerVetRoutes({ app, services }: AdminContext): void {
@@ -92,26 +119,100 @@ export function registerVetRoutes({ app, services }: AdminContext): void {
     {
       method: 'GET',
       url: '/vet/auditors',
-      summary: 'Auditors and their Ed25519 public keys',
+      summary:
+        'Auditors and former auditors with every Ed25519 key they had: validity interval, state, audits signed',
       access: { accounts: true },
       response: AuditorList,
     },
     async () => {
       const keys = await vet.repo.keys();
+      const signed = await vet.repo.auditsPerKey();
+      const owners = new Set(keys.map((k) => k.user_id));
+      const users = (await vet.repo.auditors()).map((u) => u.id);
+      const ids = [...new Set([...users, ...owners])];
+      const rows = (await Promise.all(ids.map((id) => services.users.findById(id)))).filter(
+        (u): u is UserRow => u !== undefined,
+      );
       return {
-        auditors: (await vet.repo.auditors()).map((u) => ({
-          login: u.login,
-          name: u.name,
-          keys: keys
-            .filter((k) => k.user_id === u.id)
-            .map((k) => ({
-              keyId: k.key_id,
-              publicKey: k.public_key,
-              createdAt: k.created_at,
-              revokedAt: k.revoked_at,
-            })),
-        })),
+        auditors: rows
+          .sort((a, b) => (a.login < b.login ? -1 : 1))
+          .map((u) => ({
+            login: u.login,
+            name: u.name,
+            isAuditor: u.is_auditor === 1,
+            keys: keysInOrder(keys.filter((k) => k.user_id === u.id)).map((k) =>
+              auditorKeyJson(k, signed.get(k.key_id) ?? 0),
+            ),
+          })),
       };
+    },
+  );
+
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/vet/me/key/rotate',
+      summary: "Rotate the signed-in auditor's signing key (re-authentication): the old key is retired",
+      description:
+        'The old key stops signing and stays published with its validity interval, so the audits it signed stay verifiable; new audits are signed with the new key.',
+      access: { auditor: true, destructive: true },
+      body: ReasonBody,
+      response: RotateKeyAnswer,
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const reason = stringField(req.body, 'reason', { min: 3 });
+      const next = vet.vault.generate(actor.user.id);
+      const old = await db.transaction().execute(async (trx) => {
+        const now = new Date();
+        const retired = await vet.repo.rotateKey(actor.user.id, next, now, trx);
+        await record(trx, actor, 'vet-rotate-key', 'user', actor.user.login, reason, {
+          retiredKeyId: retired?.key_id ?? null,
+          keyId: next.keyId,
+          publicKey: next.publicKey,
+        });
+        return retired;
+      });
+      return { ok: true, keyId: next.keyId, publicKey: next.publicKey, retiredKeyId: old?.key_id ?? null };
+    },
+  );
+
+  adminRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/vet/keys/:keyId/revoke',
+      summary: 'Revoke a compromised auditor key: every audit it signed fails verification',
+      description:
+        'For a key that may have been stolen. An auditor whose current key it was gets a new one at once.',
+      access: { accounts: true, destructive: true },
+      params: KeyIdParams,
+      body: ReasonBody,
+      response: RevokeKeyAnswer,
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const reason = stringField(req.body, 'reason', { min: 3 });
+      const key = await vet.repo.key(req.params.keyId);
+      if (!key) throw notFound(`no auditor key ${req.params.keyId}`);
+      if (key.revoked_at !== null) throw badRequest(`key ${key.key_id} is already revoked`);
+      const owner = await services.users.findById(key.user_id);
+      const replace = owner?.is_auditor === 1 && keyState(key) === 'current';
+      const next = replace ? vet.vault.generate(key.user_id) : null;
+      const affected = (await vet.repo.auditsPerKey()).get(key.key_id) ?? 0;
+      await db.transaction().execute(async (trx) => {
+        const now = new Date();
+        await vet.repo.revokeKey(key.key_id, reason, now, trx);
+        if (next) await vet.repo.addKey(key.user_id, next, now, trx);
+        await record(trx, actor, 'vet-revoke-key', 'user', owner?.login ?? `#${key.user_id}`, reason, {
+          keyId: key.key_id,
+          auditsAffected: affected,
+          replacementKeyId: next?.keyId ?? null,
+          replacementPublicKey: next?.publicKey ?? null,
+        });
+      });
+      return { ok: true, keyId: key.key_id, auditsAffected: affected, replacementKeyId: next?.keyId ?? null };
     },
   );
 

@@ -14,8 +14,29 @@ export interface CalleePaths {
   paths: { path: string; calls: number }[];
 }
 
+/** Unsafe items of one kind (geiger's counters, the unsafe half only). */
+export interface UnsafeTally {
+  functions: number;
+  exprs: number;
+  itemImpls: number;
+  itemTraits: number;
+  methods: number;
+}
+
+/** What one `.rs` file holds: its unsafe items and its calls into other crates. */
+export interface FileFacts {
+  path: string;
+  /** Compiled in the assumed build. */
+  used: boolean;
+  unsafe: UnsafeTally;
+  /** Calls into other crates from this file, most called first. */
+  calls: { path: string; calls: number }[];
+}
+
 export interface AnalysisSummary {
   counts: { used: UnsafeCounters; unused: UnsafeCounters };
+  /** Per `.rs` file (at most MAX_FILE_FACTS files, MAX_FILE_PATHS paths each). */
+  files: FileFacts[];
   unsafeUsed: number;
   forbidsUnsafe: boolean;
   parsedFraction: number;
@@ -29,12 +50,30 @@ const STANDARD = new Set(['std', 'core', 'alloc', 'proc_macro', 'test']);
 /** The longest error note kept: a crate with thousands of broken files is summed up, not listed. */
 const MAX_NOTE = 2000;
 
+/** Bounds on the per-file facts kept (a huge generated crate is not stored file by file). */
+export const MAX_FILE_FACTS = 5000;
+export const MAX_FILE_PATHS = 200;
+
+export function unsafeTally(c: UnsafeCounters): UnsafeTally {
+  return {
+    functions: c.functions.unsafe,
+    exprs: c.exprs.unsafe,
+    itemImpls: c.itemImpls.unsafe,
+    itemTraits: c.itemTraits.unsafe,
+    methods: c.methods.unsafe,
+  };
+}
+
+const byCallsThenPath = (x: { path: string; calls: number }, y: { path: string; calls: number }) =>
+  y.calls - x.calls || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+
 export function summarizeAnalysis(a: CrateAnalysis): AnalysisSummary {
   const self = canonicalCrateName(a.name);
   const libNames = new Set([self]);
   for (const target of Object.keys(a.invocations))
     if (target.startsWith('bin:')) libNames.add(canonicalCrateName(target.slice(4)));
   const byCrate = new Map<string, Map<string, number>>();
+  const byFile = new Map<string, Map<string, number>>();
   for (const inv of Object.values(a.invocations)) {
     for (const c of inv.calls) {
       if (c.callee.kind !== 'resolved') continue;
@@ -44,8 +83,20 @@ export function summarizeAnalysis(a: CrateAnalysis): AnalysisSummary {
       const paths = byCrate.get(crate) ?? new Map<string, number>();
       paths.set(c.callee.path, (paths.get(c.callee.path) ?? 0) + 1);
       byCrate.set(crate, paths);
+      const inFile = byFile.get(c.file) ?? new Map<string, number>();
+      inFile.set(c.callee.path, (inFile.get(c.callee.path) ?? 0) + 1);
+      byFile.set(c.file, inFile);
     }
   }
+  const files: FileFacts[] = a.files.slice(0, MAX_FILE_FACTS).map((f) => ({
+    path: f.path,
+    used: f.used,
+    unsafe: unsafeTally(f.counters),
+    calls: [...(byFile.get(f.path) ?? [])]
+      .map(([path, calls]) => ({ path, calls }))
+      .sort(byCallsThenPath)
+      .slice(0, MAX_FILE_PATHS),
+  }));
   const invocations = [...byCrate]
     .map(([crate, paths]) => {
       const list = [...paths]
@@ -68,6 +119,7 @@ export function summarizeAnalysis(a: CrateAnalysis): AnalysisSummary {
   }
   return {
     counts: { used: a.unsafety.used, unused: a.unsafety.unused },
+    files,
     unsafeUsed: totalUnsafe(a.unsafety.used),
     forbidsUnsafe: a.unsafety.forbidsUnsafe,
     parsedFraction: a.parse.parsedFraction,

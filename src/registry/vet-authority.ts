@@ -7,6 +7,7 @@ import { matchesReq, parseVersionReq } from '../domain/version-req.js';
 import { emptyAuditsFile, writeAuditsToml, type AuditEntry, type AuditsFile } from '../formats/vet-audits.js';
 import { parseVetVersion } from '../formats/vet-common.js';
 import { verifyAudit } from '../security/vet/audit-signature.js';
+import { keyProblem } from '../security/vet/key-validity.js';
 import { SAFE_TO_DEPLOY, SAFE_TO_RUN } from '../security/vet/criteria.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { CrateRepository } from '../store/crates.js';
@@ -65,15 +66,24 @@ export class VetAuthority {
     this.repo = repo;
   }
 
-  /** Signature check of stored rows (no file reads): what the console and lists show. */
+  /**
+   * Signature check of stored rows (no file reads): what the console and lists show. Each audit
+   * is checked against the key it names, which must have been its recorder's current key when
+   * it was recorded (rotated keys keep their old audits valid) and must not be revoked.
+   */
   async signatureChecks(rows: VetAuditRow[]): Promise<AuditCheck[]> {
     const keys = new Map((await this.repo.keys()).map((k) => [k.key_id, k]));
     return rows.map((audit) => {
       const key = keys.get(audit.key_id);
       const problems: string[] = [];
       if (!key) problems.push(`signed with unknown key ${audit.key_id}`);
-      else if (!verifyAudit(signedAuditOf(audit), audit.signature, key.public_key))
-        problems.push('signature does not match the recorded audit');
+      else {
+        // The key must have been the recorder's current one when the audit was recorded.
+        const stale = keyProblem(key, audit);
+        if (stale) problems.push(stale);
+        if (!verifyAudit(signedAuditOf(audit), audit.signature, key.public_key))
+          problems.push('signature does not match the recorded audit');
+      }
       return { audit, signatureValid: problems.length === 0, problems };
     });
   }

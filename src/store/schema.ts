@@ -350,8 +350,13 @@ export interface VetAuditorKeysTable {
   user_id: number;
   public_key: string;
   private_key_enc: string;
+  /** Valid from; audits recorded from then until `retired_at` verify with this key. */
   created_at: string;
+  /** Compromised (migration 017): every audit it signed fails verification. */
   revoked_at: string | null;
+  /** No longer signs (rotated out or the role revoked); null while current. */
+  retired_at: string | null;
+  revoked_reason: string | null;
 }
 
 export interface VetCriteriaTable {
@@ -401,6 +406,8 @@ export interface VersionAnalysesTable {
   error: string | null;
   invocations: string;
   analyzed_at: string;
+  /** Per-file facts (migration 017); null on rows analysed before. */
+  files: string | null;
 }
 
 /** One function path a version calls in another crate (migration 016). */

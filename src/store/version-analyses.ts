@@ -45,6 +45,7 @@ export class VersionAnalysisRepository {
           parsed_fraction: ok ? result.parsedFraction : 0,
           error: result.error,
           invocations: JSON.stringify(ok ? result.invocations : []),
+          files: ok ? JSON.stringify(result.files) : null,
           analyzed_at: nowIso(now),
         })
         .execute();

@@ -52,30 +52,76 @@ export class VetAuditRepository {
         public_key: key.publicKey,
         private_key_enc: key.privateKeyEnc,
         created_at: nowIso(now),
+        retired_at: null,
         revoked_at: null,
+        revoked_reason: null,
       })
       .execute();
   }
 
-  /** Retires every active key of a user (revoking the role); old signatures stay verifiable. */
+  /** Retires every current key of a user (revoking the role); old signatures stay verifiable. */
   async retireKeys(userId: number, now = new Date(), db: Kysely<Database> = this.db): Promise<number> {
     const res = await db
       .updateTable('vet_auditor_keys')
-      .set({ revoked_at: nowIso(now) })
+      .set({ retired_at: nowIso(now) })
       .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
+      .where('retired_at', 'is', null)
       .executeTakeFirst();
     return Number(res.numUpdatedRows);
   }
 
+  /**
+   * Replaces the user's current key with `next`: the old one is retired at `now` (its audits,
+   * all recorded before, stay verifiable) and `next` signs from `now` on. Returns the old key.
+   */
+  async rotateKey(
+    userId: number,
+    next: GeneratedAuditorKey,
+    now = new Date(),
+    db: Kysely<Database> = this.db,
+  ): Promise<VetAuditorKeyRow | undefined> {
+    const old = await this.activeKey(userId, db);
+    await this.retireKeys(userId, now, db);
+    await this.addKey(userId, next, now, db);
+    return old;
+  }
+
+  /** Marks a key compromised: every audit it signed fails verification from now on. */
+  async revokeKey(keyId: string, reason: string, now = new Date(), db: Kysely<Database> = this.db) {
+    const at = nowIso(now);
+    const key = await this.key(keyId, db);
+    await db
+      .updateTable('vet_auditor_keys')
+      .set({ revoked_at: at, revoked_reason: reason, retired_at: key?.retired_at ?? at })
+      .where('key_id', '=', keyId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async key(keyId: string, db: Kysely<Database> = this.db): Promise<VetAuditorKeyRow | undefined> {
+    return db.selectFrom('vet_auditor_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+  }
+
+  /** The key that signs the user's new audits: neither retired nor revoked. */
   async activeKey(userId: number, db: Kysely<Database> = this.db): Promise<VetAuditorKeyRow | undefined> {
     return db
       .selectFrom('vet_auditor_keys')
       .selectAll()
       .where('user_id', '=', userId)
+      .where('retired_at', 'is', null)
       .where('revoked_at', 'is', null)
       .orderBy('created_at', 'desc')
       .executeTakeFirst();
+  }
+
+  /** How many audits each key signed. */
+  async auditsPerKey(db: Kysely<Database> = this.db): Promise<Map<string, number>> {
+    const rows = await db
+      .selectFrom('vet_audits')
+      .select(['key_id', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .groupBy('key_id')
+      .execute();
+    return new Map(rows.map((r) => [r.key_id, Number(r.n)]));
   }
 
   async keys(db: Kysely<Database> = this.db): Promise<VetAuditorKeyRow[]> {

@@ -385,10 +385,11 @@ describe('registry as a cargo-vet audit authority', () => {
     expect(after.status).toBe(403);
     const keys = (await (await fetch(`${h.url}/vet/keys/ada`)).json()) as {
       auditor: boolean;
-      keys: { revoked_at: string | null }[];
+      keys: { retired_at: string | null; revoked_at: string | null; status: string }[];
     };
     expect(keys.auditor).toBe(false);
-    expect(keys.keys[0]!.revoked_at).not.toBeNull();
+    expect(keys.keys[0]!.retired_at).not.toBeNull();
+    expect(keys.keys[0]).toMatchObject({ revoked_at: null, status: 'retired' });
     const r = await verify();
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toContain('all 5 audits verified');

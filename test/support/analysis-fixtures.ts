@@ -86,10 +86,13 @@ export async function publishCrate(
   version: string,
   lib: string,
   deps: [string, string][] = [],
+  /** More files beside `src/lib.rs`. */
+  extra: { path: string; data: string }[] = [],
 ): Promise<void> {
   const crate = await writeCrateArchive(`${name}-${version}`, [
     { path: 'Cargo.toml', data: manifest(name, version, deps) },
     { path: 'src/lib.rs', data: lib },
+    ...extra,
   ]);
   const res = await fetch(`${url}/api/v1/crates/new`, {
     method: 'PUT',
@@ -106,4 +109,34 @@ export async function publishAnalysisFixtures(url: string, alice: string, bob: s
   await publishCrate(url, bob, 'safe-app', '0.1.0', SAFE_APP_LIB, [['ffi-core', '^1.0']]);
   await publishCrate(url, bob, 'risky-app', '0.2.0', RISKY_APP_LIB, [['ffi-core', '^1.1']]);
   await publishCrate(url, bob, 'broken', '0.1.0', BROKEN_LIB);
+}
+
+/** wrap 0.1.0 (safe, calls nothing) and 0.2.0: a new unsafe fn calling ffi-core's, a new unsafe module. */
+export const WRAP_V1 = ['pub fn id(x: u8) -> u8 {', '    x', '}', ''].join('\n');
+export const WRAP_V2 = [
+  'mod extra;',
+  '',
+  'pub fn id(x: u8) -> u8 {',
+  '    x',
+  '}',
+  '',
+  'pub unsafe fn peek(p: *const u8) -> u8 {',
+  '    ffi_core::raw::read_ptr(p)',
+  '}',
+  '',
+].join('\n');
+export const WRAP_EXTRA = ['pub fn clear(p: *mut u8) {', '    unsafe { *p = 0 }', '}', ''].join('\n');
+
+export async function publishWrapFixtures(url: string, token: string): Promise<void> {
+  await publishCrate(url, token, 'ffi-core', '1.0.0', FFI_CORE_LIB);
+  await publishCrate(url, token, 'wrap', '0.1.0', WRAP_V1);
+  await publishCrate(
+    url,
+    token,
+    'wrap',
+    '0.2.0',
+    WRAP_V2,
+    [['ffi-core', '^1.0']],
+    [{ path: 'src/extra.rs', data: WRAP_EXTRA }],
+  );
 }

@@ -98,10 +98,12 @@ export async function signInThroughForm(
   url: string,
   login: string,
   password: string,
+  /** The heading of the page the user lands on (an auditor's is the audit authority). */
+  landing = 'Overview',
 ): Promise<void> {
   await page.goto(url);
   await page.getByLabel('Login').fill(login);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: landing }).waitFor();
 }

@@ -1,11 +1,13 @@
 // `cratekeeper vet verify` and `cratekeeper vet import`: the registry side of audit
-// certification. `verify` checks every recorded audit's Ed25519 signature and that each file it
+// certification. `verify` checks every recorded audit's Ed25519 signature against the key that
+// was its auditor's current one when it was recorded (none revoked), and that each file it
 // was bound to is still the one served (the version's checksum and the stored bytes); `import`
 // keeps another organisation's audits.toml (Mozilla's, Google's, …) for display next to ours.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseForeignAuditsToml } from '../../formats/vet-audits.js';
 import { MAX_VET_FILE_BYTES, VetFormatError } from '../../formats/vet-common.js';
+import { keyState } from '../../security/vet/key-validity.js';
 import { UsageError } from '../usage-error.js';
 import { addCommon, openFromOptions, type CommonOptions } from './registry.js';
 import { fetchImport } from './vet.js';
@@ -33,6 +35,18 @@ export function registerVetAuthorityCommands(vet: Command): void {
               ? `${a.crate_name} ${a.delta_from} -> ${a.delta_to}`
               : `${a.crate_name} violation ${a.violation}`;
         process.stdout.write(`FAIL audit #${a.id} (${what}, by ${a.who}): ${c.problems.join('; ')}\n`);
+      }
+      // Which key vouched for how many audits, with the interval it was valid for.
+      const used = new Map<string, number>();
+      for (const c of checks) used.set(c.audit.key_id, (used.get(c.audit.key_id) ?? 0) + 1);
+      for (const key of await services.vet.repo.keys()) {
+        const n = used.get(key.key_id);
+        if (!n) continue;
+        const owner = (await services.users.findById(key.user_id))?.login ?? `#${key.user_id}`;
+        const until = key.retired_at ?? 'now';
+        process.stdout.write(
+          `key ${key.key_id} (${owner}, ${keyState(key)}, valid ${key.created_at} to ${until}): ${n} audit${n === 1 ? '' : 's'}\n`,
+        );
       }
       process.stdout.write(
         failed.length === 0

@@ -4,6 +4,7 @@
 // shape with `versions[].published_by` and `trustpub_data`, which cargo-vet reads to reify
 // wildcard audits (`format.rs` `CratesAPICrate`).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { keyState } from '../../security/vet/key-validity.js';
 import { requireToken } from '../auth.js';
 import { notFound } from '../errors.js';
 import type { RegistryServices } from '../services.js';
@@ -37,8 +38,11 @@ export function registerVetAuthorityRoutes(app: FastifyInstance, services: Regis
         key_id: k.key_id,
         algorithm: 'ed25519',
         public_key: k.public_key,
+        // Valid for audits recorded from created_at until retired_at; none once revoked_at is set.
         created_at: k.created_at,
+        retired_at: k.retired_at,
         revoked_at: k.revoked_at,
+        status: keyState(k),
       })),
     };
   });

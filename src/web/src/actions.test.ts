@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistryConfig } from '../../registry/config.js';
-import { DELETED_NAME_BLOCK_DAYS, actionBody, actions } from './actions.js';
+import { DELETED_NAME_BLOCK_DAYS, actionBody, actions, offeredTo } from './actions.js';
 
 describe('actions', () => {
   it('name the endpoints of the admin API', () => {
@@ -27,6 +27,25 @@ describe('actions', () => {
       path: '/api/admin/alerts/9/triage',
       body: { action: 'dismiss' },
     });
+  });
+
+  it('offer admin actions to administrators only, and key rotation to auditors only', () => {
+    const auditor = { isAdmin: false, isAuditor: true };
+    const adminOnly = { isAdmin: true, isAuditor: false };
+    for (const spec of [
+      actions.yank('serde', '1.0.0'),
+      actions.release('serde', '1.0.0'),
+      actions.deleteCrate('serde'),
+      actions.lockUser('bob'),
+      actions.authorAdvisory('serde'),
+      actions.revokeSigningKey('ada', 'ab'.repeat(16)),
+    ]) {
+      expect(offeredTo(spec, auditor), spec.label).toBe(false);
+      expect(offeredTo(spec, adminOnly), spec.label).toBe(true);
+    }
+    const rotate = actions.rotateSigningKey();
+    expect(rotate).toMatchObject({ path: '/api/admin/vet/me/key/rotate', alwaysReauth: true });
+    expect([offeredTo(rotate, auditor), offeredTo(rotate, adminOnly)]).toEqual([true, false]);
   });
 
   it('escape hostile names so they cannot reach another endpoint', () => {

@@ -44,6 +44,19 @@ export interface ActionSpec {
   preface?: ReactNode;
   /** Turns the filled-in fields into the shape the route takes (lists from comma-separated text). */
   shapeBody?: (body: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * Whom the server lets do it, and so whom the console offers it to: administrators (the
+   * default) or auditors (their own signing key).
+   */
+  role?: 'admin' | 'auditor';
+}
+
+/** Whether the console offers `spec` to this user (the server checks again). */
+export function offeredTo(
+  spec: Pick<ActionSpec, 'role'>,
+  user: { isAdmin: boolean; isAuditor: boolean },
+): boolean {
+  return spec.role === 'auditor' ? user.isAuditor : user.isAdmin;
 }
 
 export const MIN_REASON = 3;
@@ -108,6 +121,29 @@ export function advisoryTemplate(crate: string, today = new Date().toISOString()
 }
 
 export const actions = {
+  rotateSigningKey: (): ActionSpec => ({
+    label: 'Rotate signing key',
+    title: 'Rotate your signing key',
+    description:
+      'The registry makes a new Ed25519 key that signs your audits from now on. The current key is retired: it stays published with the dates it was valid, so the audits it signed stay verifiable.',
+    method: 'POST',
+    path: '/api/admin/vet/me/key/rotate',
+    destructive: true,
+    alwaysReauth: true,
+    role: 'auditor',
+    done: 'Signing key rotated',
+  }),
+  revokeSigningKey: (login: string, keyId: string): ActionSpec => ({
+    label: `Revoke key ${keyId.slice(0, 8)}…`,
+    title: `Revoke ${login}'s key ${keyId} as compromised`,
+    description:
+      'Every audit this key signed fails verification from now on and leaves audits.toml. If it is the auditor’s current key, the registry makes a new one.',
+    method: 'POST',
+    path: `/api/admin/vet/keys/${seg(keyId)}/revoke`,
+    destructive: true,
+    alwaysReauth: true,
+    done: `Revoked key ${keyId}`,
+  }),
   authorAdvisory: (crate: string): ActionSpec => ({
     label: 'Author advisory',
     title: `Author an advisory for ${crate}`,

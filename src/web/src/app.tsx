@@ -27,7 +27,8 @@ import { paths, type Route } from './routes.js';
 import { Link, navigate, useRoute } from './router.js';
 import { SessionContext } from './session.js';
 
-const NAV: { label: string; to: string; pages: Route['page'][] }[] = [
+/** `auditors`: the pages an auditor who is not an administrator can use (the rest answer 403). */
+const NAV: { label: string; to: string; pages: Route['page'][]; auditors?: true }[] = [
   { label: 'Overview', to: paths.overview(), pages: ['overview'] },
   { label: 'Alerts', to: paths.alerts(), pages: ['alerts', 'alert'] },
   { label: 'Advisories', to: paths.advisories(), pages: ['advisories', 'advisory'] },
@@ -37,11 +38,27 @@ const NAV: { label: string; to: string; pages: Route['page'][] }[] = [
   { label: 'Tokens', to: paths.tokens(), pages: ['tokens'] },
   { label: 'Blocked names', to: paths.names(), pages: ['names'] },
   { label: 'Audit log', to: paths.audit(), pages: ['audit'] },
-  { label: 'Audits (cargo-vet)', to: paths.auditor(), pages: ['auditor', 'vet-audit'] },
+  {
+    label: 'Audits (cargo-vet)',
+    to: paths.auditor(),
+    pages: ['auditor', 'vet-audit'],
+    auditors: true,
+  },
   { label: 'Owner invitations', to: paths.invitations(), pages: ['invitations'] },
 ];
 
-function Page({ route }: { route: Route }) {
+/** Pages an auditor who is not an administrator may open: the audit authority and what it reviews. */
+const AUDITOR_PAGES: ReadonlySet<Route['page']> = new Set<Route['page']>([
+  'auditor',
+  'vet-audit',
+  'crate',
+  'diff',
+  'not-found',
+]);
+
+function Page({ route, isAdmin }: { route: Route; isAdmin: boolean }) {
+  // An auditor's home is the audit authority; the administrators' pages are not offered.
+  if (!isAdmin && !AUDITOR_PAGES.has(route.page)) return <AuditorPage />;
   switch (route.page) {
     case 'overview':
       return <OverviewPage />;
@@ -117,6 +134,8 @@ function HeaderSearch() {
 
 function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => Promise<void> }) {
   const { route } = useRoute();
+  const isAdmin = session.user.isAdmin;
+  const nav = NAV.filter((n) => isAdmin || n.auditors);
   return (
     <SessionContext.Provider value={{ user: session.user, signOut: onSignOut }}>
       <a className="skip-link" href="#main">
@@ -126,9 +145,9 @@ function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => 
         <header className="topbar">
           <Link className="brand" to={paths.overview()}>
             <span className="brand-mark" aria-hidden="true" />
-            cratekeeper <span className="brand-sub">admin</span>
+            cratekeeper <span className="brand-sub">{isAdmin ? 'admin' : 'audits'}</span>
           </Link>
-          <HeaderSearch />
+          {isAdmin && <HeaderSearch />}
           <div className="whoami">
             <span>
               Signed in as <strong data-testid="whoami">{session.user.login}</strong>
@@ -140,8 +159,11 @@ function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => 
         </header>
         <nav className="sidenav" aria-label="Main">
           <ul>
-            {NAV.map((n) => {
-              const current = n.pages.includes(route.page);
+            {nav.map((n) => {
+              // An auditor reaches crate and diff pages from the audit authority, not from Search.
+              const current =
+                n.pages.includes(route.page) ||
+                (!isAdmin && n.auditors === true && (route.page === 'crate' || route.page === 'diff'));
               return (
                 <li key={n.label}>
                   <Link to={n.to} aria-current={current ? 'page' : undefined}>
@@ -153,7 +175,7 @@ function Shell({ session, onSignOut }: { session: SessionInfo; onSignOut: () => 
           </ul>
         </nav>
         <main id="main" tabIndex={-1}>
-          <Page route={route} />
+          <Page route={route} isAdmin={isAdmin} />
         </main>
       </div>
     </SessionContext.Provider>

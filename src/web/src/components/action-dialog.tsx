@@ -5,7 +5,8 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiError, api, withQuery } from '../api.js';
 import type { Impact } from '../api-types.js';
 import { useAnnounce } from '../announce.js';
-import { actionBody, MIN_REASON, type ActionSpec } from '../actions.js';
+import { actionBody, MIN_REASON, offeredTo, type ActionSpec } from '../actions.js';
+import { useSession } from '../session.js';
 import { impactSentence, plural } from '../format.js';
 import { Dialog } from './dialog.js';
 
@@ -256,6 +257,9 @@ export function ActionButton({
   className?: string;
 }) {
   const [open, setOpen] = useState(false);
+  const { user } = useSession();
+  // An action is offered only to whom the server lets do it: an auditor sees no admin action.
+  if (!offeredTo(spec, user)) return null;
   return (
     <>
       <button

@@ -4,10 +4,22 @@ import { actions } from '../actions.js';
 import type { AdvisorySummary, Version } from '../api-types.js';
 import { paths } from '../routes.js';
 import { Link, navigate } from '../router.js';
+import { useSession } from '../session.js';
 import { ActionButton } from './action-dialog.js';
 import { AdvisoryBadges } from './advisory-badges.js';
 import { VersionBadges } from './badges.js';
 import { DataTable } from './data-table.js';
+
+/** An advisory's page is an administrator's: an auditor sees the id (the rest is shown here). */
+function AdvisoryId({ id, className }: { id: string; className?: string }) {
+  return useSession().user.isAdmin ? (
+    <Link className={className} to={paths.advisory(id)}>
+      {id}
+    </Link>
+  ) : (
+    <span className={className}>{id}</span>
+  );
+}
 
 export function SecurityTab({
   crate,
@@ -55,10 +67,7 @@ export function SecurityTab({
                   <ul className="plain-list">
                     {(v.advisories ?? []).map((a) => (
                       <li key={a.id}>
-                        <Link className="mono" to={paths.advisory(a.id)}>
-                          {a.id}
-                        </Link>{' '}
-                        {a.title}{' '}
+                        <AdvisoryId className="mono" id={a.id} /> {a.title}{' '}
                         <AdvisoryBadges
                           categories={a.categories}
                           informational={a.informational}
@@ -88,7 +97,7 @@ export function SecurityTab({
           {advisories.map((a) => (
             <tr key={a.id}>
               <td className="mono nowrap">
-                <Link to={paths.advisory(a.id)}>{a.id}</Link>
+                <AdvisoryId id={a.id} />
               </td>
               <td>{a.title}</td>
               <td>

@@ -3,6 +3,7 @@
 import { actions } from '../actions.js';
 import { ActionButton } from './action-dialog.js';
 import { ReleaseButton } from './release-action.js';
+import { useSession } from '../session.js';
 
 export function VersionActions({
   crate,
@@ -17,6 +18,8 @@ export function VersionActions({
   status: string | null;
   onDone: () => void;
 }) {
+  // Administrators only (the release check it starts with is an admin read too).
+  if (!useSession().user.isAdmin) return null;
   return (
     <div className="button-row">
       {status === 'quarantined' ? (

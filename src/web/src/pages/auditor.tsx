@@ -1,16 +1,106 @@
-// The audit authority in the console: the signed-in auditor's Ed25519 public key (what others
-// pin to trust this registry's audits), the criteria audits can certify, and the audit sets
-// imported from other organisations.
-import type { AuditorSelf, CriteriaAnswer, ImportedAuditSets } from '../../../admin/vet-console-types.js';
+// The audit authority in the console: the signed-in auditor's Ed25519 keys (what others pin to
+// trust this registry's audits) with the interval each was valid for, rotating the current one,
+// a crate to review, the criteria audits can certify, the audit sets imported from other
+// organisations, and for administrators every auditor's keys with revocation of a compromised one.
+import { useState, type FormEvent } from 'react';
+import type {
+  AuditorKey,
+  AuditorSelf,
+  CriteriaAnswer,
+  ImportedAuditSets,
+} from '../../../admin/vet-console-types.js';
+import { actions } from '../actions.js';
+import type { AuditorList } from '../api-types.js';
+import { ActionButton } from '../components/action-dialog.js';
 import { DataTable } from '../components/data-table.js';
 import { ErrorMessage, Loading } from '../components/page-state.js';
 import { PageHeader } from '../components/page-header.js';
 import { formatCount, formatTime } from '../format.js';
 import { paths } from '../routes.js';
-import { Link } from '../router.js';
+import { Link, navigate } from '../router.js';
+import { useSession } from '../session.js';
 import { useApi } from '../use-api.js';
 
+function keyStateText(k: AuditorKey): string {
+  if (k.state === 'revoked')
+    return `revoked as compromised ${formatTime(k.revokedAt)}${k.revokedReason ? ` (${k.revokedReason})` : ''}: its audits fail verification`;
+  if (k.state === 'retired')
+    return `retired: valid from ${formatTime(k.createdAt)} to ${formatTime(k.retiredAt)}, its audits stay verifiable`;
+  return `current: signs new audits, valid since ${formatTime(k.createdAt)}`;
+}
+
+function KeyFacts({ k }: { k: AuditorKey }) {
+  return (
+    <dl className="facts">
+      <dt>Key id</dt>
+      <dd className="mono">{k.keyId}</dd>
+      <dt>State</dt>
+      <dd data-testid="key-state">{keyStateText(k)}</dd>
+      <dt>Audits signed</dt>
+      <dd>{formatCount(k.auditsSigned)}</dd>
+      <dt>Public key (Ed25519, SPKI PEM)</dt>
+      <dd>
+        <pre className="public-key mono" data-testid="public-key">
+          {k.publicKey}
+        </pre>
+      </dd>
+    </dl>
+  );
+}
+
+/** Opens a crate page by name: an auditor has no search, and needs none to review a crate. */
+function OpenCrate() {
+  const [name, setName] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (name.trim()) navigate(paths.crate(name.trim()));
+  };
+  return (
+    <form className="filters" onSubmit={submit} aria-label="Open a crate">
+      <div className="field">
+        <label htmlFor="open-crate">Crate to review</label>
+        <input id="open-crate" value={name} onChange={(e) => setName(e.target.value)} maxLength={64} />
+      </div>
+      <button type="submit">Open</button>
+    </form>
+  );
+}
+
+function AllAuditors() {
+  const list = useApi<AuditorList>('/api/admin/vet/auditors');
+  if (list.error && !list.data) return <ErrorMessage error={list.error} onRetry={list.reload} />;
+  if (!list.data) return <Loading what="the auditors" />;
+  return (
+    <DataTable
+      columns={['Auditor', 'Key', 'State', 'Audits signed', '']}
+      isEmpty={list.data.auditors.length === 0}
+      empty="No auditors yet."
+      testId="auditor-keys"
+    >
+      {list.data.auditors.flatMap((a) =>
+        a.keys.map((k) => (
+          <tr key={k.keyId} data-key={k.keyId}>
+            <td>
+              {a.login}
+              {!a.isAuditor && <span className="muted small"> (role revoked)</span>}
+            </td>
+            <td className="mono">{k.keyId}</td>
+            <td>{keyStateText(k)}</td>
+            <td>{formatCount(k.auditsSigned)}</td>
+            <td>
+              {k.state !== 'revoked' && (
+                <ActionButton spec={actions.revokeSigningKey(a.login, k.keyId)} onDone={list.reload} />
+              )}
+            </td>
+          </tr>
+        )),
+      )}
+    </DataTable>
+  );
+}
+
 export function AuditorPage() {
+  const { user } = useSession();
   const me = useApi<AuditorSelf>('/api/admin/vet/me');
   const criteria = useApi<CriteriaAnswer>('/api/admin/vet/criteria');
   const imports = useApi<ImportedAuditSets>('/api/admin/vet/imports');
@@ -20,35 +110,29 @@ export function AuditorPage() {
   return (
     <>
       <PageHeader title="Audits (cargo-vet)" />
+      <section className="panel" aria-labelledby="review-h">
+        <h2 id="review-h">Review a crate</h2>
+        <OpenCrate />
+      </section>
       <section className="panel" aria-labelledby="me-h" data-testid="auditor-self">
-        <h2 id="me-h">{m.isAuditor ? 'Your signing key' : 'You are not an auditor'}</h2>
+        <h2 id="me-h">{m.isAuditor ? 'Your signing keys' : 'You are not an auditor'}</h2>
         {!m.isAuditor && (
           <p className="muted">
             An administrator grants the auditor role; the registry then generates your key.
           </p>
         )}
+        {m.isAuditor && (
+          <div className="button-row">
+            <ActionButton spec={actions.rotateSigningKey()} onDone={me.reload} />
+          </div>
+        )}
         {m.keys.length === 0 ? (
           m.isAuditor && <p className="muted">No key.</p>
         ) : (
-          <ul className="plain-list">
+          <ul className="plain-list" data-testid="own-keys">
             {m.keys.map((k) => (
-              <li key={k.keyId} data-key={k.keyId}>
-                <dl className="facts">
-                  <dt>Key id</dt>
-                  <dd className="mono">{k.keyId}</dd>
-                  <dt>State</dt>
-                  <dd>
-                    {k.revokedAt
-                      ? `retired ${formatTime(k.revokedAt)}`
-                      : `active since ${formatTime(k.createdAt)}`}
-                  </dd>
-                  <dt>Public key (Ed25519, SPKI PEM)</dt>
-                  <dd>
-                    <pre className="public-key mono" data-testid="public-key">
-                      {k.publicKey}
-                    </pre>
-                  </dd>
-                </dl>
+              <li key={k.keyId} data-key={k.keyId} data-state={k.state}>
+                <KeyFacts k={k} />
               </li>
             ))}
           </ul>
@@ -58,6 +142,12 @@ export function AuditorPage() {
           Record one from a crate page&apos;s Audits tab or from the diff viewer.
         </p>
       </section>
+      {user.isAdmin && (
+        <section className="panel" aria-labelledby="auditors-h">
+          <h2 id="auditors-h">Auditors and their keys</h2>
+          <AllAuditors />
+        </section>
+      )}
       <section className="panel" aria-labelledby="criteria-h">
         <h2 id="criteria-h">Criteria</h2>
         {criteria.data ? (

@@ -1,12 +1,15 @@
 // The diff viewer for delta audits: two versions of a crate picked from its version list, the
-// file tree with what changed (and the newer scan's findings per file), and the selected file's
-// hunks with line numbers and each finding shown under the line it is on.
+// file tree with what changed (and the newer scan's findings and the source analysis's changes
+// per file), what the analysis says changed overall (unsafe items, new calls into other crates),
+// and the selected file's hunks with line numbers and each finding under the line it is on.
 import { Fragment } from 'react';
 import { seg } from '../api.js';
 import type {
   CrateDetail,
   CrateDiff,
+  DiffAnalysis,
   DiffFileEntry,
+  DiffFileFacts,
   DiffFinding,
   DiffLine,
   FileDiffAnswer,
@@ -47,14 +50,153 @@ function LineCounts({ f }: { f: DiffFileEntry }) {
   );
 }
 
+const COUNTER_LABEL: Record<string, string> = {
+  functions: 'unsafe fns',
+  exprs: 'unsafe expressions',
+  itemImpls: 'unsafe impls',
+  itemTraits: 'unsafe traits',
+  methods: 'unsafe methods',
+};
+
+const signed = (n: number) => (n > 0 ? `+${n}` : `${n === 0 ? '±0' : `−${-n}`}`);
+
+/** `unsafe +2 · 1 new call`: a file's analysis changes in the tree. */
+function FactsBadges({ facts }: { facts: DiffFileFacts | undefined }) {
+  if (!facts) return null;
+  const delta = (facts.unsafeAfter ?? 0) - (facts.unsafeBefore ?? 0);
+  return (
+    <>
+      {facts.unsafe.length > 0 && (
+        <span className={`badge ${delta > 0 ? 'sev-high' : 'verdict-clean'}`} data-testid="unsafe-delta">
+          unsafe {signed(delta)}
+        </span>
+      )}
+      {facts.callsAdded.length > 0 && (
+        <span className="badge sev-medium">{plural(facts.callsAdded.length, 'new call')}</span>
+      )}
+    </>
+  );
+}
+
+function CounterChanges({ list }: { list: DiffFileFacts['unsafe'] }) {
+  return (
+    <ul className="plain-list">
+      {list.map((c) => (
+        <li key={c.counter} data-counter={c.counter}>
+          {COUNTER_LABEL[c.counter] ?? c.counter}: {c.before} → {c.after} ({signed(c.after - c.before)})
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function CallList({
+  calls,
+  label,
+}: {
+  calls: { crate?: string; path: string; calls: number }[];
+  label: string;
+}) {
+  if (calls.length === 0) return null;
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>
+        <ul className="plain-list">
+          {calls.map((c) => (
+            <li key={`${c.crate ?? ''}:${c.path}`} className="mono small">
+              {c.path} <span className="muted">({plural(c.calls, 'call site')})</span>
+            </li>
+          ))}
+        </ul>
+      </dd>
+    </>
+  );
+}
+
+/** What the source analysis says changed in the selected file. */
+function FileFactsPanel({
+  facts,
+  analysis,
+}: {
+  facts: DiffFileFacts | undefined;
+  analysis: DiffAnalysis | null;
+}) {
+  if (!analysis || !analysis.from.perFile || !analysis.to.perFile) return null;
+  if (!facts)
+    return (
+      <p className="muted small" data-testid="file-facts">
+        Source analysis: no change in unsafe code or calls into other crates.
+      </p>
+    );
+  return (
+    <div className="panel-note" data-testid="file-facts">
+      <dl className="facts">
+        {facts.unsafe.length > 0 && (
+          <>
+            <dt>Unsafe items</dt>
+            <dd>
+              {facts.unsafeBefore ?? 0} → {facts.unsafeAfter ?? 0}
+              <CounterChanges list={facts.unsafe} />
+            </dd>
+          </>
+        )}
+        <CallList calls={facts.callsAdded} label="New calls into other crates" />
+        <CallList calls={facts.callsRemoved} label="Calls no longer made" />
+      </dl>
+    </div>
+  );
+}
+
+function sideNote(s: DiffAnalysis['from']): string {
+  if (s.status === 'pending') return `${s.version} has not been analysed yet`;
+  if (s.status === 'failed') return `the analysis of ${s.version} failed`;
+  return `${s.version}: ${plural(s.unsafeUsed ?? 0, 'unsafe item')}${s.forbidsUnsafe ? ', forbids unsafe code' : ''}`;
+}
+
+/** The delta's source-analysis facts as a whole; says what is missing rather than guessing. */
+function AnalysisSummary({ analysis }: { analysis: DiffAnalysis | null }) {
+  return (
+    <section className="panel" aria-labelledby="diff-analysis-h" data-testid="diff-analysis">
+      <h2 id="diff-analysis-h">Source analysis</h2>
+      {!analysis ? (
+        <p className="muted">Neither version has been analysed yet.</p>
+      ) : (
+        <>
+          <p>
+            {sideNote(analysis.from)} · {sideNote(analysis.to)}
+          </p>
+          {analysis.unsafe && analysis.unsafe.length > 0 && <CounterChanges list={analysis.unsafe} />}
+          <dl className="facts">
+            <CallList calls={analysis.callsAdded ?? []} label="New calls into other crates" />
+            <CallList calls={analysis.callsRemoved ?? []} label="Calls no longer made" />
+          </dl>
+          {analysis.unsafe && analysis.unsafe.length === 0 && (analysis.callsAdded ?? []).length === 0 && (
+            <p className="muted small">No change in unsafe code or in calls into other crates.</p>
+          )}
+          {(!analysis.from.perFile || !analysis.to.perFile) &&
+            analysis.from.status === 'analyzed' &&
+            analysis.to.status === 'analyzed' && (
+              <p className="muted small">
+                Facts per file are not available for these versions (analysed before they were kept).
+              </p>
+            )}
+        </>
+      )}
+    </section>
+  );
+}
+
 function FileTree({
   files,
   selected,
   onSelect,
+  facts,
 }: {
   files: DiffFileEntry[];
   selected: string | null;
   onSelect: (path: string) => void;
+  facts: Map<string, DiffFileFacts>;
 }) {
   return (
     <ul className="plain-list diff-tree">
@@ -72,6 +214,7 @@ function FileTree({
             {f.findings.length > 0 && (
               <span className="badge sev-high">{plural(f.findings.length, 'finding')}</span>
             )}
+            <FactsBadges facts={facts.get(f.path)} />
           </button>
         </li>
       ))}
@@ -194,7 +337,8 @@ function DiffView({ name, from, to, path }: { name: string; from: string; to: st
   });
   if (tree.error && !tree.data) return <ErrorMessage error={tree.error} onRetry={tree.reload} />;
   if (!tree.data) return <Loading what="the diff" />;
-  const { totals, files, crateFindings } = tree.data;
+  const { totals, files, crateFindings, analysis } = tree.data;
+  const facts = new Map((analysis?.files ?? []).map((f) => [f.path, f]));
   const changed = files.filter((f) => f.change !== 'unchanged');
   const unchanged = files.filter((f) => f.change === 'unchanged');
   const select = (p: string) => navigate(paths.diff(name, { from, to, path: p }), { replace: true });
@@ -219,14 +363,15 @@ function DiffView({ name, from, to, path }: { name: string; from: string; to: st
           </ul>
         </section>
       )}
+      <AnalysisSummary analysis={analysis} />
       <div className="diff-grid">
         <section className="panel" aria-labelledby="diff-files-h" data-testid="diff-tree">
           <h2 id="diff-files-h">Files ({files.length})</h2>
-          <FileTree files={changed} selected={selected} onSelect={select} />
+          <FileTree files={changed} selected={selected} onSelect={select} facts={facts} />
           {unchanged.length > 0 && (
             <details>
               <summary className="muted">{plural(unchanged.length, 'unchanged file')}</summary>
-              <FileTree files={unchanged} selected={selected} onSelect={select} />
+              <FileTree files={unchanged} selected={selected} onSelect={select} facts={facts} />
             </details>
           )}
         </section>
@@ -246,6 +391,7 @@ function DiffView({ name, from, to, path }: { name: string; from: string; to: st
                 {file.data.change} · {file.data.old ? formatBytes(file.data.old.size) : '—'} →{' '}
                 {file.data.new ? formatBytes(file.data.new.size) : '—'}
               </p>
+              <FileFactsPanel facts={facts.get(selected)} analysis={analysis} />
               <Hunks answer={file.data} />
             </>
           )}

@@ -19,6 +19,7 @@ import { VersionAudits } from '../components/version-audits.js';
 import { formatBytes, formatCount, formatTime } from '../format.js';
 import { paths } from '../routes.js';
 import { Link } from '../router.js';
+import { useSession } from '../session.js';
 import { useApi } from '../use-api.js';
 
 const ownerLogin = (o: Owner): string => (typeof o === 'string' ? o : o.login);
@@ -32,17 +33,23 @@ function findingCount(scan: Version['scan']): number | null {
       : null;
 }
 
-function VersionAlerts({ alerts }: { alerts: Alert[] }) {
+function VersionAlerts({ alerts, linked }: { alerts: Alert[]; linked: boolean }) {
   if (alerts.length === 0) return <span className="muted">none</span>;
   return (
     <ul className="plain-list">
       {alerts.map((a) => (
         <li key={a.id}>
-          <SeverityBadge severity={a.severity} /> <Link to={paths.alert(a.id)}>{a.kind}</Link>
+          <SeverityBadge severity={a.severity} />{' '}
+          {linked ? <Link to={paths.alert(a.id)}>{a.kind}</Link> : <span>{a.kind}</span>}
         </li>
       ))}
     </ul>
   );
+}
+
+/** A user's page is an administrator's: an auditor sees the login only. */
+function UserName({ login, linked }: { login: string; linked: boolean }) {
+  return linked ? <Link to={paths.user(login)}>{login}</Link> : <span>{login}</span>;
 }
 
 function UnsafeCell({ a, onShow }: { a: CrateAnalysisVersion | undefined; onShow: () => void }) {
@@ -68,6 +75,8 @@ export function CratePage({ name }: { name: string }) {
   const analyses = useApi<CrateAnalysisList>(`/api/admin/crates/${seg(name)}/analysis`);
   const [tab, setTab] = useState<CrateTab>('versions');
   const [analysed, setAnalysed] = useState<string | null>(null);
+  // Auditors read this page too; what only administrators may do or open is left out for them.
+  const isAdmin = useSession().user.isAdmin;
   if (error && !data) return <ErrorMessage error={error} onRetry={reload} />;
   if (!data) return <Loading what={name} />;
   const { crate, owners, versions, alerts, downloadsPerDay, dependents } = data;
@@ -174,7 +183,7 @@ export function CratePage({ name }: { name: string }) {
                       <th scope="col">Scan</th>
                       <th scope="col">Unsafe</th>
                       <th scope="col">Alerts</th>
-                      <th scope="col">Actions</th>
+                      {isAdmin && <th scope="col">Actions</th>}
                     </tr>
                   </thead>
                   <tbody>
@@ -187,7 +196,7 @@ export function CratePage({ name }: { name: string }) {
                         <td>
                           <div>{formatTime(v.publishedAt)}</div>
                           <div>
-                            by {v.publisher ? <Link to={paths.user(v.publisher)}>{v.publisher}</Link> : '—'}
+                            by {v.publisher ? <UserName login={v.publisher} linked={isAdmin} /> : '—'}
                             {v.tokenName && (
                               <>
                                 {' '}
@@ -195,10 +204,12 @@ export function CratePage({ name }: { name: string }) {
                               </>
                             )}
                           </div>
-                          <div className="muted small">
-                            from <span className="mono">{v.clientIp ?? '—'}</span> ·{' '}
-                            <span className="ua">{v.userAgent ?? 'no user agent'}</span>
-                          </div>
+                          {isAdmin && (
+                            <div className="muted small">
+                              from <span className="mono">{v.clientIp ?? '—'}</span> ·{' '}
+                              <span className="ua">{v.userAgent ?? 'no user agent'}</span>
+                            </div>
+                          )}
                         </td>
                         <td>
                           <div className="mono checksum">{v.checksum}</div>
@@ -220,32 +231,40 @@ export function CratePage({ name }: { name: string }) {
                           />
                         </td>
                         <td>
-                          <VersionAlerts alerts={alerts.filter((a) => a.version === v.num)} />
-                        </td>
-                        <td>
-                          <VersionActions
-                            crate={crate.name}
-                            version={v.num}
-                            yanked={v.yanked}
-                            status={v.status}
-                            onDone={reload}
+                          <VersionAlerts
+                            alerts={alerts.filter((a) => a.version === v.num)}
+                            linked={isAdmin}
                           />
                         </td>
+                        {isAdmin && (
+                          <td>
+                            <VersionActions
+                              crate={crate.name}
+                              version={v.num}
+                              yanked={v.yanked}
+                              status={v.status}
+                              onDone={reload}
+                            />
+                          </td>
+                        )}
                       </tr>
                     ))}
                   </tbody>
                 </table>
               </div>
             </section>
-            <section className="panel" aria-labelledby="dependents-h">
-              <h2 id="dependents-h">Dependents</h2>
-              <DependentsTree
-                crate={crate.name}
-                direct={dependents.direct}
-                directCount={dependents.directCount}
-                transitiveCount={dependents.transitiveCount}
-              />
-            </section>
+            {isAdmin && (
+              // The dependents tree walks the whole ecosystem graph: an administrator's view.
+              <section className="panel" aria-labelledby="dependents-h">
+                <h2 id="dependents-h">Dependents</h2>
+                <DependentsTree
+                  crate={crate.name}
+                  direct={dependents.direct}
+                  directCount={dependents.directCount}
+                  transitiveCount={dependents.transitiveCount}
+                />
+              </section>
+            )}
           </div>
         </div>
         <aside className="detail-side" aria-label="About the crate">
@@ -293,7 +312,7 @@ export function CratePage({ name }: { name: string }) {
                   const login = ownerLogin(o);
                   return (
                     <li key={login}>
-                      <Link to={paths.user(login)}>{login}</Link>
+                      <UserName login={login} linked={isAdmin} />
                       <ActionButton spec={actions.removeOwner(crate.name, login)} onDone={reload} />
                     </li>
                   );
@@ -304,7 +323,7 @@ export function CratePage({ name }: { name: string }) {
           {crateAlerts.length > 0 && (
             <section className="panel" aria-labelledby="crate-alerts-h">
               <h2 id="crate-alerts-h">Alerts on the crate</h2>
-              <VersionAlerts alerts={crateAlerts} />
+              <VersionAlerts alerts={crateAlerts} linked={isAdmin} />
             </section>
           )}
           <section className="panel" aria-labelledby="downloads-h">
