@@ -61,7 +61,7 @@ export function runCli(
   options: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    const child = spawn(process.execPath, [...CLI_ARGV, ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...options.env },
     });
