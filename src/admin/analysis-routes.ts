@@ -162,7 +162,7 @@ export function registerAnalysisRoutes({ app, services, pipeline }: AdminContext
             status: str,
             latest: bool,
             calls: int,
-            functions: pathCalls,
+            functions: list(obj({ path: str, calls: int, affected: str })),
           }),
         ),
       }) as Schema<AdvisoryCallersAnswer>,

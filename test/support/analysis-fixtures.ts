@@ -86,10 +86,13 @@ export async function publishCrate(
   version: string,
   lib: string,
   deps: [string, string][] = [],
+  /** More source files, by path (`src/imp.rs`). */
+  more: Record<string, string> = {},
 ): Promise<void> {
   const crate = await writeCrateArchive(`${name}-${version}`, [
     { path: 'Cargo.toml', data: manifest(name, version, deps) },
     { path: 'src/lib.rs', data: lib },
+    ...Object.entries(more).map(([path, data]) => ({ path, data })),
   ]);
   const res = await fetch(`${url}/api/v1/crates/new`, {
     method: 'PUT',

@@ -17,6 +17,7 @@ import * as m013 from './013-rate-limits.js';
 import * as m014 from './014-alert-follow-up.js';
 import * as m015 from './015-crate-changes.js';
 import * as m016 from './016-version-analyses.js';
+import * as m019 from './019-version-reexports.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -39,4 +40,5 @@ export const migrations: Record<string, DialectMigration> = {
   '014-alert-follow-up': m014,
   '015-crate-changes': m015,
   '016-version-analyses': m016,
+  '019-version-reexports': m019,
 };
