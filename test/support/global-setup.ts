@@ -20,6 +20,7 @@ const NEEDED_BY: Record<keyof Prerequisites, string[]> = {
     'test/e2e/diff-viewer.test.ts',
     'test/e2e/version-page-console.test.ts',
     'test/e2e/responder-console.test.ts',
+    'test/e2e/unsafe-console.test.ts',
   ],
   sandboxTools: ['test/e2e/sandbox.test.ts'],
 };
