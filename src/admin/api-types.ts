@@ -13,6 +13,7 @@ import type {
   AlertQueueRow as AlertQueueRowT,
   AlertResolution as AlertResolutionT,
 } from './responder-types.js';
+import type { TopUnsafeAnswer as TopUnsafeAnswerT, UnsafeRank as UnsafeRankT } from './analysis-types.js';
 
 export type { Static } from './api-schema.js';
 
@@ -884,6 +885,23 @@ export const VetAuditBody = S.object({
   reason,
 });
 export const VetAuditAnswer = S.object({ ok: S.literal(true), audit: VetAudit });
+
+// ---- source analysis ------------------------------------------------------------------------
+
+// GET /analysis/top-unsafe: the types are analysis-types.ts's; the annotation makes the compiler
+// check that this schema describes exactly them.
+export const UnsafeRank: Schema<UnsafeRankT> = S.object({
+  crate: str,
+  version: str,
+  unsafeUsed: int,
+  forbidsUnsafe: bool,
+  transitiveUnsafe: int,
+  analyzedDependencies: int,
+});
+export type UnsafeRank = UnsafeRankT;
+export const TopUnsafeAnswer: Schema<TopUnsafeAnswerT> = S.object({ crates: S.array(UnsafeRank) });
+export type TopUnsafeAnswer = TopUnsafeAnswerT;
+export const TopUnsafeQuery = S.object({ limit: q('crates to list, 1–500 (default 20)', '^[0-9]{1,4}$') });
 
 // ---- this document --------------------------------------------------------------------------
 
