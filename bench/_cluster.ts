@@ -1,13 +1,15 @@
 // A registry deployment for the load and fault benchmarks: either one `serve` process on the
 // embedded SQLite default (worker inside), or several stateless `serve --no-worker` processes
 // and separate `worker` processes sharing one PostgreSQL schema. Processes can be killed with
-// SIGKILL and started again, as the fault benchmark does.
+// SIGKILL and started again, as the fault benchmark does. Blobs can live on a real S3-protocol
+// server (s3rver) started with the deployment, which the fault benchmark stops for a while.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropPostgresSchema } from '../src/store/database.js';
+import { startS3, type TestS3 } from '../test/support/s3-server.js';
 import { cli, freePort, repoRoot, stop, waitForHttp } from './_lib.js';
 
 /**
@@ -29,8 +31,10 @@ export interface ClusterOptions {
   databaseUrl?: string;
   /** Extra TOML appended to the config file every process reads. */
   configToml?: string;
-  /** `dist`: the compiled build, as operators run it (benchmarks); `tsx`: the sources (tests). */
+  /** `dist`: the compiled build, as operators run it (default); `tsx`: the sources. */
   entry?: 'dist' | 'tsx';
+  /** Where the `.crate` files go: the data directory (default) or an S3-protocol server. */
+  blobs?: 'fs' | 's3';
 }
 
 interface Member {
@@ -53,6 +57,8 @@ export class Cluster {
   private configPath = '';
   private schema = '';
   private rssTimer: NodeJS.Timeout | null = null;
+  /** The S3-protocol server holding the blobs, when `blobs: 's3'`. */
+  s3: TestS3 | null = null;
 
   constructor(readonly options: ClusterOptions) {}
 
@@ -85,12 +91,15 @@ export class Cluster {
     this.data = join(this.work, 'data');
     this.configPath = join(this.work, 'cratekeeper.toml');
     this.schema = `ck_bench_${randomBytes(4).toString('hex')}`;
-    await writeFile(this.configPath, this.options.configToml ?? '');
-    const common = this.commonArgs();
-    cli(['init', ...common]);
-    cli(['user', 'add', 'loadbot', '--admin', '--no-password', ...common]);
-    this.token = cli(['token', 'create', '--user', 'loadbot', ...common]).trim();
-    this.adminToken = cli([
+    if (this.options.blobs === 's3') this.s3 = await startS3();
+    await writeFile(
+      this.configPath,
+      `${this.options.configToml ?? ''}\n${this.s3 ? this.s3.configToml('crates/') : ''}`,
+    );
+    this.cli(['init']);
+    this.cli(['user', 'add', 'loadbot', '--admin', '--no-password']);
+    this.token = this.cli(['token', 'create', '--user', 'loadbot']).trim();
+    this.adminToken = this.cli([
       'token',
       'create',
       '--user',
@@ -99,7 +108,6 @@ export class Cluster {
       'admin',
       '--scopes',
       'admin',
-      ...common,
     ]).trim();
     if (this.options.mode === 'single') {
       await this.spawnMember('serve', await freePort());
@@ -120,7 +128,10 @@ export class Cluster {
       this.options.entry === 'tsx'
         ? ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts')]
         : [join(repoRoot, 'dist/cli/main.js')];
-    const child = spawn(process.execPath, [...entry, ...args, ...this.commonArgs()], {
+    // CK_BENCH_CPU_PROF=DIR: every member writes a V8 CPU profile there when it exits.
+    const prof = process.env.CK_BENCH_CPU_PROF;
+    const profile = prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [];
+    const child = spawn(process.execPath, [...profile, ...entry, ...args, ...this.commonArgs()], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -182,13 +193,14 @@ export class Cluster {
 
   /** Runs the CLI against this deployment's database and data directory. */
   cli(args: string[]): string {
-    return cli([...args, ...this.commonArgs()]);
+    return cli([...args, ...this.commonArgs()], { entry: this.options.entry ?? 'dist' });
   }
 
   async stop(): Promise<void> {
     if (this.rssTimer) clearInterval(this.rssTimer);
     await Promise.all(this.members.map((m) => stop(m.child)));
     if (this.work) await rm(this.work, { recursive: true, force: true });
+    await this.s3?.close();
     if (this.options.mode === 'cluster') await dropPostgresSchema(this.options.databaseUrl!, this.schema);
   }
 }

@@ -1,7 +1,8 @@
 // The fault scenario shared by `npm run bench -- faults` and its short form in CI
 // (test/e2e/faults.test.ts): mixed traffic against two `serve` processes and a `worker` on a
 // PostgreSQL server of its own, while a serve and the worker are killed with SIGKILL at random
-// moments and PostgreSQL is crash-restarted once. Afterwards it checks what must hold: every
+// moments, PostgreSQL is crash-restarted once and the S3-protocol server holding the blobs is
+// stopped for 5 s. Afterwards it checks what must hold: every
 // acknowledged publish present in the index with its file and `cksum`, every version scanned,
 // no version without its file, no job whose effect happened twice, the audit chain intact, and
 // that clients saw only retryable errors (connection failures, 502/503/504) during the outages.
@@ -53,6 +54,7 @@ export async function runFaultScenario(opts: FaultOptions): Promise<FaultReport>
     workers: 1,
     databaseUrl: postgres.url,
     entry: opts.entry,
+    blobs: 's3',
     configToml: UNLIMITED_PUBLISHING_TOML + (opts.configToml ?? ''),
   });
   const faults: string[] = [];
@@ -79,6 +81,12 @@ export async function runFaultScenario(opts: FaultOptions): Promise<FaultReport>
       );
       log(faults.at(-1)!);
     };
+    // Beside the process faults, so that it overlaps whatever runs then.
+    const s3Outage = at(0.45, 'S3 server stopped for 5 s', async () => {
+      await cluster.s3!.stop();
+      await new Promise((r) => setTimeout(r, 5000));
+      await cluster.s3!.restart();
+    });
     const schedule = (async () => {
       await at(0.15, 'kill -9 serve #1', () => cluster.killAndRestart(serves[0]!));
       await at(0.35, 'kill -9 worker', () => cluster.killAndRestart(worker, 1000));
@@ -100,7 +108,7 @@ export async function runFaultScenario(opts: FaultOptions): Promise<FaultReport>
       seeded,
       publishCrates: Array.from({ length: 10 }, (_, i) => `fault-pub-${i}`),
     });
-    await schedule;
+    await Promise.all([schedule, s3Outage]);
     const drainMs = await cluster.drainTime(180_000);
     log(`traffic done; queue drained in ${(drainMs / 1000).toFixed(1)} s`);
 

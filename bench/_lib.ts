@@ -6,8 +6,16 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
+/**
+ * `cratekeeper ARGS…` to completion: the compiled build by default (bench/run.ts builds it first,
+ * the test suite's global setup too), or the sources through tsx.
+ */
+export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; entry?: 'dist' | 'tsx' } = {}): string {
+  const entry =
+    opts.entry === 'tsx'
+      ? ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts')]
+      : [join(repoRoot, 'dist/cli/main.js')];
+  return execFileSync(process.execPath, [...entry, ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
     env: { ...process.env, ...opts.env },

@@ -1,6 +1,7 @@
 // Fault test: mixed traffic against two `serve` processes and a `worker` sharing a PostgreSQL
 // server of its own, while a serve and the worker are killed with SIGKILL at random moments and
-// PostgreSQL is crash-restarted once; then the checks of bench/_fault-scenario.ts. The short
+// PostgreSQL is crash-restarted once and the S3 server holding the blobs is stopped for 5 s; then
+// the checks of bench/_fault-scenario.ts. The short
 // form runs in CI as test/e2e/faults.test.ts.
 //   npm run bench -- faults [--seconds 60] [--publish-rate 10] [--readers 8]
 import { argValue } from './_lib.js';

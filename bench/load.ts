@@ -1,6 +1,6 @@
 // Load test: 60 s of mixed traffic (sparse-index reads, downloads, searches, console API reads,
 // and publishes at 10/s) against two stateless `serve` processes and one `worker` sharing
-// PostgreSQL, then the same traffic against one single-process SQLite server, side by side.
+// PostgreSQL with the blobs on an S3-protocol server (s3rver), then the same traffic against one single-process SQLite server, side by side.
 // Reports throughput, p50/p99 per kind, errors, peak RSS and how long the job queue took to
 // drain after the traffic ended.
 // Targets (issue 15): zero errors, index p99 < 20 ms, publish p99 < 250 ms, queue drained
@@ -62,11 +62,12 @@ async function measure(label: string, options: ClusterOptions): Promise<Outcome>
 const outcomes: Outcome[] = [];
 if (only !== 'single')
   outcomes.push(
-    await measure('2 serve + 1 worker, PostgreSQL', {
+    await measure('2 serve + 1 worker, PostgreSQL, S3', {
       mode: 'cluster',
       servers: 2,
       workers: 1,
       databaseUrl,
+      blobs: 's3',
       configToml: CONFIG,
     }),
   );

@@ -4,6 +4,7 @@
 // what they depend on).
 import type { Kysely } from 'kysely';
 import type { AnalysisSummary, CalleePaths } from '../analysis/invocation-summary.js';
+import { reexportAliases } from '../analysis/reexport-aliases.js';
 import { totalUnsafe } from '../analysis/unsafe-counts.js';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import { tryParseVersion } from '../domain/semver.js';
@@ -18,6 +19,7 @@ import {
 } from '../store/version-analyses.js';
 import type {
   AdvisoryCaller,
+  AffectedCall,
   CalledBy,
   CrateAnalysisVersion,
   PathCalls,
@@ -157,22 +159,43 @@ export async function advisoryCallers(
   functions: string[],
 ): Promise<AdvisoryCaller[]> {
   const own = canonicalCrateName(crateName);
-  const groups = [...groupCallers(await repo.callersOf(crateName, functions)).values()].filter(
-    (x) => canonicalCrateName(x.row.crate) !== own,
-  );
+  // Each affected function under every path it is reachable by (its crate's `pub use`
+  // re-exports, and other crates re-exporting it), so that a caller's stored path matches
+  // whichever spelling it used; the path the advisory names comes first.
+  const affectedBy = new Map<string, Map<string, string>>(); // callee crate -> path -> affected
+  const into = (crates: string[]) => repo.reexportsInto(crates);
+  for (const fn of functions) {
+    for (const a of await reexportAliases(fn, into)) {
+      const paths = affectedBy.get(a.crate) ?? new Map<string, string>();
+      if (!paths.has(a.path)) paths.set(a.path, fn);
+      affectedBy.set(a.crate, paths);
+    }
+  }
+  const groups = new Map<number, { row: CallerRow; calls: number; functions: AffectedCall[] }>();
+  for (const [crate, paths] of affectedBy) {
+    for (const r of await repo.callersOf(crate, [...paths.keys()])) {
+      // The advisory's crate calling itself is not a dependent (stored calls leave out a crate's
+      // calls into itself, so a re-exporting crate never lists its own paths either).
+      if (canonicalCrateName(r.crate) === own) continue;
+      const x = groups.get(r.versionId) ?? { row: r, calls: 0, functions: [] };
+      x.calls += r.calls;
+      x.functions.push({ path: r.path, calls: r.calls, affected: paths.get(r.path) ?? r.path });
+      groups.set(r.versionId, x);
+    }
+  }
   const latest = (crate: string, num: string): boolean => {
     const c = g.crateId(crate);
     const v = c < 0 ? -1 : g.versionId(c, num);
     return v >= 0 && g.isLatest(v);
   };
-  return groups
+  return [...groups.values()]
     .map((x) => ({
       crate: x.row.crate,
       version: x.row.version,
       status: x.row.status,
       latest: latest(x.row.crate, x.row.version),
       calls: x.calls,
-      functions: x.paths,
+      functions: x.functions.sort((p, q) => q.calls - p.calls || (p.path < q.path ? -1 : 1)),
     }))
     .sort((a, b) => Number(b.latest) - Number(a.latest) || b.calls - a.calls || (a.crate < b.crate ? -1 : 1));
 }

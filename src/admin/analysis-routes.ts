@@ -6,12 +6,8 @@ import { badRequest, notFound } from '../registry/errors.js';
 import { toAdvisory } from '../store/advisories.js';
 import type { CrateRow, VersionRow } from '../store/schema.js';
 import { advisoryCallers, topUnsafe, versionAnalysis, versionListEntry } from './analysis-reads.js';
-import type {
-  AdvisoryCallersAnswer,
-  CrateAnalysisList,
-  TopUnsafeAnswer,
-  VersionAnalysisAnswer,
-} from './analysis-types.js';
+import type { AdvisoryCallersAnswer, CrateAnalysisList, VersionAnalysisAnswer } from './analysis-types.js';
+import { TopUnsafeAnswer, TopUnsafeQuery } from './api-types.js';
 import type { Schema } from './api-schema.js';
 import { requireCrateAccess } from './auth.js';
 import { actorOf, adminRoute, type AdminContext } from './plugin.js';
@@ -162,7 +158,7 @@ export function registerAnalysisRoutes({ app, services, pipeline }: AdminContext
             status: str,
             latest: bool,
             calls: int,
-            functions: pathCalls,
+            functions: list(obj({ path: str, calls: int, affected: str })),
           }),
         ),
       }) as Schema<AdvisoryCallersAnswer>,
@@ -189,22 +185,8 @@ export function registerAnalysisRoutes({ app, services, pipeline }: AdminContext
       url: '/analysis/top-unsafe',
       summary: 'Crates with the most unsafe code (newest live version), and with their dependencies',
       access: { allCrates: true },
-      query: {
-        type: 'object',
-        properties: { limit: { type: 'string', pattern: '^[0-9]{1,4}$' } },
-      } as Schema<{ limit?: string }>,
-      response: obj({
-        crates: list(
-          obj({
-            crate: str,
-            version: str,
-            unsafeUsed: int,
-            forbidsUnsafe: bool,
-            transitiveUnsafe: int,
-            analyzedDependencies: int,
-          }),
-        ),
-      }) as Schema<TopUnsafeAnswer>,
+      query: TopUnsafeQuery,
+      response: TopUnsafeAnswer,
     },
     async (req): Promise<TopUnsafeAnswer> => {
       const { limit } = req.query;

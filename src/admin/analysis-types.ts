@@ -87,6 +87,12 @@ export interface CrateAnalysisList {
   versions: CrateAnalysisVersion[];
 }
 
+/** A path a caller calls that is an affected function, or reaches one through `pub use`. */
+export interface AffectedCall extends PathCalls {
+  /** The advisory's affected function (the path itself, unless called through a re-export). */
+  affected: string;
+}
+
 export interface AdvisoryCaller {
   crate: string;
   version: string;
@@ -94,8 +100,8 @@ export interface AdvisoryCaller {
   /** The crate's newest live version. */
   latest: boolean;
   calls: number;
-  /** The affected functions it calls, with call sites. */
-  functions: PathCalls[];
+  /** The affected functions it calls, with call sites, under the paths it calls them by. */
+  functions: AffectedCall[];
 }
 
 export interface AdvisoryCallersAnswer {

@@ -13,6 +13,7 @@ import type {
   AlertQueueRow as AlertQueueRowT,
   AlertResolution as AlertResolutionT,
 } from './responder-types.js';
+import type { TopUnsafeAnswer as TopUnsafeAnswerT, UnsafeRank as UnsafeRankT } from './analysis-types.js';
 
 export type { Static } from './api-schema.js';
 
@@ -491,6 +492,24 @@ export const LockAnswer = S.object({ ok: S.literal(true), until: nstr, alerts: A
 export const UnlockAnswer = S.object({ ok: S.literal(true), throttleEntries: int });
 export const RevokeAllAnswer = S.object({ ok: S.literal(true), revoked: int });
 
+export const NewTokenBody = S.object({
+  name: S.string({ minLength: 1, maxLength: 64, description: 'a name to recognise the token by' }),
+  scopes: S.array(S.string({ maxLength: 32 }), {
+    minItems: 1,
+    maxItems: 8,
+    description: 'publish-new, publish-update, yank, change-owners, admin',
+  }),
+  crates: opt(S.nullable(S.array(S.string({ maxLength: 64 }), { maxItems: 50 }))),
+  expiresInDays: opt(
+    S.nullable(S.integer({ minimum: 1, maximum: 3650, description: 'left out: the default; null: never' })),
+  ),
+  reason: opt(S.string({ maxLength: 2000, description: 'why (kept in the audit log)' })),
+});
+export type NewTokenBody = Static<typeof NewTokenBody>;
+/** The secret is in this answer only. */
+export const NewTokenAnswer = S.object({ token: str, created: Token });
+export type NewTokenAnswer = Static<typeof NewTokenAnswer>;
+
 export const NameBody = S.object({
   name: str,
   action: S.string({ description: 'reserve or block' }),
@@ -866,6 +885,23 @@ export const VetAuditBody = S.object({
   reason,
 });
 export const VetAuditAnswer = S.object({ ok: S.literal(true), audit: VetAudit });
+
+// ---- source analysis ------------------------------------------------------------------------
+
+// GET /analysis/top-unsafe: the types are analysis-types.ts's; the annotation makes the compiler
+// check that this schema describes exactly them.
+export const UnsafeRank: Schema<UnsafeRankT> = S.object({
+  crate: str,
+  version: str,
+  unsafeUsed: int,
+  forbidsUnsafe: bool,
+  transitiveUnsafe: int,
+  analyzedDependencies: int,
+});
+export type UnsafeRank = UnsafeRankT;
+export const TopUnsafeAnswer: Schema<TopUnsafeAnswerT> = S.object({ crates: S.array(UnsafeRank) });
+export type TopUnsafeAnswer = TopUnsafeAnswerT;
+export const TopUnsafeQuery = S.object({ limit: q('crates to list, 1–500 (default 20)', '^[0-9]{1,4}$') });
 
 // ---- this document --------------------------------------------------------------------------
 

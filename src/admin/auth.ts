@@ -39,6 +39,11 @@ export interface AdminCheck {
    * (reads an auditor needs, such as the criteria and a crate's audits).
    */
   auditor?: boolean | 'or-admin';
+  /**
+   * The route mints credentials: only a signed-in session may call it, never a token (a stolen
+   * token must not be able to make more of itself), as crates.io creates tokens.
+   */
+  sessionOnly?: boolean;
 }
 
 /**
@@ -122,6 +127,7 @@ export class AdminAuth {
   private async authenticate(req: FastifyRequest, check: AdminCheck): Promise<AdminActor> {
     const ip = req.ip ?? null;
     if (req.headers.authorization) {
+      if (check.sessionOnly) throw forbidden('tokens are created from a console session, not with a token');
       const auth = await requireToken(this.services.tokens, req.headers.authorization);
       requireRole(auth.user, check);
       // Registry scopes say nothing about the admin API: a publish token of an administrator

@@ -14,6 +14,7 @@ import { adminApi, type RouteModule } from './plugin.js';
 import { registerReadRoutes } from './read-routes.js';
 import { registerResponderRoutes } from './responder-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
+import { registerTokenRoutes } from './token-routes.js';
 import { registerVetConsoleRoutes } from './vet-console-routes.js';
 import { registerVetRoutes } from './vet-routes.js';
 
@@ -30,6 +31,7 @@ export const ADMIN_ROUTE_MODULES: readonly RouteModule[] = [
   registerAnalysisRoutes,
   registerVetConsoleRoutes,
   registerResponderRoutes,
+  registerTokenRoutes,
 ];
 
 export function registerAdminRoutes(

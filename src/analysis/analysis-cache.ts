@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { CrateInvocations } from './invocations.js';
 
 /** Bumped when the analysis or the entry's shape changes: old entries are then never read. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface CachedAnalysis {
   name: string;

@@ -103,7 +103,13 @@ describe('analyzeCrate on the fixture crate', () => {
     expect(fixture.unsafety.unused.exprs).toEqual({ safe: 0, unsafe: 3 });
     expect(fixture.unsafety.forbidsUnsafe).toBe(false);
     // Parsed: the 8 counted files and build.rs (parsed for its modules, not counted).
-    expect(fixture.parse).toEqual({ files: 9, clean: 9, parsedFraction: 1 });
+    expect(fixture.parse).toEqual({
+      files: 9,
+      clean: 9,
+      parsedFraction: 1,
+      notParsed: 0,
+      withGrammarGaps: 0,
+    });
   });
 
   it("writes cargo-geiger's SafetyReport shape", () => {
@@ -236,11 +242,56 @@ describe('analyzeCrate: broken and hostile crates', () => {
     );
     expect(r.parse.files).toBe(3);
     expect(r.parse.clean).toBe(1);
+    // latin1.rs was not parsed at all: reported on its own, and not clean.
+    expect(r.parse.notParsed).toBe(1);
     expect(r.parse.parsedFraction).toBeGreaterThan(0);
     expect(r.parse.parsedFraction).toBeLessThan(1);
     expect(r.files.find((f) => f.path === 'src/latin1.rs')!.error).toBe('not UTF-8');
     expect(r.files.find((f) => f.path === 'src/bad.rs')!.error).toMatch(/syntax errors/);
     expect(r.unsafety.used.exprs.unsafe).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads extern types (`pub type X;` in an extern block, which tree-sitter-rust 0.24 lacks) as valid, and nothing else', () => {
+    // web-sys's generated files declare one per JS class; syn parses them (ForeignItem::Type).
+    const externTypes = [
+      '#![allow(unused_imports)]',
+      'use wasm_bindgen::prelude::*;',
+      '#[wasm_bindgen]',
+      'extern "C" {',
+      '    # [wasm_bindgen (extends = :: js_sys :: Object , js_name = AbortController)]',
+      '    #[derive(Debug, Clone, PartialEq, Eq)]',
+      '    #[doc = "The `AbortController` class."]',
+      '    pub type AbortController;',
+      '    pub(crate) type Inner<T> /* generic */ ;',
+      '    type Private;',
+      '    # [wasm_bindgen (method , structural , js_class = "AbortController" , js_name = abort)]',
+      '    pub fn abort(this: &AbortController);',
+      '}',
+      'pub fn make() -> u8 { unsafe { f() } }',
+      '',
+    ].join('\n');
+    const r = analyzeCrate(
+      parser,
+      input({
+        'Cargo.toml': MANIFEST,
+        'src/lib.rs': 'mod gen; mod not_extern; mod bounds;',
+        'src/gen.rs': externTypes,
+        // The same item outside an extern block is not Rust: still an error.
+        'src/not_extern.rs': 'pub type Alias;\n',
+        // Bounds on an extern type: not syntax syn or rustc accept, still an error.
+        'src/bounds.rs': 'extern "C" { pub type D: Sized; }\n',
+      }),
+    );
+    const file = (p: string) => r.files.find((f) => f.path === p)!;
+    expect(file('src/gen.rs').error).toBeUndefined();
+    expect(file('src/gen.rs').parsedFraction).toBe(1);
+    expect(file('src/gen.rs').grammarGaps).toBe(2);
+    expect(file('src/not_extern.rs').error).toMatch(/syntax errors/);
+    expect(file('src/bounds.rs').error).toMatch(/syntax errors/);
+    expect(r.parse).toMatchObject({ files: 4, clean: 2, notParsed: 0, withGrammarGaps: 1 });
+    // What follows the extern types is counted as before: make(), its unsafe call.
+    expect(file('src/gen.rs').counters.functions).toEqual({ safe: 1, unsafe: 0 });
+    expect(file('src/gen.rs').counters.exprs).toEqual({ safe: 0, unsafe: 1 });
   });
 
   it('refuses what is not a crate with a clear error', () => {

@@ -33,6 +33,16 @@ export interface FileFacts {
   calls: { path: string; calls: number }[];
 }
 
+/** One `pub use` of the lib: `path` is another name for `target` (for a glob, its names are). */
+export interface Reexport {
+  /** `crate_name::module::name`; for a glob, the module holding `pub use target::*`. */
+  path: string;
+  /** Canonical name of the crate `target` is in. */
+  targetCrate: string;
+  target: string;
+  glob: boolean;
+}
+
 export interface AnalysisSummary {
   counts: { used: UnsafeCounters; unused: UnsafeCounters };
   /** Per `.rs` file (at most MAX_FILE_FACTS files, MAX_FILE_PATHS paths each). */
@@ -43,6 +53,8 @@ export interface AnalysisSummary {
   /** Files that did not parse cleanly and crate-level notes; null when there are none. */
   error: string | null;
   invocations: CalleePaths[];
+  /** The lib's `pub use` re-exports (named and globs), in any order. */
+  reexports: Reexport[];
 }
 
 const STANDARD = new Set(['std', 'core', 'alloc', 'proc_macro', 'test']);
@@ -125,5 +137,28 @@ export function summarizeAnalysis(a: CrateAnalysis): AnalysisSummary {
     parsedFraction: a.parse.parsedFraction,
     error,
     invocations,
+    reexports: libReexports(a),
   };
+}
+
+/** Where a bounded number of re-exports stops: a generated crate may have thousands. */
+const MAX_REEXPORTS = 5000;
+
+/** The lib target's re-exports with `crate::` spelled as the crate's name (callers' spelling). */
+function libReexports(a: CrateAnalysis): Reexport[] {
+  const lib = a.invocations.lib;
+  if (!lib) return [];
+  const self = canonicalCrateName(a.name);
+  const named = (mod: string): string => (mod === 'crate' ? self : `${self}${mod.slice('crate'.length)}`);
+  const out: Reexport[] = [];
+  const add = (path: string, target: string, glob: boolean): void => {
+    const head = target.split('::')[0]!;
+    if (out.length < MAX_REEXPORTS && head !== '' && !STANDARD.has(head) && path !== target)
+      out.push({ path, targetCrate: canonicalCrateName(head), target, glob });
+  };
+  for (const [mod, names] of Object.entries(lib.exports))
+    for (const [name, target] of Object.entries(names)) add(`${named(mod)}::${name}`, target, false);
+  for (const [mod, targets] of Object.entries(lib.globExports ?? {}))
+    for (const target of targets) add(named(mod), target, true);
+  return out;
 }

@@ -147,6 +147,22 @@ describe('resolveCrate', () => {
     expect(r.exports).toEqual({ crate: { Thing: 'me::inner::Thing', Renamed: 'dep_crate::Other' } });
   });
 
+  it('lists pub use globs per module, resolved, and leaves private globs out', () => {
+    const r = resolveFiles(
+      {
+        '': 'mod inner; mod prelude; pub use inner::*; use inner::hidden::*; pub use dep::*;',
+        inner: 'pub mod hidden {} pub fn f() {}',
+        prelude: 'pub use crate::inner::*; pub use super::inner::*;',
+      },
+      { dep: 'dep-crate' },
+    );
+    expect(r.globExports).toEqual({
+      crate: ['me::inner', 'dep_crate'],
+      'crate::prelude': ['me::inner'],
+    });
+    expect(resolveFiles({ '': 'use std::*; pub fn f() {}' }).globExports).toBeUndefined();
+  });
+
   it('is not fooled by Object prototype names, and stays bounded on globs of globs', () => {
     const r = resolveFiles({
       '': 'fn f() { constructor(); toString(); __proto__::x(); hasOwnProperty::y(); }',

@@ -402,6 +402,12 @@ export interface CrateInvocations {
   calls: Invocation[];
   /** `pub use` bindings per module (`crate::a` -> name -> resolved path): re-exports. */
   exports: Record<string, Record<string, string>>;
+  /**
+   * `pub use x::*` per module (`crate::a` -> resolved paths of the glob's modules): every public
+   * name of `x` is a name of `crate::a` too, unless `crate::a` defines or imports it itself.
+   * Absent when the crate has none (and in analyses written before it existed).
+   */
+  globExports?: Record<string, string[]>;
 }
 
 /** Phase 2: resolve the calls of every file of one crate (one target) against its scopes. */
@@ -551,13 +557,23 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
   }
 
   const exports: Record<string, Record<string, string>> = {};
+  const globExports: Record<string, string[]> = {};
   for (const [key, { scope }] of modules) {
+    const modKey = ['crate', ...(key ? key.split('::') : [])].join('::');
     for (const u of scope.uses) {
       if (!u.pub) continue;
       steps = 0;
       const r = resolveIn(u.target, [scope], scope.module, 1);
       if (r.kind !== 'resolved') continue;
-      (exports[['crate', ...(key ? key.split('::') : [])].join('::')] ??= {})[u.name] = r.path;
+      (exports[modKey] ??= {})[u.name] = r.path;
+    }
+    for (const g of scope.globs) {
+      if (!g.pub) continue;
+      steps = 0;
+      const r = resolveIn(g.target, [scope], scope.module, 1);
+      if (r.kind !== 'resolved') continue;
+      const list = (globExports[modKey] ??= []);
+      if (!list.includes(r.path)) list.push(r.path);
     }
   }
   const defs = files.flatMap((f) =>
@@ -568,5 +584,5 @@ export function resolveCrate(files: FileInvocations[], ctx: CrateContext): Crate
       ...(d.traitName ? { traitName: d.traitName } : {}),
     })),
   );
-  return { defs, calls, exports };
+  return { defs, calls, exports, ...(Object.keys(globExports).length > 0 ? { globExports } : {}) };
 }

@@ -116,4 +116,52 @@ describe('reachableFunctions', () => {
       'not-reached',
     );
   });
+
+  it('follows glob re-exports and a module another crate re-exports, both ways round', () => {
+    // codec defines decode in a private module and re-exports it with a glob; it also has a
+    // public module `frame`. facade re-exports codec's `frame` module and everything at its root.
+    const codec = crate('codec', [], {
+      'src/lib.rs': 'mod imp; pub mod frame; pub use imp::*;',
+      'src/imp.rs': 'pub fn decode(b: &[u8]) {} pub fn encode() {}',
+      'src/frame.rs': 'pub fn read(b: &[u8]) { crate::imp::encode() }',
+    });
+    const facade = crate('facade', ['codec'], {
+      'src/lib.rs': 'pub use codec::frame; pub use codec::*; pub fn own() {}',
+    });
+    const direct = crate('app', ['codec'], { 'src/lib.rs': 'pub fn main() { codec::decode(b""); }' });
+    const through = crate('app', ['facade'], {
+      'src/lib.rs': 'pub fn main() { facade::frame::read(b""); facade::decode(b""); }',
+    });
+    const neither = crate('app', ['facade'], { 'src/lib.rs': 'pub fn main() { facade::own(); }' });
+    const deps = [facade, codec];
+    const status = (app: CrateGraphInput, target: string) =>
+      reachableFunctions([app], deps, [target]).get(target)!.status;
+    // The advisory names the defining path; the dependent calls the glob's public one, or the
+    // other way round.
+    expect(status(direct, 'codec::imp::decode')).toBe('reached');
+    expect(status(direct, 'codec::decode')).toBe('reached');
+    // Through facade's re-exports of another crate: `facade::frame` is `codec::frame`, and
+    // `facade::decode` is `codec::decode` (a glob of a glob) which is `codec::imp::decode`.
+    const r = reachableFunctions([through], deps, ['codec::imp::decode']).get('codec::imp::decode')!;
+    expect(r.status).toBe('reached');
+    if (r.status === 'reached')
+      expect(r.chain.map((s) => s.function)).toEqual(['app::main', 'codec::imp::decode']);
+    expect(status(through, 'codec::frame::read')).toBe('reached');
+    expect(status(through, 'codec::imp::encode')).toBe('reached');
+    expect(status(neither, 'codec::imp::decode')).toBe('not-reached');
+  });
+
+  it('does not follow a glob past a name the module defines itself', () => {
+    const shadow = crate('shadow', [], {
+      'src/lib.rs': 'mod imp; pub use imp::*; pub fn decode() {}',
+      'src/imp.rs': 'pub fn decode() {}',
+    });
+    const app = crate('app', ['shadow'], { 'src/lib.rs': 'pub fn main() { shadow::decode(); }' });
+    expect(reachableFunctions([app], [shadow], ['shadow::imp::decode']).get('shadow::imp::decode')).toEqual({
+      status: 'not-reached',
+    });
+    expect(reachableFunctions([app], [shadow], ['shadow::decode']).get('shadow::decode')!.status).toBe(
+      'reached',
+    );
+  });
 });

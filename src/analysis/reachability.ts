@@ -65,6 +65,13 @@ export class CallGraph {
   private readonly unresolved = new Map<string, Unresolved[]>();
   private readonly crateOf = new Map<string, string>();
   private readonly exports = new Map<string, Record<string, Record<string, string>>>();
+  private readonly globExports = new Map<string, Record<string, string[]>>();
+  /**
+   * Every defined function path and each of its prefixes (`vuln::parse`, `vuln::parse::bad`),
+   * built on first use: only paths through `pub use x::*` globs need it.
+   */
+  private knownPaths: Set<string> | null = null;
+  private readonly defPaths: string[] = [];
   private readonly deps = new Map<string, string[] | undefined>();
   /** Function names defined per crate (last path segment), for unresolved method calls. */
   private readonly names = new Map<string, Map<string, string[]>>();
@@ -75,6 +82,11 @@ export class CallGraph {
       const name = norm(c.name);
       // Several inputs may share a name (a member's lib and bins, two locked versions): merged.
       this.exports.set(name, { ...this.exports.get(name), ...c.invocations.exports });
+      const globs = { ...this.globExports.get(name) };
+      for (const [mod, list] of Object.entries(c.invocations.globExports ?? {}))
+        globs[mod] = [...new Set([...(globs[mod] ?? []), ...list])];
+      this.globExports.set(name, globs);
+      for (const d of c.invocations.defs) this.defPaths.push(qualify(name, d.path));
       const had = this.deps.has(name) ? this.deps.get(name) : [];
       const mine = c.dependencies?.map(norm);
       this.deps.set(name, had === undefined || mine === undefined ? undefined : [...had, ...mine]);
@@ -118,19 +130,29 @@ export class CallGraph {
 
   /**
    * A path as the callee crate defines it: its `pub use` re-exports followed (a few steps), so
-   * that `serde_json::from_str` and `serde_json::de::from_str` are one function.
+   * that `serde_json::from_str` and `serde_json::de::from_str` are one function; `pub use x::*`
+   * globs too, where the name is not the module's own and exactly one glob supplies it (a
+   * defined function under it, or a named re-export of the glob's module).
    */
   canonical(path: string): string {
     let segs = path.split('::').map(norm);
-    for (let step = 0; step < 4; step++) {
+    for (let step = 0; step < 6; step++) {
       const ex = this.exports.get(segs[0]!);
-      if (!ex) break;
+      const globs = this.globExports.get(segs[0]!);
+      if (!ex && !globs) break;
       let changed = false;
       for (let i = segs.length - 1; i >= 1 && !changed; i--) {
         const mod = ['crate', ...segs.slice(1, i)].join('::');
-        const target = ex[mod]?.[segs[i]!];
+        let target: string[] | undefined = ex?.[mod]?.[segs[i]!]?.split('::').map(norm);
+        const globbed = globs?.[mod];
+        if (target === undefined && globbed && !this.known.has(segs.slice(0, i + 1).join('::'))) {
+          const hits = globbed
+            .map((g) => [...g.split('::').map(norm), segs[i]!])
+            .filter((named) => this.hasPath(named));
+          if (hits.length === 1) target = hits[0];
+        }
         if (target !== undefined) {
-          const next = [...target.split('::').map(norm), ...segs.slice(i + 1)];
+          const next = [...target, ...segs.slice(i + 1)];
           if (next.join('::') !== segs.join('::')) {
             segs = next;
             changed = true;
@@ -140,6 +162,32 @@ export class CallGraph {
       if (!changed) break;
     }
     return segs.join('::');
+  }
+
+  private get known(): Set<string> {
+    if (this.knownPaths === null) {
+      this.knownPaths = new Set();
+      for (const p of this.defPaths) {
+        const segs = p.split('::');
+        for (let i = 2; i <= segs.length; i++) this.knownPaths.add(segs.slice(0, i).join('::'));
+      }
+    }
+    return this.knownPaths;
+  }
+
+  /** Whether an analysed crate has this path: a function or a prefix of one, or a re-export. */
+  private hasPath(segs: string[], depth = 0): boolean {
+    if (this.known.has(segs.join('::'))) return true;
+    const mod = ['crate', ...segs.slice(1, -1)].join('::');
+    const last = segs[segs.length - 1]!;
+    const ex = this.exports.get(segs[0]!);
+    const globs = this.globExports.get(segs[0]!);
+    const asModule = `${mod}::${last}`;
+    if (ex?.[mod]?.[last] !== undefined || ex?.[asModule] !== undefined || globs?.[asModule] !== undefined)
+      return true;
+    // A glob of a glob (`pub use imp::*` re-exported by `pub use dep::*`), a few levels deep.
+    if (depth >= 3) return false;
+    return globs?.[mod]?.some((g) => this.hasPath([...g.split('::').map(norm), last], depth + 1)) ?? false;
   }
 
   /** Crates `from` depends on, transitively, itself included; null when some list is unknown. */

@@ -170,3 +170,29 @@ export function errorNodes(root: Node): Node[] {
 export function errorRanges(root: Node): [number, number][] {
   return errorNodes(root).map((n) => [n.startIndex, n.endIndex]);
 }
+
+/**
+ * An ERROR node that is valid Rust tree-sitter-rust 0.24 has no rule for: an extern type with a
+ * visibility, `pub type Name;` / `pub(crate) type Name<T>;` in an `extern` block (syn's
+ * `ForeignItem::Type`; web-sys and other wasm-bindgen output declare thousands). The grammar
+ * accepts `type Name;` there (as an associated type) but not with `pub`, and recovers with
+ * exactly `(ERROR visibility_modifier "type" identifier type_parameters?)` followed by the `;` as
+ * an empty statement. Anything else (bounds, a value, another context) stays an error.
+ */
+export function isExternTypeGap(err: Node): boolean {
+  if (!err.isError) return false;
+  const list = err.parent;
+  if (list?.type !== 'declaration_list' || list.parent?.type !== 'foreign_mod_item') return false;
+  const kids: Node[] = [];
+  for (let i = 0; i < err.childCount; i++) {
+    const c = err.child(i);
+    if (c && !COMMENT_KINDS.has(c.type)) kids.push(c);
+  }
+  const [vis, kw, name, params, ...more] = kids;
+  if (vis?.type !== 'visibility_modifier' || kw?.type !== 'type' || name?.type !== 'identifier') return false;
+  if (more.length > 0 || (params !== undefined && params.type !== 'type_parameters')) return false;
+  if (vis.hasError || params?.hasError) return false;
+  let next = err.nextSibling;
+  while (next && COMMENT_KINDS.has(next.type)) next = next.nextSibling;
+  return next?.type === 'empty_statement';
+}

@@ -23,7 +23,7 @@ function analysis(
     source: { kind: 'path', url: 'file:///x' },
     unsafety: { used, unused: emptyCounters(), forbidsUnsafe: false },
     files: [],
-    parse: { files: 1, clean: 1, parsedFraction: 1 },
+    parse: { files: 1, clean: 1, parsedFraction: 1, notParsed: 0, withGrammarGaps: 0 },
     missingModules: [],
     invocations: {
       lib: {

@@ -17,6 +17,7 @@ import { atLeast, type ScanReport } from '../security/scanner/types.js';
 import { severityRank } from '../store/alerts.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { CrateRepository } from '../store/crates.js';
+import type { JobRun } from '../store/jobs.js';
 import type { ScanResultRepository } from '../store/scan-results.js';
 import type { Database } from '../store/schema.js';
 import type { AlertRaiser } from './alert-raiser.js';
@@ -45,7 +46,8 @@ export class DetonateJobs {
     this.detonator = deps.detonator ? Promise.resolve(deps.detonator) : null;
   }
 
-  async run(job: DetonateJob): Promise<ScanReport | null> {
+  /** Given the worker's `run`, the report and the job's completion commit together. */
+  async run(job: DetonateJob, run?: JobRun): Promise<ScanReport | null> {
     const { db, blobs, crates, scans } = this.deps;
     const row = await crates.versionWithCrate(job.versionId);
     if (!row) return null; // deleted since it was queued
@@ -87,6 +89,7 @@ export class DetonateJobs {
         new Date(),
         trx,
       );
+      await run?.completeIn(trx);
       const sandbox = result.findings.filter((f) => atLeast(f.severity, 'medium'));
       if (sandbox.length === 0) return;
       const top = [...sandbox].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0]!;

@@ -9,7 +9,7 @@ import { atLeast, type Finding, type ScanReport } from '../security/scanner/type
 import { severityRank } from '../store/alerts.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { CrateRepository } from '../store/crates.js';
-import type { JobQueue } from '../store/jobs.js';
+import type { JobQueue, JobRun } from '../store/jobs.js';
 import type { ScanResultRepository } from '../store/scan-results.js';
 import type { Database } from '../store/schema.js';
 import type { UserRepository } from '../store/users.js';
@@ -38,7 +38,8 @@ export interface ScanJobDeps {
 export class ScanJobs {
   constructor(private readonly deps: ScanJobDeps) {}
 
-  async run(job: ScanJob): Promise<ScanReport | null> {
+  /** Given the worker's `run`, the report and the job's completion commit together. */
+  async run(job: ScanJob, run?: JobRun): Promise<ScanReport | null> {
     const { db, blobs, crates, users, contexts } = this.deps;
     const row = await crates.versionWithCrate(job.versionId);
     if (!row) return null; // deleted since it was queued
@@ -63,7 +64,10 @@ export class ScanJobs {
       ? (JSON.parse(previous.findings) as Finding[]).filter((f) => f.ruleId.startsWith('sandbox.'))
       : [];
     const report = sandboxed.length > 0 ? mergeDetonation(scanned, sandboxed) : scanned;
-    await db.transaction().execute((trx) => this.record(trx, row.id, row.name, row.num, report, files));
+    await db.transaction().execute(async (trx) => {
+      await this.record(trx, row.id, row.name, row.num, report, files);
+      await run?.completeIn(trx);
+    });
     this.deps.queue.ready();
     return report;
   }

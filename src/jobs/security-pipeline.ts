@@ -132,8 +132,8 @@ export class SecurityPipeline {
 
   /** The jobs a worker runs for the pipeline. */
   register(worker: Worker): void {
-    worker.handle('scan', async (payload) => {
-      await this.scanJobs.run(payload as ScanJob);
+    worker.handle('scan', async (payload, _job, run) => {
+      await this.scanJobs.run(payload as ScanJob, run);
     });
     worker.handle('analyze', async (payload) => {
       await this.analysisJobs.run(payload as AnalysisJob);
@@ -141,8 +141,8 @@ export class SecurityPipeline {
     worker.handle('typosquat', async (payload) => {
       await this.typosquatJobs.run(payload as TyposquatJob);
     });
-    worker.handle('detonate', async (payload) => {
-      await this.detonateJobs.run(payload as DetonateJob);
+    worker.handle('detonate', async (payload, _job, run) => {
+      await this.detonateJobs.run(payload as DetonateJob, run);
     });
     worker.handle('advisory-sync', async (payload) => {
       await this.advisorySync.run(payload as SyncJob);

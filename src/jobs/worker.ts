@@ -8,10 +8,16 @@
 // limit is taken for dead, so long synchronous work belongs in a worker thread.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_STALE_AFTER_MS, type JobQueue } from '../store/jobs.js';
+import { DEFAULT_STALE_AFTER_MS, type JobQueue, type JobRun } from '../store/jobs.js';
+import { BlobStoreUnavailableError } from '../store/blob-store.js';
+import { isDatabaseUnavailable } from '../store/database.js';
 import type { JobRow } from '../store/schema.js';
 
-export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
+/**
+ * Runs one job. A handler that writes its effect in a transaction calls `run.completeIn(trx)`
+ * there; otherwise the worker marks the job done once the handler returns.
+ */
+export type JobHandler = (payload: unknown, job: JobRow, run: JobRun) => Promise<void>;
 
 export interface WorkerOptions {
   /** Idle wait between polls when the queue is empty (ms). */
@@ -92,15 +98,27 @@ export class Worker {
     const took = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
       if (!handler) throw new Error(`no handler for job kind \`${job.kind}\``);
-      await handler(JSON.parse(job.payload) as unknown, job);
+      let completedInTransaction = false;
+      await handler(JSON.parse(job.payload) as unknown, job, {
+        completeIn: async (trx) => {
+          await this.queue.completeHeld(trx, job);
+          completedInTransaction = true;
+        },
+      });
       const seconds = took();
-      await this.queue.complete(job.id, new Date(), this.id);
+      if (!completedInTransaction) await this.queue.complete(job.id, new Date(), this.id);
       this.options.onFinished?.(job, seconds, 'done');
     } catch (err) {
       const seconds = took();
+      const transient = err instanceof BlobStoreUnavailableError || isDatabaseUnavailable(err);
+      // When even this write fails (the database is gone), the job stays held by this worker
+      // until its next recovery pass puts it back (releaseHeld).
       const outcome = await this.queue.fail(
         job,
         err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err),
+        new Date(),
+        undefined,
+        { transient },
       );
       this.options.onError?.(job, err, outcome);
       this.options.onFinished?.(job, seconds, outcome);
@@ -113,6 +131,7 @@ export class Worker {
     let n = 0;
     try {
       await this.queue.recoverAbandoned(this.staleAfterMs);
+      await this.queue.releaseHeld(this.id);
       while (await this.runOne()) n++;
     } finally {
       if (!this.running) await this.unregister();
@@ -129,8 +148,10 @@ export class Worker {
         // At start-up first, then about every heartbeat: a dead worker's jobs come back soon.
         if (Date.now() - lastRecovery >= this.heartbeatMs) {
           lastRecovery = Date.now();
+          // No job is in hand here: any this worker still holds lost its outcome.
           await this.register()
             .then(() => this.queue.recoverAbandoned(this.staleAfterMs))
+            .then(() => this.queue.releaseHeld(this.id))
             .catch(() => 0);
         }
         const did = await this.runOne().catch(() => false);

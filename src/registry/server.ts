@@ -10,6 +10,7 @@ import { registerVetAuthorityRoutes } from './routes/vet-authority.js';
 import { registerOwnerInvitationRoutes } from './routes/owner-invitations.js';
 import { registerSecurityStatus } from './routes/security-status.js';
 import { registerSparseIndex } from './routes/sparse-index.js';
+import { BlobStoreUnavailableError } from '../store/blob-store.js';
 import { isDatabaseUnavailable } from '../store/database.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
@@ -229,14 +230,25 @@ export function buildServer(services: RegistryServices, options: ServerOptions =
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       return reply.code(e.statusCode).send(errorBody(e.message));
     }
-    logFailure(req, err);
-    if (isDatabaseUnavailable(err)) {
+    // A backend down for the moment (PostgreSQL restarting, the S3 endpoint unreachable) is a
+    // 503 with Retry-After: cargo and load balancers retry it, and nothing was committed. It is
+    // logged as a warning without a stack: an outage makes one per request.
+    const unavailable =
+      err instanceof BlobStoreUnavailableError
+        ? 'file store'
+        : isDatabaseUnavailable(err)
+          ? 'database'
+          : null;
+    if (unavailable && options.logger)
+      req.log.warn({ backend: unavailable, error: e.message }, 'backend unavailable');
+    else logFailure(req, err);
+    if (unavailable) {
       return reply
         .code(503)
         .header('retry-after', '1')
         .send(
           errorBody(
-            `the registry's database is unavailable for the moment; try again (request ${String(req.id)})`,
+            `the registry's ${unavailable} is unavailable for the moment; try again (request ${String(req.id)})`,
           ),
         );
     }

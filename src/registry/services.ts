@@ -9,6 +9,7 @@ import { RegistryGraphCache } from '../store/registry-graph.js';
 import { AuditLog } from '../store/audit-log.js';
 import { OwnerInvitations } from '../store/owner-invitations.js';
 import { LoginThrottle, SessionRepository, type PasswordVerifier } from '../store/sessions.js';
+import { TokenIssuing } from './token-issuing.js';
 import { TokenRepository } from '../store/tokens.js';
 import { RateLimiter } from '../store/rate-limits.js';
 import { RegistryMetrics } from './metrics.js';
@@ -58,6 +59,8 @@ export interface RegistryServices {
   rateLimits: RateLimiter;
   /** This process's Prometheus metrics (and scrape-time reads of the shared database). */
   metrics: RegistryMetrics;
+  /** Token creation and rotation, each with its rate limit and audit entry (token-issuing.ts). */
+  tokenIssuing: TokenIssuing;
   /** Auditors, their signing keys and signed cargo-vet audits (see vet-authority.ts). */
   vet: VetAuthority;
   /** A crate's versions changed (publish, yank, quarantine decision): drop what was derived from them. */
@@ -172,12 +175,20 @@ export function createServices(
       security.queue.ready();
     },
   });
+  const tokens = new TokenRepository(db.kysely, config.tokenDefaultExpiryDays);
   return {
     config,
     db,
     blobs,
     users,
-    tokens: new TokenRepository(db.kysely, config.tokenDefaultExpiryDays),
+    tokens,
+    tokenIssuing: new TokenIssuing({
+      db: db.kysely,
+      tokens,
+      rateLimits,
+      audit,
+      rateLimitContact: () => config.rateLimitContact,
+    }),
     crates,
     indexCache,
     publisher,

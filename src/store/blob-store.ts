@@ -19,6 +19,19 @@ export interface BlobEntry {
   mtime: Date;
 }
 
+/**
+ * The blob store cannot be reached for now (an S3 endpoint down, refusing connections, or
+ * answering 5xx after the client's own retries). The request is answered 503 with Retry-After,
+ * which cargo and load balancers retry; a job fails its attempt and runs again after a backoff.
+ */
+export class BlobStoreUnavailableError extends Error {
+  readonly code = 'BLOB_STORE_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super(`the blob store is unavailable: ${(cause as Error | null)?.message ?? String(cause)}`, { cause });
+    this.name = 'BlobStoreUnavailableError';
+  }
+}
+
 export type ReclaimOutcome = 'removed' | 'fresh' | 'referenced' | 'missing';
 
 export interface BlobStore {

@@ -27,6 +27,31 @@ describe('the PostgreSQL pool', () => {
     const again = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(t.db.kysely);
     expect(again.rows[0]!.pid).not.toBe(pid);
   });
+
+  it('survives the server ending a connection held by a transaction between two statements', async () => {
+    const outcome = await t.db.kysely
+      .transaction()
+      .execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+        const admin = new pg.Client({ connectionString: POSTGRES_URL });
+        await admin.connect();
+        try {
+          await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        } finally {
+          await admin.end();
+        }
+        // The checked-out client's 'error' arrives while no query runs on it: unhandled, it ends
+        // the process (what a PostgreSQL restart did to a worker between two statements).
+        await new Promise((r) => setTimeout(r, 300));
+        await sql`SELECT 1`.execute(trx);
+        return 'committed';
+      })
+      .catch((err: unknown) => err);
+    expect(outcome).not.toBe('committed');
+    expect(isDatabaseUnavailable(outcome)).toBe(true);
+    const after = await sql<{ one: number }>`SELECT 1 AS one`.execute(t.db.kysely);
+    expect(after.rows[0]!.one).toBe(1);
+  });
 });
 
 describe('isDatabaseUnavailable', () => {
@@ -42,6 +67,9 @@ describe('isDatabaseUnavailable', () => {
       isDatabaseUnavailable({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:5432' }),
     ).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(
+      isDatabaseUnavailable(new Error('Client has encountered a connection error and is not queryable')),
+    ).toBe(true);
     expect(isDatabaseUnavailable({ code: 'SQLITE_BUSY' })).toBe(true);
     expect(isDatabaseUnavailable({ code: '23505', message: 'duplicate key value' })).toBe(false);
     expect(isDatabaseUnavailable({ code: '42P01', message: 'relation does not exist' })).toBe(false);

@@ -65,6 +65,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
         `cratekeeper: lost an idle PostgreSQL connection (${err.message}); reconnecting on next use\n`,
       );
     });
+    // A connection checked out (inside a transaction, between two statements) gets its 'error'
+    // event on the client, where the pool has no listener: unhandled, it too would end the
+    // process. The statement that uses the client next fails instead, and the pool discards it.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (config.url !== ':memory:') mkdirSync(dirname(config.url), { recursive: true });
@@ -139,6 +145,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (UNAVAILABLE_NODE_CODES.has(code)) return true;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT') return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  // node-postgres reports a connection the server closed mid-query without a code.
-  return /^Connection terminated( unexpectedly|due to connection timeout)?$/.test(message);
+  // node-postgres reports a connection the server closed mid-query, or one used again after it
+  // was lost (inside a transaction), without a code.
+  return (
+    /^Connection terminated( unexpectedly|due to connection timeout)?$/.test(message) ||
+    message === 'Client has encountered a connection error and is not queryable'
+  );
 }

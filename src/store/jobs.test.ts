@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { Worker } from '../jobs/worker.js';
-import { JobQueue } from './jobs.js';
+import { BlobStoreUnavailableError } from './blob-store.js';
+import { JobQueue, JobSupersededError } from './jobs.js';
 
 describe.each(DIALECTS)('job queue on %s', (dialect) => {
   let t: TestDatabase;
@@ -29,6 +30,80 @@ describe.each(DIALECTS)('job queue on %s', (dialect) => {
     expect(second?.locked_by).toBe('w');
     expect(await queue.claim('w')).toBeNull();
     expect(await queue.claim('w', new Date(Date.now() + 61_000))).not.toBeNull();
+  });
+
+  it('completes a job in the transaction of its effect, and rolls the effect back once superseded', async () => {
+    await queue.enqueue('scan', { n: 1 });
+    const job = (await queue.claim('w1'))!;
+    // Another worker took the job back (this one was taken for dead) and claimed it again.
+    await t.db.kysely
+      .updateTable('jobs')
+      .set({ status: 'queued', locked_by: null })
+      .where('id', '=', job.id)
+      .execute();
+    const again = (await queue.claim('w2'))!;
+    // The effect: a follow-up job, written in the same transaction as the completion.
+    const effect = async (trx: Parameters<JobQueue['completeHeld']>[0], run: typeof job) => {
+      await queue.enqueue('effect', { by: run.locked_by }, {}, trx);
+      await queue.completeHeld(trx, run);
+    };
+    await expect(t.db.kysely.transaction().execute((trx) => effect(trx, job))).rejects.toBeInstanceOf(
+      JobSupersededError,
+    );
+    await t.db.kysely.transaction().execute((trx) => effect(trx, again));
+    const effects = await t.db.kysely
+      .selectFrom('jobs')
+      .select('payload')
+      .where('kind', '=', 'effect')
+      .execute();
+    expect(effects.map((e) => JSON.parse(e.payload) as unknown)).toEqual([{ by: 'w2' }]);
+    const row = await t.db.kysely
+      .selectFrom('jobs')
+      .select(['status', 'locked_by'])
+      .where('id', '=', job.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'done', locked_by: null });
+  });
+
+  it('does not count runs cut short by an unavailable backend, however many', async () => {
+    const patient = new JobQueue(t.db.kysely, t.db.dialect, {
+      baseDelayMs: 1000,
+      maxDelayMs: 4000,
+      transientDelayMs: 0,
+    });
+    const { id } = await patient.enqueue('scan', {}, { maxAttempts: 2 });
+    const worker = new Worker(patient);
+    let calls = 0;
+    worker.handle('scan', () => {
+      calls++;
+      // The S3 endpoint down for longer than the job's attempts would last.
+      if (calls <= 6) return Promise.reject(new BlobStoreUnavailableError(new Error('connect ECONNREFUSED')));
+      return Promise.resolve();
+    });
+    for (let i = 0; i < 7; i++) await worker.runOne();
+    const row = await t.db.kysely
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(calls).toBe(7);
+    expect(row.status).toBe('done');
+    expect(row.attempts).toBe(1);
+  });
+
+  it('puts back a job whose outcome could not be recorded, without counting the lost run', async () => {
+    const { id } = await queue.enqueue('scan', {});
+    const job = (await queue.claim('w1'))!;
+    expect(job.id).toBe(id);
+    // The run ended, but the database was gone when its outcome was to be written.
+    expect(await queue.releaseHeld('w2')).toBe(0);
+    expect(await queue.releaseHeld('w1')).toBe(1);
+    const row = await t.db.kysely
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', attempts: 0, locked_by: null });
   });
 
   it('gives each job to exactly one of many concurrent claimers', async () => {

@@ -3,7 +3,7 @@
 // failures retry with exponential backoff. Workers register and heartbeat in `workers`; any
 // worker returns to the queue the running jobs of a worker whose heartbeat went stale (it
 // crashed or was killed), so they run again within seconds.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DialectName } from './dialect.js';
 import type { Database, JobRow, WorkerRow } from './schema.js';
 import { nowIso } from './time.js';
@@ -16,12 +16,36 @@ export interface EnqueueOptions {
 export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
+  /** The wait after a run cut short by an unavailable backend, which does not count as an attempt. */
+  transientDelayMs?: number;
 }
 
 /** A worker silent this long is taken for dead and its running jobs go back to the queue (ms). */
 export const DEFAULT_STALE_AFTER_MS = 15_000;
 
-export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 2_000, maxDelayMs: 10 * 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  baseDelayMs: 2_000,
+  maxDelayMs: 10 * 60_000,
+  transientDelayMs: 5_000,
+};
+
+/** The job is no longer this run's (taken back from a worker taken for dead, or finished). */
+export class JobSupersededError extends Error {
+  constructor(job: Pick<JobRow, 'id' | 'kind'>) {
+    super(`job #${job.id} (${job.kind}) is no longer held by this run; its effect is not written`);
+    this.name = 'JobSupersededError';
+  }
+}
+
+/**
+ * One run of a claimed job, as its handler sees it. A handler whose effect is rows calls
+ * `completeIn(trx)` in the transaction that writes them: the effect and "done" commit together,
+ * so a crash or a lost connection between them cannot make the job run, and its effect happen,
+ * twice.
+ */
+export interface JobRun {
+  completeIn(trx: Transaction<Database>): Promise<void>;
+}
 
 export class JobQueue {
   private readonly readyListeners = new Set<() => void>();
@@ -96,6 +120,24 @@ export class JobQueue {
   }
 
   /**
+   * Marks `job` done inside `trx`, only while it is still this run (same holder and attempt);
+   * otherwise throws JobSupersededError, which rolls the caller's effect back with it.
+   */
+  async completeHeld(trx: Transaction<Database>, job: JobRow, now = new Date()): Promise<void> {
+    const result = await trx
+      .updateTable('jobs')
+      .set({ status: 'done', finished_at: nowIso(now), locked_by: null, locked_at: null, last_error: null })
+      .where('id', '=', job.id)
+      .where('status', '=', 'running')
+      .where('attempts', '=', job.attempts)
+      .where((eb) =>
+        job.locked_by === null ? eb('locked_by', 'is', null) : eb('locked_by', '=', job.locked_by),
+      )
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new JobSupersededError(job);
+  }
+
+  /**
    * Records a failure: the job runs again after a backoff (or `retryAt`), or fails for good after
    * its last attempt. Only while the job is still the run `job` describes (same holder and
    * attempt), so two workers recovering the same job count its attempt once.
@@ -105,15 +147,20 @@ export class JobQueue {
     error: string,
     now = new Date(),
     retryAt?: Date,
+    options: { transient?: boolean } = {},
   ): Promise<'retry' | 'failed' | 'superseded'> {
-    const final = job.attempts >= job.max_attempts;
-    const delay = Math.min(
-      this.retry.baseDelayMs * 2 ** Math.max(job.attempts - 1, 0),
-      this.retry.maxDelayMs,
-    );
+    // A backend that was down (the database, the blob store) is not the job's fault: the run
+    // does not count as an attempt, and it is tried again after a short wait however long the
+    // outage lasts.
+    const transient = options.transient === true;
+    const final = !transient && job.attempts >= job.max_attempts;
+    const delay = transient
+      ? (this.retry.transientDelayMs ?? DEFAULT_RETRY.transientDelayMs!)
+      : Math.min(this.retry.baseDelayMs * 2 ** Math.max(job.attempts - 1, 0), this.retry.maxDelayMs);
     const result = await this.db
       .updateTable('jobs')
       .set({
+        ...(transient ? { attempts: Math.max(job.attempts - 1, 0) } : {}),
         status: final ? 'failed' : 'queued',
         run_at: final ? job.run_at : nowIso(retryAt ?? new Date(now.getTime() + delay)),
         finished_at: final ? nowIso(now) : null,
@@ -130,6 +177,28 @@ export class JobQueue {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return 'superseded';
     return final ? 'failed' : 'retry';
+  }
+
+  /**
+   * Puts back the jobs `workerId` holds while it holds none in hand: runs whose outcome could not
+   * be recorded (the database went away between the run and the write). They run again, the
+   * lost run not counted as an attempt.
+   */
+  async releaseHeld(workerId: string, now = new Date()): Promise<number> {
+    const held = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('status', '=', 'running')
+      .where('locked_by', '=', workerId)
+      .execute();
+    let released = 0;
+    for (const job of held) {
+      const outcome = await this.fail(job, 'the outcome of this run could not be recorded', now, now, {
+        transient: true,
+      });
+      if (outcome !== 'superseded') released++;
+    }
+    return released;
   }
 
   /** Records a live worker; it must heartbeat more often than the stale limit from now on. */

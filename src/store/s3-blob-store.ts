@@ -22,7 +22,12 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import type { BlobEntry, BlobStore, ReclaimOutcome } from './blob-store.js';
+import {
+  BlobStoreUnavailableError,
+  type BlobEntry,
+  type BlobStore,
+  type ReclaimOutcome,
+} from './blob-store.js';
 
 export interface S3Settings {
   bucket: string;
@@ -62,6 +67,31 @@ function isNotFound(err: unknown): boolean {
   return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.name === 'NoSuchUpload' || status(err) === 404;
 }
 
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Whether an S3 call failed because the endpoint is unreachable or failing (after the SDK's own
+ * retries) rather than because of what was asked: connection errors, timeouts, 5xx.
+ */
+export function isS3Unavailable(err: unknown): boolean {
+  const e = err as (AwsError & { code?: string; errors?: unknown[] }) | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && UNREACHABLE_CODES.has(e.code)) return true;
+  // Node's connection attempts to several addresses fail as one AggregateError.
+  if (Array.isArray(e.errors) && e.errors.some(isS3Unavailable)) return true;
+  if (e.name === 'TimeoutError' || e.name === 'RequestTimeout') return true;
+  const code = status(err);
+  return code !== undefined && code >= 500 && code !== 501;
+}
+
 function isUnsupported(err: unknown): boolean {
   const e = err as AwsError;
   return (
@@ -82,7 +112,19 @@ export function s3ClientFor(settings: S3Settings): S3Client {
   };
   if (settings.endpoint) config.endpoint = settings.endpoint;
   if (settings.credentials) config.credentials = settings.credentials;
-  return new S3Client(config);
+  const client = new S3Client(config);
+  // Outermost step, so it sees the error left after the SDK's retries.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        throw isS3Unavailable(err) ? new BlobStoreUnavailableError(err) : err;
+      }
+    },
+    { step: 'initialize', name: 'cratekeeperUnavailable' },
+  );
+  return client;
 }
 
 export class S3BlobStore implements BlobStore {

@@ -418,6 +418,15 @@ export interface VersionCalleesTable {
   calls: number;
 }
 
+/** One `pub use` re-export of a version's lib (migration 019). */
+export interface VersionReexportsTable {
+  version_id: number;
+  path: string;
+  target_crate: string;
+  target_path: string;
+  glob: Bool;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -448,6 +457,7 @@ export interface Database {
   vet_imports: VetImportsTable;
   version_analyses: VersionAnalysesTable;
   version_callees: VersionCalleesTable;
+  version_reexports: VersionReexportsTable;
   registry_state: RegistryStateTable;
   crate_changes: CrateChangesTable;
   rate_limit_buckets: RateLimitBucketsTable;

@@ -1,7 +1,7 @@
 // API tokens: random secrets shown once, stored only as a SHA-256 hash, with scopes,
 // optional crate-name patterns and an optional expiry (crates.io's token model).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { canonicalCrateName } from '../domain/crate-name.js';
 import type { Database, TokenRow, UserRow } from './schema.js';
 import { addDays, nowIso } from './time.js';
@@ -176,33 +176,33 @@ export class TokenRepository {
   async rotate(
     tokenId: number,
     now = new Date(),
+    trx?: Transaction<Database>,
   ): Promise<{ token: string; row: TokenRow; previous: TokenRow } | null> {
-    return this.db.transaction().execute(async (trx) => {
-      const previous = await trx
-        .updateTable('api_tokens')
-        .set({ revoked_at: nowIso(now) })
-        .where('id', '=', tokenId)
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowIso(now))]))
-        .returningAll()
-        .executeTakeFirst();
-      if (!previous) return null;
-      const lifetimeDays =
-        previous.expires_at === null
-          ? null
-          : (Date.parse(previous.expires_at) - Date.parse(previous.created_at)) / 86_400_000;
-      const created = await this.create(
-        {
-          userId: previous.user_id,
-          name: previous.name,
-          scopes: previous.scopes.split(',').filter(Boolean) as TokenScope[],
-          cratePatterns: previous.crate_patterns ? (JSON.parse(previous.crate_patterns) as string[]) : null,
-          expiresInDays: lifetimeDays === null ? null : Math.max(lifetimeDays, 1 / 1440),
-        },
-        trx,
-      );
-      return { ...created, previous };
-    });
+    if (!trx) return this.db.transaction().execute((t) => this.rotate(tokenId, now, t));
+    const previous = await trx
+      .updateTable('api_tokens')
+      .set({ revoked_at: nowIso(now) })
+      .where('id', '=', tokenId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowIso(now))]))
+      .returningAll()
+      .executeTakeFirst();
+    if (!previous) return null;
+    const lifetimeDays =
+      previous.expires_at === null
+        ? null
+        : (Date.parse(previous.expires_at) - Date.parse(previous.created_at)) / 86_400_000;
+    const created = await this.create(
+      {
+        userId: previous.user_id,
+        name: previous.name,
+        scopes: previous.scopes.split(',').filter(Boolean) as TokenScope[],
+        cratePatterns: previous.crate_patterns ? (JSON.parse(previous.crate_patterns) as string[]) : null,
+        expiresInDays: lifetimeDays === null ? null : Math.max(lifetimeDays, 1 / 1440),
+      },
+      trx,
+    );
+    return { ...created, previous };
   }
 
   /**

@@ -21,6 +21,15 @@ export interface CallerRow {
   calls: number;
 }
 
+/** A stored re-export with the canonical name of the crate whose version makes it. */
+export interface ReexportRow {
+  crate: string;
+  path: string;
+  targetCrate: string;
+  target: string;
+  glob: boolean;
+}
+
 export class VersionAnalysisRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -34,6 +43,7 @@ export class VersionAnalysisRepository {
     const ok = 'counts' in result;
     const run = async (trx: Kysely<Database>) => {
       await trx.deleteFrom('version_callees').where('version_id', '=', versionId).execute();
+      await trx.deleteFrom('version_reexports').where('version_id', '=', versionId).execute();
       await trx.deleteFrom('version_analyses').where('version_id', '=', versionId).execute();
       await trx
         .insertInto('version_analyses')
@@ -58,6 +68,26 @@ export class VersionAnalysisRepository {
         await trx
           .insertInto('version_callees')
           .values(rows.slice(i, i + 200))
+          .execute();
+      const seen = new Set<string>();
+      const reexports = result.reexports
+        .map((r) => ({
+          version_id: versionId,
+          path: r.path,
+          target_crate: r.targetCrate,
+          target_path: r.target,
+          glob: r.glob ? (1 as const) : (0 as const),
+        }))
+        .filter((r) => {
+          const key = `${r.path}\0${r.target_path}\0${r.glob}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+      for (let i = 0; i < reexports.length; i += 150)
+        await trx
+          .insertInto('version_reexports')
+          .values(reexports.slice(i, i + 150))
           .execute();
     };
     if (db === this.db) await this.db.transaction().execute(run);
@@ -105,6 +135,30 @@ export class VersionAnalysisRepository {
     if (paths !== undefined) q = q.where('version_callees.path', 'in', [...new Set(paths)]);
     const rows = await q.orderBy('crates.canonical_name').orderBy('versions.id').limit(20_000).execute();
     return rows.map((r) => ({ ...r, calls: Number(r.calls) }));
+  }
+
+  /**
+   * The re-exports pointing into these crates (`target_crate`), from every analysed version:
+   * the owner crate's canonical name with each, so `pub use` chains can be walked backwards.
+   */
+  async reexportsInto(crateNames: readonly string[]): Promise<ReexportRow[]> {
+    if (crateNames.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('version_reexports')
+      .innerJoin('versions', 'versions.id', 'version_reexports.version_id')
+      .innerJoin('crates', 'crates.id', 'versions.crate_id')
+      .select([
+        'crates.canonical_name as crate',
+        'version_reexports.path as path',
+        'version_reexports.target_crate as targetCrate',
+        'version_reexports.target_path as target',
+        'version_reexports.glob as glob',
+      ])
+      .where('version_reexports.target_crate', 'in', [...new Set(crateNames.map(canonicalCrateName))])
+      .distinct()
+      .limit(20_000)
+      .execute();
+    return rows.map((r) => ({ ...r, glob: Number(r.glob) === 1 }));
   }
 
   /** Versions with the most unsafe code in used files, most first. */

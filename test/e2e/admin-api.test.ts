@@ -11,6 +11,7 @@ import { createAdmin, signIn, type ConsoleSession } from '../support/console-ses
 import { manifestToml, metadataFor, publishBody, publishMinimal } from '../support/publish-body.js';
 import { minimalPublishRecord } from '../support/publish-record.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
+import { CLI_ARGV } from '../support/cli-process.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -481,15 +482,7 @@ describe('admin API', () => {
     const cli = await new Promise<{ code: number; stdout: string }>((resolve) =>
       execFile(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(repoRoot, 'src/cli/main.ts'),
-          'audit-log',
-          'verify',
-          '--data',
-          join(h.dir, 'data'),
-        ],
+        [...CLI_ARGV, 'audit-log', 'verify', '--data', join(h.dir, 'data')],
         { cwd: repoRoot },
         (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
       ),

@@ -13,6 +13,7 @@ import { DIALECTS, POSTGRES_URL } from '../support/databases.js';
 import { repoRoot } from '../support/debian-corpus.js';
 import { publishMinimal } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
+import { CLI_ARGV } from '../support/cli-process.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -35,7 +36,7 @@ function ck(args: string[]): Promise<{ code: number; stdout: string; stderr: str
   return new Promise((resolve) =>
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args],
+      [...CLI_ARGV, ...args],
       { cwd: repoRoot, timeout: 120_000 },
       (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),

@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { repoRoot } from '../support/debian-corpus.js';
+import { CLI_ARGV } from '../support/cli-process.js';
 
-const main = join(repoRoot, 'src/cli/main.ts');
 const FIXTURE = join(repoRoot, 'test/fixtures/source-analysis/geiger-crate');
 
 function ck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', main, ...args],
+      [...CLI_ARGV, ...args],
       { cwd: repoRoot, timeout: 90_000, maxBuffer: 32 * 1024 * 1024 },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, repoRoot, stop, waitForHttp } from '../../bench/_lib.js';
+import { CLI_ARGV } from '../support/cli-process.js';
 
 const MiB = 1024 * 1024;
 
@@ -58,17 +59,7 @@ describe('anonymous publish bodies', () => {
     port = await freePort();
     server = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(repoRoot, 'src/cli/main.ts'),
-        'serve',
-        '--data',
-        join(dir, 'data'),
-        '--port',
-        String(port),
-        '--no-worker',
-      ],
+      [...CLI_ARGV, 'serve', '--data', join(dir, 'data'), '--port', String(port), '--no-worker'],
       { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     await waitForHttp(`http://127.0.0.1:${port}/index/config.json`);

@@ -7,14 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { manifestToml } from '../support/publish-body.js';
 import { repoRoot } from '../support/debian-corpus.js';
-
-const main = join(repoRoot, 'src/cli/main.ts');
+import { CLI_ARGV } from '../support/cli-process.js';
 
 function ck(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', main, ...args],
+      [...CLI_ARGV, ...args],
       { cwd: repoRoot, timeout: 60_000 },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -165,13 +164,9 @@ describe('cratekeeper CLI', () => {
   /** Starts `serve` on an ephemeral port (unless `args` say otherwise), runs `check`, stops it. */
   async function stopAfterListening(args: string[], check?: (address: string) => Promise<void>) {
     const portArgs = args.includes('--port') ? [] : ['--port', '0'];
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', main, 'serve', '--data', data, ...portArgs, ...args],
-      {
-        cwd: repoRoot,
-      },
-    );
+    const child = spawn(process.execPath, [...CLI_ARGV, 'serve', '--data', data, ...portArgs, ...args], {
+      cwd: repoRoot,
+    });
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let out = '';

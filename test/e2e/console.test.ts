@@ -22,6 +22,7 @@ import {
 import { repoRoot } from '../support/debian-corpus.js';
 import { manifestToml, metadataFor, publishBody, normalDependency as dep } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
+import { CLI_ARGV } from '../support/cli-process.js';
 
 const SAMPLES = join(repoRoot, '..', 'shared', 'data', 'scanner-samples', 'crates');
 const SHOTS = join(repoRoot, 'test-output', 'screenshots');
@@ -33,7 +34,7 @@ function ck(args: string[]): Promise<{ code: number; stdout: string; stderr: str
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args],
+      [...CLI_ARGV, ...args],
       { cwd: repoRoot, timeout: 120_000 },
       (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),

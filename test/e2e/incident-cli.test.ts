@@ -11,6 +11,7 @@ import { POSTGRES_URL } from '../support/databases.js';
 import { repoRoot } from '../support/paths.js';
 import { publishMinimal } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
+import { CLI_ARGV } from '../support/cli-process.js';
 
 interface Run {
   code: number;
@@ -23,7 +24,7 @@ function ck(
   { env = {}, input }: { env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
+    const child = spawn(process.execPath, [...CLI_ARGV, ...args], {
       cwd: repoRoot,
       // Nothing of this process's token may leak into a run that is meant to have none.
       env: { ...process.env, CRATEKEEPER_ADMIN_TOKEN: '', ...env },

@@ -9,14 +9,13 @@ import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { openDatabase } from '../../src/store/database.js';
 import { manifestToml } from '../support/publish-body.js';
 import { repoRoot } from '../support/debian-corpus.js';
-
-const main = join(repoRoot, 'src/cli/main.ts');
+import { CLI_ARGV } from '../support/cli-process.js';
 
 function ck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', main, ...args],
+      [...CLI_ARGV, ...args],
       { cwd: repoRoot, timeout: 60_000 },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });

@@ -16,16 +16,14 @@ import { defaultRegistryConfig } from '../../src/registry/config.js';
 import { openRegistry } from '../../src/registry/services.js';
 import { dropPostgresSchema } from '../../src/store/database.js';
 import { s3ClientFor } from '../../src/store/s3-blob-store.js';
-import { exited, runCli, startServe, type ServeProcess } from '../support/cli-process.js';
+import { CLI_ARGV, exited, runCli, startServe, type ServeProcess } from '../support/cli-process.js';
 import { POSTGRES_URL } from '../support/databases.js';
 import { repoRoot } from '../support/paths.js';
 import { publishMinimal } from '../support/publish-body.js';
 import { startS3, type TestS3 } from '../support/s3-server.js';
 
-const main = join(repoRoot, 'src/cli/main.ts');
-
 function startWorker(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'worker', ...args], {
+  const child = spawn(process.execPath, [...CLI_ARGV, 'worker', ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

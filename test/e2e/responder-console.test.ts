@@ -287,6 +287,29 @@ describe('the responder console in a browser', { timeout: 90_000 }, () => {
     await expect.poll(() => page.getByTestId('names-table').textContent()).toContain('No name is blocked');
   });
 
+  it('creates a token for the signed-in administrator, with the password again, and shows it once', async () => {
+    await page.goto(consoleUrl('/tokens?user=root'));
+    await page.getByTestId('tokens-table').waitFor();
+    await page.getByRole('button', { name: 'New token for me' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create an API token for yourself' });
+    await dialog.getByLabel(/^Name/).fill('release-ci');
+    await dialog.getByLabel(/^Scopes/).fill('publish-update, yank');
+    await dialog.getByLabel(/^Reason/).fill('CI releases of our crates');
+    await dialog.getByRole('button', { name: /Confirm and/ }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('password');
+    await dialog.getByLabel(/Your password/).fill(PASSWORD);
+    await dialog.getByRole('button', { name: /Confirm and/ }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const secret = await page.getByLabel('The new token').inputValue();
+    expect(secret).toMatch(/^ck_/);
+    await expect.poll(() => page.getByTestId('tokens-table').textContent()).toContain('release-ci');
+    // The secret is a working credential with exactly the scopes asked for.
+    const auth = await h.services.tokens.authenticate(secret);
+    expect(auth?.scopes).toEqual(['publish-update', 'yank']);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByTestId('new-token').count()).toBe(0);
+  });
+
   it('finds versions by checksum and by client address', async () => {
     const krate = await h.services.crates.findByName('app');
     const v = (await h.services.crates.findVersion(krate!.id, '1.0.0'))!;

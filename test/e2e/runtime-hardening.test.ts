@@ -167,6 +167,22 @@ describe.each(DIALECTS)('runtime hardening on %s', (dialect) => {
       status: 401,
       detail: 'sign in to the console first',
     });
+    // An administrator is held to the same ceiling: a deep offset walks every row before it.
+    const admin = await x.services.users.create({ login: 'ceiling-admin', isAdmin: true });
+    const { token } = await x.services.tokens.create({ userId: admin.id, name: 'ops', scopes: ['admin'] });
+    const asAdmin = async (path: string) => {
+      const res = await fetch(`${x.url}${path}`, { headers: { authorization: token } });
+      return {
+        status: res.status,
+        detail: ((await res.json()) as { errors?: { detail: string }[] }).errors?.[0]?.detail,
+      };
+    };
+    expect((await asAdmin('/api/admin/audit-log?offset=10000')).status).toBe(200);
+    expect(await asAdmin('/api/admin/audit-log?offset=10001')).toEqual({
+      status: 400,
+      detail: '`offset` must be at most 10000; narrow the query instead',
+    });
+    expect((await asAdmin('/api/admin/audit-log?offset=-1')).status).toBe(400);
   });
 
   it('reports health, readiness and metrics', async () => {

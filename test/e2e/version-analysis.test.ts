@@ -137,7 +137,7 @@ describe.each(DIALECTS)('source analysis per version (%s)', { timeout: 120_000 }
         status: 'published',
         latest: true,
         calls: 1,
-        functions: [{ path: 'ffi_core::raw::read_ptr', calls: 1 }],
+        functions: [{ path: 'ffi_core::raw::read_ptr', calls: 1, affected: 'ffi_core::raw::read_ptr' }],
       },
     ]);
     expect((await get('/api/admin/advisories/NOPE-1/callers')).status).toBe(404);

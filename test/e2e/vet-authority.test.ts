@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCratesApiPublishers } from '../../src/formats/crates-api-publishers.js';
 import { parseAuditsToml } from '../../src/formats/vet-audits.js';
 import { dropPostgresSchema } from '../../src/store/database.js';
-import { runCli, runCommand } from '../support/cli-process.js';
+import { CLI_ARGV, runCli, runCommand } from '../support/cli-process.js';
 import { POSTGRES_URL } from '../support/databases.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
 import { repoRoot } from '../support/paths.js';
@@ -19,7 +19,6 @@ import { publishMinimal } from '../support/publish-body.js';
 import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const PASSWORD = 'correct horse battery staple';
-const main = join(repoRoot, 'src/cli/main.ts');
 
 const run = runCommand;
 
@@ -218,9 +217,7 @@ describe('registry as a cargo-vet audit authority', () => {
     const r = await run(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        main,
+        ...CLI_ARGV,
         'vet',
         'check',
         '--manifest-path',

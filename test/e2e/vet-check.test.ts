@@ -9,17 +9,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../support/cli-process.js';
+import { CLI_ARGV, runCommand } from '../support/cli-process.js';
 import { repoRoot } from '../support/paths.js';
-
-const main = join(repoRoot, 'src/cli/main.ts');
 
 const run = runCommand;
 
 const vet = (ws: string, ...args: string[]) =>
   run(
     process.execPath,
-    ['--import', 'tsx', main, 'vet', 'check', '--manifest-path', join(ws, 'Cargo.toml'), ...args],
+    [...CLI_ARGV, 'vet', 'check', '--manifest-path', join(ws, 'Cargo.toml'), ...args],
     repoRoot,
   );
 

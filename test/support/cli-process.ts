@@ -3,14 +3,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inject } from 'vitest';
 import { repoRoot } from './paths.js';
 
 const main = join(repoRoot, 'src/cli/main.ts');
 // tsx by path, so the command also runs from a directory of its own (`--import tsx` resolves
 // from the working directory).
 const tsx = pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
-/** `node CLI_ARGV… ARGS…` runs `cratekeeper ARGS…` from the sources, from any directory. */
-export const CLI_ARGV: readonly string[] = ['--import', tsx, main];
+
+/**
+ * `node CLI_ARGV… ARGS…` runs `cratekeeper ARGS…` from any directory: the compiled build the
+ * global setup made for end-to-end tests (as operators run it, and without compiling the
+ * sources again in every child process), or the sources through tsx for other test files.
+ */
+export const CLI_ARGV: readonly string[] = (() => {
+  const build = inject('prerequisites')?.cliBuild;
+  if (!build) return ['--import', tsx, main];
+  if (!build.ok) throw new Error(`the command-line build is not available: ${build.error}`);
+  return [build.path];
+})();
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -50,7 +61,7 @@ export function runCli(
   options: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    const child = spawn(process.execPath, [...CLI_ARGV, ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...options.env },
     });

@@ -5,25 +5,28 @@
 // minutes misses Vitest's RPC deadlines). Only what the selected test files need is prepared.
 // A failure does not stop the run: it is handed to the tests that need it, which then fail.
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureCliBuilt } from './cli-build.js';
 import { ensureConsoleBuilt } from './console-build.js';
 import { CHROMIUM, repoRoot } from './paths.js';
 import type { Prerequisite, Prerequisites } from './prerequisites.js';
 
 /** Test files (relative to the repository) that need each prerequisite. */
-const NEEDED_BY: Record<keyof Prerequisites, string[]> = {
+const NEEDED_BY: Record<'debianCorpus' | 'sandboxTools', string[]> = {
   debianCorpus: ['test/e2e/debian-seed.test.ts', 'test/e2e/sandbox.test.ts'],
-  chromium: [
-    'test/e2e/console.test.ts',
-    'test/e2e/advisories-console.test.ts',
-    'test/e2e/diff-viewer.test.ts',
-    'test/e2e/version-page-console.test.ts',
-    'test/e2e/responder-console.test.ts',
-    'test/e2e/auditor-console.test.ts',
-  ],
   sandboxTools: ['test/e2e/sandbox.test.ts'],
 };
+
+/** Browser tests say so by calling ensureChromium() (test/support/browser.ts). */
+async function needsChromium(files: Set<string>): Promise<boolean> {
+  for (const f of files) {
+    if (!f.startsWith('test/')) continue;
+    if ((await readFile(join(repoRoot, f), 'utf8')).includes('ensureChromium(')) return true;
+  }
+  return false;
+}
 
 function log(line: string): void {
   process.stderr.write(`[global-setup] ${line}\n`);
@@ -67,10 +70,14 @@ async function selectedFiles(project: TestProject): Promise<Set<string>> {
 
 export default async function setup(project: TestProject): Promise<void> {
   const files = await selectedFiles(project);
-  const needs = (name: keyof Prerequisites) => NEEDED_BY[name].some((f) => files.has(f));
+  const needs = (name: keyof typeof NEEDED_BY) => NEEDED_BY[name].some((f) => files.has(f));
   const prerequisites: Partial<Prerequisites> = {};
+  // End-to-end tests run the command line as built (test/support/cli-process.ts).
+  if ([...files].some((f) => f.startsWith('test/e2e/'))) {
+    prerequisites.cliBuild = await prepare('command-line build', ensureCliBuilt);
+  }
   // One after the other: both may run apt-get, which takes a lock.
-  if (needs('chromium')) {
+  if (await needsChromium(files)) {
     prerequisites.chromium = await prepare('Chromium', async () => {
       await runScript('install-chromium.sh', 10 * 60_000);
       await ensureConsoleBuilt();

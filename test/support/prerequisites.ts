@@ -11,6 +11,8 @@ export interface Prerequisites {
   chromium: Prerequisite;
   /** bubblewrap and strace, for the sandboxed build. */
   sandboxTools: Prerequisite;
+  /** The compiled command line (dist/cli/main.js), which end-to-end tests run. */
+  cliBuild: Prerequisite;
 }
 
 declare module 'vitest' {

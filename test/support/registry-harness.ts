@@ -10,6 +10,7 @@ import { createApp, type App } from '../../src/cli/app.js';
 import type { NotificationConfig } from '../../src/jobs/notifications.js';
 import { defaultSecurityConfig, type SecurityConfig } from '../../src/jobs/security-pipeline.js';
 import { openRegistry, type RegistryServices } from '../../src/registry/services.js';
+import type { BlobStore } from '../../src/store/blob-store.js';
 import type { DatabaseConfig } from '../../src/store/database.js';
 import type { PasswordVerifier } from '../../src/store/sessions.js';
 import { DEFAULT_TOKEN_SCOPES, type TokenScope } from '../../src/store/tokens.js';
@@ -41,6 +42,8 @@ export async function startRegistry(
     passwordVerifier?: PasswordVerifier;
     /** Log every request (as `serve --log`) to this stream. */
     logStream?: NodeJS.WritableStream;
+    /** The blob store (default: the filesystem under the data directory). */
+    blobs?: BlobStore;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ck-e2e-'));
@@ -56,6 +59,7 @@ export async function startRegistry(
     ...(opts.passwordVerifier ? { passwordVerifier: opts.passwordVerifier } : {}),
     ...(opts.notifications ? { notifications: opts.notifications } : {}),
     ...(opts.database ? { database: opts.database } : {}),
+    ...(opts.blobs ? { blobs: opts.blobs } : {}),
   });
   const {
     server: app,

@@ -7,6 +7,7 @@
 // where S3 sets a new Last-Modified. Tests of the collector's grace period depend on S3's
 // behaviour, so the test server follows it.
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -23,16 +24,20 @@ export interface TestS3 {
   store(prefix?: string): S3BlobStore;
   /** Sets an object's Last-Modified `ms` in the past (s3rver reports its file's mtime). */
   age(key: string, ms: number): Promise<void>;
+  /** Stops answering (connections refused), keeping the objects, as an outage would. */
+  stop(): Promise<void>;
+  /** Serves again on the same port with the same objects. */
+  restart(): Promise<void>;
   /** The `[storage]` table of a config file pointing at this server. */
   configToml(prefix?: string): string;
   close(): Promise<void>;
 }
 
-export async function startS3(bucket = 'crates'): Promise<TestS3> {
-  const dir = await mkdtemp(join(tmpdir(), 'ck-s3-'));
+/** s3rver with S3's Last-Modified behaviour on a self-copy (see above). */
+function s3rverOn(dir: string, bucket: string, port: number): S3rver {
   const server = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port,
     silent: true,
     directory: dir,
     configureBuckets: [{ name: bucket }],
@@ -48,6 +53,13 @@ export async function startS3(bucket = 'crates'): Promise<TestS3> {
     }
     return result;
   };
+  return server;
+}
+
+export async function startS3(bucket = 'crates'): Promise<TestS3> {
+  const dir = await mkdtemp(join(tmpdir(), 'ck-s3-'));
+  let server: S3rver | null = s3rverOn(dir, bucket, 0);
+  const fsStore = server.store;
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const settings = (prefix = ''): S3Settings => ({
@@ -81,8 +93,22 @@ export async function startS3(bucket = 'crates'): Promise<TestS3> {
         `secret_access_key = "${S3RVER_CREDENTIALS.secretAccessKey}"`,
         '',
       ].join('\n'),
+    async stop() {
+      const s = server;
+      server = null;
+      if (!s) return;
+      // As a crash would: connections in use are cut too, not waited for.
+      const closing = s.close();
+      (s as unknown as { httpServer?: Server }).httpServer?.closeAllConnections();
+      await closing;
+    },
+    async restart() {
+      if (server) return;
+      server = s3rverOn(dir, bucket, port);
+      await server.run();
+    },
     async close() {
-      await server.close();
+      await server?.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

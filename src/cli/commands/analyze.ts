@@ -146,6 +146,9 @@ export function formatHuman(a: CrateAnalysis, calls: boolean): string {
   lines.push(
     `  files: ${a.parse.files} Rust files (${used} used), ${a.parse.clean} parsed cleanly, ${pct(a.parse.parsedFraction)} of the source parsed`,
   );
+  // Said only when it applies: extern types tree-sitter-rust lacks a rule for, read as valid.
+  if (a.parse.withGrammarGaps > 0)
+    lines.push(`    (${a.parse.withGrammarGaps} of them clean only by reading extern types as valid syntax)`);
   for (const f of a.files.filter((x) => x.error)) lines.push(`    ${f.path}: ${f.error}`);
   if (a.missingModules.length > 0)
     lines.push(`  declared modules not in the package: ${a.missingModules.join(', ')}`);

@@ -26,7 +26,6 @@ import { INDEX_PUBLISH_JOB, StaticIndexPublisher } from '../../registry/static-i
 import { startAdvisorySchedule, startHousekeeping } from '../housekeeping.js';
 import { runtimeConfigFrom } from '../runtime-config.js';
 import { startMetricsServer } from '../../registry/metrics-server.js';
-import { rateLimitMessage } from '../../registry/rate-limit-errors.js';
 import { RATE_LIMITED_ACTIONS, isRateLimitedAction } from '../../store/rate-limits.js';
 
 export interface CommonOptions {
@@ -527,27 +526,17 @@ export function registerRegistryCommands(program: Command): void {
           const owner = await services.users.findByLogin(opts.user);
           if (!owner)
             throw new Error(`no user \`${opts.user}\`; create it with \`cratekeeper user add ${opts.user}\``);
-          // The owner's token-creation bucket, in the shared database (an override lifts it).
-          const taken = await services.rateLimits.take({ userId: owner.id }, 'token-create');
-          if (!taken.ok)
-            throw new Error(
-              rateLimitMessage('token-create', taken.retryAt, services.config.rateLimitContact),
-            );
-          const { token: secret, row } = await services.tokens.create({
-            userId: owner.id,
-            name: opts.name,
-            scopes,
-            cratePatterns: opts.crates ?? null,
-            ...(expires !== undefined ? { expiresInDays: expires } : {}),
-          });
-          await services.audit.append({
-            actorId: owner.id,
-            actor: 'cli',
-            action: 'token-create',
-            targetType: 'token',
-            target: `${owner.login}/${row.name}#${row.id}`,
-            details: { scopes, crates: opts.crates ?? null, expiresAt: row.expires_at },
-          });
+          // The owner's token-creation bucket is taken with the token and its audit entry.
+          const { token: secret, row } = await services.tokenIssuing.create(
+            {
+              owner,
+              name: opts.name,
+              scopes,
+              cratePatterns: opts.crates ?? null,
+              ...(expires !== undefined ? { expiresInDays: expires } : {}),
+            },
+            { id: owner.id, name: 'cli' },
+          );
           process.stdout.write(`${secret}\n`);
           process.stderr.write(
             `token for ${owner.login} with scopes ${scopes.join(', ')}, ${row.expires_at ? `expires ${row.expires_at}` : 'never expires'}; it is shown only once\n`,
@@ -569,26 +558,8 @@ export function registerRegistryCommands(program: Command): void {
       throw new UsageError('the token id is a number (see `cratekeeper token list`)');
     const services = await openFromOptions(opts);
     try {
-      const old = await services.db.kysely
-        .selectFrom('api_tokens')
-        .select('user_id')
-        .where('id', '=', Number(idText))
-        .executeTakeFirst();
-      if (!old) throw new Error(`no token ${idText}`);
-      const taken = await services.rateLimits.take({ userId: old.user_id }, 'token-create');
-      if (!taken.ok)
-        throw new Error(rateLimitMessage('token-create', taken.retryAt, services.config.rateLimitContact));
-      const rotated = await services.tokens.rotate(Number(idText));
-      if (!rotated) throw new Error(`token ${idText} is revoked or expired: create a new one instead`);
-      const owner = await services.users.findById(rotated.row.user_id);
-      await services.audit.append({
-        actorId: rotated.row.user_id,
-        actor: 'cli',
-        action: 'token-rotate',
-        targetType: 'token',
-        target: `${owner?.login ?? rotated.row.user_id}/${rotated.row.name}#${rotated.row.id}`,
-        details: { previous: rotated.previous.id, expiresAt: rotated.row.expires_at },
-      });
+      const rotated = await services.tokenIssuing.rotate(Number(idText), { id: null, name: 'cli' });
+      if (!rotated) throw new Error(`no live token ${idText}: it is revoked or expired (create a new one instead)`);
       process.stdout.write(`${rotated.token}\n`);
       process.stderr.write(
         `token #${rotated.previous.id} revoked; its replacement is #${rotated.row.id}` +

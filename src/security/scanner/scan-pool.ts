@@ -49,8 +49,18 @@ export interface ScanPoolOptions {
 
 type RequestBody = PoolRequest extends infer R ? (R extends PoolRequest ? Omit<R, 'id'> : never) : never;
 
+/** Measured on the Debian corpus: 27 crates/s with V8's default, 32 with 64 MiB, 38 with 128, 36 with 256. */
+export const SCAN_YOUNG_GENERATION_MB = 128;
+
 function startWorker(workerData: ScannerOptions, maxHeapMb: number | undefined): Worker {
-  const resourceLimits = maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } } : {};
+  // A scan allocates many short-lived tokens and facts: a young generation larger than V8's
+  // default (16 MiB semi-spaces) lets most of them die there, which costs far less collection.
+  const resourceLimits = {
+    resourceLimits: {
+      maxYoungGenerationSizeMb: SCAN_YOUNG_GENERATION_MB,
+      ...(maxHeapMb ? { maxOldGenerationSizeMb: maxHeapMb } : {}),
+    },
+  };
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData, ...resourceLimits });
   // Running from TypeScript sources (tests, benchmarks under tsx): tsx's loader does not carry

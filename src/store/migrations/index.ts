@@ -18,6 +18,7 @@ import * as m014 from './014-alert-follow-up.js';
 import * as m015 from './015-crate-changes.js';
 import * as m016 from './016-version-analyses.js';
 import * as m017 from './017-key-rotation-file-facts.js';
+import * as m019 from './019-version-reexports.js';
 
 export interface DialectMigration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -41,4 +42,5 @@ export const migrations: Record<string, DialectMigration> = {
   '015-crate-changes': m015,
   '016-version-analyses': m016,
   '017-key-rotation-file-facts': m017,
+  '019-version-reexports': m019,
 };

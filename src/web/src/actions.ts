@@ -42,6 +42,8 @@ export interface ActionSpec {
   typedConfirmation?: string | null;
   /** Shown above the reason: what the responder should look at before confirming. */
   preface?: ReactNode;
+  /** Turns the filled-in fields into the shape the route takes (lists from comma-separated text). */
+  shapeBody?: (body: Record<string, unknown>) => Record<string, unknown>;
   /**
    * Whom the server lets do it, and so whom the console offers it to: administrators (the
    * default) or auditors (their own signing key).
@@ -61,7 +63,7 @@ export const MIN_REASON = 3;
 
 /** The request body: fixed parts, the reason, and the extra fields that were filled in. */
 export function actionBody(
-  spec: Pick<ActionSpec, 'body' | 'fields'>,
+  spec: Pick<ActionSpec, 'body' | 'fields' | 'shapeBody'>,
   reason: string,
   values: Record<string, string>,
 ): Record<string, unknown> {
@@ -72,8 +74,17 @@ export function actionBody(
     if (f.type === 'checkbox') body[f.name] = v === 'true';
     else body[f.name] = f.type === 'number' ? Number(v) : v;
   }
-  return body;
+  return spec.shapeBody ? spec.shapeBody(body) : body;
 }
+
+/** "a, b,,c " → ["a", "b", "c"]. */
+export const commaList = (v: unknown): string[] =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 const count = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
 
@@ -296,6 +307,34 @@ export const actions = {
     path: `/api/admin/users/${seg(login)}/tokens/${seg(id)}/revoke`,
     destructive: true,
     done: `Revoked token ${name}`,
+  }),
+  newToken: (): ActionSpec => ({
+    label: 'New token for me',
+    title: 'Create an API token for yourself',
+    description:
+      'The token is shown once, after you confirm. It counts against the token-creation rate limit.',
+    method: 'POST',
+    path: '/api/admin/me/tokens',
+    alwaysReauth: true,
+    fields: [
+      { name: 'name', label: 'Name', type: 'text', required: true, initial: 'console' },
+      {
+        name: 'scopes',
+        label: 'Scopes',
+        type: 'text',
+        required: true,
+        initial: 'publish-new, publish-update, yank',
+        hint: 'comma-separated: publish-new, publish-update, yank, change-owners, admin',
+      },
+      { name: 'crates', label: 'Limit to crates', type: 'text', hint: 'patterns such as `tokio-*`; empty: every crate' },
+      { name: 'expiresInDays', label: 'Expires after (days)', type: 'number', initial: '90' },
+    ],
+    shapeBody: (body) => ({
+      ...body,
+      scopes: commaList(body.scopes),
+      crates: body.crates === undefined ? null : commaList(body.crates),
+    }),
+    done: 'Created a token; copy it now',
   }),
   revokeAllTokens: (login: string, owned?: number, tokens?: number): ActionSpec => ({
     label: 'Revoke all tokens',

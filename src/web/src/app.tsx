@@ -16,6 +16,7 @@ import { InvitationsPage } from './pages/invitations.js';
 import { NamesPage } from './pages/names.js';
 import { QuarantinePage } from './pages/quarantine.js';
 import { TokensPage } from './pages/tokens.js';
+import { TopUnsafePage } from './pages/top-unsafe.js';
 import { UsersPage } from './pages/users.js';
 import { OverviewPage } from './pages/overview.js';
 import { SearchPage } from './pages/search.js';
@@ -34,6 +35,7 @@ const NAV: { label: string; to: string; pages: Route['page'][]; auditors?: true 
   { label: 'Advisories', to: paths.advisories(), pages: ['advisories', 'advisory'] },
   { label: 'Search', to: paths.search(''), pages: ['search', 'crate', 'diff', 'user'] },
   { label: 'Quarantine', to: paths.quarantine(), pages: ['quarantine'] },
+  { label: 'Unsafe code', to: paths.topUnsafe(), pages: ['top-unsafe'] },
   { label: 'Users', to: paths.users(), pages: ['users'] },
   { label: 'Tokens', to: paths.tokens(), pages: ['tokens'] },
   { label: 'Blocked names', to: paths.names(), pages: ['names'] },
@@ -94,6 +96,8 @@ function Page({ route, isAdmin }: { route: Route; isAdmin: boolean }) {
       return <VetAuditPage key={route.name} name={route.name} query={route.query} />;
     case 'auditor':
       return <AuditorPage />;
+    case 'top-unsafe':
+      return <TopUnsafePage query={route.query} />;
     case 'not-found':
       return (
         <>

@@ -121,3 +121,14 @@ describe('audit routes', () => {
     expect(at('/console/crates/%E0%A4%A/audit').page).toBe('not-found');
   });
 });
+
+describe('analysis routes', () => {
+  it('maps the top-unsafe page with its limit, and round-trips its links', () => {
+    const top = at(href(paths.topUnsafe(50)));
+    expect(top.page === 'top-unsafe' && top.query.get('limit')).toBe('50');
+    expect(at(href(paths.topUnsafe()))).toMatchObject({ page: 'top-unsafe' });
+    expect(at('/console/analysis/unsafe/')).toMatchObject({ page: 'top-unsafe' });
+    expect(at('/console/analysis').page).toBe('not-found');
+    expect(at('/console/analysis/other').page).toBe('not-found');
+  });
+});

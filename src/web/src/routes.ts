@@ -19,6 +19,7 @@ export type Route =
   | { page: 'advisory'; id: string }
   | { page: 'vet-audit'; name: string; query: URLSearchParams }
   | { page: 'auditor' }
+  | { page: 'top-unsafe'; query: URLSearchParams }
   | { page: 'not-found'; path: string };
 
 export const BASE = '/console';
@@ -50,6 +51,7 @@ export function parseRoute(pathname: string, search: string): Route {
     if (first === 'advisories') return { page: 'advisories', query };
     if (first === 'audits') return { page: 'auditor' };
   }
+  if (parts.length === 2 && first === 'analysis' && second === 'unsafe') return { page: 'top-unsafe', query };
   if (parts.length === 2 && second !== undefined) {
     const value = decode(second);
     if (first === 'alerts' && /^\d{1,12}$/.test(second)) return { page: 'alert', id: Number(second) };
@@ -109,6 +111,8 @@ export const paths = {
   },
   /** The audit authority: the signed-in auditor's key, criteria, imported audit sets. */
   auditor: () => '/audits',
+  /** The crates with the most unsafe code; `limit`: how many (the page's default when absent). */
+  topUnsafe: (limit?: number) => (limit ? `/analysis/unsafe?limit=${limit}` : '/analysis/unsafe'),
 };
 
 /** The browser URL of a console path. */

@@ -45,6 +45,12 @@ export function AdvisoryCallers({
               {c.functions.map((f) => (
                 <li key={f.path} className="mono small">
                   {f.path} <span className="muted">×{f.calls}</span>
+                  {f.affected !== f.path && (
+                    <span className="muted" data-testid="through-reexport">
+                      {' '}
+                      (re-export of {f.affected})
+                    </span>
+                  )}
                 </li>
               ))}
             </ul>

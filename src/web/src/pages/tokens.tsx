@@ -1,6 +1,6 @@
 // API tokens, of everyone or of one user: scopes, crate limits, last use, expiry, revoke.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { TokenListRow } from '../api-types.js';
+import type { NewTokenAnswer, TokenListRow } from '../api-types.js';
 import { actions } from '../actions.js';
 import { ActionButton } from '../components/action-dialog.js';
 import { DataTable } from '../components/data-table.js';
@@ -18,6 +18,7 @@ export function TokensPage({ user }: { user: string }) {
   const [input, setInput] = useState(user);
   useEffect(() => setInput(user), [user]);
   const { data, error, reload } = useApi<{ tokens: TokenListRow[] }>('/api/admin/tokens', { user });
+  const [created, setCreated] = useState<NewTokenAnswer | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     navigate(paths.tokens(input.trim()), { replace: true });
@@ -25,7 +26,34 @@ export function TokensPage({ user }: { user: string }) {
   const now = new Date().toISOString();
   return (
     <>
-      <PageHeader title={user ? `Tokens of ${user}` : 'Tokens'} />
+      <PageHeader title={user ? `Tokens of ${user}` : 'Tokens'}>
+        <ActionButton
+          spec={actions.newToken()}
+          className="primary"
+          onDone={(answer) => {
+            setCreated(answer as NewTokenAnswer);
+            reload();
+          }}
+        />
+      </PageHeader>
+      {created && (
+        <div className="new-token" role="status" data-testid="new-token">
+          <p>
+            Token <span className="mono">{created.created.name}</span> created. Copy it now: it is not shown
+            again.
+          </p>
+          <input
+            className="mono secret"
+            readOnly
+            aria-label="The new token"
+            value={created.token}
+            onFocus={(e) => e.target.select()}
+          />
+          <button type="button" onClick={() => setCreated(null)}>
+            Done
+          </button>
+        </div>
+      )}
       <form className="filters" onSubmit={submit} aria-label="Filter tokens">
         <label>
           User
