@@ -10,7 +10,13 @@ import type { Severity } from '../types.js';
 import { SEVERITIES, severityRank } from '../types.js';
 import { analyzeFlows } from './engine.js';
 import type { Flow, FlowFile, FlowKind, TriggerClass } from './engine.js';
-import { alignedWithPurpose, persistenceAskedFor, suspiciousEndpoint, WALLET_SECRET } from './judgement.js';
+import {
+  alignedWithPurpose,
+  persistenceAskedFor,
+  persistencePurpose,
+  suspiciousEndpoint,
+  WALLET_SECRET,
+} from './judgement.js';
 import { roleOf, STRONG_CREDENTIALS } from './roles.js';
 
 export const FLOW_RULE: Record<FlowKind, string> = {
@@ -79,6 +85,7 @@ export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
   // One finding per sink and kind: the worst flow into it, the others counted.
   const bySink = new Map<string, { flow: Flow; severity: Severity; n: number }>();
   for (const flow of flows) {
+    namedScope(model, flow);
     askedFor(model, flow);
     const severity = flowSeverity(model, flow, checksum.has(flow.sink.file.ctx));
     if (severity === null) continue;
@@ -127,6 +134,49 @@ export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
       return best ? { severity: best.severity, rule: FLOW_RULE[best.kind] } : null;
     },
   };
+}
+
+/** What an operation's name says it does to the outside, per flow kind it may explain. */
+const NAMED_SEND =
+  /^(upload|send|report|submit|publish|push|sync|notify|share|telemetry|export|backup|register|(upload|send|report|submit|export|sync|publish|notify)_\w+|\w+_telemetry)$/;
+/** Install verbs that say nothing of what they install (the doc or the crate's purpose must). */
+const NAMED_ENTRY =
+  /^(install|uninstall|reinstall|enable|disable|register|unregister|daemonize|detach|(install|uninstall|enable|disable|register)_\w+)$/;
+/** Names that are the entry themselves: `set_launch_at_login`, `install_service`, `enable_autostart`. */
+const SELF_NAMED_ENTRY =
+  /^(\w+_completions?|set_(launch|start|run)_\w+|(enable|disable|set)_auto_?(start|launch)\w*|\w+_(at|on)_(login|logon|startup|boot)|register_startup|(install|uninstall|enable|disable|register|unregister)_(service|unit|timer|agent|launch_agent|daemon|hooks?|git_hooks?|completions?|autostart|startup|login_item|task|scheduled_task|cron\w*))$/;
+const NAMED_FETCH =
+  /^(update|upgrade|self_update|self_\w+|install|reinstall|download|fetch|(update|upgrade|install|download|fetch)_\w+)$/;
+
+/**
+ * A documented pub fn is an explicit call only for what its name (or doc) says it does: a
+ * documented `install` of a panic hook that also mails the environment, or an `enable` of DPI
+ * awareness that also writes a Run key, is ordinary API doing something unasked. A persistence
+ * or tamper flow stays explicit when the name is the entry (`set_launch_at_login`) or an
+ * install/enable verb whose doc names the entry or whose crate says it manages that kind; an
+ * exfiltration when the name or doc is a sending verb; a download run when the name or doc says
+ * it fetches or installs. The trigger is re-classed as public API otherwise (a decoded payload
+ * run is high whatever runs it).
+ */
+function namedScope(model: CrateModel, flow: Flow): void {
+  const t = flow.trigger;
+  if (t.cls !== 'explicit' || !t.named) return;
+  const name = t.named.fn;
+  let covered: boolean;
+  if (flow.kind === 'exfiltration') covered = NAMED_SEND.test(name) || t.named.sends;
+  else if (flow.kind === 'persistence' || flow.kind === 'tamper')
+    covered =
+      SELF_NAMED_ENTRY.test(name) ||
+      (NAMED_ENTRY.test(name) && (t.named.entry || persistencePurpose(model, entryKind(flow))));
+  else if (flow.kind === 'download-exec') covered = NAMED_FETCH.test(name) || t.named.fetches;
+  else return;
+  if (!covered)
+    flow.trigger = { cls: 'api', what: `${t.what}, though not named or documented for this`, path: t.path };
+}
+
+/** The kind of entry a persistence or tamper flow writes (`systemd`, `cargo-config`, …). */
+function entryKind(flow: Flow): string {
+  return (flow.sink.cls === 'persist' ? flow.sink.sig.detail : flow.source?.sig.detail) ?? '';
 }
 
 /**
