@@ -587,6 +587,13 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
       return;
     // What is persisted matters only when it is a payload; stolen data is another flow's business.
     if (from && to.cls === 'persist' && isStealable(from.cls)) return;
+    // A startup place reaches only a plain write; where the function already writes the place
+    // itself (a persistence-write sink), that sink judges it.
+    if (
+      from?.cls === 'persist-place' &&
+      (to.cls !== 'write' || to.node.signals.some((x) => x.role.sink === 'persist'))
+    )
+      return;
     const key = `${src}>${sink}`;
     const prior = raw.get(key);
     if (prior && (prior.data || !data) && prior.sp.length + prior.kp.length <= sp.length + kp.length) return;
@@ -992,6 +999,23 @@ function reaching(nodes: Node[], extraSources: Map<number, string>): Node[] {
       mark[n.id] = 1;
       queue.push(n.id);
     }
+  // Functions that read a file-scope value holding a source (`static BLOB: [u8; 64] = […]` read
+  // by `unmask`): what they return carries it.
+  const held = new Map<number, Set<string>>(); // fileIdx → names
+  for (const n of nodes)
+    if (!n.fn && n.signals.some((s) => s.role.source)) {
+      const names = held.get(n.fileIdx) ?? new Set<string>();
+      for (const st of n.stmts) for (const d of st.defs) names.add(d);
+      held.set(n.fileIdx, names);
+    }
+  for (const n of nodes) {
+    const names = held.get(n.fileIdx);
+    if (!n.fn || !names || mark[n.id]) continue;
+    if (n.stmts.some((st) => st.uses.some((u) => names.has(u)))) {
+      mark[n.id] = 1;
+      queue.push(n.id);
+    }
+  }
   for (let qi = 0; qi < queue.length; qi++)
     for (const c of callers[queue[qi]!]!)
       if (!mark[c]) {
@@ -1026,6 +1050,7 @@ export function flowKind(
   if (sink.cls === 'persist') return TAMPER_KINDS.has(sink.sig.detail ?? '') ? 'tamper' : 'persistence';
   if (!src) return null;
   if (src.cls === 'tamper-content') return sink.cls === 'write' ? 'tamper' : null;
+  if (src.cls === 'persist-place') return sink.cls === 'write' ? 'persistence' : null;
   if (isStealable(src.cls)) return sink.cls === 'network' ? 'exfiltration' : null;
   if (sink.cls === 'exec' || sink.cls === 'exec-memory')
     return src.cls === 'download' ? 'download-exec' : 'decoded-exec';

@@ -188,7 +188,8 @@ function askedFor(model: CrateModel, flow: Flow): void {
   const t = flow.trigger;
   // An OS check is portability (an installer per platform); an anti-analysis check is not.
   const evasive = flow.guards.some((g) => g.sig.kind !== 'os-gate');
-  if (flow.kind !== 'persistence' || flow.source !== null || t.cls !== 'api' || evasive) return;
+  const place = flow.source === null || flow.source.cls === 'persist-place';
+  if (flow.kind !== 'persistence' || !place || t.cls !== 'api' || evasive) return;
   // A payload fetched, decoded or shipped next to the write is what gets persisted: not the
   // caller's program.
   const payload = flow.sink.file.signals.some((s) => {
@@ -197,7 +198,7 @@ function askedFor(model: CrateModel, flow: Flow): void {
   });
   if (payload) return;
   const root = t.path[0] ?? '';
-  if (!persistenceAskedFor(model, root, flow.sink.sig.detail ?? '')) return;
+  if (!persistenceAskedFor(model, root, entryKind(flow))) return;
   flow.trigger = { ...t, cls: 'explicit', what: `${t.what}, named for the entry the crate says it manages` };
 }
 
@@ -274,7 +275,8 @@ export function flowSeverity(model: CrateModel, flow: Flow, checksum: boolean): 
       n = pick(4, 3, 3, 3);
       break;
     case 'persistence':
-      n = pick(4, 3, 2, 1) + (flow.source ? 1 : 0);
+      // A payload persisted (a download, a decoded command) weighs more than the entry alone.
+      n = pick(4, 3, 2, 1) + (flow.source && flow.source.cls !== 'persist-place' ? 1 : 0);
       break;
     case 'tamper':
       n = pick(4, 3, 2, 2);

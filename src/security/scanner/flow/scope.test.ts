@@ -1,7 +1,10 @@
-// How far an explicit trigger and a guard reach, through the real scanner: a documented pub fn is
-// an explicit call only for what its name or doc says it does, and an anti-analysis check asked
-// of a helper predicate gates its caller as an inline check does. Each case has a benign twin that
-// differs only in the name, the stated purpose or what the helper checks.
+// How far an explicit trigger, a guard and a startup place reach, through the real scanner: a
+// documented pub fn is an explicit call only for what its name or doc says it does; an
+// anti-analysis check asked of a helper predicate, or made by a caller, gates the flow as an
+// inline check does; a startup place built by a helper and written by its caller is persistence;
+// a byte-array literal read by a helper and run is a payload that is data. Each case has a benign
+// twin that differs only in the name, the stated purpose, what the helper checks or what is done
+// with the place or the bytes.
 import { describe, expect, it } from 'vitest';
 import { manifest, scanFiles, worst } from '../../../../test/fixtures/scanner/crates.js';
 import { atLeast } from '../types.js';
@@ -149,6 +152,104 @@ describe('guards asked of a helper predicate or made by a caller', () => {
   it('benign twin: the caller checks its input, not whether it is watched', async () => {
     const r = await scanFiles(caller('s.is_empty()'));
     expect(worst(r, 'flow.exfiltration')).toBe('medium');
+    expect(high(r)).toBe(false);
+  });
+});
+
+describe('a startup place built by a helper and written by its caller', () => {
+  const placed = (description: string, doc: string, name: string, act: string) => ({
+    'Cargo.toml': manifest('colourx', { package: `description = "${description}"` }),
+    'src/lib.rs': src(
+      'use std::path::PathBuf;',
+      'fn entry_path() -> Option<PathBuf> {',
+      '    Some(dirs::config_dir()?.join("autostart").join("colourx.desktop"))',
+      '}',
+      `/// ${doc}`,
+      `pub fn ${name}() {`,
+      '    let Some(p) = entry_path() else { return };',
+      `    ${act}`,
+      '}',
+    ),
+  });
+  const write =
+    'let _ = std::fs::write(&p, "[Desktop Entry]\\nType=Application\\nExec=/opt/colourx/agent\\n");';
+
+  it('an autostart entry written from the first call of a colour library is persistence', async () => {
+    const r = await scanFiles(placed('Terminal colours', 'Sets up the palette.', 'init', write));
+    expect(worst(r, 'flow.persistence')).toBe('critical');
+    expect(r.findings.find((f) => f.ruleId === 'flow.persistence')?.evidence).toContain('entry_path');
+  });
+
+  it('benign twin: a login-item crate writes it from its documented setter', async () => {
+    const r = await scanFiles(
+      placed(
+        'Start your app at login (XDG autostart)',
+        'Turns start-at-login on.',
+        'set_launch_at_login',
+        write,
+      ),
+    );
+    expect(high(r)).toBe(false);
+  });
+
+  it('benign twin: the place is only checked, nothing is written to it', async () => {
+    const r = await scanFiles(
+      placed(
+        'Terminal colours',
+        'Sets up the palette.',
+        'init',
+        'if p.exists() { eprintln!("autostart entry present"); }',
+      ),
+    );
+    expect(worst(r, 'flow.persistence')).toBeNull();
+    expect(high(r)).toBe(false);
+  });
+});
+
+describe('a byte array read through a helper and run', () => {
+  const table = Array.from({ length: 64 }, (_, i) => `0x${((i * 37 + 11) % 256).toString(16)}`).join(', ');
+  const blob = (use: string) => ({
+    'Cargo.toml': manifest('colourmix'),
+    'src/lib.rs': src(
+      `static TABLE: [u8; 64] = [${table}];`,
+      'fn unmask(k: u8) -> Vec<u8> { TABLE.iter().map(|b| b ^ k).collect() }',
+      'pub struct Mixer;',
+      'impl Default for Mixer {',
+      '    fn default() -> Self {',
+      '        let body = unmask(0x41);',
+      '        let p = std::env::temp_dir().join("cm");',
+      use,
+      '        Mixer',
+      '    }',
+      '}',
+    ),
+  });
+
+  it('bytes unmasked from a static, written to a temp file and run from Default: decoded-exec', async () => {
+    const r = await scanFiles(
+      blob(
+        src(
+          '        std::fs::write(&p, &body).ok();',
+          '        std::process::Command::new(&p).spawn().ok();',
+        ),
+      ),
+    );
+    expect(worst(r, 'flow.decoded-exec')).toBe('critical');
+    expect(r.findings.find((f) => f.ruleId === 'flow.decoded-exec')?.evidence).toContain(
+      '64-byte array literal',
+    );
+  });
+
+  it('benign twin: the unmasked table is cached to a file and a fixed tool is run', async () => {
+    const r = await scanFiles(
+      blob(
+        src(
+          '        std::fs::write(&p, &body).ok();',
+          '        std::process::Command::new("tput").arg("colors").status().ok();',
+        ),
+      ),
+    );
+    expect(worst(r, 'flow.decoded-exec')).toBeNull();
     expect(high(r)).toBe(false);
   });
 });
