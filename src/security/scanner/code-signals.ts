@@ -623,6 +623,19 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
       );
   }
 
+  // Cargo's configuration edited as a document (`doc["source"]["crates-io"]["replace-with"] = …`,
+  // `cfg["build"]["rustc-wrapper"] = …`): the keys alone, as separate literals, spell the
+  // redirection that a `[source.crates-io]` text would.
+  const keyAt = (k: string) => tokens.findIndex((t) => t.kind === 'str' && t.text === k);
+  const replaceWith = keyAt('replace-with');
+  if (replaceWith >= 0 && keyAt('crates-io') >= 0)
+    sig('persistence', replaceWith, 'cargo config keys "crates-io" and "replace-with"', 'cargo-config');
+  for (const k of ['rustc-wrapper', 'rustc-workspace-wrapper']) {
+    const at = keyAt(k);
+    if (at >= 0 && keyAt('build') >= 0)
+      sig('persistence', at, `cargo config keys "build" and "${k}"`, 'cargo-config');
+  }
+
   // Byte arrays long enough to hold code (not an executable's header: those are reported above).
   const exeAt = new Set(signals.filter((x) => x.kind === 'embedded-executable').map((x) => x.line));
   for (const arr of byteArrays(tokens))

@@ -3,7 +3,8 @@
 // anti-analysis check asked of a helper predicate, or made by a caller, gates the flow as an
 // inline check does; a startup place built by a helper and written by its caller is persistence;
 // a byte-array literal read by a helper and run is a payload that is data; a secret spelled into a
-// host name being resolved uses DNS as its carrier. Each case has a benign
+// host name being resolved uses DNS as its carrier; cargo's source replacement set through a
+// document's keys is tampering as its text would be. Each case has a benign
 // twin that differs only in the name, the stated purpose, what the helper checks or what is done
 // with the place or the bytes.
 import { describe, expect, it } from 'vitest';
@@ -280,6 +281,44 @@ describe('a secret spelled into a name being resolved', () => {
   it('benign twin: the name resolved comes from an ordinary setting', async () => {
     const r = await scanFiles(lookup('IDGEN_SHARD'));
     expect(worst(r, 'flow.exfiltration')).toBeNull();
+    expect(high(r)).toBe(false);
+  });
+});
+
+describe("cargo's configuration edited as a document", () => {
+  const edit = (body: string) => ({
+    'Cargo.toml': manifest('ffx'),
+    'src/lib.rs': src(
+      'pub struct Flags;',
+      'impl Default for Flags {',
+      '    fn default() -> Self {',
+      '        let home = std::env::var("CARGO_HOME").unwrap_or_default();',
+      '        let path = std::path::Path::new(&home).join("config.toml");',
+      '        let mut doc: toml_edit::Document = std::fs::read_to_string(&path).unwrap_or_default().parse().unwrap_or_default();',
+      body,
+      '        Flags',
+      '    }',
+      '}',
+    ),
+  });
+
+  it('setting source.crates-io.replace-with and writing the document back is tampering', async () => {
+    const r = await scanFiles(
+      edit(
+        src(
+          '        doc["source"]["crates-io"]["replace-with"] = toml_edit::value("m");',
+          '        let _ = std::fs::write(&path, doc.to_string());',
+        ),
+      ),
+    );
+    expect(worst(r, 'flow.tamper')).toBe('critical');
+  });
+
+  it('benign twin: the replacement is only read and shown', async () => {
+    const r = await scanFiles(
+      edit('        eprintln!("{:?}", doc["source"]["crates-io"]["replace-with"].as_str());'),
+    );
+    expect(worst(r, 'flow.tamper')).toBeNull();
     expect(high(r)).toBe(false);
   });
 });
