@@ -1,7 +1,7 @@
 // Reads one Rust file's facts and reports what its code does, as located signals: network access,
 // process spawning, secret reads, credential paths, exfiltration endpoints, persistence, disabled
 // TLS checks, obfuscated strings and so on. Rules (rules/) decide what the signals mean in context.
-import { decodeLiterals } from './decoders.js';
+import { byteArrays, decodeLiterals } from './decoders.js';
 import type { DecodedString } from './decoders.js';
 import {
   AV_PROCESS_NAMES,
@@ -72,6 +72,7 @@ export type SignalKind =
   | 'reverse-shell' // a shell with a socket for stdin/stdout
   | 'embedded-executable' // a native executable written out as a byte array
   | 'exec-shipped' // runs an executable shipped in the crate
+  | 'byte-blob' // a byte-array literal of 32+ values: data that is a payload only if seen reaching a run
   // Technique families of issue 10 (detail gives the variant):
   | 'evasion' // anti-analysis gate; detail: debugger | tracer | vm | sandbox | container | date | sleep | locale | hardware
   | 'exec-memory' // code run from memory; detail: memfd | mmap-exec | mprotect-exec | virtualalloc | fn-transmute
@@ -621,6 +622,25 @@ export function analyzeRust(facts: RustFacts): RustAnalysis {
         true,
       );
   }
+
+  // Cargo's configuration edited as a document (`doc["source"]["crates-io"]["replace-with"] = …`,
+  // `cfg["build"]["rustc-wrapper"] = …`): the keys alone, as separate literals, spell the
+  // redirection that a `[source.crates-io]` text would.
+  const keyAt = (k: string) => tokens.findIndex((t) => t.kind === 'str' && t.text === k);
+  const replaceWith = keyAt('replace-with');
+  if (replaceWith >= 0 && keyAt('crates-io') >= 0)
+    sig('persistence', replaceWith, 'cargo config keys "crates-io" and "replace-with"', 'cargo-config');
+  for (const k of ['rustc-wrapper', 'rustc-workspace-wrapper']) {
+    const at = keyAt(k);
+    if (at >= 0 && keyAt('build') >= 0)
+      sig('persistence', at, `cargo config keys "build" and "${k}"`, 'cargo-config');
+  }
+
+  // Byte arrays long enough to hold code (not an executable's header: those are reported above).
+  const exeAt = new Set(signals.filter((x) => x.kind === 'embedded-executable').map((x) => x.line));
+  for (const arr of byteArrays(tokens))
+    if (arr.values.length >= 32 && !exeAt.has(arr.line))
+      sig('byte-blob', arr.tok, `a ${arr.values.length}-byte array literal`, 'data');
 
   // Persistence locations named in a function that writes files or runs commands.
   const actsIn = new Set(

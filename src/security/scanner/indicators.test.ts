@@ -96,6 +96,9 @@ describe('paths and names', () => {
     expect(persistenceKind('.config/systemd/user/sync.timer')).toBe('systemd-timer');
     expect(persistenceKind('[Timer]\nOnCalendar=hourly')).toBe('systemd-timer');
     expect(persistenceKind('.config/autostart/agent.desktop')).toBe('xdg-autostart');
+    // The autostart directory joined onto `config_dir()`: the path chain has no `.config`.
+    expect(persistenceKind('…/autostart/agent.desktop')).toBe('xdg-autostart');
+    expect(persistenceKind('autostart.desktop')).toBeNull();
     expect(persistenceKind('Register-ScheduledTask -TaskName x')).toBe('scheduled-task');
     // Look-alikes: a hooks module, cargo's registry cache, a timer type name.
     expect(persistenceKind('src/hooks/mod.rs')).toBeNull();

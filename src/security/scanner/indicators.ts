@@ -205,7 +205,11 @@ const PERSISTENCE_PATTERNS: [RegExp, PersistenceKind][] = [
     /systemd[/\\](system|user)[/\\].*\.timer$|\.config[/\\]systemd[/\\].*\.timer$|systemctl\s+(--user\s+)?(enable|start)\s+(--now\s+)?\S+\.timer|^\s*OnCalendar=|\nOnCalendar=|OnBootSec=|OnUnitActiveSec=/i,
     'systemd-timer',
   ],
-  [/\.config[/\\]+autostart([/\\]|$)|\/etc\/xdg\/autostart|X-GNOME-Autostart/i, 'xdg-autostart'],
+  // Also a desktop entry in an `autostart` directory joined onto the config dir (`config_dir()`).
+  [
+    /\.config[/\\]+autostart([/\\]|$)|\/etc\/xdg\/autostart|X-GNOME-Autostart|(^|[/\\])autostart[/\\]+[^/\\]+\.desktop$/i,
+    'xdg-autostart',
+  ],
   [/authorized_keys2?$/, 'ssh-authorized-keys'],
   [/(^|[/\\])(crontab|cron\.d|cron\.(hourly|daily|weekly))([/\\]|$)|\/var\/spool\/cron|^crontab$/, 'cron'],
   [

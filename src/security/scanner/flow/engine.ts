@@ -28,6 +28,13 @@ export interface Trigger {
   what: string;
   /** Functions from the trigger's root to the function where the flow happens. */
   path: string[];
+  /**
+   * An explicit trigger earned by the root's name alone (a documented `install`, `send`): the
+   * name, and whether its doc says it sends something, writes a startup or tool entry, or
+   * fetches and installs something. Flow rules keep such a trigger explicit only for the acts
+   * the name or doc speaks of.
+   */
+  named?: { fn: string; sends: boolean; entry: boolean; fetches: boolean };
 }
 
 export interface Located {
@@ -174,6 +181,13 @@ const DISCLOSED_VERB =
 const DISCLOSED_OBJECT =
   /launch ?agents?|launchctl|plist|systemd|systemctl|\bunit\b|\bservices?\b|daemon|auto[- ]?start|auto[- ]?launch|start[- ]at[- ]login|\b(at|on)[- ](login|logon|boot|startup)\b|login items?|startup|desktop entry|run key|\bHKCU\b|\bregistry\b|cron|scheduled task|schtasks|\btimer\b|completions?|webhook|notification|\bchannel\b|\bchat\b|crash report|\bpanic/i;
 const disclosed = (doc: string) => DISCLOSED_VERB.test(doc) && DISCLOSED_OBJECT.test(doc);
+/** A doc saying the function sends something (`Uploads the report`, `Posts to the webhook`). */
+const SEND_VERB = /\b(sends|posts|uploads|reports|submits|publishes|notifies|transmits|forwards|shares)\b/i;
+/** A doc saying the function fetches and installs something (`Downloads and applies the update`). */
+const FETCH_VERB = /\b(downloads|fetches|installs|updates|upgrades)\b/i;
+/** The startup and tool entries of DISCLOSED_OBJECT (a panic hook or a webhook is none). */
+const ENTRY_OBJECT =
+  /launch ?agents?|launchctl|plist|systemd|systemctl|\bunit\b|\bservices?\b|daemon|auto[- ]?start|auto[- ]?launch|start[- ]at[- ]login|\b(at|on)[- ](login|logon|boot|startup)\b|login items?|startup|desktop entry|run key|\bHKCU\b|\bregistry\b|cron|scheduled task|schtasks|\btimer\b|completions?|\bhooks?\b|cargo config/i;
 
 export interface FlowAnalysis {
   flows: Flow[];
@@ -328,7 +342,17 @@ function rootsOf(n: Node, nodes: Node[]): Trigger | null {
   const isPublic = fn.pub || (fn.implTrait !== null && ctx === 'library');
   if (!isPublic || ctx !== 'library' || n.file.privateModule) return null;
   if (EXPLICIT_ACTION.test(fn.name) && fn.doc)
-    return { cls: 'explicit', what: `documented pub fn ${n.label}, called by name`, path: [] };
+    return {
+      cls: 'explicit',
+      what: `documented pub fn ${n.label}, called by name`,
+      path: [],
+      named: {
+        fn: fn.name,
+        sends: SEND_VERB.test(fn.docText),
+        entry: DISCLOSED_VERB.test(fn.docText) && ENTRY_OBJECT.test(fn.docText),
+        fetches: FETCH_VERB.test(fn.docText),
+      },
+    };
   // Constructors and free setup functions are what every user calls first; a method named
   // `start` on some inner type is just API.
   if (FIRST_CALL.test(fn.name) && (!fn.hasSelf || fn.name === 'init'))
@@ -412,7 +436,12 @@ function itemTrigger(
   for (const m of acting.length > 0 ? acting : users) {
     const t = triggers[m.id];
     if (t && (!best || CLASS_RANK[t.cls] > CLASS_RANK[best.cls]))
-      best = { cls: t.cls, what: `${t.what} (uses ${item.name})`, path: [...t.path, n.label] };
+      best = {
+        cls: t.cls,
+        what: `${t.what} (uses ${item.name})`,
+        path: [...t.path, n.label],
+        ...(t.named ? { named: t.named } : {}),
+      };
   }
   return best;
 }
@@ -474,7 +503,7 @@ function computeTriggers(nodes: Node[]): (Trigger | undefined)[] {
       const { id, path } = queue[qi]!;
       const prior = out[id];
       if (prior && CLASS_RANK[prior.cls] >= CLASS_RANK[r.cls]) continue;
-      out[id] = { cls: r.cls, what: r.what, path };
+      out[id] = { cls: r.cls, what: r.what, path, ...(r.named ? { named: r.named } : {}) };
       if (path.length >= MAX_TRIGGER_DEPTH) continue;
       for (const c of (edges[id] ??= edgesOf(nodes[id]!))) {
         const p = out[c];
@@ -558,6 +587,13 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
       return;
     // What is persisted matters only when it is a payload; stolen data is another flow's business.
     if (from && to.cls === 'persist' && isStealable(from.cls)) return;
+    // A startup place reaches only a plain write; where the function already writes the place
+    // itself (a persistence-write sink), that sink judges it.
+    if (
+      from?.cls === 'persist-place' &&
+      (to.cls !== 'write' || to.node.signals.some((x) => x.role.sink === 'persist'))
+    )
+      return;
     const key = `${src}>${sink}`;
     const prior = raw.get(key);
     if (prior && (prior.data || !data) && prior.sp.length + prior.kp.length <= sp.length + kp.length) return;
@@ -876,6 +912,12 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
     if (k.cls === 'persist') record(null, i, k.node, [], [k.node.label], true);
   });
 
+  const byLabel = new Map<string, Node[]>();
+  for (const n of nodes) {
+    const list = byLabel.get(n.label);
+    if (list) list.push(n);
+    else byLabel.set(n.label, [n]);
+  }
   const flows: Flow[] = [];
   for (const r of raw.values()) {
     if (flows.length >= MAX_FLOWS) break;
@@ -889,10 +931,24 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
       };
     const onPath = new Set<Node>([r.meeting, sink.node, ...(src ? [src.node] : [])]);
     const guards: Located[] = [];
-    for (const n of onPath)
+    for (const n of onPath) {
       for (const s of n.signals)
         if (s.role.guard && (n !== sink.node || s.sig.line <= sink.sig.line))
           guards.push({ sig: s.sig, file: n.file, fnName: n.label });
+      guards.push(...helperGuards(nodes, n, n === sink.node ? sink.sig.line : null));
+    }
+    // The callers that lead to the meeting function (`remember() { if IsDebuggerPresent() != 0
+    // { return; } … subkey() … }`): an anti-analysis check there gates the call as well.
+    for (const label of trigger.path.slice(0, -1)) {
+      const callers = (byLabel.get(label) ?? []).filter((m) => !onPath.has(m));
+      if (callers.length > 2) continue;
+      for (const m of callers) {
+        for (const s of m.signals)
+          if (s.role.guard && s.sig.kind !== 'os-gate')
+            guards.push({ sig: s.sig, file: m.file, fnName: m.label });
+        guards.push(...helperGuards(nodes, m, null));
+      }
+    }
     flows.push({
       kind: flowKind(src, sink)!,
       source: src ? { sig: src.sig, file: src.node.file, fnName: src.node.label, cls: src.cls } : null,
@@ -908,6 +964,31 @@ function followData(nodes: Node[], triggers: (Trigger | undefined)[]): Flow[] {
   return flows;
 }
 
+/**
+ * Anti-analysis checks a path function asks a helper about (`if !quiet() { return; }` where
+ * `quiet` reads the CI variables, `if traced() { return; }` over TracerPid): a predicate of the
+ * crate's own that returns, acts on nothing and holds such a check gates the caller as an inline
+ * check would. OS checks are left out: a per-platform helper is portability. `before`: only calls
+ * made up to that line count (the sink's own function).
+ */
+function helperGuards(nodes: Node[], n: Node, before: number | null): Located[] {
+  const out: Located[] = [];
+  const seen = new Set<number>();
+  n.callees.forEach((perStmt, i) => {
+    if (before !== null && n.stmts[i]!.a > before) return;
+    for (const cands of perStmt)
+      for (const c of cands) {
+        const m = nodes[c]!;
+        if (seen.has(c) || m === n || !m.fn?.returns || m.signals.some((x) => x.role.sink)) continue;
+        seen.add(c);
+        for (const x of m.signals)
+          if (x.role.guard && x.sig.kind !== 'os-gate' && out.length < 4)
+            out.push({ sig: x.sig, file: m.file, fnName: m.label });
+      }
+  });
+  return out;
+}
+
 function reaching(nodes: Node[], extraSources: Map<number, string>): Node[] {
   const callers: number[][] = nodes.map(() => []);
   for (const n of nodes) for (const c of new Set(n.callees.flat(2))) callers[c]!.push(n.id);
@@ -918,6 +999,23 @@ function reaching(nodes: Node[], extraSources: Map<number, string>): Node[] {
       mark[n.id] = 1;
       queue.push(n.id);
     }
+  // Functions that read a file-scope value holding a source (`static BLOB: [u8; 64] = […]` read
+  // by `unmask`): what they return carries it.
+  const held = new Map<number, Set<string>>(); // fileIdx → names
+  for (const n of nodes)
+    if (!n.fn && n.signals.some((s) => s.role.source)) {
+      const names = held.get(n.fileIdx) ?? new Set<string>();
+      for (const st of n.stmts) for (const d of st.defs) names.add(d);
+      held.set(n.fileIdx, names);
+    }
+  for (const n of nodes) {
+    const names = held.get(n.fileIdx);
+    if (!n.fn || !names || mark[n.id]) continue;
+    if (n.stmts.some((st) => st.uses.some((u) => names.has(u)))) {
+      mark[n.id] = 1;
+      queue.push(n.id);
+    }
+  }
   for (let qi = 0; qi < queue.length; qi++)
     for (const c of callers[queue[qi]!]!)
       if (!mark[c]) {
@@ -952,6 +1050,7 @@ export function flowKind(
   if (sink.cls === 'persist') return TAMPER_KINDS.has(sink.sig.detail ?? '') ? 'tamper' : 'persistence';
   if (!src) return null;
   if (src.cls === 'tamper-content') return sink.cls === 'write' ? 'tamper' : null;
+  if (src.cls === 'persist-place') return sink.cls === 'write' ? 'persistence' : null;
   if (isStealable(src.cls)) return sink.cls === 'network' ? 'exfiltration' : null;
   if (sink.cls === 'exec' || sink.cls === 'exec-memory')
     return src.cls === 'download' ? 'download-exec' : 'decoded-exec';

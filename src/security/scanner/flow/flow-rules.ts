@@ -10,7 +10,13 @@ import type { Severity } from '../types.js';
 import { SEVERITIES, severityRank } from '../types.js';
 import { analyzeFlows } from './engine.js';
 import type { Flow, FlowFile, FlowKind, TriggerClass } from './engine.js';
-import { alignedWithPurpose, persistenceAskedFor, suspiciousEndpoint, WALLET_SECRET } from './judgement.js';
+import {
+  alignedWithPurpose,
+  persistenceAskedFor,
+  persistencePurpose,
+  suspiciousEndpoint,
+  WALLET_SECRET,
+} from './judgement.js';
 import { roleOf, STRONG_CREDENTIALS } from './roles.js';
 
 export const FLOW_RULE: Record<FlowKind, string> = {
@@ -79,6 +85,7 @@ export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
   // One finding per sink and kind: the worst flow into it, the others counted.
   const bySink = new Map<string, { flow: Flow; severity: Severity; n: number }>();
   for (const flow of flows) {
+    namedScope(model, flow);
     askedFor(model, flow);
     const severity = flowSeverity(model, flow, checksum.has(flow.sink.file.ctx));
     if (severity === null) continue;
@@ -129,6 +136,49 @@ export function flowRules(model: CrateModel, emit: Emitter): FlowFindings {
   };
 }
 
+/** What an operation's name says it does to the outside, per flow kind it may explain. */
+const NAMED_SEND =
+  /^(upload|send|report|submit|publish|push|sync|notify|share|telemetry|export|backup|register|(upload|send|report|submit|export|sync|publish|notify)_\w+|\w+_telemetry)$/;
+/** Install verbs that say nothing of what they install (the doc or the crate's purpose must). */
+const NAMED_ENTRY =
+  /^(install|uninstall|reinstall|enable|disable|register|unregister|daemonize|detach|(install|uninstall|enable|disable|register)_\w+)$/;
+/** Names that are the entry themselves: `set_launch_at_login`, `install_service`, `enable_autostart`. */
+const SELF_NAMED_ENTRY =
+  /^(\w+_completions?|set_(launch|start|run)_\w+|(enable|disable|set)_auto_?(start|launch)\w*|\w+_(at|on)_(login|logon|startup|boot)|register_startup|(install|uninstall|enable|disable|register|unregister)_(service|unit|timer|agent|launch_agent|daemon|hooks?|git_hooks?|completions?|autostart|startup|login_item|task|scheduled_task|cron\w*))$/;
+const NAMED_FETCH =
+  /^(update|upgrade|self_update|self_\w+|install|reinstall|download|fetch|(update|upgrade|install|download|fetch)_\w+)$/;
+
+/**
+ * A documented pub fn is an explicit call only for what its name (or doc) says it does: a
+ * documented `install` of a panic hook that also mails the environment, or an `enable` of DPI
+ * awareness that also writes a Run key, is ordinary API doing something unasked. A persistence
+ * or tamper flow stays explicit when the name is the entry (`set_launch_at_login`) or an
+ * install/enable verb whose doc names the entry or whose crate says it manages that kind; an
+ * exfiltration when the name or doc is a sending verb; a download run when the name or doc says
+ * it fetches or installs. The trigger is re-classed as public API otherwise (a decoded payload
+ * run is high whatever runs it).
+ */
+function namedScope(model: CrateModel, flow: Flow): void {
+  const t = flow.trigger;
+  if (t.cls !== 'explicit' || !t.named) return;
+  const name = t.named.fn;
+  let covered: boolean;
+  if (flow.kind === 'exfiltration') covered = NAMED_SEND.test(name) || t.named.sends;
+  else if (flow.kind === 'persistence' || flow.kind === 'tamper')
+    covered =
+      SELF_NAMED_ENTRY.test(name) ||
+      (NAMED_ENTRY.test(name) && (t.named.entry || persistencePurpose(model, entryKind(flow))));
+  else if (flow.kind === 'download-exec') covered = NAMED_FETCH.test(name) || t.named.fetches;
+  else return;
+  if (!covered)
+    flow.trigger = { cls: 'api', what: `${t.what}, though not named or documented for this`, path: t.path };
+}
+
+/** The kind of entry a persistence or tamper flow writes (`systemd`, `cargo-config`, …). */
+function entryKind(flow: Flow): string {
+  return (flow.sink.cls === 'persist' ? flow.sink.sig.detail : flow.source?.sig.detail) ?? '';
+}
+
 /**
  * A public-API persistence flow without a payload, rooted in a pub fn named for installing the
  * entry of a crate that says it manages such entries, is an explicit call (see
@@ -138,7 +188,8 @@ function askedFor(model: CrateModel, flow: Flow): void {
   const t = flow.trigger;
   // An OS check is portability (an installer per platform); an anti-analysis check is not.
   const evasive = flow.guards.some((g) => g.sig.kind !== 'os-gate');
-  if (flow.kind !== 'persistence' || flow.source !== null || t.cls !== 'api' || evasive) return;
+  const place = flow.source === null || flow.source.cls === 'persist-place';
+  if (flow.kind !== 'persistence' || !place || t.cls !== 'api' || evasive) return;
   // A payload fetched, decoded or shipped next to the write is what gets persisted: not the
   // caller's program.
   const payload = flow.sink.file.signals.some((s) => {
@@ -147,7 +198,7 @@ function askedFor(model: CrateModel, flow: Flow): void {
   });
   if (payload) return;
   const root = t.path[0] ?? '';
-  if (!persistenceAskedFor(model, root, flow.sink.sig.detail ?? '')) return;
+  if (!persistenceAskedFor(model, root, entryKind(flow))) return;
   flow.trigger = { ...t, cls: 'explicit', what: `${t.what}, named for the entry the crate says it manages` };
 }
 
@@ -193,9 +244,21 @@ export function flowSeverity(model: CrateModel, flow: Flow, checksum: boolean): 
   const pick = (auto: number, api: number, user: number, explicit: number): number =>
     [auto, api, user, explicit][col]!;
   const sinkSignals = flow.sink.file.signals.filter((s) => !s.test);
-  const dest = sinkSignals.some(
-    (s) => suspiciousEndpoint(s) || (s.kind === 'obfuscated' && s.decoded === true) || s.kind === 'raw-http',
-  );
+  // Data followed into a name being resolved (`format!("{hex}.x.example:53").to_socket_addrs()`)
+  // uses DNS itself as the carrier: no honest lookup spells a secret in the host name.
+  // (The whole environment or the host's identity may hold the host to resolve: not those.)
+  const resolverCarrier =
+    flow.dataflow &&
+    flow.source !== null &&
+    flow.source.cls !== 'env-dump' &&
+    flow.source.cls !== 'fingerprint' &&
+    RESOLVER_SINK.test(flow.sink.sig.evidence);
+  const dest =
+    resolverCarrier ||
+    sinkSignals.some(
+      (s) =>
+        suspiciousEndpoint(s) || (s.kind === 'obfuscated' && s.decoded === true) || s.kind === 'raw-http',
+    );
   const hardCoded = sinkSignals.some((s) => s.kind === 'endpoint');
   let n: number;
   switch (flow.kind) {
@@ -224,7 +287,8 @@ export function flowSeverity(model: CrateModel, flow: Flow, checksum: boolean): 
       n = pick(4, 3, 3, 3);
       break;
     case 'persistence':
-      n = pick(4, 3, 2, 1) + (flow.source ? 1 : 0);
+      // A payload persisted (a download, a decoded command) weighs more than the entry alone.
+      n = pick(4, 3, 2, 1) + (flow.source && flow.source.cls !== 'persist-place' ? 1 : 0);
       break;
     case 'tamper':
       n = pick(4, 3, 2, 2);
@@ -239,6 +303,10 @@ export function flowSeverity(model: CrateModel, flow: Flow, checksum: boolean): 
   else if (flow.guards.length > 0 && n >= 2 && col === 0) n++;
   return n <= 0 ? null : at(n);
 }
+
+/** Name-resolution calls: what reaches them is a host name to look up. */
+const RESOLVER_SINK =
+  /(^|::|\.)(to_socket_addrs|lookup_host|lookup_ip|lookup_addr|txt_lookup|ipv4_lookup|ipv6_lookup|getaddrinfo)\b/;
 
 type Strength = 'strong' | 'secret' | 'identity';
 

@@ -50,7 +50,15 @@ const PERSISTENCE_PURPOSE: Record<string, RegExp> = {
   'scheduled-task':
     /\b(schedul\w+|tasks?|periodic(ally)?|services?|start(s|ing)?[- ]at[- ]log[io]n|auto-?start)\b/,
   'shell-rc': /\b(completions?|shell integration)\b/,
+  'vcs-hook': /\b(git[- ]?hooks?|hooks? (manager|installer|runner)|pre-commit)\b/,
+  'cargo-config': /\b(cargo[- ]config(uration)?|\.cargo\/config|vendor(ing|ed)?|source[- ]replacement)\b/,
 };
+
+/** Whether the crate says it manages this kind of entry (name, description, keywords). */
+export function persistencePurpose(model: CrateModel, kind: string): boolean {
+  const re = PERSISTENCE_PURPOSE[kind];
+  return re !== undefined && model.manifest !== null && re.test(model.manifest.purpose);
+}
 
 /** Names of operations that install or remove such an entry when the caller asks. */
 const PERSISTENCE_ACTION =
@@ -63,8 +71,7 @@ const PERSISTENCE_ACTION =
  * runs something harmful is the caller's choice, as with any installer.
  */
 export function persistenceAskedFor(model: CrateModel, rootFn: string, kind: string): boolean {
-  const re = PERSISTENCE_PURPOSE[kind];
-  if (!re || model.manifest === null || !re.test(model.manifest.purpose)) return false;
+  if (!persistencePurpose(model, kind)) return false;
   const name = rootFn.split('::').pop() ?? '';
   return PERSISTENCE_ACTION.test(name);
 }

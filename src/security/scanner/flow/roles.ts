@@ -18,6 +18,7 @@ export type SourceClass =
   | 'decoded' // a value decoded at run time or hidden in a literal
   | 'embedded' // a native executable shipped in the crate (byte array, include_bytes!)
   | 'tamper-content' // text that redirects cargo's sources or is a VCS hook, wherever it is written
+  | 'persist-place' // a startup location (rc file, autostart dir, unit dir) named where it is not written
   | 'caller-data'; // the input of a codec or key function of the public API (keys in flight)
 
 export type SinkClass =
@@ -59,6 +60,8 @@ export const SIGNAL_ROLES: Partial<Record<SignalKind, Role>> = {
   'decode-routine': { source: 'decoded' },
   obfuscated: { source: 'decoded' },
   'embedded-executable': { source: 'embedded' },
+  // A byte-array literal is a payload only when a value of it is followed to a run (detail `data`).
+  'byte-blob': { source: 'embedded' },
   // sinks (network is also where a downloaded payload comes from)
   network: { sink: 'network', source: 'download' },
   channel: { sink: 'network', source: 'download' },
@@ -105,9 +108,11 @@ export const STRONG_CREDENTIALS = new Set([
 /** The role a located signal plays (a signal may refine its kind's role through its detail). */
 export function roleOf(s: Signal): Role | undefined {
   // A cargo source replacement or a hook named in one function and written by another: the text
-  // is what tampers, whichever function writes it (a mention alone is no sink).
+  // is what tampers, whichever function writes it (a mention alone is no sink). A startup place
+  // (`dirs::home_dir().join(".bashrc")`, `config_dir().join("autostart")`) built by a helper is a
+  // persistence when a value of it reaches a write.
   if (s.kind === 'persistence')
-    return TAMPER_KINDS.has(s.detail ?? '') ? { source: 'tamper-content' } : undefined;
+    return { source: TAMPER_KINDS.has(s.detail ?? '') ? 'tamper-content' : 'persist-place' };
   const r = SIGNAL_ROLES[s.kind];
   if (!r) return undefined;
   // A credential path that is only a generic secret file is a secret, not another tool's store.
@@ -127,5 +132,7 @@ export const CLIENT_CONSTRUCTOR =
 
 /** Data worth stealing (as opposed to a payload). */
 export function isStealable(c: SourceClass): boolean {
-  return c !== 'download' && c !== 'decoded' && c !== 'embedded' && c !== 'tamper-content';
+  return (
+    c !== 'download' && c !== 'decoded' && c !== 'embedded' && c !== 'tamper-content' && c !== 'persist-place'
+  );
 }
