@@ -151,6 +151,37 @@ describe('the responder console in a browser', { timeout: 90_000 }, () => {
     ).toContain('false positive · root');
   });
 
+  it('settles a single alert with the structured reason bulk triage uses, shown in its history', async () => {
+    const a = await raise('app', '1.0.0', 'medium', 'app@1.0.0: writes outside OUT_DIR');
+    await page.goto(consoleUrl(`/alerts/${a.id}`));
+    await page.getByRole('button', { name: 'Acknowledge' }).waitFor();
+    // Settling always says why: no bare Dismiss beside Resolve.
+    expect(await page.getByRole('button', { name: 'Dismiss' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: `Resolve alert #${a.id}` });
+    await dialog.getByLabel(/^Reason/).fill('it writes to its own target directory');
+    await dialog.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('Resolution is required');
+    expect((await h.pipeline.alerts.get(a.id))?.status).toBe('open');
+    await dialog.getByLabel('Resolution').selectOption('false-positive');
+    await dialog.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const followUp = page.getByTestId('follow-up');
+    await expect
+      .poll(() => followUp.getByTestId('resolution').textContent())
+      .toContain('false positive by root');
+    const action = followUp.getByTestId('alert-action').first();
+    expect(await action.textContent()).toContain('alert-dismiss');
+    expect(await action.textContent()).toContain('false positive: it writes to its own target directory');
+    expect(await h.pipeline.alerts.get(a.id)).toMatchObject({
+      status: 'dismissed',
+      resolution: 'false-positive',
+    });
+    // Settled, it can only be reopened.
+    await page.getByRole('button', { name: 'Reopen' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Resolve', exact: true }).count()).toBe(0);
+  });
+
   it('resolves the alert with a confirmed yank, linking the audit entry; a deleted version offers no actions', async () => {
     await page.goto(consoleUrl(`/alerts/${libAlert.id}`));
     await page.getByRole('button', { name: 'Yank 1.0.0' }).click();
