@@ -247,12 +247,26 @@ export const Evidence = S.object({
 });
 export type Evidence = Static<typeof Evidence>;
 
+/** A version's downloads: in all, and in the last 7 and 30 days (today included). */
+export const VersionDownloads = S.object({ total: int, last7Days: int, last30Days: int });
+export type VersionDownloads = Static<typeof VersionDownloads>;
+/**
+ * The crates, and their published versions, whose requirement on the crate accepts the version:
+ * yanked or not, their lockfiles may pin it (the graph's resolved dependents skip yanked ones).
+ */
+export const RequirementDependents = S.object({ crates: int, versions: int });
+export type RequirementDependents = Static<typeof RequirementDependents>;
+
 export const Impact = S.object({
   crate: str,
   version: nstr,
+  /** As a fresh resolution picks versions (a yanked version has none). */
   directDependents: int,
   transitiveDependents: int,
   versions: int,
+  /** Of the version, or of every version of the crate. */
+  downloads: VersionDownloads,
+  requirementDependents: RequirementDependents,
 });
 export type Impact = Static<typeof Impact>;
 export const ImpactQuery = S.object({ crate: q('crate name'), version: q('one version') });
@@ -431,6 +445,9 @@ export const Version = S.object({
   userAgent: nstr,
   hasBuildScript: bool,
   scan: S.nullable(S.object({ verdict: str, findings: int })),
+  downloads: VersionDownloads,
+  /** Dependents whose requirement accepts this version, yanked or not. */
+  dependents: RequirementDependents,
   /** Advisories affecting this version (withdrawn ones included, flagged). */
   advisories: S.array(VersionAdvisory),
 });
