@@ -261,7 +261,7 @@ describe.each(MODES)('incident commands on $db, $via', ({ db, via }) => {
         actor: 'root',
         action: 'alert-resolve',
         target: String(seeded.alertId),
-        reason: 'false positive',
+        reason: 'confirmed malicious: the script downloads a payload',
         via: v,
       },
       { actor: 'root', action: 'release', target: 'held@0.1.0', reason: 'reviewed, clean', via: v },
