@@ -40,21 +40,22 @@ export function registerActionRoutes({ app, services, pipeline }: AdminContext):
     {
       method: 'POST',
       url: '/alerts/:id/triage',
-      summary: 'Acknowledge, escalate, dismiss, resolve or reopen an alert',
+      summary:
+        'Acknowledge, escalate, dismiss, resolve or reopen an alert; dismissing or resolving takes a structured `resolution`',
       access: {},
       params: Params.id,
       body: TriageBody,
       response: TriageAnswer,
     },
-    // The action is checked before the reason, the reason as everywhere (at least 3 characters).
+    // The action and resolution are checked before the reason, the reason as everywhere (at
+    // least 3 characters).
     async (req) =>
-      actions.triageAlert(
-        acting(req),
-        Number(req.params.id),
-        req.body.action,
-        req.body.reason,
-        req.body.note,
-      ),
+      actions.triageAlert(acting(req), Number(req.params.id), {
+        action: req.body.action,
+        resolution: req.body.resolution,
+        reason: req.body.reason,
+        note: req.body.note,
+      }),
   );
 
   adminRoute(

@@ -8,16 +8,16 @@ import type { Transaction } from 'kysely';
 import { crateNameError } from '../domain/crate-name.js';
 import { badRequest, notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
-import {
-  TRIAGE_RESOLUTIONS,
-  severityRank,
-  statusForResolution,
-  type AlertFilter,
-  type AlertRepository,
-  type AlertSubject,
-  type TriageResolution,
-} from '../store/alerts.js';
+import { severityRank, type AlertFilter, type AlertRepository, type AlertSubject } from '../store/alerts.js';
 import type { AlertStatus, CrateRow, Database, TokenRow, UserRow, VersionRow } from '../store/schema.js';
+import {
+  TRIAGE_ACTIONS,
+  TRIAGE_RESOLUTIONS,
+  TRIAGE_SCALE,
+  isTriageResolution,
+  type TriageAction,
+  type TriageResolution,
+} from './api-types.js';
 import { requireCrateAccess, type AdminActor } from './auth.js';
 import { impactOf } from './read-routes.js';
 
@@ -34,13 +34,18 @@ export function actingAdminOf(actor: AdminActor): ActingAdmin {
   return { user: actor.user, ip: actor.ip, via: actor.session ? 'console' : 'token', token: actor.token };
 }
 
-export const TRIAGE: Record<string, AlertStatus> = {
-  acknowledge: 'acknowledged',
-  escalate: 'escalated',
-  dismiss: 'dismissed',
-  resolve: 'resolved',
-  reopen: 'open',
-};
+/** The triage actions, by name, and the status each leaves the alert in. */
+export const TRIAGE: Readonly<Record<string, AlertStatus>> = TRIAGE_ACTIONS;
+
+/** A triage reason as the server takes it: one of the declared scale, or a clear error. */
+function checkedResolution(v: unknown): TriageResolution {
+  if (!isTriageResolution(v))
+    throw badRequest(`\`resolution\` must be one of ${TRIAGE_RESOLUTIONS.join(', ')}`);
+  return v;
+}
+
+/** What a settling triage records as its reason: the structured reason, then the words. */
+const labelled = (r: TriageResolution, words: string) => `${TRIAGE_SCALE[r].text}: ${words}`;
 
 type TargetType = Parameters<RegistryServices['audit']['append']>[0]['targetType'];
 
@@ -54,13 +59,6 @@ export function checkedReason(reason: unknown, key = 'reason'): string {
 
 /** The most alerts one bulk triage settles: a larger set is narrowed first. */
 export const MAX_BULK_TRIAGE = 1000;
-
-export const RESOLUTION_LABELS: Record<TriageResolution, string> = {
-  'false-positive': 'false positive',
-  'confirmed-malicious': 'confirmed malicious',
-  'accepted-risk': 'accepted risk',
-  duplicate: 'duplicate',
-};
 
 interface ReleaseFinding {
   ruleId?: unknown;
@@ -172,26 +170,80 @@ export class AdminActions {
     return user;
   }
 
-  async triageAlert(actor: ActingAdmin, id: number, action: string, reasonIn: unknown, noteIn?: unknown) {
-    const status = TRIAGE[action];
+  /**
+   * Triages one alert. Dismissing or resolving it needs a structured reason from the declared
+   * scale (the one bulk triage takes), which decides the status; `action` may then be left out.
+   * Every triage is recorded on the alert's history with its audit entry.
+   */
+  async triageAlert(
+    actor: ActingAdmin,
+    id: number,
+    input: { action?: unknown; resolution?: unknown; reason: unknown; note?: unknown },
+  ): Promise<{ ok: true; status: AlertStatus; resolution: TriageResolution | null }> {
+    const resolution =
+      input.resolution === undefined || input.resolution === null
+        ? null
+        : checkedResolution(input.resolution);
+    const settles = resolution ? TRIAGE_SCALE[resolution].settles : null;
+    const action =
+      input.action === undefined || input.action === null
+        ? settles === 'resolved'
+          ? 'resolve'
+          : settles === 'dismissed'
+            ? 'dismiss'
+            : null
+        : input.action;
+    if (action === null)
+      throw badRequest(`send \`action\` (${Object.keys(TRIAGE).join(', ')}) or \`resolution\``);
+    const status = typeof action === 'string' && Object.hasOwn(TRIAGE, action) ? TRIAGE[action] : undefined;
     if (!status) throw badRequest(`\`action\` must be one of ${Object.keys(TRIAGE).join(', ')}`);
-    const reason = checkedReason(reasonIn);
+    const settling = status === 'dismissed' || status === 'resolved';
+    if (settling && !resolution)
+      throw badRequest(
+        `\`resolution\` is required to ${action} an alert: one of ${TRIAGE_RESOLUTIONS.join(', ')}`,
+      );
+    if (!settling && resolution)
+      throw badRequest(`\`resolution\` settles an alert: it goes with dismiss or resolve, not ${action}`);
+    if (resolution && settles !== status)
+      throw badRequest(
+        `${resolution} ${settles === 'resolved' ? 'resolves' : 'dismisses'} an alert: send action \`${settles === 'resolved' ? 'resolve' : 'dismiss'}\` (or leave \`action\` out)`,
+      );
+    const reason = checkedReason(input.reason);
     const alert = Number.isInteger(id) ? await this.alerts.get(id) : undefined;
     if (!alert) throw notFound('no such alert');
     requireCrateAccess(actor, alert.crate_name);
+    const noteIn = input.note;
     const note = typeof noteIn === 'string' && noteIn.trim() ? noteIn.trim().slice(0, 5000) : null;
+    const recorded = resolution ? labelled(resolution, reason) : reason;
+    const auditAction = `alert-${action as TriageAction}`;
     await this.inTransaction(async (trx) => {
       const now = new Date();
-      await this.alerts.setStatus(id, status, now, trx);
-      if (note) await this.alerts.addNote(id, actor.user, note, now, trx);
-      await this.record(trx, actor, `alert-${action}`, 'alert', String(id), reason, {
+      const entry = await this.record(trx, actor, auditAction, 'alert', String(id), recorded, {
         crate: alert.crate_name,
+        version: alert.version,
         from: alert.status,
         to: status,
+        ...(resolution ? { resolution } : {}),
         note,
       });
+      // Settling sets the status with the resolution; any other triage sets the status, which
+      // takes a resolution back when the alert is reopened.
+      if (!resolution) await this.alerts.setStatus(id, status, now, trx);
+      await this.alerts.followUp(
+        [id],
+        {
+          action: auditAction,
+          actor: actor.user.login,
+          reason: recorded,
+          auditId: entry.id,
+          ...(resolution ? { settle: { status, resolution, override: true } } : {}),
+        },
+        now,
+        trx,
+      );
+      if (note) await this.alerts.addNote(id, actor.user, note, now, trx);
     });
-    return { ok: true as const, status };
+    return { ok: true as const, status, resolution };
   }
 
   /**
@@ -205,16 +257,14 @@ export class AdminActions {
     resolutionIn: unknown,
     noteIn: unknown,
   ) {
-    if (!TRIAGE_RESOLUTIONS.includes(resolutionIn as TriageResolution))
-      throw badRequest(`\`resolution\` must be one of ${TRIAGE_RESOLUTIONS.join(', ')}`);
-    const resolution = resolutionIn as TriageResolution;
+    const resolution = checkedResolution(resolutionIn);
     const note = checkedReason(noteIn, 'note');
     const { ids, filter } = selection;
     if ((ids === undefined) === (filter === undefined))
       throw badRequest('send either `ids` (the alerts to triage) or `filter` (every alert it matches)');
     if (ids && (ids.length === 0 || ids.length > MAX_BULK_TRIAGE))
       throw badRequest(`\`ids\` must name 1 to ${MAX_BULK_TRIAGE} alerts`);
-    const status = statusForResolution(resolution);
+    const status = TRIAGE_SCALE[resolution].settles;
     return this.inTransaction(async (trx) => {
       let alerts;
       if (ids) {
@@ -231,7 +281,6 @@ export class AdminActions {
         alerts = await this.alerts.getMany(matching, trx);
       }
       for (const a of alerts) requireCrateAccess(actor, a.crate_name);
-      const label = RESOLUTION_LABELS[resolution];
       for (const a of alerts) {
         const entry = await this.record(
           trx,
@@ -239,7 +288,7 @@ export class AdminActions {
           'alert-bulk-triage',
           'alert',
           String(a.id),
-          `${label}: ${note}`,
+          labelled(resolution, note),
           {
             crate: a.crate_name,
             version: a.version,
@@ -255,7 +304,7 @@ export class AdminActions {
           {
             action: 'alert-bulk-triage',
             actor: actor.user.login,
-            reason: `${label}: ${note}`,
+            reason: labelled(resolution, note),
             auditId: entry.id,
             settle: { status, resolution, override: true },
           },

@@ -26,6 +26,63 @@ export type Severity = (typeof SEVERITIES)[number];
 export type AlertStatus = (typeof STATUSES)[number];
 export type AlertKind = (typeof KINDS)[number];
 
+/**
+ * The structured reasons a responder settles an alert with: one scale for a single alert's
+ * triage and for bulk triage, read by the server (which checks and records it), the CLI and the
+ * console (which offers it). Each reason leaves the alert in one status: a confirmed threat is
+ * resolved, the rest are dismissed.
+ */
+export const TRIAGE_RESOLUTIONS = [
+  'false-positive',
+  'confirmed-malicious',
+  'accepted-risk',
+  'duplicate',
+] as const;
+export type TriageResolution = (typeof TRIAGE_RESOLUTIONS)[number];
+export const TRIAGE_SCALE: Record<
+  TriageResolution,
+  { label: string; text: string; settles: 'resolved' | 'dismissed'; means: string }
+> = {
+  'false-positive': {
+    label: 'False positive',
+    text: 'false positive',
+    settles: 'dismissed',
+    means: 'the check was wrong: nothing harmful is there',
+  },
+  'confirmed-malicious': {
+    label: 'Confirmed malicious',
+    text: 'confirmed malicious',
+    settles: 'resolved',
+    means: 'the threat is real and has been dealt with',
+  },
+  'accepted-risk': {
+    label: 'Accepted risk',
+    text: 'accepted risk',
+    settles: 'dismissed',
+    means: 'what was found is real but acceptable here',
+  },
+  duplicate: {
+    label: 'Duplicate',
+    text: 'duplicate',
+    settles: 'dismissed',
+    means: 'another alert covers the same thing',
+  },
+};
+
+export function isTriageResolution(v: unknown): v is TriageResolution {
+  return typeof v === 'string' && (TRIAGE_RESOLUTIONS as readonly string[]).includes(v);
+}
+
+/** The single-alert triage actions and the status each leaves the alert in. */
+export const TRIAGE_ACTIONS = {
+  acknowledge: 'acknowledged',
+  escalate: 'escalated',
+  dismiss: 'dismissed',
+  resolve: 'resolved',
+  reopen: 'open',
+} as const satisfies Record<string, AlertStatus>;
+export type TriageAction = keyof typeof TRIAGE_ACTIONS;
+
 const str = S.string();
 const nstr = S.nullable(S.string());
 const int = S.integer();
@@ -191,12 +248,26 @@ export const Evidence = S.object({
 });
 export type Evidence = Static<typeof Evidence>;
 
+/** A version's downloads: in all, and in the last 7 and 30 days (today included). */
+export const VersionDownloads = S.object({ total: int, last7Days: int, last30Days: int });
+export type VersionDownloads = Static<typeof VersionDownloads>;
+/**
+ * The crates, and their published versions, whose requirement on the crate accepts the version:
+ * yanked or not, their lockfiles may pin it (the graph's resolved dependents skip yanked ones).
+ */
+export const RequirementDependents = S.object({ crates: int, versions: int });
+export type RequirementDependents = Static<typeof RequirementDependents>;
+
 export const Impact = S.object({
   crate: str,
   version: nstr,
+  /** As a fresh resolution picks versions (a yanked version has none). */
   directDependents: int,
   transitiveDependents: int,
   versions: int,
+  /** Of the version, or of every version of the crate. */
+  downloads: VersionDownloads,
+  requirementDependents: RequirementDependents,
 });
 export type Impact = Static<typeof Impact>;
 export const ImpactQuery = S.object({ crate: q('crate name'), version: q('one version') });
@@ -210,11 +281,28 @@ export const AlertDetail = S.object({
 export type AlertDetail = Static<typeof AlertDetail>;
 
 export const TriageBody = S.object({
-  action: S.string({ description: 'acknowledge, escalate, dismiss, resolve or reopen' }),
+  action: opt(
+    S.string({
+      description:
+        'acknowledge, escalate, dismiss, resolve or reopen; may be left out when `resolution` says it',
+    }),
+  ),
+  resolution: opt(
+    S.enum(TRIAGE_RESOLUTIONS, {
+      description:
+        'required to dismiss or resolve: confirmed-malicious resolves, the others dismiss (as in bulk triage)',
+    }),
+  ),
   reason,
   note: opt(S.nullable(S.string({ description: 'a note kept with the change' }))),
 });
-export const TriageAnswer = S.object({ ok: S.literal(true), status: S.enum(STATUSES) });
+export type TriageBody = Static<typeof TriageBody>;
+export const TriageAnswer = S.object({
+  ok: S.literal(true),
+  status: S.enum(STATUSES),
+  resolution: S.nullable(S.enum(TRIAGE_RESOLUTIONS)),
+});
+export type TriageAnswer = Static<typeof TriageAnswer>;
 export const NoteBody = S.object({ note: str });
 
 // ---- overview, publishes, jobs --------------------------------------------------------------
@@ -358,6 +446,9 @@ export const Version = S.object({
   userAgent: nstr,
   hasBuildScript: bool,
   scan: S.nullable(S.object({ verdict: str, findings: int })),
+  downloads: VersionDownloads,
+  /** Dependents whose requirement accepts this version, yanked or not. */
+  dependents: RequirementDependents,
   /** Advisories affecting this version (withdrawn ones included, flagged). */
   advisories: S.array(VersionAdvisory),
 });

@@ -23,6 +23,7 @@ import {
   AuditVerify,
   CrateDetail,
   Impact as ImpactSchema,
+  type Impact as ImpactAnswer,
   ImpactQuery,
   JobsAnswer,
   Overview,
@@ -44,6 +45,7 @@ import { requireCrateAccess } from './auth.js';
 import { codeAround, diffAgainstPrevious } from './evidence.js';
 import { advisorySummary, versionAdvisories } from './advisory-routes.js';
 import { actorOf, adminRoute, type AdminContext } from './plugin.js';
+import { versionReach } from './version-reach.js';
 import { alertQueue } from './responder-reads.js';
 
 export function alertJson(a: AlertRow): Alert {
@@ -82,13 +84,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 const int = (v: string | undefined, fallback: number, max: number) =>
   Math.min(Math.max(Number.parseInt(v ?? '', 10) || fallback, 0), max);
 
-export interface Impact {
-  crate: string;
-  version: string | null;
-  directDependents: number;
-  transitiveDependents: number;
-  versions: number;
-}
+export type Impact = ImpactAnswer;
 
 export async function impactOf(
   services: RegistryServices,
@@ -97,7 +93,9 @@ export async function impactOf(
 ): Promise<Impact> {
   const krate = await services.crates.findByName(crateName);
   if (!krate) throw notFound(`no crate \`${crateName.slice(0, 100)}\``);
-  const versions = version ? 1 : (await services.crates.versions(krate.id)).length;
+  const all = await services.crates.versions(krate.id);
+  const touched = version ? all.filter((v) => v.num === version) : all;
+  const reach = await versionReach(services.db.kysely, krate.id, krate.name, touched);
   const graph = await services.graph.get();
   const spec = version ? `${krate.name}@${version}` : krate.name;
   const count = (transitive: boolean) => {
@@ -113,13 +111,15 @@ export async function impactOf(
     version,
     directDependents: count(false),
     transitiveDependents: count(true),
-    versions,
+    versions: version ? 1 : all.length,
+    downloads: reach.crate.downloads,
+    requirementDependents: reach.crate.dependents,
   };
 }
 
 /**
- * The crate page's versions as one read model: publisher, token and newest scan of every
- * version in three queries whatever the number of versions (not three per version).
+ * The crate page's versions as one read model: publisher, token, newest scan, downloads and
+ * requirement dependents of every version in five queries whatever the number of versions.
  */
 async function versionsOf(
   services: RegistryServices,
@@ -143,8 +143,10 @@ async function versionsOf(
     .orderBy('scan_results.id', 'asc')
     .execute();
   const latest = new Map(scans.map((r) => [r.version_id, r])); // later rows win
+  const { byVersion } = await versionReach(db, krate.id, krate.name, versions);
   return versions.map((v) => {
     const scan = latest.get(v.id);
+    const reach = byVersion.get(v.num)!;
     return {
       num: v.num,
       yanked: v.yanked === 1,
@@ -160,6 +162,8 @@ async function versionsOf(
       scan: scan
         ? { verdict: scan.verdict, findings: (JSON.parse(scan.findings) as unknown[]).length }
         : null,
+      downloads: reach.downloads,
+      dependents: reach.dependents,
     };
   });
 }

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { queryDependents } from '../graph/query-api.js';
 import { notFound } from '../registry/errors.js';
 import type { RegistryServices } from '../registry/services.js';
-import type { AlertFilter, AlertRepository, TriageResolution as StoreResolution } from '../store/alerts.js';
+import type { AlertFilter, AlertRepository } from '../store/alerts.js';
 import type { AlertActionRow, AlertRow } from '../store/schema.js';
 import { isLocked } from '../store/users.js';
 import type {
@@ -19,16 +19,9 @@ import type {
   ProvenanceAnswer,
   QuarantineQueue,
   TakeoverSignals,
-  TriageResolution,
   VersionState,
 } from './responder-types.js';
 import { alertJson } from './read-routes.js';
-
-// The console's copy of the resolutions must be the store's.
-const sameResolutions: [StoreResolution, TriageResolution] extends [TriageResolution, StoreResolution]
-  ? true
-  : never = true;
-void sameResolutions;
 
 export function actionJson(a: AlertActionRow): AlertActionTaken {
   return {

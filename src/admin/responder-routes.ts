@@ -3,10 +3,11 @@
 // published this". Every route has a full schema, typed by responder-types.ts (which the console
 // imports); the admin plugin authenticates (see each route's `access`) and parses the body.
 import { badRequest, notFound } from '../registry/errors.js';
-import { SEVERITY_ORDER, TRIAGE_RESOLUTIONS, type AlertFilter } from '../store/alerts.js';
+import { SEVERITY_ORDER, type AlertFilter } from '../store/alerts.js';
 import type { AlertSeverity, AlertStatus } from '../store/schema.js';
 import { AdminActions, MAX_BULK_TRIAGE, actingAdminOf } from './admin-actions.js';
 import type { Schema } from './api-schema.js';
+import { TRIAGE_RESOLUTIONS } from './api-types.js';
 import { requireCrateAccess } from './auth.js';
 import { actorOf, adminRoute, type AdminContext } from './plugin.js';
 import {

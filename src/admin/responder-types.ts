@@ -1,30 +1,17 @@
 // The answers of the responder routes (responder-routes.ts), declared once: the server builds
 // them and the console (src/web) imports this module, so the two cannot drift. Plain types and
 // constants only: nothing here may import Node modules, as the console's bundle includes it.
+import { TRIAGE_RESOLUTIONS, TRIAGE_SCALE, type TriageResolution } from './api-types.js';
 
 /** Where a version (or the crate, for a crate-wide alert) stands now. */
 export type VersionState = 'live' | 'yanked' | 'quarantined' | 'rejected' | 'deleted';
 
-/** The structured reasons of bulk triage. */
-export type TriageResolution = 'false-positive' | 'confirmed-malicious' | 'accepted-risk' | 'duplicate';
-
-export const TRIAGE_RESOLUTION_CHOICES: readonly {
-  value: TriageResolution;
-  label: string;
-  settles: string;
-}[] = [
-  { value: 'false-positive', label: 'False positive', settles: 'dismissed' },
-  { value: 'confirmed-malicious', label: 'Confirmed malicious', settles: 'resolved' },
-  { value: 'accepted-risk', label: 'Accepted risk', settles: 'dismissed' },
-  { value: 'duplicate', label: 'Duplicate', settles: 'dismissed' },
-];
+/** The structured reasons of triage: the scale declared once in api-types.ts. */
+export type { TriageResolution } from './api-types.js';
 
 /** How each resolution reads: the triage reasons and the actions that settle alerts. */
 export const RESOLUTION_TEXT: Record<string, string> = {
-  'false-positive': 'false positive',
-  'confirmed-malicious': 'confirmed malicious',
-  'accepted-risk': 'accepted risk',
-  duplicate: 'duplicate',
+  ...Object.fromEntries(TRIAGE_RESOLUTIONS.map((r) => [r, TRIAGE_SCALE[r].text])),
   yank: 'version yanked (confirmed)',
   reject: 'version rejected from quarantine',
   'delete-version': 'version deleted',

@@ -120,7 +120,9 @@ export class ScanContextSource {
     const krate = await crates.findByName(crateName);
     let previousVersion: RegistryContext['previousVersion'] = null;
     let recentYanks: RegistryContext['recentYanks'] = [];
+    let owners: string[] = [];
     if (krate) {
+      owners = (await crates.owners(krate.id)).map((o) => o.login);
       const versions = (await crates.versions(krate.id)).filter(
         (v) => versionId === null || v.id < versionId,
       );
@@ -191,6 +193,7 @@ export class ScanContextSource {
     return {
       previousVersion,
       publisher,
+      owners,
       publisherFirstSeen,
       dependencyInfo: depInfo,
       recentYanks,

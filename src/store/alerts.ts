@@ -10,20 +10,6 @@ export function severityRank(s: string): number {
   return SEVERITY_ORDER.indexOf(s as AlertSeverity);
 }
 
-/** The structured reasons a responder settles alerts with (bulk triage). */
-export const TRIAGE_RESOLUTIONS = [
-  'false-positive',
-  'confirmed-malicious',
-  'accepted-risk',
-  'duplicate',
-] as const;
-export type TriageResolution = (typeof TRIAGE_RESOLUTIONS)[number];
-
-/** What settling with a resolution does to the alert: confirmed threats are resolved, the rest dismissed. */
-export function statusForResolution(r: TriageResolution): AlertStatus {
-  return r === 'confirmed-malicious' ? 'resolved' : 'dismissed';
-}
-
 /** What an admin action is about, to find the alerts it follows up on. */
 export type AlertSubject =
   | { kind: 'version'; crateName: string; version: string }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRIAGE_RESOLUTIONS } from '../../src/admin/api-types.js';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import { repoRoot } from '../support/debian-corpus.js';
 import { createAdmin, signIn, type ConsoleSession } from '../support/console-session.js';
@@ -309,6 +310,7 @@ describe('admin API', () => {
       (
         await admin.call('POST', `/api/admin/alerts/${alert.id}/triage`, {
           action: 'dismiss',
+          resolution: 'false-positive',
           reason: 'same team, different name',
           note: 'confirmed with owners',
         })
@@ -436,6 +438,14 @@ describe('admin API', () => {
       'reason',
       'confirmed',
     ]);
+    // Single and bulk triage document the one scale of resolutions the console offers.
+    const resolutionsOf = (path: string) =>
+      (
+        doc.paths[path]?.post?.requestBody?.content['application/json']?.schema.properties?.resolution as
+          { enum?: string[] } | undefined
+      )?.enum;
+    expect(resolutionsOf('/api/admin/alerts/{id}/triage')).toEqual([...TRIAGE_RESOLUTIONS]);
+    expect(resolutionsOf('/api/admin/alerts/bulk-triage')).toEqual([...TRIAGE_RESOLUTIONS]);
     const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
       Object.entries(byMethod).map(([method, op]) => ({ name: `${method} ${path}`, op })),
     );

@@ -274,6 +274,7 @@ describe.each(DIALECTS)('admin actions and their audit entries on %s', (dialect)
     const triage = () =>
       admin('POST', `/api/admin/alerts/${alert.id}/triage`, {
         action: 'dismiss',
+        resolution: 'false-positive',
         reason: 'same team',
         note: 'confirmed with the owners',
       });
@@ -294,11 +295,16 @@ describe.each(DIALECTS)('admin actions and their audit entries on %s', (dialect)
     expect((await triage()).status).toBe(500);
     expect((await h.pipeline.alerts.get(alert.id))!.status).toBe('open');
     expect(await notes()).toBe(0);
+    expect((await h.pipeline.alerts.actionsOf([alert.id])).size).toBe(0);
     expect(await entries('alert-dismiss', String(alert.id))).toBe(0);
 
     expect((await triage()).status).toBe(200);
-    expect((await h.pipeline.alerts.get(alert.id))!.status).toBe('dismissed');
+    expect((await h.pipeline.alerts.get(alert.id))!).toMatchObject({
+      status: 'dismissed',
+      resolution: 'false-positive',
+    });
     expect(await notes()).toBe(1);
+    expect((await h.pipeline.alerts.actionsOf([alert.id])).get(alert.id)?.length).toBe(1);
     expect(await entries('alert-dismiss', String(alert.id))).toBe(1);
   });
 

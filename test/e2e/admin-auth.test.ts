@@ -154,7 +154,11 @@ describe.each(DIALECTS)('admin authentication on %s', (dialect) => {
       ['GET', '/api/admin/crates/serde'],
       ['GET', '/api/admin/impact?crate=serde'],
       ['GET', `/api/admin/alerts/${alert.id}`],
-      ['POST', `/api/admin/alerts/${alert.id}/triage`, { action: 'dismiss', reason }],
+      [
+        'POST',
+        `/api/admin/alerts/${alert.id}/triage`,
+        { action: 'dismiss', resolution: 'false-positive', reason },
+      ],
       ['POST', `/api/admin/alerts/${alert.id}/notes`, { note: 'hello' }],
       ['GET', '/api/admin/graph/dependents?spec=serde'],
       ['GET', '/api/admin/graph/tree?spec=serde@1.0.0'],

@@ -149,15 +149,26 @@ describe.each(MODES)('incident commands on $db, $via', ({ db, via }) => {
         'alerts',
         'resolve',
         String(seeded.alertId),
+        '--resolution',
+        'confirmed-malicious',
         '--reason',
-        'false positive',
+        'the script downloads a payload',
         '--note',
         'checked the script',
       ],
       true,
     );
-    expect(resolved.status).toBe('resolved');
-    expect((await x.services.security.alerts.get(seeded.alertId))!.status).toBe('resolved');
+    expect(resolved).toMatchObject({ status: 'resolved', resolution: 'confirmed-malicious' });
+    expect(await x.services.security.alerts.get(seeded.alertId)).toMatchObject({
+      status: 'resolved',
+      resolution: 'confirmed-malicious',
+    });
+    const history = (await x.services.security.alerts.actionsOf([seeded.alertId])).get(seeded.alertId)!;
+    expect(history.at(-1)).toMatchObject({
+      action: 'alert-resolve',
+      reason: 'confirmed malicious: the script downloads a payload',
+      settled: 1,
+    });
 
     // quarantine
     const q = await json<{ versions: { crate: string; version: string }[] }>(['quarantine', 'list']);
@@ -251,7 +262,7 @@ describe.each(MODES)('incident commands on $db, $via', ({ db, via }) => {
         actor: 'root',
         action: 'alert-resolve',
         target: String(seeded.alertId),
-        reason: 'false positive',
+        reason: 'confirmed malicious: the script downloads a payload',
         via: v,
       },
       { actor: 'root', action: 'release', target: 'held@0.1.0', reason: 'reviewed, clean', via: v },
@@ -294,6 +305,36 @@ describe.each(MODES)('incident commands on $db, $via', ({ db, via }) => {
         ['alerts', 'resolve', String(seeded.alertId), '--reason', 'okay then', '--status', 'gone'],
         2,
         /unknown status/,
+      ],
+      [
+        ['alerts', 'resolve', String(seeded.alertId), '--reason', 'okay then'],
+        2,
+        /--resolution \(false-positive/,
+      ],
+      [
+        ['alerts', 'resolve', String(seeded.alertId), '--reason', 'okay then', '--status', 'dismissed'],
+        2,
+        /settles the alert: give --resolution/,
+      ],
+      [
+        ['alerts', 'resolve', String(seeded.alertId), '--reason', 'okay then', '--resolution', 'meh'],
+        2,
+        /unknown resolution `meh`/,
+      ],
+      [
+        [
+          'alerts',
+          'resolve',
+          String(seeded.alertId),
+          '--reason',
+          'okay then',
+          '--resolution',
+          'duplicate',
+          '--status',
+          'resolved',
+        ],
+        2,
+        /dismisses the alert, not resolved/,
       ],
       [['quarantine', 'release', 'serde@1.0.0', '--reason', 'not held'], 1, /not in quarantine/],
       [['crate', 'delete', 'serde@1.0.0', '--reason', 'a version', '--block-name', '3'], 2, /whole crate/],

@@ -264,6 +264,72 @@ describe.each(DIALECTS)('responder API on %s', (dialect) => {
     expect((await followUp(ids[2]!)).resolution).toBeNull();
   });
 
+  it('settles a single alert with a reason from the same scale, shown in its history', async () => {
+    await publish(alice, 'single', '1.0.0');
+    const a = await raise('single', '1.0.0', 'medium');
+    const b = await raise('single', '1.0.0', 'medium');
+    const triage = (id: number, body: Record<string, unknown>) =>
+      post(`/api/admin/alerts/${id}/triage`, body);
+    const before = await auditCount();
+    // Dismissing or resolving without a structured reason, with one off the scale, or with one
+    // that settles the other way: refused, nothing written.
+    for (const [body, text] of [
+      [{ action: 'dismiss', reason: 'looks fine' }, /`resolution` is required to dismiss/],
+      [{ action: 'resolve', reason: 'dealt with' }, /`resolution` is required to resolve/],
+      [{ resolution: 'meh', reason: 'looks fine' }, /resolution/],
+      [{ action: 'resolve', resolution: 'false-positive', reason: 'x'.repeat(5) }, /dismisses an alert/],
+      [{ action: 'acknowledge', resolution: 'duplicate', reason: 'x'.repeat(5) }, /settles an alert/],
+      [{ reason: 'neither' }, /send `action`/],
+    ] as const) {
+      const res = await triage(a.id, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(await res.text(), JSON.stringify(body)).toMatch(text);
+    }
+    expect(await auditCount()).toBe(before);
+    expect((await h.pipeline.alerts.get(a.id))!.status).toBe('open');
+
+    // Acknowledging is recorded on the alert's history too, without settling it.
+    let res = await triage(a.id, { action: 'acknowledge', reason: 'looking into it' });
+    expect(await res.json()).toEqual({ ok: true, status: 'acknowledged', resolution: null });
+    // The reason alone says what to do: accepted risk dismisses.
+    res = await triage(a.id, { resolution: 'accepted-risk', reason: 'vendored on purpose', note: 'asked' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, status: 'dismissed', resolution: 'accepted-risk' });
+    let f = await followUp(a.id);
+    expect(f.resolution).toMatchObject({ resolution: 'accepted-risk', by: 'root' });
+    expect(f.actions.map((x) => [x.action, x.reason, x.settled])).toEqual([
+      ['alert-acknowledge', 'looking into it', false],
+      ['alert-dismiss', 'accepted risk: vendored on purpose', true],
+    ]);
+    expect(f.resolution!.auditId).toBe(f.actions[1]!.auditId);
+    const entry = await h.services.db.kysely
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('id', '=', f.actions[1]!.auditId)
+      .executeTakeFirstOrThrow();
+    expect(entry.action).toBe('alert-dismiss');
+    expect(JSON.parse(entry.details)).toMatchObject({
+      resolution: 'accepted-risk',
+      from: 'acknowledged',
+      to: 'dismissed',
+      note: 'asked',
+    });
+    // The queue shows the structured reason, as for bulk triage.
+    const queue = await get<{ alerts: { id: number; resolution: { resolution: string } | null }[] }>(
+      '/api/admin/alerts?crate=single&status=dismissed',
+    );
+    expect(queue.alerts.map((x) => [x.id, x.resolution?.resolution])).toEqual([[a.id, 'accepted-risk']]);
+
+    // An explicit action that agrees with the reason; reopening takes the resolution away.
+    res = await triage(b.id, { action: 'resolve', resolution: 'confirmed-malicious', reason: 'payload' });
+    expect(await res.json()).toMatchObject({ status: 'resolved', resolution: 'confirmed-malicious' });
+    await triage(b.id, { action: 'reopen', reason: 'not so sure' });
+    f = await followUp(b.id);
+    expect(f.resolution).toBeNull();
+    expect(f.actions.map((x) => x.action)).toEqual(['alert-resolve', 'alert-reopen']);
+    expect((await h.pipeline.alerts.get(b.id))!.status).toBe('open');
+  });
+
   it('releases from quarantine only after a fresh password and, for a critical verdict, the typed version', async () => {
     await publish(mallory, 'held', '0.1.0');
     await publish(mallory, 'held', '0.2.0');

@@ -151,6 +151,111 @@ describe('the responder console in a browser', { timeout: 90_000 }, () => {
     ).toContain('false positive · root');
   });
 
+  it('settles a single alert with the structured reason bulk triage uses, shown in its history', async () => {
+    const a = await raise('app', '1.0.0', 'medium', 'app@1.0.0: writes outside OUT_DIR');
+    await page.goto(consoleUrl(`/alerts/${a.id}`));
+    await page.getByRole('button', { name: 'Acknowledge' }).waitFor();
+    // Settling always says why: no bare Dismiss beside Resolve.
+    expect(await page.getByRole('button', { name: 'Dismiss' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: `Resolve alert #${a.id}` });
+    await dialog.getByLabel(/^Reason/).fill('it writes to its own target directory');
+    await dialog.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('Resolution is required');
+    expect((await h.pipeline.alerts.get(a.id))?.status).toBe('open');
+    await dialog.getByLabel('Resolution').selectOption('false-positive');
+    await dialog.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const followUp = page.getByTestId('follow-up');
+    await expect
+      .poll(() => followUp.getByTestId('resolution').textContent())
+      .toContain('false positive by root');
+    const action = followUp.getByTestId('alert-action').first();
+    expect(await action.textContent()).toContain('alert-dismiss');
+    expect(await action.textContent()).toContain('false positive: it writes to its own target directory');
+    expect(await h.pipeline.alerts.get(a.id)).toMatchObject({
+      status: 'dismissed',
+      resolution: 'false-positive',
+    });
+    // Settled, it can only be reopened.
+    await page.getByRole('button', { name: 'Reopen' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Resolve', exact: true }).count()).toBe(0);
+  });
+
+  it('shows each version’s downloads and requirement dependents on the crate page and in the yank, delete and release dialogs', async () => {
+    // Users of their own: the later tests count alice's and bob's tokens.
+    const carol = await h.token('carol');
+    const dave = await h.token('dave');
+    await publish(carol, 'core-x', '1.0.0');
+    await publish(carol, 'core-x', '1.1.0');
+    const req = (version_req: string) => ({
+      name: 'core-x',
+      version_req,
+      features: [],
+      optional: false,
+      default_features: true,
+      target: null,
+      kind: 'normal' as const,
+    });
+    await publish(dave, 'pins-x', '1.0.0', [req('=1.0.0')]);
+    await publish(dave, 'uses-x', '1.0.0', [req('^1')]);
+    const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    await h.services.db.kysely
+      .insertInto('version_downloads')
+      .values([
+        { version_id: await versionId('core-x', '1.0.0'), date: day(0), downloads: 4 },
+        { version_id: await versionId('core-x', '1.0.0'), date: day(20), downloads: 3 },
+      ])
+      .execute();
+    // Yanked, 1.0.0 keeps the crates whose requirement accepts it: their lockfiles pin it.
+    await h.services.crates.setYanked(await versionId('core-x', '1.0.0'), true, new Date());
+
+    await page.goto(consoleUrl('/crates/core-x'));
+    const old = page.locator('tr[data-version="1.0.0"]');
+    await old.waitFor();
+    expect(await old.getByTestId('version-reach').textContent()).toContain('7 downloads');
+    expect(await old.getByTestId('version-reach').textContent()).toContain('4 in 7 days');
+    expect(await old.getByTestId('version-dependents').textContent()).toBe('2 dependents');
+    expect(
+      await page.locator('tr[data-version="1.1.0"]').getByTestId('version-dependents').textContent(),
+    ).toBe('1 dependent');
+
+    const dialogFigures = async (button: string, title: string) => {
+      await page.getByRole('button', { name: button, exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: title });
+      await dialog.getByTestId('impact-downloads').waitFor();
+      const figures = {
+        downloads: await dialog.getByTestId('impact-downloads').textContent(),
+        requirements: await dialog.getByTestId('impact-requirements').textContent(),
+      };
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      return figures;
+    };
+    expect(await dialogFigures('Delete 1.0.0', 'Delete core-x 1.0.0')).toEqual({
+      downloads: '7 downloads · 7 in 30 days · 4 in 7 days',
+      requirements:
+        '2 crates require a version range that includes it (2 versions); their lockfiles may pin it, yanked or not',
+    });
+    expect((await dialogFigures('Yank 1.1.0', 'Yank core-x 1.1.0')).requirements).toMatch(
+      /^1 crate requires/,
+    );
+
+    await page.goto(consoleUrl('/crates/held'));
+    await page.locator('tr[data-version="0.2.0"]').waitFor();
+    await page.getByRole('button', { name: 'Release 0.2.0', exact: true }).click();
+    const release = page.getByRole('dialog', { name: 'Release held 0.2.0 from quarantine' });
+    await release.getByTestId('impact-downloads').waitFor();
+    expect(await release.getByTestId('impact-downloads').textContent()).toBe(
+      '0 downloads · 0 in 30 days · 0 in 7 days',
+    );
+    expect(await release.getByTestId('impact-requirements').textContent()).toBe(
+      'No published crate requires a version range that includes it',
+    );
+    await release.getByRole('button', { name: 'Cancel' }).click();
+    await release.waitFor({ state: 'detached' });
+  });
+
   it('resolves the alert with a confirmed yank, linking the audit entry; a deleted version offers no actions', async () => {
     await page.goto(consoleUrl(`/alerts/${libAlert.id}`));
     await page.getByRole('button', { name: 'Yank 1.0.0' }).click();
@@ -342,6 +447,34 @@ describe('the responder console in a browser', { timeout: 90_000 }, () => {
           path,
         ).toBe(false);
       }
+      // The crate page's versions: every version's scan verdict and actions on screen, not in a
+      // table scrolled sideways.
+      await narrow.goto(consoleUrl('/crates/core-x'));
+      await narrow.getByRole('heading', { level: 1, name: 'core-x' }).waitFor();
+      await narrow.locator('tr[data-version="1.1.0"]').waitFor();
+      await narrow.waitForLoadState('networkidle');
+      expect(
+        await narrow.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1'),
+        '/crates/core-x',
+      ).toBe(false);
+      const placed = await narrow.evaluate<{ what: string; left: number; right: number }[]>(
+        `[...document.querySelectorAll('table.versions td.col-scan, table.versions td.col-actions button')].map((e) => {
+          const r = e.getBoundingClientRect();
+          return { what: e.textContent, left: r.left, right: r.right };
+        })`,
+      );
+      // Two versions: a verdict and an Unyank/Yank and a Delete button each.
+      expect(placed.length).toBe(6);
+      for (const p of placed) {
+        expect(p.left, p.what).toBeGreaterThanOrEqual(0);
+        expect(p.right, p.what).toBeLessThanOrEqual(400);
+      }
+      await narrow.locator('tr[data-version="1.1.0"]').getByRole('button', { name: 'Yank 1.1.0' }).click();
+      await narrow
+        .getByRole('dialog', { name: 'Yank core-x 1.1.0' })
+        .getByRole('button', { name: 'Cancel' })
+        .click();
+
       // Audit rows stay a few lines tall, not one word per line.
       const tallest = await narrow.evaluate<number>(
         `Math.max(...[...document.querySelectorAll('table.audit tbody tr')].map((r) => r.getBoundingClientRect().height))`,

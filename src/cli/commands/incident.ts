@@ -5,6 +5,13 @@
 import type { Command } from 'commander';
 import { AdminActions, TRIAGE, type ActingAdmin } from '../../admin/admin-actions.js';
 import { listQuarantine, listTokens, listUsers, tokenJson, userJson } from '../../admin/admin-reads.js';
+import {
+  TRIAGE_RESOLUTIONS,
+  TRIAGE_SCALE,
+  isTriageResolution,
+  type TriageAnswer,
+  type TriageResolution,
+} from '../../admin/api-types.js';
 import { alertJson } from '../../admin/read-routes.js';
 import { forbidden, notFound } from '../../registry/errors.js';
 import type { RegistryServices } from '../../registry/services.js';
@@ -209,27 +216,62 @@ function registerAlertCommands(program: Command): void {
 
   const statusToAction = Object.fromEntries(Object.entries(TRIAGE).map(([a, s]) => [s, a]));
   action(
-    alerts.command('resolve <id>').description('close an alert (resolved, or another status with --status)'),
+    alerts
+      .command('resolve <id>')
+      .description('settle an alert with a structured --resolution (or set another status with --status)'),
   )
-    .option('--status <status>', `the new status (${ALERT_STATUSES.join(', ')})`, 'resolved')
+    .option(
+      '--resolution <reason>',
+      `why it is settled: ${TRIAGE_RESOLUTIONS.map((r) => `${r} (${TRIAGE_SCALE[r].settles})`).join(', ')}`,
+    )
+    .option('--status <status>', `the new status (${ALERT_STATUSES.join(', ')})`)
     .option('--note <text>', 'a note to add to the alert')
     .action(
-      async (idText: string, opts: IncidentOptions & { reason: string; status: string; note?: string }) => {
+      async (
+        idText: string,
+        opts: IncidentOptions & { reason: string; status?: string; resolution?: string; note?: string },
+      ) => {
         const id = positiveId(idText, 'the alert id');
         const reason = checkReason(opts.reason);
-        const triage = statusToAction[opts.status];
-        if (!triage)
+        const choices = TRIAGE_RESOLUTIONS.join(', ');
+        let resolution: TriageResolution | undefined;
+        if (opts.resolution !== undefined) {
+          if (!isTriageResolution(opts.resolution))
+            throw new UsageError(`unknown resolution \`${opts.resolution}\` (one of ${choices})`);
+          resolution = opts.resolution;
+        }
+        if (opts.status !== undefined && !Object.hasOwn(statusToAction, opts.status))
           throw new UsageError(`unknown status \`${opts.status}\` (one of ${ALERT_STATUSES.join(', ')})`);
+        const settles = resolution ? TRIAGE_SCALE[resolution].settles : undefined;
+        const status = opts.status ?? settles;
+        if (status === undefined)
+          throw new UsageError(
+            `say how the alert is settled with --resolution (${choices}), or give another --status`,
+          );
+        if ((status === 'resolved' || status === 'dismissed') && !resolution)
+          throw new UsageError(`--status ${status} settles the alert: give --resolution (${choices})`);
+        if (resolution && settles !== status)
+          throw new UsageError(
+            `--resolution ${resolution} ${settles === 'resolved' ? 'resolves' : 'dismisses'} the alert, not ${status}`,
+          );
+        const triage = statusToAction[status]!;
+        const body = {
+          action: triage,
+          ...(resolution ? { resolution } : {}),
+          reason,
+          ...(opts.note ? { note: opts.note } : {}),
+        };
         const result = await withTarget(opts, async (t) =>
           t.kind === 'server'
-            ? t.client.post<{ ok: true; status: string }>(`/api/admin/alerts/${id}/triage`, {
-                action: triage,
-                reason,
-                ...(opts.note ? { note: opts.note } : {}),
-              })
-            : t.actions.triageAlert(await t.actor(), id, triage, reason, opts.note),
+            ? t.client.post<TriageAnswer>(`/api/admin/alerts/${id}/triage`, body)
+            : t.actions.triageAlert(await t.actor(), id, body),
         );
-        emit(opts, { ...result, id }, (r) => `alert #${id} is now ${r.status}`);
+        emit(
+          opts,
+          { ...result, id },
+          (r) =>
+            `alert #${id} is now ${r.status}${r.resolution ? ` (${TRIAGE_SCALE[r.resolution].text})` : ''}`,
+        );
       },
     );
 }

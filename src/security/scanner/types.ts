@@ -54,6 +54,11 @@ export interface RegistryContext {
     files?: Map<string, string>;
   } | null;
   publisher?: string | null;
+  /**
+   * The crate's owners before this release (none for a new crate). A dependency they or the
+   * publisher own is a sibling.
+   */
+  owners?: string[];
   publisherFirstSeen?: string | null;
   /**
    * What the registry knows about each normal/build dependency, keyed by canonical crate name

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistryConfig } from '../../registry/config.js';
 import { DELETED_NAME_BLOCK_DAYS, actionBody, actions, offeredTo } from './actions.js';
+import { TRIAGE_RESOLUTIONS } from './api-types.js';
 
 describe('actions', () => {
   it('name the endpoints of the admin API', () => {
@@ -23,10 +24,11 @@ describe('actions', () => {
       path: '/api/admin/names',
       body: { name: 'tokioo', action: 'block' },
     });
-    expect(actions.triage(9, 'dismiss', 'x', null)).toMatchObject({
+    expect(actions.triage(9, 'escalate', 'x', null)).toMatchObject({
       path: '/api/admin/alerts/9/triage',
-      body: { action: 'dismiss' },
+      body: { action: 'escalate' },
     });
+    expect(actions.settle(9, 'x', null).path).toBe('/api/admin/alerts/9/triage');
   });
 
   it('offer admin actions to administrators only, and key rotation to auditors only', () => {
@@ -80,11 +82,22 @@ describe('actionBody', () => {
       blockDays: 30,
     });
     expect(actionBody(spec, 'malware', { blockDays: '  ' })).toEqual({ reason: 'malware' });
-    const triage = actions.triage(1, 'dismiss', 'x', null);
-    expect(actionBody(triage, 'false positive', { note: 'checked by hand' })).toEqual({
-      action: 'dismiss',
-      reason: 'false positive',
+    const triage = actions.triage(1, 'escalate', 'x', null);
+    expect(actionBody(triage, 'needs the team', { note: 'checked by hand' })).toEqual({
+      action: 'escalate',
+      reason: 'needs the team',
       note: 'checked by hand',
+    });
+  });
+
+  it('settles one alert with a reason from the scale bulk triage uses, which sets the status', () => {
+    const settle = actions.settle(1, 'x', null);
+    const field = settle.fields!.find((f) => f.name === 'resolution')!;
+    expect(field.required).toBe(true);
+    expect(field.options!.map((o) => o.value)).toEqual(['', ...TRIAGE_RESOLUTIONS]);
+    expect(actionBody(settle, 'same team', { resolution: 'accepted-risk', note: '' })).toEqual({
+      reason: 'same team',
+      resolution: 'accepted-risk',
     });
   });
 

@@ -1,6 +1,7 @@
 // The admin actions of docs/admin-api.md, each as the dialog spec its button opens.
 import type { ReactNode } from 'react';
 import { seg } from './api.js';
+import { TRIAGE_RESOLUTIONS, TRIAGE_SCALE } from './api-types.js';
 
 /** The registry's default block on a deleted crate's name (registry/config.ts). */
 export const DELETED_NAME_BLOCK_DAYS = 30;
@@ -361,16 +362,14 @@ export const actions = {
   }),
   triage: (
     alertId: number,
-    action: 'acknowledge' | 'escalate' | 'dismiss' | 'reopen' | 'resolve',
+    action: 'acknowledge' | 'escalate' | 'reopen',
     crate: string,
     version: string | null,
   ): ActionSpec => {
     const labels = {
       acknowledge: ['Acknowledge', 'Someone is looking at this alert.'],
       escalate: ['Escalate', 'The alert needs the incident team: it is marked escalated.'],
-      dismiss: ['Dismiss', 'The alert is a false positive or needs no action; say why.'],
-      reopen: ['Reopen', 'The alert goes back to the open queue.'],
-      resolve: ['Resolve', 'The threat has been dealt with.'],
+      reopen: ['Reopen', 'The alert goes back to the open queue; its resolution is taken away.'],
     } as const;
     const [label, description] = labels[action];
     return {
@@ -385,4 +384,31 @@ export const actions = {
       done: `Alert #${alertId}: ${action} recorded`,
     };
   },
+  /** Settles one alert with a reason from the scale bulk triage uses; the reason sets the status. */
+  settle: (alertId: number, crate: string, version: string | null): ActionSpec => ({
+    label: 'Resolve',
+    title: `Resolve alert #${alertId}`,
+    description:
+      'Say why the alert is settled: a confirmed threat is resolved, the other reasons dismiss it.',
+    method: 'POST',
+    path: `/api/admin/alerts/${seg(alertId)}/triage`,
+    impact: { crate, version },
+    fields: [
+      {
+        name: 'resolution',
+        label: 'Resolution',
+        type: 'select',
+        required: true,
+        options: [
+          { value: '', label: 'Choose a resolution…' },
+          ...TRIAGE_RESOLUTIONS.map((r) => ({
+            value: r,
+            label: `${TRIAGE_SCALE[r].label} (${TRIAGE_SCALE[r].settles}): ${TRIAGE_SCALE[r].means}`,
+          })),
+        ],
+      },
+      { name: 'note', label: 'Note for the other responders', type: 'textarea' },
+    ],
+    done: `Alert #${alertId} settled`,
+  }),
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  downloadsSentence,
   formatAge,
   formatBytes,
   formatCount,
@@ -7,6 +8,7 @@ import {
   formatTime,
   impactSentence,
   plural,
+  requirementSentence,
 } from './format.js';
 
 describe('formats', () => {
@@ -46,5 +48,17 @@ describe('formats', () => {
     expect(impactSentence(1, 5)).toBe('1 crate depends on this directly, 5 transitively');
     expect(impactSentence(0, 0)).toBe('0 crates depend on this directly, 0 transitively');
     expect(impactSentence(1200, 34000)).toBe('1,200 crates depend on this directly, 34,000 transitively');
+  });
+
+  it('words a version’s downloads and the dependents whose requirement accepts it', () => {
+    expect(downloadsSentence({ total: 1204, last7Days: 12, last30Days: 310 })).toBe(
+      '1,204 downloads · 310 in 30 days · 12 in 7 days',
+    );
+    expect(requirementSentence({ crates: 0, versions: 0 })).toBe(
+      'No published crate requires a version range that includes it',
+    );
+    expect(requirementSentence({ crates: 1, versions: 2 })).toBe(
+      '1 crate requires a version range that includes it (2 versions); their lockfiles may pin it, yanked or not',
+    );
   });
 });

@@ -50,6 +50,18 @@ export function impactSentence(direct: number, transitive: number): string {
   return `${formatCount(direct)} ${crates} on this directly, ${formatCount(transitive)} transitively`;
 }
 
+/** "1,204 downloads · 310 in 30 days · 12 in 7 days" */
+export function downloadsSentence(d: { total: number; last7Days: number; last30Days: number }): string {
+  return `${plural(d.total, 'download')} · ${formatCount(d.last30Days)} in 30 days · ${formatCount(d.last7Days)} in 7 days`;
+}
+
+/** The dependents a lockfile may pin to the version: those whose requirement accepts it. */
+export function requirementSentence(d: { crates: number; versions: number }): string {
+  if (d.crates === 0) return 'No published crate requires a version range that includes it';
+  const which = d.crates === 1 ? 'crate requires' : 'crates require';
+  return `${formatCount(d.crates)} ${which} a version range that includes it (${plural(d.versions, 'version')}); their lockfiles may pin it, yanked or not`;
+}
+
 /** A wait as a person reads it: "45 s", "14 min 57 s", "2 h 5 min". */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.ceil(seconds));

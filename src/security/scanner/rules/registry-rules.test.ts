@@ -40,19 +40,31 @@ describe('registry rules', () => {
     expect(findingsOf(old, 'registry.young-dependency')).toEqual([]);
   });
 
-  it('registry.young-dependency: lower for used workspace siblings and first releases', async () => {
+  it('registry.young-dependency: below the alert threshold for siblings, lower for first releases', async () => {
     const files = {
       'Cargo.toml': manifest('foo', { extra: '[dependencies]\nfoo-core = "1"\n' }),
       'src/lib.rs': 'pub use foo_core::*;',
     };
     const info = deps({ 'foo-core': { createdAt: daysAgo(1), dependents: 1, owners: ['alice'] } });
-    const sibling = await scanFiles(files, {
-      now: NOW,
-      publisher: 'alice',
-      previousVersion: { version: '0.9.0', hasBuildScript: false, dependencies: [], publisher: 'alice' },
-      dependencyInfo: info,
-    });
-    expect(worst(sibling, 'registry.young-dependency')).toBe('medium');
+    const prev = { version: '0.9.0', hasBuildScript: false, dependencies: [], publisher: 'alice' };
+    // Published by an owner of the dependency, or by someone else for the crate's owners.
+    for (const ctx of [
+      { publisher: 'alice', previousVersion: prev },
+      { publisher: 'alice', previousVersion: null },
+      { publisher: 'bob', owners: ['alice', 'bob'], previousVersion: prev },
+    ]) {
+      const sibling = await scanFiles(files, { now: NOW, dependencyInfo: info, ...ctx });
+      expect(worst(sibling, 'registry.young-dependency'), JSON.stringify(ctx)).toBe('info');
+      // Below medium, the scanner's alert threshold.
+      expect(['clean', 'info', 'low'], JSON.stringify(ctx)).toContain(sibling.verdict);
+    }
+    // A sibling nothing uses is still noted, yet not raised.
+    const unused = await scanFiles(
+      { ...files, 'src/lib.rs': 'pub fn f() {}' },
+      { now: NOW, publisher: 'alice', previousVersion: prev, dependencyInfo: info },
+    );
+    expect(worst(unused, 'registry.young-dependency')).toBe('low');
+    // Someone else's young crate: raised, one level lower for a first release.
     const first = await scanFiles(files, {
       now: NOW,
       publisher: 'bob',
@@ -60,6 +72,24 @@ describe('registry rules', () => {
       dependencyInfo: info,
     });
     expect(worst(first, 'registry.young-dependency')).toBe('medium');
+    const later = await scanFiles(files, {
+      now: NOW,
+      publisher: 'bob',
+      owners: ['bob'],
+      previousVersion: { ...prev, publisher: 'bob' },
+      dependencyInfo: info,
+    });
+    expect(worst(later, 'registry.young-dependency')).toBe('high');
+  });
+
+  it('registry.unpopular-dependency: below the alert threshold for siblings', async () => {
+    const ctx: RegistryContext = {
+      now: NOW,
+      publisher: 'm',
+      previousVersion: { version: '0.3.9', hasBuildScript: false, dependencies: [], publisher: 'm' },
+      dependencyInfo: deps({ 'proc-macro-one': { createdAt: daysAgo(400), dependents: 0, owners: ['m'] } }),
+    };
+    expect(worst(await scanFiles(ARRAYREF, ctx), 'registry.unpopular-dependency')).toBe('low');
   });
 
   it('registry.unpopular-dependency', async () => {

@@ -51,6 +51,9 @@ export function registryRules(
   const unused = new Set(unusedDependencies(model).map(canonicalCrateName));
   const prevDeps = new Set((prev?.dependencies ?? []).map(canonicalCrateName));
   const seen = new Set<string>();
+  // Who stands behind this crate: its owners and whoever publishes it. A dependency one of them
+  // owns is a sibling (a workspace's crates, published together by the same people).
+  const ours = new Set([...(context.owners ?? []), ...(context.publisher ? [context.publisher] : [])]);
 
   for (const d of deps) {
     const key = canonicalCrateName(d.name);
@@ -66,12 +69,15 @@ export function registryRules(
     const isNew = prev ? !prevDeps.has(key) : true;
     if (!isNew) continue;
     const isUnused = unused.has(key);
-    const sibling = context.publisher ? info.owners.includes(context.publisher) : false;
+    const sibling = info.owners.some((o) => ours.has(o));
     const young = olderBy(now, info.createdAt, youngDays) === false;
-    const note = `${isUnused ? ' Nothing in the code uses it.' : ''}${prev ? '' : ' (first release of this crate)'}`;
+    const note = `${isUnused ? ' Nothing in the code uses it.' : ''}${prev ? '' : ' (first release of this crate)'}${sibling ? ' A sibling: the same people own it.' : ''}`;
     if (young) {
-      let sev: Severity = isUnused ? 'critical' : 'high';
-      if (!prev || (sibling && !isUnused)) sev = lower(sev);
+      // A sibling published minutes earlier is a private registry's everyday work: recorded, not
+      // raised (below the alert threshold). A compromised account's payload crate is caught by
+      // its own scan (registry.flagged-dependency) and the takeover signals instead.
+      let sev: Severity = sibling ? (isUnused ? 'low' : 'info') : isUnused ? 'critical' : 'high';
+      if (!prev && !sibling) sev = lower(sev);
       emit(
         'registry.young-dependency',
         sev,
@@ -80,8 +86,8 @@ export function registryRules(
         note.trim() || undefined,
       );
     } else if (info.dependents <= 1) {
-      let sev: Severity = isUnused ? 'high' : 'medium';
-      if (!prev || sibling) sev = lower(sev);
+      let sev: Severity = sibling ? (isUnused ? 'low' : 'info') : isUnused ? 'high' : 'medium';
+      if (!prev && !sibling) sev = lower(sev);
       emit(
         'registry.unpopular-dependency',
         sev,

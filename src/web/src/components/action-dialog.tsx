@@ -7,7 +7,7 @@ import type { Impact } from '../api-types.js';
 import { useAnnounce } from '../announce.js';
 import { actionBody, MIN_REASON, offeredTo, type ActionSpec } from '../actions.js';
 import { useSession } from '../session.js';
-import { impactSentence, plural } from '../format.js';
+import { downloadsSentence, impactSentence, plural, requirementSentence } from '../format.js';
 import { Dialog } from './dialog.js';
 
 function ImpactLine({ impact }: { impact: ActionSpec['impact'] }) {
@@ -34,15 +34,27 @@ function ImpactLine({ impact }: { impact: ActionSpec['impact'] }) {
     <div className="impact" aria-live="polite">
       <h3>Impact</h3>
       {state.impact ? (
-        <p data-testid="impact">
-          <strong>{impactSentence(state.impact.directDependents, state.impact.transitiveDependents)}</strong>
-          {typeof state.impact.versions === 'number' && (
-            <>
-              {' '}
-              · the action touches {plural(state.impact.versions, 'version')} of {target}
-            </>
+        <>
+          <p data-testid="impact">
+            <strong>
+              {impactSentence(state.impact.directDependents, state.impact.transitiveDependents)}
+            </strong>
+            {typeof state.impact.versions === 'number' && (
+              <>
+                {' '}
+                · the action touches {plural(state.impact.versions, 'version')} of {target}
+              </>
+            )}
+          </p>
+          {state.impact.downloads && state.impact.requirementDependents && (
+            <ul className="impact-reach">
+              <li data-testid="impact-downloads">{downloadsSentence(state.impact.downloads)}</li>
+              <li data-testid="impact-requirements">
+                {requirementSentence(state.impact.requirementDependents)}
+              </li>
+            </ul>
           )}
-        </p>
+        </>
       ) : state.error ? (
         <p className="error-text">Impact unknown: {state.error}</p>
       ) : (

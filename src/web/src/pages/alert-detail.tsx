@@ -19,16 +19,17 @@ import { paths } from '../routes.js';
 import { Link } from '../router.js';
 import { useApi } from '../use-api.js';
 
-type Triage = 'acknowledge' | 'escalate' | 'dismiss' | 'reopen' | 'resolve';
+type Triage = 'acknowledge' | 'escalate' | 'reopen' | 'settle';
 
+/** What triage still applies: an open alert can be settled; a settled one only reopened. */
 function triageFor(status: string): Triage[] {
   switch (status) {
     case 'open':
-      return ['acknowledge', 'escalate', 'dismiss', 'resolve'];
+      return ['acknowledge', 'escalate', 'settle'];
     case 'acknowledged':
-      return ['escalate', 'dismiss', 'resolve'];
+      return ['escalate', 'settle'];
     case 'escalated':
-      return ['acknowledge', 'dismiss', 'resolve'];
+      return ['acknowledge', 'settle'];
     default:
       return ['reopen'];
   }
@@ -129,7 +130,11 @@ export function AlertDetailPage({ id }: { id: number }) {
               {triageFor(alert.status).map((t) => (
                 <ActionButton
                   key={t}
-                  spec={actions.triage(alert.id, t, alert.crate, alert.version)}
+                  spec={
+                    t === 'settle'
+                      ? actions.settle(alert.id, alert.crate, alert.version)
+                      : actions.triage(alert.id, t, alert.crate, alert.version)
+                  }
                   onDone={reload}
                 />
               ))}

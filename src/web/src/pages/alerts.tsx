@@ -6,10 +6,17 @@ import { Pager } from '../components/pager.js';
 import { DataTable } from '../components/data-table.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AlertQueuePage, AlertQueueRow, BulkTriageAnswer } from '../../../admin/responder-types.js';
-import { RESOLUTION_TEXT, TRIAGE_RESOLUTION_CHOICES } from '../../../admin/responder-types.js';
+import { RESOLUTION_TEXT } from '../../../admin/responder-types.js';
 import { ApiError, api } from '../api.js';
 import { useAnnounce } from '../announce.js';
-import { KINDS, SEVERITIES, STATUSES } from '../api-types.js';
+import {
+  KINDS,
+  SEVERITIES,
+  STATUSES,
+  TRIAGE_RESOLUTIONS,
+  TRIAGE_SCALE,
+  type TriageResolution,
+} from '../api-types.js';
 import { SeverityBadge, StatusBadge } from '../components/badges.js';
 import { ErrorMessage, Loading } from '../components/page-state.js';
 import { PageHeader } from '../components/page-header.js';
@@ -260,7 +267,7 @@ function BulkTriage(props: {
   onDone: () => void;
 }) {
   const announce = useAnnounce();
-  const [resolution, setResolution] = useState<string>(TRIAGE_RESOLUTION_CHOICES[0]!.value);
+  const [resolution, setResolution] = useState<TriageResolution>(TRIAGE_RESOLUTIONS[0]);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -312,10 +319,10 @@ function BulkTriage(props: {
       </p>
       <label>
         Resolution
-        <select value={resolution} onChange={(e) => setResolution(e.target.value)}>
-          {TRIAGE_RESOLUTION_CHOICES.map((c) => (
-            <option key={c.value} value={c.value}>
-              {c.label} ({c.settles})
+        <select value={resolution} onChange={(e) => setResolution(e.target.value as TriageResolution)}>
+          {TRIAGE_RESOLUTIONS.map((r) => (
+            <option key={r} value={r}>
+              {TRIAGE_SCALE[r].label} ({TRIAGE_SCALE[r].settles})
             </option>
           ))}
         </select>

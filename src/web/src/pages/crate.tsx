@@ -16,7 +16,7 @@ import { SecurityTab } from '../components/security-tab.js';
 import { VersionActions } from '../components/version-actions.js';
 import { VersionAnalysis } from '../components/version-analysis.js';
 import { VersionAudits } from '../components/version-audits.js';
-import { formatBytes, formatCount, formatTime } from '../format.js';
+import { formatBytes, formatCount, formatTime, plural } from '../format.js';
 import { paths } from '../routes.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -65,6 +65,29 @@ function UnsafeCell({ a, onShow }: { a: CrateAnalysisVersion | undefined; onShow
       {formatCount(a.unsafeUsed)} unsafe
       {a.forbidsUnsafe && <span className="badge verdict-clean">forbids</span>}
     </button>
+  );
+}
+
+/** A version's downloads and the dependents whose requirement accepts it (yanked or not). */
+function VersionReachCell({ v }: { v: Version }) {
+  if (!v.downloads || !v.dependents) return <span className="muted">—</span>;
+  return (
+    <>
+      <div>{plural(v.downloads.total, 'download')}</div>
+      <div className="muted small">
+        {formatCount(v.downloads.last30Days)} in 30 days · {formatCount(v.downloads.last7Days)} in 7 days
+      </div>
+      <div
+        className="small"
+        data-testid="version-dependents"
+        title="Crates whose requirement accepts this version: their lockfiles may pin it, yanked or not"
+      >
+        {plural(v.dependents.crates, 'dependent')}
+        {v.dependents.versions > v.dependents.crates && (
+          <span className="muted"> ({plural(v.dependents.versions, 'version')})</span>
+        )}
+      </div>
+    </>
   );
 }
 
@@ -180,6 +203,7 @@ export function CratePage({ name }: { name: string }) {
                       <th scope="col">Version</th>
                       <th scope="col">Published</th>
                       <th scope="col">Checksum (SHA-256) · size</th>
+                      <th scope="col">Downloads · dependents</th>
                       <th scope="col">Scan</th>
                       <th scope="col">Unsafe</th>
                       <th scope="col">Alerts</th>
@@ -193,7 +217,7 @@ export function CratePage({ name }: { name: string }) {
                           {v.num} <VersionBadges yanked={v.yanked} status={v.status} />
                           {v.hasBuildScript && <span className="badge state-build">build.rs</span>}
                         </th>
-                        <td>
+                        <td data-label="Published">
                           <div>{formatTime(v.publishedAt)}</div>
                           <div>
                             by {v.publisher ? <UserName login={v.publisher} linked={isAdmin} /> : '—'}
@@ -211,17 +235,20 @@ export function CratePage({ name }: { name: string }) {
                             </div>
                           )}
                         </td>
-                        <td>
+                        <td data-label="Checksum (SHA-256) · size">
                           <div className="mono checksum">{v.checksum}</div>
                           <div className="muted small">{formatBytes(v.size)}</div>
                         </td>
-                        <td>
+                        <td data-label="Downloads · dependents" data-testid="version-reach">
+                          <VersionReachCell v={v} />
+                        </td>
+                        <td className="col-scan" data-label="Scan" data-testid="version-scan">
                           <Verdict verdict={v.scan?.verdict} />
                           {findingCount(v.scan) !== null && (
                             <div className="muted small">{formatCount(findingCount(v.scan))} findings</div>
                           )}
                         </td>
-                        <td>
+                        <td data-label="Unsafe">
                           <UnsafeCell
                             a={analysisOf.get(v.num)}
                             onShow={() => {
@@ -230,14 +257,14 @@ export function CratePage({ name }: { name: string }) {
                             }}
                           />
                         </td>
-                        <td>
+                        <td data-label="Alerts">
                           <VersionAlerts
                             alerts={alerts.filter((a) => a.version === v.num)}
                             linked={isAdmin}
                           />
                         </td>
                         {isAdmin && (
-                          <td>
+                          <td className="col-actions" data-label="Actions" data-testid="version-actions">
                             <VersionActions
                               crate={crate.name}
                               version={v.num}
