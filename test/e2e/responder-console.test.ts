@@ -485,4 +485,27 @@ describe('the responder console in a browser', { timeout: 90_000 }, () => {
     }
     expect(browser.problems).toEqual([]);
   });
+
+  it('keeps the crate page’s versions inside their panel at 1280 px', async () => {
+    const wide = await browser.newPage({ width: 1280, height: 900 });
+    try {
+      await wide.goto(consoleUrl('/crates/core-x'));
+      await wide.locator('tr[data-version="1.1.0"]').waitFor();
+      await wide.waitForLoadState('networkidle');
+      const fit = await wide.evaluate<{ panel: number; cells: { what: string; right: number }[] }>(
+        `(() => {
+          const wrap = document.querySelector('table.versions').closest('.table-wrap');
+          const cells = [...document.querySelectorAll('table.versions td.col-scan, table.versions td.col-actions button')];
+          return {
+            panel: wrap.getBoundingClientRect().right,
+            cells: cells.map((e) => ({ what: e.textContent, right: e.getBoundingClientRect().right })),
+          };
+        })()`,
+      );
+      expect(fit.cells.length).toBe(6);
+      for (const c of fit.cells) expect(c.right, c.what).toBeLessThanOrEqual(fit.panel + 1);
+    } finally {
+      await wide.close();
+    }
+  });
 });

@@ -74,9 +74,8 @@ function VersionReachCell({ v }: { v: Version }) {
   return (
     <>
       <div>{plural(v.downloads.total, 'download')}</div>
-      <div className="muted small">
-        {formatCount(v.downloads.last30Days)} in 30 days · {formatCount(v.downloads.last7Days)} in 7 days
-      </div>
+      <div className="muted small">{formatCount(v.downloads.last30Days)} in 30 days</div>
+      <div className="muted small">{formatCount(v.downloads.last7Days)} in 7 days</div>
       <div
         className="small"
         data-testid="version-dependents"
