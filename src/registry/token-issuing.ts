@@ -38,7 +38,11 @@ export class TokenIssuing {
   ) {}
 
   /** A new token for `input.owner`; its secret is in the answer only. Refused: 429 (RegistryError). */
-  async create(input: NewToken, actor: TokenIssuingActor, now = new Date()): Promise<{ token: string; row: TokenRow }> {
+  async create(
+    input: NewToken,
+    actor: TokenIssuingActor,
+    now = new Date(),
+  ): Promise<{ token: string; row: TokenRow }> {
     const { db, tokens, audit } = this.deps;
     return db.transaction().execute(async (trx) => {
       await this.take(input.owner.id, now, trx);

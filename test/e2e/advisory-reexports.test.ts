@@ -55,10 +55,18 @@ describe.each(DIALECTS)('advisory callers through re-exports (%s)', { timeout: 1
     admin = await signIn(h, 'root', PASSWORD);
     const alice = await h.token('alice');
     const bob = await h.token('bob');
-    await publishCrate(h.url, alice, 'wire-core', '1.0.0', CORE, [], [
-      { path: 'src/imp.rs', data: CORE_IMP },
-      { path: 'src/codec.rs', data: CORE_CODEC },
-    ]);
+    await publishCrate(
+      h.url,
+      alice,
+      'wire-core',
+      '1.0.0',
+      CORE,
+      [],
+      [
+        { path: 'src/imp.rs', data: CORE_IMP },
+        { path: 'src/codec.rs', data: CORE_CODEC },
+      ],
+    );
     // facade re-exports wire-core's `codec` module and everything public at its root.
     await publishCrate(
       h.url,

@@ -559,7 +559,8 @@ export function registerRegistryCommands(program: Command): void {
     const services = await openFromOptions(opts);
     try {
       const rotated = await services.tokenIssuing.rotate(Number(idText), { id: null, name: 'cli' });
-      if (!rotated) throw new Error(`no live token ${idText}: it is revoked or expired (create a new one instead)`);
+      if (!rotated)
+        throw new Error(`no live token ${idText}: it is revoked or expired (create a new one instead)`);
       process.stdout.write(`${rotated.token}\n`);
       process.stderr.write(
         `token #${rotated.previous.id} revoked; its replacement is #${rotated.row.id}` +

@@ -327,7 +327,12 @@ export const actions = {
         initial: 'publish-new, publish-update, yank',
         hint: 'comma-separated: publish-new, publish-update, yank, change-owners, admin',
       },
-      { name: 'crates', label: 'Limit to crates', type: 'text', hint: 'patterns such as `tokio-*`; empty: every crate' },
+      {
+        name: 'crates',
+        label: 'Limit to crates',
+        type: 'text',
+        hint: 'patterns such as `tokio-*`; empty: every crate',
+      },
       { name: 'expiresInDays', label: 'Expires after (days)', type: 'number', initial: '90' },
     ],
     shapeBody: (body) => ({
