@@ -13,6 +13,7 @@ import type { PublishDependency } from '../../src/domain/publish-metadata.js';
 import { manifestToPublishMetadata, parseManifest } from '../../src/domain/manifest.js';
 import { readCrateArchive, writeCrateArchive } from '../../src/formats/crate-archive.js';
 import {
+  overflows,
   ensureChromium,
   ensureConsoleBuilt,
   launchBrowser,
@@ -54,10 +55,6 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 // Evaluated in the page: plain expressions, as the test code is not compiled with DOM types.
-/** The page's width overflows the window (tables scroll inside their own box instead). */
-const overflows = (page: Page) =>
-  page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1');
-
 interface Focus {
   tag: string;
   text: string;

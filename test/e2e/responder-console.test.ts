@@ -9,6 +9,7 @@ import type { PublishDependency } from '../../src/domain/publish-metadata.js';
 import { writeCrateArchive } from '../../src/formats/crate-archive.js';
 import type { AlertRow } from '../../src/store/schema.js';
 import {
+  overflows,
   ensureChromium,
   ensureConsoleBuilt,
   launchBrowser,
@@ -442,10 +443,7 @@ describe('the responder console in a browser', { timeout: 90_000 }, () => {
         await narrow.goto(consoleUrl(path));
         await narrow.getByRole('heading', { level: 1, name: title }).waitFor();
         await narrow.waitForLoadState('networkidle');
-        expect(
-          await narrow.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1'),
-          path,
-        ).toBe(false);
+        expect(await overflows(narrow), path).toBe(false);
       }
       // The crate page's versions: every version's scan verdict and actions on screen, not in a
       // table scrolled sideways.
@@ -453,10 +451,7 @@ describe('the responder console in a browser', { timeout: 90_000 }, () => {
       await narrow.getByRole('heading', { level: 1, name: 'core-x' }).waitFor();
       await narrow.locator('tr[data-version="1.1.0"]').waitFor();
       await narrow.waitForLoadState('networkidle');
-      expect(
-        await narrow.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1'),
-        '/crates/core-x',
-      ).toBe(false);
+      expect(await overflows(narrow), '/crates/core-x').toBe(false);
       const placed = await narrow.evaluate<{ what: string; left: number; right: number }[]>(
         `[...document.querySelectorAll('table.versions td.col-scan, table.versions td.col-actions button')].map((e) => {
           const r = e.getBoundingClientRect();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopUnsafeAnswer } from '../../src/web/src/api-types.js';
 import { publishAnalysisFixtures } from '../support/analysis-fixtures.js';
 import {
+  overflows,
   ensureChromium,
   ensureConsoleBuilt,
   launchBrowser,
@@ -21,9 +22,6 @@ import { startRegistry, type Harness } from '../support/registry-harness.js';
 
 const SHOTS = join(repoRoot, 'test-output', 'screenshots');
 const PASSWORD = 'correct horse battery staple';
-
-const overflows = (p: Page) =>
-  p.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1');
 
 describe('top-unsafe console page', { timeout: 180_000 }, () => {
   let h: Harness;

@@ -83,6 +83,10 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Requests that went anywhere but this machine's loopback server (data: and blob: stay local). */
+/** The page is wider than its window (tables must scroll inside their own box instead). */
+export const overflows = (page: Page): Promise<boolean> =>
+  page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1');
+
 export function requestsLeavingMachine(urls: string[], origin: string): string[] {
   const allowed = new URL(origin);
   return urls.filter((u) => {
