@@ -3,7 +3,7 @@
 // taking the owner's token-creation bucket and writing its audit entry in one transaction
 // (token-issuing.ts). Tokens for other people stay with the operator's command line.
 import { badRequest } from '../registry/errors.js';
-import { parseScopes, validateCratePattern } from '../store/tokens.js';
+import { validScopes, validateCratePattern } from '../store/tokens.js';
 import { NewTokenAnswer, NewTokenBody } from './api-types.js';
 import { tokenJson } from './admin-reads.js';
 import { setNoStore } from './auth.js';
@@ -33,7 +33,7 @@ export function registerTokenRoutes({ app, services }: AdminContext): void {
           throw badRequest((err as Error).message);
         }
       };
-      const scopes = valid(() => parseScopes(body.scopes.join(',')));
+      const scopes = valid(() => validScopes(body.scopes));
       if (scopes.includes('admin') && actor.user.is_admin !== 1)
         throw badRequest('the `admin` scope is only for administrators');
       const crates = body.crates ?? null;

@@ -21,14 +21,21 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** Comma-separated scopes (the CLI's `--scopes`), checked as `validScopes` does. */
 export function parseScopes(text: string): TokenScope[] {
-  const scopes = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  return validScopes(
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+}
+
+/** Known scopes, at least one, without repeats; otherwise an Error naming the bad one. */
+export function validScopes(scopes: readonly string[]): TokenScope[] {
   for (const s of scopes) {
     if (!(TOKEN_SCOPES as readonly string[]).includes(s)) {
-      throw new Error(`unknown scope \`${s}\`; known scopes: ${TOKEN_SCOPES.join(', ')}`);
+      throw new Error(`unknown scope \`${s.slice(0, 40)}\`; known scopes: ${TOKEN_SCOPES.join(', ')}`);
     }
   }
   if (scopes.length === 0) throw new Error('a token needs at least one scope');
